@@ -1,0 +1,37 @@
+// Stage 1 of loading a project: find the compose files, read .env, load every
+// file, interpolate, resolve `include` and `extends`, and merge the `-f` files
+// into one document tree. Stage 2 (normalize.h) turns that tree into typed structs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "compose/diagnostics.h"
+#include "compose/environment.h"
+#include "compose/node.h"
+
+namespace pier::compose {
+
+struct LoadOptions {
+  std::vector<std::string> files;       // -f (in order); empty: COMPOSE_FILE, then discovery
+  std::string project_name;             // -p; empty: COMPOSE_PROJECT_NAME, `name:`, directory
+  std::string project_directory;        // --project-directory; empty: the first file's dir
+  std::vector<std::string> env_files;   // --env-file; empty: COMPOSE_ENV_FILES, then <dir>/.env
+  Environment environment;              // the process environment
+  std::string working_directory;        // where pier was started (for discovery)
+  bool interpolate = true;              // false for `config --no-interpolate`
+};
+
+struct ProjectTree {
+  Node root;                              // merged, interpolated, include/extends resolved
+  std::string name;                       // normalised project name
+  std::string working_dir;                // absolute project directory
+  std::vector<std::string> config_files;  // absolute paths, in load order
+  Environment environment;                // what interpolation used: .env overlaid by the process env
+  Warnings warnings;
+};
+
+Result<ProjectTree> load_tree(const LoadOptions& options);
+
+}  // namespace pier::compose
