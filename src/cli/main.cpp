@@ -1,8 +1,54 @@
+// pier: a Compose-compatible orchestrator. The CLI only parses flags and calls
+// one library function per command (cli/<command>.cpp).
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 
+#include "base/log.h"
+#include "cli/commands.h"
 #include "cli/version_info.h"
 
-int main() {
-  std::printf("pier version %s\n", PIER_VERSION);
-  return 0;
+int main(int argc, char** argv) {
+  using namespace pier::cli;
+  CLI::App app{"pier: run Compose projects without a daemon.\n"
+               "Reads the compose.yaml or docker-compose.yml you already have.",
+               "pier"};
+  app.set_version_flag("-v,--version", std::string("pier version ") + PIER_VERSION);
+  app.require_subcommand(0, 1);
+  app.fallthrough();  // global flags may also follow the command: `pier config -f x.yml`
+  app.footer("Run 'pier COMMAND --help' for more information on a command.");
+
+  GlobalOptions globals;
+  CommandResult result;
+  add_global_flags(app, globals);
+  register_config(app, globals, result);
+  register_version(app, result);
+  for (auto* sub : app.get_subcommands({})) sub->fallthrough();
+
+  app.parse_complete_callback([&] {
+    if (globals.log_level.empty()) return;
+    pier::log::Level level;
+    if (!pier::log::parse_level(globals.log_level, level))
+      throw CLI::ValidationError("--log-level", "unknown level `" + globals.log_level +
+                                                    "` (use debug, info, warn or error)");
+    pier::log::set_level(level);
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "error: %s\nRun 'pier --help' for usage.\n", e.what());
+    return 1;
+  }
+  if (app.get_subcommands().empty()) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  }
+  return result.exit_code;
 }

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# pier's developer entry point: the two commands of the README's quick start.
+#
+#   ./dev.sh demo    install what is missing, build, run pier on compose.example.yml
+#   ./dev.sh test    install what is missing, build, run the whole test suite
+#   ./dev.sh build   install what is missing and build (build/src/cli/pier)
+#
+# Run as root on Debian 12 (apt-get installs the build dependencies). Both are
+# idempotent: a second run installs nothing and rebuilds only what changed.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+build_dir="${PIER_BUILD_DIR:-$here/build}"
+
+# Debian 12 packages pier builds and tests with. Keep in sync with README.md.
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libyaml-cpp-dev libuv1-dev libspdlog-dev libfmt-dev libcli11-dev catch2
+  nlohmann-json3-dev libssl-dev
+  python3 python3-yaml python3-jsonschema
+  clang libclang-rt-14-dev
+)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "dev.sh: missing packages: ${missing[*]}" >&2
+    echo "dev.sh: run as root (or: sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  echo "dev.sh: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  install_missing
+  if [ ! -f "$build_dir/build.ninja" ]; then
+    cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  fi
+  cmake --build "$build_dir" -- -j"$(nproc)"
+}
+
+demo() {
+  build
+  echo
+  echo "\$ pier -f compose.example.yml config"
+  "$build_dir/src/cli/pier" -f "$here/compose.example.yml" config
+}
+
+run_tests() {
+  build
+  cd "$build_dir"
+  ctest --output-on-failure -j"$(nproc)" "$@"
+}
+
+case "${1:-}" in
+  demo) demo ;;
+  test) shift; run_tests "$@" ;;
+  build) build ;;
+  *)
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

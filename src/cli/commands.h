@@ -1,0 +1,18 @@
+// One function per subcommand registers its flags and handler (one file each).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/global_options.h"
+
+namespace pier::cli {
+
+// The handler's exit code is stored here by the command that ran.
+struct CommandResult {
+  int exit_code = 0;
+};
+
+void register_config(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_version(CLI::App& app, CommandResult& result);
+
+}  // namespace pier::cli

@@ -1,0 +1,54 @@
+#include "cli/global_options.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace pier::cli {
+
+void add_global_flags(CLI::App& app, GlobalOptions& o) {
+  app.add_option("-f,--file", o.files,
+                 "Compose configuration file (repeatable; default: compose.yaml, "
+                 "docker-compose.yml, ... found in this directory or a parent; env COMPOSE_FILE)")
+      ->type_name("FILE");
+  app.add_option("-p,--project-name", o.project_name,
+                 "Project name (default: COMPOSE_PROJECT_NAME, the `name:` key, or the "
+                 "project directory's name)")
+      ->type_name("NAME");
+  app.add_option("--project-directory", o.project_directory,
+                 "Base directory for relative paths (default: the first compose file's directory)")
+      ->type_name("DIR");
+  app.add_option("--env-file", o.env_files,
+                 "Environment file for interpolation (repeatable; default: .env in the project "
+                 "directory; env COMPOSE_ENV_FILES)")
+      ->type_name("FILE");
+  app.add_option("--profile", o.profiles,
+                 "Enable services of this profile (repeatable; env COMPOSE_PROFILES)")
+      ->type_name("PROFILE");
+  app.add_option("--root", o.root,
+                 "Directory for images, volumes and logs (default /var/lib/pier; env PIER_ROOT)")
+      ->type_name("DIR");
+  app.add_option("--log-level", o.log_level, "Log level: debug, info, warn, error")
+      ->type_name("LEVEL");
+}
+
+compose::LoadOptions to_load_options(const GlobalOptions& o) {
+  compose::LoadOptions load;
+  load.files = o.files;
+  load.project_name = o.project_name;
+  load.project_directory = o.project_directory;
+  load.env_files = o.env_files;
+  load.environment = compose::process_environment();
+  std::error_code ec;
+  load.working_directory = std::filesystem::current_path(ec).string();
+  return load;
+}
+
+std::string state_root(const GlobalOptions& o) {
+  if (!o.root.empty()) return o.root;
+  if (const char* env = std::getenv("PIER_ROOT"); env && *env) return env;
+  return "/var/lib/pier";
+}
+
+}  // namespace pier::cli

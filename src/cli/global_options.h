@@ -1,0 +1,31 @@
+// The flags every pier command shares, named as Docker Compose names them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "compose/loader.h"
+
+namespace pier::cli {
+
+struct GlobalOptions {
+  std::vector<std::string> files;
+  std::string project_name;
+  std::string project_directory;
+  std::vector<std::string> env_files;
+  std::vector<std::string> profiles;
+  std::string root;       // --root / PIER_ROOT: images, volumes, logs (default /var/lib/pier)
+  std::string log_level;  // --log-level
+};
+
+void add_global_flags(CLI::App& app, GlobalOptions& options);
+
+// The options stage 1 of loading needs, from the flags and the process environment.
+compose::LoadOptions to_load_options(const GlobalOptions& options);
+
+// --root, else PIER_ROOT, else /var/lib/pier.
+std::string state_root(const GlobalOptions& options);
+
+}  // namespace pier::cli

@@ -1,0 +1,66 @@
+#include "cli/project.h"
+
+#include <cstdio>
+
+#include "base/strings.h"
+#include "compose/normalize.h"
+#include "compose/profiles.h"
+#include "graph/from_project.h"
+
+namespace pier::cli {
+namespace {
+
+// --profile wins; otherwise COMPOSE_PROFILES from the environment or .env.
+std::vector<std::string> active_profiles(const GlobalOptions& globals,
+                                         const compose::Environment& env) {
+  std::vector<std::string> out;
+  std::vector<std::string> raw = globals.profiles;
+  if (raw.empty()) {
+    auto it = env.find("COMPOSE_PROFILES");
+    if (it != env.end()) raw.push_back(it->second);
+  }
+  for (const auto& entry : raw)
+    for (auto& p : split(entry, ','))
+      if (!trim(p).empty()) out.emplace_back(trim(p));
+  return out;
+}
+
+}  // namespace
+
+void print_warnings(const compose::Warnings& warnings) {
+  for (const auto& w : warnings) {
+    if (w.location.empty())
+      std::fprintf(stderr, "warning: %s\n", w.message.c_str());
+    else
+      std::fprintf(stderr, "warning: %s: %s\n", w.location.c_str(), w.message.c_str());
+  }
+}
+
+int report(const Error& error) {
+  std::fprintf(stderr, "error: %s\n", error.to_string().c_str());
+  return 1;
+}
+
+Result<compose::ProjectTree> load_project_tree(const GlobalOptions& globals, bool interpolate) {
+  compose::LoadOptions options = to_load_options(globals);
+  options.interpolate = interpolate;
+  PIER_TRY(compose::ProjectTree tree, compose::load_tree(options));
+  print_warnings(tree.warnings);
+  tree.warnings.clear();
+  return tree;
+}
+
+Result<LoadedProject> load_project(const GlobalOptions& globals,
+                                   const std::vector<std::string>& targeted) {
+  PIER_TRY(compose::ProjectTree tree, load_project_tree(globals, true));
+  compose::Warnings warnings;
+  auto project = compose::normalize_project(tree, warnings);
+  print_warnings(warnings);
+  if (!project.ok()) return std::move(project).error();
+  PIER_CHECK(compose::apply_profiles(*project, active_profiles(globals, tree.environment),
+                                     targeted));
+  PIER_CHECK(graph::from_project(*project).check());
+  return LoadedProject{std::move(tree), std::move(*project)};
+}
+
+}  // namespace pier::cli
