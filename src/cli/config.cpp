@@ -1,0 +1,170 @@
+// `pier config`: the normalised project, as `docker compose config` prints it.
+#include <cstdio>
+#include <memory>
+#include <set>
+
+#include "base/atomic_file.h"
+#include "base/strings.h"
+#include "cli/commands.h"
+#include "cli/project.h"
+#include "compose/output.h"
+#include "compose/variables.h"
+#include "graph/from_project.h"
+
+namespace pier::cli {
+namespace {
+
+struct ConfigFlags {
+  std::vector<std::string> services;
+  std::string format = "yaml";
+  std::string output;
+  std::string hash;
+  bool quiet = false;
+  bool list_services = false;
+  bool list_volumes = false;
+  bool list_networks = false;
+  bool list_profiles = false;
+  bool list_images = false;
+  bool list_variables = false;
+  bool no_interpolate = false;
+  bool no_normalize = false;
+};
+
+std::string lines(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += item + "\n";
+  return out;
+}
+
+// Only the named services and what they depend on are printed (as Docker Compose).
+Status select_services(compose::Project& project, const std::vector<std::string>& targets) {
+  if (targets.empty()) return {};
+  PIER_TRY(graph::DependencyGraph deps, graph::from_project(project));
+  std::set<std::string> keep = deps.with_dependencies(targets);
+  for (auto& [name, service] : project.services)
+    if (!keep.count(name)) service.disabled = true;
+  return {};
+}
+
+std::vector<std::string> enabled_services(const compose::Project& project) {
+  std::vector<std::string> out;
+  for (const auto& [name, service] : project.services)
+    if (!service.disabled) out.push_back(name);
+  return out;
+}
+
+Result<std::string> service_hashes(const compose::Project& project, const std::string& spec) {
+  std::vector<std::string> names;
+  if (spec == "*") {
+    names = enabled_services(project);
+  } else {
+    for (auto& n : split(spec, ','))
+      if (!trim(n).empty()) names.emplace_back(trim(n));
+  }
+  std::string out;
+  for (const auto& name : names) {
+    auto it = project.services.find(name);
+    if (it == project.services.end() || it->second.disabled)
+      return Error("no such service: \"" + name + "\"");
+    out += name + " " + compose::service_config_hash(project, name) + "\n";
+  }
+  return out;
+}
+
+// The listing flags (--services, --volumes, ...) print one name per line.
+std::optional<std::string> listing(const ConfigFlags& f, const compose::Project& project) {
+  if (f.list_services) return lines(enabled_services(project));
+  if (f.list_volumes) {
+    std::vector<std::string> names;
+    for (const auto& [name, _] : project.volumes) names.push_back(name);
+    return lines(names);
+  }
+  if (f.list_networks) {
+    std::vector<std::string> names;
+    for (const auto& [name, _] : project.networks) names.push_back(name);
+    return lines(names);
+  }
+  if (f.list_profiles) {
+    std::set<std::string> profiles;
+    for (const auto& [_, service] : project.services)
+      profiles.insert(service.profiles.begin(), service.profiles.end());
+    return lines({profiles.begin(), profiles.end()});
+  }
+  if (f.list_images) {
+    std::vector<std::string> images;
+    for (const auto& [name, service] : project.services)
+      if (!service.disabled)
+        images.push_back(service.image.empty() ? project.name + "-" + name : service.image);
+    return lines(images);
+  }
+  return std::nullopt;
+}
+
+std::string render(const compose::Json& doc, const std::string& format) {
+  return format == "json" ? doc.dump(2) + "\n" : compose::to_yaml(doc);
+}
+
+Result<std::string> render_tree(const GlobalOptions& globals, const ConfigFlags& f) {
+  PIER_TRY(compose::ProjectTree tree, load_project_tree(globals, !f.no_interpolate));
+  if (f.list_variables) return compose::format_variables_table(tree);
+  compose::Json doc = compose::node_to_json(tree.root);
+  if (!doc.contains("name")) doc["name"] = tree.name;
+  return render(doc, f.format);
+}
+
+Result<std::string> run_config(const GlobalOptions& globals, const ConfigFlags& f) {
+  if (f.no_interpolate || f.no_normalize || f.list_variables) return render_tree(globals, f);
+  PIER_TRY(LoadedProject loaded, load_project(globals, f.services));
+  compose::Project& project = loaded.project;
+  PIER_CHECK(select_services(project, f.services));
+  if (!f.hash.empty()) return service_hashes(project, f.hash);
+  if (auto names = listing(f, project)) return *names;
+  return render(compose::to_json(project), f.format);
+}
+
+}  // namespace
+
+void register_config(CLI::App& app, const GlobalOptions& globals, CommandResult& result) {
+  auto flags = std::make_shared<ConfigFlags>();
+  auto* cmd = app.add_subcommand(
+      "config", "Parse, resolve and print the Compose project in its canonical form");
+  cmd->add_option("services", flags->services, "Only these services (and their dependencies)")
+      ->type_name("SERVICE");
+  cmd->add_option("--format", flags->format, "Output format: yaml or json")
+      ->check(CLI::IsMember({"yaml", "json"}));
+  cmd->add_option("-o,--output", flags->output, "Write to this file instead of stdout")
+      ->type_name("FILE");
+  cmd->add_flag("-q,--quiet", flags->quiet, "Only validate the configuration, print nothing");
+  cmd->add_flag("--services", flags->list_services, "Print the service names, one per line");
+  cmd->add_flag("--volumes", flags->list_volumes, "Print the volume names, one per line");
+  cmd->add_flag("--networks", flags->list_networks, "Print the network names, one per line");
+  cmd->add_flag("--profiles", flags->list_profiles, "Print the profile names, one per line");
+  cmd->add_flag("--images", flags->list_images, "Print the image names, one per line");
+  cmd->add_flag("--variables", flags->list_variables,
+                "Print the variables the files use, with their defaults");
+  cmd->add_option("--hash", flags->hash,
+                  "Print the configuration hash of these services (comma-separated, or \"*\")")
+      ->type_name("SERVICES");
+  cmd->add_flag("--no-interpolate", flags->no_interpolate,
+                "Print the files merged but without interpolating variables");
+  cmd->add_flag("--no-normalize", flags->no_normalize,
+                "Print the files merged, without normalising to the canonical form");
+  cmd->callback([flags, &globals, &result] {
+    auto text = run_config(globals, *flags);
+    if (!text.ok()) {
+      result.exit_code = report(text.error());
+      return;
+    }
+    if (flags->quiet) return;
+    if (!flags->output.empty()) {
+      if (auto st = write_file_atomic(flags->output, *text); !st.ok()) {
+        result.exit_code = report(st.error());
+        return;
+      }
+      return;
+    }
+    std::fwrite(text->data(), 1, text->size(), stdout);
+  });
+}
+
+}  // namespace pier::cli
