@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "compose/loader.h"
 #include "compose/node.h"
 #include "compose/yaml_loader.h"
 
@@ -71,5 +72,17 @@ inline Node parse(const std::string& yaml) {
 
 // The same tree rendered in flow form, to compare against a YAML literal.
 inline std::string flow_of(const std::string& yaml) { return flow(parse(yaml)); }
+
+// Loads `files` from `dir` as if pier ran there with `-p test`.
+inline pier::Result<ProjectTree> load_dir(const TempDir& dir,
+                                          std::vector<std::string> files = {"compose.yaml"},
+                                          Environment env = {}) {
+  LoadOptions opts;
+  opts.files = std::move(files);
+  opts.working_directory = dir.path();
+  opts.environment = std::move(env);
+  opts.project_name = "test";
+  return load_tree(opts);
+}
 
 }  // namespace pier::compose::test
