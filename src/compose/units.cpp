@@ -62,7 +62,7 @@ Result<int64_t> parse_duration(std::string_view text) {
     size_t j = 0;
     while (j < s.size() && !std::isdigit(static_cast<unsigned char>(s[j])) && s[j] != '.') ++j;
     int64_t unit = duration_unit(s.substr(0, j));
-    if (unit == 0 || number == ".") return duration_error(text);
+    if (unit == 0 || number == "." || number.find('.') != number.rfind('.')) return duration_error(text);
     s.remove_prefix(j);
     total += std::stold(number) * static_cast<long double>(unit);
   }
