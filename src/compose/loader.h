@@ -3,6 +3,7 @@
 // into one document tree. Stage 2 (normalize.h) turns that tree into typed structs.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct LoadOptions {
   Environment environment;              // the process environment
   std::string working_directory;        // where pier was started (for discovery)
   bool interpolate = true;              // false for `config --no-interpolate`
+  // What `-f -` reads; unset: standard input (tests set it).
+  std::optional<std::string> stdin_text;
 };
 
 struct ProjectTree {
@@ -32,6 +35,9 @@ struct ProjectTree {
   Warnings warnings;
 };
 
+// Finds the files and env files, reads them and returns the merged tree. Per file,
+// in this order (as compose-go): parse, interpolate, resolve `extends`, resolve
+// `include`, then merge over the previous files. Warnings never fail the load.
 Result<ProjectTree> load_tree(const LoadOptions& options);
 
 }  // namespace pier::compose

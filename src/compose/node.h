@@ -57,7 +57,7 @@ class Node {
   // Sequences.
   const std::vector<Node>& items() const { return items_; }
   std::vector<Node>& items() { return items_; }
-  void push_back(Node item) { items_.push_back(std::move(item)); }
+  void push_back(Node item);
 
   // Mappings, in document order.
   const std::vector<Entry>& entries() const { return entries_; }
@@ -86,5 +86,9 @@ struct Node::Entry {
   Mark key_mark;
   Node value;
 };
+
+// Defined after Entry: moving a Node needs Entry complete (clang rejects it inside
+// the class body; gcc does not check).
+inline void Node::push_back(Node item) { items_.push_back(std::move(item)); }
 
 }  // namespace pier::compose

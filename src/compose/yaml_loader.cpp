@@ -1,19 +1,56 @@
 #include "compose/yaml_loader.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
+
+#include <set>
 
 #include "base/atomic_file.h"
 
 namespace pier::compose {
 namespace {
 
-Mark to_mark(const YAML::Mark& m, const std::shared_ptr<const std::string>& file) {
+using FileName = std::shared_ptr<const std::string>;
+
+Mark to_mark(const YAML::Mark& m, const FileName& file) {
   if (m.is_null()) return Mark{file, 0, 0};
   return Mark{file, m.line + 1, m.column + 1};
 }
 
-Node convert(const YAML::Node& y, const std::shared_ptr<const std::string>& file) {
-  Mark mark = to_mark(y.Mark(), file);
+// One conversion walk. yaml-cpp resolves an alias to the same shared node, so the
+// YAML::Node graph is a DAG; copying it into Node expands every alias, and `nodes`
+// counts what that costs so an alias bomb stops at the budget.
+class Converter {
+ public:
+  Converter(FileName file, const YamlLimits& limits) : file_(std::move(file)), limits_(limits) {}
+
+  Result<Node> convert(const YAML::Node& y, int depth);
+
+ private:
+  Result<Node> convert_mapping(const YAML::Node& y, const Mark& mark, int depth);
+  Status merge_into(Node& out, const YAML::Node& merge_value, const Mark& key_mark,
+                    std::set<std::string>& present, int depth);
+  Status count_node(const Mark& mark, int depth);
+
+  FileName file_;
+  const YamlLimits& limits_;
+  size_t nodes_ = 0;
+};
+
+Status Converter::count_node(const Mark& mark, int depth) {
+  if (depth > limits_.max_depth)
+    return Error("document is nested more than " + std::to_string(limits_.max_depth) +
+                 " levels deep").at(mark.to_string());
+  if (++nodes_ > limits_.max_nodes)
+    return Error("document expands to more than " + std::to_string(limits_.max_nodes) +
+                 " nodes (too many aliases?)").at(mark.to_string())
+        .hint("a YAML alias copies its anchor; nested aliases multiply");
+  return {};
+}
+
+Result<Node> Converter::convert(const YAML::Node& y, int depth) {
+  Mark mark = to_mark(y.Mark(), file_);
+  PIER_CHECK(count_node(mark, depth));
   Node out;
   switch (y.Type()) {
     case YAML::NodeType::Undefined:
@@ -26,36 +63,103 @@ Node convert(const YAML::Node& y, const std::shared_ptr<const std::string>& file
       break;
     case YAML::NodeType::Sequence:
       out = Node::sequence(mark);
-      for (const auto& item : y) out.push_back(convert(item, file));
-      break;
-    case YAML::NodeType::Map:
-      out = Node::mapping(mark);
-      for (const auto& kv : y) {
-        out.entries().push_back(Node::Entry{kv.first.as<std::string>(""),
-                                            to_mark(kv.first.Mark(), file),
-                                            convert(kv.second, file)});
+      for (const auto& item : y) {
+        PIER_TRY(Node child, convert(item, depth + 1));
+        out.push_back(std::move(child));
       }
       break;
+    case YAML::NodeType::Map: {
+      PIER_TRY(Node m, convert_mapping(y, mark, depth));
+      out = std::move(m);
+      break;
+    }
   }
   if (!y.Tag().empty() && y.Tag() != "!" && y.Tag() != "?") out.set_tag(y.Tag());
   return out;
 }
 
+// A plain `<<` key is a YAML merge key; a quoted "<<" is an ordinary key.
+bool is_merge_key(const YAML::Node& key) {
+  return key.IsScalar() && key.Scalar() == "<<" && key.Tag() != "!";
+}
+
+std::string key_text(const YAML::Node& key) {
+  return key.IsScalar() ? key.Scalar() : std::string();
+}
+
+Result<Node> Converter::convert_mapping(const YAML::Node& y, const Mark& mark, int depth) {
+  Node out = Node::mapping(mark);
+  // Explicit keys win over merged ones wherever they appear, so collect them first.
+  std::set<std::string> present;
+  for (const auto& kv : y) {
+    if (is_merge_key(kv.first)) continue;
+    Mark key_mark = to_mark(kv.first.Mark(), file_);
+    if (!kv.first.IsScalar() && !kv.first.IsNull())
+      return Error("mapping keys must be strings, got a " +
+                   std::string(kv.first.IsMap() ? "mapping" : "sequence"))
+          .at(key_mark.to_string());
+    if (!present.insert(key_text(kv.first)).second)
+      return Error("duplicate key `" + key_text(kv.first) + "`").at(key_mark.to_string());
+  }
+  for (const auto& kv : y) {
+    Mark key_mark = to_mark(kv.first.Mark(), file_);
+    if (is_merge_key(kv.first)) {
+      PIER_CHECK(merge_into(out, kv.second, key_mark, present, depth));
+      continue;
+    }
+    PIER_TRY(Node value, convert(kv.second, depth + 1));
+    out.entries().push_back(Node::Entry{key_text(kv.first), key_mark, std::move(value)});
+  }
+  return out;
+}
+
+// `<<: *a` or `<<: [*a, *b]`: copies the entries whose keys are not yet present,
+// so explicit keys and earlier mappings in the list win.
+Status Converter::merge_into(Node& out, const YAML::Node& merge_value, const Mark& key_mark,
+                             std::set<std::string>& present, int depth) {
+  std::vector<YAML::Node> sources;
+  if (merge_value.IsMap()) {
+    sources.push_back(merge_value);
+  } else if (merge_value.IsSequence()) {
+    for (const auto& item : merge_value) sources.push_back(item);
+  }
+  if (sources.empty() && !merge_value.IsMap())
+    return Error("the value of a `<<` merge key must be a mapping or a sequence of mappings")
+        .at(key_mark.to_string());
+  for (const auto& source : sources) {
+    if (!source.IsMap())
+      return Error("the value of a `<<` merge key must be a mapping or a sequence of mappings")
+          .at(to_mark(source.Mark(), file_).to_string());
+    PIER_TRY(Node converted, convert(source, depth + 1));
+    for (auto& entry : converted.entries()) {
+      if (!present.insert(entry.key).second) continue;
+      out.entries().push_back(std::move(entry));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
-Result<Node> parse_yaml(std::string_view text, const std::string& file) {
+Result<Node> parse_yaml(std::string_view text, const std::string& file, const YamlLimits& limits) {
   auto name = std::make_shared<const std::string>(file);
   try {
     YAML::Node root = YAML::Load(std::string(text));
-    return convert(root, name);
+    Converter converter(name, limits);
+    return converter.convert(root, 0);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard (its message for this case is misleading).
+    return Error("invalid YAML: document is nested too deeply").at(to_mark(e.mark, name).to_string());
   } catch (const YAML::Exception& e) {
     return Error("invalid YAML: " + e.msg).at(to_mark(e.mark, name).to_string());
+  } catch (const std::exception& e) {
+    return Error(std::string("invalid YAML: ") + e.what()).at(file);
   }
 }
 
-Result<Node> load_yaml_file(const std::string& path) {
+Result<Node> load_yaml_file(const std::string& path, const YamlLimits& limits) {
   PIER_TRY(auto text, read_file(path));
-  return parse_yaml(text, path);
+  return parse_yaml(text, path, limits);
 }
 
 }  // namespace pier::compose

@@ -1,6 +1,10 @@
-// YAML text -> compose::Node, with file:line:col on every node.
+// YAML text -> compose::Node, with file:line:col on every node and mapping key.
+// On top of yaml-cpp this applies YAML merge keys (`<<`), which yaml-cpp 0.7 leaves
+// as ordinary keys, rejects duplicate keys, and bounds nesting depth and alias
+// expansion so a hostile document ("billion laughs") fails fast.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -9,11 +13,17 @@
 
 namespace pier::compose {
 
+struct YamlLimits {
+  int max_depth = 200;            // nested collections; compose files use < 15
+  size_t max_nodes = 200'000;     // nodes after alias expansion; real files have < 10k
+};
+
 // Parses one YAML document. `file` is used in marks and error messages.
 // An empty document is a Null node.
-Result<Node> parse_yaml(std::string_view text, const std::string& file);
+Result<Node> parse_yaml(std::string_view text, const std::string& file,
+                        const YamlLimits& limits = {});
 
 // Reads and parses a file.
-Result<Node> load_yaml_file(const std::string& path);
+Result<Node> load_yaml_file(const std::string& path, const YamlLimits& limits = {});
 
 }  // namespace pier::compose

@@ -1,0 +1,261 @@
+// Benchmark: load and normalise a generated 500-service project, as `pier config`
+// does, and compare with Docker Compose when it is installed.
+//
+//   config_load [--services N] [--runs N] [--keep DIR] [--print]
+//
+// Prints e.g.
+//   config_load: 500 services: median 42.1 ms, p95 45.0 ms, peak RSS 21.3 MB (target < 100 ms, < 30 MB)
+// In-process figures time load_tree + normalize_project only. The comparison with a
+// peer runs both tools as processes (`<tool> -f compose.yaml config -q`), so
+// start-up costs count on both sides.
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/project_generator.h"
+#include "compose/loader.h"
+#include "compose/normalize.h"
+
+extern char** environ;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  int services = 500;
+  int runs = 20;
+  int peer_runs = 5;
+  std::string keep_dir;  // write the project here and keep it
+  bool print = false;    // print the generated compose.yaml and exit
+};
+
+struct Stats {
+  double median = 0, p95 = 0;
+};
+
+Stats stats_of(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  Stats s;
+  if (ms.empty()) return s;
+  s.median = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+  size_t idx = static_cast<size_t>(0.95 * static_cast<double>(ms.size() - 1) + 0.5);
+  s.p95 = ms[std::min(idx, ms.size() - 1)];
+  return s;
+}
+
+double elapsed_ms(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+bool parse_args(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (a == "--services" || a == "--runs" || a == "--peer-runs") {
+      const char* v = value();
+      if (!v || atoi(v) <= 0) return false;
+      (a == "--services" ? o.services : a == "--runs" ? o.runs : o.peer_runs) = atoi(v);
+    } else if (a == "--keep") {
+      const char* v = value();
+      if (!v) return false;
+      o.keep_dir = v;
+    } else if (a == "--print") {
+      o.print = true;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Runs argv in `dir` with stdout and stderr discarded; returns the exit status,
+// or -1 when it could not run or died by a signal.
+int run_quiet(const std::vector<std::string>& args, const std::string& dir) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return -1;
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Median wall time of `args` run `runs` times, or nullopt when a run fails.
+std::optional<Stats> time_process(const std::vector<std::string>& args, const std::string& dir,
+                                  int runs) {
+  if (run_quiet(args, dir) != 0) return std::nullopt;  // warm-up (page cache, plugin lookup)
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    auto start = Clock::now();
+    if (run_quiet(args, dir) != 0) return std::nullopt;
+    ms.push_back(elapsed_ms(start));
+  }
+  return stats_of(ms);
+}
+
+// The first usable peer: its command prefix (before `-f FILE config -q`).
+std::optional<std::vector<std::string>> find_peer(const std::string& dir) {
+  const std::vector<std::vector<std::string>> candidates = {
+      {"docker", "compose"}, {"docker-compose"}, {"podman-compose"}};
+  for (const auto& c : candidates) {
+    std::vector<std::string> probe = c;
+    probe.push_back("version");
+    if (run_quiet(probe, dir) == 0) return c;
+  }
+  return std::nullopt;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+pier::compose::LoadOptions load_options(const std::string& dir) {
+  pier::compose::LoadOptions o;
+  o.files = {dir + "/compose.yaml"};
+  o.project_directory = dir;
+  o.working_directory = dir;
+  o.environment = {{"TAG", "2.1"}, {"LOG_LEVEL", "debug"}};
+  return o;
+}
+
+// One load + normalise; returns its time in ms, or a negative value on error.
+double load_once(const pier::compose::LoadOptions& options, bool report) {
+  auto start = Clock::now();
+  auto tree = pier::compose::load_tree(options);
+  if (!tree) {
+    if (report) std::fprintf(stderr, "config_load: %s\n", tree.error().to_string().c_str());
+    return -1;
+  }
+  pier::compose::Warnings warnings;
+  auto project = pier::compose::normalize_project(*tree, warnings);
+  if (!project) {
+    if (report) std::fprintf(stderr, "config_load: %s\n", project.error().to_string().c_str());
+    return -1;
+  }
+  return elapsed_ms(start);
+}
+
+void compare_with_peer(const std::string& dir, const Options& o) {
+  auto peer = find_peer(dir);
+  if (!peer) {
+    std::printf("config_load: peer: docker compose, docker-compose and podman-compose are not "
+                "installed or not usable; no ratio\n");
+    return;
+  }
+  std::vector<std::string> tail = {"-f", dir + "/compose.yaml", "config", "-q"};
+  std::vector<std::string> peer_cmd = *peer;
+  peer_cmd.insert(peer_cmd.end(), tail.begin(), tail.end());
+  auto peer_stats = time_process(peer_cmd, dir, o.peer_runs);
+  if (!peer_stats) {
+    std::printf("config_load: peer: `%s` failed on the generated project; no ratio\n",
+                join(peer_cmd).c_str());
+    return;
+  }
+#ifdef PIER_BINARY
+  std::vector<std::string> pier_cmd = {PIER_BINARY};
+  pier_cmd.insert(pier_cmd.end(), tail.begin(), tail.end());
+  auto pier_stats = time_process(pier_cmd, dir, o.peer_runs);
+  if (!pier_stats) {
+    std::printf("config_load: `%s` failed; no ratio\n", join(pier_cmd).c_str());
+    return;
+  }
+  std::printf("config_load: `%s`: median %.1f ms; `pier ... config -q`: median %.1f ms; "
+              "pier is %.1fx %s\n",
+              join(*peer).c_str(), peer_stats->median, pier_stats->median,
+              pier_stats->median <= peer_stats->median ? peer_stats->median / pier_stats->median
+                                                       : pier_stats->median / peer_stats->median,
+              pier_stats->median <= peer_stats->median ? "faster" : "slower");
+#else
+  std::printf("config_load: `%s`: median %.1f ms (pier binary unknown; no process ratio)\n",
+              join(*peer).c_str(), peer_stats->median);
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!parse_args(argc, argv, o)) {
+    std::fprintf(stderr,
+                 "usage: config_load [--services N] [--runs N] [--peer-runs N] [--keep DIR] [--print]\n");
+    return 2;
+  }
+  auto project = pier::bench::generate_project(o.services);
+  if (o.print) {
+    std::fputs(project.compose_yaml.c_str(), stdout);
+    return 0;
+  }
+
+  std::string dir = o.keep_dir;
+  if (dir.empty()) {
+    const char* tmp = getenv("TMPDIR");
+    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/pier-bench-XXXXXX";
+    if (!mkdtemp(tmpl.data())) {
+      std::perror("config_load: mkdtemp");
+      return 1;
+    }
+    dir = tmpl;
+  } else {
+    std::filesystem::create_directories(dir);
+  }
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code ec;
+      if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{o.keep_dir.empty() ? dir : std::string()};
+
+  std::string error;
+  if (!pier::bench::write_project(project, dir, error)) {
+    std::fprintf(stderr, "config_load: %s\n", error.c_str());
+    return 1;
+  }
+  project = {};  // keep the generator's memory out of the figures as far as possible
+
+  auto options = load_options(dir);
+  if (load_once(options, true) < 0) return 1;  // warm-up, and fail loudly on a load error
+  std::vector<double> ms;
+  for (int i = 0; i < o.runs; ++i) {
+    double t = load_once(options, true);
+    if (t < 0) return 1;
+    ms.push_back(t);
+  }
+  Stats s = stats_of(ms);
+  double rss = peak_rss_mb();
+  std::printf("config_load: %d services: median %.1f ms, p95 %.1f ms, peak RSS %.1f MB "
+              "(target < 100 ms, < 30 MB; %d runs)\n",
+              o.services, s.median, s.p95, rss, o.runs);
+  compare_with_peer(dir, o);
+  if (!o.keep_dir.empty()) std::printf("config_load: project kept in %s\n", dir.c_str());
+  return 0;
+}

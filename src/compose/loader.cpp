@@ -1,0 +1,199 @@
+#include "compose/loader.h"
+
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <set>
+
+#include "base/strings.h"
+#include "compose/discovery.h"
+#include "compose/dotenv.h"
+#include "compose/extends.h"
+#include "compose/include.h"
+#include "compose/interpolation.h"
+#include "compose/merge.h"
+#include "compose/yaml_loader.h"
+
+namespace pier::compose {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kStdinName = "<stdin>";
+
+// State shared by the whole load, across included projects.
+struct Session {
+  const LoadOptions& options;
+  Warnings warnings;
+  std::vector<std::string> include_chain;  // files being loaded, outermost first
+  std::optional<std::string> stdin_text;
+};
+
+Result<std::string> read_stdin(Session& session) {
+  if (!session.stdin_text) {
+    if (session.options.stdin_text) {
+      session.stdin_text = session.options.stdin_text;
+    } else {
+      session.stdin_text = std::string(std::istreambuf_iterator<char>(std::cin), {});
+    }
+  }
+  return *session.stdin_text;
+}
+
+// Reads, parses and (unless disabled) interpolates one file.
+Result<Node> read_document(const std::string& path, Interpolator& interpolator, Session& session) {
+  Result<Node> parsed = Error("");
+  if (path == "-") {
+    PIER_TRY(std::string text, read_stdin(session));
+    parsed = parse_yaml(text, kStdinName);
+  } else {
+    parsed = load_yaml_file(path);
+  }
+  if (!parsed) return std::move(parsed).error();
+  Node doc = std::move(parsed).value();
+  if (doc.is_null()) doc = Node::mapping(doc.mark());
+  if (!doc.is_mapping())
+    return Error("the top level of a compose file must be a mapping, got a " +
+                 std::string(doc.kind_name())).at(doc.mark().to_string());
+  if (session.options.interpolate) PIER_CHECK(interpolator.apply(doc));
+  return doc;
+}
+
+Result<Environment> read_env_files(const std::vector<std::string>& files, const Environment& base) {
+  Environment values;
+  // Expansion sees the outer environment first, then values from earlier files.
+  Lookup lookup = [&](const std::string& name) -> std::optional<std::string> {
+    if (auto it = base.find(name); it != base.end()) return it->second;
+    if (auto it = values.find(name); it != values.end()) return it->second;
+    return std::nullopt;
+  };
+  for (const auto& file : files) {
+    PIER_TRY(Environment parsed, read_dotenv_file(file, lookup));
+    for (auto& [k, v] : parsed) values[k] = v;
+  }
+  // The outer environment wins over the files.
+  for (const auto& [k, v] : base) values[k] = v;
+  return values;
+}
+
+Result<Node> load_project(const std::vector<std::string>& files, const Environment& env,
+                          Session& session);
+
+Result<Node> load_included(const IncludeRequest& req, const Environment& parent_env,
+                           Session& session) {
+  std::vector<std::string> env_files = req.env_files;
+  if (env_files.empty()) env_files = select_env_files({}, {}, req.project_directory, req.project_directory);
+  PIER_TRY(Environment env, read_env_files(env_files, parent_env));
+  return load_project(req.files, env, session);
+}
+
+Status check_include_cycle(const std::string& file, const Session& session) {
+  for (size_t i = 0; i < session.include_chain.size(); ++i) {
+    if (session.include_chain[i] != file) continue;
+    std::vector<std::string> cycle(session.include_chain.begin() + i, session.include_chain.end());
+    cycle.push_back(file);
+    return Error("include cycle: " + join(cycle, " -> "));
+  }
+  return {};
+}
+
+Result<Node> load_one_file(const std::string& file, Interpolator& interpolator, Session& session) {
+  PIER_CHECK(check_include_cycle(file, session));
+  PIER_TRY(Node doc, read_document(file, interpolator, session));
+  DocumentLoader load_other = [&](const std::string& path) {
+    return read_document(path, interpolator, session);
+  };
+  std::string abs_file = file == "-" ? (fs::path(session.options.working_directory) / kStdinName).string() : file;
+  PIER_CHECK(resolve_extends(doc, abs_file, load_other));
+  session.include_chain.push_back(file);
+  const Environment& env = interpolator.environment();
+  ProjectLoader load_include = [&](const IncludeRequest& req) { return load_included(req, env, session); };
+  Status included = apply_include(doc, abs_file, load_include);
+  session.include_chain.pop_back();
+  if (!included) return std::move(included).error();
+  return doc;
+}
+
+Result<Node> load_project(const std::vector<std::string>& files, const Environment& env,
+                          Session& session) {
+  Interpolator interpolator(env);
+  Node merged;
+  bool first = true;
+  for (const auto& file : files) {
+    auto doc = load_one_file(file, interpolator, session);
+    for (auto& w : interpolator.take_warnings()) session.warnings.push_back(std::move(w));
+    if (!doc) return std::move(doc).error();
+    if (first) {
+      merged = std::move(doc).value();
+      strip_merge_tags(merged);
+      first = false;
+    } else {
+      PIER_CHECK(merge_documents(merged, *doc));
+    }
+  }
+  return merged;
+}
+
+Result<std::string> choose_project_name(const LoadOptions& options, const Environment& env,
+                                        const Node& root, const std::string& project_dir) {
+  if (!options.project_name.empty()) {
+    PIER_CHECK(check_project_name(options.project_name));
+    return options.project_name;
+  }
+  if (auto it = env.find("COMPOSE_PROJECT_NAME"); it != env.end() && !it->second.empty()) {
+    auto checked = check_project_name(it->second);
+    if (!checked) return std::move(checked).error().context("COMPOSE_PROJECT_NAME");
+    return it->second;
+  }
+  if (const Node* name = root.find("name"); name && name->is_scalar() && !name->value().empty()) {
+    auto checked = check_project_name(name->value());
+    if (!checked) return std::move(checked).error().at(name->mark().to_string());
+    return name->value();
+  }
+  std::string derived = normalize_project_name(fs::path(project_dir).filename().string());
+  if (derived.empty())
+    return Error("cannot derive a project name from the directory `" + project_dir + "`")
+        .hint("name the project with -p NAME or a top-level `name:`");
+  return derived;
+}
+
+}  // namespace
+
+Result<ProjectTree> load_tree(const LoadOptions& options) {
+  LoadOptions opts = options;
+  std::error_code ec;
+  if (opts.working_directory.empty()) opts.working_directory = fs::current_path(ec).string();
+  Session session{opts, {}, {}, {}};
+  ProjectTree tree;
+
+  // COMPOSE_FILE may itself come from the .env of the working (or given project) directory.
+  std::string early_dir = opts.project_directory.empty()
+      ? opts.working_directory : absolute_path(opts.working_directory, opts.project_directory);
+  Environment early_env = opts.environment;
+  if (opts.files.empty() && !opts.environment.count("COMPOSE_FILE")) {
+    auto early = read_env_files(select_env_files(opts.env_files, opts.environment,
+                                                 opts.working_directory, early_dir),
+                                opts.environment);
+    if (early) early_env = std::move(early).value();
+  }
+  PIER_TRY(tree.config_files, select_compose_files(opts.files, early_env, opts.working_directory,
+                                                   session.warnings));
+  const std::string& first = tree.config_files.front();
+  tree.working_dir = !opts.project_directory.empty()
+      ? absolute_path(opts.working_directory, opts.project_directory)
+      : first == "-" ? opts.working_directory : fs::path(first).parent_path().string();
+
+  auto env_files = select_env_files(opts.env_files, opts.environment, opts.working_directory,
+                                    tree.working_dir);
+  PIER_TRY(tree.environment, read_env_files(env_files, opts.environment));
+  PIER_TRY(tree.root, load_project(tree.config_files, tree.environment, session));
+  PIER_TRY(tree.name, choose_project_name(opts, tree.environment, tree.root, tree.working_dir));
+  if (Node* name = tree.root.find("name"); name && name->is_scalar()) {
+    name->set_value(tree.name);
+  } else {
+    tree.root.set("name", Node::scalar(tree.name));
+  }
+  tree.warnings = std::move(session.warnings);
+  return tree;
+}
+
+}  // namespace pier::compose

@@ -1,0 +1,127 @@
+// environment + env_file, labels + label_file. File values come first and the
+// inline keys win, which is how Docker Compose's `config` prints the merged result.
+#include <fstream>
+#include <sys/stat.h>
+
+#include "base/strings.h"
+#include "compose/normalize/common.h"
+
+namespace pier::compose::detail {
+
+namespace {
+
+std::string unquote(std::string value) {
+  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+    return value.substr(1, value.size() - 2);
+  return value;
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+Result<std::vector<EnvFile>> read_env_file_list(const Context& ctx, const Node& node, std::string_view key) {
+  std::vector<EnvFile> out;
+  std::vector<const Node*> items;
+  if (node.is_sequence()) for (const auto& item : node.items()) items.push_back(&item);
+  else items.push_back(&node);
+  for (const Node* item : items) {
+    EnvFile f;
+    if (item->is_mapping()) {
+      PIER_CHECK(check_keys(*item, {"path", "required", "format"}));
+      const Node* path = item->find("path");
+      if (!path) return error_at(*item, std::string("`") + std::string(key) + "` item has no `path`");
+      PIER_TRY(f.path, read_string(*path, "path"));
+      if (const Node* n = item->find("required")) { PIER_TRY(f.required, read_bool(*n, "required")); }
+      if (const Node* n = item->find("format")) { PIER_TRY(f.format, read_string(*n, "format")); }
+    } else if (item->is_scalar()) {
+      f.path = item->value();
+    } else {
+      return type_error(*item, key, "a path, a sequence or a mapping");
+    }
+    f.path = resolve_path(ctx, f.path);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+// Reads the files in order into `out`; later files override earlier ones.
+Status merge_files(const Context& ctx, const Node& node, const std::vector<EnvFile>& files, StringMap& out) {
+  for (const auto& f : files) {
+    if (!file_exists(f.path)) {
+      if (!f.required) continue;
+      return error_at(node, "env file `" + f.path + "` not found")
+          .hint("create it, fix the path, or mark it `required: false`");
+    }
+    if (!f.format.empty() && f.format != "raw") {
+      // Only the dotenv format (the default) and raw are defined by the spec.
+      return error_at(node, "unsupported env_file format `" + f.format + "`");
+    }
+    PIER_TRY(auto values, read_env_file(f.path, ctx.tree.environment));
+    for (auto& [k, v] : values) {
+      if (v) out[k] = *v;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::optional<std::string>>> read_env_file(const std::string& path,
+                                                                        const Environment& lookup) {
+  std::ifstream in(path);
+  if (!in) return Error::system("open", path, errno);
+  std::map<std::string, std::optional<std::string>> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string_view t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    if (starts_with(t, "export ")) t = trim(t.substr(7));
+    size_t eq = t.find('=');
+    std::string key(trim(t.substr(0, eq)));
+    if (eq == std::string::npos) {
+      auto it = lookup.find(key);
+      out[key] = it == lookup.end() ? std::nullopt : std::optional<std::string>(it->second);
+      continue;
+    }
+    out[key] = unquote(std::string(trim(t.substr(eq + 1))));
+  }
+  return out;
+}
+
+Status normalize_environment(const Context& ctx, const Node& service_node, Service& service) {
+  StringMap env;
+  if (const Node* n = service_node.find("env_file")) {
+    PIER_TRY(service.env_files, read_env_file_list(ctx, *n, "env_file"));
+    PIER_CHECK(merge_files(ctx, *n, service.env_files, env));
+  }
+  if (const Node* n = service_node.find("environment")) {
+    PIER_TRY(auto inline_env, read_list_or_dict(*n, "environment"));
+    for (auto& [k, v] : inline_env) {
+      if (v) {
+        env[k] = *v;
+        continue;
+      }
+      // A bare `KEY` takes the value pier was started with; unset keys are left out.
+      auto it = ctx.tree.environment.find(k);
+      if (it != ctx.tree.environment.end()) env[k] = it->second;
+    }
+  }
+  service.environment = std::move(env);
+
+  StringMap labels;
+  if (const Node* n = service_node.find("label_file")) {
+    PIER_TRY(auto files, read_env_file_list(ctx, *n, "label_file"));
+    for (const auto& f : files) service.label_files.push_back(f.path);
+    PIER_CHECK(merge_files(ctx, *n, files, labels));
+  }
+  if (const Node* n = service_node.find("labels")) {
+    PIER_TRY(auto inline_labels, read_string_map(*n, "labels"));
+    for (auto& [k, v] : inline_labels) labels[k] = v;
+  }
+  service.labels = std::move(labels);
+  return {};
+}
+
+}  // namespace pier::compose::detail

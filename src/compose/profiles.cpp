@@ -1,0 +1,68 @@
+#include "compose/profiles.h"
+
+#include <algorithm>
+#include <set>
+
+#include "base/strings.h"
+
+namespace pier::compose {
+
+namespace {
+
+bool is_enabled(const Service& s, const std::set<std::string>& active) {
+  if (s.profiles.empty() || active.count("*")) return true;
+  return std::any_of(s.profiles.begin(), s.profiles.end(), [&](const std::string& p) { return active.count(p) > 0; });
+}
+
+// The services `s` cannot run without.
+std::vector<std::pair<std::string, Mark>> needed_services(const Service& s) {
+  std::vector<std::pair<std::string, Mark>> out;
+  for (const auto& [name, dep] : s.depends_on) {
+    if (dep.required) out.push_back({name, dep.mark});
+  }
+  for (const auto& link : s.links) out.push_back({link.substr(0, link.find(':')), s.mark});
+  for (const auto& from : s.volumes_from) {
+    if (!starts_with(from, "container:")) out.push_back({from.substr(0, from.find(':')), s.mark});
+  }
+  for (const std::string* mode : {&s.network_mode, &s.pid, &s.ipc}) {
+    if (starts_with(*mode, "service:")) out.push_back({mode->substr(8), s.mark});
+  }
+  return out;
+}
+
+Status check_needed_enabled(const Project& project) {
+  for (const auto& [name, s] : project.services) {
+    if (s.disabled) continue;
+    for (const auto& [needed, mark] : needed_services(s)) {
+      const Service* dep = project.find_service(needed);
+      if (!dep || !dep->disabled) continue;
+      return Error("service \"" + name + "\" depends on service \"" + needed +
+                   "\", which is disabled by its profiles")
+          .at(mark.to_string())
+          .hint("enable one of its profiles: --profile " + join(dep->profiles, " or --profile "));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Status apply_profiles(Project& project, const std::vector<std::string>& active_profiles,
+                      const std::vector<std::string>& targeted_services) {
+  std::set<std::string> active(active_profiles.begin(), active_profiles.end());
+  std::vector<std::string> names;
+  for (const auto& [name, s] : project.services) names.push_back(name);
+  for (const auto& target : targeted_services) {
+    const Service* s = project.find_service(target);
+    if (!s) {
+      Error e("no such service: " + target);
+      std::string guess = closest_match(target, names);
+      return guess.empty() ? e : std::move(e).hint("did you mean `" + guess + "`?");
+    }
+    active.insert(s->profiles.begin(), s->profiles.end());
+  }
+  for (auto& [name, s] : project.services) s.disabled = !is_enabled(s, active);
+  return check_needed_enabled(project);
+}
+
+}  // namespace pier::compose

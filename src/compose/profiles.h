@@ -1,0 +1,19 @@
+// Profiles (15-profiles.md): a service with `profiles` runs only when one of them is
+// active; targeting a service on the command line activates its profiles.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "compose/model.h"
+
+namespace pier::compose {
+
+// Marks services outside the active profiles `disabled`. "*" activates every profile.
+// Fails for a targeted service that does not exist, and for an enabled service that
+// needs (depends_on required, links, service:x, volumes_from) a disabled one.
+Status apply_profiles(Project& project, const std::vector<std::string>& active_profiles,
+                      const std::vector<std::string>& targeted_services);
+
+}  // namespace pier::compose

@@ -1,0 +1,114 @@
+#include "compose/yaml_loader.h"
+
+#include "base/strings.h"
+#include "helpers.h"
+
+using namespace pier::compose;
+using namespace pier::compose::test;
+
+TEST_CASE("yaml: marks are 1-based for nodes and keys", "[loader][yaml]") {
+  Node root = parse("services:\n  web:\n    image: nginx\n");
+  const Node::Entry* services = root.find_entry("services");
+  REQUIRE(services);
+  CHECK(services->key_mark.to_string() == "test.yaml:1:1");
+  const Node::Entry* web = services->value.find_entry("web");
+  CHECK(web->key_mark.to_string() == "test.yaml:2:3");
+  const Node* image = web->value.find("image");
+  CHECK(image->mark().to_string() == "test.yaml:3:12");
+}
+
+TEST_CASE("yaml: merge keys", "[loader][yaml]") {
+  struct Case {
+    const char* name;
+    const char* yaml;
+    const char* expected;  // flow of key `y`
+  };
+  Case cases[] = {
+      {"single mapping", "x: &a {p: 1, q: 2}\ny:\n  <<: *a\n  r: 3\n", "{p: 1, q: 2, r: 3}"},
+      {"explicit key wins (after)", "x: &a {p: 1, q: 2}\ny:\n  <<: *a\n  q: 3\n", "{p: 1, q: 3}"},
+      {"explicit key wins (before)", "x: &a {p: 1, q: 2}\ny:\n  q: 3\n  <<: *a\n", "{q: 3, p: 1}"},
+      {"earlier mapping in list wins", "a: &a {p: 1}\nb: &b {p: 2, q: 2}\ny:\n  <<: [*a, *b]\n",
+       "{p: 1, q: 2}"},
+      {"quoted << is a plain key", "x: &a {p: 1}\ny:\n  \"<<\": *a\n", "{<<: {p: 1}}"},
+      {"nested merge", "a: &a {p: 1}\nb: &b {<<: *a, q: 2}\ny:\n  <<: *b\n", "{p: 1, q: 2}"},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      Node root = parse(c.yaml);
+      CHECK(flow(*root.find("y")) == c.expected);
+    }
+  }
+}
+
+TEST_CASE("yaml: merge key with a scalar is an error", "[loader][yaml]") {
+  auto r = parse_yaml("y:\n  <<: 3\n", "f.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().location() == "f.yaml:2:3");
+}
+
+TEST_CASE("yaml: anchors and aliases are expanded", "[loader][yaml]") {
+  Node root = parse("x: &e [a, b]\ny: *e\n");
+  CHECK(flow(*root.find("y")) == "[a, b]");
+}
+
+TEST_CASE("yaml: !reset and !override tags are kept", "[loader][yaml]") {
+  Node root = parse("a: !reset\nb: !reset null\nc: !override [1]\nd: !reset []\n");
+  CHECK(root.find("a")->tag() == "!reset");
+  CHECK(root.find("b")->tag() == "!reset");
+  CHECK(root.find("c")->tag() == "!override");
+  CHECK(flow(*root.find("c")) == "!override [1]");
+  CHECK(root.find("d")->tag() == "!reset");
+}
+
+TEST_CASE("yaml: quoted scalars are marked", "[loader][yaml]") {
+  Node root = parse("a: '1'\nb: 1\nc: \"x\"\n");
+  CHECK(root.find("a")->quoted());
+  CHECK_FALSE(root.find("b")->quoted());
+  CHECK(root.find("c")->quoted());
+}
+
+TEST_CASE("yaml: duplicate keys are an error with location", "[loader][yaml]") {
+  auto r = parse_yaml("services:\n  a: {}\n  a: {}\n", "dup.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().location() == "dup.yaml:3:3");
+  CHECK(r.error().message().find("duplicate key `a`") != std::string::npos);
+}
+
+TEST_CASE("yaml: syntax errors carry file:line:col", "[loader][yaml]") {
+  auto r = parse_yaml("a: {b: [\n", "bad.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(pier::starts_with(r.error().location(), "bad.yaml:"));
+  CHECK(r.error().location().size() > std::string("bad.yaml:").size());
+  auto tab = parse_yaml("a:\n  b: 1\n c: 2\n", "indent.yaml");
+  REQUIRE_FALSE(tab);
+  CHECK(tab.error().location() == "indent.yaml:3:2");
+}
+
+TEST_CASE("yaml: empty document is null", "[loader][yaml]") {
+  CHECK(parse("# nothing\n").is_null());
+}
+
+TEST_CASE("yaml: billion laughs fails fast", "[loader][yaml]") {
+  std::string doc = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  char prev = 'a';
+  for (char c = 'b'; c <= 'j'; ++c) {
+    doc += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 10; ++i) doc += std::string(i ? ", *" : "*") + prev;
+    doc += "]\n";
+    prev = c;
+  }
+  auto r = parse_yaml(doc, "lol.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message().find("too many aliases") != std::string::npos);
+}
+
+TEST_CASE("yaml: nesting depth is bounded", "[loader][yaml]") {
+  for (int depth : {300, 5000}) {
+    std::string doc = std::string(depth, '[') + std::string(depth, ']');
+    auto r = parse_yaml(doc, "deep.yaml");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message().find("nested") != std::string::npos);
+  }
+  std::string ok = std::string(50, '[') + std::string(50, ']');
+  CHECK(parse_yaml(ok, "ok.yaml").ok());
+}
