@@ -1,4 +1,6 @@
 // `pier config`: the normalised project, as `docker compose config` prints it.
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -104,16 +106,39 @@ std::string render(const compose::Json& doc, const std::string& format) {
   return format == "json" ? doc.dump(2) + "\n" : compose::to_yaml(doc);
 }
 
+// NAME / REQUIRED / DEFAULT VALUE / ALTERNATE VALUE, in aligned columns as Docker
+// Compose prints them.
+Result<std::string> variables_table(const GlobalOptions& globals) {
+  PIER_TRY(auto variables, compose::list_project_variables(to_load_options(globals)));
+  std::vector<std::array<std::string, 4>> rows = {
+      {"NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE"}};
+  for (const auto& v : variables)
+    rows.push_back({v.name, v.required ? "true" : "false", v.default_value, v.alternate_value});
+  std::array<size_t, 4> width{};
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 3, ' ');
+    }
+    out += std::string(trim(line)) + "\n";
+  }
+  return out;
+}
+
 Result<std::string> render_tree(const GlobalOptions& globals, const ConfigFlags& f) {
   PIER_TRY(compose::ProjectTree tree, load_project_tree(globals, !f.no_interpolate));
-  if (f.list_variables) return compose::format_variables_table(tree);
   compose::Json doc = compose::node_to_json(tree.root);
   if (!doc.contains("name")) doc["name"] = tree.name;
   return render(doc, f.format);
 }
 
 Result<std::string> run_config(const GlobalOptions& globals, const ConfigFlags& f) {
-  if (f.no_interpolate || f.no_normalize || f.list_variables) return render_tree(globals, f);
+  if (f.list_variables) return variables_table(globals);
+  if (f.no_interpolate || f.no_normalize) return render_tree(globals, f);
   PIER_TRY(LoadedProject loaded, load_project(globals, f.services));
   compose::Project& project = loaded.project;
   PIER_CHECK(select_services(project, f.services));
