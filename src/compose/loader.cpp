@@ -133,6 +133,16 @@ Result<Node> load_project(const std::vector<std::string>& files, const Environme
   return merged;
 }
 
+// Included projects interpolate with their own Interpolator, so the same unset
+// variable can be reported by several; keep the first report of each message.
+Warnings unique_warnings(Warnings all) {
+  Warnings out;
+  std::set<std::string> seen;
+  for (auto& w : all)
+    if (seen.insert(w.message).second) out.push_back(std::move(w));
+  return out;
+}
+
 Result<std::string> choose_project_name(const LoadOptions& options, const Environment& env,
                                         const Node& root, const std::string& project_dir) {
   if (!options.project_name.empty()) {
@@ -161,7 +171,9 @@ Result<std::string> choose_project_name(const LoadOptions& options, const Enviro
 Result<ProjectTree> load_tree(const LoadOptions& options) {
   LoadOptions opts = options;
   std::error_code ec;
-  if (opts.working_directory.empty()) opts.working_directory = fs::current_path(ec).string();
+  opts.working_directory = opts.working_directory.empty()
+      ? fs::current_path(ec).string()
+      : fs::absolute(opts.working_directory, ec).lexically_normal().string();
   Session session{opts, {}, {}, {}};
   ProjectTree tree;
 
@@ -192,7 +204,7 @@ Result<ProjectTree> load_tree(const LoadOptions& options) {
   } else {
     tree.root.set("name", Node::scalar(tree.name));
   }
-  tree.warnings = std::move(session.warnings);
+  tree.warnings = unique_warnings(std::move(session.warnings));
   return tree;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "compose/loader.h"
+#include "base/atomic_file.h"
 #include "base/strings.h"
 #include "helpers.h"
 
@@ -110,5 +111,22 @@ TEST_CASE("corpus: awesome-compose", "[loader][corpus]") {
     if (!tree) UNSCOPED_INFO(tree.error().to_string());
     CHECK(tree.ok());
     if (tree) CHECK(tree->root.find("services") != nullptr);
+  }
+}
+
+TEST_CASE("corpus: every truncated awesome-compose file parses or fails cleanly", "[loader][corpus]") {
+  fs::path root = kCorpus / "awesome-compose";
+  if (!fs::exists(root)) {
+    WARN("SKIP: " << root << " not found");
+    return;
+  }
+  for (const auto& file : yaml_files_under(root, true)) {
+    auto text = pier::read_file(file.string());
+    REQUIRE(text.ok());
+    // Cut at every 7th byte: half-written documents must give errors, never crash.
+    for (size_t cut = 0; cut < text->size(); cut += 7) {
+      auto r = parse_yaml(std::string_view(*text).substr(0, cut), file.string());
+      if (!r) CHECK_FALSE(r.error().location().empty());
+    }
   }
 }

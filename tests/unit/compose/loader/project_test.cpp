@@ -235,3 +235,12 @@ TEST_CASE("load_tree: !reset across -f files", "[loader][project]") {
   CHECK(flow(*tree->root.find("services")) ==
         "{app: {image: myapp, environment: {}, ports: [9090:90]}}");
 }
+
+TEST_CASE("load_tree: warnings are reported once across included projects", "[loader][project]") {
+  TempDir dir;
+  dir.write("compose.yaml", "include: [lib/compose.yaml]\nservices:\n  a: {image: $NOPE}\n");
+  dir.write("lib/compose.yaml", "services:\n  b: {image: $NOPE}\n");
+  auto tree = load_dir(dir);
+  REQUIRE(tree.ok());
+  CHECK(tree->warnings.size() == 1);
+}
