@@ -5,6 +5,7 @@
 #include <iterator>
 #include <set>
 
+#include "base/atomic_file.h"
 #include "base/strings.h"
 #include "compose/discovery.h"
 #include "compose/dotenv.h"
@@ -39,21 +40,33 @@ Result<std::string> read_stdin(Session& session) {
   return *session.stdin_text;
 }
 
+// Parses a file, merging its documents in order when it holds several (as compose-go).
+Result<Node> parse_file(const std::string& path, Session& session) {
+  std::string text;
+  if (path == "-") {
+    PIER_TRY(text, read_stdin(session));
+  } else {
+    PIER_TRY(text, read_file(path));
+  }
+  PIER_TRY(auto docs, parse_yaml_documents(text, path == "-" ? kStdinName : path));
+  Node doc;
+  for (auto& d : docs) {
+    if (d.is_null()) d = Node::mapping(d.mark());
+    if (!d.is_mapping())
+      return Error("the top level of a compose file must be a mapping, got a " +
+                   std::string(d.kind_name())).at(d.mark().to_string());
+    if (doc.is_null()) {
+      doc = std::move(d);
+    } else {
+      PIER_CHECK(merge_documents(doc, d));
+    }
+  }
+  return doc;
+}
+
 // Reads, parses and (unless disabled) interpolates one file.
 Result<Node> read_document(const std::string& path, Interpolator& interpolator, Session& session) {
-  Result<Node> parsed = Error("");
-  if (path == "-") {
-    PIER_TRY(std::string text, read_stdin(session));
-    parsed = parse_yaml(text, kStdinName);
-  } else {
-    parsed = load_yaml_file(path);
-  }
-  if (!parsed) return std::move(parsed).error();
-  Node doc = std::move(parsed).value();
-  if (doc.is_null()) doc = Node::mapping(doc.mark());
-  if (!doc.is_mapping())
-    return Error("the top level of a compose file must be a mapping, got a " +
-                 std::string(doc.kind_name())).at(doc.mark().to_string());
+  PIER_TRY(Node doc, parse_file(path, session));
   if (session.options.interpolate) PIER_CHECK(interpolator.apply(doc));
   return doc;
 }
@@ -187,8 +200,9 @@ Result<ProjectTree> load_tree(const LoadOptions& options) {
                                 opts.environment);
     if (early) early_env = std::move(early).value();
   }
+  // With --project-directory and no -f, the default files are looked for there.
   PIER_TRY(tree.config_files, select_compose_files(opts.files, early_env, opts.working_directory,
-                                                   session.warnings));
+                                                   early_dir, session.warnings));
   const std::string& first = tree.config_files.front();
   tree.working_dir = !opts.project_directory.empty()
       ? absolute_path(opts.working_directory, opts.project_directory)

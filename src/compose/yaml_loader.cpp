@@ -141,12 +141,19 @@ Status Converter::merge_into(Node& out, const YAML::Node& merge_value, const Mar
 
 }  // namespace
 
-Result<Node> parse_yaml(std::string_view text, const std::string& file, const YamlLimits& limits) {
+Result<std::vector<Node>> parse_yaml_documents(std::string_view text, const std::string& file,
+                                               const YamlLimits& limits) {
   auto name = std::make_shared<const std::string>(file);
   try {
-    YAML::Node root = YAML::Load(std::string(text));
+    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
     Converter converter(name, limits);
-    return converter.convert(root, 0);
+    std::vector<Node> out;
+    for (const auto& doc : docs) {
+      PIER_TRY(Node converted, converter.convert(doc, 0));
+      out.push_back(std::move(converted));
+    }
+    if (out.empty()) out.push_back(Node::null(Mark{name, 1, 1}));
+    return out;
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own guard (its message for this case is misleading).
     return Error("invalid YAML: document is nested too deeply").at(to_mark(e.mark, name).to_string());
@@ -155,6 +162,11 @@ Result<Node> parse_yaml(std::string_view text, const std::string& file, const Ya
   } catch (const std::exception& e) {
     return Error(std::string("invalid YAML: ") + e.what()).at(file);
   }
+}
+
+Result<Node> parse_yaml(std::string_view text, const std::string& file, const YamlLimits& limits) {
+  PIER_TRY(auto docs, parse_yaml_documents(text, file, limits));
+  return std::move(docs.front());
 }
 
 Result<Node> load_yaml_file(const std::string& path, const YamlLimits& limits) {
