@@ -17,6 +17,11 @@ struct Reference {
   size_t end = 0;
 };
 
+Error syntax_error(std::string_view text, std::string_view why) {
+  return Error("invalid interpolation format in `" + std::string(text) + "`: " + std::string(why))
+      .hint("write `$$` for a literal `$`");
+}
+
 size_t read_name(std::string_view text, size_t pos) {
   if (pos >= text.size() || !is_name_start(text[pos])) return pos;
   size_t end = pos + 1;
@@ -38,8 +43,7 @@ Result<size_t> find_closing_brace(std::string_view text, size_t pos) {
       --depth;
     }
   }
-  return Error("invalid interpolation format in `" + std::string(text) +
-               "`: missing closing brace");
+  return syntax_error(text, "missing closing brace");
 }
 
 Result<VariableUse::Kind> parse_operator(std::string_view text, size_t& pos, bool& colon) {
@@ -52,8 +56,8 @@ Result<VariableUse::Kind> parse_operator(std::string_view text, size_t& pos, boo
     case '?': return VariableUse::Kind::Required;
     case '+': return VariableUse::Kind::Alternate;
     default:
-      return Error("invalid interpolation format in `" + std::string(text) +
-                   "`: expected `}`, `:-`, `-`, `:?`, `?`, `:+` or `+` after the variable name");
+      return syntax_error(
+          text, "expected `}`, `:-`, `-`, `:?`, `?`, `:+` or `+` after the variable name");
   }
 }
 
@@ -63,12 +67,10 @@ Result<Reference> parse_braced(std::string_view text, size_t start) {
   size_t name_start = start + 2;
   size_t name_end = read_name(text, name_start);
   if (name_end == name_start)
-    return Error("invalid interpolation format in `" + std::string(text) +
-                 "`: `${` must be followed by a variable name");
+    return syntax_error(text, "`${` must be followed by a variable name");
   ref.use.name = std::string(text.substr(name_start, name_end - name_start));
   if (name_end >= text.size())
-    return Error("invalid interpolation format in `" + std::string(text) +
-                 "`: missing closing brace");
+    return syntax_error(text, "missing closing brace");
   size_t pos = name_end;
   if (text[pos] == '}') {
     ref.end = pos + 1;
