@@ -29,7 +29,8 @@ std::vector<std::string> existing_in(const fs::path& dir, const auto& names) {
 
 }  // namespace
 
-Result<std::vector<std::string>> discover_compose_files(const std::string& dir, Warnings& warnings) {
+Result<std::vector<std::string>> discover_compose_files(const std::string& dir,
+                                                        Warnings& warnings) {
   std::error_code ec;
   fs::path current = fs::absolute(dir, ec);
   for (;;) {
@@ -69,7 +70,8 @@ Result<std::vector<std::string>> select_compose_files(const std::vector<std::str
     if (f == "-") continue;
     f = absolute_path(working_dir, f);
     if (!is_file(f))
-      return Error("compose file `" + f + "` not found").hint("check the path given with -f or COMPOSE_FILE");
+      return Error("compose file `" + f + "` not found")
+          .hint("check the path given with -f or COMPOSE_FILE");
   }
   return chosen;
 }

@@ -94,7 +94,8 @@ Result<Node> load_project(const std::vector<std::string>& files, const Environme
 Result<Node> load_included(const IncludeRequest& req, const Environment& parent_env,
                            Session& session) {
   std::vector<std::string> env_files = req.env_files;
-  if (env_files.empty()) env_files = select_env_files({}, {}, req.project_directory, req.project_directory);
+  if (env_files.empty())
+    env_files = select_env_files({}, {}, req.project_directory, req.project_directory);
   PIER_TRY(Environment env, read_env_files(env_files, parent_env));
   return load_project(req.files, env, session);
 }
@@ -115,11 +116,14 @@ Result<Node> load_one_file(const std::string& file, Interpolator& interpolator, 
   DocumentLoader load_other = [&](const std::string& path) {
     return read_document(path, interpolator, session);
   };
-  std::string abs_file = file == "-" ? (fs::path(session.options.working_directory) / kStdinName).string() : file;
+  std::string abs_file =
+      file == "-" ? (fs::path(session.options.working_directory) / kStdinName).string() : file;
   PIER_CHECK(resolve_extends(doc, abs_file, load_other));
   session.include_chain.push_back(file);
   const Environment& env = interpolator.environment();
-  ProjectLoader load_include = [&](const IncludeRequest& req) { return load_included(req, env, session); };
+  ProjectLoader load_include = [&](const IncludeRequest& req) {
+    return load_included(req, env, session);
+  };
   Status included = apply_include(doc, abs_file, load_include);
   session.include_chain.pop_back();
   if (!included) return std::move(included).error();

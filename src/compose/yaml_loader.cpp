@@ -156,7 +156,8 @@ Result<std::vector<Node>> parse_yaml_documents(std::string_view text, const std:
     return out;
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own guard (its message for this case is misleading).
-    return Error("invalid YAML: document is nested too deeply").at(to_mark(e.mark, name).to_string());
+    return Error("invalid YAML: document is nested too deeply")
+        .at(to_mark(e.mark, name).to_string());
   } catch (const YAML::Exception& e) {
     return Error("invalid YAML: " + e.msg).at(to_mark(e.mark, name).to_string());
   } catch (const std::exception& e) {
