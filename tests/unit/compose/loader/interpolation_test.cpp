@@ -176,3 +176,15 @@ TEST_CASE("variables: list_project_variables reads every file uninterpolated", "
   CHECK((*vars)[2].name == "USER_ID");
   CHECK((*vars)[2].required);
 }
+
+TEST_CASE("interpolation: nesting depth is bounded", "[loader][interpolation]") {
+  std::string deep;
+  for (int i = 0; i < 1000; ++i) deep += "${UNSET:-";
+  deep += "x" + std::string(1000, '}');
+  auto r = substitute(deep, lookup_in(kEnv));
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message(), Catch::Contains("nested more than"));
+  CHECK_FALSE(find_variables(deep).ok());
+  std::string ok = "${UNSET:-${UNSET:-${UNSET:-x}}}";
+  CHECK(*substitute(ok, lookup_in(kEnv)) == "x");
+}
