@@ -29,7 +29,8 @@ std::vector<std::string> existing_in(const fs::path& dir, const auto& names) {
 
 }  // namespace
 
-Result<std::vector<std::string>> discover_compose_files(const std::string& dir, Warnings& warnings) {
+Result<std::vector<std::string>> discover_compose_files(const std::string& dir,
+                                                        Warnings& warnings) {
   std::error_code ec;
   fs::path current = fs::absolute(dir, ec);
   for (;;) {
@@ -53,6 +54,7 @@ Result<std::vector<std::string>> discover_compose_files(const std::string& dir, 
 Result<std::vector<std::string>> select_compose_files(const std::vector<std::string>& files,
                                                       const Environment& env,
                                                       const std::string& working_dir,
+                                                      const std::string& discovery_dir,
                                                       Warnings& warnings) {
   std::vector<std::string> chosen = files;
   if (chosen.empty()) {
@@ -63,12 +65,13 @@ Result<std::vector<std::string>> select_compose_files(const std::vector<std::str
         if (!f.empty()) chosen.push_back(f);
     }
   }
-  if (chosen.empty()) return discover_compose_files(working_dir, warnings);
+  if (chosen.empty()) return discover_compose_files(discovery_dir, warnings);
   for (auto& f : chosen) {
     if (f == "-") continue;
     f = absolute_path(working_dir, f);
     if (!is_file(f))
-      return Error("compose file `" + f + "` not found").hint("check the path given with -f or COMPOSE_FILE");
+      return Error("compose file `" + f + "` not found")
+          .hint("check the path given with -f or COMPOSE_FILE");
   }
   return chosen;
 }
@@ -86,6 +89,9 @@ std::vector<std::string> select_env_files(const std::vector<std::string>& env_fi
       if (!trim(f).empty()) chosen.push_back(absolute_path(working_dir, std::string(trim(f))));
     return chosen;
   }
+  if (auto it = env.find("COMPOSE_DISABLE_ENV_FILE");
+      it != env.end() && (it->second == "1" || to_lower(it->second) == "true"))
+    return chosen;
   fs::path dot_env = fs::path(project_dir) / ".env";
   if (is_file(dot_env)) chosen.push_back(dot_env.string());
   return chosen;

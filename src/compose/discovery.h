@@ -20,15 +20,18 @@ namespace pier::compose {
 Result<std::vector<std::string>> discover_compose_files(const std::string& dir, Warnings& warnings);
 
 // `-f` files if any, else COMPOSE_FILE (split by COMPOSE_PATH_SEPARATOR, default
-// ':'), else discovery from `working_dir`. Paths are made absolute; "-" (stdin) is
-// kept. A named file that does not exist is an error.
+// ':'), else discovery from `discovery_dir` (the --project-directory, or the working
+// directory). Relative paths are made absolute against `working_dir`; "-" (stdin)
+// is kept. A named file that does not exist is an error.
 Result<std::vector<std::string>> select_compose_files(const std::vector<std::string>& files,
                                                       const Environment& env,
                                                       const std::string& working_dir,
+                                                      const std::string& discovery_dir,
                                                       Warnings& warnings);
 
 // `--env-file` files if any, else COMPOSE_ENV_FILES (comma-separated), else
-// <project_dir>/.env when it exists. Absolute paths.
+// <project_dir>/.env when it exists and COMPOSE_DISABLE_ENV_FILE is not true.
+// Absolute paths.
 std::vector<std::string> select_env_files(const std::vector<std::string>& env_files,
                                           const Environment& env, const std::string& working_dir,
                                           const std::string& project_dir);

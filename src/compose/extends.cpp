@@ -11,8 +11,8 @@ namespace pier::compose {
 namespace fs = std::filesystem;
 
 std::string absolute_path(const std::string& dir, const std::string& path) {
-  if (path.empty() || path[0] == '/' || path[0] == '~') return path;
-  std::string out = (fs::path(dir) / path).lexically_normal().string();
+  if (path.empty() || path[0] == '~') return path;
+  std::string out = (fs::path(dir) / path).lexically_normal().string();  // `/` path: dir ignored
   if (out.size() > 1 && out.back() == '/') out.pop_back();
   return out;
 }

@@ -22,7 +22,8 @@ Result<std::vector<std::string>> read_string_list(const Node& node, std::string_
   } else if (node.is_sequence()) {
     for (const auto& item : node.items()) {
       if (!item.is_scalar())
-        return Error("`" + std::string(what) + "` items must be strings").at(item.mark().to_string());
+        return Error("`" + std::string(what) + "` items must be strings")
+            .at(item.mark().to_string());
       out.push_back(item.value());
     }
   } else {

@@ -17,6 +17,11 @@ struct Reference {
   size_t end = 0;
 };
 
+Error syntax_error(std::string_view text, std::string_view why) {
+  return Error("invalid interpolation format in `" + std::string(text) + "`: " + std::string(why))
+      .hint("write `$$` for a literal `$`");
+}
+
 size_t read_name(std::string_view text, size_t pos) {
   if (pos >= text.size() || !is_name_start(text[pos])) return pos;
   size_t end = pos + 1;
@@ -38,8 +43,7 @@ Result<size_t> find_closing_brace(std::string_view text, size_t pos) {
       --depth;
     }
   }
-  return Error("invalid interpolation format in `" + std::string(text) +
-               "`: missing closing brace");
+  return syntax_error(text, "missing closing brace");
 }
 
 Result<VariableUse::Kind> parse_operator(std::string_view text, size_t& pos, bool& colon) {
@@ -52,8 +56,8 @@ Result<VariableUse::Kind> parse_operator(std::string_view text, size_t& pos, boo
     case '?': return VariableUse::Kind::Required;
     case '+': return VariableUse::Kind::Alternate;
     default:
-      return Error("invalid interpolation format in `" + std::string(text) +
-                   "`: expected `}`, `:-`, `-`, `:?`, `?`, `:+` or `+` after the variable name");
+      return syntax_error(
+          text, "expected `}`, `:-`, `-`, `:?`, `?`, `:+` or `+` after the variable name");
   }
 }
 
@@ -63,12 +67,10 @@ Result<Reference> parse_braced(std::string_view text, size_t start) {
   size_t name_start = start + 2;
   size_t name_end = read_name(text, name_start);
   if (name_end == name_start)
-    return Error("invalid interpolation format in `" + std::string(text) +
-                 "`: `${` must be followed by a variable name");
+    return syntax_error(text, "`${` must be followed by a variable name");
   ref.use.name = std::string(text.substr(name_start, name_end - name_start));
   if (name_end >= text.size())
-    return Error("invalid interpolation format in `" + std::string(text) +
-                 "`: missing closing brace");
+    return syntax_error(text, "missing closing brace");
   size_t pos = name_end;
   if (text[pos] == '}') {
     ref.end = pos + 1;
@@ -104,8 +106,14 @@ Result<Reference> parse_reference(std::string_view text, size_t start) {
   return ref;
 }
 
+// Nested defaults recurse; a hostile `${A:-${A:-...}}` must not exhaust the stack.
+constexpr int kMaxNesting = 32;
+
+Result<std::string> substitute_nested(std::string_view text, const Lookup& lookup,
+                                      const OnMissing& on_missing, int depth);
+
 Result<std::string> evaluate(const VariableUse& use, const Lookup& lookup,
-                             const OnMissing& on_missing) {
+                             const OnMissing& on_missing, int depth) {
   std::optional<std::string> value = lookup(use.name);
   bool missing = !value || (use.colon && value->empty());
   switch (use.kind) {
@@ -113,18 +121,60 @@ Result<std::string> evaluate(const VariableUse& use, const Lookup& lookup,
       if (!value && on_missing) on_missing(use.name);
       return value.value_or("");
     case VariableUse::Kind::Default:
-      if (missing) return substitute(use.value, lookup, on_missing);
+      if (missing) return substitute_nested(use.value, lookup, on_missing, depth + 1);
       return *value;
     case VariableUse::Kind::Alternate:
       if (missing) return std::string();
-      return substitute(use.value, lookup, on_missing);
+      return substitute_nested(use.value, lookup, on_missing, depth + 1);
     case VariableUse::Kind::Required:
       if (!missing) return *value;
-      PIER_TRY(std::string message, substitute(use.value, lookup, on_missing));
+      PIER_TRY(std::string message, substitute_nested(use.value, lookup, on_missing, depth + 1));
       return Error("required variable `" + use.name + "` is missing a value" +
                    (message.empty() ? "" : ": " + message));
   }
   return std::string();
+}
+
+Result<std::string> substitute_nested(std::string_view text, const Lookup& lookup,
+                                      const OnMissing& on_missing, int depth) {
+  if (depth > kMaxNesting)
+    return Error("variables are nested more than " + std::to_string(kMaxNesting) + " levels deep");
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t dollar = text.find('$', pos);
+    if (dollar == std::string_view::npos) {
+      out.append(text.substr(pos));
+      break;
+    }
+    out.append(text.substr(pos, dollar - pos));
+    PIER_TRY(Reference ref, parse_reference(text, dollar));
+    if (ref.type == Reference::Type::Literal) {
+      out += ref.literal;
+    } else {
+      PIER_TRY(std::string value, evaluate(ref.use, lookup, on_missing, depth));
+      out += value;
+    }
+    pos = ref.end;
+  }
+  return out;
+}
+
+Result<std::vector<VariableUse>> find_variables_nested(std::string_view text, int depth) {
+  if (depth > kMaxNesting)
+    return Error("variables are nested more than " + std::to_string(kMaxNesting) + " levels deep");
+  std::vector<VariableUse> uses;
+  size_t pos = 0;
+  while ((pos = text.find('$', pos)) != std::string_view::npos) {
+    PIER_TRY(Reference ref, parse_reference(text, pos));
+    if (ref.type == Reference::Type::Variable) {
+      PIER_TRY(auto nested, find_variables_nested(ref.use.value, depth + 1));
+      uses.push_back(std::move(ref.use));
+      for (auto& n : nested) uses.push_back(std::move(n));
+    }
+    pos = ref.end;
+  }
+  return uses;
 }
 
 }  // namespace
@@ -139,40 +189,11 @@ Lookup lookup_in(const Environment& env) {
 
 Result<std::string> substitute(std::string_view text, const Lookup& lookup,
                                const OnMissing& on_missing) {
-  std::string out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t dollar = text.find('$', pos);
-    if (dollar == std::string_view::npos) {
-      out.append(text.substr(pos));
-      break;
-    }
-    out.append(text.substr(pos, dollar - pos));
-    PIER_TRY(Reference ref, parse_reference(text, dollar));
-    if (ref.type == Reference::Type::Literal) {
-      out += ref.literal;
-    } else {
-      PIER_TRY(std::string value, evaluate(ref.use, lookup, on_missing));
-      out += value;
-    }
-    pos = ref.end;
-  }
-  return out;
+  return substitute_nested(text, lookup, on_missing, 0);
 }
 
 Result<std::vector<VariableUse>> find_variables(std::string_view text) {
-  std::vector<VariableUse> uses;
-  size_t pos = 0;
-  while ((pos = text.find('$', pos)) != std::string_view::npos) {
-    PIER_TRY(Reference ref, parse_reference(text, pos));
-    if (ref.type == Reference::Type::Variable) {
-      PIER_TRY(auto nested, find_variables(ref.use.value));
-      uses.push_back(std::move(ref.use));
-      for (auto& n : nested) uses.push_back(std::move(n));
-    }
-    pos = ref.end;
-  }
-  return uses;
+  return find_variables_nested(text, 0);
 }
 
 Status Interpolator::apply_scalar(Node& node) {

@@ -23,10 +23,13 @@ using Lookup = std::function<std::optional<std::string>(const std::string& name)
 // Called for each unset variable that has no default (it becomes "").
 using OnMissing = std::function<void(const std::string& name)>;
 
+// A Lookup over `env`, which must outlive it.
 Lookup lookup_in(const Environment& env);
 
-// Substitutes every variable in `text`. Errors (bad syntax, `:?`/`?` on a missing
-// variable) carry no location: callers add the node's mark.
+// Substitutes every variable in `text`. Defaults and alternates are evaluated only
+// when used (`${A:-${B:?x}}` does not fail when A is set); nesting is capped at 32
+// levels. Errors (bad syntax, `:?`/`?` on a missing variable) carry no location:
+// callers add the node's mark.
 Result<std::string> substitute(std::string_view text, const Lookup& lookup,
                                const OnMissing& on_missing = {});
 

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <set>
 
+#include "base/atomic_file.h"
 #include "base/strings.h"
 #include "compose/discovery.h"
 #include "compose/dotenv.h"
@@ -39,21 +40,33 @@ Result<std::string> read_stdin(Session& session) {
   return *session.stdin_text;
 }
 
+// Parses a file, merging its documents in order when it holds several (as compose-go).
+Result<Node> parse_file(const std::string& path, Session& session) {
+  std::string text;
+  if (path == "-") {
+    PIER_TRY(text, read_stdin(session));
+  } else {
+    PIER_TRY(text, read_file(path));
+  }
+  PIER_TRY(auto docs, parse_yaml_documents(text, path == "-" ? kStdinName : path));
+  Node doc;
+  for (auto& d : docs) {
+    if (d.is_null()) d = Node::mapping(d.mark());
+    if (!d.is_mapping())
+      return Error("the top level of a compose file must be a mapping, got a " +
+                   std::string(d.kind_name())).at(d.mark().to_string());
+    if (doc.is_null()) {
+      doc = std::move(d);
+    } else {
+      PIER_CHECK(merge_documents(doc, d));
+    }
+  }
+  return doc;
+}
+
 // Reads, parses and (unless disabled) interpolates one file.
 Result<Node> read_document(const std::string& path, Interpolator& interpolator, Session& session) {
-  Result<Node> parsed = Error("");
-  if (path == "-") {
-    PIER_TRY(std::string text, read_stdin(session));
-    parsed = parse_yaml(text, kStdinName);
-  } else {
-    parsed = load_yaml_file(path);
-  }
-  if (!parsed) return std::move(parsed).error();
-  Node doc = std::move(parsed).value();
-  if (doc.is_null()) doc = Node::mapping(doc.mark());
-  if (!doc.is_mapping())
-    return Error("the top level of a compose file must be a mapping, got a " +
-                 std::string(doc.kind_name())).at(doc.mark().to_string());
+  PIER_TRY(Node doc, parse_file(path, session));
   if (session.options.interpolate) PIER_CHECK(interpolator.apply(doc));
   return doc;
 }
@@ -81,7 +94,8 @@ Result<Node> load_project(const std::vector<std::string>& files, const Environme
 Result<Node> load_included(const IncludeRequest& req, const Environment& parent_env,
                            Session& session) {
   std::vector<std::string> env_files = req.env_files;
-  if (env_files.empty()) env_files = select_env_files({}, {}, req.project_directory, req.project_directory);
+  if (env_files.empty())
+    env_files = select_env_files({}, {}, req.project_directory, req.project_directory);
   PIER_TRY(Environment env, read_env_files(env_files, parent_env));
   return load_project(req.files, env, session);
 }
@@ -102,11 +116,14 @@ Result<Node> load_one_file(const std::string& file, Interpolator& interpolator, 
   DocumentLoader load_other = [&](const std::string& path) {
     return read_document(path, interpolator, session);
   };
-  std::string abs_file = file == "-" ? (fs::path(session.options.working_directory) / kStdinName).string() : file;
+  std::string abs_file =
+      file == "-" ? (fs::path(session.options.working_directory) / kStdinName).string() : file;
   PIER_CHECK(resolve_extends(doc, abs_file, load_other));
   session.include_chain.push_back(file);
   const Environment& env = interpolator.environment();
-  ProjectLoader load_include = [&](const IncludeRequest& req) { return load_included(req, env, session); };
+  ProjectLoader load_include = [&](const IncludeRequest& req) {
+    return load_included(req, env, session);
+  };
   Status included = apply_include(doc, abs_file, load_include);
   session.include_chain.pop_back();
   if (!included) return std::move(included).error();
@@ -131,6 +148,16 @@ Result<Node> load_project(const std::vector<std::string>& files, const Environme
     }
   }
   return merged;
+}
+
+// Included projects interpolate with their own Interpolator, so the same unset
+// variable can be reported by several; keep the first report of each message.
+Warnings unique_warnings(Warnings all) {
+  Warnings out;
+  std::set<std::string> seen;
+  for (auto& w : all)
+    if (seen.insert(w.message).second) out.push_back(std::move(w));
+  return out;
 }
 
 Result<std::string> choose_project_name(const LoadOptions& options, const Environment& env,
@@ -161,7 +188,9 @@ Result<std::string> choose_project_name(const LoadOptions& options, const Enviro
 Result<ProjectTree> load_tree(const LoadOptions& options) {
   LoadOptions opts = options;
   std::error_code ec;
-  if (opts.working_directory.empty()) opts.working_directory = fs::current_path(ec).string();
+  opts.working_directory = opts.working_directory.empty()
+      ? fs::current_path(ec).string()
+      : fs::absolute(opts.working_directory, ec).lexically_normal().string();
   Session session{opts, {}, {}, {}};
   ProjectTree tree;
 
@@ -175,8 +204,9 @@ Result<ProjectTree> load_tree(const LoadOptions& options) {
                                 opts.environment);
     if (early) early_env = std::move(early).value();
   }
+  // With --project-directory and no -f, the default files are looked for there.
   PIER_TRY(tree.config_files, select_compose_files(opts.files, early_env, opts.working_directory,
-                                                   session.warnings));
+                                                   early_dir, session.warnings));
   const std::string& first = tree.config_files.front();
   tree.working_dir = !opts.project_directory.empty()
       ? absolute_path(opts.working_directory, opts.project_directory)
@@ -192,7 +222,7 @@ Result<ProjectTree> load_tree(const LoadOptions& options) {
   } else {
     tree.root.set("name", Node::scalar(tree.name));
   }
-  tree.warnings = std::move(session.warnings);
+  tree.warnings = unique_warnings(std::move(session.warnings));
   return tree;
 }
 

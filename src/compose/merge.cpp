@@ -12,7 +12,9 @@ namespace {
 constexpr std::string_view kReset = "!reset";
 constexpr std::string_view kOverride = "!override";
 
-enum class Rule { Default, Override, MapLike, AppendUnique, ByTarget, DependsOn, Networks, Build };
+enum class Rule {
+  Default, Override, MapLike, AppendUnique, ByTarget, DependsOn, Networks, Build, Logging
+};
 
 // Service-relative paths with a rule other than the default (mappings recurse,
 // sequences append, scalars override). Resource paths start with "@resource".
@@ -45,13 +47,24 @@ const std::map<std::string, Rule, std::less<>>& rules() {
       {"build.cache_to", Rule::AppendUnique}, {"build.tags", Rule::AppendUnique},
       {"build.platforms", Rule::AppendUnique}, {"build.secrets", Rule::AppendUnique},
       {"build.ssh", Rule::AppendUnique},
+      {"build.additional_contexts", Rule::MapLike},
+      {"networks.*.aliases", Rule::AppendUnique}, {"networks.*.link_local_ips", Rule::AppendUnique},
       {"depends_on", Rule::DependsOn}, {"networks", Rule::Networks}, {"build", Rule::Build},
+      {"logging", Rule::Logging},
   };
   return table;
 }
 
+// Exact path first, then with the second segment as `*` ("networks.*.aliases").
 Rule rule_for(std::string_view path) {
   auto it = rules().find(path);
+  if (it != rules().end()) return it->second;
+  size_t first = path.find('.');
+  if (first == std::string_view::npos) return Rule::Default;
+  size_t second = path.find('.', first + 1);
+  std::string wildcard = std::string(path.substr(0, first)) + ".*" +
+      (second == std::string_view::npos ? "" : std::string(path.substr(second)));
+  it = rules().find(wildcard);
   return it == rules().end() ? Rule::Default : it->second;
 }
 
@@ -200,6 +213,21 @@ Status merge_build(Node& base, const Node& over, const std::string& path) {
   return merge_mapping(base, as_build_map(over), path);
 }
 
+// Options belong to a driver: a different driver replaces the whole section.
+Status merge_logging(Node& base, const Node& over, const std::string& path) {
+  const Node* a = base.is_mapping() ? base.find("driver") : nullptr;
+  const Node* b = over.is_mapping() ? over.find("driver") : nullptr;
+  if (a && b && a->value() != b->value()) {
+    base = stripped(over);
+    return {};
+  }
+  if (!base.is_mapping() || !over.is_mapping()) {
+    base = stripped(over);
+    return {};
+  }
+  return merge_mapping(base, over, path);
+}
+
 Status merge_value(Node& base, const Node& over, const std::string& path) {
   if (over.tag() == kOverride) {
     base = stripped(over);
@@ -216,6 +244,7 @@ Status merge_value(Node& base, const Node& over, const std::string& path) {
     case Rule::DependsOn: return merge_list_or_map(base, over, path, depends_on_map);
     case Rule::Networks: return merge_list_or_map(base, over, path, networks_map);
     case Rule::Build: return merge_build(base, over, path);
+    case Rule::Logging: return merge_logging(base, over, path);
     case Rule::MapLike: {
       bool colon = ends_with(path, "extra_hosts");
       base = as_mapping(base, colon);

@@ -3,7 +3,8 @@
 //   - mappings merge recursively, scalars override;
 //   - `command`, `entrypoint`, `healthcheck.test` are replaced, not appended;
 //   - `environment`, `labels`, `annotations`, `extra_hosts`, `sysctls`, `storage_opt`,
-//     `build.args|labels|extra_hosts`, `deploy.labels`, `logging.options` merge as maps
+//     `build.args|labels|extra_hosts|additional_contexts`, `deploy.labels`,
+//     `logging.options`, and `labels` of networks/volumes/secrets/configs merge as maps
 //     keyed by name. When both sides are present the result is always a MAPPING
 //     (`KEY=VAL` list items become `KEY: VAL`, a bare `KEY` becomes `KEY: null`,
 //     `host:ip`/`host=ip` extra_hosts become `host: ip`); a side alone keeps its form;
@@ -13,6 +14,8 @@
 //   - `depends_on` and `networks`: two lists append unique, otherwise both become
 //     maps (`- db` -> `db: {condition: service_started}` / `net: null`) and merge;
 //   - a `build: path` string merged with a mapping becomes `{context: path}`;
+//   - `logging` with a different `driver` is replaced whole (options belong to a driver);
+//   - `networks.<name>.aliases` and `link_local_ips` append unique;
 //   - any other sequence is appended;
 //   - a value tagged `!reset` removes the key, `!override` replaces without merging.
 // Results contain no `!reset` nodes and no `!override` tags.

@@ -6,15 +6,17 @@
 #include <set>
 
 #include "base/atomic_file.h"
+#include "base/strings.h"
 
 namespace pier::compose {
 namespace {
 
 using FileName = std::shared_ptr<const std::string>;
 
-Mark to_mark(const YAML::Mark& m, const FileName& file) {
+// `line_offset`: where the document being parsed starts in the file.
+Mark to_mark(const YAML::Mark& m, const FileName& file, int line_offset = 0) {
   if (m.is_null()) return Mark{file, 0, 0};
-  return Mark{file, m.line + 1, m.column + 1};
+  return Mark{file, m.line + 1 + line_offset, m.column + 1};
 }
 
 // One conversion walk. yaml-cpp resolves an alias to the same shared node, so the
@@ -24,6 +26,8 @@ class Converter {
  public:
   Converter(FileName file, const YamlLimits& limits) : file_(std::move(file)), limits_(limits) {}
 
+  void set_line_offset(int offset) { line_offset_ = offset; }
+
   Result<Node> convert(const YAML::Node& y, int depth);
 
  private:
@@ -32,7 +36,10 @@ class Converter {
                     std::set<std::string>& present, int depth);
   Status count_node(const Mark& mark, int depth);
 
+  Mark mark_of(const YAML::Mark& m) const { return to_mark(m, file_, line_offset_); }
+
   FileName file_;
+  int line_offset_ = 0;
   const YamlLimits& limits_;
   size_t nodes_ = 0;
 };
@@ -49,7 +56,7 @@ Status Converter::count_node(const Mark& mark, int depth) {
 }
 
 Result<Node> Converter::convert(const YAML::Node& y, int depth) {
-  Mark mark = to_mark(y.Mark(), file_);
+  Mark mark = mark_of(y.Mark());
   PIER_CHECK(count_node(mark, depth));
   Node out;
   switch (y.Type()) {
@@ -93,7 +100,7 @@ Result<Node> Converter::convert_mapping(const YAML::Node& y, const Mark& mark, i
   std::set<std::string> present;
   for (const auto& kv : y) {
     if (is_merge_key(kv.first)) continue;
-    Mark key_mark = to_mark(kv.first.Mark(), file_);
+    Mark key_mark = mark_of(kv.first.Mark());
     if (!kv.first.IsScalar() && !kv.first.IsNull())
       return Error("mapping keys must be strings, got a " +
                    std::string(kv.first.IsMap() ? "mapping" : "sequence"))
@@ -102,7 +109,7 @@ Result<Node> Converter::convert_mapping(const YAML::Node& y, const Mark& mark, i
       return Error("duplicate key `" + key_text(kv.first) + "`").at(key_mark.to_string());
   }
   for (const auto& kv : y) {
-    Mark key_mark = to_mark(kv.first.Mark(), file_);
+    Mark key_mark = mark_of(kv.first.Mark());
     if (is_merge_key(kv.first)) {
       PIER_CHECK(merge_into(out, kv.second, key_mark, present, depth));
       continue;
@@ -129,7 +136,7 @@ Status Converter::merge_into(Node& out, const YAML::Node& merge_value, const Mar
   for (const auto& source : sources) {
     if (!source.IsMap())
       return Error("the value of a `<<` merge key must be a mapping or a sequence of mappings")
-          .at(to_mark(source.Mark(), file_).to_string());
+          .at(mark_of(source.Mark()).to_string());
     PIER_TRY(Node converted, convert(source, depth + 1));
     for (auto& entry : converted.entries()) {
       if (!present.insert(entry.key).second) continue;
@@ -139,22 +146,80 @@ Status Converter::merge_into(Node& out, const YAML::Node& merge_value, const Mar
   return {};
 }
 
+// A line `---` (alone or followed by blanks and content) starts a document.
+bool is_document_start(std::string_view line) {
+  return line.substr(0, 3) == "---" && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' ||
+                                        line[3] == '\r');
+}
+
+bool is_blank_document(std::string_view text) {
+  for (const auto& line : split(text, '\n')) {
+    std::string_view t = trim(line);
+    if (!t.empty() && t[0] != '#' && t != "---" && t != "...") return false;
+  }
+  return true;
+}
+
+struct DocumentText {
+  std::string_view text;
+  int line_offset;
+};
+
+// yaml-cpp's LoadAll loops forever on some inputs (a lone `,`), so documents are
+// split here and each is parsed with Load. A column-0 `---` is always a marker.
+std::vector<DocumentText> split_documents(std::string_view text) {
+  std::vector<DocumentText> docs{{text, 0}};
+  size_t pos = 0;
+  int line = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    if (line > 0 && is_document_start(text.substr(pos, end - pos))) {
+      docs.back().text = text.substr(docs.back().text.data() - text.data(),
+                                     pos - (docs.back().text.data() - text.data()));
+      docs.push_back({text.substr(pos), line});
+    }
+    pos = end + 1;
+    ++line;
+  }
+  // Comments before the first `---` are not a document of their own.
+  if (docs.size() > 1)
+    std::erase_if(docs, [](const DocumentText& d) { return is_blank_document(d.text); });
+  return docs;
+}
+
 }  // namespace
 
-Result<Node> parse_yaml(std::string_view text, const std::string& file, const YamlLimits& limits) {
+Result<std::vector<Node>> parse_yaml_documents(std::string_view text, const std::string& file,
+                                               const YamlLimits& limits) {
   auto name = std::make_shared<const std::string>(file);
+  Converter converter(name, limits);
+  std::vector<Node> out;
+  int offset = 0;
   try {
-    YAML::Node root = YAML::Load(std::string(text));
-    Converter converter(name, limits);
-    return converter.convert(root, 0);
+    for (const auto& doc : split_documents(text)) {
+      offset = doc.line_offset;
+      converter.set_line_offset(offset);
+      YAML::Node root = YAML::Load(std::string(doc.text));
+      PIER_TRY(Node converted, converter.convert(root, 0));
+      out.push_back(std::move(converted));
+    }
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own guard (its message for this case is misleading).
-    return Error("invalid YAML: document is nested too deeply").at(to_mark(e.mark, name).to_string());
+    return Error("invalid YAML: document is nested too deeply")
+        .at(to_mark(e.mark, name, offset).to_string());
   } catch (const YAML::Exception& e) {
-    return Error("invalid YAML: " + e.msg).at(to_mark(e.mark, name).to_string());
+    return Error("invalid YAML: " + e.msg).at(to_mark(e.mark, name, offset).to_string());
   } catch (const std::exception& e) {
     return Error(std::string("invalid YAML: ") + e.what()).at(file);
   }
+  if (out.empty()) out.push_back(Node::null(Mark{name, 1, 1}));
+  return out;
+}
+
+Result<Node> parse_yaml(std::string_view text, const std::string& file, const YamlLimits& limits) {
+  PIER_TRY(auto docs, parse_yaml_documents(text, file, limits));
+  return std::move(docs.front());
 }
 
 Result<Node> load_yaml_file(const std::string& path, const YamlLimits& limits) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "compose/node.h"
@@ -22,6 +23,11 @@ struct YamlLimits {
 // An empty document is a Null node.
 Result<Node> parse_yaml(std::string_view text, const std::string& file,
                         const YamlLimits& limits = {});
+
+// Parses every document of a multi-document stream (`---` separated), in order;
+// the alias budget is shared by all of them. An empty stream gives one Null node.
+Result<std::vector<Node>> parse_yaml_documents(std::string_view text, const std::string& file,
+                                               const YamlLimits& limits = {});
 
 // Reads and parses a file.
 Result<Node> load_yaml_file(const std::string& path, const YamlLimits& limits = {});

@@ -156,3 +156,35 @@ TEST_CASE("variables: listed with default, required and alternate, sorted", "[lo
   CHECK(find("DEFAULT_UID").default_value == "1000");
   CHECK_FALSE(find("CMD").has_default);
 }
+
+TEST_CASE("variables: list_project_variables reads every file uninterpolated", "[loader][variables]") {
+  TempDir dir;
+  dir.write("compose.yaml",
+            "include: [lib/compose.yaml]\n"
+            "services:\n  a:\n    image: ${IMG:-x}\n    extends: {file: base.yaml, service: b}\n");
+  dir.write("base.yaml", "services:\n  b:\n    user: ${USER_ID:?needed}\n");
+  dir.write("lib/compose.yaml", "services:\n  c:\n    image: ${LIB_IMG}\n");
+  LoadOptions opts;
+  opts.working_directory = dir.path();
+  opts.project_name = "p";
+  auto vars = list_project_variables(opts);
+  REQUIRE(vars.ok());
+  REQUIRE(vars->size() == 3);
+  CHECK((*vars)[0].name == "IMG");
+  CHECK((*vars)[0].default_value == "x");
+  CHECK((*vars)[1].name == "LIB_IMG");
+  CHECK((*vars)[2].name == "USER_ID");
+  CHECK((*vars)[2].required);
+}
+
+TEST_CASE("interpolation: nesting depth is bounded", "[loader][interpolation]") {
+  std::string deep;
+  for (int i = 0; i < 1000; ++i) deep += "${UNSET:-";
+  deep += "x" + std::string(1000, '}');
+  auto r = substitute(deep, lookup_in(kEnv));
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message(), Catch::Contains("nested more than"));
+  CHECK_FALSE(find_variables(deep).ok());
+  std::string ok = "${UNSET:-${UNSET:-${UNSET:-x}}}";
+  CHECK(*substitute(ok, lookup_in(kEnv)) == "x");
+}

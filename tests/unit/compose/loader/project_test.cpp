@@ -235,3 +235,39 @@ TEST_CASE("load_tree: !reset across -f files", "[loader][project]") {
   CHECK(flow(*tree->root.find("services")) ==
         "{app: {image: myapp, environment: {}, ports: [9090:90]}}");
 }
+
+TEST_CASE("load_tree: warnings are reported once across included projects", "[loader][project]") {
+  TempDir dir;
+  dir.write("compose.yaml", "include: [lib/compose.yaml]\nservices:\n  a: {image: $NOPE}\n");
+  dir.write("lib/compose.yaml", "services:\n  b: {image: $NOPE}\n");
+  auto tree = load_dir(dir);
+  REQUIRE(tree.ok());
+  CHECK(tree->warnings.size() == 1);
+}
+
+TEST_CASE("load_tree: several YAML documents in one file merge in order", "[loader][project]") {
+  TempDir dir;
+  dir.write("compose.yaml",
+            "services:\n  a: {image: one, ports: ['1:1']}\n---\nservices:\n  a: {ports: ['2:2']}\n");
+  auto tree = load_dir(dir);
+  REQUIRE(tree.ok());
+  CHECK(flow(*tree->root.find("services")) == "{a: {image: one, ports: [1:1, 2:2]}}");
+}
+
+TEST_CASE("load_tree: --project-directory is where files are discovered", "[loader][project]") {
+  TempDir dir;
+  dir.write("proj/compose.yaml", "services:\n  a:\n    image: ${IMG}\n");
+  dir.write("proj/.env", "IMG=from-proj-env\n");
+  dir.write("elsewhere/.keep", "");
+  auto opts = options_in(dir.file("elsewhere"));
+  opts.project_directory = "../proj";
+  auto tree = load_tree(opts);
+  if (!tree) FAIL(tree.error().to_string());
+  CHECK(tree->config_files == std::vector<std::string>{dir.file("proj/compose.yaml")});
+  CHECK(tree->name == "proj");
+  CHECK(tree->root.find("services")->find("a")->find("image")->value() == "from-proj-env");
+  opts.environment["COMPOSE_DISABLE_ENV_FILE"] = "true";
+  tree = load_tree(opts);
+  REQUIRE(tree.ok());
+  CHECK(tree->root.find("services")->find("a")->find("image")->value() == "");
+}
