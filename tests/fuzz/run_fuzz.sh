@@ -54,6 +54,8 @@ seed() {
 }
 seed "$root"/tests/fixtures/config/*/compose*.yaml "$root"/tests/fixtures/config/*/compose*.yml
 seed "$root"/tests/schema/cases/*/*.yaml
+# Inputs that once crashed pier: replayed first, so a regression fails at once.
+seed "$root"/tests/fuzz/regressions/*
 shared=$root/../shared/corpus
 if [ -d "$shared" ]; then
   find "$shared" -type f \( -name '*.yaml' -o -name '*.yml' \) | while read -r f; do seed "$f"; done
