@@ -63,6 +63,12 @@ else
   echo "run_fuzz.sh: $shared is absent; seeding from the fixtures only"
 fi
 
+# The target's scratch directories go under the build dir: a crash leaves its
+# directory behind (libFuzzer exits without atexit), and the next run clears them.
+export TMPDIR="$build/tmp"
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
+
 # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: a blow-up (e.g.
 # alias expansion) is reported rather than swapping the machine.
 cd "$build"
