@@ -175,6 +175,7 @@ definitions["build"] = ONE(
         "cache_from": ARR(S(), "Sources of cached layers."),
         "cache_to": ARR(S(), "Where to export the build cache."),
         "no_cache": BOOL("Build without the cache."),
+        "no_cache_filter": REF("string_or_list", "Stages to build without the cache."),
         "additional_contexts": REF("list_or_dict", "Named contexts (`name: path-or-url`)."),
         "network": S("The network mode of RUN steps (`host`, `none`, ...)."),
         "provenance": {"type": ["string", "boolean"], "description": "Provenance attestation."},

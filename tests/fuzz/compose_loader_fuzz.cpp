@@ -28,7 +28,8 @@ namespace {
 #ifdef PIER_FUZZ_FULL_LOAD
 // One directory for the whole run, made once. Its name is random (mkdtemp), so two
 // fuzzing processes never share it. libFuzzer exits without unwinding, so the
-// directory is removed by an atexit handler.
+// directory is removed by an atexit handler (not after a crash: libFuzzer then
+// leaves with _Exit, and $TMPDIR/pier-fuzz-* remains).
 struct FuzzDir {
   std::string dir;
   std::string file;
@@ -87,8 +88,8 @@ void load_project(std::string_view text) {
     return;
   }
   auto json = pier::compose::to_json(*project);
-  (void)pier::compose::to_yaml(json);
-  (void)json.dump();
+  (void)pier::compose::to_yaml(json);   // `pier config`
+  (void)json.dump(2);                   // `pier config --format json`
 }
 #endif
 

@@ -17,23 +17,25 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${PIER_FUZZ_BUILD_DIR:-$root/build/fuzz}
 target=compose_loader_fuzz
 
+# Exit code 77 tells ctest the test was skipped (SKIP_RETURN_CODE).
 for tool in clang clang++ cmake; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "run_fuzz.sh: $tool is not installed; skipping" >&2
-    exit 0
+    exit 77
   fi
 done
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
   generator=
   command -v ninja >/dev/null 2>&1 && generator="-G Ninja"
+  mkdir -p "$build"
   # shellcheck disable=SC2086
   CC=clang CXX=clang++ cmake -S "$root" -B "$build" $generator \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPIER_FUZZ=ON >"$build.configure.log" 2>&1 || {
-      cat "$build.configure.log" >&2
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPIER_FUZZ=ON >"$build/configure.log" 2>&1 || {
+      cat "$build/configure.log" >&2
+      rm -f "$build/CMakeCache.txt"  # configure again next time
       exit 1
     }
-  rm -f "$build.configure.log"
 fi
 cmake --build "$build" --target "$target" -j2
 
@@ -52,12 +54,20 @@ seed() {
 }
 seed "$root"/tests/fixtures/config/*/compose*.yaml "$root"/tests/fixtures/config/*/compose*.yml
 seed "$root"/tests/schema/cases/*/*.yaml
+# Inputs that once crashed pier: replayed first, so a regression fails at once.
+seed "$root"/tests/fuzz/regressions/*
 shared=$root/../shared/corpus
 if [ -d "$shared" ]; then
   find "$shared" -type f \( -name '*.yaml' -o -name '*.yml' \) | while read -r f; do seed "$f"; done
 else
   echo "run_fuzz.sh: $shared is absent; seeding from the fixtures only"
 fi
+
+# The target's scratch directories go under the build dir: a crash leaves its
+# directory behind (libFuzzer exits without atexit), and the next run clears them.
+export TMPDIR="$build/tmp"
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
 
 # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: a blow-up (e.g.
 # alias expansion) is reported rather than swapping the machine.
