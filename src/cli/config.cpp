@@ -103,7 +103,9 @@ std::optional<std::string> listing(const ConfigFlags& f, const compose::Project&
 }
 
 std::string render(const compose::Json& doc, const std::string& format) {
-  return format == "json" ? doc.dump(2) + "\n" : compose::to_yaml(doc);
+  // Invalid UTF-8 from the environment is replaced rather than aborting the dump.
+  if (format == "json") return doc.dump(2, ' ', false, compose::Json::error_handler_t::replace) + "\n";
+  return compose::to_yaml(doc);
 }
 
 // NAME / REQUIRED / DEFAULT VALUE / ALTERNATE VALUE, in aligned columns as Docker

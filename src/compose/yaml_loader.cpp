@@ -3,6 +3,8 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 #include <set>
 
 #include "base/atomic_file.h"
@@ -193,6 +195,17 @@ std::vector<DocumentText> split_documents(std::string_view text) {
 Result<std::vector<Node>> parse_yaml_documents(std::string_view text, const std::string& file,
                                                const YamlLimits& limits) {
   auto name = std::make_shared<const std::string>(file);
+  // YAML is Unicode text; invalid bytes would otherwise travel into the model and
+  // break JSON output far from their source.
+  if (size_t bad = find_invalid_utf8(text); bad != std::string_view::npos) {
+    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n'));
+    size_t newline = bad == 0 ? std::string_view::npos : text.rfind('\n', bad - 1);
+    size_t line_start = newline == std::string_view::npos ? 0 : newline + 1;
+    int column = static_cast<int>(bad - line_start) + 1;
+    return Error("invalid YAML: the file is not valid UTF-8 text")
+        .at(Mark{name, line, column}.to_string())
+        .hint("save the file as UTF-8");
+  }
   Converter converter(name, limits);
   std::vector<Node> out;
   int offset = 0;

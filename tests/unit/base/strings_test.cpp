@@ -36,3 +36,12 @@ TEST_CASE("PIER_TRY propagates errors", "[base]") {
   CHECK(*outer(false) == 8);
   CHECK(outer(true).error().message() == "boom");
 }
+
+TEST_CASE("find_invalid_utf8 finds the first bad byte", "[base]") {
+  CHECK(find_invalid_utf8("plain ascii") == std::string_view::npos);
+  CHECK(find_invalid_utf8("caf\xc3\xa9 \xe4\xb8\xad\xf0\x9f\x90\xb3") == std::string_view::npos);
+  CHECK(find_invalid_utf8("ab\xff") == 2);
+  CHECK(find_invalid_utf8("\xc0\x80") == 0);          // overlong NUL
+  CHECK(find_invalid_utf8("x\xed\xa0\x80") == 1);     // surrogate
+  CHECK(find_invalid_utf8("\xe4\xb8") == 0);          // truncated
+}
