@@ -25,8 +25,7 @@ Status read_services(const detail::Context& ctx, const Node& root, Project& proj
   if (!services->is_mapping()) return detail::type_error(*services, "services", "a mapping");
   for (const auto& e : services->entries()) {
     if (starts_with(e.key, "x-")) continue;
-    PIER_TRY(Service s, detail::normalize_service(ctx, e.key, e.value));
-    if (!s.mark.known()) s.mark = e.key_mark;
+    PIER_TRY(Service s, detail::normalize_service(ctx, e.key, e.key_mark, e.value));
     project.services[e.key] = std::move(s);
   }
   return {};

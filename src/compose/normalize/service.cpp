@@ -62,8 +62,6 @@ Status check_values(const Node& node, const Service& s) {
     return error_at(at("network_mode"), "`network_mode` and `networks` cannot be used together")
         .hint("a service with network_mode joins no compose network; remove one of them");
   }
-  if (s.image.empty() && !s.build && !s.provider)
-    return error_at(node, "has neither an `image` nor a `build` section").hint("add `image:` or `build:`");
   if (s.mem_limit && s.mem_reservation && *s.mem_limit > 0 && *s.mem_reservation > *s.mem_limit)
     return error_at(at("mem_reservation"), "`mem_reservation` is greater than `mem_limit`");
   return {};
@@ -91,15 +89,22 @@ Status read_keys(const Context& ctx, const Node& node, Service& service) {
 
 }  // namespace
 
-Result<Service> normalize_service(const Context& ctx, const std::string& name, const Node& node) {
+Result<Service> normalize_service(const Context& ctx, const std::string& name, const Mark& name_mark,
+                                  const Node& node) {
   Service service;
   service.name = name;
-  service.mark = node.mark();
+  service.mark = name_mark.known() ? name_mark : node.mark();
   auto fail = [&](Error e) { return std::move(e).context("service \"" + name + "\""); };
   if (!node.is_mapping()) return fail(type_error(node, "services." + name, "a mapping"));
   if (auto st = read_keys(ctx, node, service); !st) return fail(std::move(st).error());
   if (auto st = normalize_environment(ctx, node, service); !st) return fail(std::move(st).error());
   if (auto st = check_values(node, service); !st) return fail(std::move(st).error());
+  if (service.image.empty() && !service.build && !service.provider) {
+    // Docker Compose's wording, which users search for.
+    return Error("service \"" + service.name + "\" has neither an image nor a build context specified: invalid compose project")
+        .at(service.mark.to_string())
+        .hint("add `image:` or `build:`");
+  }
   if (service.networks.empty() && service.network_mode.empty()) {
     ServiceNetwork implicit;
     implicit.mark = node.mark();

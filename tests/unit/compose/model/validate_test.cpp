@@ -28,7 +28,7 @@ TEST_CASE("errors name file:line:col and what to do", "[compose][validate]") {
       {"services:\n  web:\n    image: x\n    container_name: w\n    scale: 2\n", "compose.yaml:4:5",
        "`container_name` \"w\" is set, so the service cannot run 2 replicas"},
       {"services:\n  web:\n    image: x\n    container_name: w\n    deploy: {replicas: 3}\n", "compose.yaml:4:5", "cannot run 3 replicas"},
-      {"services:\n  web:\n    environment: {}\n", "compose.yaml:3:5", "has neither an `image` nor a `build` section"},
+      {"services:\n  web:\n    environment: {}\n", "compose.yaml:2:3", "has neither an image nor a build context specified"},
       {"services:\n  web:\n    image: x\n    mem_limit: 1q\n", "compose.yaml:4:16", "invalid size `1q`"},
       {"services:\n  web:\n    image: x\n    mem_limit: 1m\n    mem_reservation: 2m\n", "compose.yaml:5:22",
        "`mem_reservation` is greater than `mem_limit`"},
