@@ -67,6 +67,27 @@ Status check_values(const Node& node, const Service& s) {
   return {};
 }
 
+// Docker Compose records the services a service needs through links, volumes_from
+// and `service:` namespace modes as depends_on entries, so ordering sees them too.
+void add_implicit_dependencies(Service& s) {
+  auto add = [&](const std::string& target, const char* key) {
+    if (target.empty() || s.depends_on.count(target)) return;
+    DependsOn dep;
+    auto it = s.key_marks.find(key);
+    dep.mark = it == s.key_marks.end() ? s.mark : it->second;
+    s.depends_on[target] = dep;
+  };
+  for (const auto& link : s.links) add(link.substr(0, link.find(':')), "links");
+  for (const auto& from : s.volumes_from) {
+    if (!starts_with(from, "container:")) add(from.substr(0, from.find(':')), "volumes_from");
+  }
+  const std::pair<const char*, const std::string*> modes[] = {
+      {"network_mode", &s.network_mode}, {"ipc", &s.ipc}, {"pid", &s.pid}};
+  for (const auto& [key, value] : modes) {
+    if (starts_with(*value, "service:")) add(value->substr(8), key);
+  }
+}
+
 Status read_keys(const Context& ctx, const Node& node, Service& service) {
   const auto& keys = service_keys();
   for (const auto& entry : node.entries()) {
@@ -105,6 +126,7 @@ Result<Service> normalize_service(const Context& ctx, const std::string& name, c
         .at(service.mark.to_string())
         .hint("add `image:` or `build:`");
   }
+  add_implicit_dependencies(service);
   if (service.networks.empty() && service.network_mode.empty()) {
     ServiceNetwork implicit;
     implicit.mark = node.mark();

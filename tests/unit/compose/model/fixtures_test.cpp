@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
 
 #include "base/atomic_file.h"
 #include "base/strings.h"
@@ -58,6 +60,7 @@ void check_case(const std::filesystem::path& dir) {
     CHECK(error.empty());
     if (project) CHECK_FALSE(to_yaml(to_json(*project)).empty());
   }
+  if (project && std::getenv("PIER_PRINT_CONFIG")) std::cout << "### " << tree.name << "\n" << to_yaml(to_json(*project));
   std::string warned;
   for (const auto& w : warnings) warned += w.location + ": " + w.message + "\n";
   for (const auto& line : lines_of(dir / "expected.warn")) CHECK_THAT(warned, Catch::Contains(line));

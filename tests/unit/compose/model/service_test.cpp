@@ -135,3 +135,25 @@ TEST_CASE("secrets and configs", "[compose][service]") {
   CHECK(p->secrets.at("db_pass").name == "proj_db_pass");
   CHECK(*p->configs.at("conf").content == "hello");
 }
+
+TEST_CASE("links, volumes_from and service: modes become depends_on", "[compose][service]") {
+  auto p = normalize(
+      "services:\n  a:\n    image: x\n    links: [db:database]\n    volumes_from: [data:ro, container:c]\n"
+      "    network_mode: service:vpn\n    depends_on:\n      db:\n        condition: service_healthy\n"
+      "  db:\n    image: x\n  data:\n    image: x\n  vpn:\n    image: x\n");
+  REQUIRE(p.ok());
+  const auto& d = p->services.at("a").depends_on;
+  REQUIRE(d.size() == 3);
+  CHECK(d.at("db").condition == "service_healthy");  // explicit entry wins
+  CHECK(d.at("data").condition == "service_started");
+  CHECK(d.at("vpn").required);
+  CHECK(d.at("vpn").mark.line == 6);
+}
+
+TEST_CASE("kept-as-written sections still reject unknown keys", "[compose][service]") {
+  CHECK_THAT(normalize("services:\n  a:\n    image: x\n    develop:\n      watch:\n        - path: .\n          acton: sync\n")
+                 .error().to_string(),
+             Catch::Contains("compose.yaml:7:11") && Catch::Contains("did you mean `action`?"));
+  CHECK_THAT(normalize("services:\n  a:\n    image: x\n    blkio_config:\n      wieght: 10\n").error().to_string(),
+             Catch::Contains("unknown key `wieght`"));
+}
