@@ -39,9 +39,7 @@ void warn_obsolete_version(const Node& root, Warnings& warnings) {
                       "avoid potential confusion"});
 }
 
-}  // namespace
-
-Result<Project> normalize_project(const ProjectTree& tree, Warnings& warnings) {
+Result<Project> normalize_tree(const ProjectTree& tree, Warnings& warnings) {
   detail::Context ctx{tree, warnings, home_directory(tree)};
   const Node& root = tree.root;
   Project project;
@@ -60,6 +58,18 @@ Result<Project> normalize_project(const ProjectTree& tree, Warnings& warnings) {
   detail::add_default_network(ctx, project);
   PIER_CHECK(validate_project(project));
   return project;
+}
+
+}  // namespace
+
+Result<Project> normalize_project(const ProjectTree& tree, Warnings& warnings) {
+  // nlohmann and the standard library may throw (bad_alloc, conversions); nothing
+  // escapes stage 2 as an exception.
+  try {
+    return normalize_tree(tree, warnings);
+  } catch (const std::exception& e) {
+    return Error(std::string("normalising the compose project: ") + e.what());
+  }
 }
 
 }  // namespace pier::compose
