@@ -56,3 +56,17 @@ TEST_CASE("targeting an unknown service fails with a suggestion", "[compose][pro
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().to_string() == "no such service: fooo (did you mean `foo`?)");
 }
+
+TEST_CASE("resources only disabled services use are dropped", "[compose][profiles]") {
+  auto p = normalize(
+      "services:\n  web:\n    image: x\n    volumes: [used:/u]\n  dbg:\n    image: x\n    profiles: [debug]\n"
+      "    volumes: [dbgdata:/d]\n    networks: [dbgnet]\n    secrets: [s]\n"
+      "volumes:\n  used:\n  dbgdata:\n  idle:\nnetworks:\n  dbgnet:\nsecrets:\n  s:\n    file: ./s\n");
+  REQUIRE(p.ok());
+  REQUIRE(apply_profiles(*p, {}, {}).ok());
+  CHECK(p->volumes.size() == 1);
+  CHECK(p->volumes.count("used") == 1);
+  CHECK(p->networks.size() == 1);
+  CHECK(p->networks.count("default") == 1);
+  CHECK(p->secrets.empty());
+}
