@@ -98,6 +98,7 @@ TEST_CASE("build short and long", "[compose][service]") {
   CHECK(a.context == "/work/proj/app");
   CHECK(a.dockerfile == "Dockerfile");
   CHECK(p->services.at("a").image.empty());
+  CHECK(p->services.at("a").image_or_default("proj") == "proj-a");
   const auto& b = *p->services.at("b").build;
   CHECK(b.context == "/work/proj");
   CHECK(b.dockerfile == "Dockerfile.dev");
