@@ -8,6 +8,10 @@ int64_t Service::replicas() const {
   return 1;
 }
 
+std::string Service::image_or_default(const std::string& project_name) const {
+  return image.empty() ? project_name + "-" + name : image;
+}
+
 const Service* Project::find_service(const std::string& name) const {
   auto it = services.find(name);
   return it == services.end() ? nullptr : &it->second;

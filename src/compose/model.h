@@ -297,6 +297,9 @@ struct Service {
 
   // Replicas to run: deploy.replicas, else scale, else 1.
   int64_t replicas() const;
+  // `image`, or `<project>-<service>` for a build-only service (what the runtime tags
+  // the built image as; `config` leaves `image` unset, as Docker Compose does).
+  std::string image_or_default(const std::string& project_name) const;
 };
 
 struct NetworkConfig {

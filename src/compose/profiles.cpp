@@ -45,7 +45,34 @@ Status check_needed_enabled(const Project& project) {
   return {};
 }
 
+template <class Map>
+void keep_only(Map& resources, const std::set<std::string>& used) {
+  for (auto it = resources.begin(); it != resources.end();) {
+    it = used.count(it->first) ? std::next(it) : resources.erase(it);
+  }
+}
+
 }  // namespace
+
+void drop_unused_resources(Project& project) {
+  std::set<std::string> networks, volumes, secrets, configs;
+  for (const auto& [name, s] : project.services) {
+    if (s.disabled) continue;
+    for (const auto& [net, attachment] : s.networks) networks.insert(net);
+    for (const auto& v : s.volumes) {
+      if (v.type == "volume" && !v.source.empty()) volumes.insert(v.source);
+    }
+    for (const auto& ref : s.secrets) secrets.insert(ref.source);
+    if (s.build) {
+      for (const auto& ref : s.build->secrets) secrets.insert(ref.source);
+    }
+    for (const auto& ref : s.configs) configs.insert(ref.source);
+  }
+  keep_only(project.networks, networks);
+  keep_only(project.volumes, volumes);
+  keep_only(project.secrets, secrets);
+  keep_only(project.configs, configs);
+}
 
 Status apply_profiles(Project& project, const std::vector<std::string>& active_profiles,
                       const std::vector<std::string>& targeted_services) {
@@ -62,7 +89,9 @@ Status apply_profiles(Project& project, const std::vector<std::string>& active_p
     active.insert(s->profiles.begin(), s->profiles.end());
   }
   for (auto& [name, s] : project.services) s.disabled = !is_enabled(s, active);
-  return check_needed_enabled(project);
+  PIER_CHECK(check_needed_enabled(project));
+  drop_unused_resources(project);
+  return {};
 }
 
 }  // namespace pier::compose

@@ -64,7 +64,11 @@ Result<int64_t> parse_duration(std::string_view text) {
     int64_t unit = duration_unit(s.substr(0, j));
     if (unit == 0 || number == "." || number.find('.') != number.rfind('.')) return duration_error(text);
     s.remove_prefix(j);
-    total += std::stold(number) * static_cast<long double>(unit);
+    try {
+      total += std::stold(number) * static_cast<long double>(unit);
+    } catch (const std::exception&) {
+      return duration_error(text);
+    }
   }
   if (total > 9.2e18L) return duration_error(text);
   int64_t ns = static_cast<int64_t>(std::llround(total));

@@ -73,7 +73,8 @@ Result<std::vector<FileReference>> normalize_file_references(const Node& node, s
 Result<std::vector<DeviceMapping>> normalize_devices(const Node& node);
 Result<Logging> normalize_logging(const Node& node);
 Result<std::vector<ServiceHook>> normalize_hooks(const Node& node, std::string_view key);
-Result<Service> normalize_service(const Context& ctx, const std::string& name, const Node& node);
+Result<Service> normalize_service(const Context& ctx, const std::string& name, const Mark& name_mark,
+                                  const Node& node);
 
 // Reads a dotenv-style file (env_file, label_file). The single place to swap in the
 // full dotenv parser (compose/dotenv.h) once it lands.

@@ -25,8 +25,7 @@ Status read_services(const detail::Context& ctx, const Node& root, Project& proj
   if (!services->is_mapping()) return detail::type_error(*services, "services", "a mapping");
   for (const auto& e : services->entries()) {
     if (starts_with(e.key, "x-")) continue;
-    PIER_TRY(Service s, detail::normalize_service(ctx, e.key, e.value));
-    if (!s.mark.known()) s.mark = e.key_mark;
+    PIER_TRY(Service s, detail::normalize_service(ctx, e.key, e.key_mark, e.value));
     project.services[e.key] = std::move(s);
   }
   return {};
@@ -40,9 +39,7 @@ void warn_obsolete_version(const Node& root, Warnings& warnings) {
                       "avoid potential confusion"});
 }
 
-}  // namespace
-
-Result<Project> normalize_project(const ProjectTree& tree, Warnings& warnings) {
+Result<Project> normalize_tree(const ProjectTree& tree, Warnings& warnings) {
   detail::Context ctx{tree, warnings, home_directory(tree)};
   const Node& root = tree.root;
   Project project;
@@ -61,6 +58,18 @@ Result<Project> normalize_project(const ProjectTree& tree, Warnings& warnings) {
   detail::add_default_network(ctx, project);
   PIER_CHECK(validate_project(project));
   return project;
+}
+
+}  // namespace
+
+Result<Project> normalize_project(const ProjectTree& tree, Warnings& warnings) {
+  // nlohmann and the standard library may throw (bad_alloc, conversions); nothing
+  // escapes stage 2 as an exception.
+  try {
+    return normalize_tree(tree, warnings);
+  } catch (const std::exception& e) {
+    return Error(std::string("normalising the compose project: ") + e.what());
+  }
 }
 
 }  // namespace pier::compose

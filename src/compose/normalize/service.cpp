@@ -62,11 +62,30 @@ Status check_values(const Node& node, const Service& s) {
     return error_at(at("network_mode"), "`network_mode` and `networks` cannot be used together")
         .hint("a service with network_mode joins no compose network; remove one of them");
   }
-  if (s.image.empty() && !s.build && !s.provider)
-    return error_at(node, "has neither an `image` nor a `build` section").hint("add `image:` or `build:`");
   if (s.mem_limit && s.mem_reservation && *s.mem_limit > 0 && *s.mem_reservation > *s.mem_limit)
     return error_at(at("mem_reservation"), "`mem_reservation` is greater than `mem_limit`");
   return {};
+}
+
+// Docker Compose records the services a service needs through links, volumes_from
+// and `service:` namespace modes as depends_on entries, so ordering sees them too.
+void add_implicit_dependencies(Service& s) {
+  auto add = [&](const std::string& target, const char* key) {
+    if (target.empty() || s.depends_on.count(target)) return;
+    DependsOn dep;
+    auto it = s.key_marks.find(key);
+    dep.mark = it == s.key_marks.end() ? s.mark : it->second;
+    s.depends_on[target] = dep;
+  };
+  for (const auto& link : s.links) add(link.substr(0, link.find(':')), "links");
+  for (const auto& from : s.volumes_from) {
+    if (!starts_with(from, "container:")) add(from.substr(0, from.find(':')), "volumes_from");
+  }
+  const std::pair<const char*, const std::string*> modes[] = {
+      {"network_mode", &s.network_mode}, {"ipc", &s.ipc}, {"pid", &s.pid}};
+  for (const auto& [key, value] : modes) {
+    if (starts_with(*value, "service:")) add(value->substr(8), key);
+  }
 }
 
 Status read_keys(const Context& ctx, const Node& node, Service& service) {
@@ -91,15 +110,23 @@ Status read_keys(const Context& ctx, const Node& node, Service& service) {
 
 }  // namespace
 
-Result<Service> normalize_service(const Context& ctx, const std::string& name, const Node& node) {
+Result<Service> normalize_service(const Context& ctx, const std::string& name, const Mark& name_mark,
+                                  const Node& node) {
   Service service;
   service.name = name;
-  service.mark = node.mark();
+  service.mark = name_mark.known() ? name_mark : node.mark();
   auto fail = [&](Error e) { return std::move(e).context("service \"" + name + "\""); };
   if (!node.is_mapping()) return fail(type_error(node, "services." + name, "a mapping"));
   if (auto st = read_keys(ctx, node, service); !st) return fail(std::move(st).error());
   if (auto st = normalize_environment(ctx, node, service); !st) return fail(std::move(st).error());
   if (auto st = check_values(node, service); !st) return fail(std::move(st).error());
+  if (service.image.empty() && !service.build && !service.provider) {
+    // Docker Compose's wording, which users search for.
+    return Error("service \"" + service.name + "\" has neither an image nor a build context specified: invalid compose project")
+        .at(service.mark.to_string())
+        .hint("add `image:` or `build:`");
+  }
+  add_implicit_dependencies(service);
   if (service.networks.empty() && service.network_mode.empty()) {
     ServiceNetwork implicit;
     implicit.mark = node.mark();

@@ -75,6 +75,24 @@ KeyHandler microseconds_key(std::optional<int64_t> S::*field) {
   };
 }
 
+// Sections pier keeps as written still get their keys checked, so typos surface.
+KeyHandler checked_json_key(std::optional<Json> S::*field, std::vector<std::string> keys,
+                            std::string list_key = "", std::vector<std::string> item_keys = {}) {
+  return [=](const Context&, const Node::Entry& e, S& s) -> Status {
+    PIER_CHECK(expect_mapping(e.value, e.key));
+    PIER_CHECK(check_keys(e.value, keys));
+    if (const Node* list = list_key.empty() ? nullptr : e.value.find(list_key)) {
+      if (!list->is_sequence()) return type_error(*list, e.key + "." + list_key, "a sequence");
+      for (const auto& item : list->items()) {
+        PIER_CHECK(expect_mapping(item, e.key + "." + list_key + " item"));
+        PIER_CHECK(check_keys(item, item_keys));
+      }
+    }
+    s.*field = node_json(e.value);
+    return {};
+  };
+}
+
 Status read_expose(const Context&, const Node::Entry& e, S& s) {
   PIER_TRY(s.expose, read_string_list(e.value, e.key));
   return {};
@@ -86,7 +104,8 @@ const std::vector<ServiceKey>& service_keys() {
   static const std::vector<ServiceKey> keys = {
       {"annotations", map_key(&S::annotations)},
       {"attach", bool_key(&S::attach)},
-      {"blkio_config", json_key(&S::blkio_config)},
+      {"blkio_config", checked_json_key(&S::blkio_config, {"weight", "weight_device", "device_read_bps",
+                                                           "device_read_iops", "device_write_bps", "device_write_iops"})},
       {"build", [](const Context& c, const Node::Entry& e, S& s) -> Status { PIER_TRY(s.build, normalize_build(c, e.value)); return {}; }},
       {"cap_add", list_key(&S::cap_add, false)},
       {"cap_drop", list_key(&S::cap_drop, false)},
@@ -104,10 +123,11 @@ const std::vector<ServiceKey>& service_keys() {
       {"cpu_shares", int_key(&S::cpu_shares)},
       {"cpus", [](const Context&, const Node::Entry& e, S& s) -> Status { PIER_TRY(s.cpus, read_number(e.value, e.key)); return {}; }},
       {"cpuset", string_key(&S::cpuset)},
-      {"credential_spec", json_key(&S::credential_spec)},
+      {"credential_spec", checked_json_key(&S::credential_spec, {"config", "file", "registry"})},
       {"depends_on", [](const Context&, const Node::Entry& e, S& s) -> Status { PIER_TRY(s.depends_on, normalize_depends_on(e.value)); return {}; }},
       {"deploy", [](const Context&, const Node::Entry& e, S& s) -> Status { PIER_TRY(s.deploy, normalize_deploy(e.value)); return {}; }},
-      {"develop", json_key(&S::develop)},
+      {"develop", checked_json_key(&S::develop, {"watch"}, "watch",
+                                   {"path", "action", "target", "ignore", "include", "initial_sync", "exec"})},
       {"device_cgroup_rules", list_key(&S::device_cgroup_rules, false)},
       {"devices", [](const Context&, const Node::Entry& e, S& s) -> Status { PIER_TRY(s.devices, normalize_devices(e.value)); return {}; }},
       {"dns", list_key(&S::dns, true)},

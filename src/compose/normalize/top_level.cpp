@@ -89,9 +89,9 @@ Result<FileObjectConfig> read_file_object(const Context& ctx, const std::string&
   f.extensions = read_extensions(node);
   int sources = !f.file.empty() + !f.environment.empty() + f.content.has_value() + f.external;
   if (sources != 1) {
-    return error_at(node, kind.substr(0, kind.size() - 1) + " `" + key +
-                              "` needs exactly one of `file`, `environment`" +
-                              (kind == "configs" ? ", `content`" : "") + " or `external`");
+    // No location: read_section points at the entry's key.
+    return Error(std::string("needs exactly one of `file`, `environment`") +
+                 (kind == "configs" ? ", `content`" : "") + " or `external`");
   }
   apply_default_name(ctx, key, f.external, f.name);
   return f;

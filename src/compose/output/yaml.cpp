@@ -21,6 +21,13 @@ bool reads_as_other_type(const std::string& s) {
   return s.empty() || std::regex_match(s, special) || std::regex_match(s, number);
 }
 
+// yaml-cpp writes `|` blocks without chomping indicators, so a block reads back with
+// exactly one trailing newline: only such strings use it; others are double-quoted.
+bool is_literal_block(const std::string& s) {
+  return s.size() > 1 && s.back() == '\n' && s[s.size() - 2] != '\n' &&
+         s.find('\n') != s.size() - 1 && s.find_first_of("\t\r") == std::string::npos && s[0] != ' ';
+}
+
 std::string format_double(double d) {
   if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) {
     return std::to_string(static_cast<long long>(d));
@@ -33,6 +40,8 @@ std::string format_double(double d) {
 void emit(YAML::Emitter& out, const Json& value) {
   switch (value.type()) {
     case Json::value_t::object:
+      // Empty containers print inline ({} / []), as Docker Compose does.
+      if (value.empty()) out << YAML::Flow;
       out << YAML::BeginMap;
       for (const auto& item : value.items()) {
         out << YAML::Key << item.key() << YAML::Value;
@@ -41,13 +50,14 @@ void emit(YAML::Emitter& out, const Json& value) {
       out << YAML::EndMap;
       break;
     case Json::value_t::array:
+      if (value.empty()) out << YAML::Flow;
       out << YAML::BeginSeq;
       for (const auto& item : value) emit(out, item);
       out << YAML::EndSeq;
       break;
     case Json::value_t::string: {
       const auto& s = value.get_ref<const std::string&>();
-      if (s.find('\n') != std::string::npos) out << YAML::Literal << s;
+      if (is_literal_block(s)) out << YAML::Literal << s.substr(0, s.size() - 1);
       else if (reads_as_other_type(s)) out << YAML::DoubleQuoted << s;
       else out << s;
       break;
@@ -68,6 +78,7 @@ std::string to_yaml(const Json& doc) {
     out.SetIndent(2);
     out.SetSeqFormat(YAML::Block);
     out.SetMapFormat(YAML::Block);
+    out.SetNullFormat(YAML::LowerNull);  // `null`, not `~`
     emit(out, doc);
     std::string text = out.c_str();
     if (!text.empty() && text.back() != '\n') text += '\n';
