@@ -64,7 +64,9 @@ std::optional<IpAddress> Network::gateway6() const {
   return v6_->gateway();
 }
 
-Result<Endpoint> Network::attach(const ContainerNetns& netns, const AttachSpec& spec) {
+Result<Endpoint> Network::attach(const ContainerNetns& netns, const AttachSpec& requested) {
+  AttachSpec spec = requested;
+  if (spec.ifname.empty()) spec.ifname = "eth0";
   Endpoint ep{spec_.name, host_veth_name(spec_.project, spec_.name, spec.container), spec.ifname, {}, {}};
   auto frame = fmt::format("attach {} to network `{}`", spec.container, spec_.name);
   auto fail = [&](Error e) { return std::move(e).context(frame); };

@@ -43,7 +43,7 @@ struct NetworkSpec {
 
 struct AttachSpec {
   std::string container;     // container name, for veth naming and messages
-  std::string ifname = "eth0";  // or interface_name
+  std::string ifname;        // interface_name; "" = eth0 (ethN for the N-th network)
   std::optional<IpAddress> ipv4;  // ipv4_address
   std::optional<IpAddress> ipv6;
   std::string mac;           // mac_address

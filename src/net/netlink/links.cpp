@@ -87,6 +87,19 @@ Result<std::vector<std::string>> list_links(const Socket& sock, const std::strin
   return names;
 }
 
+Result<std::vector<std::string>> list_ports_of(const Socket& sock, int master) {
+  nl_cache* cache = nullptr;
+  if (int rc = rtnl_link_alloc_cache(sock.get(), AF_UNSPEC, &cache); rc < 0)
+    return nl_error("list", "links", rc);
+  std::vector<std::string> names;
+  for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    auto* link = reinterpret_cast<rtnl_link*>(o);
+    if (rtnl_link_get_master(link) == master) names.emplace_back(rtnl_link_get_name(link));
+  }
+  nl_cache_free(cache);
+  return names;
+}
+
 Status create_veth(const Socket& sock, const VethSpec& spec) {
   LinkPtr link(rtnl_link_veth_alloc());
   if (!link) return Error(fmt::format("create veth {}: out of memory", spec.host_name));

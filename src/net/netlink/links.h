@@ -21,6 +21,8 @@ Result<std::optional<int>> find_link(const Socket& sock, const std::string& name
 Status delete_link(const Socket& sock, const std::string& name);
 Status set_link_up(const Socket& sock, const std::string& name);
 Result<std::vector<std::string>> list_links(const Socket& sock, const std::string& prefix);
+// Names of the links enslaved to the bridge with index `master`.
+Result<std::vector<std::string>> list_ports_of(const Socket& sock, int master);
 
 struct VethSpec {
   std::string host_name;  // stays in the caller's namespace, enslaved to `master`

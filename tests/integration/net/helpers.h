@@ -124,3 +124,67 @@ inline std::string tcp_roundtrip(int fd, const std::string& msg) {
 }
 
 }  // namespace pier::net::test
+
+#include <future>
+
+#include "event/loop.h"
+#include "net/dns/message.h"
+
+namespace pier::net::test {
+
+// Runs blocking client code on a thread while the loop (DNS server, proxies) runs
+// here; returns what the client returned.
+template <class F>
+auto while_loop_runs(event::Loop& loop, F fn) -> decltype(fn()) {
+  auto task = std::async(std::launch::async, std::move(fn));
+  loop.run_until([&] { return task.wait_for(std::chrono::seconds(0)) == std::future_status::ready; },
+                 std::chrono::milliseconds(20000));
+  return task.get();
+}
+
+// Asks `server`:53 from inside `netns` for A records of `name` over UDP (or TCP).
+struct DnsAnswer {
+  int rcode = -1;
+  std::vector<IpAddress> addresses;
+};
+inline DnsAnswer dns_query(int netns, const IpAddress& server, const std::string& name, bool tcp = false,
+                           uint16_t port = 53) {
+  DnsAnswer out;
+  auto s = socket_in_netns(netns, AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM).value();
+  set_timeouts(s.get(), 3000);
+  auto sa = sockaddr_of(server, port);
+  if (connect(s.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) return out;
+  dns::Message q;
+  q.id = 0x4242;
+  q.flags = 0x0100;
+  q.questions.push_back({name, dns::kA, dns::kClassIn});
+  auto wire = dns::serialize(q);
+  std::vector<uint8_t> got(4096);
+  ssize_t n;
+  if (tcp) {
+    std::vector<uint8_t> framed = {uint8_t(wire.size() >> 8), uint8_t(wire.size())};
+    framed.insert(framed.end(), wire.begin(), wire.end());
+    if (write(s.get(), framed.data(), framed.size()) < 0) return out;
+    n = read(s.get(), got.data(), got.size());
+    if (n < 2) return out;
+    got.erase(got.begin(), got.begin() + 2);
+    n -= 2;
+  } else {
+    if (send(s.get(), wire.data(), wire.size(), 0) < 0) return out;
+    n = recv(s.get(), got.data(), got.size(), 0);
+  }
+  if (n <= 0) return out;
+  auto m = dns::parse({got.data(), size_t(n)});
+  if (!m.ok()) return out;
+  out.rcode = m->rcode();
+  for (const auto& r : m->answers)
+    if (r.type == dns::kA && r.rdata.size() == 4) {
+      IpAddress ip;
+      ip.family = AF_INET;
+      std::copy(r.rdata.begin(), r.rdata.end(), ip.bytes.begin());
+      out.addresses.push_back(ip);
+    }
+  return out;
+}
+
+}  // namespace pier::net::test
