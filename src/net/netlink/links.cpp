@@ -40,6 +40,14 @@ Status create_bridge(const Socket& sock, const std::string& name, int mtu) {
   rtnl_link_set_name(link.get(), name.c_str());
   if (int rc = rtnl_link_set_type(link.get(), "bridge"); rc < 0) return nl_error("create bridge", name, rc);
   if (mtu > 0) rtnl_link_set_mtu(link.get(), mtu);
+  // A fixed MAC: otherwise the bridge takes the lowest MAC of its ports and changes
+  // it when that port leaves, and containers' ARP caches point at a dead address.
+  uint8_t mac[6] = {0x02, 0x50};  // locally administered, unicast
+  uint32_t h = 2166136261u;
+  for (unsigned char c : name) h = (h ^ c) * 16777619u;
+  std::memcpy(mac + 2, &h, 4);
+  AddrPtr lladdr(nl_addr_build(AF_LLC, mac, sizeof mac));
+  rtnl_link_set_addr(link.get(), lladdr.get());
   rtnl_link_set_flags(link.get(), IFF_UP);
   if (int rc = rtnl_link_add(sock.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL); rc < 0)
     return nl_error("create bridge", name, rc);

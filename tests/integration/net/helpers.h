@@ -136,7 +136,17 @@ namespace pier::net::test {
 // here; returns what the client returned.
 template <class F>
 auto while_loop_runs(event::Loop& loop, F fn) -> decltype(fn()) {
-  auto task = std::async(std::launch::async, std::move(fn));
+  // The client posts when done: that wakes the loop, which may be idle meanwhile.
+  auto task = std::async(std::launch::async, [&loop, fn = std::move(fn)]() mutable {
+    struct Wake {
+      event::Loop& loop;
+      ~Wake() { loop.post([] {}); }
+    } wake{loop};
+    return fn();
+  });
+  // The promise is fulfilled just after the wake-up post; a short tick catches that.
+  auto tick = loop.create_timer([] {});
+  tick->start(std::chrono::milliseconds(5), std::chrono::milliseconds(5));
   loop.run_until([&] { return task.wait_for(std::chrono::seconds(0)) == std::future_status::ready; },
                  std::chrono::milliseconds(20000));
   return task.get();
