@@ -43,8 +43,13 @@ Result<Network*> ProjectNetwork::add_network(NetworkSpec spec, bool has_subnet) 
   PIER_TRY(auto net, Network::create(host_, std::move(spec)));
   Network* raw = net.get();
   networks_.push_back(std::move(net));
-  if (auto port = dns_->listen(raw->gateway(), options_.dns_port); !port.ok())
-    return std::move(port).error().context(fmt::format("network `{}`", raw->spec().name));
+  if (auto port = dns_->listen(raw->gateway(), options_.dns_port); !port.ok()) {
+    // An external bridge may not carry the gateway address pier assumed; its
+    // containers then get no embedded DNS, but the network still works.
+    if (!raw->spec().external)
+      return std::move(port).error().context(fmt::format("network `{}`", raw->spec().name));
+    log::warn("network `{}`: no embedded DNS: {}", raw->spec().name, port.error().to_string());
+  }
   PIER_CHECK(nat::enable_ip_forwarding());
   PIER_CHECK(apply_firewall());
   return raw;

@@ -103,6 +103,9 @@ void Server::handle(std::span<const uint8_t> wire, const IpAddress& asker, Reply
       for (const auto& ip : found.addresses) answer.answers.push_back(address_record(question.name, ip, options_.ttl));
     return reply(serialize(answer, max_size));
   }
+  // Only containers get recursion: the server listens on host addresses, and must
+  // not become an open resolver for whatever else can reach them.
+  if (found.outcome == O::kNotAContainer) return reply(serialize(make_reply(q, kRefused)));
   if (options_.upstreams.empty()) return reply(serialize(make_reply(q, kServFail)));
   forward(std::vector<uint8_t>(wire.begin(), wire.end()), q.id, std::move(reply), 0);
 }

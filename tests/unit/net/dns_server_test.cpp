@@ -152,6 +152,13 @@ TEST_CASE("dns server tries the next upstream, then answers SERVFAIL", "[net][dn
   CHECK(silent2.queries == 1);
 }
 
+TEST_CASE("dns server refuses recursion to askers that are not containers", "[net][dns]") {
+  Harness h;
+  h.registry.remove("p-client-1");
+  auto m = h.ask_udp("example.test", kA);
+  CHECK(m.rcode() == kRefused);
+}
+
 TEST_CASE("dns server rejects garbage with FORMERR and ignores short packets", "[net][dns]") {
   Harness h;
   std::vector<std::vector<uint8_t>> replies;
