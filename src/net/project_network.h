@@ -61,6 +61,8 @@ class ProjectNetwork {
   Status teardown();
 
   dns::Registry& registry() { return registry_; }
+  // For per-container `dns:` upstreams (Server::set_container_upstreams).
+  dns::Server& dns_server() { return *dns_; }
 
  private:
   ProjectNetwork(event::Loop& loop, ProjectNetworkOptions options);

@@ -29,6 +29,12 @@ void Registry::remove(const std::string& container, const std::string& network) 
   });
 }
 
+std::string Registry::container_of(const IpAddress& ip) const {
+  for (const auto& r : regs_)
+    if (std::find(r.addresses.begin(), r.addresses.end(), ip) != r.addresses.end()) return r.container;
+  return "";
+}
+
 std::vector<std::string> Registry::networks_of(const IpAddress& ip) const {
   // The asker is a container: every network it is on counts, whichever address it
   // happened to send from.

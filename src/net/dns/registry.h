@@ -38,6 +38,8 @@ class Registry {
   // kNotAContainer: the asker is not a known container (forward it too).
   Lookup resolve(const IpAddress& asker, const std::string& name, int family);
 
+  // The container that owns `ip`, or "" if none does.
+  std::string container_of(const IpAddress& ip) const;
   // Every network of the container that owns `ip`.
   std::vector<std::string> networks_of(const IpAddress& ip) const;
 

@@ -35,6 +35,7 @@ struct Server::Forward : event::DeferredDeletable {
   uint16_t client_id = 0;
   uint16_t upstream_id = 0;
   Reply reply;
+  std::shared_ptr<const std::vector<Endpoint4or6>> upstreams;
   size_t upstream = 0;
   UniqueFd fd;
   std::unique_ptr<event::FdWatch> watch;
@@ -42,7 +43,15 @@ struct Server::Forward : event::DeferredDeletable {
 };
 
 Server::Server(event::Loop& loop, Registry& registry, ServerOptions options)
-    : loop_(loop), registry_(registry), options_(std::move(options)) {}
+    : loop_(loop), registry_(registry), options_(std::move(options)),
+      default_upstreams_(std::make_shared<std::vector<Endpoint4or6>>(options_.upstreams)) {}
+
+void Server::set_container_upstreams(const std::string& container, std::vector<Endpoint4or6> upstreams) {
+  if (upstreams.empty())
+    container_upstreams_.erase(container);
+  else
+    container_upstreams_[container] = std::make_shared<std::vector<Endpoint4or6>>(std::move(upstreams));
+}
 
 Server::~Server() = default;
 
@@ -106,23 +115,28 @@ void Server::handle(std::span<const uint8_t> wire, const IpAddress& asker, Reply
   // Only containers get recursion: the server listens on host addresses, and must
   // not become an open resolver for whatever else can reach them.
   if (found.outcome == O::kNotAContainer) return reply(serialize(make_reply(q, kRefused)));
-  if (options_.upstreams.empty()) return reply(serialize(make_reply(q, kServFail)));
-  forward(std::vector<uint8_t>(wire.begin(), wire.end()), q.id, std::move(reply), 0);
+  Upstreams upstreams = default_upstreams_;
+  if (auto it = container_upstreams_.find(registry_.container_of(asker)); it != container_upstreams_.end())
+    upstreams = it->second;
+  if (upstreams->empty()) return reply(serialize(make_reply(q, kServFail)));
+  forward(std::vector<uint8_t>(wire.begin(), wire.end()), q.id, std::move(reply), std::move(upstreams), 0);
 }
 
-void Server::forward(std::vector<uint8_t> query, uint16_t client_id, Reply reply, size_t upstream) {
-  if (upstream >= options_.upstreams.size()) {
+void Server::forward(std::vector<uint8_t> query, uint16_t client_id, Reply reply, Upstreams upstreams,
+                     size_t upstream) {
+  if (upstream >= upstreams->size()) {
     Message failed;
     if (auto parsed = parse(query); parsed.ok()) failed = make_reply(*parsed, kServFail);
     failed.id = client_id;
     return reply(serialize(failed));
   }
-  const auto& target = options_.upstreams[upstream];
+  const auto target = (*upstreams)[upstream];
   auto f = std::make_unique<Forward>();
   f->query = std::move(query);
   f->client_id = client_id;
   f->reply = std::move(reply);
   f->upstream = upstream;
+  f->upstreams = std::move(upstreams);
   if (getrandom(&f->upstream_id, sizeof f->upstream_id, 0) != sizeof f->upstream_id) f->upstream_id ^= 0x5a5a;
   poke_id(f->query, f->upstream_id);
   sockaddr_storage ss;
@@ -134,7 +148,8 @@ void Server::forward(std::vector<uint8_t> query, uint16_t client_id, Reply reply
     auto owned = std::move(forwards_[raw]);
     forwards_.erase(raw);
     poke_id(owned->query, owned->client_id);
-    forward(std::move(owned->query), owned->client_id, std::move(owned->reply), owned->upstream + 1);
+    forward(std::move(owned->query), owned->client_id, std::move(owned->reply), owned->upstreams,
+            owned->upstream + 1);
     loop_.defer_delete(std::move(owned));
   };
   if (!f->fd || connect(f->fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0 ||

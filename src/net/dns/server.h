@@ -33,6 +33,9 @@ class Server {
   Result<uint16_t> listen(const IpAddress& ip, uint16_t port);
   void stop_listening(const IpAddress& ip);
   size_t pending_forwards() const { return forwards_.size(); }
+  // Compose `dns:` for one container: its other names go to these resolvers instead
+  // of the host's. An empty list restores the default.
+  void set_container_upstreams(const std::string& container, std::vector<Endpoint4or6> upstreams);
 
   // The answer to one query from `asker`; `reply` may be called later (forwarding).
   using Reply = std::function<void(std::vector<uint8_t>)>;
@@ -43,7 +46,8 @@ class Server {
   struct TcpListener;
   struct TcpConn;
   struct Forward;
-  void forward(std::vector<uint8_t> query, uint16_t client_id, Reply reply, size_t upstream);
+  using Upstreams = std::shared_ptr<const std::vector<Endpoint4or6>>;
+  void forward(std::vector<uint8_t> query, uint16_t client_id, Reply reply, Upstreams upstreams, size_t upstream);
   void finish_forward(Forward* f, std::vector<uint8_t> answer);
   void accept_tcp(TcpListener& l);
   void read_tcp(uint64_t id);
@@ -57,6 +61,8 @@ class Server {
   std::map<uint64_t, std::unique_ptr<TcpConn>> conns_;
   std::map<Forward*, std::unique_ptr<Forward>> forwards_;
   uint64_t next_conn_ = 1;
+  Upstreams default_upstreams_;
+  std::map<std::string, Upstreams> container_upstreams_;
 };
 
 }  // namespace pier::net::dns

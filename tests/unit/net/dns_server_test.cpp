@@ -138,6 +138,22 @@ TEST_CASE("dns server forwards other names to the upstream resolver", "[net][dns
   CHECK(h.server->pending_forwards() == 0);
 }
 
+TEST_CASE("dns server forwards a container with its own dns: servers to those", "[net][dns]") {
+  Harness h;
+  FakeUpstream host_resolver(*h.loop, false);
+  FakeUpstream custom(*h.loop, false);
+  h.server.reset();
+  h.server = std::make_unique<Server>(*h.loop, h.registry, ServerOptions{{{kLo, host_resolver.port}}, 2000ms, 600});
+  h.port = h.server->listen(kLo, 0).value();
+  h.server->set_container_upstreams("p-client-1", {{kLo, custom.port}});
+  CHECK(h.ask_udp("example.test", kA).rcode() == kNoError);
+  CHECK(custom.queries == 1);
+  CHECK(host_resolver.queries == 0);
+  h.server->set_container_upstreams("p-client-1", {});
+  CHECK(h.ask_udp("example.test", kA).rcode() == kNoError);
+  CHECK(host_resolver.queries == 1);
+}
+
 TEST_CASE("dns server tries the next upstream, then answers SERVFAIL", "[net][dns]") {
   Harness h;
   FakeUpstream silent(*h.loop, true);
