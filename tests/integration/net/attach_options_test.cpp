@@ -150,3 +150,22 @@ TEST_CASE("an external bridge is used but never deleted", "[net][root]") {
   }
   CHECK(*netlink::find_link(host, ext));
 }
+
+TEST_CASE("network_mode none: loopback only, and up", "[net][root]") {
+  PIER_NEEDS_ROOT();
+  auto ns = ContainerNetns::from_fd(new_netns());
+  REQUIRE(ns.ok());
+  REQUIRE(ns->bring_up_loopback().ok());
+  uint16_t port = 0;
+  auto lo = ip_of("127.0.0.1");
+  auto listener = listen_tcp_in(ns->fd(), lo, port);
+  REQUIRE(listener.valid());
+  auto echo = echo_once(listener.get());
+  auto conn = connect_tcp_from(ns->fd(), lo, port);
+  REQUIRE(conn.valid());
+  CHECK(tcp_roundtrip(conn.get(), "self") == "self");
+  conn.reset();
+  echo.join();
+  CHECK(interface_in(ns->fd(), "lo").exists);
+  CHECK_FALSE(interface_in(ns->fd(), "eth0").exists);
+}
