@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <cerrno>
 #include <csignal>
 #include <thread>
 #include <unistd.h>
@@ -70,6 +71,11 @@ TEST_CASE("uv pidfd watch fires when the child exits", "[event]") {
   REQUIRE(pid >= 0);
   if (pid == 0) _exit(0);
   UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd.valid() && errno == ENOSYS) {  // e.g. under valgrind 3.19
+    waitpid(pid, nullptr, 0);
+    WARN("skipped: pidfd_open is not available here");
+    return;
+  }
   REQUIRE(pidfd.valid());
   bool exited = false;
   auto watch = loop->watch_pidfd(pidfd.get(), [&] { exited = true; });
