@@ -11,6 +11,9 @@
 #include "net/socket_util.h"
 
 namespace pier::net::dns {
+namespace {
+constexpr event::Duration kTcpIdle{10000};
+}  // namespace
 
 struct Server::UdpListener {
   IpAddress ip;
@@ -27,6 +30,7 @@ struct Server::TcpConn : event::DeferredDeletable {
   IpAddress peer;
   std::vector<uint8_t> in;
   std::unique_ptr<event::FdWatch> watch;
+  std::unique_ptr<event::Timer> idle;  // a silent client must not hold a socket forever
 };
 // One query forwarded upstream, on its own connected socket (a fresh random source
 // port per query makes spoofed replies hard to land).
@@ -193,6 +197,8 @@ void Server::accept_tcp(TcpListener& l) {
     auto watch = loop_.watch_fd(fd, event::kReadable, [this, id](int) { read_tcp(id); });
     if (!watch.ok()) continue;
     conn->watch = std::move(watch).value();
+    conn->idle = loop_.create_timer([this, id] { close_tcp(id); });
+    conn->idle->start(kTcpIdle);
     conns_[id] = std::move(conn);
   }
 }
@@ -205,6 +211,7 @@ void Server::read_tcp(uint64_t id) {
   ssize_t n = recv(c.fd.get(), buf, sizeof buf, 0);
   if (n == 0 || (n < 0 && errno != EAGAIN) || c.in.size() > 70000) return close_tcp(id);
   if (n > 0) c.in.insert(c.in.end(), buf, buf + n);
+  c.idle->start(kTcpIdle);
   // Messages are framed by a two-byte length (RFC 1035 4.2.2).
   while (c.in.size() >= 2) {
     size_t want = size_t(c.in[0]) << 8 | c.in[1];
