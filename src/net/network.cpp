@@ -37,8 +37,12 @@ Result<std::unique_ptr<Network>> Network::create(const netlink::Socket& host, Ne
     net->v6_ = std::move(v6).value();
   }
   if (!s.external) {
-    if (auto rc = netlink::create_bridge(host, s.bridge, s.mtu); !rc.ok())
+    if (auto rc = netlink::create_bridge(host, s.bridge, s.mtu); !rc.ok()) {
+      auto exists = netlink::find_link(host, s.bridge);
+      if (exists.ok() && *exists)
+        rc.error().hint("a previous run of this project left it behind; `pier down` removes it");
       return std::move(rc).error().context(frame);
+    }
   }
   PIER_TRY(auto index, netlink::find_link(host, s.bridge));
   if (!index)
