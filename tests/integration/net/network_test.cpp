@@ -116,7 +116,9 @@ TEST_CASE("bridge creation errors name the bridge", "[net][root]") {
   f.network(spec_for(project, "default", "10.199.4.0/24"));
   auto again = Network::create(f.host, spec_for(project, "default", "10.199.4.0/24"));
   REQUIRE_FALSE(again.ok());
-  CHECK_THAT(again.error().to_string(), Catch::Contains("create bridge " + bridge_name(project, "default")));
+  CHECK_THAT(again.error().to_string(),
+             Catch::Contains("create bridge " + bridge_name(project, "default") + ": File exists"));
+  CHECK(again.error().errnum() == EEXIST);
   auto ext = spec_for(project, "outside", "10.199.5.0/24");
   ext.external = true;
   ext.bridge = "pier-nosuchbr";
