@@ -103,7 +103,7 @@ std::optional<IpAddress> Subnet::host(uint64_t index) const {
 uint64_t Subnet::index_of(const IpAddress& ip) const {
   uint64_t diff = 0;
   int n = static_cast<int>(address.size());
-  for (int i = std::max(0, n - 8); i < n; ++i) diff = (diff << 8) | uint8_t(ip.bytes[i] - 0);
+  for (int i = std::max(0, n - 8); i < n; ++i) diff = (diff << 8) | ip.bytes[i];
   uint64_t base = 0;
   for (int i = std::max(0, n - 8); i < n; ++i) base = (base << 8) | address.bytes[i];
   return diff - base;
