@@ -17,6 +17,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libyaml-cpp-dev libuv1-dev libspdlog-dev libfmt-dev libcli11-dev catch2
   nlohmann-json3-dev libssl-dev
+  libnl-3-dev libnl-route-3-dev libnftables-dev
   python3 python3-yaml python3-jsonschema
   clang libclang-rt-14-dev
 )

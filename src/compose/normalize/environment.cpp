@@ -1,20 +1,15 @@
 // environment + env_file, labels + label_file. File values come first and the
 // inline keys win, which is how Docker Compose's `config` prints the merged result.
-#include <fstream>
 #include <sys/stat.h>
 
 #include "base/strings.h"
+#include "compose/dotenv.h"
+#include "compose/interpolation.h"
 #include "compose/normalize/common.h"
 
 namespace pier::compose::detail {
 
 namespace {
-
-std::string unquote(std::string value) {
-  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
-    return value.substr(1, value.size() - 2);
-  return value;
-}
 
 bool file_exists(const std::string& path) {
   struct stat st;
@@ -68,25 +63,13 @@ Status merge_files(const Context& ctx, const Node& node, const std::vector<EnvFi
 
 }  // namespace
 
+// Service env_file and label_file entries follow the same rules as the project's
+// .env (quotes, escapes, multi-line values, ${VAR} expansion): one parser for both.
 Result<std::map<std::string, std::optional<std::string>>> read_env_file(const std::string& path,
                                                                         const Environment& lookup) {
-  std::ifstream in(path);
-  if (!in) return Error::system("open", path, errno);
+  PIER_TRY(Environment values, read_dotenv_file(path, lookup_in(lookup)));
   std::map<std::string, std::optional<std::string>> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::string_view t = trim(line);
-    if (t.empty() || t[0] == '#') continue;
-    if (starts_with(t, "export ")) t = trim(t.substr(7));
-    size_t eq = t.find('=');
-    std::string key(trim(t.substr(0, eq)));
-    if (eq == std::string::npos) {
-      auto it = lookup.find(key);
-      out[key] = it == lookup.end() ? std::nullopt : std::optional<std::string>(it->second);
-      continue;
-    }
-    out[key] = unquote(std::string(trim(t.substr(eq + 1))));
-  }
+  for (auto& [key, value] : values) out[key] = std::move(value);
   return out;
 }
 

@@ -1,0 +1,20 @@
+// Kernel object names derived from the project, so `down` and crash recovery can
+// find every bridge, veth and nft table a project made (design rule 4).
+#pragma once
+
+#include <string>
+
+namespace pier::net {
+
+// "pier-1a2b3c4d": ≤ 15 chars (IFNAMSIZ), stable for (project, network).
+std::string bridge_name(const std::string& project, const std::string& network);
+// "pv" + 12 hex: the host end of a container's veth on one network.
+std::string host_veth_name(const std::string& project, const std::string& network,
+                           const std::string& container);
+// "pier_<project>": the project's nftables table (one per family).
+std::string nft_table_name(const std::string& project);
+
+inline constexpr const char* kBridgePrefix = "pier-";
+inline constexpr const char* kVethPrefix = "pv";
+
+}  // namespace pier::net

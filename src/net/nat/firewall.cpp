@@ -1,0 +1,132 @@
+#include "net/nat/firewall.h"
+
+#include <fmt/format.h>
+#include <nftables/libnftables.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "base/atomic_file.h"
+#include "base/strings.h"
+#include "net/names.h"
+
+namespace pier::net::nat {
+namespace {
+
+struct Ctx {
+  void operator()(nft_ctx* c) const { nft_ctx_free(c); }
+};
+
+// Runs nft commands; on failure the error names what was attempted and what nft said.
+Result<std::string> run_nft(const std::string& what, const std::string& commands) {
+  std::unique_ptr<nft_ctx, Ctx> ctx(nft_ctx_new(NFT_CTX_DEFAULT));
+  if (!ctx) return Error(fmt::format("{}: cannot create nftables context", what));
+  nft_ctx_buffer_output(ctx.get());
+  nft_ctx_buffer_error(ctx.get());
+  if (nft_run_cmd_from_buffer(ctx.get(), commands.c_str()) != 0) {
+    std::string err = nft_ctx_get_error_buffer(ctx.get());
+    return Error(fmt::format("{}: {}", what, std::string(trim(err))))
+        .hint("pier needs root (CAP_NET_ADMIN) and the nf_tables kernel module");
+  }
+  return std::string(nft_ctx_get_output_buffer(ctx.get()));
+}
+
+std::string port_rule(const PortMapping& p) {
+  std::string match = p.host_ip.valid() ? fmt::format("ip daddr {} ", p.host_ip.to_string()) : "";
+  return fmt::format("    {}{} dport {} dnat to {}:{}\n", match, p.protocol_name(), p.host_port,
+                     p.container_ip.to_string(), p.container_port);
+}
+
+std::string postrouting_rules(const ProjectFirewall& fw) {
+  std::string out;
+  for (const auto& n : fw.networks) {
+    auto sub = n.subnet.to_string();
+    // Hairpin: a container reaching a sibling through a published port must see
+    // the reply come back from the host, so the source is rewritten too.
+    out += fmt::format("    oifname \"{}\" ip saddr {} ct status dnat masquerade\n", n.bridge, sub);
+    if (!n.internal) out += fmt::format("    ip saddr {} oifname != \"{}\" masquerade\n", sub, n.bridge);
+  }
+  return out;
+}
+
+std::string forward_rules(const ProjectFirewall& fw) {
+  std::string out =
+      "    ct state established,related accept\n"
+      "    ct status dnat accept\n";
+  for (const auto& n : fw.networks) {
+    // Nothing enters a network from elsewhere unless it is a reply or a published
+    // port; an internal network also sends nothing out.
+    out += fmt::format("    oifname \"{0}\" iifname != \"{0}\" drop\n", n.bridge);
+    if (n.internal) out += fmt::format("    iifname \"{0}\" oifname != \"{0}\" drop\n", n.bridge);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_ruleset(const ProjectFirewall& fw) {
+  std::string table = nft_table_name(fw.project);
+  std::string ports;
+  for (const auto& p : fw.ports) ports += port_rule(p);
+  return fmt::format(
+      "table ip {0} {{\n"
+      "  chain ports {{\n{1}  }}\n"
+      "  chain prerouting {{\n"
+      "    type nat hook prerouting priority dstnat; policy accept;\n"
+      "    fib daddr type local jump ports\n"
+      "  }}\n"
+      "  chain postrouting {{\n"
+      "    type nat hook postrouting priority srcnat; policy accept;\n{2}"
+      "  }}\n"
+      "  chain forward {{\n"
+      "    type filter hook forward priority filter; policy accept;\n{3}"
+      "  }}\n"
+      "}}\n",
+      table, ports, postrouting_rules(fw), forward_rules(fw));
+}
+
+Status apply_ruleset(const ProjectFirewall& fw) {
+  std::string table = nft_table_name(fw.project);
+  // "add table" first so "delete table" cannot fail; all three are one transaction,
+  // so traffic never sees a half-built table.
+  std::string commands = fmt::format("add table ip {0}\ndelete table ip {0}\n", table) + render_ruleset(fw);
+  auto rc = run_nft(fmt::format("apply nftables table {}", table), commands);
+  if (!rc.ok()) return std::move(rc).error();
+  return {};
+}
+
+Status remove_ruleset(const std::string& project) {
+  std::string table = nft_table_name(project);
+  auto rc = run_nft(fmt::format("remove nftables table {}", table),
+                    fmt::format("add table ip {0}\ndelete table ip {0}\n", table));
+  if (!rc.ok()) return std::move(rc).error();
+  return {};
+}
+
+Result<std::vector<std::string>> list_pier_tables() {
+  PIER_TRY(auto out, run_nft("list nftables tables", "list tables"));
+  std::vector<std::string> names;
+  for (const auto& line : split(out, '\n')) {
+    auto words = split(trim(line), ' ');
+    if (words.size() == 3 && words[0] == "table" && starts_with(words[2], "pier_")) names.push_back(words[2]);
+  }
+  return names;
+}
+
+Result<bool> ruleset_exists(const std::string& project) {
+  PIER_TRY(auto names, list_pier_tables());
+  return std::find(names.begin(), names.end(), nft_table_name(project)) != names.end();
+}
+
+Status enable_ip_forwarding() {
+  auto cur = read_file("/proc/sys/net/ipv4/ip_forward");
+  if (cur.ok() && trim(*cur) == "1") return {};
+  FILE* f = fopen("/proc/sys/net/ipv4/ip_forward", "w");
+  if (!f) return Error::system("enable IP forwarding: open", "/proc/sys/net/ipv4/ip_forward", errno);
+  bool ok = fputs("1\n", f) >= 0;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok) return Error::system("enable IP forwarding: write", "/proc/sys/net/ipv4/ip_forward", errno);
+  return {};
+}
+
+}  // namespace pier::net::nat

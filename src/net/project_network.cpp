@@ -1,0 +1,147 @@
+#include "net/project_network.h"
+
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "base/scope_exit.h"
+#include "net/names.h"
+#include "net/netlink/links.h"
+
+namespace pier::net {
+
+ProjectNetwork::ProjectNetwork(event::Loop& loop, ProjectNetworkOptions options)
+    : loop_(loop), options_(std::move(options)), record_(options_.state_dir, options_.project) {}
+
+ProjectNetwork::~ProjectNetwork() = default;
+
+Result<std::unique_ptr<ProjectNetwork>> ProjectNetwork::create(event::Loop& loop, ProjectNetworkOptions options) {
+  std::unique_ptr<ProjectNetwork> p(new ProjectNetwork(loop, std::move(options)));
+  PIER_TRY(p->host_, netlink::Socket::open());
+  p->dns_ = std::make_unique<dns::Server>(loop, p->registry_, p->options_.dns);
+  return p;
+}
+
+Network* ProjectNetwork::network(const std::string& name) {
+  for (auto& n : networks_)
+    if (n->spec().name == name) return n.get();
+  return nullptr;
+}
+
+Result<Network*> ProjectNetwork::add_network(NetworkSpec spec, bool has_subnet) {
+  spec.project = options_.project;
+  SubnetStore store(options_.state_dir);
+  if (has_subnet) {
+    PIER_CHECK(store.record(options_.project, spec.name, spec.ipv4.subnet));
+  } else {
+    PIER_TRY(auto routes, netlink::list_route_prefixes(host_));
+    PIER_TRY(spec.ipv4.subnet, store.allocate(options_.project, spec.name, routes));
+  }
+  if (!spec.external) {
+    if (spec.bridge.empty()) spec.bridge = bridge_name(options_.project, spec.name);
+    PIER_CHECK(record_.add_bridge(spec.bridge));
+  }
+  PIER_TRY(auto net, Network::create(host_, std::move(spec)));
+  Network* raw = net.get();
+  networks_.push_back(std::move(net));
+  if (auto port = dns_->listen(raw->gateway(), options_.dns_port); !port.ok()) {
+    // An external bridge may not carry the gateway address pier assumed; its
+    // containers then get no embedded DNS, but the network still works.
+    if (!raw->spec().external)
+      return std::move(port).error().context(fmt::format("network `{}`", raw->spec().name));
+    log::warn("network `{}`: no embedded DNS: {}", raw->spec().name, port.error().to_string());
+  }
+  PIER_CHECK(nat::enable_ip_forwarding());
+  PIER_CHECK(apply_firewall());
+  return raw;
+}
+
+Result<std::vector<Endpoint>> ProjectNetwork::attach(const std::string& container, const ContainerNetns& netns,
+                                                     std::vector<ContainerNetwork> nets) {
+  std::vector<std::pair<Network*, Endpoint>> done;
+  ScopeExit undo([&] {
+    for (auto& [net, ep] : done) (void)net->detach(ep);
+  });
+  // The default route goes through the network with the highest gw_priority
+  // (the first one on a tie), as Compose specifies.
+  size_t gateway = 0;
+  for (size_t i = 1; i < nets.size(); ++i)
+    if (nets[i].attach.gw_priority > nets[gateway].attach.gw_priority) gateway = i;
+  for (size_t i = 0; i < nets.size(); ++i) {
+    Network* net = network(nets[i].network);
+    if (!net) return Error(fmt::format("attach {}: no network `{}` in project {}", container, nets[i].network, options_.project));
+    AttachSpec spec = nets[i].attach;
+    spec.container = container;
+    if (spec.ifname.empty()) spec.ifname = fmt::format("eth{}", i);
+    spec.default_route = (i == gateway);
+    PIER_TRY(auto ep, net->attach(netns, spec));
+    done.emplace_back(net, ep);
+  }
+  undo.release();
+  std::vector<Endpoint> eps;
+  for (size_t i = 0; i < done.size(); ++i) {
+    const Endpoint& ep = done[i].second;
+    std::vector<IpAddress> addrs{ep.ipv4};
+    if (ep.ipv6) addrs.push_back(*ep.ipv6);
+    registry_.add({container, ep.network, addrs, nets[i].names});
+    eps.push_back(ep);
+  }
+  endpoints_[container] = eps;
+  return eps;
+}
+
+Status ProjectNetwork::detach(const std::string& container) {
+  registry_.remove(container);
+  (void)unpublish(container);
+  auto it = endpoints_.find(container);
+  if (it == endpoints_.end()) return {};
+  Status first;
+  for (const auto& ep : it->second)
+    if (Network* net = network(ep.network))
+      if (auto rc = net->detach(ep); !rc.ok() && first.ok()) first = std::move(rc);
+  endpoints_.erase(it);
+  return first;
+}
+
+Result<std::vector<PortMapping>> ProjectNetwork::publish(const std::string& container, std::vector<PortMapping> ports) {
+  std::vector<Published> started;
+  for (auto& m : ports) {
+    // The proxy binds first: it reserves the host port (a random one if 0) and
+    // reports a busy one; the DNAT rule then uses the same number.
+    PIER_TRY(auto proxy, proxy::start_proxy(loop_, m));
+    m.host_port = proxy->port();
+    started.push_back({m, std::move(proxy)});
+  }
+  auto& mine = published_[container];
+  for (auto& p : started) mine.push_back(std::move(p));
+  if (auto rc = apply_firewall(); !rc.ok()) {
+    published_.erase(container);
+    return std::move(rc).error();
+  }
+  return ports;
+}
+
+Status ProjectNetwork::unpublish(const std::string& container) {
+  if (published_.erase(container) == 0) return {};
+  return apply_firewall();
+}
+
+Status ProjectNetwork::apply_firewall() {
+  nat::ProjectFirewall fw;
+  fw.project = options_.project;
+  for (const auto& n : networks_) fw.networks.push_back({n->bridge(), n->subnet(), n->spec().internal});
+  for (const auto& [_, list] : published_)
+    for (const auto& p : list)
+      if (p.mapping.container_ip.is_v4()) fw.ports.push_back(p.mapping);
+  return nat::apply_ruleset(fw);
+}
+
+Status ProjectNetwork::teardown() {
+  published_.clear();
+  for (const auto& n : networks_) dns_->stop_listening(n->gateway());
+  for (auto& [container, _] : endpoints_) registry_.remove(container);
+  endpoints_.clear();
+  networks_.clear();
+  return teardown_project(host_, options_.state_dir, options_.project);
+}
+
+}  // namespace pier::net

@@ -1,0 +1,86 @@
+// Everything network for one Compose project, driven by the supervisor on its loop:
+// the networks (bridges + IPAM), container attachments, the DNS names, published
+// ports (nft DNAT + userland proxy) and teardown. Plain data in, no Compose types.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "event/loop.h"
+#include "net/dns/registry.h"
+#include "net/dns/server.h"
+#include "net/nat/firewall.h"
+#include "net/network.h"
+#include "net/ports.h"
+#include "net/project_record.h"
+#include "net/proxy/port_proxy.h"
+
+namespace pier::net {
+
+struct ProjectNetworkOptions {
+  std::string project;
+  std::string state_dir;             // shared by all projects (subnets, records)
+  uint16_t dns_port = 53;            // the embedded server's port on each gateway
+  dns::ServerOptions dns;            // upstreams: the host's resolv.conf nameservers
+};
+
+// One network of a container: where to attach and which names it answers to there.
+struct ContainerNetwork {
+  std::string network;
+  AttachSpec attach;
+  std::vector<std::string> names;  // service, container name, aliases, hostname
+};
+
+class ProjectNetwork {
+ public:
+  static Result<std::unique_ptr<ProjectNetwork>> create(event::Loop& loop, ProjectNetworkOptions options);
+  ~ProjectNetwork();
+
+  // Creates the bridge (recorded first), with a subnet from spec.ipv4 if given,
+  // else from the default pools avoiding host routes and other projects.
+  Result<Network*> add_network(NetworkSpec spec, bool has_subnet);
+  Network* network(const std::string& name);
+
+  // Attaches a container to its networks (first = default route unless gw_priority
+  // says otherwise) and publishes its DNS names. Undone entirely on failure.
+  Result<std::vector<Endpoint>> attach(const std::string& container, const ContainerNetns& netns,
+                                       std::vector<ContainerNetwork> networks);
+  // Removes the container's names first (no answer may point at a dead address),
+  // then its veths and addresses.
+  Status detach(const std::string& container);
+
+  // Publishes ports of a running container; returns the mappings with the host
+  // ports actually bound (random ones filled in).
+  Result<std::vector<PortMapping>> publish(const std::string& container, std::vector<PortMapping> ports);
+  Status unpublish(const std::string& container);
+
+  // `down`: proxies, DNS listeners, veths, bridges, nft table, state files.
+  Status teardown();
+
+  dns::Registry& registry() { return registry_; }
+  // For per-container `dns:` upstreams (Server::set_container_upstreams).
+  dns::Server& dns_server() { return *dns_; }
+
+ private:
+  ProjectNetwork(event::Loop& loop, ProjectNetworkOptions options);
+  Status apply_firewall();
+
+  event::Loop& loop_;
+  ProjectNetworkOptions options_;
+  netlink::Socket host_;
+  ProjectRecord record_;
+  dns::Registry registry_;
+  std::unique_ptr<dns::Server> dns_;
+  std::vector<std::unique_ptr<Network>> networks_;
+  std::map<std::string, std::vector<Endpoint>> endpoints_;  // by container
+  struct Published {
+    PortMapping mapping;
+    std::unique_ptr<proxy::PortProxy> proxy;
+  };
+  std::map<std::string, std::vector<Published>> published_;  // by container
+};
+
+}  // namespace pier::net
