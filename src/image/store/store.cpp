@@ -58,6 +58,12 @@ Result<std::string> Store::read_blob(std::string_view digest) const {
   return read_file(blob_path(digest));
 }
 
+Result<uint64_t> Store::blob_size(std::string_view digest) const {
+  struct stat st {};
+  if (::stat(blob_path(digest).c_str(), &st) != 0) return Error::system("stat", blob_path(digest), errno);
+  return static_cast<uint64_t>(st.st_size);
+}
+
 Result<BlobWriter> Store::new_blob() const { return BlobWriter::create(dir_ + "/tmp", dir_ + "/blobs/sha256"); }
 
 Result<std::string> Store::put_blob(std::string_view data, std::string_view expected) const {
@@ -75,27 +81,34 @@ bool Store::has_layer(std::string_view chain_id) const {
   return ::access(layer_root(chain_id).c_str(), F_OK) == 0;
 }
 
-Status Store::unpack_layer(std::string_view chain_id, std::string_view diff_id, const std::string& blob) const {
-  if (has_layer(chain_id)) return {};
+std::string next_chain_id(std::string_view parent_chain, std::string_view diff_id) {
+  if (parent_chain.empty()) return std::string(diff_id);
+  return sha256_digest(std::string(parent_chain) + " " + std::string(diff_id));
+}
+
+Result<std::string> Store::unpack_layer(std::string_view parent_chain, std::string_view expected_diff_id,
+                                        const std::string& blob) const {
+  if (!expected_diff_id.empty() && has_layer(next_chain_id(parent_chain, expected_diff_id)))
+    return std::string(expected_diff_id);
   std::string tmpl = dir_ + "/tmp/layer-XXXXXX";
   if (!::mkdtemp(tmpl.data())) return Error::system("create temp layer in", dir_ + "/tmp", errno);
   ScopeExit cleanup([&] { (void)remove_path(tmpl); });
   std::string root = tmpl + "/root";
   PIER_CHECK(make_dir(root, 0755));
   PIER_TRY(UnpackStats stats, image::unpack_layer(blob, root));
-  if (stats.diff_id != diff_id)
-    return Error("layer " + std::string(diff_id) + " unpacked to content " + stats.diff_id)
+  if (!expected_diff_id.empty() && stats.diff_id != expected_diff_id)
+    return Error("layer " + std::string(expected_diff_id) + " unpacked to content " + stats.diff_id)
         .hint("the layer blob does not match the image config; nothing was stored");
   // The layer must be on disk before it becomes visible under its chain id.
   UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd) ::syncfs(fd.get());
-  std::string final_dir = dir_ + "/layers/" + hex_or_empty(chain_id);
+  std::string final_dir = dir_ + "/layers/" + hex_or_empty(next_chain_id(parent_chain, stats.diff_id));
   if (::rename(tmpl.c_str(), final_dir.c_str()) != 0) {
-    if (errno == EEXIST || errno == ENOTEMPTY) return {};  // a concurrent unpack won
+    if (errno == EEXIST || errno == ENOTEMPTY) return stats.diff_id;  // a concurrent unpack won
     return Error::system("rename layer to", final_dir, errno);
   }
   cleanup.release();
-  return {};
+  return stats.diff_id;
 }
 
 Result<FileLock> Store::writer_lock() const {

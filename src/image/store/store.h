@@ -64,14 +64,19 @@ class Store {
   std::string blob_path(std::string_view digest) const;
   bool has_blob(std::string_view digest) const;
   Result<std::string> read_blob(std::string_view digest) const;
+  Result<uint64_t> blob_size(std::string_view digest) const;
   Result<BlobWriter> new_blob() const;
   Result<std::string> put_blob(std::string_view data, std::string_view expected = {}) const;
 
   std::string layer_root(std::string_view chain_id) const;
   bool has_layer(std::string_view chain_id) const;
-  // Unpacks a layer blob into layers/<chain>; checks its diff id. Idempotent and
-  // safe against a concurrent unpack of the same layer (first rename wins).
-  Status unpack_layer(std::string_view chain_id, std::string_view diff_id, const std::string& blob) const;
+  // Unpacks a layer blob into layers/<chain id>, the chain id computed from
+  // `parent_chain` (empty for a base layer) and the layer's diff id. When
+  // `expected_diff_id` is given the content must match it. Idempotent and safe
+  // against a concurrent unpack of the same layer (the first rename wins).
+  // Returns the diff id.
+  Result<std::string> unpack_layer(std::string_view parent_chain, std::string_view expected_diff_id,
+                                   const std::string& blob) const;
 
   // Held shared by every writer of content; see the header comment.
   Result<FileLock> writer_lock() const;
@@ -97,6 +102,9 @@ class Store {
 
   std::string dir_;
 };
+
+// chain(parent, diff): diff for a base layer, else sha256(parent + " " + diff).
+std::string next_chain_id(std::string_view parent_chain, std::string_view diff_id);
 
 // The manifest and config of a stored image, parsed.
 Result<Manifest> load_manifest(const Store& store, const ImageRecord& record);
