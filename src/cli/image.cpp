@@ -44,7 +44,8 @@ void add_import(CLI::App& image, const GlobalOptions& globals, CommandResult& re
   auto command = std::make_shared<image::commands::ImportCommand>();
   imp->add_option("file", command->tarball, "Rootfs tarball (tar, tar.gz, tar.zst)")->required();
   imp->add_option("name", command->name, "Image name, e.g. busybox:latest");
-  imp->add_option("-c,--change", command->changes, "Apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, WORKDIR, ...)");
+  imp->add_option("-c,--change", command->changes, "Apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, WORKDIR, ...)")
+      ->allow_extra_args(false);
   imp->add_option("-m,--message", command->message, "Commit message for the image history");
   imp->add_option("--platform", command->platform, "Platform of the image, e.g. linux/amd64");
   imp->callback([&globals, &result, command] {
