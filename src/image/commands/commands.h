@@ -15,6 +15,8 @@ struct ListOptions {
   bool quiet = false;     // IDs only
   bool json = false;      // one JSON object per line, like `--format json`
   bool no_trunc = false;
+  // Only these references (a project's images, for `pier images`); empty = all.
+  std::vector<std::string> only;
 };
 Status image_ls(const std::string& pier_root, const ListOptions& options, std::FILE* out);
 

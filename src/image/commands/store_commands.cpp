@@ -47,8 +47,13 @@ Row row_for(const Store& store, const ImageRecord& r, bool no_trunc) {
 Status image_ls(const std::string& pier_root, const ListOptions& options, std::FILE* out) {
   PIER_TRY(Store store, Store::open(pier_root));
   PIER_TRY(auto records, store.list());
+  std::vector<std::string> wanted;
+  for (const auto& name : options.only)
+    if (auto ref = parse_reference(name); ref.ok()) wanted.push_back(ref->str());
   std::vector<Row> rows;
-  for (const auto& r : records) rows.push_back(row_for(store, r, options.no_trunc));
+  for (const auto& r : records)
+    if (wanted.empty() || std::find(wanted.begin(), wanted.end(), r.name) != wanted.end())
+      rows.push_back(row_for(store, r, options.no_trunc));
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.updated > b.updated; });
   if (!options.quiet && !options.json)
     fmt::print(out, "{:<40} {:<16} {:<14} {:<24} {}\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");

@@ -65,6 +65,8 @@ Result<UniqueFd> open_in_root(int root_fd, const std::string& rel, int flags) {
     long fd = ::syscall(SYS_openat2, root_fd, rel.c_str(), &how, sizeof how);
     if (fd >= 0) return UniqueFd(static_cast<int>(fd));
     if (errno == EINTR || errno == EAGAIN) continue;  // EAGAIN: a rename raced the lookup
+    if (errno == ENOSYS)
+      return Error::system("openat2", rel, errno).hint("pier needs Linux 5.6 or newer to unpack layers safely");
     return Error::system("open in layer", rel, errno);
   }
 }
