@@ -7,6 +7,7 @@
 #include "image/registry/auth.h"
 #include "image/registry/pull.h"
 #include "integration/image/fixture/oci_layout.h"
+#include "integration/image/fixture/process.h"
 #include "integration/image/fixture/push.h"
 #include "integration/image/fixture/registry.h"
 #include "integration/image/fixture/token_server.h"
@@ -39,6 +40,7 @@ PullOptions options_for(const test::Registry& r, const std::string& docker_confi
 }  // namespace
 
 TEST_CASE("basic auth with credentials from the docker config", "[registry][auth]") {
+  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
   TempDir tmp;
   test::RegistryAuth auth;
   auth.kind = test::RegistryAuth::Kind::htpasswd;
@@ -68,6 +70,7 @@ TEST_CASE("basic auth with credentials from the docker config", "[registry][auth
 }
 
 TEST_CASE("bearer token from the WWW-Authenticate challenge", "[registry][auth]") {
+  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
   TempDir tmp;
   std::filesystem::create_directories(tmp / "token");
   test::TokenServer tokens(tmp / "token");

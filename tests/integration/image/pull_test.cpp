@@ -12,6 +12,7 @@
 #include "image/registry/pull.h"
 #include "image/store/store.h"
 #include "integration/image/fixture/oci_layout.h"
+#include "integration/image/fixture/process.h"
 #include "integration/image/fixture/push.h"
 #include "integration/image/fixture/registry.h"
 #include "unit/image/temp_dir.h"
@@ -65,6 +66,7 @@ test::BuiltManifest push_busybox(const TempDir& tmp, const test::Registry& reg, 
 }  // namespace
 
 TEST_CASE("pull by tag and by digest from a local registry", "[registry][pull]") {
+  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   auto pushed = push_busybox(tmp, reg);
@@ -90,6 +92,7 @@ TEST_CASE("pull by tag and by digest from a local registry", "[registry][pull]")
 }
 
 TEST_CASE("a multi-platform index pulls the requested platform", "[registry][pull]") {
+  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   test::OciLayout layout(tmp / "layout-multi");
@@ -116,6 +119,7 @@ TEST_CASE("a multi-platform index pulls the requested platform", "[registry][pul
 }
 
 TEST_CASE("a corrupted blob fails the pull and leaves the store unchanged", "[registry][pull]") {
+  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   test::OciLayout layout(tmp / "layout");
@@ -143,6 +147,7 @@ TEST_CASE("a corrupted blob fails the pull and leaves the store unchanged", "[re
 }
 
 TEST_CASE("a registry dying mid-pull is an error, then a clean retry succeeds", "[registry][pull]") {
+  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   test::OciLayout layout(tmp / "layout");
@@ -172,6 +177,7 @@ TEST_CASE("a registry dying mid-pull is an error, then a clean retry succeeds", 
 }
 
 TEST_CASE("concurrent pulls of the same image share one copy", "[registry][pull]") {
+  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   test::OciLayout layout(tmp / "layout");
@@ -195,6 +201,7 @@ TEST_CASE("concurrent pulls of the same image share one copy", "[registry][pull]
 }
 
 TEST_CASE("a plain-HTTP registry is refused unless configured insecure", "[registry][pull]") {
+  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   push_busybox(tmp, reg);
@@ -204,4 +211,39 @@ TEST_CASE("a plain-HTTP registry is refused unless configured insecure", "[regis
   auto rec = pull_image(*store, ref_of(reg.host() + "/test/busybox"), opts);
   REQUIRE_FALSE(rec.ok());
   CHECK(rec.error().to_string().find("insecure-registries") != std::string::npos);
+}
+
+TEST_CASE("a pull killed mid-way leaves no visible image; the next pull completes", "[registry][pull][crash]") {
+  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  TempDir tmp;
+  test::Registry reg(tmp / "registry");
+  test::OciLayout layout(tmp / "layout");
+  std::vector<std::string> layers;
+  for (unsigned i = 0; i < 4; ++i) layers.push_back(test::random_layer_tar("c" + std::to_string(i), 12 << 20, 20 + i));
+  auto m = layout.add_image(layers, "amd64", "sh");
+  layout.tag(m, "latest");
+  REQUIRE(test::skopeo_push(layout.dir(), "latest", reg.host() + "/test/crash:latest", tmp / "skopeo.log") == 0);
+  std::string root = tmp / "root";
+  std::filesystem::create_directories(root);
+  std::ofstream(root + "/registries.json") << R"({"insecure-registries":[")" << reg.host() << R"("]})";
+  std::string image = reg.host() + "/test/crash";
+  {
+    test::Process pull({PIER_IMAGE_CLI, "--root", root, "image", "pull", "-q", image}, tmp / "pull.log");
+    // Kill it as soon as it has started writing content.
+    for (int i = 0; i < 2000; ++i) {
+      if (std::filesystem::exists(root + "/images/tmp") && !std::filesystem::is_empty(root + "/images/tmp")) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    pull.kill();
+  }
+  auto store = Store::open(root);
+  REQUIRE(store.ok());
+  CHECK_FALSE(store->find(image).ok());
+  REQUIRE(test::run({PIER_IMAGE_CLI, "--root", root, "image", "pull", "-q", image}, tmp / "pull2.log") == 0);
+  auto resolved = store->resolve(image);
+  REQUIRE(resolved.ok());
+  CHECK(resolved->layer_dirs.size() == 4);
+  REQUIRE(test::run({PIER_IMAGE_CLI, "--root", root, "image", "prune"}, tmp / "prune.log") == 0);
+  CHECK(std::filesystem::is_empty(root + "/images/tmp"));
+  CHECK(store->resolve(image).ok());
 }
