@@ -239,7 +239,12 @@ TEST_CASE("a pull killed mid-way leaves no visible image; the next pull complete
   auto store = Store::open(root);
   REQUIRE(store.ok());
   CHECK_FALSE(store->find(image).ok());
-  REQUIRE(test::run({PIER_IMAGE_CLI, "--root", root, "image", "pull", "-q", image}, tmp / "pull2.log") == 0);
+  REQUIRE(test::run({PIER_IMAGE_CLI, "--root", root, "image", "pull", image}, tmp / "pull2.log") == 0);
+  std::ifstream log(tmp / "pull2.log");
+  std::string progress((std::istreambuf_iterator<char>(log)), {});
+  INFO(progress);
+  CHECK(progress.find(": Pull complete") != std::string::npos);  // plain lines: stdout is not a TTY
+  CHECK(progress.find("test/crash:latest: Pulled (sha256:") != std::string::npos);
   auto resolved = store->resolve(image);
   REQUIRE(resolved.ok());
   CHECK(resolved->layer_dirs.size() == 4);
