@@ -12,7 +12,7 @@ Result<int64_t> parse_duration_seconds(std::string_view text) {
   while (i < text.size()) {
     size_t start = i;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-    if (start == i) return Error("invalid duration `" + std::string(text) + "` (use e.g. 12h, 1h30m, 2d)");
+    if (start == i || i - start > 9) return Error("invalid duration `" + std::string(text) + "` (use e.g. 12h, 1h30m, 2d)");
     int64_t n = std::stoll(std::string(text.substr(start, i - start)));
     size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;

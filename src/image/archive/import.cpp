@@ -83,7 +83,8 @@ Result<ImageRecord> import_rootfs(const Store& store, const std::string& tarball
   auto& [layer_digest, layer_media] = layer;
   PIER_TRY(std::string diff_id, store.unpack_layer("", "", store.blob_path(layer_digest)));
   PIER_TRY(json config, build_config(diff_id, options));
-  std::string config_json = config.dump();
+  // --change text is the user's: never let invalid UTF-8 throw from dump().
+  std::string config_json = config.dump(-1, ' ', false, json::error_handler_t::replace);
   PIER_TRY(std::string config_digest, store.put_blob(config_json));
   PIER_TRY(uint64_t layer_size, store.blob_size(layer_digest));
   json manifest = {{"schemaVersion", 2},

@@ -15,6 +15,15 @@ json descriptor(std::string_view media, const std::string& digest, uint64_t size
   return {{"mediaType", media}, {"digest", digest}, {"size", size}};
 }
 
+// Archive JSON is untrusted: read string arrays without nlohmann's throwing conversions.
+std::vector<std::string> strings_at(const json& j, const char* key) {
+  std::vector<std::string> out;
+  if (auto it = j.find(key); it != j.end() && it->is_array())
+    for (const auto& v : *it)
+      if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
 std::vector<std::string> normalized_names(const std::vector<std::string>& tags) {
   std::vector<std::string> out;
   for (const auto& t : tags)
@@ -24,10 +33,12 @@ std::vector<std::string> normalized_names(const std::vector<std::string>& tags) 
 
 // One entry of docker save's manifest.json: {Config, RepoTags, Layers}.
 Result<ImageRecord> load_docker_entry(const Store& store, const ArchiveMembers& members, const json& entry) {
-  PIER_TRY(std::string config_json, members.text_of(store, entry.value("Config", "")));
+  if (!entry.is_object() || !entry.contains("Config") || !entry["Config"].is_string())
+    return Error("`manifest.json` entry has no Config path");
+  PIER_TRY(std::string config_json, members.text_of(store, entry["Config"].get<std::string>()));
   PIER_TRY(std::string config_digest, store.put_blob(config_json));
   json layers = json::array();
-  for (const auto& path : entry.value("Layers", std::vector<std::string>{})) {
+  for (const auto& path : strings_at(entry, "Layers")) {
     PIER_TRY(std::string digest, members.digest_of(path));
     PIER_TRY(uint64_t size, store.blob_size(digest));
     layers.push_back(descriptor(media::kOciLayer, digest, size));
@@ -39,7 +50,7 @@ Result<ImageRecord> load_docker_entry(const Store& store, const ArchiveMembers& 
   PIER_TRY(std::string manifest_digest, store.put_blob(manifest.dump()));
   CommitRequest request;
   request.manifest_digest = manifest_digest;
-  request.names = normalized_names(entry.value("RepoTags", std::vector<std::string>{}));
+  request.names = normalized_names(strings_at(entry, "RepoTags"));
   return commit_image(store, request);
 }
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image/commands/commands.h"
+#include "image/json_util.h"
 #include "image/store/store.h"
 
 namespace pier::image::commands {
@@ -28,11 +29,11 @@ Result<json> inspect_one(const Store& store, const std::string& name) {
   return json{{"Id", image.record.id},
               {"RepoTags", tags},
               {"RepoDigests", digests},
-              {"Created", config.value("created", "")},
-              {"Architecture", config.value("architecture", "")},
-              {"Os", config.value("os", "")},
-              {"Config", config.value("config", json::object())},
-              {"RootFS", config.value("rootfs", json::object())},
+              {"Created", json_string(config, "created")},
+              {"Architecture", json_string(config, "architecture")},
+              {"Os", json_string(config, "os")},
+              {"Config", config.is_object() && config.contains("config") ? config["config"] : json::object()},
+              {"RootFS", config.is_object() && config.contains("rootfs") ? config["rootfs"] : json::object()},
               {"GraphDriver", {{"Name", "overlay"}, {"Data", {{"LowerDirs", layers}}}}},
               {"Metadata", {{"Manifest", image.record.manifest_digest}, {"Platform", image.record.platform}}}};
 }

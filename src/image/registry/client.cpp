@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "image/digest.h"
+#include "image/json_util.h"
 
 namespace pier::image {
 namespace {
@@ -28,7 +29,7 @@ Error status_error(const std::string& what, const HttpResponse& r) {
   std::string detail;
   auto j = nlohmann::json::parse(r.body, nullptr, false);
   if (j.is_object() && j.contains("errors") && j["errors"].is_array() && !j["errors"].empty())
-    detail = j["errors"][0].value("message", "");
+    detail = json_string(j["errors"][0], "message");
   Error e(what + ": HTTP " + std::to_string(r.status) + (detail.empty() ? "" : " (" + detail + ")"));
   if (r.status == 401 || r.status == 403) e.hint("check your credentials in ~/.docker/config.json");
   if (r.status == 404) e.hint("check the image name and tag");
@@ -91,7 +92,8 @@ Result<std::string> RegistryClient::fetch_token(HttpClient& http, const Challeng
   PIER_TRY(HttpResponse r, http.fetch(req, 1 << 20));
   if (r.status != 200) return status_error("get a token from " + realm->second, r);
   auto j = nlohmann::json::parse(r.body, nullptr, false);
-  std::string token = j.is_object() ? j.value("token", j.value("access_token", "")) : "";
+  std::string token = json_string(j, "token");
+  if (token.empty()) token = json_string(j, "access_token");
   if (token.empty()) return Error("token server " + realm->second + " returned no token");
   return token;
 }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/unique_fd.h"
+#include "image/json_util.h"
 
 extern char** environ;
 
@@ -71,8 +72,8 @@ Result<Credentials> run_credential_helper(const std::string& helper, const std::
   auto j = nlohmann::json::parse(output, nullptr, false);
   if (!j.is_object()) return Error("credential helper `" + program + "` printed no JSON");
   Credentials c;
-  c.username = j.value("Username", "");
-  c.password = j.value("Secret", "");
+  c.username = json_string(j, "Username");
+  c.password = json_string(j, "Secret");
   return c;
 }
 

@@ -20,7 +20,9 @@ Result<RegistryConfig> RegistryConfig::load(const std::string& pier_root) {
   if (!text) return config;
   auto j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object()) return Error("`" + path + "` is not a JSON object");
-  for (const auto& host : j.value("insecure-registries", std::vector<std::string>{})) config.insecure.insert(host);
+  if (auto list = j.find("insecure-registries"); list != j.end() && list->is_array())
+    for (const auto& host : *list)
+      if (host.is_string()) config.insecure.insert(host.get<std::string>());
   if (auto m = j.find("registry-mirrors"); m != j.end() && m->is_object())
     for (auto& [domain, urls] : m->items())
       if (urls.is_array())

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.h"
+#include "image/json_util.h"
 #include "image/store/store.h"
 
 namespace pier::image {
@@ -30,15 +31,15 @@ json to_json(const ImageRecord& r) {
 
 ImageRecord from_json(const json& j) {
   ImageRecord r;
-  r.media_type = j.value("mediaType", "");
-  r.manifest_digest = j.value("digest", "");
-  r.manifest_size = j.value("size", int64_t{0});
-  json a = j.value("annotations", json::object());
-  r.name = a.value(kRefName, "");
-  r.id = a.value(kImageId, "");
-  r.repo_digest = a.value(kRepoDigest, "");
-  r.platform = a.value(kPlatform, "");
-  r.updated_at = std::atoll(a.value(kUpdated, "0").c_str());
+  r.media_type = json_string(j, "mediaType");
+  r.manifest_digest = json_string(j, "digest");
+  r.manifest_size = json_int(j, "size");
+  json a = j.is_object() && j.contains("annotations") ? j["annotations"] : json::object();
+  r.name = json_string(a, kRefName);
+  r.id = json_string(a, kImageId);
+  r.repo_digest = json_string(a, kRepoDigest);
+  r.platform = json_string(a, kPlatform);
+  r.updated_at = std::atoll(json_string(a, kUpdated).c_str());
   return r;
 }
 
@@ -69,7 +70,7 @@ Status Store::write_index(const std::vector<ImageRecord>& records) const {
   json manifests = json::array();
   for (const auto& r : records) manifests.push_back(to_json(r));
   json doc = {{"schemaVersion", 2}, {"mediaType", "application/vnd.oci.image.index.v1+json"}, {"manifests", manifests}};
-  return write_file_atomic(dir_ + "/index.json", doc.dump(2) + "\n");
+  return write_file_atomic(dir_ + "/index.json", doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 Status Store::update_index(const std::function<Status(std::vector<ImageRecord>&)>& change) const {
@@ -107,7 +108,9 @@ Result<ImageRecord> Store::find(std::string_view name_or_id) const {
     // name@digest also matches a tag pulled whose registry digest is that digest.
     if (!ref->digest.empty())
       for (const auto& r : records)
-        if (r.repo_digest == ref->digest && parse_reference(r.name)->name() == ref->name()) return r;
+        if (auto stored = parse_reference(r.name); stored.ok() && r.repo_digest == ref->digest &&
+                                                   stored->name() == ref->name())
+          return r;
   }
   for (const auto& r : records)
     if (matches_id(r, name_or_id)) return r;
