@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 
 #include "image/context.h"
 #include "base/atomic_file.h"
@@ -37,7 +38,9 @@ Status remove_path(const std::string& path) {
 }  // namespace
 
 Result<Store> Store::open(const std::string& pier_root) {
-  PIER_CHECK(make_dir(pier_root, 0711));
+  std::error_code ec;
+  std::filesystem::create_directories(pier_root, ec);  // like --root of docker, parents too
+  if (ec) return Error::system("create directory", pier_root, ec.value());
   std::string dir = pier_root + "/images";
   for (const auto& sub : {dir, dir + "/blobs", dir + "/blobs/sha256", dir + "/layers", dir + "/tmp"})
     PIER_CHECK(in_context(make_dir(sub), "opening the image store"));
