@@ -18,6 +18,8 @@ packages=(
   libyaml-cpp-dev libuv1-dev libspdlog-dev libfmt-dev libcli11-dev catch2
   nlohmann-json3-dev libssl-dev
   libnl-3-dev libnl-route-3-dev libnftables-dev
+  libarchive-dev libcurl4-openssl-dev zlib1g-dev
+  busybox-static docker-registry skopeo openssl
   python3 python3-yaml python3-jsonschema
   clang libclang-rt-14-dev
 )

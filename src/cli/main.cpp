@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   CommandResult result;
   add_global_flags(app, globals);
   register_config(app, globals, result);
+  register_image(app, globals, result);
   register_version(app, result);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 

@@ -1,0 +1,95 @@
+// `pier image ls|pull|load|import|inspect|rm|prune` and `pier pull REF...`:
+// flags only; each calls one function of image/commands/.
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "image/commands/commands.h"
+#include "image/commands/pull_command.h"
+
+namespace pier::cli {
+namespace {
+
+int finish(const Status& status) {
+  if (status.ok()) return 0;
+  std::fprintf(stderr, "error: %s\n", status.error().to_string().c_str());
+  return 1;
+}
+
+void add_ls(CLI::App& image, const GlobalOptions& globals, CommandResult& result) {
+  auto* ls = image.add_subcommand("ls", "List images in the local store")->alias("list");
+  auto options = std::make_shared<image::commands::ListOptions>();
+  auto format = std::make_shared<std::string>();
+  ls->add_flag("-q,--quiet", options->quiet, "Only show image IDs");
+  ls->add_flag("--no-trunc", options->no_trunc, "Don't truncate output");
+  ls->add_option("--format", *format, "Output format: table or json")->check(CLI::IsMember({"table", "json"}));
+  ls->callback([&globals, &result, options, format] {
+    options->json = *format == "json";
+    result.exit_code = finish(image::commands::image_ls(state_root(globals), *options, stdout));
+  });
+}
+
+void add_load(CLI::App& image, const GlobalOptions& globals, CommandResult& result) {
+  auto* load = image.add_subcommand("load", "Load images from a docker save or OCI archive");
+  auto input = std::make_shared<std::string>();
+  auto quiet = std::make_shared<bool>(false);
+  load->add_option("-i,--input", *input, "Archive to read (tar, tar.gz, tar.zst)")->required();
+  load->add_flag("-q,--quiet", *quiet, "Suppress the load output");
+  load->callback([&globals, &result, input, quiet] {
+    result.exit_code = finish(image::commands::image_load(state_root(globals), *input, *quiet, stdout));
+  });
+}
+
+void add_import(CLI::App& image, const GlobalOptions& globals, CommandResult& result) {
+  auto* imp = image.add_subcommand("import", "Create a one-layer image from a rootfs tarball");
+  auto command = std::make_shared<image::commands::ImportCommand>();
+  imp->add_option("file", command->tarball, "Rootfs tarball (tar, tar.gz, tar.zst)")->required();
+  imp->add_option("name", command->name, "Image name, e.g. busybox:latest");
+  imp->add_option("-c,--change", command->changes, "Apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, WORKDIR, ...)")
+      ->allow_extra_args(false);
+  imp->add_option("-m,--message", command->message, "Commit message for the image history");
+  imp->add_option("--platform", command->platform, "Platform of the image, e.g. linux/amd64");
+  imp->callback([&globals, &result, command] {
+    result.exit_code = finish(image::commands::image_import(state_root(globals), *command, stdout));
+  });
+}
+
+void add_names_command(CLI::App& image, const char* name, const char* help, const GlobalOptions& globals,
+                       CommandResult& result,
+                       Status (*run)(const std::string&, const std::vector<std::string>&, std::FILE*)) {
+  auto* sub = image.add_subcommand(name, help);
+  auto names = std::make_shared<std::vector<std::string>>();
+  sub->add_option("images", *names, "Image names or IDs")->required();
+  sub->callback([&globals, &result, names, run] { result.exit_code = finish(run(state_root(globals), *names, stdout)); });
+}
+
+void add_pull_flags(CLI::App& sub, image::commands::PullCommand& command) {
+  sub.add_option("images", command.references, "Image references")->required();
+  sub.add_flag("-q,--quiet", command.quiet, "Pull without printing progress");
+  sub.add_option("--platform", command.platform, "Platform to pull, e.g. linux/arm64");
+  sub.add_flag("--ignore-pull-failures", command.ignore_failures, "Pull what it can and ignore failures");
+}
+
+}  // namespace
+
+void register_image(CLI::App& app, const GlobalOptions& globals, CommandResult& result) {
+  auto* image = app.add_subcommand("image", "Manage images in pier's local store");
+  image->require_subcommand(1);
+  add_ls(*image, globals, result);
+  add_load(*image, globals, result);
+  add_import(*image, globals, result);
+  add_names_command(*image, "inspect", "Show an image's configuration as JSON", globals, result,
+                    image::commands::image_inspect);
+  add_names_command(*image, "rm", "Remove images", globals, result, image::commands::image_rm);
+  auto* prune = image->add_subcommand("prune", "Remove unreferenced layers and blobs");
+  prune->callback([&globals, &result] {
+    result.exit_code = finish(image::commands::image_prune(state_root(globals), stdout));
+  });
+  auto* pull = image->add_subcommand("pull", "Pull images from their registries");
+  auto command = std::make_shared<image::commands::PullCommand>();
+  add_pull_flags(*pull, *command);
+  pull->callback([&globals, &result, command] {
+    result.exit_code = finish(image::commands::pull(state_root(globals), *command, stdout));
+  });
+}
+
+}  // namespace pier::cli

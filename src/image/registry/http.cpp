@@ -1,0 +1,135 @@
+#include "image/registry/http.h"
+
+#include <curl/curl.h>
+
+#include <cstdlib>
+#include <mutex>
+
+#include "base/strings.h"
+
+namespace pier::image {
+namespace {
+
+void init_curl_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+}  // namespace
+
+struct HttpClient::Transfer {
+  HttpResponse response;
+  const BodySink* sink = nullptr;
+  size_t max_body = 0;
+  Error sink_error;
+  bool failed = false;
+
+  static size_t on_header(char* data, size_t size, size_t n, void* self_ptr) {
+    auto* self = static_cast<Transfer*>(self_ptr);
+    std::string_view line(data, size * n);
+    if (line.starts_with("HTTP/")) {  // a new response (there is one per redirect)
+      self->response.headers.clear();
+      auto space = line.find(' ');
+      if (space != std::string_view::npos) self->response.status = std::atol(std::string(line.substr(space + 1, 3)).c_str());
+      return size * n;
+    }
+    auto colon = line.find(':');
+    if (colon != std::string_view::npos)
+      self->response.headers[to_lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+    return size * n;
+  }
+
+  static size_t on_body(char* data, size_t size, size_t n, void* self_ptr) {
+    auto* self = static_cast<Transfer*>(self_ptr);
+    size_t len = size * n;
+    if (self->sink && self->response.status == 200) {
+      if (auto st = (*self->sink)(data, len); !st) {
+        self->sink_error = std::move(st).error();
+        self->failed = true;
+        return 0;  // aborts the transfer
+      }
+      return len;
+    }
+    if (self->response.body.size() + len > self->max_body) {
+      self->sink_error = Error("response body larger than " + std::to_string(self->max_body) + " bytes");
+      self->failed = true;
+      return 0;
+    }
+    self->response.body.append(data, len);
+    return len;
+  }
+};
+
+std::string HttpResponse::header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+HttpClient::HttpClient() {
+  init_curl_once();
+  curl_ = curl_easy_init();
+}
+
+HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+Result<HttpResponse> HttpClient::fetch(const HttpRequest& request, size_t max_body) {
+  Transfer t;
+  t.max_body = max_body;
+  return perform(request, t);
+}
+
+Result<HttpResponse> HttpClient::stream(const HttpRequest& request, const BodySink& sink) {
+  Transfer t;
+  t.sink = &sink;
+  t.max_body = 1 << 20;  // error bodies only
+  return perform(request, t);
+}
+
+Result<HttpResponse> HttpClient::perform(const HttpRequest& request, Transfer& t) {
+  CURL* c = static_cast<CURL*>(curl_);
+  curl_easy_reset(c);
+  curl_slist* headers = nullptr;
+  for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
+  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method == "GET" ? nullptr : request.method.c_str());
+  if (request.method == "HEAD") curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  // Blob GETs redirect to object storage; curl drops our Authorization header
+  // when the host changes (CURLOPT_UNRESTRICTED_AUTH stays off).
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, request.connect_timeout_s);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, request.low_speed_timeout_s);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "pier/0.1");
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
+  if (!request.basic_user.empty()) {
+    curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(c, CURLOPT_USERNAME, request.basic_user.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, request.basic_password.c_str());
+  }
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  // The status must be known before the body arrives, to route it.
+  curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
+  CURLcode rc = curl_easy_perform(c);
+  curl_slist_free_all(headers);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.response.status);
+  if (t.failed) return std::move(t.sink_error);
+  if (rc != CURLE_OK) {
+    t.response.status = 0;
+    t.response.transport_error = request.method + " " + request.url + ": " + curl_easy_strerror(rc);
+  }
+  return std::move(t.response);
+}
+
+bool is_transient_status(long status) { return status == 0 || status == 429 || status == 408 || status >= 500; }
+
+
+}  // namespace pier::image

@@ -1,0 +1,36 @@
+#include "image/context.h"
+#include "image/unpack/layer_unpacker.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+
+#include <cerrno>
+
+#include "image/unpack/layer_writer.h"
+#include "image/unpack/tar_stream.h"
+
+namespace pier::image {
+
+Result<UnpackStats> unpack_layer(const std::string& blob, const std::string& dest, const UnpackLimits& limits) {
+  UniqueFd root(::open(dest.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return Error::system("open layer directory", dest, errno);
+  PIER_TRY(auto stream, TarStream::open(blob));
+  LayerWriter writer(std::move(root));
+  UnpackStats stats;
+  for (;;) {
+    PIER_TRY(archive_entry * entry, stream->next());
+    if (!entry) break;
+    if (++stats.entries > limits.max_entries)
+      return Error("layer `" + blob + "` has more than " + std::to_string(limits.max_entries) + " members");
+    if (stream->uncompressed_bytes() > limits.max_bytes)
+      return Error("layer `" + blob + "` is larger than " + std::to_string(limits.max_bytes) + " bytes");
+    PIER_CHECK(in_context(writer.apply(stream->reader(), entry), "unpacking `" + blob + "`"));
+  }
+  PIER_CHECK(writer.finish());
+  PIER_TRY(stats.diff_id, stream->finish_diff_id());
+  stats.bytes = stream->uncompressed_bytes();
+  return stats;
+}
+
+}  // namespace pier::image

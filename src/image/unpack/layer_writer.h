@@ -1,0 +1,53 @@
+// Applies tar members to a layer directory. Each member's parent is resolved in
+// the layer (openat2 RESOLVE_IN_ROOT); the member itself is then created with
+// *at() calls relative to that parent fd, never by a path from the root.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+
+struct archive;
+struct archive_entry;
+
+namespace pier::image {
+
+class LayerWriter {
+ public:
+  explicit LayerWriter(UniqueFd root);
+  Status apply(archive* reader, archive_entry* entry);
+  // Directory times are set last: creating children changes a directory's mtime.
+  Status finish();
+
+ private:
+  struct Target {
+    UniqueFd parent;
+    std::string name;
+    std::string rel;  // for messages
+  };
+  struct DirTimes {
+    std::vector<std::string> parts;
+    struct timespec times[2];
+  };
+
+  Result<Target> open_parent(const std::vector<std::string>& parts);
+  Status apply_whiteout(const std::vector<std::string>& parts, const std::string& name);
+  Status clear_for(const Target& t, mode_t type);
+  Status write_regular(archive* reader, archive_entry* entry, const Target& t);
+  Status make_directory(archive_entry* entry, const Target& t, const std::vector<std::string>& parts);
+  Status make_hardlink(archive_entry* entry, const Target& t);
+  Status make_special(archive_entry* entry, const Target& t);
+  Status set_metadata_fd(int fd, archive_entry* entry, const std::string& rel);
+
+  UniqueFd root_;
+  bool is_root_user_;
+  std::string cached_parent_rel_;
+  UniqueFd cached_parent_;
+  std::vector<DirTimes> dir_times_;
+};
+
+}  // namespace pier::image
