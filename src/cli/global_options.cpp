@@ -11,7 +11,8 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
   app.add_option("-f,--file", o.files,
                  "Compose configuration file (repeatable; default: compose.yaml, "
                  "docker-compose.yml, ... found in this directory or a parent; env COMPOSE_FILE)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   app.add_option("-p,--project-name", o.project_name,
                  "Project name (default: COMPOSE_PROJECT_NAME, the `name:` key, or the "
                  "project directory's name)")
@@ -22,10 +23,12 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
   app.add_option("--env-file", o.env_files,
                  "Environment file for interpolation (repeatable; default: .env in the project "
                  "directory; env COMPOSE_ENV_FILES)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->allow_extra_args(false);
   app.add_option("--profile", o.profiles,
                  "Enable services of this profile (repeatable; env COMPOSE_PROFILES)")
-      ->type_name("PROFILE");
+      ->type_name("PROFILE")
+      ->allow_extra_args(false);
   app.add_option("--root", o.root,
                  "Directory for images, volumes and logs (default /var/lib/pier; env PIER_ROOT)")
       ->type_name("DIR");
