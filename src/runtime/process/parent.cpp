@@ -1,0 +1,144 @@
+#include "runtime/process/parent.h"
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <fmt/format.h>
+
+#include "base/scope_exit.h"
+#include "runtime/context.h"
+#include "runtime/process/sync.h"
+#include "sys/syscalls.h"
+
+namespace pier::runtime {
+
+namespace {
+
+Error child_error(const ContainerPlan& plan, const Frame& f) {
+  if (f.step == Step::mount_op && f.op >= 0 && static_cast<size_t>(f.op) < plan.mounts.size())
+    return Error(describe(plan.mounts[static_cast<size_t>(f.op)]), f.err);
+  if (f.step == Step::exec) return Error(fmt::format("exec {}", plan.argv_storage.front()), f.err);
+  if (f.step == Step::chdir) return Error(fmt::format("chdir {}", plan.workdir), f.err);
+  if (f.step == Step::mount_rootfs)
+    return Error(fmt::format("mount rootfs -> {}", plan.rootfs_mountpoint), f.err);
+  return Error(step_name(f.step), f.err);
+}
+
+Status send_msg(int fd, Msg msg) {
+  Frame f{msg, Step::wait_parent, -1, 0, 0};
+  if (::send(fd, &f, sizeof f, MSG_NOSIGNAL) != sizeof f) return Error::system("send to child", "", errno);
+  return {};
+}
+
+// Reads one frame. `eof_ok`: EOF means success (the child exec'd and its end closed).
+Result<Frame> recv_frame(const ContainerPlan& plan, int fd, bool eof_ok, int* passed_fd = nullptr) {
+  Frame f{};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{&f, sizeof f};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return Error::system("read from child", "", errno);
+  if (n == 0) {
+    if (eof_ok) return Frame{};
+    return Error("the container process exited during setup");
+  }
+  if (passed_fd) {
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    if (c && c->cmsg_type == SCM_RIGHTS) __builtin_memcpy(passed_fd, CMSG_DATA(c), sizeof(int));
+  }
+  if (n != sizeof f) return Error(fmt::format("sync: short frame ({} bytes)", n));
+  if (f.msg == Msg::error) return child_error(plan, f);
+  return f;
+}
+
+Status expect(const ContainerPlan& plan, int fd, Msg want) {
+  PIER_TRY(Frame f, recv_frame(plan, fd, false));
+  if (f.msg != want)
+    return Error(fmt::format("sync: expected message {}, got {}", static_cast<int>(want), static_cast<int>(f.msg)));
+  return {};
+}
+
+// PID namespace sharing: the intermediate joins it and clones the container with
+// CLONE_PARENT, then hands us the pid and pidfd.
+Result<Launched> clone_via_intermediate(ContainerPlan& plan, int parent_end) {
+  pid_t mid = sys::clone_with(0, nullptr, SIGCHLD);
+  if (mid < 0) return Error::system("clone", "intermediate", errno);
+  if (mid == 0) run_intermediate(plan);
+  int pidfd = -1;
+  auto frame = recv_frame(plan, parent_end, false, &pidfd);
+  int status = 0;
+  ::waitpid(mid, &status, 0);
+  if (!frame) return std::move(frame).error();
+  if (frame->msg != Msg::child_pid || pidfd < 0) return Error("sync: intermediate sent no pidfd");
+  return Launched{frame->value, UniqueFd(pidfd)};
+}
+
+Status run_handshake(ContainerPlan& plan, int fd, const Launched& child, CgroupManager* cgroups,
+                     const std::string& cgroup_rel, bool joined_at_clone, const BeforeExecHook& hook) {
+  // sync 1: the child waits in `expect(go)` until it is in its cgroup.
+  if (cgroups && !joined_at_clone) PIER_CHECK(with_context(cgroups->add_process(cgroup_rel, child.pid), "join cgroup"));
+  PIER_CHECK(send_msg(fd, Msg::go));
+  if (plan.wait_for_exec) {
+    PIER_CHECK(expect(plan, fd, Msg::ready));  // sync 2: namespaces complete
+    PIER_CHECK(with_context(hook(child.pid, child.pidfd.get()), "before-exec hook"));
+    PIER_CHECK(send_msg(fd, Msg::exec));       // sync 3: go on to execve
+  }
+  PIER_TRY(Frame last, recv_frame(plan, fd, true));
+  if (last.msg != Msg{}) return Error("sync: unexpected message after exec");
+  return {};
+}
+
+}  // namespace
+
+Result<Launched> launch(ContainerPlan& plan, CgroupManager* cgroups, const std::string& cgroup_rel,
+                        const BeforeExecHook& hook) {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+    return Error::system("socketpair", "", errno);
+  UniqueFd parent_end(pair[0]), child_end(pair[1]);
+  plan.sync_fd = child_end.get();
+  plan.wait_for_exec = static_cast<bool>(hook);
+  finalize_pointers(plan);
+
+  Launched child;
+  bool joined_at_clone = false;
+  if (plan.intermediate_pidfd >= 0) {
+    PIER_TRY(child, clone_via_intermediate(plan, parent_end.get()));
+  } else {
+    UniqueFd cg(cgroups ? cgroups->open_for_clone(cgroup_rel) : -1);
+    int pidfd = -1;
+    pid_t pid = sys::clone_with(plan.clone_flags, &pidfd, SIGCHLD, cg.get());
+    if (pid < 0) return Error::system("clone3", "", errno).hint("the kernel must allow new namespaces");
+    if (pid == 0) run_child(plan);
+    child = Launched{pid, UniqueFd(pidfd)};
+    joined_at_clone = cg.valid();
+  }
+  child_end.reset();
+  ScopeExit reap([&] {
+    sys::pidfd_send_signal(child.pidfd.get(), SIGKILL);
+    siginfo_t info{};
+    ::waitid(P_PIDFD, static_cast<id_t>(child.pidfd.get()), &info, WEXITED);
+  });
+  PIER_CHECK(run_handshake(plan, parent_end.get(), child, cgroups, cgroup_rel, joined_at_clone, hook));
+  reap.release();
+  return child;
+}
+
+Result<int> wait_pidfd(int pidfd) {
+  siginfo_t info{};
+  int rc;
+  do rc = ::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED);
+  while (rc < 0 && errno == EINTR);
+  if (rc < 0) return Error::system("waitid", "", errno);
+  if (info.si_code == CLD_EXITED) return info.si_status;
+  return 128 + info.si_status;
+}
+
+}  // namespace pier::runtime
