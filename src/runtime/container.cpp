@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <filesystem>
 
 #include "base/scope_exit.h"
 #include "runtime/context.h"
@@ -81,6 +82,17 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
   return plan;
 }
 
+// create_host_path: Compose creates a missing bind source as a directory.
+Status create_host_paths(const ContainerSpec& spec) {
+  for (const auto& b : spec.binds) {
+    if (!b.create_host_path || ::access(b.source.c_str(), F_OK) == 0) continue;
+    std::error_code ec;
+    std::filesystem::create_directories(b.source, ec);
+    if (ec) return Error::system("create bind source", b.source, ec.value());
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) {
@@ -91,6 +103,7 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) 
   if (cgroups->exists(rel))
     return Error(fmt::format("container `{}` already exists (cgroup {})", spec.name, rel))
         .hint("destroy it first");
+  PIER_CHECK(create_host_paths(spec));
   PIER_TRY(RootfsLayout layout, prepare_rootfs(spec));
   ScopeExit cleanup([&] { (void)destroy(spec.project, spec.name, spec.state_dir); });
   PIER_TRY(auto nodes, expand_devices(spec.devices));

@@ -165,6 +165,9 @@ void reset_signals(const ContainerPlan& plan) {
   // Nobody in the container may open /proc/<pid>/exe (pier itself) before execve.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ::umask(0);
+  // A session of its own: the container must not share the supervisor's process group
+  // (kill(0, sig) inside would otherwise reach the host processes of that group).
+  ::setsid();
   expect(plan, Msg::go);  // sync 1: the parent has put us in the cgroup
   set_identity(plan);
   if (!plan.exec_mode) {
