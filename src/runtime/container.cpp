@@ -169,4 +169,9 @@ Status destroy(const std::string& project, const std::string& name, const std::s
   return {};
 }
 
+void release_project(const std::string& project) {
+  auto cgroups = cgroup_manager();
+  if (cgroups.ok()) (*cgroups)->remove_parents(cgroup_name(project, "x"));
+}
+
 }  // namespace pier::runtime

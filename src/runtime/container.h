@@ -45,5 +45,9 @@ Status kill(const Container& container, int signal);
 // Kills everything in the cgroup, removes the cgroup and the state dir (upper, work,
 // generated files). Needs no process handle; a second call is a no-op.
 Status destroy(const std::string& project, const std::string& name, const std::string& state_dir);
+// After the last container of a project: removes the empty pier/<project> cgroups (and
+// pier when no other project uses it). Kept apart from destroy so back-to-back starts in
+// one project do not recreate the parents every time.
+void release_project(const std::string& project);
 
 }  // namespace pier::runtime

@@ -40,8 +40,10 @@ class CgroupManager {
   virtual Status freeze(const std::string& rel, bool frozen) = 0;
   // SIGKILL every process in the cgroup and wait until it is empty (bounded).
   virtual Status kill_all(const std::string& rel) = 0;
-  // Removes the cgroup (and empty pier/<project> parents); a missing cgroup is success.
+  // Removes the cgroup; a missing cgroup is success. Parents stay for the next container.
   virtual Status remove(const std::string& rel) = 0;
+  // Removes pier/<project> and pier above `rel` when empty (project teardown).
+  virtual void remove_parents(const std::string& rel) = 0;
   virtual bool exists(const std::string& rel) = 0;
 };
 

@@ -91,6 +91,7 @@ TestRoot::TestRoot() {
 }
 
 TestRoot::~TestRoot() {
+  runtime::release_project(project_);
   std::error_code ec;
   fs::remove_all(root_, ec);
 }

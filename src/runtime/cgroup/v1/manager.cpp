@@ -1,5 +1,6 @@
 // cgroup v1: one directory per hierarchy; limits go to the hierarchy owning the controller.
 #include <signal.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -23,10 +24,8 @@ class V1Manager final : public CgroupManager {
   Status create(const std::string& rel, const Resources& res,
                 const std::vector<DeviceRule>& devices) override {
     for (const auto& h : hierarchies_) {
-      std::vector<std::string> created;
-      PIER_CHECK(cgfs::mkdir_p(h.root, rel, &created));
-      if (has(h, "cpuset"))
-        for (const auto& dir : created) PIER_CHECK(inherit_cpuset(dir));
+      PIER_CHECK(cgfs::mkdir_p(h.root, rel, nullptr));
+      if (has(h, "cpuset")) PIER_CHECK(inherit_cpuset_path(h.root, rel));
     }
     PIER_CHECK(apply_memory(rel, res));
     PIER_CHECK(apply_cpu(rel, res));
@@ -83,6 +82,7 @@ class V1Manager final : public CgroupManager {
 
   Status kill_all(const std::string& rel) override {
     if (!exists(rel)) return {};
+    if (auto pids = processes(rel); pids.ok() && pids->empty()) return {};
     // Freeze first so nothing forks between reading the list and the kills.
     bool frozen = !path_of("freezer", rel).empty() && freeze(rel, true).ok();
     for (int round = 0; round < 2000; ++round) {
@@ -104,9 +104,21 @@ class V1Manager final : public CgroupManager {
     for (const auto& h : hierarchies_) {
       auto st = cgfs::remove_dir(h.root + "/" + rel);
       if (!st && first) first = std::move(st);
-      remove_empty_parents(h.root, rel);
     }
     return first;
+  }
+
+  void remove_parents(const std::string& rel) override {
+    for (const auto& h : hierarchies_) {
+      std::string r = rel;
+      // pier/<project> then pier: EBUSY/ENOTEMPTY means another container still uses them.
+      for (int i = 0; i < 2; ++i) {
+        auto slash = r.rfind('/');
+        if (slash == std::string::npos) break;
+        r.resize(slash);
+        if (::rmdir((h.root + "/" + r).c_str()) != 0) break;
+      }
+    }
   }
 
   bool exists(const std::string& rel) override {
@@ -127,12 +139,19 @@ class V1Manager final : public CgroupManager {
     return {};
   }
 
-  // A new v1 cpuset cgroup starts empty and refuses tasks: copy the parent's sets.
-  static Status inherit_cpuset(const std::string& dir) {
-    std::string parent = dir.substr(0, dir.rfind('/'));
-    for (const char* file : {"/cpuset.cpus", "/cpuset.mems"}) {
-      PIER_TRY(std::string value, cgfs::read(parent + file));
-      if (!trim(value).empty()) PIER_CHECK(cgfs::write(dir + file, std::string(trim(value))));
+  // A new v1 cpuset cgroup starts empty and refuses tasks: copy the parent's sets into
+  // every level still empty (another container may have just created pier/<project>).
+  static Status inherit_cpuset_path(const std::string& root, const std::string& rel) {
+    std::string parent = root;
+    for (const auto& part : split(rel, '/')) {
+      std::string dir = parent + "/" + part;
+      for (const char* file : {"/cpuset.cpus", "/cpuset.mems"}) {
+        PIER_TRY(std::string mine, cgfs::read(dir + file));
+        if (!trim(mine).empty()) continue;
+        PIER_TRY(std::string value, cgfs::read(parent + file));
+        if (!trim(value).empty()) PIER_CHECK(cgfs::write(dir + file, std::string(trim(value))));
+      }
+      parent = dir;
     }
     return {};
   }
@@ -184,16 +203,6 @@ class V1Manager final : public CgroupManager {
       if (!st) return std::move(st).error().hint("the block I/O scheduler must be bfq (or cfq) for a weight");
     }
     return {};
-  }
-
-  static void remove_empty_parents(const std::string& root, std::string rel) {
-    // pier/<project> and pier: removed when empty; EBUSY/ENOTEMPTY means someone else uses them.
-    for (int i = 0; i < 2; ++i) {
-      auto slash = rel.rfind('/');
-      if (slash == std::string::npos) return;
-      rel.resize(slash);
-      if (::rmdir((root + "/" + rel).c_str()) != 0) return;
-    }
   }
 
   std::vector<V1Hierarchy> hierarchies_;

@@ -102,7 +102,10 @@ class V2Manager final : public CgroupManager {
   }
 
   Status remove(const std::string& rel) override {
-    PIER_CHECK(cgfs::remove_dir(dir(rel)));
+    return cgfs::remove_dir(dir(rel));
+  }
+
+  void remove_parents(const std::string& rel) override {
     std::string r = rel;
     for (int i = 0; i < 2; ++i) {
       auto slash = r.rfind('/');
@@ -110,7 +113,6 @@ class V2Manager final : public CgroupManager {
       r.resize(slash);
       if (::rmdir(dir(r).c_str()) != 0) break;
     }
-    return {};
   }
 
   bool exists(const std::string& rel) override { return cgfs::is_dir(dir(rel)); }
