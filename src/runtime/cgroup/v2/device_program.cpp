@@ -79,26 +79,43 @@ std::vector<bpf_insn> build_device_program(const std::vector<DeviceRule>& rules)
       load_ctx(4, 4),               // r4 = major
       load_ctx(5, 8),               // r5 = minor
   };
-  for (auto it = rules.rbegin(); it != rules.rend(); ++it) emit_rule(prog, *it);
-  prog.push_back(ret(0));
-  prog.push_back(exit_insn());
+  bool catch_all = false;
+  for (auto it = rules.rbegin(); it != rules.rend() && !catch_all; ++it) {
+    emit_rule(prog, *it);
+    // A rule matching everything ends the program: anything after it is unreachable,
+    // which the verifier rejects.
+    catch_all = it->type == 'a' && it->major < 0 && it->minor < 0 && access_bits(it->access) == 7;
+  }
+  if (!catch_all) {
+    prog.push_back(ret(0));
+    prog.push_back(exit_insn());
+  }
   return prog;
 }
 
 Status attach_device_program(const std::string& dir, const std::vector<DeviceRule>& rules) {
   if (rules.empty()) return {};
   auto prog = build_device_program(rules);
-  char log[4096] = {};
-  bpf_attr load{};
-  load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-  load.insns = reinterpret_cast<uint64_t>(prog.data());
-  load.insn_cnt = static_cast<uint32_t>(prog.size());
-  load.license = reinterpret_cast<uint64_t>("Apache-2.0");
-  load.log_buf = reinterpret_cast<uint64_t>(log);
-  load.log_size = sizeof log;
-  load.log_level = 1;
-  UniqueFd prog_fd(static_cast<int>(::syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load)));
-  if (!prog_fd) return Error::system("load device program for", dir, errno).hint(log);
+  // Load without a verifier log (a log that fills its buffer fails the load with ENOSPC);
+  // on failure, load again with a large log to explain why.
+  auto load = [&](char* log, uint32_t log_size) {
+    bpf_attr attr{};
+    attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    attr.insns = reinterpret_cast<uint64_t>(prog.data());
+    attr.insn_cnt = static_cast<uint32_t>(prog.size());
+    attr.license = reinterpret_cast<uint64_t>("Apache-2.0");
+    attr.log_buf = reinterpret_cast<uint64_t>(log);
+    attr.log_size = log_size;
+    attr.log_level = log ? 1 : 0;
+    return static_cast<int>(::syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr));
+  };
+  UniqueFd prog_fd(load(nullptr, 0));
+  if (!prog_fd) {
+    int err = errno;
+    std::vector<char> log(1 << 16);
+    (void)load(log.data(), static_cast<uint32_t>(log.size()));
+    return Error::system("load device program for", dir, err).hint(log.data());
+  }
   UniqueFd cg(::open(dir.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
   if (!cg) return Error::system("open", dir, errno);
   bpf_attr attach{};
