@@ -113,7 +113,8 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) 
   PIER_CHECK(with_context(cgroups->create(rel, spec.resources, rules), "cgroup " + rel));
   PIER_TRY(Launched child, launch(plan, cgroups, rel, options.before_exec));
   cleanup.release();
-  return Container{spec.project, spec.name, spec.state_dir, rel, child.pid, std::move(child.pidfd)};
+  return Container{spec.project, spec.name, spec.state_dir, rel, child.pid, std::move(child.pidfd),
+                   std::move(child.pty_master)};
 }
 
 namespace {
@@ -147,7 +148,7 @@ Result<ExecHandle> exec_in(const Container& c, const Process& process) {
   // Capabilities and seccomp as for the container's own process (Docker's exec defaults).
   PIER_CHECK(plan_process(plan, process, user, "", false, SeccompMode::default_profile, false, ""));
   PIER_TRY(Launched child, launch(plan, cgroups, c.cgroup, {}));
-  return ExecHandle{child.pid, std::move(child.pidfd)};
+  return ExecHandle{child.pid, std::move(child.pidfd), std::move(child.pty_master)};
 }
 
 Result<int> wait(int pidfd) { return wait_pidfd(pidfd); }

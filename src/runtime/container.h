@@ -21,11 +21,13 @@ struct Container {
   std::string cgroup;  // pier/<project>/<name>
   pid_t pid = 0;       // in the host's PID namespace
   UniqueFd pidfd;
+  UniqueFd pty_master;  // with process.tty
 };
 
 struct ExecHandle {
   pid_t pid = 0;
   UniqueFd pidfd;
+  UniqueFd pty_master;  // with process.tty
 };
 
 struct SpawnOptions {

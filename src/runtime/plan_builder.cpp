@@ -86,6 +86,9 @@ Status plan_process(ContainerPlan& plan, const Process& process, const ResolvedU
     PIER_TRY(plan.seccomp, default_seccomp_program(plan.caps));
   }
   for (int i = 0; i < 3; ++i) plan.stdio[i] = process.stdio[i];
+  plan.tty = process.tty;
+  plan.tty_rows = process.tty_rows;
+  plan.tty_cols = process.tty_cols;
   return {};
 }
 

@@ -84,6 +84,10 @@ struct Process {
   bool no_new_privs = false;
   std::vector<std::string> cap_add, cap_drop;  // "NET_ADMIN" or "CAP_NET_ADMIN", "ALL"
   int stdio[3] = {-1, -1, -1};    // fds in the caller; -1 = /dev/null
+  // tty: a pty from the container's own devpts instance becomes stdio and controlling
+  // terminal; the caller gets the master (Container/ExecHandle::pty_master).
+  bool tty = false;
+  uint16_t tty_rows = 24, tty_cols = 80;
 };
 
 enum class SeccompMode { default_profile, unconfined };

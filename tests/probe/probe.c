@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <termios.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -180,6 +182,12 @@ int main(int argc, char** argv) {
     else if (!strcmp(c, "zombies")) { zombies(atoi(a)); ++i; }
     else if (!strcmp(c, "sleep")) { sleep(atoi(a)); ++i; }
     else if (!strcmp(c, "pause")) pause();
+    else if (!strcmp(c, "tty")) {
+      struct winsize ws = {0};
+      ioctl(0, TIOCGWINSZ, &ws);
+      printf("isatty=%d\nttyname=%s\nwinsize=%dx%d\nctty=%d\n", isatty(0), ttyname(0) ? ttyname(0) : "",
+             ws.ws_row, ws.ws_col, tcgetsid(0) == getsid(0));
+    }
     else if (!strcmp(c, "exit")) return atoi(a);
     else if (!strcmp(c, "raise")) { fflush(stdout); signal(atoi(a), SIG_DFL); raise(atoi(a)); ++i; }
     else { fprintf(stderr, "probe: unknown command %s\n", c); return 2; }

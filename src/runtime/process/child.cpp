@@ -8,7 +8,9 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -70,11 +72,43 @@ void apply_limits(const ContainerPlan& plan) {
 // stdio first moves above 2 (sources may be 0..2 in any order), then lands on 0, 1, 2.
 // Then every other fd but the sync socket is closed: nothing of the host stays reachable
 // (CVE-2024-21626 leaked a host directory fd usable as the working directory).
+// The pty comes from the container's own devpts instance; the slave is opened with
+// TIOCGPTPEER (never by path) and becomes the controlling terminal. The master goes to
+// the parent over the sync socket.
+int open_console(const ContainerPlan& plan) {
+  const int s = plan.sync_fd;
+  int master = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  int unlock = 0;
+  if (master < 0 || ::ioctl(master, TIOCSPTLCK, &unlock) < 0) fail(s, Step::console);
+  int slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) fail(s, Step::console);
+  winsize ws{plan.tty_rows, plan.tty_cols, 0, 0};
+  if (::ioctl(slave, TIOCSWINSZ, &ws) < 0) fail(s, Step::console);
+  Frame f{Msg::pty, Step::console, -1, 0, 0};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{&f, sizeof f};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  __builtin_memcpy(CMSG_DATA(c), &master, sizeof(int));
+  if (::sendmsg(s, &msg, MSG_NOSIGNAL) != sizeof f) fail(s, Step::console);
+  ::close(master);
+  if (::ioctl(slave, TIOCSCTTY, 0) < 0) fail(s, Step::console);
+  return slave;
+}
+
 void setup_fds(const ContainerPlan& plan) {
   const int s = plan.sync_fd;
   int tmp[3];
+  int console = plan.tty ? open_console(plan) : -1;
   for (int i = 0; i < 3; ++i) {
-    int src = plan.stdio[i];
+    int src = console >= 0 ? console : plan.stdio[i];
     if (src < 0) src = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     tmp[i] = src < 0 ? -1 : ::fcntl(src, F_DUPFD_CLOEXEC, 3);
     if (tmp[i] < 0) fail(s, Step::stdio);

@@ -80,7 +80,7 @@ Result<Launched> clone_via_intermediate(ContainerPlan& plan, int parent_end) {
   return Launched{frame->value, UniqueFd(pidfd)};
 }
 
-Status run_handshake(ContainerPlan& plan, int fd, const Launched& child, CgroupManager* cgroups,
+Status run_handshake(ContainerPlan& plan, int fd, Launched& child, CgroupManager* cgroups,
                      const std::string& cgroup_rel, bool joined_at_clone, const BeforeExecHook& hook) {
   // sync 1: the child waits in `expect(go)` until it is in its cgroup.
   if (cgroups && !joined_at_clone) PIER_CHECK(with_context(cgroups->add_process(cgroup_rel, child.pid), "join cgroup"));
@@ -90,9 +90,17 @@ Status run_handshake(ContainerPlan& plan, int fd, const Launched& child, CgroupM
     PIER_CHECK(with_context(hook(child.pid, child.pidfd.get()), "before-exec hook"));
     PIER_CHECK(send_msg(fd, Msg::exec));       // sync 3: go on to execve
   }
-  PIER_TRY(Frame last, recv_frame(plan, fd, true));
-  if (last.msg != Msg{}) return Error("sync: unexpected message after exec");
-  return {};
+  for (;;) {
+    int passed = -1;
+    PIER_TRY(Frame f, recv_frame(plan, fd, true, &passed));
+    if (f.msg == Msg{}) return {};  // EOF: execve closed the child's end
+    if (f.msg == Msg::pty && passed >= 0) {
+      child.pty_master.reset(passed);
+      continue;
+    }
+    if (passed >= 0) ::close(passed);
+    return Error("sync: unexpected message before exec");
+  }
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ using BeforeExecHook = std::function<Status(pid_t pid, int pidfd)>;
 struct Launched {
   pid_t pid = 0;
   UniqueFd pidfd;
+  UniqueFd pty_master;  // with Process::tty
 };
 
 Result<Launched> launch(ContainerPlan& plan, CgroupManager* cgroups, const std::string& cgroup_rel,

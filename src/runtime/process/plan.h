@@ -63,6 +63,8 @@ struct ContainerPlan {
   int last_cap = 40;
   std::shared_ptr<const SeccompProgram> seccomp;  // null: unconfined
   int stdio[3] = {-1, -1, -1};
+  bool tty = false;
+  unsigned short tty_rows = 24, tty_cols = 80;
   bool wait_for_exec = false;  // a hook runs between `ready` and `exec`
 
   int sync_fd = -1;  // the child's end

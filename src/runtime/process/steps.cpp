@@ -31,6 +31,7 @@ const char* step_name(Step step) {
     case Step::exec: return "exec";
     case Step::clone_child: return "clone";
     case Step::signals: return "reset signals";
+    case Step::console: return "allocate the pty";
   }
   return "unknown step";
 }

@@ -13,6 +13,7 @@ enum class Msg : uint32_t {
   exec,       // parent -> child: hooks ran, finish and execve
   error,      // child -> parent: {step, op, err}; the child then exits
   child_pid,  // intermediate -> parent: the container's pid (value) and pidfd (SCM_RIGHTS)
+  pty,        // child -> parent: the pty master (SCM_RIGHTS), just before exec
 };
 
 // Where the child was when it failed; names live in process/steps.cpp.
@@ -20,7 +21,7 @@ enum class Step : int32_t {
   wait_parent = 1, cgroup_ns, join_namespace, hostname, domainname, root_propagation,
   mount_rootfs, open_rootfs, mount_op, pivot_root, detach_old_root, readonly_rootfs,
   rlimit, oom_score_adj, stdio, close_fds, capability_bounding, setgroups, setgid, setuid,
-  capset, chdir, no_new_privs, seccomp, exec, clone_child, signals,
+  capset, chdir, no_new_privs, seccomp, exec, clone_child, signals, console,
 };
 
 struct Frame {

@@ -71,3 +71,63 @@ TEST_CASE("a plain directory works as rootfs", "[root][runtime]") {
   INFO(r.error << r.output);
   CHECK(r.exit_code == 0);
 }
+
+TEST_CASE("tty: a pty of the container's devpts with the window size", "[root][runtime]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  auto spec = t.spec({"tty"});
+  spec.process.tty = true;
+  spec.process.tty_rows = 33;
+  spec.process.tty_cols = 101;
+  auto c = runtime::spawn(spec);
+  REQUIRE(c.ok());
+  REQUIRE(c->pty_master.valid());
+  std::string out;
+  char buf[1024];
+  ssize_t n;
+  while ((n = ::read(c->pty_master.get(), buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  CHECK(runtime::wait(c->pidfd.get()).value() == 0);
+  std::string clean;
+  for (char ch : out)
+    if (ch != '\r') clean += ch;
+  auto v = test::parse_values(clean);
+  INFO(clean);
+  CHECK(v["isatty"] == "1");
+  CHECK(v["ttyname"] == "/dev/pts/0");
+  CHECK(v["winsize"] == "33x101");
+  CHECK(v["ctty"] == "1");
+  CHECK(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
+}
+
+TEST_CASE("namespaced sysctls, oom_score_adj and domainname apply", "[root][runtime]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  auto spec = t.spec({"cat", "/proc/sys/kernel/shmmni", "cat", "/proc/self/oom_score_adj", "cat",
+                      "/proc/sys/kernel/domainname", "cat", "/proc/sys/net/ipv4/ip_forward"});
+  spec.sysctls = {{"kernel.shmmni", "1234"}, {"net.ipv4.ip_forward", "1"}};
+  spec.process.oom_score_adj = 500;
+  spec.domainname = "example.org";
+  auto r = t.run(spec);
+  INFO(r.error << r.output);
+  CHECK(r["cat /proc/sys/kernel/shmmni"] == "1234");
+  CHECK(r["cat /proc/self/oom_score_adj"] == "500");
+  CHECK(r["cat /proc/sys/kernel/domainname"] == "example.org");
+  CHECK(r["cat /proc/sys/net/ipv4/ip_forward"] == "1");
+}
+
+TEST_CASE("init forwards a stop signal to the payload", "[root][runtime]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  if (access(PIER_INIT_BINARY, X_OK) != 0) PIER_SKIP("tini-static is not installed");
+  TestRoot t;
+  auto spec = t.spec({"pause"});
+  spec.init = true;
+  auto c = runtime::spawn(spec);
+  REQUIRE(c.ok());
+  // Without init, PID 1 ignores SIGTERM; tini passes it on and exits with 128+15.
+  // Tini must have started the payload (and blocked signals) first: wait for both in the cgroup.
+  auto* mgr = runtime::cgroup_manager().value();
+  for (int i = 0; i < 5000 && mgr->processes(c->cgroup).value().size() < 2; ++i) usleep(1000);
+  REQUIRE(runtime::kill(*c, SIGTERM).ok());
+  CHECK(runtime::wait(c->pidfd.get()).value() == 143);
+  CHECK(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
+}
