@@ -119,6 +119,16 @@ Status plan_namespaces(ContainerPlan& plan, const Namespaces& ns, std::vector<Un
     fds.push_back(std::move(fd));
   }
   plan.new_cgroup_ns = ns.cgroup;
+  if (ns.user.enabled) {
+    if (ns.user.uid_map.empty() || ns.user.gid_map.empty())
+      return Error("user namespace: uid and gid maps must not be empty");
+    if (plan.intermediate_pidfd >= 0)
+      return Error("user namespace: sharing another container's PID namespace is not supported with userns_mode");
+    plan.clone_flags |= CLONE_NEWUSER;
+    plan.user_ns = true;
+    for (const auto& m : ns.user.uid_map) plan.uid_map += fmt::format("{} {} {}\n", m.container_id, m.host_id, m.size);
+    for (const auto& m : ns.user.gid_map) plan.gid_map += fmt::format("{} {} {}\n", m.container_id, m.host_id, m.size);
+  }
   return {};
 }
 

@@ -15,6 +15,12 @@ namespace pier::runtime {
 
 namespace {
 
+uint32_t host_id(const std::vector<IdMap>& map, uint32_t id) {
+  for (const auto& m : map)
+    if (id >= m.container_id && id - m.container_id < m.size) return m.host_id + (id - m.container_id);
+  return 65534;
+}
+
 Status make_dir(const std::string& path, mode_t mode = 0755) {
   if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return Error::system("mkdir", path, errno);
   return {};
@@ -25,7 +31,9 @@ Status make_dir(const std::string& path, mode_t mode = 0755) {
 Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
   if (spec.state_dir.empty()) return Error("container state dir is not set");
   RootfsLayout l;
-  PIER_CHECK(make_dir(spec.state_dir, 0700));
+  // With a user namespace the mapped root must traverse to its upper dir.
+  PIER_CHECK(make_dir(spec.state_dir, spec.namespaces.user.enabled ? 0711 : 0700));
+  if (spec.namespaces.user.enabled) ::chmod(spec.state_dir.c_str(), 0711);
   l.mountpoint = spec.state_dir + "/rootfs";
   l.files_dir = spec.state_dir + "/files";
   PIER_CHECK(make_dir(l.mountpoint));
@@ -43,6 +51,13 @@ Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
   std::string upper = spec.state_dir + "/upper", work = spec.state_dir + "/work";
   PIER_CHECK(make_dir(upper));
   PIER_CHECK(make_dir(work));
+  if (spec.namespaces.user.enabled) {
+    // The container's root writes the upper layer: it must own it on the host.
+    uid_t uid = host_id(spec.namespaces.user.uid_map, 0);
+    gid_t gid = host_id(spec.namespaces.user.gid_map, 0);
+    for (const auto& dir : {upper, work})
+      if (::chown(dir.c_str(), uid, gid) != 0) return Error::system("chown", dir, errno);
+  }
   l.overlay_options = fmt::format("lowerdir={},upperdir={},workdir={}", join(spec.layers, ":"), upper, work);
   if (l.overlay_options.size() >= 4000)
     return Error("overlay options exceed a page").hint("use fewer or shorter layer paths");

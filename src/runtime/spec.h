@@ -22,9 +22,21 @@ struct NamespaceMode {
   static NamespaceMode of(pid_t pid) { return {Kind::container, pid}; }
 };
 
+struct IdMap {
+  uint32_t container_id, host_id, size;
+};
+
+// userns_mode: a user namespace with these maps. Container root then owns nothing on the
+// host; device nodes are bind-mounted (mknod is refused in a user namespace).
+struct UserNamespace {
+  bool enabled = false;
+  std::vector<IdMap> uid_map, gid_map;
+};
+
 struct Namespaces {
   NamespaceMode pid, net, ipc, uts;
   bool cgroup = true;  // a private cgroup namespace rooted at the container's cgroup
+  UserNamespace user;
 };
 
 enum class Propagation { private_, rprivate, slave, rslave, shared, rshared };

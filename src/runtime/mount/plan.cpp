@@ -57,6 +57,7 @@ void add_dev(MountTable& t, const ContainerSpec& spec) {
   MountOp dev = make_mount("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
   dev.no_symlinks = true;  // never honour an image's /dev symlink
   t.push_back(dev);
+  const bool userns = spec.namespaces.user.enabled;
   for (const auto& n : kDefaultNodes) {
     MountOp op;
     op.kind = OpKind::mknod;
@@ -64,6 +65,12 @@ void add_dev(MountTable& t, const ContainerSpec& spec) {
     op.mode = S_IFCHR | 0666;
     op.dev = makedev(n.major, n.minor);
     op.no_symlinks = true;
+    if (userns) {  // mknod is refused in a user namespace: bind the host's node
+      op.kind = OpKind::bind;
+      op.source = op.target;
+      op.flags = MS_BIND;
+      op.create = Create::file;
+    }
     t.push_back(op);
   }
   MountOp pts = make_mount("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
@@ -82,9 +89,12 @@ void add_dev(MountTable& t, const ContainerSpec& spec) {
                            fmt::format("mode=1777,size={}", spec.shm_size));
   shm.no_symlinks = true;
   t.push_back(shm);
-  MountOp mq = make_mount("mqueue", "/dev/mqueue", kNoSuidDevExec, "");
-  mq.no_symlinks = true;
-  t.push_back(mq);
+  // mqueue belongs to the IPC namespace; a shared one cannot be mounted from a user namespace.
+  if (!userns || spec.namespaces.ipc.kind == NamespaceMode::Kind::private_) {
+    MountOp mq = make_mount("mqueue", "/dev/mqueue", kNoSuidDevExec, "");
+    mq.no_symlinks = true;
+    t.push_back(mq);
+  }
 }
 
 bool sysctl_allowed(const std::string& key, const ContainerSpec& spec) {
@@ -116,6 +126,12 @@ Status add_proc_and_sys(MountTable& t, const ContainerSpec& spec) {
   }
   MountOp sys = make_mount("sysfs", "/sys", kNoSuidDevExec | MS_RDONLY, "");
   sys.no_symlinks = true;
+  if (spec.namespaces.user.enabled && spec.namespaces.net.kind != NamespaceMode::Kind::private_) {
+    // sysfs needs a network namespace owned by our user namespace: bind the host's, ro.
+    sys.kind = OpKind::bind;
+    sys.source = "/sys";
+    sys.flags = MS_BIND | MS_REC | MS_RDONLY;
+  }
   t.push_back(sys);
   if (spec.privileged) return {};
   for (int i = 0; kMaskedPaths[i]; ++i) {
@@ -187,7 +203,7 @@ void add_tmpfs(MountTable& t, const ContainerSpec& spec) {
   }
 }
 
-void add_devices(MountTable& t, const HostFacts& facts) {
+void add_devices(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
   for (const auto& d : facts.devices) {
     MountOp op;
     op.kind = OpKind::mknod;
@@ -195,6 +211,12 @@ void add_devices(MountTable& t, const HostFacts& facts) {
     op.mode = d.mode;
     op.dev = d.dev;
     op.no_symlinks = true;
+    if (spec.namespaces.user.enabled) {
+      op.kind = OpKind::bind;
+      op.source = d.host_path;
+      op.flags = MS_BIND;
+      op.create = Create::file;
+    }
     t.push_back(op);
   }
 }
@@ -217,7 +239,7 @@ Result<MountTable> build_mount_table(const ContainerSpec& spec, const HostFacts&
   MountTable t;
   add_dev(t, spec);
   PIER_CHECK(add_proc_and_sys(t, spec));
-  add_devices(t, facts);
+  add_devices(t, spec, facts);
   add_files(t, spec, facts);
   if (spec.init) {
     MountOp op;

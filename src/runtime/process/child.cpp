@@ -49,6 +49,12 @@ void send_msg(const ContainerPlan& plan, Msg msg) {
 
 void set_identity(const ContainerPlan& plan) {
   const int s = plan.sync_fd;
+  // In a new user namespace we still carry the host's uid 0, unmapped there: become the
+  // namespace's root so files we create belong to the mapped range.
+  if (plan.user_ns) {
+    if (::syscall(SYS_setresgid, 0, 0, 0) < 0) fail(s, Step::setgid);
+    if (::syscall(SYS_setresuid, 0, 0, 0) < 0) fail(s, Step::setuid);
+  }
   if (plan.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) < 0) fail(s, Step::cgroup_ns);
   for (int i = 0; i < plan.join_count; ++i)
     if (::setns(plan.joins[i].pidfd, static_cast<int>(plan.joins[i].flags)) < 0) fail(s, Step::join_namespace);

@@ -1,6 +1,8 @@
 #include "runtime/process/parent.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -80,9 +82,23 @@ Result<Launched> clone_via_intermediate(ContainerPlan& plan, int parent_end) {
   return Launched{frame->value, UniqueFd(pidfd)};
 }
 
+Status write_map(pid_t pid, const char* file, const std::string& map) {
+  std::string path = fmt::format("/proc/{}/{}", pid, file);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd || ::write(fd.get(), map.data(), map.size()) != static_cast<ssize_t>(map.size()))
+    return Error::system("write", path, errno).hint("each map line is `container-id host-id size`");
+  return {};
+}
+
+Status write_id_maps(const ContainerPlan& plan, pid_t pid) {
+  PIER_CHECK(write_map(pid, "uid_map", plan.uid_map));
+  return write_map(pid, "gid_map", plan.gid_map);
+}
+
 Status run_handshake(ContainerPlan& plan, int fd, Launched& child, CgroupManager* cgroups,
                      const std::string& cgroup_rel, bool joined_at_clone, const BeforeExecHook& hook) {
-  // sync 1: the child waits in `expect(go)` until it is in its cgroup.
+  // sync 1: the child waits in `expect(go)` until its id maps are written and it is in its cgroup.
+  if (plan.user_ns) PIER_CHECK(write_id_maps(plan, child.pid));
   if (cgroups && !joined_at_clone) PIER_CHECK(with_context(cgroups->add_process(cgroup_rel, child.pid), "join cgroup"));
   PIER_CHECK(send_msg(fd, Msg::go));
   if (plan.wait_for_exec) {

@@ -36,6 +36,8 @@ struct ContainerPlan {
   int intermediate_pidfd = -1;
   uint32_t intermediate_flags = 0;
   bool exec_mode = false;    // exec_in: join everything, skip rootfs and mounts
+  bool user_ns = false;      // CLONE_NEWUSER: the parent writes the maps before `go`
+  std::string uid_map, gid_map;
 
   std::string hostname, domainname;
 

@@ -24,6 +24,7 @@ const std::string& shared_dir() {
   static const std::string* dir = [] {
     char tmpl[] = "/tmp/pier-it-layers-XXXXXX";
     auto* d = new std::string(::mkdtemp(tmpl));
+    ::chmod(d->c_str(), 0755);  // a user-namespaced root must reach the layers
     std::atexit([] {
       std::error_code ec;
       fs::remove_all(*dir, ec);
@@ -87,6 +88,7 @@ std::string TestRoot::probe_layer() {
 TestRoot::TestRoot() {
   char tmpl[] = "/tmp/pier-it-XXXXXX";
   root_ = ::mkdtemp(tmpl);
+  ::chmod(root_.c_str(), 0755);
   project_ = "it" + std::to_string(::getpid()) + "-" + root_.substr(root_.size() - 6);
 }
 
