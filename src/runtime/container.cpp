@@ -82,6 +82,18 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
   return plan;
 }
 
+// privileged: every node of the host's /dev except the per-container API filesystems
+// (pts, shm, mqueue) which pier mounts fresh.
+void append_host_devices(std::vector<DeviceNode>& nodes) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/dev", ec)) {
+    std::string name = e.path().filename().string();
+    if (name == "pts" || name == "shm" || name == "mqueue" || name == "console" || e.is_symlink(ec)) continue;
+    auto more = expand_devices({{e.path().string(), "", "rwm"}});
+    if (more.ok()) nodes.insert(nodes.end(), more->begin(), more->end());
+  }
+}
+
 // create_host_path: Compose creates a missing bind source as a directory.
 Status create_host_paths(const ContainerSpec& spec) {
   for (const auto& b : spec.binds) {
@@ -107,6 +119,7 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) 
   PIER_TRY(RootfsLayout layout, prepare_rootfs(spec));
   ScopeExit cleanup([&] { (void)destroy(spec.project, spec.name, spec.state_dir); });
   PIER_TRY(auto nodes, expand_devices(spec.devices));
+  if (spec.privileged) append_host_devices(nodes);
   std::vector<UniqueFd> ns_fds;
   PIER_TRY(ContainerPlan plan, build_plan(spec, layout, nodes, ns_fds));
   PIER_TRY(auto rules, device_rules(spec, nodes));

@@ -82,6 +82,9 @@ Status plan_process(ContainerPlan& plan, const Process& process, const ResolvedU
   plan.no_new_privs = process.no_new_privs;
   PIER_TRY(plan.caps, compute_caps(process.cap_add, process.cap_drop, privileged));
   plan.last_cap = last_cap();
+  if (CapMask missing = plan.caps & ~available_caps())
+    return Error(fmt::format("capabilities {} are not available to pier on this host", join(cap_names(missing), ", ")))
+        .hint("pier can only grant what it holds itself");
   if (seccomp == SeccompMode::default_profile && !privileged) {
     PIER_TRY(plan.seccomp, default_seccomp_program(plan.caps));
   }

@@ -124,7 +124,8 @@ Status add_proc_and_sys(MountTable& t, const ContainerSpec& spec) {
     op.data = value;
     t.push_back(op);
   }
-  MountOp sys = make_mount("sysfs", "/sys", kNoSuidDevExec | MS_RDONLY, "");
+  // Writable only when privileged, as in Docker.
+  MountOp sys = make_mount("sysfs", "/sys", kNoSuidDevExec | (spec.privileged ? 0 : MS_RDONLY), "");
   sys.no_symlinks = true;
   if (spec.namespaces.user.enabled && spec.namespaces.net.kind != NamespaceMode::Kind::private_) {
     // sysfs needs a network namespace owned by our user namespace: bind the host's, ro.
@@ -211,6 +212,7 @@ void add_devices(MountTable& t, const ContainerSpec& spec, const HostFacts& fact
     op.mode = d.mode;
     op.dev = d.dev;
     op.no_symlinks = true;
+    op.optional = true;  // a node of the default set (privileged brings all of /dev) already exists
     if (spec.namespaces.user.enabled) {
       op.kind = OpKind::bind;
       op.source = d.host_path;

@@ -98,6 +98,7 @@ void do_node(const Ctx& c, const MountOp& op) {
   int rc = 0;
   if (op.kind == OpKind::mknod) {
     rc = ::mknodat(dir, name, op.mode, op.dev);
+    if (rc < 0 && errno == EEXIST && op.optional) rc = 0;
   } else if (op.kind == OpKind::symlink) {
     rc = ::symlinkat(op.source.c_str(), dir, name);
     if (rc < 0 && errno == EEXIST) rc = 0;

@@ -3,6 +3,11 @@
 #include <fmt/format.h>
 #include <sys/capability.h>
 
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "base/strings.h"
@@ -26,6 +31,20 @@ CapMask all_caps() {
   return last >= 63 ? ~CapMask{0} : (CapMask{1} << (last + 1)) - 1;
 }
 
+CapMask available_caps() {
+  static const CapMask value = [] {
+    __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    if (::syscall(SYS_capget, &hdr, data) != 0) return all_caps();
+    CapMask permitted = data[0].permitted | (CapMask{data[1].permitted} << 32);
+    CapMask bounding = 0;
+    for (int c = 0; c <= last_cap(); ++c)
+      if (::prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1) bounding |= cap_bit(c);
+    return permitted & bounding & all_caps();
+  }();
+  return value;
+}
+
 CapMask default_caps() {
   static constexpr int kDocker[] = {CAP_CHOWN,      CAP_DAC_OVERRIDE,     CAP_FSETID, CAP_FOWNER,
                                     CAP_MKNOD,      CAP_NET_RAW,          CAP_SETGID, CAP_SETUID,
@@ -40,7 +59,7 @@ namespace {
 
 Result<CapMask> parse_cap(const std::string& name) {
   std::string lower = to_lower(name);
-  if (lower == "all") return all_caps();
+  if (lower == "all") return available_caps();
   if (!starts_with(lower, "cap_")) lower = "cap_" + lower;
   cap_value_t value = 0;
   if (cap_from_name(lower.c_str(), &value) != 0 || value > last_cap())
@@ -52,7 +71,7 @@ Result<CapMask> parse_cap(const std::string& name) {
 
 Result<CapMask> compute_caps(const std::vector<std::string>& add, const std::vector<std::string>& drop,
                              bool privileged) {
-  CapMask caps = privileged ? all_caps() : default_caps();
+  CapMask caps = privileged ? available_caps() : default_caps();
   for (const auto& name : add) {
     PIER_TRY(CapMask bit, parse_cap(name));
     caps |= bit;

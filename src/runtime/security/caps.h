@@ -16,6 +16,7 @@ inline constexpr CapMask cap_bit(int cap) { return CapMask{1} << cap; }
 
 int last_cap();                 // /proc/sys/kernel/cap_last_cap, read once
 CapMask all_caps();
+CapMask available_caps();       // what this process may hand on: permitted and bounding
 CapMask default_caps();         // Docker's 14 (daemon/pkg/oci/caps/defaults.go)
 // Docker's order: start from the defaults (or ALL), add cap_add, then remove cap_drop.
 Result<CapMask> compute_caps(const std::vector<std::string>& add, const std::vector<std::string>& drop,

@@ -157,3 +157,16 @@ TEST_CASE("the host's runtime binary is unreachable (CVE-2019-5736)", "[root][ru
   CHECK(v["fds"] == "0,1,2,");
   CHECK(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
 }
+
+TEST_CASE("privileged: all capabilities, host devices, writable /sys, no seccomp", "[root][runtime][security]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  if (access("/dev/loop0", F_OK) != 0) PIER_SKIP("host has no /dev/loop0 to test with");
+  TestRoot t;
+  auto spec = t.spec({"info", "read", "/dev/loop0", "cat", "/proc/keys"});
+  spec.privileged = true;
+  auto r = t.run(spec);
+  INFO(r.error << r.output);
+  CHECK(r["Seccomp"] == "0");
+  CHECK(r["CapEff"] != "00000000a80425fb");
+  CHECK(r["read /dev/loop0"] == "0");
+}
