@@ -57,9 +57,9 @@ CapMask default_caps() {
 
 namespace {
 
-Result<CapMask> parse_cap(const std::string& name) {
+Result<CapMask> parse_cap(const std::string& name, bool adding) {
   std::string lower = to_lower(name);
-  if (lower == "all") return available_caps();
+  if (lower == "all") return adding ? available_caps() : all_caps();
   if (!starts_with(lower, "cap_")) lower = "cap_" + lower;
   cap_value_t value = 0;
   if (cap_from_name(lower.c_str(), &value) != 0 || value > last_cap())
@@ -73,11 +73,11 @@ Result<CapMask> compute_caps(const std::vector<std::string>& add, const std::vec
                              bool privileged) {
   CapMask caps = privileged ? available_caps() : default_caps();
   for (const auto& name : add) {
-    PIER_TRY(CapMask bit, parse_cap(name));
+    PIER_TRY(CapMask bit, parse_cap(name, true));
     caps |= bit;
   }
   for (const auto& name : drop) {
-    PIER_TRY(CapMask bit, parse_cap(name));
+    PIER_TRY(CapMask bit, parse_cap(name, false));
     caps &= ~bit;
   }
   return caps;
