@@ -77,6 +77,8 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
   plan.read_only_rootfs = spec.read_only_rootfs;
   HostFacts facts;
   facts.devices = nodes;
+  if (auto cgroups = cgroup_manager(); cgroups.ok())
+    for (const auto& m : (*cgroups)->container_mounts()) facts.cgroup_mounts.push_back({m.subdir, m.fstype, m.options});
   facts.files_dir = layout.files_dir;
   PIER_TRY(plan.mounts, build_mount_table(spec, facts));
   return plan;

@@ -45,6 +45,13 @@ class CgroupManager {
   // Removes pier/<project> and pier above `rel` when empty (project teardown).
   virtual void remove_parents(const std::string& rel) = 0;
   virtual bool exists(const std::string& rel) = 0;
+  // Filesystems a container with a private cgroup namespace mounts under /sys/fs/cgroup:
+  // fstype "cgroup" with its controllers (v1), or one "cgroup2".
+  struct FsMount {
+    std::string subdir;  // below /sys/fs/cgroup; empty: /sys/fs/cgroup itself
+    std::string fstype, options;
+  };
+  virtual std::vector<FsMount> container_mounts() const = 0;
 };
 
 // Detected once per process from /proc/self/mountinfo and statfs(/sys/fs/cgroup).

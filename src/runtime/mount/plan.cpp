@@ -105,7 +105,28 @@ bool sysctl_allowed(const std::string& key, const ContainerSpec& spec) {
   return key.rfind("net.", 0) == 0 && spec.namespaces.net.kind == NamespaceMode::Kind::private_;
 }
 
-Status add_proc_and_sys(MountTable& t, const ContainerSpec& spec) {
+// /sys/fs/cgroup shows the container's own cgroups (the namespace root), read-only. Only
+// with a private cgroup namespace, and not from a user namespace (cgroup v1 refuses it).
+void add_cgroup_fs(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
+  if (!spec.namespaces.cgroup || spec.namespaces.user.enabled || facts.cgroup_mounts.empty()) return;
+  const unsigned long ro = kNoSuidDevExec | (spec.privileged ? 0 : MS_RDONLY);
+  if (facts.cgroup_mounts.size() == 1 && facts.cgroup_mounts[0].subdir.empty()) {
+    t.push_back(make_mount("cgroup2", "/sys/fs/cgroup", ro, ""));
+    return;
+  }
+  t.push_back(make_mount("tmpfs", "/sys/fs/cgroup", kNoSuidDevExec, "mode=755"));
+  for (const auto& m : facts.cgroup_mounts) {
+    MountOp op = make_mount(m.fstype, "/sys/fs/cgroup/" + m.subdir, ro, m.options);
+    op.source = "cgroup";
+    t.push_back(op);
+  }
+  MountOp seal;
+  seal.kind = OpKind::readonly;
+  seal.target = "/sys/fs/cgroup";
+  if (!spec.privileged) t.push_back(seal);
+}
+
+Status add_proc_and_sys(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
   MountOp proc = make_mount("proc", "/proc", kNoSuidDevExec, "");
   proc.no_symlinks = true;
   t.push_back(proc);
@@ -134,6 +155,7 @@ Status add_proc_and_sys(MountTable& t, const ContainerSpec& spec) {
     sys.flags = MS_BIND | MS_REC | MS_RDONLY;
   }
   t.push_back(sys);
+  add_cgroup_fs(t, spec, facts);
   if (spec.privileged) return {};
   for (int i = 0; kMaskedPaths[i]; ++i) {
     MountOp op;
@@ -240,7 +262,7 @@ void add_files(MountTable& t, const ContainerSpec& spec, const HostFacts& facts)
 Result<MountTable> build_mount_table(const ContainerSpec& spec, const HostFacts& facts) {
   MountTable t;
   add_dev(t, spec);
-  PIER_CHECK(add_proc_and_sys(t, spec));
+  PIER_CHECK(add_proc_and_sys(t, spec, facts));
   add_devices(t, spec, facts);
   add_files(t, spec, facts);
   if (spec.init) {

@@ -24,8 +24,13 @@ struct DeviceNode {
 // Expands `host[:container[:perms]]` entries: a directory brings every node under it.
 Result<std::vector<DeviceNode>> expand_devices(const std::vector<Device>& devices);
 
+struct CgroupFs {
+  std::string subdir, fstype, options;
+};
+
 struct HostFacts {
   std::vector<DeviceNode> devices;
+  std::vector<CgroupFs> cgroup_mounts;  // mounted read-only under /sys/fs/cgroup
   std::string files_dir;  // where generated files for this container were written
   bool init_present = true;
 };

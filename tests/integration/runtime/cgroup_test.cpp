@@ -154,3 +154,19 @@ TEST_CASE("starting a container twice under one name is refused", "[root][runtim
   if (!again.ok()) CHECK_THAT(again.error().to_string(), Catch::Contains("already exists"));
   CHECK(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
 }
+
+TEST_CASE("/sys/fs/cgroup shows the container's own cgroup, read-only", "[root][runtime][cgroup]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  auto* mgr = runtime::cgroup_manager().value();
+  TestRoot t;
+  auto spec = t.spec({"cat", "/proc/self/cgroup", "write", "/sys/fs/cgroup/x"});
+  spec.resources.memory = 48 << 20;
+  std::string limit_file = std::string(mgr->name()) == "v1" ? "/sys/fs/cgroup/memory/memory.limit_in_bytes"
+                                                          : "/sys/fs/cgroup/memory.max";
+  spec.process.argv.push_back("cat");
+  spec.process.argv.push_back(limit_file);
+  auto r = t.run(spec);
+  INFO(r.error << r.output);
+  CHECK(r["cat " + limit_file] == std::to_string(48 << 20));
+  CHECK(r["write /sys/fs/cgroup/x"] == "30");
+}

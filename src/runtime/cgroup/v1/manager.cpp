@@ -121,6 +121,12 @@ class V1Manager final : public CgroupManager {
     }
   }
 
+  std::vector<FsMount> container_mounts() const override {
+    std::vector<FsMount> out;
+    for (const auto& h : hierarchies_) out.push_back({h.controllers, "cgroup", h.controllers});
+    return out;
+  }
+
   bool exists(const std::string& rel) override {
     for (const auto& h : hierarchies_)
       if (cgfs::is_dir(h.root + "/" + rel)) return true;

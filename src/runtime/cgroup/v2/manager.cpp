@@ -117,6 +117,8 @@ class V2Manager final : public CgroupManager {
 
   bool exists(const std::string& rel) override { return cgfs::is_dir(dir(rel)); }
 
+  std::vector<FsMount> container_mounts() const override { return {{"", "cgroup2", ""}}; }
+
  private:
   std::string dir(const std::string& rel) const { return root_ + "/" + rel; }
 
