@@ -43,5 +43,7 @@ using MountTable = std::vector<MountOp>;
 // "mount proc -> /proc", "bind /data -> /var/lib/db": how errors and --debug name a row.
 std::string describe(const MountOp& op);
 const char* kind_name(OpKind kind);
+// One row per line, numbered, with fstype, options and flags: what `--debug` prints.
+std::string format_table(const MountTable& table);
 
 }  // namespace pier::runtime

@@ -302,6 +302,21 @@ const char* kind_name(OpKind kind) {
   return "?";
 }
 
+std::string format_table(const MountTable& table) {
+  std::string out;
+  for (size_t i = 0; i < table.size(); ++i) {
+    const MountOp& op = table[i];
+    out += fmt::format("{:3} {}", i, describe(op));
+    if (!op.fstype.empty()) out += " type=" + op.fstype;
+    if (!op.data.empty()) out += " data=" + op.data;
+    if (op.flags) out += fmt::format(" flags={:#x}", op.flags);
+    if (op.optional) out += " optional";
+    if (op.no_symlinks) out += " no-symlinks";
+    out += "\n";
+  }
+  return out;
+}
+
 std::string describe(const MountOp& op) {
   switch (op.kind) {
     case OpKind::mount:

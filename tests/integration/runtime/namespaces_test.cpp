@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "integration/support/rootfs.h"
 
 using namespace pier;
@@ -133,4 +135,69 @@ TEST_CASE("init reaps zombies; without it they stay", "[root][runtime][ns]") {
   CHECK(r["zombies"] == "0");
   auto without = t.run(t.spec({"zombies", "5"}));
   CHECK(without["zombies"] == "5");
+}
+
+TEST_CASE("the before-exec hook sees the live namespaces; its error aborts the start", "[root][runtime][ns]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  auto spec = t.spec({"ns"});
+  std::string seen;
+  runtime::SpawnOptions options;
+  options.before_exec = [&](pid_t pid, int pidfd) -> Status {
+    seen = ns_id(pid, "net");
+    return pidfd >= 0 ? Status{} : Status(Error("no pidfd"));
+  };
+  int pipefd[2];
+  REQUIRE(::pipe2(pipefd, O_CLOEXEC) == 0);
+  spec.process.stdio[1] = pipefd[1];
+  auto c = runtime::spawn(spec, options);
+  ::close(pipefd[1]);
+  REQUIRE(c.ok());
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(pipefd[0]);
+  CHECK(runtime::wait(c->pidfd.get()).value() == 0);
+  CHECK(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
+  CHECK_FALSE(seen.empty());
+  CHECK(test::parse_values(out)["ns_net"] == seen);
+  CHECK(seen != ns_id(0, "net"));
+
+  auto failing = t.spec({"ns"});
+  runtime::SpawnOptions bad;
+  bad.before_exec = [](pid_t, int) -> Status { return Error("attach veth: no such bridge"); };
+  auto f = runtime::spawn(failing, bad);
+  REQUIRE_FALSE(f.ok());
+  CHECK(f.error().to_string() == "before-exec hook: attach veth: no such bridge");
+  auto* mgr = runtime::cgroup_manager().value();
+  CHECK_FALSE(mgr->exists(runtime::cgroup_name(failing.project, failing.name)));
+}
+
+TEST_CASE("many containers start at once from many threads", "[root][runtime][ns][stress]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  constexpr int kCount = 24;
+  std::vector<runtime::ContainerSpec> specs;
+  for (int i = 0; i < kCount; ++i) specs.push_back(t.spec({"exit", "3"}));
+  std::vector<int> codes(kCount, -1);
+  std::vector<std::string> errors(kCount);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCount; ++i)
+    threads.emplace_back([&, i] {
+      auto c = runtime::spawn(specs[static_cast<size_t>(i)]);
+      if (!c) {
+        errors[static_cast<size_t>(i)] = c.error().to_string();
+        return;
+      }
+      codes[static_cast<size_t>(i)] = runtime::wait(c->pidfd.get()).value();
+      auto st = runtime::destroy(specs[static_cast<size_t>(i)].project, specs[static_cast<size_t>(i)].name,
+                                 specs[static_cast<size_t>(i)].state_dir);
+      if (!st) errors[static_cast<size_t>(i)] = st.error().to_string();
+    });
+  for (auto& th : threads) th.join();
+  for (int i = 0; i < kCount; ++i) {
+    INFO(i << ": " << errors[static_cast<size_t>(i)]);
+    CHECK(codes[static_cast<size_t>(i)] == 3);
+  }
 }

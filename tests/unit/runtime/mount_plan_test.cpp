@@ -158,3 +158,11 @@ TEST_CASE("devices become mknod rows", "[runtime][plan]") {
   auto none = expand_devices({{"/no/such/device", "", "rwm"}});
   CHECK_THAT(none.error().to_string(), Catch::Contains("device `/no/such/device`: No such file or directory"));
 }
+
+TEST_CASE("the table prints one numbered row per op", "[runtime][plan]") {
+  auto t = build_mount_table(base_spec(), {}).value();
+  std::string text = format_table(t);
+  CHECK_THAT(text, Catch::StartsWith("  0 mount tmpfs -> /dev type=tmpfs data=mode=755,size=65536k"));
+  CHECK_THAT(text, Catch::Contains("mask /proc/kcore optional no-symlinks"));
+  CHECK(std::count(text.begin(), text.end(), '\n') == static_cast<long>(t.size()));
+}
