@@ -1,6 +1,7 @@
 #include "runtime/process/parent.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sched.h>
@@ -143,12 +144,21 @@ struct ChildStack {
 
 int child_entry(void* plan) { run_child(*static_cast<const ContainerPlan*>(plan)); }
 
+// Caveats of sharing memory: the child also shares this thread's TLS, so its errno writes
+// land in ours (it reads errno right after each failed call, while we block on the sync
+// socket), and a signal handler of ours must never run on its stack: every signal stays
+// blocked in the child until it resets all dispositions to default just before exec.
 Result<Launched> clone_sharing_memory(ContainerPlan& plan, ChildStack& stack) {
   if (stack.base == MAP_FAILED) return Error::system("mmap", "child stack", errno);
+  sigset_t all, saved;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &saved);
   int pidfd = -1;
   pid_t pid = ::clone(child_entry, stack.top(), static_cast<int>(plan.clone_flags) | CLONE_VM | CLONE_PIDFD | SIGCHLD,
                       &plan, &pidfd);
-  if (pid < 0) return Error::system("clone", "", errno).hint("the kernel must allow new namespaces");
+  int err = errno;
+  ::pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+  if (pid < 0) return Error::system("clone", "", err).hint("the kernel must allow new namespaces");
   return Launched{pid, UniqueFd(pidfd)};
 }
 
