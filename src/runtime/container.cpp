@@ -128,8 +128,13 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) 
   PIER_CHECK(with_context(cgroups->create(rel, spec.resources, rules), "cgroup " + rel));
   PIER_TRY(Launched child, launch(plan, cgroups, rel, options.before_exec));
   cleanup.release();
-  return Container{spec.project, spec.name, spec.state_dir, rel, child.pid, std::move(child.pidfd),
-                   std::move(child.pty_master)};
+  Container c{spec.project, spec.name, spec.state_dir, rel, child.pid, std::move(child.pidfd),
+              std::move(child.pty_master)};
+  c.privileged = spec.privileged;
+  c.seccomp = spec.seccomp;
+  c.cap_add = spec.process.cap_add;
+  c.cap_drop = spec.process.cap_drop;
+  return c;
 }
 
 namespace {
@@ -160,13 +165,34 @@ Result<ExecHandle> exec_in(const Container& c, const Process& process) {
   plan.exec_mode = true;
   plan.intermediate_pidfd = c.pidfd.get();
   plan.intermediate_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
-  // Capabilities and seccomp as for the container's own process (Docker's exec defaults).
-  PIER_CHECK(plan_process(plan, process, user, "", false, SeccompMode::default_profile, false, ""));
+  // Capabilities and seccomp as for the container's own process (Docker's exec defaults),
+  // unless the process names its own.
+  Process p = process;
+  if (p.cap_add.empty() && p.cap_drop.empty()) {
+    p.cap_add = c.cap_add;
+    p.cap_drop = c.cap_drop;
+  }
+  PIER_CHECK(plan_process(plan, p, user, "", c.privileged, c.seccomp, false, ""));
   PIER_TRY(Launched child, launch(plan, cgroups, c.cgroup, {}));
   return ExecHandle{child.pid, std::move(child.pidfd), std::move(child.pty_master)};
 }
 
 Result<int> wait(int pidfd) { return wait_pidfd(pidfd); }
+
+Status pause(const Container& c) {
+  PIER_TRY(CgroupManager* cgroups, cgroup_manager());
+  return with_context(cgroups->freeze(c.cgroup, true), "pause " + c.name);
+}
+
+Status resume(const Container& c) {
+  PIER_TRY(CgroupManager* cgroups, cgroup_manager());
+  return with_context(cgroups->freeze(c.cgroup, false), "unpause " + c.name);
+}
+
+Result<CgroupStats> stats(const Container& c) {
+  PIER_TRY(CgroupManager* cgroups, cgroup_manager());
+  return cgroups->stats(c.cgroup);
+}
 
 Status kill(const Container& c, int signal) {
   if (sys::pidfd_send_signal(c.pidfd.get(), signal) < 0 && errno != ESRCH)

@@ -22,6 +22,10 @@ struct Container {
   pid_t pid = 0;       // in the host's PID namespace
   UniqueFd pidfd;
   UniqueFd pty_master;  // with process.tty
+  // What exec_in gives a new process, as Docker's exec does: the container's security.
+  bool privileged = false;
+  SeccompMode seccomp = SeccompMode::default_profile;
+  std::vector<std::string> cap_add, cap_drop;
 };
 
 struct ExecHandle {
@@ -42,6 +46,10 @@ Result<ExecHandle> exec_in(const Container& container, const Process& process);
 
 // Exit code, or 128+signal.
 Result<int> wait(int pidfd);
+// pause/unpause (cgroup freezer) and the figures `stats`/`top` show.
+Status pause(const Container& container);
+Status resume(const Container& container);
+Result<CgroupStats> stats(const Container& container);
 Status kill(const Container& container, int signal);
 
 // Kills everything in the cgroup, removes the cgroup and the state dir (upper, work,

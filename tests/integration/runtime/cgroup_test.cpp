@@ -87,9 +87,14 @@ TEST_CASE("freeze and thaw a container", "[root][runtime][cgroup]") {
   auto spec = t.spec({"pause"});
   auto c = runtime::spawn(spec);
   REQUIRE(c.ok());
-  REQUIRE(mgr->freeze(c->cgroup, true).ok());
-  std::string state = read_line("/proc/" + std::to_string(c->pid) + "/stat");
-  CHECK(mgr->freeze(c->cgroup, false).ok());
+  REQUIRE(runtime::pause(*c).ok());
+  if (std::string(mgr->name()) == "v1")
+    CHECK(read_line("/sys/fs/cgroup/freezer/" + c->cgroup + "/freezer.state") == "FROZEN");
+  CHECK(runtime::resume(*c).ok());
+  if (std::string(mgr->name()) == "v1")
+    CHECK(read_line("/sys/fs/cgroup/freezer/" + c->cgroup + "/freezer.state") == "THAWED");
+  REQUIRE(runtime::kill(*c, SIGKILL).ok());
+  CHECK(runtime::wait(c->pidfd.get()).value() == 137);
   CHECK(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
 }
 

@@ -170,3 +170,28 @@ TEST_CASE("privileged: all capabilities, host devices, writable /sys, no seccomp
   CHECK(r["CapEff"] != "00000000a80425fb");
   CHECK(r["read /dev/loop0"] == "0");
 }
+
+TEST_CASE("exec_in inherits the container's capabilities", "[root][runtime][security]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  auto spec = t.spec({"pause"});
+  spec.process.cap_drop = {"ALL"};
+  auto c = runtime::spawn(spec);
+  REQUIRE(c.ok());
+  int pipefd[2];
+  REQUIRE(::pipe2(pipefd, O_CLOEXEC) == 0);
+  runtime::Process p;
+  p.argv = {"/probe", "info"};
+  p.stdio[1] = pipefd[1];
+  auto h = runtime::exec_in(*c, p);
+  ::close(pipefd[1]);
+  REQUIRE(h.ok());
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(pipefd[0]);
+  CHECK(runtime::wait(h->pidfd.get()).value() == 0);
+  CHECK(test::parse_values(out)["CapEff"] == "0000000000000000");
+  CHECK(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
+}
