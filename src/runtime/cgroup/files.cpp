@@ -59,6 +59,13 @@ uint64_t read_key(const std::string& path, const std::string& key) {
 }
 
 Status mkdir_p(const std::string& root, const std::string& rel, std::vector<std::string>* created) {
+  // Fast path: the parents usually exist already (one mkdir instead of one per level).
+  std::string leaf = root + "/" + rel;
+  if (::mkdir(leaf.c_str(), 0755) == 0) {
+    if (created) created->push_back(leaf);
+    return {};
+  }
+  if (errno == EEXIST) return {};
   // Another container's destroy may remove an empty pier/<project> between our steps:
   // ENOENT restarts the walk from the root.
   for (int attempt = 0;; ++attempt) {

@@ -72,7 +72,10 @@ TEST_CASE("v1 writes each limit to its hierarchy", "[runtime][cgroup]") {
   CHECK(fake.read("cpu/pier/p/c/cpu.shares") == "256");
   CHECK(fake.read("cpuset/pier/p/c/cpuset.cpus") == "0-1");
   CHECK(fake.read("pids/pier/p/c/pids.max") == "max");
-  CHECK(fake.read("devices/pier/p/c/devices.allow") == "c 136:* rwm");  // last write wins in a plain file
+  // One write per rule (a plain file concatenates them; cgroupfs parses each write).
+  CHECK(fake.read("devices/pier/p/c/devices.allow") ==
+        "c *:* mb *:* mc 1:3 rwmc 1:5 rwmc 1:7 rwmc 1:8 rwmc 1:9 rwmc 5:0 rwmc 5:1 rwmc 5:2 rwmc 136:* rwm");
+  CHECK(fake.read("devices/pier/p/c/devices.deny") == "a *:* rwm");
   REQUIRE(mgr->add_process(rel, 42).ok());
   CHECK(fake.read("memory/pier/p/c/cgroup.procs") == "42");
   CHECK(mgr->exists(rel));

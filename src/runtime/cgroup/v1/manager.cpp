@@ -1,4 +1,5 @@
 // cgroup v1: one directory per hierarchy; limits go to the hierarchy owning the controller.
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include "base/strings.h"
+#include "base/unique_fd.h"
 #include "runtime/cgroup/files.h"
 #include "runtime/cgroup/manager.h"
 
@@ -30,9 +32,7 @@ class V1Manager final : public CgroupManager {
     PIER_CHECK(apply_memory(rel, res));
     PIER_CHECK(apply_cpu(rel, res));
     PIER_CHECK(apply_misc(rel, res));
-    if (auto dir = path_of("devices", rel); !dir.empty())
-      for (const auto& rule : devices)
-        PIER_CHECK(cgfs::write(dir + (rule.allow ? "/devices.allow" : "/devices.deny"), rule.to_v1()));
+    if (auto dir = path_of("devices", rel); !dir.empty()) PIER_CHECK(apply_devices(dir, devices));
     return {};
   }
 
@@ -158,6 +158,20 @@ class V1Manager final : public CgroupManager {
         if (!trim(value).empty()) PIER_CHECK(cgfs::write(dir + file, std::string(trim(value))));
       }
       parent = dir;
+    }
+    return {};
+  }
+
+  // One open per file: each write() to devices.allow/deny is one rule.
+  static Status apply_devices(const std::string& dir, const std::vector<DeviceRule>& rules) {
+    UniqueFd allow, deny;
+    for (const auto& rule : rules) {
+      UniqueFd& fd = rule.allow ? allow : deny;
+      std::string path = dir + (rule.allow ? "/devices.allow" : "/devices.deny");
+      if (!fd) fd.reset(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+      if (!fd) return Error::system("open", path, errno);
+      std::string text = rule.to_v1();
+      if (::write(fd.get(), text.data(), text.size()) < 0) return Error::system("write `" + text + "` to", path, errno);
     }
     return {};
   }
