@@ -69,7 +69,7 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
   if (spec.init && ::access(spec.init_binary.c_str(), X_OK) != 0)
     return Error::system("init binary", spec.init_binary, errno).hint("install the `tini` package");
   PIER_CHECK(plan_process(plan, spec.process, user, plan.hostname, spec.privileged, spec.seccomp, spec.init,
-                          spec.init_binary));
+                          spec.init_binary, &spec.seccomp_profile));
   plan.rootfs_mountpoint = layout.mountpoint;
   plan.overlay_options = layout.overlay_options;
   plan.rootfs_dir = spec.rootfs_dir;
@@ -132,6 +132,7 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) 
               std::move(child.pty_master)};
   c.privileged = spec.privileged;
   c.seccomp = spec.seccomp;
+  c.seccomp_profile = spec.seccomp_profile;
   c.cap_add = spec.process.cap_add;
   c.cap_drop = spec.process.cap_drop;
   return c;
@@ -172,7 +173,7 @@ Result<ExecHandle> exec_in(const Container& c, const Process& process) {
     p.cap_add = c.cap_add;
     p.cap_drop = c.cap_drop;
   }
-  PIER_CHECK(plan_process(plan, p, user, "", c.privileged, c.seccomp, false, ""));
+  PIER_CHECK(plan_process(plan, p, user, "", c.privileged, c.seccomp, false, "", &c.seccomp_profile));
   PIER_TRY(Launched child, launch(plan, cgroups, c.cgroup, {}));
   return ExecHandle{child.pid, std::move(child.pidfd), std::move(child.pty_master)};
 }

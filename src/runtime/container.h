@@ -25,6 +25,7 @@ struct Container {
   // What exec_in gives a new process, as Docker's exec does: the container's security.
   bool privileged = false;
   SeccompMode seccomp = SeccompMode::default_profile;
+  SeccompProfile seccomp_profile;
   std::vector<std::string> cap_add, cap_drop;
 };
 

@@ -51,7 +51,7 @@ Status plan_rlimits(ContainerPlan& plan, const std::vector<Rlimit>& limits) {
 
 Status plan_process(ContainerPlan& plan, const Process& process, const ResolvedUser& user,
                     const std::string& hostname, bool privileged, SeccompMode seccomp, bool init,
-                    const std::string& init_path) {
+                    const std::string& init_path, const SeccompProfile* custom) {
   if (process.argv.empty() || process.argv[0].empty())
     return Error("no command to run").hint("set an entrypoint or command");
   (void)init_path;
@@ -87,6 +87,9 @@ Status plan_process(ContainerPlan& plan, const Process& process, const ResolvedU
         .hint("pier can only grant what it holds itself");
   if (seccomp == SeccompMode::default_profile && !privileged) {
     PIER_TRY(plan.seccomp, default_seccomp_program(plan.caps));
+  } else if (seccomp == SeccompMode::custom) {
+    if (!custom) return Error("seccomp: custom mode without a profile");
+    PIER_TRY(plan.seccomp, custom_seccomp_program(*custom));
   }
   for (int i = 0; i < 3; ++i) plan.stdio[i] = process.stdio[i];
   plan.tty = process.tty;

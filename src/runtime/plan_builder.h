@@ -15,7 +15,7 @@ namespace pier::runtime {
 // Fills the process part (argv, env, user, rlimits, caps, seccomp) shared by spawn and exec.
 Status plan_process(ContainerPlan& plan, const Process& process, const ResolvedUser& user,
                     const std::string& hostname, bool privileged, SeccompMode seccomp, bool init,
-                    const std::string& init_path);
+                    const std::string& init_path, const SeccompProfile* custom = nullptr);
 // Namespace flags and joins; opened pidfds are kept alive in `fds`.
 Status plan_namespaces(ContainerPlan& plan, const Namespaces& ns, std::vector<UniqueFd>& fds);
 

@@ -102,7 +102,27 @@ struct Process {
   uint16_t tty_rows = 24, tty_cols = 80;
 };
 
-enum class SeccompMode { default_profile, unconfined };
+enum class SeccompMode { default_profile, unconfined, custom };
+
+// A custom seccomp profile as data (the supervisor reads Docker's JSON format into this).
+enum class SeccompAction { allow, errno_, kill_process, kill_thread, trap, log };
+struct SeccompArg {
+  enum class Op { ne, lt, le, eq, ge, gt, masked_eq };
+  unsigned index = 0;
+  uint64_t value = 0, value_two = 0;  // value_two: the mask-compared value for masked_eq
+  Op op = Op::eq;
+};
+struct SeccompRule {
+  std::vector<std::string> names;
+  SeccompAction action = SeccompAction::allow;
+  int errno_ret = 1;  // EPERM
+  std::vector<SeccompArg> args;
+};
+struct SeccompProfile {
+  SeccompAction default_action = SeccompAction::errno_;
+  int default_errno = 1;
+  std::vector<SeccompRule> rules;
+};
 
 struct ContainerSpec {
   std::string project;  // cgroup path pier/<project>/<name>
@@ -127,6 +147,7 @@ struct ContainerSpec {
   std::string init_binary = "/usr/bin/tini-static";
   bool privileged = false;
   SeccompMode seccomp = SeccompMode::default_profile;
+  SeccompProfile seccomp_profile;  // with SeccompMode::custom
   Resources resources;
 };
 

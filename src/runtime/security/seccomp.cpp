@@ -98,7 +98,49 @@ Result<SeccompProgram> compile(CapMask caps) {
   return export_program(ctx);
 }
 
+uint32_t to_action(SeccompAction a, int errno_ret) {
+  switch (a) {
+    case SeccompAction::allow: return SCMP_ACT_ALLOW;
+    case SeccompAction::errno_: return SCMP_ACT_ERRNO(static_cast<uint16_t>(errno_ret));
+    case SeccompAction::kill_process: return SCMP_ACT_KILL_PROCESS;
+    case SeccompAction::kill_thread: return SCMP_ACT_KILL_THREAD;
+    case SeccompAction::trap: return SCMP_ACT_TRAP;
+    case SeccompAction::log: return SCMP_ACT_LOG;
+  }
+  return SCMP_ACT_ERRNO(EPERM);
+}
+
+scmp_arg_cmp to_cmp(const SeccompArg& a) {
+  static constexpr scmp_compare kOps[] = {SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ,
+                                          SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ};
+  return scmp_arg_cmp{a.index, kOps[static_cast<int>(a.op)], a.value, a.value_two};
+}
+
+Result<SeccompProgram> compile_custom(const SeccompProfile& profile) {
+  scmp_filter_ctx ctx = seccomp_init(to_action(profile.default_action, profile.default_errno));
+  if (!ctx) return Error("seccomp: seccomp_init failed");
+  ScopeExit release([&] { seccomp_release(ctx); });
+  PIER_CHECK(check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "nnp attribute"));
+  for (const auto& rule : profile.rules) {
+    std::vector<scmp_arg_cmp> args;
+    for (const auto& a : rule.args) args.push_back(to_cmp(a));
+    uint32_t action = to_action(rule.action, rule.errno_ret);
+    for (const auto& name : rule.names) {
+      int nr = seccomp_syscall_resolve_name(name.c_str());
+      if (nr == __NR_SCMP_ERROR) continue;
+      int rc = seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(args.size()), args.data());
+      if (rc < 0) return Error::system("seccomp rule for", name, -rc).hint("check the rule's action and arguments");
+    }
+  }
+  return export_program(ctx);
+}
+
 }  // namespace
+
+Result<std::shared_ptr<const SeccompProgram>> custom_seccomp_program(const SeccompProfile& profile) {
+  PIER_TRY(auto prog, compile_custom(profile));
+  return std::make_shared<const SeccompProgram>(std::move(prog));
+}
 
 Result<std::shared_ptr<const SeccompProgram>> default_seccomp_program(CapMask caps) {
   static std::mutex mu;

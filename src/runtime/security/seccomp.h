@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "runtime/security/caps.h"
+#include "runtime/spec.h"
 
 namespace pier::runtime {
 
@@ -16,5 +17,7 @@ using SeccompProgram = std::vector<sock_filter>;
 
 // Cached per capability mask: every container with the same caps shares one program.
 Result<std::shared_ptr<const SeccompProgram>> default_seccomp_program(CapMask caps);
+// A caller-supplied profile; unknown syscall names are skipped (as Docker does).
+Result<std::shared_ptr<const SeccompProgram>> custom_seccomp_program(const SeccompProfile& profile);
 
 }  // namespace pier::runtime

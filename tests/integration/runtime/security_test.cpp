@@ -195,3 +195,26 @@ TEST_CASE("exec_in inherits the container's capabilities", "[root][runtime][secu
   CHECK(test::parse_values(out)["CapEff"] == "0000000000000000");
   CHECK(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
 }
+
+TEST_CASE("a custom seccomp profile replaces the default", "[root][runtime][security]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  auto spec = t.spec({"info", "keyctl", "unshare"});
+  spec.seccomp = runtime::SeccompMode::custom;
+  spec.seccomp_profile.default_action = runtime::SeccompAction::allow;
+  runtime::SeccompRule deny_keyctl;
+  deny_keyctl.names = {"keyctl", "no_such_syscall"};
+  deny_keyctl.action = runtime::SeccompAction::errno_;
+  deny_keyctl.errno_ret = 13;  // EACCES
+  runtime::SeccompRule deny_newns;
+  deny_newns.names = {"unshare"};
+  deny_newns.action = runtime::SeccompAction::errno_;
+  deny_newns.errno_ret = 95;  // EOPNOTSUPP, only for CLONE_NEWNS
+  deny_newns.args = {{0, 0x20000, 0x20000, runtime::SeccompArg::Op::masked_eq}};
+  spec.seccomp_profile.rules = {deny_keyctl, deny_newns};
+  auto r = t.run(spec);
+  INFO(r.error << r.output);
+  CHECK(r["Seccomp"] == "2");
+  CHECK(r["keyctl"] == "13");
+  CHECK(r["unshare"] == "95");
+}
