@@ -182,6 +182,13 @@ int main(int argc, char** argv) {
     else if (!strcmp(c, "zombies")) { zombies(atoi(a)); ++i; }
     else if (!strcmp(c, "sleep")) { sleep(atoi(a)); ++i; }
     else if (!strcmp(c, "pause")) pause();
+    else if (!strcmp(c, "int80")) {
+      /* The i386 ABI from a 64-bit process: seccomp sees AUDIT_ARCH_I386. */
+      long pid_ret, key_ret;
+      __asm__ volatile("int $0x80" : "=a"(pid_ret) : "a"(20L) : "memory");  /* getpid */
+      __asm__ volatile("int $0x80" : "=a"(key_ret) : "a"(288L), "b"(0L), "c"(0L), "d"(0L) : "memory");  /* keyctl */
+      printf("int80_getpid=%ld\nint80_keyctl=%ld\n", pid_ret, key_ret);
+    }
     else if (!strcmp(c, "tty")) {
       struct winsize ws = {0};
       ioctl(0, TIOCGWINSZ, &ws);

@@ -84,6 +84,27 @@ Result<SeccompProgram> export_program(scmp_filter_ctx ctx) {
   return prog;
 }
 
+// Like Docker: 32-bit x86 and x32 programs get the same rules instead of being killed.
+// They go through a second context merged in, because the ENOSYS rules above are native
+// syscall numbers that have no meaning on the other architectures.
+Status merge_compat_arches(scmp_filter_ctx native, CapMask caps) {
+  scmp_filter_ctx compat = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+  if (!compat) return Error("seccomp: seccomp_init failed");
+  ScopeExit release([&] {
+    if (compat) seccomp_release(compat);
+  });
+  PIER_CHECK(check(seccomp_attr_set(compat, SCMP_FLTATR_CTL_NNP, 0), "nnp attribute"));
+  PIER_CHECK(check(seccomp_arch_remove(compat, SCMP_ARCH_NATIVE), "remove native arch"));
+  PIER_CHECK(check(seccomp_arch_add(compat, SCMP_ARCH_X86), "add x86"));
+  PIER_CHECK(check(seccomp_arch_add(compat, SCMP_ARCH_X32), "add x32"));
+  int ignored = 0;
+  PIER_CHECK(add_groups(compat, caps, ignored));
+  PIER_CHECK(add_conditional(compat, caps));
+  PIER_CHECK(check(seccomp_merge(native, compat), "merge x86/x32"));
+  compat = nullptr;  // merged into `native`
+  return {};
+}
+
 Result<SeccompProgram> compile(CapMask caps) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
   if (!ctx) return Error("seccomp: seccomp_init failed");
@@ -95,6 +116,7 @@ Result<SeccompProgram> compile(CapMask caps) {
   PIER_CHECK(add_conditional(ctx, caps));
   for (int nr = highest + 1; nr < kFirstNewerThanProfileCeiling; ++nr)
     PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0), "newer syscalls"));
+  if (seccomp_arch_native() == SCMP_ARCH_X86_64) PIER_CHECK(merge_compat_arches(ctx, caps));
   return export_program(ctx);
 }
 

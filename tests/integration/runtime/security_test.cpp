@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "integration/support/rootfs.h"
 
 using namespace pier;
@@ -217,4 +219,19 @@ TEST_CASE("a custom seccomp profile replaces the default", "[root][runtime][secu
   CHECK(r["Seccomp"] == "2");
   CHECK(r["keyctl"] == "13");
   CHECK(r["unshare"] == "95");
+}
+
+TEST_CASE("32-bit syscalls get the same profile instead of a kill", "[root][runtime][security]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+#if !defined(__x86_64__)
+  PIER_SKIP("x86-64 only");
+#endif
+  if (std::system(PIER_PROBE_BINARY " int80 >/dev/null 2>&1") != 0)
+    PIER_SKIP("this kernel has no IA32 emulation (int 0x80 faults on the host too)");
+  TestRoot t;
+  auto r = t.run(t.spec({"int80"}));
+  INFO(r.error << r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r["int80_getpid"] == "1");
+  CHECK(r["int80_keyctl"] == "-1");  // -EPERM
 }

@@ -19,6 +19,7 @@ TEST_CASE("capabilities: Docker's 14, add, drop, ALL, unknown", "[runtime][caps]
 
 TEST_CASE("seccomp programs compile and are cached per capability set", "[runtime][seccomp]") {
   auto a = default_seccomp_program(default_caps());
+  INFO((a.ok() ? std::string() : a.error().to_string()));
   REQUIRE(a.ok());
   CHECK((*a)->size() > 100);
   auto b = default_seccomp_program(default_caps());
