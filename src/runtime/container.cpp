@@ -25,6 +25,8 @@ namespace pier::runtime {
 
 namespace {
 
+std::vector<std::string> thermal_throttle_dirs();
+
 Status check_name(const char* what, const std::string& value) {
   bool ok = !value.empty() && value.size() <= 128 && value[0] != '.';
   for (char c : value) ok &= std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
@@ -77,11 +79,27 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
   plan.read_only_rootfs = spec.read_only_rootfs;
   HostFacts facts;
   facts.devices = nodes;
+  facts.extra_masks = thermal_throttle_dirs();
   if (auto cgroups = cgroup_manager(); cgroups.ok())
     for (const auto& m : (*cgroups)->container_mounts()) facts.cgroup_mounts.push_back({m.subdir, m.fstype, m.options});
   facts.files_dir = layout.files_dir;
   PIER_TRY(plan.mounts, build_mount_table(spec, facts));
   return plan;
+}
+
+// Docker masks each CPU's thermal_throttle directory (GHSA-6fw5-f8r9-fgfm).
+std::vector<std::string> thermal_throttle_dirs() {
+  static const std::vector<std::string> dirs = [] {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/sys/devices/system/cpu", ec)) {
+      std::string name = e.path().filename().string();
+      if (name.rfind("cpu", 0) != 0 || name.size() < 4 || !std::isdigit(static_cast<unsigned char>(name[3]))) continue;
+      if (std::filesystem::exists(e.path() / "thermal_throttle", ec)) out.push_back((e.path() / "thermal_throttle").string());
+    }
+    return out;
+  }();
+  return dirs;
 }
 
 // privileged: every node of the host's /dev except the per-container API filesystems

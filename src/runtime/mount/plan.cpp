@@ -165,6 +165,14 @@ Status add_proc_and_sys(MountTable& t, const ContainerSpec& spec, const HostFact
     op.no_symlinks = true;
     t.push_back(op);
   }
+  for (const auto& path : facts.extra_masks) {
+    MountOp op;
+    op.kind = OpKind::mask;
+    op.target = path;
+    op.optional = true;
+    op.no_symlinks = true;
+    t.push_back(op);
+  }
   for (int i = 0; kReadonlyPaths[i]; ++i) {
     MountOp op;
     op.kind = OpKind::readonly;

@@ -31,6 +31,8 @@ struct CgroupFs {
 struct HostFacts {
   std::vector<DeviceNode> devices;
   std::vector<CgroupFs> cgroup_mounts;  // mounted read-only under /sys/fs/cgroup
+  // Host-specific masks Docker adds: /sys/devices/system/cpu/cpuN/thermal_throttle.
+  std::vector<std::string> extra_masks;
   std::string files_dir;  // where generated files for this container were written
   bool init_present = true;
 };

@@ -166,3 +166,12 @@ TEST_CASE("the table prints one numbered row per op", "[runtime][plan]") {
   CHECK_THAT(text, Catch::Contains("mask /proc/kcore optional no-symlinks"));
   CHECK(std::count(text.begin(), text.end(), '\n') == static_cast<long>(t.size()));
 }
+
+TEST_CASE("host-specific masks (thermal_throttle) are added as optional masks", "[runtime][plan]") {
+  HostFacts facts;
+  facts.extra_masks = {"/sys/devices/system/cpu/cpu0/thermal_throttle"};
+  auto t = build_mount_table(base_spec(), facts).value();
+  const MountOp* op = find(t, OpKind::mask, "/sys/devices/system/cpu/cpu0/thermal_throttle");
+  REQUIRE(op);
+  CHECK(op->optional);
+}
