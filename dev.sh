@@ -19,6 +19,7 @@ packages=(
   nlohmann-json3-dev libssl-dev
   libnl-3-dev libnl-route-3-dev libnftables-dev
   libarchive-dev libcurl4-openssl-dev zlib1g-dev
+  libseccomp-dev libcap-dev tini
   busybox-static docker-registry skopeo openssl
   python3 python3-yaml python3-jsonschema
   clang libclang-rt-14-dev

@@ -1,0 +1,69 @@
+// One cgroup interface, two backends (v1: one hierarchy per controller; v2: unified),
+// the mode detected once. A container's cgroup is `pier/<project>/<container>` under
+// every hierarchy the backend uses; paths below are that relative name.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "runtime/cgroup/devices.h"
+#include "runtime/spec.h"
+
+namespace pier::runtime {
+
+struct CgroupStats {
+  uint64_t memory_usage = 0;
+  uint64_t memory_limit = 0;  // 0: unlimited
+  uint64_t cpu_usage_ns = 0;
+  uint64_t pids_current = 0;
+  uint64_t oom_kills = 0;
+};
+
+class CgroupManager {
+ public:
+  virtual ~CgroupManager() = default;
+  virtual const char* name() const = 0;  // "v1" or "v2"
+
+  // Creates the cgroup and applies the limits and device rules; fails naming the file.
+  virtual Status create(const std::string& rel, const Resources& res,
+                        const std::vector<DeviceRule>& devices) = 0;
+  // v2: an O_DIRECTORY fd for CLONE_INTO_CGROUP; v1: -1 (use add_process after clone).
+  virtual int open_for_clone(const std::string& rel) = 0;
+  virtual Status add_process(const std::string& rel, pid_t pid) = 0;
+  virtual Result<std::vector<pid_t>> processes(const std::string& rel) = 0;
+  virtual Result<CgroupStats> stats(const std::string& rel) = 0;
+  virtual Status freeze(const std::string& rel, bool frozen) = 0;
+  // SIGKILL every process in the cgroup and wait until it is empty (bounded).
+  virtual Status kill_all(const std::string& rel) = 0;
+  // Removes the cgroup; a missing cgroup is success. Parents stay for the next container.
+  virtual Status remove(const std::string& rel) = 0;
+  // Removes pier/<project> and pier above `rel` when empty (project teardown).
+  virtual void remove_parents(const std::string& rel) = 0;
+  virtual bool exists(const std::string& rel) = 0;
+  // Filesystems a container with a private cgroup namespace mounts under /sys/fs/cgroup:
+  // fstype "cgroup" with its controllers (v1), or one "cgroup2".
+  struct FsMount {
+    std::string subdir;  // below /sys/fs/cgroup; empty: /sys/fs/cgroup itself
+    std::string fstype, options;
+  };
+  virtual std::vector<FsMount> container_mounts() const = 0;
+};
+
+// Detected once per process from /proc/self/mountinfo and statfs(/sys/fs/cgroup).
+Result<CgroupManager*> cgroup_manager();
+
+struct V1Hierarchy {
+  std::string controllers;  // "memory", "cpu,cpuacct", ...
+  std::string root;         // its mount point
+};
+std::unique_ptr<CgroupManager> make_cgroup_v1(std::vector<V1Hierarchy> hierarchies);
+std::unique_ptr<CgroupManager> make_cgroup_v2(std::string root);
+
+std::string cgroup_name(const std::string& project, const std::string& container);
+
+}  // namespace pier::runtime

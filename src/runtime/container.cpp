@@ -1,0 +1,238 @@
+#include "runtime/container.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <filesystem>
+
+#include "base/scope_exit.h"
+#include "runtime/context.h"
+#include "runtime/mount/plan.h"
+#include "runtime/plan_builder.h"
+#include "runtime/rootfs.h"
+#include "sys/syscalls.h"
+
+namespace pier::runtime {
+
+namespace {
+
+std::vector<std::string> thermal_throttle_dirs();
+
+Status check_name(const char* what, const std::string& value) {
+  bool ok = !value.empty() && value.size() <= 128 && value[0] != '.';
+  for (char c : value) ok &= std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  if (!ok) return Error(fmt::format("{} name `{}` must be 1-128 characters of [A-Za-z0-9_.-]", what, value));
+  return {};
+}
+
+unsigned long root_propagation(const ContainerSpec& spec) {
+  unsigned long p = MS_PRIVATE | MS_REC;
+  for (const auto& b : spec.binds) {
+    if (b.propagation == Propagation::shared || b.propagation == Propagation::rshared) return MS_SHARED | MS_REC;
+    if (b.propagation == Propagation::slave || b.propagation == Propagation::rslave) p = MS_SLAVE | MS_REC;
+  }
+  return p;
+}
+
+Result<std::vector<DeviceRule>> device_rules(const ContainerSpec& spec, const std::vector<DeviceNode>& nodes) {
+  auto rules = default_device_rules(spec.privileged);
+  for (const auto& n : nodes) {
+    char type = S_ISBLK(n.mode) ? 'b' : 'c';
+    rules.push_back({type, static_cast<int64_t>(major(n.dev)), static_cast<int64_t>(minor(n.dev)), n.permissions, true});
+  }
+  for (const auto& text : spec.resources.device_cgroup_rules) {
+    PIER_TRY(DeviceRule r, parse_device_rule(text));
+    rules.push_back(r);
+  }
+  return rules;
+}
+
+Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& layout,
+                                 const std::vector<DeviceNode>& nodes, std::vector<UniqueFd>& fds) {
+  ContainerPlan plan;
+  PIER_CHECK(plan_namespaces(plan, spec.namespaces, fds));
+  bool own_uts = spec.namespaces.uts.kind == NamespaceMode::Kind::private_;
+  if (own_uts) {
+    plan.hostname = spec.hostname.empty() ? spec.name : spec.hostname;
+    plan.domainname = spec.domainname;
+  }
+  std::string passwd = read_image_file(spec, "etc/passwd");
+  std::string group = read_image_file(spec, "etc/group");
+  PIER_TRY(ResolvedUser user, resolve_user(spec.process.user, spec.process.group_add, passwd, group));
+  if (spec.init && ::access(spec.init_binary.c_str(), X_OK) != 0)
+    return Error::system("init binary", spec.init_binary, errno).hint("install the `tini` package");
+  PIER_CHECK(plan_process(plan, spec.process, user, plan.hostname, spec.privileged, spec.seccomp, spec.init,
+                          spec.init_binary, &spec.seccomp_profile));
+  plan.rootfs_mountpoint = layout.mountpoint;
+  plan.overlay_options = layout.overlay_options;
+  plan.rootfs_dir = spec.rootfs_dir;
+  plan.root_propagation = root_propagation(spec);
+  plan.read_only_rootfs = spec.read_only_rootfs;
+  HostFacts facts;
+  facts.devices = nodes;
+  facts.extra_masks = thermal_throttle_dirs();
+  if (auto cgroups = cgroup_manager(); cgroups.ok())
+    for (const auto& m : (*cgroups)->container_mounts()) facts.cgroup_mounts.push_back({m.subdir, m.fstype, m.options});
+  facts.files_dir = layout.files_dir;
+  PIER_TRY(plan.mounts, build_mount_table(spec, facts));
+  return plan;
+}
+
+// Docker masks each CPU's thermal_throttle directory (GHSA-6fw5-f8r9-fgfm).
+std::vector<std::string> thermal_throttle_dirs() {
+  static const std::vector<std::string> dirs = [] {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/sys/devices/system/cpu", ec)) {
+      std::string name = e.path().filename().string();
+      if (name.rfind("cpu", 0) != 0 || name.size() < 4 || !std::isdigit(static_cast<unsigned char>(name[3]))) continue;
+      if (std::filesystem::exists(e.path() / "thermal_throttle", ec)) out.push_back((e.path() / "thermal_throttle").string());
+    }
+    return out;
+  }();
+  return dirs;
+}
+
+// privileged: every node of the host's /dev except the per-container API filesystems
+// (pts, shm, mqueue) which pier mounts fresh.
+void append_host_devices(std::vector<DeviceNode>& nodes) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/dev", ec)) {
+    std::string name = e.path().filename().string();
+    if (name == "pts" || name == "shm" || name == "mqueue" || name == "console" || e.is_symlink(ec)) continue;
+    auto more = expand_devices({{e.path().string(), "", "rwm"}});
+    if (more.ok()) nodes.insert(nodes.end(), more->begin(), more->end());
+  }
+}
+
+// create_host_path: Compose creates a missing bind source as a directory.
+Status create_host_paths(const ContainerSpec& spec) {
+  for (const auto& b : spec.binds) {
+    if (!b.create_host_path || ::access(b.source.c_str(), F_OK) == 0) continue;
+    std::error_code ec;
+    std::filesystem::create_directories(b.source, ec);
+    if (ec) return Error::system("create bind source", b.source, ec.value());
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) {
+  PIER_CHECK(check_name("project", spec.project));
+  PIER_CHECK(check_name("container", spec.name));
+  PIER_TRY(CgroupManager* cgroups, cgroup_manager());
+  const std::string rel = cgroup_name(spec.project, spec.name);
+  if (cgroups->exists(rel))
+    return Error(fmt::format("container `{}` already exists (cgroup {})", spec.name, rel))
+        .hint("destroy it first");
+  PIER_CHECK(create_host_paths(spec));
+  PIER_TRY(RootfsLayout layout, prepare_rootfs(spec));
+  ScopeExit cleanup([&] { (void)destroy(spec.project, spec.name, spec.state_dir); });
+  PIER_TRY(auto nodes, expand_devices(spec.devices));
+  if (spec.privileged) append_host_devices(nodes);
+  std::vector<UniqueFd> ns_fds;
+  PIER_TRY(ContainerPlan plan, build_plan(spec, layout, nodes, ns_fds));
+  PIER_TRY(auto rules, device_rules(spec, nodes));
+  PIER_CHECK(with_context(cgroups->create(rel, spec.resources, rules), "cgroup " + rel));
+  PIER_TRY(Launched child, launch(plan, cgroups, rel, options.before_exec));
+  cleanup.release();
+  Container c{spec.project, spec.name, spec.state_dir, rel, child.pid, std::move(child.pidfd),
+              std::move(child.pty_master)};
+  c.privileged = spec.privileged;
+  c.seccomp = spec.seccomp;
+  c.seccomp_profile = spec.seccomp_profile;
+  c.cap_add = spec.process.cap_add;
+  c.cap_drop = spec.process.cap_drop;
+  return c;
+}
+
+namespace {
+
+// Reads a file of the running container through its root, never following a link out.
+std::string read_container_file(pid_t pid, const char* rel) {
+  std::string root = fmt::format("/proc/{}/root", pid);
+  UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return {};
+  sys::OpenHow how{O_RDONLY | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+  UniqueFd fd(sys::openat2(dir.get(), rel, &how));
+  if (!fd) return {};
+  std::string out;
+  char buf[8192];
+  ssize_t n;
+  while ((n = ::read(fd.get(), buf, sizeof buf)) > 0 && out.size() < (4u << 20)) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace
+
+Result<ExecHandle> exec_in(const Container& c, const Process& process) {
+  PIER_TRY(CgroupManager* cgroups, cgroup_manager());
+  std::string passwd = read_container_file(c.pid, "etc/passwd");
+  std::string group = read_container_file(c.pid, "etc/group");
+  PIER_TRY(ResolvedUser user, resolve_user(process.user, process.group_add, passwd, group));
+  ContainerPlan plan;
+  plan.exec_mode = true;
+  plan.intermediate_pidfd = c.pidfd.get();
+  plan.intermediate_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+  // Capabilities and seccomp as for the container's own process (Docker's exec defaults),
+  // unless the process names its own.
+  Process p = process;
+  if (p.cap_add.empty() && p.cap_drop.empty()) {
+    p.cap_add = c.cap_add;
+    p.cap_drop = c.cap_drop;
+  }
+  PIER_CHECK(plan_process(plan, p, user, "", c.privileged, c.seccomp, false, "", &c.seccomp_profile));
+  PIER_TRY(Launched child, launch(plan, cgroups, c.cgroup, {}));
+  return ExecHandle{child.pid, std::move(child.pidfd), std::move(child.pty_master)};
+}
+
+Result<int> wait(int pidfd) { return wait_pidfd(pidfd); }
+
+Status pause(const Container& c) {
+  PIER_TRY(CgroupManager* cgroups, cgroup_manager());
+  return with_context(cgroups->freeze(c.cgroup, true), "pause " + c.name);
+}
+
+Status resume(const Container& c) {
+  PIER_TRY(CgroupManager* cgroups, cgroup_manager());
+  return with_context(cgroups->freeze(c.cgroup, false), "unpause " + c.name);
+}
+
+Result<CgroupStats> stats(const Container& c) {
+  PIER_TRY(CgroupManager* cgroups, cgroup_manager());
+  return cgroups->stats(c.cgroup);
+}
+
+Status kill(const Container& c, int signal) {
+  if (sys::pidfd_send_signal(c.pidfd.get(), signal) < 0 && errno != ESRCH)
+    return Error::system(fmt::format("signal {} to container", signal), c.name, errno);
+  return {};
+}
+
+Status destroy(const std::string& project, const std::string& name, const std::string& state_dir) {
+  PIER_TRY(CgroupManager* cgroups, cgroup_manager());
+  const std::string rel = cgroup_name(project, name);
+  // Every mount of the container lives in its own mount namespace, which the kernel tears
+  // down with its last process: killing the cgroup's processes unmounts the rootfs.
+  PIER_CHECK(with_context(cgroups->kill_all(rel), "destroy " + name));
+  PIER_CHECK(with_context(cgroups->remove(rel), "destroy " + name));
+  if (!state_dir.empty()) PIER_CHECK(remove_tree(state_dir));
+  return {};
+}
+
+void release_project(const std::string& project) {
+  auto cgroups = cgroup_manager();
+  if (cgroups.ok()) (*cgroups)->remove_parents(cgroup_name(project, "x"));
+}
+
+}  // namespace pier::runtime

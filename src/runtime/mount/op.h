@@ -1,0 +1,49 @@
+// One row of the mount table. The parent builds the whole table before clone (design
+// rule 2); the child executes it row by row with raw syscalls, relative to the rootfs fd.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace pier::runtime {
+
+enum class OpKind {
+  mount,     // mount(source, target, fstype, flags, data): a fresh filesystem
+  bind,      // bind a host path (source) onto target; flags may add MS_RDONLY (recursive)
+  bind_in,   // bind a path *inside* the rootfs (source, relative) onto target
+  mask,      // bind the container's /dev/null over a file, or a ro tmpfs over a dir
+  readonly,  // bind target onto itself, then remount ro,nosuid,nodev,noexec
+  mknod,     // a device node (mode includes S_IFCHR/S_IFBLK)
+  symlink,   // target -> source
+  mkdir,     // create a directory (e.g. the working dir)
+  write,     // write data into an existing file (namespaced sysctls)
+  propagate, // change propagation of target (flags: MS_SHARED/MS_SLAVE/MS_PRIVATE [|MS_REC])
+};
+
+enum class Create { none, dir, file };
+
+struct MountOp {
+  OpKind kind = OpKind::mount;
+  std::string source;
+  std::string target;  // absolute, as seen inside the container
+  std::string fstype;
+  unsigned long flags = 0;
+  std::string data;
+  Create create = Create::none;
+  bool optional = false;     // a missing target is skipped (masked paths the kernel lacks)
+  bool no_symlinks = false;  // refuse a symlink anywhere in target (API filesystems)
+  mode_t mode = 0;
+  dev_t dev = 0;
+};
+
+using MountTable = std::vector<MountOp>;
+
+// "mount proc -> /proc", "bind /data -> /var/lib/db": how errors and --debug name a row.
+std::string describe(const MountOp& op);
+const char* kind_name(OpKind kind);
+// One row per line, numbered, with fstype, options and flags: what `--debug` prints.
+std::string format_table(const MountTable& table);
+
+}  // namespace pier::runtime

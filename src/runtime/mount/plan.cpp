@@ -1,0 +1,381 @@
+#include "runtime/mount/plan.h"
+
+#include <dirent.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <fmt/format.h>
+
+namespace pier::runtime {
+
+const char* const kMaskedPaths[] = {
+    "/proc/acpi",         "/proc/asound",          "/proc/interrupts", "/proc/kcore",
+    "/proc/keys",         "/proc/latency_stats",   "/proc/timer_list", "/proc/timer_stats",
+    "/proc/sched_debug",  "/proc/scsi",            "/sys/firmware",    "/sys/devices/virtual/powercap",
+    nullptr};
+
+const char* const kReadonlyPaths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                      "/proc/sysrq-trigger", nullptr};
+
+namespace {
+
+constexpr unsigned long kNoSuidDevExec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+struct DefaultNode {
+  const char* name;
+  unsigned major, minor;
+};
+// The runtime-spec default devices, all 0666.
+constexpr DefaultNode kDefaultNodes[] = {{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7},
+                                         {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+
+struct DefaultLink {
+  const char* target;
+  const char* link;
+};
+constexpr DefaultLink kDevLinks[] = {{"/proc/self/fd", "/dev/fd"},
+                                     {"/proc/self/fd/0", "/dev/stdin"},
+                                     {"/proc/self/fd/1", "/dev/stdout"},
+                                     {"/proc/self/fd/2", "/dev/stderr"},
+                                     {"pts/ptmx", "/dev/ptmx"},
+                                     {"/proc/kcore", "/dev/core"}};
+
+MountOp make_mount(std::string fstype, std::string target, unsigned long flags, std::string data) {
+  MountOp op;
+  op.kind = OpKind::mount;
+  op.source = fstype;
+  op.fstype = std::move(fstype);
+  op.target = std::move(target);
+  op.flags = flags;
+  op.data = std::move(data);
+  op.create = Create::dir;
+  return op;
+}
+
+void add_dev(MountTable& t, const ContainerSpec& spec) {
+  MountOp dev = make_mount("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+  dev.no_symlinks = true;  // never honour an image's /dev symlink
+  t.push_back(dev);
+  const bool userns = spec.namespaces.user.enabled;
+  for (const auto& n : kDefaultNodes) {
+    MountOp op;
+    op.kind = OpKind::mknod;
+    op.target = fmt::format("/dev/{}", n.name);
+    op.mode = S_IFCHR | 0666;
+    op.dev = makedev(n.major, n.minor);
+    op.no_symlinks = true;
+    if (userns) {  // mknod is refused in a user namespace: bind the host's node
+      op.kind = OpKind::bind;
+      op.source = op.target;
+      op.flags = MS_BIND;
+      op.create = Create::file;
+    }
+    t.push_back(op);
+  }
+  MountOp pts = make_mount("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
+                           "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  pts.no_symlinks = true;
+  t.push_back(pts);
+  for (const auto& l : kDevLinks) {
+    MountOp op;
+    op.kind = OpKind::symlink;
+    op.source = l.target;
+    op.target = l.link;
+    op.no_symlinks = true;
+    t.push_back(op);
+  }
+  MountOp shm = make_mount("tmpfs", "/dev/shm", kNoSuidDevExec,
+                           fmt::format("mode=1777,size={}", spec.shm_size));
+  shm.no_symlinks = true;
+  t.push_back(shm);
+  // mqueue belongs to the IPC namespace; a shared one cannot be mounted from a user namespace.
+  if (!userns || spec.namespaces.ipc.kind == NamespaceMode::Kind::private_) {
+    MountOp mq = make_mount("mqueue", "/dev/mqueue", kNoSuidDevExec, "");
+    mq.no_symlinks = true;
+    t.push_back(mq);
+  }
+}
+
+bool sysctl_allowed(const std::string& key, const ContainerSpec& spec) {
+  static const char* const kPrefixes[] = {"kernel.msg", "kernel.shm", "fs.mqueue."};
+  if (key == "kernel.sem") return true;
+  for (const char* p : kPrefixes)
+    if (key.rfind(p, 0) == 0) return true;
+  return key.rfind("net.", 0) == 0 && spec.namespaces.net.kind == NamespaceMode::Kind::private_;
+}
+
+// /sys/fs/cgroup shows the container's own cgroups (the namespace root), read-only. Only
+// with a private cgroup namespace, and not from a user namespace (cgroup v1 refuses it).
+void add_cgroup_fs(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
+  if (!spec.namespaces.cgroup || spec.namespaces.user.enabled || facts.cgroup_mounts.empty()) return;
+  const unsigned long ro = kNoSuidDevExec | (spec.privileged ? 0 : MS_RDONLY);
+  if (facts.cgroup_mounts.size() == 1 && facts.cgroup_mounts[0].subdir.empty()) {
+    t.push_back(make_mount("cgroup2", "/sys/fs/cgroup", ro, ""));
+    return;
+  }
+  t.push_back(make_mount("tmpfs", "/sys/fs/cgroup", kNoSuidDevExec, "mode=755"));
+  for (const auto& m : facts.cgroup_mounts) {
+    MountOp op = make_mount(m.fstype, "/sys/fs/cgroup/" + m.subdir, ro, m.options);
+    op.source = "cgroup";
+    t.push_back(op);
+  }
+  MountOp seal;
+  seal.kind = OpKind::readonly;
+  seal.target = "/sys/fs/cgroup";
+  if (!spec.privileged) t.push_back(seal);
+}
+
+Status add_proc_and_sys(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
+  MountOp proc = make_mount("proc", "/proc", kNoSuidDevExec, "");
+  proc.no_symlinks = true;
+  t.push_back(proc);
+  // Namespaced sysctls are written before /proc/sys turns read-only.
+  for (const auto& [key, value] : spec.sysctls) {
+    if (!sysctl_allowed(key, spec))
+      return Error(fmt::format("sysctl `{}` is not namespaced (or needs a private network)", key))
+          .hint("only kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* and net.* are allowed");
+    if (value.find_first_of("=+\n") != std::string::npos)
+      return Error(fmt::format("sysctl `{}`: value `{}` contains a separator", key, value));
+    MountOp op;
+    op.kind = OpKind::write;
+    op.target = "/proc/sys/" + key;
+    for (char& c : op.target)
+      if (c == '.') c = '/';
+    op.data = value;
+    t.push_back(op);
+  }
+  // Writable only when privileged, as in Docker.
+  MountOp sys = make_mount("sysfs", "/sys", kNoSuidDevExec | (spec.privileged ? 0 : MS_RDONLY), "");
+  sys.no_symlinks = true;
+  if (spec.namespaces.user.enabled && spec.namespaces.net.kind != NamespaceMode::Kind::private_) {
+    // sysfs needs a network namespace owned by our user namespace: bind the host's, ro.
+    sys.kind = OpKind::bind;
+    sys.source = "/sys";
+    sys.flags = MS_BIND | MS_REC | MS_RDONLY;
+  }
+  t.push_back(sys);
+  add_cgroup_fs(t, spec, facts);
+  if (spec.privileged) return {};
+  for (int i = 0; kMaskedPaths[i]; ++i) {
+    MountOp op;
+    op.kind = OpKind::mask;
+    op.target = kMaskedPaths[i];
+    op.optional = true;
+    op.no_symlinks = true;
+    t.push_back(op);
+  }
+  for (const auto& path : facts.extra_masks) {
+    MountOp op;
+    op.kind = OpKind::mask;
+    op.target = path;
+    op.optional = true;
+    op.no_symlinks = true;
+    t.push_back(op);
+  }
+  for (int i = 0; kReadonlyPaths[i]; ++i) {
+    MountOp op;
+    op.kind = OpKind::readonly;
+    op.target = kReadonlyPaths[i];
+    op.optional = true;
+    op.no_symlinks = true;
+    t.push_back(op);
+  }
+  return {};
+}
+
+unsigned long propagation_flags(Propagation p) {
+  switch (p) {
+    case Propagation::private_: return MS_PRIVATE;
+    case Propagation::rprivate: return MS_PRIVATE | MS_REC;
+    case Propagation::slave: return MS_SLAVE;
+    case Propagation::rslave: return MS_SLAVE | MS_REC;
+    case Propagation::shared: return MS_SHARED;
+    case Propagation::rshared: return MS_SHARED | MS_REC;
+  }
+  return MS_PRIVATE | MS_REC;
+}
+
+Status add_binds(MountTable& t, const ContainerSpec& spec) {
+  for (const auto& b : spec.binds) {
+    if (b.target.empty() || b.target[0] != '/')
+      return Error(fmt::format("bind {} -> {}: target must be an absolute path", b.source, b.target));
+    if (b.target == "/proc" || b.target.rfind("/proc/", 0) == 0)
+      return Error(fmt::format("bind {} -> {}: mounts on or inside /proc are refused", b.source, b.target));
+    struct stat st{};
+    bool is_dir = true;
+    if (::stat(b.source.c_str(), &st) == 0) {
+      is_dir = S_ISDIR(st.st_mode);
+    } else if (!b.create_host_path) {
+      return Error::system(fmt::format("bind {} ->", b.source), b.target, errno)
+          .hint("create the source or set create_host_path");
+    }
+    MountOp op;
+    op.kind = OpKind::bind;
+    op.source = b.source;
+    op.target = b.target;
+    op.flags = MS_BIND | (b.recursive ? MS_REC : 0) | (b.read_only ? MS_RDONLY : 0);
+    op.create = is_dir ? Create::dir : Create::file;
+    t.push_back(op);
+    MountOp prop;
+    prop.kind = OpKind::propagate;
+    prop.target = b.target;
+    prop.flags = propagation_flags(b.propagation);
+    t.push_back(prop);
+  }
+  return {};
+}
+
+void add_tmpfs(MountTable& t, const ContainerSpec& spec) {
+  for (const auto& m : spec.tmpfs) {
+    std::string data = fmt::format("mode={:o}", m.mode);
+    if (m.size) data += fmt::format(",size={}", m.size);
+    t.push_back(make_mount("tmpfs", m.target, MS_NOSUID | MS_NODEV | MS_NOEXEC, data));
+  }
+}
+
+void add_devices(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
+  for (const auto& d : facts.devices) {
+    MountOp op;
+    op.kind = OpKind::mknod;
+    op.target = d.container_path;
+    op.mode = d.mode;
+    op.dev = d.dev;
+    op.no_symlinks = true;
+    op.optional = true;  // a node of the default set (privileged brings all of /dev) already exists
+    if (spec.namespaces.user.enabled) {
+      op.kind = OpKind::bind;
+      op.source = d.host_path;
+      op.flags = MS_BIND;
+      op.create = Create::file;
+    }
+    t.push_back(op);
+  }
+}
+
+void add_files(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
+  for (size_t i = 0; i < spec.files.size(); ++i) {
+    MountOp op;
+    op.kind = OpKind::bind;
+    op.source = fmt::format("{}/{}", facts.files_dir, i);
+    op.target = spec.files[i].target;
+    op.flags = MS_BIND;
+    op.create = Create::file;
+    t.push_back(op);
+  }
+}
+
+}  // namespace
+
+Result<MountTable> build_mount_table(const ContainerSpec& spec, const HostFacts& facts) {
+  MountTable t;
+  add_dev(t, spec);
+  PIER_CHECK(add_proc_and_sys(t, spec, facts));
+  add_devices(t, spec, facts);
+  add_files(t, spec, facts);
+  if (spec.init) {
+    MountOp op;
+    op.kind = OpKind::bind;
+    op.source = spec.init_binary;
+    op.target = "/sbin/docker-init";
+    op.flags = MS_BIND | MS_RDONLY;
+    op.create = Create::file;
+    t.push_back(op);
+  }
+  PIER_CHECK(add_binds(t, spec));
+  add_tmpfs(t, spec);
+  if (!spec.process.workdir.empty() && spec.process.workdir != "/") {
+    MountOp op;
+    op.kind = OpKind::mkdir;
+    op.target = spec.process.workdir;
+    op.create = Create::dir;
+    t.push_back(op);
+  }
+  return t;
+}
+
+const char* kind_name(OpKind kind) {
+  switch (kind) {
+    case OpKind::mount: return "mount";
+    case OpKind::bind: return "bind";
+    case OpKind::bind_in: return "bind";
+    case OpKind::mask: return "mask";
+    case OpKind::readonly: return "readonly";
+    case OpKind::mknod: return "mknod";
+    case OpKind::symlink: return "symlink";
+    case OpKind::mkdir: return "mkdir";
+    case OpKind::write: return "write";
+    case OpKind::propagate: return "propagation of";
+  }
+  return "?";
+}
+
+std::string format_table(const MountTable& table) {
+  std::string out;
+  for (size_t i = 0; i < table.size(); ++i) {
+    const MountOp& op = table[i];
+    out += fmt::format("{:3} {}", i, describe(op));
+    if (!op.fstype.empty()) out += " type=" + op.fstype;
+    if (!op.data.empty()) out += " data=" + op.data;
+    if (op.flags) out += fmt::format(" flags={:#x}", op.flags);
+    if (op.optional) out += " optional";
+    if (op.no_symlinks) out += " no-symlinks";
+    out += "\n";
+  }
+  return out;
+}
+
+std::string describe(const MountOp& op) {
+  switch (op.kind) {
+    case OpKind::mount:
+    case OpKind::bind:
+    case OpKind::bind_in:
+    case OpKind::symlink:
+      return fmt::format("{} {} -> {}", kind_name(op.kind), op.source, op.target);
+    default:
+      return fmt::format("{} {}", kind_name(op.kind), op.target);
+  }
+}
+
+namespace {
+
+Status expand_one(const std::string& host, const std::string& ctr, const std::string& perms,
+                  std::vector<DeviceNode>& out, int depth) {
+  struct stat st{};
+  if (::stat(host.c_str(), &st) != 0) return Error::system("device", host, errno);
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+    out.push_back({host, ctr, st.st_mode & (S_IFMT | 07777), st.st_rdev, perms});
+    return {};
+  }
+  if (!S_ISDIR(st.st_mode) || depth > 8)
+    return Error(fmt::format("device `{}`: not a device node or directory", host));
+  DIR* dir = ::opendir(host.c_str());
+  if (!dir) return Error::system("opendir", host, errno);
+  Status status;
+  while (dirent* e = ::readdir(dir)) {
+    std::string n = e->d_name;
+    if (n == "." || n == "..") continue;
+    struct stat cst{};
+    std::string child = host + "/" + n;
+    if (::lstat(child.c_str(), &cst) != 0 || S_ISLNK(cst.st_mode)) continue;
+    if (S_ISDIR(cst.st_mode) || S_ISCHR(cst.st_mode) || S_ISBLK(cst.st_mode)) {
+      status = expand_one(child, ctr + "/" + n, perms, out, depth + 1);
+      if (!status) break;
+    }
+  }
+  ::closedir(dir);
+  return status;
+}
+
+}  // namespace
+
+Result<std::vector<DeviceNode>> expand_devices(const std::vector<Device>& devices) {
+  std::vector<DeviceNode> out;
+  for (const auto& d : devices) {
+    std::string ctr = d.container_path.empty() ? d.host_path : d.container_path;
+    PIER_CHECK(expand_one(d.host_path, ctr, d.permissions.empty() ? "rwm" : d.permissions, out, 0));
+  }
+  return out;
+}
+
+}  // namespace pier::runtime

@@ -1,0 +1,46 @@
+// Builds the mount table for a container from its spec: Docker's API filesystems
+// (/dev, /proc with masked and read-only paths, /sys), then devices, generated files,
+// user binds and tmpfs mounts, in the order the child must apply them.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "runtime/mount/op.h"
+#include "runtime/spec.h"
+
+namespace pier::runtime {
+
+// Host-side facts the plan needs, gathered once by the caller (so the builder stays
+// pure and unit-testable without root).
+struct DeviceNode {
+  std::string host_path;
+  std::string container_path;
+  mode_t mode = 0;  // S_IFCHR/S_IFBLK | permission bits
+  dev_t dev = 0;
+  std::string permissions = "rwm";
+};
+
+// Expands `host[:container[:perms]]` entries: a directory brings every node under it.
+Result<std::vector<DeviceNode>> expand_devices(const std::vector<Device>& devices);
+
+struct CgroupFs {
+  std::string subdir, fstype, options;
+};
+
+struct HostFacts {
+  std::vector<DeviceNode> devices;
+  std::vector<CgroupFs> cgroup_mounts;  // mounted read-only under /sys/fs/cgroup
+  // Host-specific masks Docker adds: /sys/devices/system/cpu/cpuN/thermal_throttle.
+  std::vector<std::string> extra_masks;
+  std::string files_dir;  // where generated files for this container were written
+  bool init_present = true;
+};
+
+Result<MountTable> build_mount_table(const ContainerSpec& spec, const HostFacts& facts);
+
+// Docker's masked and read-only paths (daemon/pkg/oci/defaults.go), as data.
+extern const char* const kMaskedPaths[];
+extern const char* const kReadonlyPaths[];
+
+}  // namespace pier::runtime

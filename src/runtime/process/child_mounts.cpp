@@ -1,0 +1,177 @@
+// Child side: mounts the rootfs, walks the mount table, pivots. Each row failing reports
+// its index so the parent can print "mount /data -> /var/lib/db: <reason>".
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <climits>
+
+#include "runtime/process/child_util.h"
+#include "runtime/process/plan.h"
+#include "sys/syscalls.h"
+
+namespace pier::runtime::child {
+
+namespace {
+
+struct Ctx {
+  const ContainerPlan& plan;
+  int root;
+  int index;
+  [[noreturn]] void die(int err = errno) const { fail(plan.sync_fd, Step::mount_op, index, err); }
+};
+
+int set_readonly(int root, const char* target, bool recursive, uint64_t extra) {
+  int fd = resolve(root, target, false, O_PATH);
+  if (fd < 0) return -1;
+  sys::MountAttr attr{MOUNT_ATTR_RDONLY | extra, 0, 0, 0};
+  int rc = sys::mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr);
+  int saved = errno;
+  ::close(fd);
+  errno = saved;
+  return rc;
+}
+
+void do_mount(const Ctx& c, const MountOp& op) {
+  char p[32];
+  int fd = ensure(c.root, op.target.c_str(), op.create, op.no_symlinks);
+  if (fd < 0) c.die();
+  if (::mount(op.source.c_str(), fd_path(p, fd), op.fstype.c_str(), op.flags, op.data.c_str()) < 0) c.die();
+  ::close(fd);
+}
+
+void do_bind(const Ctx& c, const MountOp& op) {
+  char p[32];
+  int fd = ensure(c.root, op.target.c_str(), op.create, op.no_symlinks);
+  if (fd < 0) c.die();
+  if (::mount(op.source.c_str(), fd_path(p, fd), nullptr, op.flags & (MS_BIND | MS_REC), nullptr) < 0) c.die();
+  ::close(fd);
+  // Read-only binds are recursively read-only (Docker's `rro` when mount_setattr exists).
+  if ((op.flags & MS_RDONLY) && set_readonly(c.root, op.target.c_str(), op.flags & MS_REC, 0) < 0) c.die();
+}
+
+void do_mask(const Ctx& c, const MountOp& op) {
+  char p[32], q[32];
+  int fd = resolve(c.root, op.target.c_str(), op.no_symlinks, O_PATH);
+  if (fd < 0) {
+    if (errno == ENOENT && op.optional) return;
+    c.die();
+  }
+  struct stat st{};
+  if (::fstat(fd, &st) < 0) c.die();
+  if (S_ISDIR(st.st_mode)) {
+    if (::mount("tmpfs", fd_path(p, fd), "tmpfs", MS_RDONLY, "size=0") < 0) c.die();
+  } else {
+    // Only ever our own /dev/null: a char device 1:3 (runc verifyDevNull, CVE-2025-31133).
+    int null_fd = resolve(c.root, "/dev/null", true, O_PATH);
+    struct stat ns{};
+    if (null_fd < 0 || ::fstat(null_fd, &ns) < 0) c.die();
+    if (!S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3)) c.die(EPERM);
+    if (::mount(fd_path(q, null_fd), fd_path(p, fd), nullptr, MS_BIND, nullptr) < 0) c.die();
+    ::close(null_fd);
+  }
+  ::close(fd);
+}
+
+void do_readonly(const Ctx& c, const MountOp& op) {
+  char p[32];
+  int fd = resolve(c.root, op.target.c_str(), op.no_symlinks, O_PATH);
+  if (fd < 0) {
+    if (errno == ENOENT && op.optional) return;
+    c.die();
+  }
+  fd_path(p, fd);
+  if (::mount(p, p, nullptr, MS_BIND | MS_REC, nullptr) < 0) c.die();
+  ::close(fd);
+  if (set_readonly(c.root, op.target.c_str(), true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC) < 0)
+    c.die();
+}
+
+void do_node(const Ctx& c, const MountOp& op) {
+  char buf[PATH_MAX];
+  const char* name = nullptr;
+  int dir = open_parent(c.root, op.target.c_str(), buf, &name, op.no_symlinks);
+  if (dir < 0) c.die();
+  int rc = 0;
+  if (op.kind == OpKind::mknod) {
+    rc = ::mknodat(dir, name, op.mode, op.dev);
+    if (rc < 0 && errno == EEXIST && op.optional) rc = 0;
+  } else if (op.kind == OpKind::symlink) {
+    rc = ::symlinkat(op.source.c_str(), dir, name);
+    if (rc < 0 && errno == EEXIST) rc = 0;
+  }
+  if (rc < 0) c.die();
+  ::close(dir);
+}
+
+void do_write(const Ctx& c, const MountOp& op) {
+  int fd = resolve(c.root, op.target.c_str(), true, O_WRONLY);
+  if (fd < 0 || !write_all(fd, op.data.data(), op.data.size())) c.die();
+  ::close(fd);
+}
+
+void do_propagate(const Ctx& c, const MountOp& op) {
+  char p[32];
+  int fd = resolve(c.root, op.target.c_str(), false, O_PATH);
+  if (fd < 0 || ::mount(nullptr, fd_path(p, fd), nullptr, op.flags, nullptr) < 0) c.die();
+  ::close(fd);
+}
+
+void apply(const Ctx& c, const MountOp& op) {
+  switch (op.kind) {
+    case OpKind::mount: return do_mount(c, op);
+    case OpKind::bind: return do_bind(c, op);
+    case OpKind::bind_in: return do_bind(c, op);
+    case OpKind::mask: return do_mask(c, op);
+    case OpKind::readonly: return do_readonly(c, op);
+    case OpKind::mknod:
+    case OpKind::symlink: return do_node(c, op);
+    case OpKind::mkdir: {
+      int fd = ensure(c.root, op.target.c_str(), Create::dir, false);
+      if (fd < 0) c.die();
+      ::close(fd);
+      return;
+    }
+    case OpKind::write: return do_write(c, op);
+    case OpKind::propagate: return do_propagate(c, op);
+  }
+}
+
+}  // namespace
+
+void mount_rootfs(const ContainerPlan& plan) {
+  const int s = plan.sync_fd;
+  if (::mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) < 0) fail(s, Step::root_propagation);
+  const char* target = plan.rootfs_mountpoint.c_str();
+  int rc = plan.overlay_options.empty()
+               ? ::mount(plan.rootfs_dir.c_str(), target, nullptr, MS_BIND | MS_REC, nullptr)
+               : ::mount("overlay", target, "overlay", 0, plan.overlay_options.c_str());
+  if (rc < 0) fail(s, Step::mount_rootfs);
+}
+
+int apply_mounts(const ContainerPlan& plan) {
+  int root = ::open(plan.rootfs_mountpoint.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) fail(plan.sync_fd, Step::open_rootfs);
+  for (size_t i = 0; i < plan.mounts.size(); ++i) apply(Ctx{plan, root, static_cast<int>(i)}, plan.mounts[i]);
+  return root;
+}
+
+void pivot_into(const ContainerPlan& plan, int root) {
+  const int s = plan.sync_fd;
+  if (::fchdir(root) < 0) fail(s, Step::pivot_root);
+  // pivot_root(".", "."): the old root ends up stacked on "."; detach it from there.
+  if (sys::pivot_root(".", ".") < 0) fail(s, Step::pivot_root);
+  if (::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0) fail(s, Step::detach_old_root);
+  if (::umount2(".", MNT_DETACH) < 0) fail(s, Step::detach_old_root);
+  if (::chdir("/") < 0) fail(s, Step::pivot_root);
+  ::close(root);
+  if (plan.read_only_rootfs) {
+    sys::MountAttr attr{MOUNT_ATTR_RDONLY, 0, 0, 0};
+    if (sys::mount_setattr(AT_FDCWD, "/", 0, &attr) < 0) fail(s, Step::readonly_rootfs);
+  }
+}
+
+}  // namespace pier::runtime::child

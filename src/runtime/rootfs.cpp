@@ -1,0 +1,98 @@
+#include "runtime/rootfs.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "base/atomic_file.h"
+#include "base/strings.h"
+
+namespace pier::runtime {
+
+namespace {
+
+uint32_t host_id(const std::vector<IdMap>& map, uint32_t id) {
+  for (const auto& m : map)
+    if (id >= m.container_id && id - m.container_id < m.size) return m.host_id + (id - m.container_id);
+  return 65534;
+}
+
+Status make_dir(const std::string& path, mode_t mode = 0755) {
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return Error::system("mkdir", path, errno);
+  return {};
+}
+
+}  // namespace
+
+Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
+  if (spec.state_dir.empty()) return Error("container state dir is not set");
+  RootfsLayout l;
+  // With a user namespace the mapped root must traverse to its upper dir.
+  PIER_CHECK(make_dir(spec.state_dir, spec.namespaces.user.enabled ? 0711 : 0700));
+  if (spec.namespaces.user.enabled) ::chmod(spec.state_dir.c_str(), 0711);
+  l.mountpoint = spec.state_dir + "/rootfs";
+  l.files_dir = spec.state_dir + "/files";
+  PIER_CHECK(make_dir(l.mountpoint));
+  if (!spec.files.empty()) PIER_CHECK(make_dir(l.files_dir));
+  for (size_t i = 0; i < spec.files.size(); ++i)
+    PIER_CHECK(write_file_atomic(fmt::format("{}/{}", l.files_dir, i), spec.files[i].content, 0644));
+  if (spec.layers.empty()) {
+    struct stat st{};
+    if (::stat(spec.rootfs_dir.c_str(), &st) != 0) return Error::system("rootfs", spec.rootfs_dir, errno);
+    return l;
+  }
+  for (const auto& layer : spec.layers)
+    if (layer.find_first_of(":,") != std::string::npos)
+      return Error(fmt::format("layer path `{}` contains `:` or `,`, which overlayfs cannot take", layer));
+  std::string upper = spec.state_dir + "/upper", work = spec.state_dir + "/work";
+  PIER_CHECK(make_dir(upper));
+  PIER_CHECK(make_dir(work));
+  if (spec.namespaces.user.enabled) {
+    // The container's root writes the upper layer: it must own it on the host.
+    uid_t uid = host_id(spec.namespaces.user.uid_map, 0);
+    gid_t gid = host_id(spec.namespaces.user.gid_map, 0);
+    for (const auto& dir : {upper, work})
+      if (::chown(dir.c_str(), uid, gid) != 0) return Error::system("chown", dir, errno);
+  }
+  l.overlay_options = fmt::format("lowerdir={},upperdir={},workdir={}", join(spec.layers, ":"), upper, work);
+  if (l.overlay_options.size() >= 4000)
+    return Error("overlay options exceed a page").hint("use fewer or shorter layer paths");
+  return l;
+}
+
+std::string read_image_file(const ContainerSpec& spec, const std::string& rel) {
+  std::vector<std::string> dirs;
+  if (spec.layers.empty()) {
+    dirs.push_back(spec.rootfs_dir);
+  } else {
+    dirs.push_back(spec.state_dir + "/upper");
+    dirs.insert(dirs.end(), spec.layers.begin(), spec.layers.end());
+  }
+  for (const auto& dir : dirs) {
+    // The file is parsed as text only; O_NOFOLLOW keeps an image symlink from pointing
+    // the parent at a host file.
+    std::string path = dir + "/" + rel;
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    std::string out;
+    char buf[8192];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0 && out.size() < (4u << 20)) out.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    return out;
+  }
+  return {};
+}
+
+Status remove_tree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) return Error::system("remove", path, ec.value());
+  return {};
+}
+
+}  // namespace pier::runtime

@@ -1,0 +1,23 @@
+// Host-side rootfs preparation: the per-container state dir (upper, work, mountpoint,
+// generated files) and reading image files (passwd, group) through the layer stack.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "runtime/spec.h"
+
+namespace pier::runtime {
+
+struct RootfsLayout {
+  std::string mountpoint;  // state_dir/rootfs
+  std::string files_dir;   // state_dir/files
+  std::string overlay_options;  // empty for a plain directory
+};
+
+Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec);
+// The content of `rel` (e.g. "etc/passwd") as the container will see it, or "" if absent.
+std::string read_image_file(const ContainerSpec& spec, const std::string& rel);
+Status remove_tree(const std::string& path);
+
+}  // namespace pier::runtime

@@ -1,0 +1,26 @@
+// Capability sets: Docker's 14 defaults adjusted by cap_add/cap_drop (names parsed with
+// libcap in the parent). The child applies them with prctl/capset only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace pier::runtime {
+
+using CapMask = uint64_t;
+
+inline constexpr CapMask cap_bit(int cap) { return CapMask{1} << cap; }
+
+int last_cap();                 // /proc/sys/kernel/cap_last_cap, read once
+CapMask all_caps();
+CapMask available_caps();       // what this process may hand on: permitted and bounding
+CapMask default_caps();         // Docker's 14 (daemon/pkg/oci/caps/defaults.go)
+// Docker's order: start from the defaults (or ALL), add cap_add, then remove cap_drop.
+Result<CapMask> compute_caps(const std::vector<std::string>& add, const std::vector<std::string>& drop,
+                             bool privileged);
+std::vector<std::string> cap_names(CapMask mask);  // "cap_chown", ... for tests and debug
+
+}  // namespace pier::runtime

@@ -1,0 +1,178 @@
+#include "runtime/security/seccomp.h"
+
+#include <linux/capability.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <map>
+#include <mutex>
+
+#include "base/scope_exit.h"
+#include "base/unique_fd.h"
+#include "runtime/security/seccomp_profile.h"
+
+namespace pier::runtime {
+
+namespace {
+
+constexpr uint64_t kNamespaceCloneFlags = 0x7E020000;  // CLONE_NEW{NS,CGROUP,UTS,IPC,USER,PID,NET}
+constexpr int kFirstNewerThanProfileCeiling = 512;
+
+Status check(int rc, const char* what) {
+  if (rc < 0) return Error::system("seccomp", what, -rc);
+  return {};
+}
+
+bool allowed_group(const seccomp_profile::Group& g, CapMask caps) {
+  return g.required_cap < 0 || (caps & cap_bit(g.required_cap));
+}
+
+Status add_groups(scmp_filter_ctx ctx, CapMask caps, int& highest) {
+  for (size_t i = 0; i < seccomp_profile::kGroupCount; ++i) {
+    const auto& g = seccomp_profile::kGroups[i];
+    for (const char* const* n = g.names; *n; ++n) {
+      int nr = seccomp_syscall_resolve_name(*n);
+      if (nr == __NR_SCMP_ERROR || nr < 0) continue;  // not on this architecture
+      highest = std::max(highest, nr);
+      if (allowed_group(g, caps)) PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0), *n));
+    }
+  }
+  for (const char* const* n = seccomp_profile::kNeverAllowed; *n; ++n) {
+    int nr = seccomp_syscall_resolve_name(*n);
+    if (nr >= 0) highest = std::max(highest, nr);
+  }
+  return {};
+}
+
+Status add_conditional(scmp_filter_ctx ctx, CapMask caps) {
+  if (caps & cap_bit(CAP_SYS_ADMIN)) {
+    PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 0), "clone"));
+  } else {
+    PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+                                      SCMP_A0(SCMP_CMP_MASKED_EQ, kNamespaceCloneFlags, 0)),
+                     "clone"));
+    // clone3 hides its flags in memory: ENOSYS makes libc fall back to clone.
+    PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), "clone3"));
+  }
+  // socket: every family but AF_ALG (38) and AF_VSOCK (40).
+  PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_LT, 38)),
+                   "socket"));
+  PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, 39)),
+                   "socket"));
+  PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_GT, 40)),
+                   "socket"));
+  for (uint64_t persona : {0x0ull, 0x0008ull, 0x20000ull, 0x20008ull, 0xffffffffull})
+    PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(personality), 1,
+                                      SCMP_A0(SCMP_CMP_EQ, persona)),
+                     "personality"));
+  return {};
+}
+
+Result<SeccompProgram> export_program(scmp_filter_ctx ctx) {
+  UniqueFd fd(::memfd_create("pier-seccomp", MFD_CLOEXEC));
+  if (!fd) return Error::system("memfd_create", "seccomp", errno);
+  PIER_CHECK(check(seccomp_export_bpf(ctx, fd.get()), "export"));
+  off_t size = ::lseek(fd.get(), 0, SEEK_END);
+  if (size <= 0 || size % sizeof(sock_filter) != 0) return Error("seccomp: exported program is empty");
+  SeccompProgram prog(static_cast<size_t>(size) / sizeof(sock_filter));
+  if (::pread(fd.get(), prog.data(), static_cast<size_t>(size), 0) != size)
+    return Error::system("read", "seccomp program", errno);
+  return prog;
+}
+
+// Like Docker: 32-bit x86 and x32 programs get the same rules instead of being killed.
+// They go through a second context merged in, because the ENOSYS rules above are native
+// syscall numbers that have no meaning on the other architectures.
+Status merge_compat_arches(scmp_filter_ctx native, CapMask caps) {
+  scmp_filter_ctx compat = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+  if (!compat) return Error("seccomp: seccomp_init failed");
+  ScopeExit release([&] {
+    if (compat) seccomp_release(compat);
+  });
+  PIER_CHECK(check(seccomp_attr_set(compat, SCMP_FLTATR_CTL_NNP, 0), "nnp attribute"));
+  PIER_CHECK(check(seccomp_arch_remove(compat, SCMP_ARCH_NATIVE), "remove native arch"));
+  PIER_CHECK(check(seccomp_arch_add(compat, SCMP_ARCH_X86), "add x86"));
+  PIER_CHECK(check(seccomp_arch_add(compat, SCMP_ARCH_X32), "add x32"));
+  int ignored = 0;
+  PIER_CHECK(add_groups(compat, caps, ignored));
+  PIER_CHECK(add_conditional(compat, caps));
+  PIER_CHECK(check(seccomp_merge(native, compat), "merge x86/x32"));
+  compat = nullptr;  // merged into `native`
+  return {};
+}
+
+Result<SeccompProgram> compile(CapMask caps) {
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+  if (!ctx) return Error("seccomp: seccomp_init failed");
+  ScopeExit release([&] { seccomp_release(ctx); });
+  // The child sets no_new_privs itself when asked; libseccomp must not force it.
+  PIER_CHECK(check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "nnp attribute"));
+  int highest = 0;
+  PIER_CHECK(add_groups(ctx, caps, highest));
+  PIER_CHECK(add_conditional(ctx, caps));
+  for (int nr = highest + 1; nr < kFirstNewerThanProfileCeiling; ++nr)
+    PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0), "newer syscalls"));
+  if (seccomp_arch_native() == SCMP_ARCH_X86_64) PIER_CHECK(merge_compat_arches(ctx, caps));
+  return export_program(ctx);
+}
+
+uint32_t to_action(SeccompAction a, int errno_ret) {
+  switch (a) {
+    case SeccompAction::allow: return SCMP_ACT_ALLOW;
+    case SeccompAction::errno_: return SCMP_ACT_ERRNO(static_cast<uint16_t>(errno_ret));
+    case SeccompAction::kill_process: return SCMP_ACT_KILL_PROCESS;
+    case SeccompAction::kill_thread: return SCMP_ACT_KILL_THREAD;
+    case SeccompAction::trap: return SCMP_ACT_TRAP;
+    case SeccompAction::log: return SCMP_ACT_LOG;
+  }
+  return SCMP_ACT_ERRNO(EPERM);
+}
+
+scmp_arg_cmp to_cmp(const SeccompArg& a) {
+  static constexpr scmp_compare kOps[] = {SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ,
+                                          SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ};
+  return scmp_arg_cmp{a.index, kOps[static_cast<int>(a.op)], a.value, a.value_two};
+}
+
+Result<SeccompProgram> compile_custom(const SeccompProfile& profile) {
+  scmp_filter_ctx ctx = seccomp_init(to_action(profile.default_action, profile.default_errno));
+  if (!ctx) return Error("seccomp: seccomp_init failed");
+  ScopeExit release([&] { seccomp_release(ctx); });
+  PIER_CHECK(check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "nnp attribute"));
+  for (const auto& rule : profile.rules) {
+    std::vector<scmp_arg_cmp> args;
+    for (const auto& a : rule.args) args.push_back(to_cmp(a));
+    uint32_t action = to_action(rule.action, rule.errno_ret);
+    for (const auto& name : rule.names) {
+      int nr = seccomp_syscall_resolve_name(name.c_str());
+      if (nr == __NR_SCMP_ERROR) continue;
+      int rc = seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(args.size()), args.data());
+      if (rc < 0) return Error::system("seccomp rule for", name, -rc).hint("check the rule's action and arguments");
+    }
+  }
+  return export_program(ctx);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const SeccompProgram>> custom_seccomp_program(const SeccompProfile& profile) {
+  PIER_TRY(auto prog, compile_custom(profile));
+  return std::make_shared<const SeccompProgram>(std::move(prog));
+}
+
+Result<std::shared_ptr<const SeccompProgram>> default_seccomp_program(CapMask caps) {
+  static std::mutex mu;
+  static std::map<CapMask, std::shared_ptr<const SeccompProgram>> cache;
+  std::lock_guard lock(mu);
+  if (auto it = cache.find(caps); it != cache.end()) return it->second;
+  PIER_TRY(auto prog, compile(caps));
+  auto shared = std::make_shared<const SeccompProgram>(std::move(prog));
+  cache.emplace(caps, shared);
+  return shared;
+}
+
+}  // namespace pier::runtime

@@ -1,0 +1,154 @@
+// ContainerSpec: the runtime's only input, plain data. The supervisor translates a
+// Compose service into one; the runtime never sees Compose types (design.md).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pier::runtime {
+
+// How one namespace is obtained: a fresh one, the host's, or another container's.
+struct NamespaceMode {
+  enum class Kind { private_, host, container };
+  Kind kind = Kind::private_;
+  pid_t pid = 0;  // for `container`: the pid (host view) of a process inside it
+  static NamespaceMode host() { return {Kind::host, 0}; }
+  static NamespaceMode of(pid_t pid) { return {Kind::container, pid}; }
+};
+
+struct IdMap {
+  uint32_t container_id, host_id, size;
+};
+
+// userns_mode: a user namespace with these maps. Container root then owns nothing on the
+// host; device nodes are bind-mounted (mknod is refused in a user namespace).
+struct UserNamespace {
+  bool enabled = false;
+  std::vector<IdMap> uid_map, gid_map;
+};
+
+struct Namespaces {
+  NamespaceMode pid, net, ipc, uts;
+  bool cgroup = true;  // a private cgroup namespace rooted at the container's cgroup
+  UserNamespace user;
+};
+
+enum class Propagation { private_, rprivate, slave, rslave, shared, rshared };
+
+struct BindMount {
+  std::string source;  // host path
+  std::string target;  // absolute path inside the container
+  bool read_only = false;
+  bool recursive = true;
+  bool create_host_path = false;
+  Propagation propagation = Propagation::rprivate;
+};
+
+struct TmpfsMount {
+  std::string target;
+  uint64_t size = 0;  // bytes, 0 = kernel default
+  unsigned mode = 01777;
+};
+
+// A file pier writes per container (/etc/hosts, /etc/hostname, /etc/resolv.conf).
+struct GeneratedFile {
+  std::string target;
+  std::string content;
+};
+
+struct Device {
+  std::string host_path;       // a node, or a directory such as /dev/snd
+  std::string container_path;  // empty: same as host_path
+  std::string permissions = "rwm";
+};
+
+struct Rlimit {
+  int resource;  // RLIMIT_*
+  uint64_t soft, hard;
+};
+
+struct Resources {
+  std::optional<int64_t> memory;          // bytes
+  std::optional<int64_t> memory_swap;     // memory+swap bytes, -1 unlimited
+  std::optional<int64_t> memory_reservation;
+  std::optional<double> cpus;             // 1.5 = 150 ms per 100 ms
+  std::optional<uint64_t> cpu_shares;     // v1 shares, 2..262144 (mapped to weight on v2)
+  std::string cpuset_cpus, cpuset_mems;
+  std::optional<int64_t> pids_limit;      // -1 or 0: unlimited
+  std::optional<uint16_t> blkio_weight;   // 10..1000
+  std::vector<std::string> device_cgroup_rules;  // "c 1:3 rwm"
+};
+
+struct Process {
+  std::vector<std::string> argv;  // entrypoint + command, already merged
+  std::vector<std::string> env;   // "K=V"
+  std::string workdir = "/";
+  std::string user;               // "name", "uid", "uid:gid", "name:group"; empty = root
+  std::vector<std::string> group_add;
+  std::vector<Rlimit> rlimits;
+  std::optional<int> oom_score_adj;
+  bool no_new_privs = false;
+  std::vector<std::string> cap_add, cap_drop;  // "NET_ADMIN" or "CAP_NET_ADMIN", "ALL"
+  int stdio[3] = {-1, -1, -1};    // fds in the caller; -1 = /dev/null
+  // tty: a pty from the container's own devpts instance becomes stdio and controlling
+  // terminal; the caller gets the master (Container/ExecHandle::pty_master).
+  bool tty = false;
+  uint16_t tty_rows = 24, tty_cols = 80;
+};
+
+enum class SeccompMode { default_profile, unconfined, custom };
+
+// A custom seccomp profile as data (the supervisor reads Docker's JSON format into this).
+enum class SeccompAction { allow, errno_, kill_process, kill_thread, trap, log };
+struct SeccompArg {
+  enum class Op { ne, lt, le, eq, ge, gt, masked_eq };
+  unsigned index = 0;
+  uint64_t value = 0, value_two = 0;  // value_two: the mask-compared value for masked_eq
+  Op op = Op::eq;
+};
+struct SeccompRule {
+  std::vector<std::string> names;
+  SeccompAction action = SeccompAction::allow;
+  int errno_ret = 1;  // EPERM
+  std::vector<SeccompArg> args;
+};
+struct SeccompProfile {
+  SeccompAction default_action = SeccompAction::errno_;
+  int default_errno = 1;
+  std::vector<SeccompRule> rules;
+};
+
+struct ContainerSpec {
+  std::string project;  // cgroup path pier/<project>/<name>
+  std::string name;
+  // Rootfs: overlay of `layers` (lowest last, like overlayfs lowerdir) with upper/work
+  // under `state_dir`, or the plain directory `rootfs_dir` when `layers` is empty.
+  std::vector<std::string> layers;
+  std::string rootfs_dir;
+  std::string state_dir;  // per-container scratch: upper, work, rootfs mountpoint, files
+  bool read_only_rootfs = false;
+
+  std::string hostname, domainname;
+  Namespaces namespaces;
+  Process process;
+  std::vector<BindMount> binds;
+  std::vector<TmpfsMount> tmpfs;
+  std::vector<GeneratedFile> files;
+  std::vector<Device> devices;
+  std::map<std::string, std::string> sysctls;
+  uint64_t shm_size = 64ull << 20;
+  bool init = false;  // run /usr/bin/tini-static as PID 1
+  std::string init_binary = "/usr/bin/tini-static";
+  bool privileged = false;
+  SeccompMode seccomp = SeccompMode::default_profile;
+  SeccompProfile seccomp_profile;  // with SeccompMode::custom
+  Resources resources;
+};
+
+}  // namespace pier::runtime

@@ -1,0 +1,91 @@
+// The v1 backend against a temp dir laid out like cgroupfs (no root needed).
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "runtime/cgroup/manager.h"
+
+using namespace pier::runtime;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct FakeCgroupfs {
+  std::string root;
+  FakeCgroupfs() {
+    char tmpl[] = "/tmp/pier-unit-cg-XXXXXX";
+    root = ::mkdtemp(tmpl);
+    for (const char* h : {"memory", "cpu", "cpuset", "pids", "devices"}) fs::create_directories(root + "/" + h);
+    std::ofstream(root + "/cpuset/cpuset.cpus") << "0-1\n";
+    std::ofstream(root + "/cpuset/cpuset.mems") << "0\n";
+  }
+  ~FakeCgroupfs() { fs::remove_all(root); }
+  // cgroupfs creates control files in a new directory; the fake pre-creates them.
+  void prepare(const std::string& rel) {
+    auto touch = [&](const std::string& h, std::initializer_list<const char*> files) {
+      std::string dir = root + "/" + h + "/" + rel;
+      fs::create_directories(dir);
+      std::string parent = root + "/" + h;
+      for (const auto& part : {std::string("pier"), std::string("pier/p")}) {
+        for (const char* f : files) std::ofstream(parent + "/" + part + "/" + f, std::ios::app);
+      }
+      for (const char* f : files) std::ofstream(dir + "/" + f, std::ios::app);
+    };
+    touch("memory", {"memory.limit_in_bytes", "memory.soft_limit_in_bytes", "cgroup.procs"});
+    touch("cpu", {"cpu.cfs_period_us", "cpu.cfs_quota_us", "cpu.shares", "cgroup.procs"});
+    touch("cpuset", {"cpuset.cpus", "cpuset.mems", "cgroup.procs"});
+    touch("pids", {"pids.max", "cgroup.procs"});
+    touch("devices", {"devices.allow", "devices.deny", "cgroup.procs"});
+  }
+  std::string read(const std::string& path) {
+    std::ifstream in(root + "/" + path);
+    std::string s((std::istreambuf_iterator<char>(in)), {});
+    return s;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("v1 writes each limit to its hierarchy", "[runtime][cgroup]") {
+  FakeCgroupfs fake;
+  auto mgr = make_cgroup_v1({{"memory", fake.root + "/memory"},
+                             {"cpu", fake.root + "/cpu"},
+                             {"cpuset", fake.root + "/cpuset"},
+                             {"pids", fake.root + "/pids"},
+                             {"devices", fake.root + "/devices"}});
+  std::string rel = cgroup_name("p", "c");
+  CHECK(rel == "pier/p/c");
+  fake.prepare(rel);
+  Resources res;
+  res.memory = 1 << 20;
+  res.memory_reservation = 1 << 19;
+  res.cpus = 1.5;
+  res.cpu_shares = 256;
+  res.pids_limit = 0;
+  REQUIRE(mgr->create(rel, res, default_device_rules(false)).ok());
+  CHECK(fake.read("memory/pier/p/c/memory.limit_in_bytes") == "1048576");
+  CHECK(fake.read("memory/pier/p/c/memory.soft_limit_in_bytes") == "524288");
+  CHECK(fake.read("cpu/pier/p/c/cpu.cfs_quota_us") == "150000");
+  CHECK(fake.read("cpu/pier/p/c/cpu.cfs_period_us") == "100000");
+  CHECK(fake.read("cpu/pier/p/c/cpu.shares") == "256");
+  CHECK(fake.read("cpuset/pier/p/c/cpuset.cpus") == "0-1");
+  CHECK(fake.read("pids/pier/p/c/pids.max") == "max");
+  // One write per rule (a plain file concatenates them; cgroupfs parses each write).
+  CHECK(fake.read("devices/pier/p/c/devices.allow") ==
+        "c *:* mb *:* mc 1:3 rwmc 1:5 rwmc 1:7 rwmc 1:8 rwmc 1:9 rwmc 5:0 rwmc 5:1 rwmc 5:2 rwmc 136:* rwm");
+  CHECK(fake.read("devices/pier/p/c/devices.deny") == "a *:* rwm");
+  REQUIRE(mgr->add_process(rel, 42).ok());
+  CHECK(fake.read("memory/pier/p/c/cgroup.procs") == "42");
+  CHECK(mgr->exists(rel));
+}
+
+TEST_CASE("v1 reports a missing controller by name", "[runtime][cgroup]") {
+  FakeCgroupfs fake;
+  auto mgr = make_cgroup_v1({{"cpu", fake.root + "/cpu"}});
+  fake.prepare("pier/p/c");
+  Resources res;
+  res.memory = 1 << 20;
+  CHECK(mgr->create("pier/p/c", res, {}).error().to_string() == "memory limit: no v1 memory hierarchy is mounted");
+}

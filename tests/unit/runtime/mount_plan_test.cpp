@@ -1,0 +1,177 @@
+// The mount table as data: order, flags, Docker's masked/read-only paths, user mounts.
+#include <catch2/catch.hpp>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <algorithm>
+
+#include "runtime/mount/plan.h"
+
+using namespace pier::runtime;
+
+namespace {
+
+ContainerSpec base_spec() {
+  ContainerSpec s;
+  s.project = "p";
+  s.name = "c";
+  s.process.argv = {"/bin/true"};
+  return s;
+}
+
+const MountOp* find(const MountTable& t, OpKind kind, const std::string& target) {
+  auto it = std::find_if(t.begin(), t.end(), [&](const MountOp& op) { return op.kind == kind && op.target == target; });
+  return it == t.end() ? nullptr : &*it;
+}
+
+size_t index_of(const MountTable& t, const std::string& target) {
+  for (size_t i = 0; i < t.size(); ++i)
+    if (t[i].target == target) return i;
+  return t.size();
+}
+
+}  // namespace
+
+TEST_CASE("default API filesystems with Docker's flags", "[runtime][plan]") {
+  auto t = build_mount_table(base_spec(), {}).value();
+  const MountOp* dev = find(t, OpKind::mount, "/dev");
+  REQUIRE(dev);
+  CHECK(dev->fstype == "tmpfs");
+  CHECK(dev->flags == (MS_NOSUID | MS_STRICTATIME));
+  CHECK(dev->data == "mode=755,size=65536k");
+  CHECK(dev->no_symlinks);
+  const MountOp* proc = find(t, OpKind::mount, "/proc");
+  REQUIRE(proc);
+  CHECK(proc->flags == (MS_NOSUID | MS_NODEV | MS_NOEXEC));
+  const MountOp* sys = find(t, OpKind::mount, "/sys");
+  REQUIRE(sys);
+  CHECK((sys->flags & MS_RDONLY));
+  const MountOp* pts = find(t, OpKind::mount, "/dev/pts");
+  REQUIRE(pts);
+  CHECK(pts->data == "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  const MountOp* shm = find(t, OpKind::mount, "/dev/shm");
+  REQUIRE(shm);
+  CHECK(shm->data == "mode=1777,size=67108864");
+  CHECK(find(t, OpKind::mount, "/dev/mqueue"));
+  const MountOp* null = find(t, OpKind::mknod, "/dev/null");
+  REQUIRE(null);
+  CHECK(null->dev == makedev(1, 3));
+  CHECK(null->mode == (S_IFCHR | 0666));
+  const MountOp* ptmx = find(t, OpKind::symlink, "/dev/ptmx");
+  REQUIRE(ptmx);
+  CHECK(ptmx->source == "pts/ptmx");
+  // /dev before the masks that bind its null; proc before its masks.
+  CHECK(index_of(t, "/dev/null") < index_of(t, "/proc/kcore"));
+  CHECK(index_of(t, "/proc") < index_of(t, "/proc/kcore"));
+}
+
+TEST_CASE("every Docker masked and read-only path is in the table", "[runtime][plan]") {
+  auto t = build_mount_table(base_spec(), {}).value();
+  for (int i = 0; kMaskedPaths[i]; ++i) {
+    INFO(kMaskedPaths[i]);
+    const MountOp* op = find(t, OpKind::mask, kMaskedPaths[i]);
+    REQUIRE(op);
+    CHECK(op->optional);
+  }
+  for (int i = 0; kReadonlyPaths[i]; ++i) CHECK(find(t, OpKind::readonly, kReadonlyPaths[i]));
+  CHECK(find(t, OpKind::mask, "/proc/interrupts"));
+  CHECK(find(t, OpKind::mask, "/sys/devices/virtual/powercap"));
+}
+
+TEST_CASE("privileged drops the masks", "[runtime][plan]") {
+  auto spec = base_spec();
+  spec.privileged = true;
+  auto t = build_mount_table(spec, {}).value();
+  CHECK_FALSE(find(t, OpKind::mask, "/proc/kcore"));
+}
+
+TEST_CASE("binds, tmpfs, files, init and workdir become rows", "[runtime][plan]") {
+  auto spec = base_spec();
+  spec.binds = {{"/", "/host", true, true, false, Propagation::rslave}};
+  spec.tmpfs = {{"/run", 1 << 20, 0755}};
+  spec.files = {{"/etc/hosts", "x"}};
+  spec.init = true;
+  spec.process.workdir = "/app";
+  HostFacts facts;
+  facts.files_dir = "/state/files";
+  auto t = build_mount_table(spec, facts).value();
+  const MountOp* bind = find(t, OpKind::bind, "/host");
+  REQUIRE(bind);
+  CHECK(bind->flags == (MS_BIND | MS_REC | MS_RDONLY));
+  CHECK(bind->create == Create::dir);
+  const MountOp* prop = find(t, OpKind::propagate, "/host");
+  REQUIRE(prop);
+  CHECK(prop->flags == (MS_SLAVE | MS_REC));
+  const MountOp* tmp = find(t, OpKind::mount, "/run");
+  REQUIRE(tmp);
+  CHECK(tmp->data == "mode=755,size=1048576");
+  CHECK(tmp->flags == (MS_NOSUID | MS_NODEV | MS_NOEXEC));
+  const MountOp* hosts = find(t, OpKind::bind, "/etc/hosts");
+  REQUIRE(hosts);
+  CHECK(hosts->source == "/state/files/0");
+  CHECK(hosts->create == Create::file);
+  const MountOp* init = find(t, OpKind::bind, "/sbin/docker-init");
+  REQUIRE(init);
+  CHECK((init->flags & MS_RDONLY));
+  CHECK(find(t, OpKind::mkdir, "/app"));
+  CHECK(describe(*bind) == "bind / -> /host");
+}
+
+TEST_CASE("bad mounts and sysctls are refused before clone", "[runtime][plan]") {
+  auto inside_proc = base_spec();
+  inside_proc.binds = {{"/", "/proc/x"}};
+  CHECK_THAT(build_mount_table(inside_proc, {}).error().to_string(), Catch::Contains("inside /proc are refused"));
+  auto relative = base_spec();
+  relative.binds = {{"/", "data"}};
+  CHECK_THAT(build_mount_table(relative, {}).error().to_string(), Catch::Contains("must be an absolute path"));
+  auto missing = base_spec();
+  missing.binds = {{"/definitely/not/here", "/data"}};
+  CHECK_THAT(build_mount_table(missing, {}).error().to_string(),
+             Catch::Contains("bind /definitely/not/here -> `/data`: No such file or directory"));
+  auto sysctl = base_spec();
+  sysctl.sysctls = {{"kernel.hostname", "x"}};
+  CHECK_THAT(build_mount_table(sysctl, {}).error().to_string(), Catch::Contains("is not namespaced"));
+  auto host_net = base_spec();
+  host_net.namespaces.net = NamespaceMode::host();
+  host_net.sysctls = {{"net.ipv4.ip_forward", "1"}};
+  CHECK_FALSE(build_mount_table(host_net, {}).ok());
+  auto ok = base_spec();
+  ok.sysctls = {{"net.ipv4.ip_forward", "1"}};
+  auto t = build_mount_table(ok, {}).value();
+  const MountOp* w = find(t, OpKind::write, "/proc/sys/net/ipv4/ip_forward");
+  REQUIRE(w);
+  CHECK(w->data == "1");
+  CHECK(index_of(t, "/proc/sys/net/ipv4/ip_forward") < index_of(t, "/proc/sys"));
+  auto sep = base_spec();
+  sep.sysctls = {{"kernel.shmmax", "1=2"}};
+  CHECK_FALSE(build_mount_table(sep, {}).ok());
+}
+
+TEST_CASE("devices become mknod rows", "[runtime][plan]") {
+  HostFacts facts;
+  facts.devices = {{"/dev/snd/pcm", "/dev/snd/pcm", S_IFCHR | 0660, makedev(116, 3), "rw"}};
+  auto t = build_mount_table(base_spec(), facts).value();
+  const MountOp* op = find(t, OpKind::mknod, "/dev/snd/pcm");
+  REQUIRE(op);
+  CHECK(op->dev == makedev(116, 3));
+  auto none = expand_devices({{"/no/such/device", "", "rwm"}});
+  CHECK_THAT(none.error().to_string(), Catch::Contains("device `/no/such/device`: No such file or directory"));
+}
+
+TEST_CASE("the table prints one numbered row per op", "[runtime][plan]") {
+  auto t = build_mount_table(base_spec(), {}).value();
+  std::string text = format_table(t);
+  CHECK_THAT(text, Catch::StartsWith("  0 mount tmpfs -> /dev type=tmpfs data=mode=755,size=65536k"));
+  CHECK_THAT(text, Catch::Contains("mask /proc/kcore optional no-symlinks"));
+  CHECK(std::count(text.begin(), text.end(), '\n') == static_cast<long>(t.size()));
+}
+
+TEST_CASE("host-specific masks (thermal_throttle) are added as optional masks", "[runtime][plan]") {
+  HostFacts facts;
+  facts.extra_masks = {"/sys/devices/system/cpu/cpu0/thermal_throttle"};
+  auto t = build_mount_table(base_spec(), facts).value();
+  const MountOp* op = find(t, OpKind::mask, "/sys/devices/system/cpu/cpu0/thermal_throttle");
+  REQUIRE(op);
+  CHECK(op->optional);
+}

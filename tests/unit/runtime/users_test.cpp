@@ -1,0 +1,35 @@
+#include <catch2/catch.hpp>
+
+#include "runtime/users.h"
+
+using namespace pier::runtime;
+
+namespace {
+const char* kPasswd = "root:x:0:0:root:/root:/bin/sh\n# comment\napp:x:1000:1000::/home/app:/bin/sh\nbroken:line\n";
+const char* kGroup = "root:x:0:\nwheel:x:10:app,other\napp:x:1000:\nstaff:x:50:\n";
+}  // namespace
+
+TEST_CASE("users resolve by name, number and with groups", "[runtime][users]") {
+  auto root = resolve_user("", {}, kPasswd, kGroup).value();
+  CHECK(root.uid == 0);
+  CHECK(root.home == "/root");
+  auto app = resolve_user("app", {"staff", "99"}, kPasswd, kGroup).value();
+  CHECK(app.uid == 1000);
+  CHECK(app.gid == 1000);
+  CHECK(app.groups == std::vector<gid_t>{10, 50, 99});
+  auto num = resolve_user("1000:staff", {}, kPasswd, kGroup).value();
+  CHECK(num.gid == 50);
+  auto unknown = resolve_user("4242", {}, kPasswd, kGroup).value();
+  CHECK(unknown.uid == 4242);
+  CHECK(unknown.gid == 0);
+  CHECK(unknown.home == "/");
+  CHECK(resolve_user("7:8", {}, "", "").value().gid == 8);
+}
+
+TEST_CASE("unknown names are clear errors", "[runtime][users]") {
+  CHECK(resolve_user("ghost", {}, kPasswd, kGroup).error().to_string() ==
+        "user `ghost` not found in the container's /etc/passwd (use a numeric uid or add the user to the image)");
+  CHECK_THAT(resolve_user("app:nogroup", {}, kPasswd, kGroup).error().to_string(),
+             Catch::Contains("group `nogroup` not found"));
+  CHECK_FALSE(resolve_user("app", {"nogroup"}, kPasswd, kGroup).ok());
+}
