@@ -18,7 +18,7 @@ if [ -z "$pier" ]; then
 fi
 [ -n "$pier" ] || { echo "seed-busybox: no pier binary with 'image' commands; build first or set PIER" >&2; exit 1; }
 [ -x "$busybox" ] || { echo "seed-busybox: $busybox missing (apt-get install busybox-static)" >&2; exit 1; }
-ldd "$busybox" 2>&1 | grep -q "not a dynamic executable" || \
+{ ldd "$busybox" 2>&1 || true; } | grep -q "not a dynamic executable" || \
   { echo "seed-busybox: $busybox is not static (install busybox-static)" >&2; exit 1; }
 
 if "$pier" --root "$root" image inspect busybox:latest >/dev/null 2>&1; then

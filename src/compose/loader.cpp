@@ -1,5 +1,7 @@
 #include "compose/loader.h"
 
+#include <algorithm>
+
 #include <filesystem>
 #include <iostream>
 #include <iterator>
@@ -49,6 +51,11 @@ Result<Node> parse_file(const std::string& path, Session& session) {
     PIER_TRY(text, read_file(path));
   }
   PIER_TRY(auto docs, parse_yaml_documents(text, path == "-" ? kStdinName : path));
+  // A file with nothing in it is almost always a mistake (wrong -f, truncated
+  // write); Docker Compose refuses it too.
+  if (std::all_of(docs.begin(), docs.end(), [](const Node& d) { return d.is_null(); }))
+    return Error("empty compose file").at(path == "-" ? kStdinName : path)
+        .hint("add a `services:` section or remove the file from -f / COMPOSE_FILE");
   Node doc;
   for (auto& d : docs) {
     if (d.is_null()) d = Node::mapping(d.mark());

@@ -51,6 +51,7 @@ TEST_CASE("corpus: compose-go loader-testdata", "[loader][corpus]") {
       {"remote/cycle/compose.yaml", "remote:cycle/compose-cycle.yaml"},
       {"remote/cycle/compose-cycle.yaml", "remote:cycle/compose.yaml"},
       {"remote/nested/compose.yaml", "remote:nested/compose-nested.yaml"},
+      {"empty.yaml", "empty compose file"},
   };
   auto files = yaml_files_under(root, false);
   CHECK(files.size() >= 30);

@@ -42,6 +42,9 @@ void check_case(const std::filesystem::path& dir) {
   REQUIRE(text.ok());
   auto root = parse_yaml(*text, (dir / "compose.yaml").string());
   REQUIRE(root.ok());
+  // Cases whose file is not even a document (an empty file) fail in stage 1;
+  // the golden runner checks those through the real binary.
+  if (!root->is_mapping()) return;
   ProjectTree tree;
   tree.root = std::move(*root);
   tree.name = dir.filename().string();
