@@ -139,6 +139,12 @@ Result<std::string> render_tree(const GlobalOptions& globals, const ConfigFlags&
 }
 
 Result<std::string> run_config(const GlobalOptions& globals, const ConfigFlags& f) {
+  // -q validates: everything is loaded and checked, nothing is rendered.
+  if (f.quiet && f.hash.empty()) {
+    PIER_TRY(LoadedProject loaded, load_project(globals, f.services));
+    (void)loaded;
+    return std::string();
+  }
   if (f.list_variables) return variables_table(globals);
   if (f.no_interpolate || f.no_normalize) return render_tree(globals, f);
   PIER_TRY(LoadedProject loaded, load_project(globals, f.services));

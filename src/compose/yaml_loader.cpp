@@ -72,6 +72,7 @@ Result<Node> Converter::convert(const YAML::Node& y, int depth) {
       break;
     case YAML::NodeType::Sequence:
       out = Node::sequence(mark);
+      out.items().reserve(y.size());
       for (const auto& item : y) {
         PIER_TRY(Node child, convert(item, depth + 1));
         out.push_back(std::move(child));
@@ -98,6 +99,7 @@ std::string key_text(const YAML::Node& key) {
 
 Result<Node> Converter::convert_mapping(const YAML::Node& y, const Mark& mark, int depth) {
   Node out = Node::mapping(mark);
+  out.entries().reserve(y.size());
   // Explicit keys win over merged ones wherever they appear, so collect them first.
   std::set<std::string> present;
   for (const auto& kv : y) {
