@@ -30,6 +30,24 @@ void pivot_into(const ContainerPlan& plan, int root);
 
 namespace {
 
+// Sends one frame with `fd` attached (SCM_RIGHTS). Async-signal-safe: stack
+// buffers and one sendmsg, nothing else.
+bool send_frame_with_fd(int sock, Frame frame, int fd) {
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  iovec iov{&frame, sizeof frame};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  __builtin_memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  return ::sendmsg(sock, &msg, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof frame);
+}
+
 using child::fail;
 
 void expect(const ContainerPlan& plan, Msg want) {
@@ -90,20 +108,8 @@ int open_console(const ContainerPlan& plan) {
   if (slave < 0) fail(s, Step::console);
   winsize ws{plan.tty_rows, plan.tty_cols, 0, 0};
   if (::ioctl(slave, TIOCSWINSZ, &ws) < 0) fail(s, Step::console);
-  Frame f{Msg::pty, Step::console, -1, 0, 0};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{&f, sizeof f};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  __builtin_memcpy(CMSG_DATA(c), &master, sizeof(int));
-  if (::sendmsg(s, &msg, MSG_NOSIGNAL) != sizeof f) fail(s, Step::console);
+  if (!send_frame_with_fd(s, Frame{Msg::pty, Step::console, -1, 0, 0}, master))
+    fail(s, Step::console);
   ::close(master);
   if (::ioctl(slave, TIOCSCTTY, 0) < 0) fail(s, Step::console);
   return slave;
@@ -246,20 +252,9 @@ void reset_signals(const ContainerPlan& plan) {
   pid_t pid = sys::clone_with(plan.clone_flags | CLONE_PARENT, &pidfd, 0);
   if (pid < 0) fail(s, Step::clone_child);
   if (pid == 0) run_child(plan);
-  Frame f{Msg::child_pid, Step::clone_child, -1, 0, pid};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{&f, sizeof f};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  __builtin_memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
-  ::_exit(::sendmsg(s, &msg, MSG_NOSIGNAL) == sizeof f ? 0 : 127);
+  ::_exit(send_frame_with_fd(s, Frame{Msg::child_pid, Step::clone_child, -1, 0, pid}, pidfd)
+              ? 0
+              : 127);
 }
 
 void finalize_pointers(ContainerPlan& plan) {
