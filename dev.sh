@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pier's developer entry point: the two commands of the README's quick start.
 #
-#   ./dev.sh demo    install what is missing, build, run pier on compose.example.yml
+#   ./dev.sh demo    install what is missing, build, seed busybox:latest, run pier on
+#                    compose.example.yml
 #   ./dev.sh test    install what is missing, build, run the whole test suite
 #   ./dev.sh build   install what is missing and build (build/src/cli/pier)
 #
@@ -51,6 +52,8 @@ build() {
 
 demo() {
   build
+  # `image: busybox` must work offline: import the host's busybox-static once.
+  PIER="$build_dir/src/cli/pier" "$here/scripts/seed-busybox.sh" "${PIER_ROOT:-/var/lib/pier}"
   echo
   echo "\$ pier -f compose.example.yml config"
   "$build_dir/src/cli/pier" -f "$here/compose.example.yml" config
@@ -67,7 +70,7 @@ case "${1:-}" in
   test) shift; run_tests "$@" ;;
   build) build ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
