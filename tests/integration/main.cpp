@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "integration/root_only.h"
 #include "integration/support/rootfs.h"
 
 namespace fs = std::filesystem;
@@ -36,6 +37,7 @@ int report_leaks() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (pier::test::must_skip_without_root(argc, argv)) return pier::test::kSkipExitCode;
   int failed = Catch::Session().run(argc, argv);
   if (::geteuid() == 0 && report_leaks() > 0) return failed + 1;
   return failed;
