@@ -96,7 +96,7 @@ std::optional<std::string> listing(const ConfigFlags& f, const compose::Project&
     std::vector<std::string> images;
     for (const auto& [name, service] : project.services)
       if (!service.disabled)
-        images.push_back(service.image.empty() ? project.name + "-" + name : service.image);
+        images.push_back(service.image_or_default(project.name));
     return lines(images);
   }
   return std::nullopt;
@@ -141,8 +141,7 @@ Result<std::string> render_tree(const GlobalOptions& globals, const ConfigFlags&
 Result<std::string> run_config(const GlobalOptions& globals, const ConfigFlags& f) {
   // -q validates: everything is loaded and checked, nothing is rendered.
   if (f.quiet && f.hash.empty()) {
-    PIER_TRY(LoadedProject loaded, load_project(globals, f.services));
-    (void)loaded;
+    PIER_CHECK(load_project(globals, f.services));
     return std::string();
   }
   if (f.list_variables) return variables_table(globals);
