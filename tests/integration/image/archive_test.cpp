@@ -37,7 +37,7 @@ std::string busybox_layout(const TempDir& tmp) {
 }  // namespace
 
 TEST_CASE("load an OCI archive and a docker save archive written by skopeo", "[archive][load]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   std::string layout = busybox_layout(tmp);
   REQUIRE(test::run({"skopeo", "--insecure-policy", "copy", "oci:" + layout + ":latest",
@@ -64,7 +64,7 @@ TEST_CASE("load an OCI archive and a docker save archive written by skopeo", "[a
 }
 
 TEST_CASE("import a rootfs tarball with --change, then rm and prune", "[archive][import]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   std::filesystem::create_directories(tmp / "rootfs/bin");
   std::filesystem::copy_file("/bin/busybox", tmp / "rootfs/bin/busybox");
@@ -120,7 +120,7 @@ TEST_CASE("gc keeps what images use and removes the rest", "[archive][gc]") {
 }
 
 TEST_CASE("seed-busybox.sh seeds busybox:latest offline, idempotently", "[archive][seed]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   std::string root = tmp / "root";
   std::string script = std::string(PIER_SOURCE_DIR) + "/scripts/seed-busybox.sh";

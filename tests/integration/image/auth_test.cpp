@@ -40,7 +40,7 @@ PullOptions options_for(const test::Registry& r, const std::string& docker_confi
 }  // namespace
 
 TEST_CASE("basic auth with credentials from the docker config", "[registry][auth]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   test::RegistryAuth auth;
   auth.kind = test::RegistryAuth::Kind::htpasswd;
@@ -70,7 +70,7 @@ TEST_CASE("basic auth with credentials from the docker config", "[registry][auth
 }
 
 TEST_CASE("bearer token from the WWW-Authenticate challenge", "[registry][auth]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   std::filesystem::create_directories(tmp / "token");
   test::TokenServer tokens(tmp / "token");

@@ -66,7 +66,7 @@ test::BuiltManifest push_busybox(const TempDir& tmp, const test::Registry& reg, 
 }  // namespace
 
 TEST_CASE("pull by tag and by digest from a local registry", "[registry][pull]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   auto pushed = push_busybox(tmp, reg);
@@ -92,7 +92,7 @@ TEST_CASE("pull by tag and by digest from a local registry", "[registry][pull]")
 }
 
 TEST_CASE("a multi-platform index pulls the requested platform", "[registry][pull]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   test::OciLayout layout(tmp / "layout-multi");
@@ -119,7 +119,7 @@ TEST_CASE("a multi-platform index pulls the requested platform", "[registry][pul
 }
 
 TEST_CASE("a corrupted blob fails the pull and leaves the store unchanged", "[registry][pull]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   test::OciLayout layout(tmp / "layout");
@@ -147,7 +147,7 @@ TEST_CASE("a corrupted blob fails the pull and leaves the store unchanged", "[re
 }
 
 TEST_CASE("a registry dying mid-pull is an error, then a clean retry succeeds", "[registry][pull]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   test::OciLayout layout(tmp / "layout");
@@ -177,7 +177,7 @@ TEST_CASE("a registry dying mid-pull is an error, then a clean retry succeeds", 
 }
 
 TEST_CASE("concurrent pulls of the same image share one copy", "[registry][pull]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   test::OciLayout layout(tmp / "layout");
@@ -201,7 +201,7 @@ TEST_CASE("concurrent pulls of the same image share one copy", "[registry][pull]
 }
 
 TEST_CASE("a plain-HTTP registry is refused unless configured insecure", "[registry][pull]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   push_busybox(tmp, reg);
@@ -214,7 +214,7 @@ TEST_CASE("a plain-HTTP registry is refused unless configured insecure", "[regis
 }
 
 TEST_CASE("a pull killed mid-way leaves no visible image; the next pull completes", "[registry][pull][crash]") {
-  if (!test::have_registry_tools()) { WARN("skipped: needs root, docker-registry and skopeo"); return; }
+  test::require_registry_tools();
   TempDir tmp;
   test::Registry reg(tmp / "registry");
   test::OciLayout layout(tmp / "layout");
