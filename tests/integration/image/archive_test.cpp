@@ -9,6 +9,7 @@
 #include "image/store/store.h"
 #include "integration/image/fixture/oci_layout.h"
 #include "integration/image/fixture/process.h"
+#include "integration/image/fixture/require_tools.h"
 #include "unit/image/temp_dir.h"
 
 using namespace pier;

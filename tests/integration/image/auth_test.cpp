@@ -8,6 +8,7 @@
 #include "image/registry/pull.h"
 #include "integration/image/fixture/oci_layout.h"
 #include "integration/image/fixture/process.h"
+#include "integration/image/fixture/require_tools.h"
 #include "integration/image/fixture/push.h"
 #include "integration/image/fixture/registry.h"
 #include "integration/image/fixture/token_server.h"
