@@ -25,7 +25,7 @@
 #include "image/oci.h"
 #include "image/reference.h"
 #include "image/store/blob_writer.h"
-#include "image/store/file_lock.h"
+#include "base/file_lock.h"
 #include "image/unpack/layer_unpacker.h"
 
 namespace pier::image {

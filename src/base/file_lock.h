@@ -1,4 +1,4 @@
-// flock(2) on a lock file: shared for writers of content, exclusive for GC.
+// flock(2) on a lock file (image store writers and GC, the project lock).
 #pragma once
 
 #include <string>
@@ -6,7 +6,7 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 
-namespace pier::image {
+namespace pier {
 
 class FileLock {
  public:
@@ -21,4 +21,4 @@ class FileLock {
   UniqueFd fd_;  // closing the fd releases the lock
 };
 
-}  // namespace pier::image
+}  // namespace pier

@@ -1,11 +1,11 @@
-#include "image/store/file_lock.h"
+#include "base/file_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
 
 #include <cerrno>
 
-namespace pier::image {
+namespace pier {
 
 Result<FileLock> FileLock::acquire(const std::string& path, Mode mode, bool try_only) {
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
@@ -18,4 +18,4 @@ Result<FileLock> FileLock::acquire(const std::string& path, Mode mode, bool try_
   return FileLock(std::move(fd));
 }
 
-}  // namespace pier::image
+}  // namespace pier

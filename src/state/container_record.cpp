@@ -1,0 +1,240 @@
+#include "state/container_record.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "base/atomic_file.h"
+
+namespace pier::state {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr const char* kStateNames[] = {"created", "running", "restarting", "paused",
+                                       "exited",  "dead",    "removing"};
+
+Json ports_to_json(const std::vector<PublishedPort>& ports) {
+  Json out = Json::array();
+  for (const auto& p : ports)
+    out.push_back({{"host_ip", p.host_ip}, {"host_port", p.host_port},
+                   {"container_port", p.container_port}, {"protocol", p.protocol}});
+  return out;
+}
+
+Json endpoints_to_json(const std::vector<EndpointRecord>& endpoints) {
+  Json out = Json::array();
+  for (const auto& e : endpoints)
+    out.push_back({{"network", e.network}, {"host_veth", e.host_veth}, {"ifname", e.ifname},
+                   {"ipv4", e.ipv4}, {"ipv6", e.ipv6}, {"mac", e.mac}, {"names", e.names}});
+  return out;
+}
+
+template <class T>
+void get_to(const Json& j, const char* key, T& out) {
+  if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(out);
+}
+
+}  // namespace
+
+const char* to_string(ContainerState state) { return kStateNames[static_cast<int>(state)]; }
+
+std::optional<ContainerState> parse_container_state(const std::string& text) {
+  for (size_t i = 0; i < std::size(kStateNames); ++i)
+    if (text == kStateNames[i]) return static_cast<ContainerState>(i);
+  return std::nullopt;
+}
+
+std::string to_json(const ContainerRecord& r) {
+  Json j = {
+      {"name", r.name},
+      {"project", r.project},
+      {"service", r.service},
+      {"number", r.number},
+      {"oneoff", r.oneoff},
+      {"config_hash", r.config_hash},
+      {"image", r.image},
+      {"image_id", r.image_id},
+      {"command", r.command},
+      {"labels", r.labels},
+      {"state", to_string(r.state)},
+      {"health", r.health},
+      {"exit_code", r.exit_code},
+      {"pid", r.pid},
+      {"pid_start_time", r.pid_start_time},
+      {"created_at", r.created_at},
+      {"started_at", r.started_at},
+      {"finished_at", r.finished_at},
+      {"restart_count", r.restart_count},
+      {"stopped_by_user", r.stopped_by_user},
+      {"scratch_dir", r.scratch_dir},
+      {"cgroup", r.cgroup},
+      {"ports", ports_to_json(r.ports)},
+      {"endpoints", endpoints_to_json(r.endpoints)},
+      {"env", r.env},
+      {"user", r.user},
+      {"working_dir", r.working_dir},
+      {"privileged", r.privileged},
+      {"seccomp", r.seccomp},
+      {"cap_add", r.cap_add},
+      {"cap_drop", r.cap_drop},
+  };
+  return j.dump(2) + "\n";
+}
+
+Result<ContainerRecord> record_from_json(const std::string& text, const std::string& path) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return Error("read container record `" + path + "`: not a JSON object").hint("remove the file or run `pier down`");
+  ContainerRecord r;
+  try {
+    get_to(j, "name", r.name);
+    get_to(j, "project", r.project);
+    get_to(j, "service", r.service);
+    get_to(j, "number", r.number);
+    get_to(j, "oneoff", r.oneoff);
+    get_to(j, "config_hash", r.config_hash);
+    get_to(j, "image", r.image);
+    get_to(j, "image_id", r.image_id);
+    get_to(j, "command", r.command);
+    get_to(j, "labels", r.labels);
+    std::string state;
+    get_to(j, "state", state);
+    r.state = parse_container_state(state).value_or(ContainerState::dead);
+    get_to(j, "health", r.health);
+    get_to(j, "exit_code", r.exit_code);
+    get_to(j, "pid", r.pid);
+    get_to(j, "pid_start_time", r.pid_start_time);
+    get_to(j, "created_at", r.created_at);
+    get_to(j, "started_at", r.started_at);
+    get_to(j, "finished_at", r.finished_at);
+    get_to(j, "restart_count", r.restart_count);
+    get_to(j, "stopped_by_user", r.stopped_by_user);
+    get_to(j, "scratch_dir", r.scratch_dir);
+    get_to(j, "cgroup", r.cgroup);
+    if (auto it = j.find("ports"); it != j.end())
+      for (const auto& p : *it) {
+        PublishedPort port;
+        get_to(p, "host_ip", port.host_ip);
+        get_to(p, "host_port", port.host_port);
+        get_to(p, "container_port", port.container_port);
+        get_to(p, "protocol", port.protocol);
+        r.ports.push_back(port);
+      }
+    if (auto it = j.find("endpoints"); it != j.end())
+      for (const auto& e : *it) {
+        EndpointRecord ep;
+        get_to(e, "network", ep.network);
+        get_to(e, "host_veth", ep.host_veth);
+        get_to(e, "ifname", ep.ifname);
+        get_to(e, "ipv4", ep.ipv4);
+        get_to(e, "ipv6", ep.ipv6);
+        get_to(e, "mac", ep.mac);
+        get_to(e, "names", ep.names);
+        r.endpoints.push_back(ep);
+      }
+    get_to(j, "env", r.env);
+    get_to(j, "user", r.user);
+    get_to(j, "working_dir", r.working_dir);
+    get_to(j, "privileged", r.privileged);
+    get_to(j, "seccomp", r.seccomp);
+    get_to(j, "cap_add", r.cap_add);
+    get_to(j, "cap_drop", r.cap_drop);
+  } catch (const Json::exception& e) {
+    return Error("read container record `" + path + "`: " + e.what());
+  }
+  if (r.name.empty()) return Error("read container record `" + path + "`: no container name");
+  return r;
+}
+
+Status RecordStore::write(const ContainerRecord& record) const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) return Error::system("create directory", dir_, ec.value());
+  return write_file_atomic(dir_ + "/" + record.name + ".json", to_json(record), 0600);
+}
+
+Result<ContainerRecord> RecordStore::read(const std::string& name) const {
+  std::string path = dir_ + "/" + name + ".json";
+  PIER_TRY(std::string text, read_file(path));
+  return record_from_json(text, path);
+}
+
+Result<std::vector<ContainerRecord>> RecordStore::list() const {
+  std::vector<ContainerRecord> out;
+  DIR* dir = ::opendir(dir_.c_str());
+  if (!dir) {
+    if (errno == ENOENT) return out;
+    return Error::system("list container records", dir_, errno);
+  }
+  std::vector<std::string> names;
+  while (auto* entry = ::readdir(dir)) {
+    std::string file = entry->d_name;
+    if (file.size() > 5 && file.ends_with(".json")) names.push_back(file.substr(0, file.size() - 5));
+  }
+  ::closedir(dir);
+  for (const auto& name : names) {
+    auto record = read(name);
+    if (!record) {
+      if (record.error().errnum() == ENOENT) continue;  // removed meanwhile
+      return std::move(record).error();
+    }
+    out.push_back(std::move(*record));
+  }
+  std::sort(out.begin(), out.end(), [](const ContainerRecord& a, const ContainerRecord& b) {
+    if (a.service != b.service) return a.service < b.service;
+    if (a.oneoff != b.oneoff) return !a.oneoff;
+    return a.number < b.number;
+  });
+  return out;
+}
+
+Status RecordStore::remove(const std::string& name) const {
+  std::string path = dir_ + "/" + name + ".json";
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Error::system("remove container record", path, errno);
+  return {};
+}
+
+uint64_t process_start_time(pid_t pid) {
+  if (pid <= 0) return 0;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  auto text = read_file(path);
+  if (!text) return 0;
+  // Field 2 (comm) may hold spaces and parentheses: count fields after the last ')'.
+  auto close = text->rfind(')');
+  if (close == std::string::npos) return 0;
+  const char* p = text->c_str() + close + 1;
+  // After ')': field 3 (state) ... field 22 (starttime) is the 20th token.
+  for (int field = 3; field < 22; ++field) {
+    while (*p == ' ') ++p;
+    while (*p && *p != ' ') ++p;
+  }
+  return std::strtoull(p, nullptr, 10);
+}
+
+bool process_matches(pid_t pid, uint64_t start_time) {
+  return pid > 0 && start_time != 0 && process_start_time(pid) == start_time;
+}
+
+std::vector<std::string> list_projects(const std::string& run_base) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(run_base, ec)) {
+    if (!entry.is_directory()) continue;
+    auto name = entry.path().filename().string();
+    if (std::filesystem::exists(entry.path() / "containers", ec) ||
+        std::filesystem::exists(entry.path() / "control.sock", ec))
+      out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace pier::state

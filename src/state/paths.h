@@ -1,0 +1,48 @@
+// Where a project's files live. Runtime state (control socket, lock, container records,
+// per-container scratch) is under the run directory, which a reboot empties; logs and
+// named volumes are under the root and survive it.
+//
+//   <run>/<project>/lock                 held by the project's supervisor
+//   <run>/<project>/supervisor.pid       pid of the supervisor
+//   <run>/<project>/control.sock         the control socket (JSON lines)
+//   <run>/<project>/supervisor.log       what a detached supervisor prints
+//   <run>/<project>/containers/<name>.json   one record per container
+//   <run>/<project>/scratch/<name>/      the runtime's state_dir (upper, work, files)
+//   <root>/containers/<project>/<name>/  container logs (json-file, rotated)
+//   <root>/volumes/<volume>/_data        named volumes
+//
+// <run> is /run/pier for the default root (/var/lib/pier) and <root>/run otherwise,
+// so a test with its own --root never meets another test's projects.
+#pragma once
+
+#include <string>
+
+namespace pier::state {
+
+inline constexpr const char* kDefaultRoot = "/var/lib/pier";
+
+struct ProjectPaths {
+  std::string root;     // --root
+  std::string project;  // project name
+  std::string run;      // <run>/<project>
+
+  std::string lock_file() const { return run + "/lock"; }
+  std::string supervisor_pid_file() const { return run + "/supervisor.pid"; }
+  std::string control_socket() const { return run + "/control.sock"; }
+  std::string supervisor_log() const { return run + "/supervisor.log"; }
+  std::string records_dir() const { return run + "/containers"; }
+  std::string record_file(const std::string& container) const { return records_dir() + "/" + container + ".json"; }
+  std::string scratch_dir(const std::string& container) const { return run + "/scratch/" + container; }
+  std::string log_dir(const std::string& container) const {
+    return root + "/containers/" + project + "/" + container;
+  }
+  std::string log_file(const std::string& container) const { return log_dir(container) + "/" + container + "-json.log"; }
+  std::string volume_dir(const std::string& volume) const { return root + "/volumes/" + volume + "/_data"; }
+  std::string net_state_dir() const { return root + "/network"; }
+};
+
+// The run directory for all projects under `root`.
+std::string run_base(const std::string& root);
+ProjectPaths project_paths(const std::string& root, const std::string& project);
+
+}  // namespace pier::state

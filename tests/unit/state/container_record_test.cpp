@@ -1,0 +1,89 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "state/container_record.h"
+#include "state/paths.h"
+
+using namespace pier::state;
+
+namespace {
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/pier-state-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+}  // namespace
+
+TEST_CASE("a container record survives a write and a read unchanged") {
+  TempDir dir;
+  RecordStore store(dir.path + "/containers");
+  ContainerRecord r;
+  r.name = "demo-web-1";
+  r.project = "demo";
+  r.service = "web";
+  r.state = ContainerState::running;
+  r.health = "healthy";
+  r.pid = 1234;
+  r.ports.push_back({"0.0.0.0", 8080, 80, "tcp"});
+  r.endpoints.push_back({"default", "pr3d1a2b", "eth0", "172.30.0.2", "", "", {"web", "demo-web-1"}});
+  r.labels["com.docker.compose.project"] = "demo";
+  r.env = {"PATH=/bin"};
+  REQUIRE(store.write(r));
+  auto back = store.read("demo-web-1");
+  REQUIRE(back);
+  CHECK(to_json(*back) == to_json(r));
+}
+
+TEST_CASE("records list in service then replica order, and removal is idempotent") {
+  TempDir dir;
+  RecordStore store(dir.path + "/containers");
+  for (auto [service, n] : {std::pair{"web", 2}, {"db", 1}, {"web", 1}, {"web", 10}}) {
+    ContainerRecord r;
+    r.service = service;
+    r.number = n;
+    r.name = std::string("p-") + service + "-" + std::to_string(n);
+    REQUIRE(store.write(r));
+  }
+  auto list = store.list();
+  REQUIRE(list);
+  REQUIRE(list->size() == 4);
+  CHECK((*list)[0].name == "p-db-1");
+  CHECK((*list)[1].name == "p-web-1");
+  CHECK((*list)[2].name == "p-web-2");
+  CHECK((*list)[3].name == "p-web-10");
+  REQUIRE(store.remove("p-web-2"));
+  REQUIRE(store.remove("p-web-2"));
+  CHECK(store.list()->size() == 3);
+}
+
+TEST_CASE("a corrupt record is an error naming its file, not silently skipped") {
+  TempDir dir;
+  RecordStore store(dir.path);
+  FILE* f = std::fopen((dir.path + "/bad.json").c_str(), "w");
+  std::fputs("{not json", f);
+  std::fclose(f);
+  auto list = store.list();
+  REQUIRE_FALSE(list);
+  CHECK_THAT(list.error().to_string(), Catch::Contains("bad.json"));
+}
+
+TEST_CASE("a process is recognised by pid and start time") {
+  auto start = process_start_time(::getpid());
+  CHECK(start > 0);
+  CHECK(process_matches(::getpid(), start));
+  CHECK_FALSE(process_matches(::getpid(), start + 1));
+  CHECK_FALSE(process_matches(0, start));
+}
+
+TEST_CASE("the run directory follows the root") {
+  CHECK(project_paths("/var/lib/pier", "demo").run == "/run/pier/demo");
+  CHECK(project_paths("/tmp/r", "demo").run == "/tmp/r/run/demo");
+  CHECK(project_paths("/tmp/r", "demo").log_file("demo-web-1") ==
+        "/tmp/r/containers/demo/demo-web-1/demo-web-1-json.log");
+}
