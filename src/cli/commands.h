@@ -15,5 +15,12 @@ struct CommandResult {
 void register_config(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_version(CLI::App& app, CommandResult& result);
 void register_image(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_events(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_supervise(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 
 }  // namespace pier::cli

@@ -23,6 +23,13 @@ int main(int argc, char** argv) {
   add_global_flags(app, globals);
   register_config(app, globals, result);
   register_image(app, globals, result);
+  register_up(app, globals, result);
+  register_lifecycle(app, globals, result);
+  register_ps(app, globals, result);
+  register_exec(app, globals, result);
+  register_ls(app, globals, result);
+  register_events(app, globals, result);
+  register_supervise(app, globals, result);
   register_version(app, result);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 

@@ -54,6 +54,7 @@ std::optional<ContainerState> parse_container_state(const std::string& text) {
 std::string to_json(const ContainerRecord& r) {
   Json j = {
       {"name", r.name},
+      {"id", r.id},
       {"project", r.project},
       {"service", r.service},
       {"number", r.number},
@@ -95,6 +96,7 @@ Result<ContainerRecord> record_from_json(const std::string& text, const std::str
   ContainerRecord r;
   try {
     get_to(j, "name", r.name);
+    get_to(j, "id", r.id);
     get_to(j, "project", r.project);
     get_to(j, "service", r.service);
     get_to(j, "number", r.number);

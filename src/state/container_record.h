@@ -39,6 +39,7 @@ struct EndpointRecord {
 
 struct ContainerRecord {
   std::string name;      // "<project>-<service>-<n>" or container_name
+  std::string id;        // 64 hex digits, as Docker's container IDs
   std::string project;
   std::string service;
   int number = 1;        // replica number

@@ -6,6 +6,7 @@
 //   <run>/<project>/supervisor.pid       pid of the supervisor
 //   <run>/<project>/control.sock         the control socket (JSON lines)
 //   <run>/<project>/supervisor.log       what a detached supervisor prints
+//   <run>/<project>/project.json         where the project was loaded from (last `up`)
 //   <run>/<project>/containers/<name>.json   one record per container
 //   <run>/<project>/scratch/<name>/      the runtime's state_dir (upper, work, files)
 //   <root>/containers/<project>/<name>/  container logs (json-file, rotated)
@@ -30,6 +31,8 @@ struct ProjectPaths {
   std::string supervisor_pid_file() const { return run + "/supervisor.pid"; }
   std::string control_socket() const { return run + "/control.sock"; }
   std::string supervisor_log() const { return run + "/supervisor.log"; }
+  // The last `up`'s project source: a new supervisor reloads it to adopt containers.
+  std::string project_source_file() const { return run + "/project.json"; }
   std::string records_dir() const { return run + "/containers"; }
   std::string record_file(const std::string& container) const { return records_dir() + "/" + container + ".json"; }
   std::string scratch_dir(const std::string& container) const { return run + "/scratch/" + container; }

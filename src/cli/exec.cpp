@@ -1,0 +1,80 @@
+// `pier exec SERVICE COMMAND...`: runs in the service's container (replica --index).
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/supervisor_link.h"
+#include "state/container_record.h"
+#include "supervisor/exec.h"
+
+namespace pier::cli {
+
+void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& result) {
+  auto* cmd = app.add_subcommand("exec", "Execute a command in a running container");
+  struct Flags {
+    bool no_tty = false, detach = false, privileged = false, interactive = true;
+    std::string user, workdir;
+    std::vector<std::string> env;
+    int index = 1;
+    std::string service;
+    std::vector<std::string> command;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_flag("-T,--no-TTY", f->no_tty, "Disable pseudo-TTY allocation. By default a TTY is allocated when stdin is one");
+  cmd->add_flag("-d,--detach", f->detach, "Detached mode: Run command in the background");
+  cmd->add_flag("--privileged", f->privileged, "Give extended privileges to the process");
+  cmd->add_flag("-i,--interactive", f->interactive, "Keep STDIN open even if not attached (default)");
+  cmd->add_option("-u,--user", f->user, "Run the command as this user");
+  cmd->add_option("-w,--workdir", f->workdir, "Path to workdir directory for this command");
+  cmd->add_option("-e,--env", f->env, "Set environment variables")->allow_extra_args(false);
+  cmd->add_option("--index", f->index, "Index of the container if service has multiple replicas");
+  cmd->add_option("service", f->service, "Service")->required();
+  cmd->add_option("command", f->command, "Command and arguments")->required();
+  cmd->prefix_command();  // everything after the command belongs to it
+  cmd->callback([f, &globals, &result] {
+    auto project = resolve_project(globals, {f->service});
+    if (!project) {
+      result.exit_code = report(project.error());
+      return;
+    }
+    if (project->loaded && !project->loaded->project.find_service(f->service)) {
+      result.exit_code = report(Error("no such service: " + f->service));
+      return;
+    }
+    ensure_adopted(project->paths);
+    auto records = state::RecordStore(project->paths.records_dir()).list();
+    if (!records) {
+      result.exit_code = report(records.error());
+      return;
+    }
+    const state::ContainerRecord* target = nullptr;
+    for (const auto& r : *records)
+      if (r.service == f->service && !r.oneoff && r.number == f->index) target = &r;
+    if (!target) {
+      result.exit_code = report(Error("service \"" + f->service + "\" is not running"));
+      return;
+    }
+    supervisor::ExecOptions options;
+    options.argv = f->command;
+    for (const auto& e : f->env) {
+      // `-e KEY` takes KEY from the CLI's environment, as docker does.
+      if (e.find('=') != std::string::npos) options.env.push_back(e);
+      else if (const char* v = std::getenv(e.c_str())) options.env.push_back(e + "=" + v);
+    }
+    options.user = f->user;
+    options.workdir = f->workdir;
+    options.tty = !f->no_tty && !f->detach && ::isatty(0);
+    options.interactive = f->interactive;
+    options.privileged = f->privileged;
+    options.detach = f->detach;
+    auto code = supervisor::exec_in_container(*target, options);
+    if (!code) {
+      result.exit_code = report(std::move(code).error().context("service " + f->service));
+      return;
+    }
+    result.exit_code = *code;
+  });
+}
+
+}  // namespace pier::cli

@@ -1,0 +1,135 @@
+// Commands that change containers through the supervisor: down, start, stop, restart,
+// kill, pause, unpause, rm, create. Each is safe to run twice.
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/supervisor_link.h"
+#include "state/container_record.h"
+#include "supervisor/daemon.h"
+
+namespace pier::cli {
+namespace {
+
+// Runs `request` for the project; with `needs_containers`, a project with nothing to
+// act on is a no-op rather than a new supervisor.
+int run_on_project(const GlobalOptions& globals, const std::vector<std::string>& services, nlohmann::json request,
+                   bool needs_containers = true) {
+  auto project = resolve_project(globals, services);
+  if (!project) return report(project.error());
+  if (project->loaded)
+    for (const auto& name : services)
+      if (!project->loaded->project.find_service(name)) return report(Error("no such service: " + name));
+  if (needs_containers) {
+    auto records = state::RecordStore(project->paths.records_dir()).list();
+    if (!records) return report(records.error());
+    if (records->empty() && !supervisor::connect_if_running(project->paths)) return 0;
+  }
+  request["services"] = services;
+  if (project->loaded) request["source"] = supervisor::to_json(source_of(globals, services));
+  if (auto st = call_supervisor(project->paths, request); !st) return report(st.error());
+  return 0;
+}
+
+}  // namespace
+
+void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResult& result) {
+  {
+    auto* cmd = app.add_subcommand("down", "Stop and remove containers, networks");
+    struct Flags {
+      bool volumes = false, remove_orphans = false;
+      std::string rmi;
+      std::optional<int> timeout;
+      std::vector<std::string> services;
+    };
+    auto f = std::make_shared<Flags>();
+    cmd->add_flag("-v,--volumes", f->volumes, "Remove named volumes declared in the \"volumes\" section of the Compose file");
+    cmd->add_flag("--remove-orphans", f->remove_orphans, "Remove containers for services not defined in the Compose file");
+    cmd->add_option("--rmi", f->rmi, "Remove images used by services: \"local\" (no custom tag) or \"all\"")
+        ->check(CLI::IsMember({"local", "all"}));
+    cmd->add_option("-t,--timeout", f->timeout, "Specify a shutdown timeout in seconds");
+    cmd->callback([f, &globals, &result] {
+      nlohmann::json request = {{"op", "down"}, {"volumes", f->volumes}, {"remove_orphans", f->remove_orphans}, {"rmi", f->rmi}};
+      if (f->timeout) request["timeout"] = *f->timeout;
+      // down always runs: it also removes what a crashed run left (bridges, nft).
+      result.exit_code = run_on_project(globals, {}, request, false);
+    });
+  }
+  struct Simple {
+    const char* name;
+    const char* help;
+    bool timeout;
+  };
+  for (Simple s : {Simple{"start", "Start services", false}, Simple{"stop", "Stop services", true},
+                   Simple{"restart", "Restart service containers", true}, Simple{"pause", "Pause services", false},
+                   Simple{"unpause", "Unpause services", false}}) {
+    auto* cmd = app.add_subcommand(s.name, s.help);
+    auto services = std::make_shared<std::vector<std::string>>();
+    auto timeout = std::make_shared<std::optional<int>>();
+    if (s.timeout) cmd->add_option("-t,--timeout", *timeout, "Specify a shutdown timeout in seconds");
+    cmd->add_option("services", *services, "Services (default: all)");
+    std::string op = s.name;
+    cmd->callback([services, timeout, op, &globals, &result] {
+      nlohmann::json request = {{"op", op}};
+      if (*timeout) request["timeout"] = **timeout;
+      result.exit_code = run_on_project(globals, *services, request);
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("kill", "Force stop service containers");
+    auto services = std::make_shared<std::vector<std::string>>();
+    auto signal = std::make_shared<std::string>("SIGKILL");
+    auto orphans = std::make_shared<bool>(false);
+    cmd->add_option("-s,--signal", *signal, "SIGNAL to send to the container");
+    cmd->add_flag("--remove-orphans", *orphans, "Remove containers for services not defined in the Compose file");
+    cmd->add_option("services", *services, "Services (default: all)");
+    cmd->callback([services, signal, &globals, &result] {
+      result.exit_code = run_on_project(globals, *services, {{"op", "kill"}, {"signal", *signal}});
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("rm", "Removes stopped service containers");
+    auto services = std::make_shared<std::vector<std::string>>();
+    auto force = std::make_shared<bool>(false), stop = std::make_shared<bool>(false), volumes = std::make_shared<bool>(false);
+    cmd->add_flag("-f,--force", *force, "Don't ask to confirm removal");
+    cmd->add_flag("-s,--stop", *stop, "Stop the containers, if required, before removing");
+    cmd->add_flag("-v,--volumes", *volumes, "Remove any anonymous volumes attached to containers");
+    cmd->add_option("services", *services, "Services (default: all)");
+    cmd->callback([services, stop, &globals, &result] {
+      // pier does not prompt: rm removes stopped containers (and running ones with -s).
+      result.exit_code = run_on_project(globals, *services, {{"op", "rm"}, {"stop", *stop}});
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("create", "Creates containers for a service");
+    struct Flags {
+      bool force_recreate = false, no_recreate = false, remove_orphans = false;
+      std::string pull;
+      std::vector<std::string> services;
+    };
+    auto f = std::make_shared<Flags>();
+    cmd->add_flag("--force-recreate", f->force_recreate, "Recreate containers even if their configuration hasn't changed");
+    cmd->add_flag("--no-recreate", f->no_recreate, "If containers already exist, don't recreate them");
+    cmd->add_flag("--remove-orphans", f->remove_orphans, "Remove containers for services not defined in the Compose file");
+    cmd->add_option("--pull", f->pull, "Pull image before running (always|missing|never)")
+        ->check(CLI::IsMember({"always", "missing", "never"}));
+    cmd->add_option("services", f->services, "Services (default: all)");
+    cmd->callback([f, &globals, &result] {
+      nlohmann::json options = {{"services", f->services}, {"force_recreate", f->force_recreate},
+                                {"no_recreate", f->no_recreate}, {"remove_orphans", f->remove_orphans},
+                                {"no_start", true}, {"pull", f->pull}};
+      auto project = resolve_project(globals, f->services);
+      if (!project || !project->loaded) {
+        result.exit_code = report(project ? Error("no configuration file provided: not found") : project.error());
+        return;
+      }
+      nlohmann::json request = {{"op", "up"}, {"source", supervisor::to_json(source_of(globals, f->services))}, {"options", options}};
+      if (auto st = call_supervisor(project->paths, request); !st) {
+        result.exit_code = report(st.error());
+        return;
+      }
+      result.exit_code = 0;
+    });
+  }
+}
+
+}  // namespace pier::cli

@@ -1,0 +1,54 @@
+// `pier ls`: projects with state under the root, as `docker compose ls`.
+#include <cstdio>
+#include <map>
+
+#include "base/atomic_file.h"
+#include "cli/commands.h"
+#include "cli/table.h"
+#include "state/container_record.h"
+#include "state/paths.h"
+#include "supervisor/project_source.h"
+
+namespace pier::cli {
+
+void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& result) {
+  auto* cmd = app.add_subcommand("ls", "List running compose projects");
+  auto all = std::make_shared<bool>(false), quiet = std::make_shared<bool>(false);
+  auto format = std::make_shared<std::string>("table");
+  cmd->add_flag("-a,--all", *all, "Show all stopped Compose projects");
+  cmd->add_flag("-q,--quiet", *quiet, "Only display project names");
+  cmd->add_option("--format", *format, "Format the output: table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd->callback([all, quiet, format, &globals, &result] {
+    std::string root = state_root(globals);
+    Table table({"NAME", "STATUS", "CONFIG FILES"});
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& name : state::list_projects(state::run_base(root))) {
+      auto paths = state::project_paths(root, name);
+      auto records = state::RecordStore(paths.records_dir()).list();
+      if (!records || records->empty()) continue;
+      std::map<std::string, int> counts;
+      bool running = false;
+      for (const auto& r : *records) {
+        counts[state::to_string(r.state)]++;
+        running |= r.state == state::ContainerState::running;
+      }
+      if (!running && !*all) continue;
+      std::string status;
+      for (const auto& [s, n] : counts) status += (status.empty() ? "" : ", ") + s + "(" + std::to_string(n) + ")";
+      std::string files;
+      if (auto text = read_file(paths.project_source_file()); text.ok()) {
+        auto j = nlohmann::json::parse(*text, nullptr, false);
+        if (auto source = supervisor::source_from_json(j); !j.is_discarded() && source.ok())
+          for (const auto& f : source->load.files) files += (files.empty() ? "" : ",") + f;
+      }
+      if (*quiet) std::printf("%s\n", name.c_str());
+      table.add({name, status, files});
+      out.push_back({{"Name", name}, {"Status", status}, {"ConfigFiles", files}});
+    }
+    if (*format == "json") std::printf("%s\n", out.dump().c_str());
+    else if (!*quiet) table.print(stdout);
+    result.exit_code = 0;
+  });
+}
+
+}  // namespace pier::cli

@@ -1,0 +1,72 @@
+#include "cli/supervisor_link.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "base/file_lock.h"
+#include "state/container_record.h"
+#include "supervisor/daemon.h"
+
+namespace pier::cli {
+
+state::ProjectPaths paths_of(const GlobalOptions& globals, const std::string& project) {
+  return state::project_paths(state_root(globals), project);
+}
+
+supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vector<std::string>& targeted) {
+  supervisor::ProjectSource source;
+  source.load = to_load_options(globals);
+  source.profiles = globals.profiles;
+  source.targeted = targeted;
+  return source;
+}
+
+Result<supervisor::control::Client> supervisor_of(const state::ProjectPaths& paths) {
+  char exe[4096];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return Error::system("find the pier binary", "/proc/self/exe", errno);
+  exe[n] = '\0';
+  return supervisor::connect_or_start(paths, exe);
+}
+
+Status call_supervisor(const state::ProjectPaths& paths, const nlohmann::json& request, bool quiet) {
+  PIER_TRY(auto client, supervisor_of(paths));
+  return client.call(request, [quiet](const nlohmann::json& line) {
+    if (line.contains("warning")) {
+      std::fprintf(stderr, "warning: %s\n", line["warning"].get<std::string>().c_str());
+    } else if (line.contains("progress") && !quiet) {
+      std::fprintf(stderr, " %s  %s\n", line["progress"].get<std::string>().c_str(),
+                   line["status"].get<std::string>().c_str());
+    }
+  });
+}
+
+Result<ProjectRef> resolve_project(const GlobalOptions& globals, const std::vector<std::string>& targeted) {
+  auto loaded = load_project(globals, targeted);
+  if (!loaded) {
+    // No compose file but a project name: act on what the project's state holds.
+    std::string name = globals.project_name;
+    if (name.empty())
+      if (const char* env = std::getenv("COMPOSE_PROJECT_NAME"); env && *env) name = env;
+    if (name.empty() || loaded.error().message().find("no configuration file") == std::string::npos)
+      return std::move(loaded).error();
+    return ProjectRef{name, paths_of(globals, name), std::nullopt};
+  }
+  std::string name = loaded->project.name;
+  return ProjectRef{name, paths_of(globals, name), std::move(*loaded)};
+}
+
+void ensure_adopted(const state::ProjectPaths& paths) {
+  auto records = state::RecordStore(paths.records_dir()).list();
+  if (!records || records->empty()) return;
+  {
+    // The lock is free exactly when no supervisor holds the project; release it at
+    // once so the new supervisor can take it.
+    auto lock = FileLock::acquire(paths.lock_file(), FileLock::Mode::exclusive, true);
+    if (!lock) return;
+  }
+  if (auto client = supervisor_of(paths); client.ok()) (void)client->call({{"op", "ping"}});
+}
+
+}  // namespace pier::cli

@@ -1,0 +1,40 @@
+// How commands reach a project's supervisor: the project's paths, the source the
+// supervisor loads the project from, and progress lines printed as Docker Compose does.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "cli/global_options.h"
+#include "cli/project.h"
+#include "state/paths.h"
+#include "supervisor/control/client.h"
+#include "supervisor/project_source.h"
+
+namespace pier::cli {
+
+state::ProjectPaths paths_of(const GlobalOptions& globals, const std::string& project);
+supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vector<std::string>& targeted);
+
+// Starts the supervisor when none runs.
+Result<supervisor::control::Client> supervisor_of(const state::ProjectPaths& paths);
+
+// Sends `request`, printing progress and warnings on stderr; the final status.
+Status call_supervisor(const state::ProjectPaths& paths, const nlohmann::json& request, bool quiet = false);
+
+// The project's name and paths: from the compose file, or from -p alone when there
+// is none (so `pier down -p x` and `pier ps -p x` work anywhere).
+struct ProjectRef {
+  std::string name;
+  state::ProjectPaths paths;
+  std::optional<LoadedProject> loaded;
+};
+Result<ProjectRef> resolve_project(const GlobalOptions& globals, const std::vector<std::string>& targeted);
+
+// A supervisor that died left containers behind: start a new one so it adopts them.
+void ensure_adopted(const state::ProjectPaths& paths);
+
+}  // namespace pier::cli

@@ -1,0 +1,444 @@
+#include "supervisor/container.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <future>
+
+#include "base/log.h"
+#include "state/paths.h"
+#include "supervisor/logs/log_writer.h"
+#include "supervisor/supervisor.h"
+#include "sys/syscalls.h"
+
+namespace pier::supervisor {
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status make_fifo(const std::string& path) {
+  if (::mkfifo(path.c_str(), 0600) != 0 && errno != EEXIST) return Error::system("create log fifo", path, errno);
+  return {};
+}
+
+Result<UniqueFd> open_fd(const std::string& path, int flags) {
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
+  if (!fd) return Error::system("open", path, errno);
+  return fd;
+}
+
+}  // namespace
+
+ManagedContainer::ManagedContainer(Supervisor& sup, state::ContainerRecord record, ContainerPlan plan)
+    : sup_(sup), record_(std::move(record)), plan_(std::move(plan)) {}
+
+ManagedContainer::~ManagedContainer() { *alive_ = false; }
+
+std::optional<Health> ManagedContainer::health() const {
+  if (!health_) return std::nullopt;
+  return health_->status();
+}
+
+Status ManagedContainer::save() { return sup_.records().write(record_); }
+
+void ManagedContainer::set_state(state::ContainerState state) {
+  record_.state = state;
+  if (auto st = save(); !st) log::warn("container {}: {}", name(), st.error().to_string());
+  sup_.container_changed(*this);
+}
+
+Status ManagedContainer::persist_created() {
+  record_.state = state::ContainerState::created;
+  if (record_.created_at == 0) record_.created_at = now_ns();
+  return save();
+}
+
+void ManagedContainer::set_stopped_by_user(bool value) {
+  record_.stopped_by_user = value;
+  (void)save();
+}
+
+// The container's stdout and stderr are FIFOs in its scratch dir (or its pty). The
+// container gets them opened read-write, so it never sees SIGPIPE while no supervisor
+// reads (after a crash); the kernel buffers up to a pipe's size meanwhile.
+Status ManagedContainer::open_log_pipes() {
+  if (!log_) {
+    PIER_TRY(auto rotation, logs::rotation_from_options(plan_.log_options));
+    PIER_TRY(log_, logs::LogWriter::open(sup_.paths().log_file(name()), rotation));
+  }
+  if (plan_.spec.process.tty) return {};
+  std::error_code ec;
+  std::filesystem::create_directories(record_.scratch_dir, ec);
+  if (ec) return Error::system("create directory", record_.scratch_dir, ec.value());
+  std::string out = record_.scratch_dir + "/stdout.fifo", err = record_.scratch_dir + "/stderr.fifo";
+  PIER_CHECK(make_fifo(out));
+  PIER_CHECK(make_fifo(err));
+  if (!out_read_) {
+    PIER_TRY(out_read_, open_fd(out, O_RDONLY | O_NONBLOCK));
+    PIER_TRY(err_read_, open_fd(err, O_RDONLY | O_NONBLOCK));
+    PIER_TRY(out_keep_, open_fd(out, O_WRONLY | O_NONBLOCK));
+    PIER_TRY(err_keep_, open_fd(err, O_WRONLY | O_NONBLOCK));
+    ::fcntl(out_read_.get(), F_SETPIPE_SZ, 1 << 20);
+    ::fcntl(err_read_.get(), F_SETPIPE_SZ, 1 << 20);
+  }
+  return {};
+}
+
+void ManagedContainer::watch_output() {
+  auto watch = [this](int fd, int stream) -> std::unique_ptr<event::FdWatch> {
+    if (fd < 0) return nullptr;
+    auto w = sup_.loop().watch_fd(fd, event::kReadable, [this, fd, stream](int) { on_output(fd, stream); });
+    if (!w) {
+      log::warn("container {}: watch output: {}", name(), w.error().to_string());
+      return nullptr;
+    }
+    return std::move(*w);
+  };
+  if (plan_.spec.process.tty) {
+    if (!out_watch_ && tty_master_) out_watch_ = watch(tty_master_.get(), 0);
+    return;
+  }
+  if (!out_watch_) out_watch_ = watch(out_read_.get(), 0);
+  if (!err_watch_) err_watch_ = watch(err_read_.get(), 1);
+}
+
+void ManagedContainer::on_output(int fd, int stream) {
+  char buf[65536];
+  for (int rounds = 0; rounds < 16; ++rounds) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      if (log_) (void)log_->append(stream == 0 ? logs::Stream::out : logs::Stream::err,
+                                   std::string_view(buf, static_cast<size_t>(n)), now_ns());
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    // EAGAIN: drained. 0 or EIO: a pty whose last writer is gone; stop watching it.
+    if (n == 0 || (n < 0 && errno != EAGAIN)) {
+      if (fd == tty_master_.get()) out_watch_.reset();
+    }
+    return;
+  }
+}
+
+void ManagedContainer::start(Done done) {
+  if (running() || starting_) return done({});
+  restart_timer_.reset();
+  starting_ = true;
+  stopping_ = false;
+  record_.stopped_by_user = false;
+  if (auto st = open_log_pipes(); !st) {
+    starting_ = false;
+    return done(std::move(st).error().context("container " + name()));
+  }
+  runtime::ContainerSpec spec = plan_.spec;
+  UniqueFd out_w, err_w;
+  if (!spec.process.tty) {
+    auto o = open_fd(record_.scratch_dir + "/stdout.fifo", O_RDWR);
+    auto e = open_fd(record_.scratch_dir + "/stderr.fifo", O_RDWR);
+    if (!o || !e) {
+      starting_ = false;
+      return done(Error(!o ? o.error() : e.error()).context("container " + name()));
+    }
+    out_w = std::move(*o);
+    err_w = std::move(*e);
+    spec.process.stdio[1] = out_w.get();
+    spec.process.stdio[2] = err_w.get();
+  }
+  auto shared_fds = std::make_shared<std::pair<UniqueFd, UniqueFd>>(std::move(out_w), std::move(err_w));
+  runtime::SpawnOptions options;
+  Supervisor* sup = &sup_;
+  std::string container = name();
+  bool wants_network = plan_.network_attach;
+  options.before_exec = [sup, container, wants_network](pid_t pid, int) -> Status {
+    if (!wants_network) return {};
+    // Networking is the loop's: hand the attach to it and wait.
+    auto promise = std::make_shared<std::promise<Status>>();
+    auto future = promise->get_future();
+    sup->loop().post([sup, container, pid, promise] { promise->set_value(sup->attach_network(container, pid)); });
+    return future.get();
+  };
+  auto alive = alive_;
+  sup_.workers().run<Result<runtime::Container>>(
+      [spec = std::move(spec), options = std::move(options), shared_fds] { return runtime::spawn(spec, options); },
+      [this, alive, done = std::move(done)](Result<runtime::Container> result) mutable {
+        if (!*alive) {
+          if (result) (void)runtime::destroy(result->project, result->name, "");
+          return;
+        }
+        on_started(std::move(result), std::move(done));
+      });
+}
+
+void ManagedContainer::on_started(Result<runtime::Container> result, Done done) {
+  starting_ = false;
+  if (!result) {
+    sup_.release_network(name());
+    record_.exit_code = 128;
+    record_.finished_at = now_ns();
+    set_state(state::ContainerState::exited);
+    return done(std::move(result).error().context("container " + name()));
+  }
+  runtime_ = std::move(*result);
+  if (runtime_->pty_master) {
+    tty_master_ = std::move(runtime_->pty_master);
+    ::fcntl(tty_master_.get(), F_SETFL, ::fcntl(tty_master_.get(), F_GETFL) | O_NONBLOCK);
+    out_watch_.reset();
+  }
+  record_.pid = runtime_->pid;
+  record_.pid_start_time = state::process_start_time(runtime_->pid);
+  record_.started_at = now_ns();
+  record_.exit_code = 0;
+  record_.health = plan_.health ? "starting" : "";
+  record_.cgroup = runtime_->cgroup;
+  auto watch = sup_.loop().watch_pidfd(runtime_->pidfd.get(), [this] { on_exit(); });
+  if (!watch) {
+    (void)runtime::kill(*runtime_, SIGKILL);
+    return done(std::move(watch).error().context("container " + name()));
+  }
+  exit_watch_ = std::move(*watch);
+  watch_output();
+  if (auto st = sup_.publish_ports(*this); !st) {
+    log::warn("container {}: {}", name(), st.error().to_string());
+    stop(std::chrono::milliseconds(0), [](Status) {});
+    return done(std::move(st).error().context("container " + name()));
+  }
+  start_health();
+  set_state(state::ContainerState::running);
+  done({});
+}
+
+Status ManagedContainer::adopt() {
+  pid_t pid = record_.pid;
+  if (!state::process_matches(pid, record_.pid_start_time)) return Error("container " + name() + " is not running");
+  UniqueFd pidfd(sys::pidfd_open(pid));
+  if (!pidfd) return Error::system("open pidfd of container", name(), errno);
+  runtime::Container c;
+  c.project = record_.project;
+  c.name = record_.name;
+  c.state_dir = record_.scratch_dir;
+  c.cgroup = record_.cgroup;
+  c.pid = pid;
+  c.pidfd = std::move(pidfd);
+  c.privileged = plan_.spec.privileged;
+  c.seccomp = plan_.spec.seccomp;
+  c.seccomp_profile = plan_.spec.seccomp_profile;
+  c.cap_add = plan_.spec.process.cap_add;
+  c.cap_drop = plan_.spec.process.cap_drop;
+  runtime_ = std::move(c);
+  // A pty dies with its old master; a pipe-backed container keeps logging.
+  if (!plan_.spec.process.tty) PIER_CHECK(open_log_pipes());
+  PIER_TRY(exit_watch_, sup_.loop().watch_pidfd(runtime_->pidfd.get(), [this] { on_exit(); }));
+  watch_output();
+  start_health();
+  record_.state = record_.state == state::ContainerState::paused ? state::ContainerState::paused
+                                                                  : state::ContainerState::running;
+  PIER_CHECK(save());
+  sup_.container_changed(*this);
+  return {};
+}
+
+void ManagedContainer::start_health() {
+  if (!plan_.health) return;
+  health_ = std::make_unique<HealthMonitor>(
+      sup_.loop(), *plan_.health, [this](std::function<void(bool)> done) { probe(std::move(done)); },
+      [this](Health h) {
+        record_.health = to_string(h);
+        (void)save();
+        sup_.container_changed(*this);
+      });
+  health_->start();
+}
+
+// One probe: an exec in the container (on a worker: exec_in blocks while it clones),
+// its exit watched on the loop, killed when the timeout passes.
+void ManagedContainer::probe(std::function<void(bool)> done) {
+  if (!runtime_) return done(false);
+  runtime::Process process;
+  process.argv = plan_.health->argv;
+  process.env = plan_.spec.process.env;
+  process.workdir = plan_.spec.process.workdir;
+  process.user = plan_.spec.process.user;
+  // exec_in needs the container handle; the pidfd stays valid while runtime_ lives and
+  // the probe is abandoned (alive flag) if the container goes meanwhile.
+  const runtime::Container* container = &*runtime_;
+  auto alive = alive_;
+  auto timeout = plan_.health->timeout;
+  sup_.workers().run<Result<runtime::ExecHandle>>(
+      [container, process] { return runtime::exec_in(*container, process); },
+      [this, alive, done, timeout](Result<runtime::ExecHandle> handle) mutable {
+        if (!*alive) return;
+        if (!handle) {
+          log::debug("container {}: health probe: {}", name(), handle.error().to_string());
+          return done(false);
+        }
+        struct ProbeRun {
+          runtime::ExecHandle handle;
+          std::unique_ptr<event::PidfdWatch> watch;
+          std::unique_ptr<event::Timer> timer;
+          bool finished = false;
+        };
+        auto run = std::make_shared<ProbeRun>();
+        run->handle = std::move(*handle);
+        auto finish = [this, run, done](bool passed) {
+          if (run->finished) return;
+          run->finished = true;
+          struct Holder : event::DeferredDeletable {
+            std::shared_ptr<ProbeRun> run;
+          };
+          auto holder = std::make_unique<Holder>();
+          holder->run = run;
+          sup_.loop().defer_delete(std::move(holder));
+          run->timer.reset();
+          done(passed);
+        };
+        auto watch = sup_.loop().watch_pidfd(run->handle.pidfd.get(), [run, finish] {
+          auto code = runtime::wait(run->handle.pidfd.get());
+          finish(code.ok() && *code == 0);
+        });
+        if (!watch) return finish(false);
+        run->watch = std::move(*watch);
+        run->timer = sup_.loop().create_timer([run, finish] {
+          sys::pidfd_send_signal(run->handle.pidfd.get(), SIGKILL);
+          finish(false);
+        });
+        run->timer->start(std::chrono::duration_cast<event::Duration>(timeout));
+      });
+}
+
+void ManagedContainer::on_exit() {
+  int code = 255;
+  if (runtime_) {
+    auto status = runtime::wait(runtime_->pidfd.get());
+    if (status) code = *status;
+  }
+  exit_watch_.reset();
+  health_.reset();
+  kill_timer_.reset();
+  // Drain what the container wrote last before closing the record.
+  if (out_read_) on_output(out_read_.get(), 0);
+  if (err_read_) on_output(err_read_.get(), 1);
+  if (tty_master_) on_output(tty_master_.get(), 0);
+  if (log_) (void)log_->flush(now_ns());
+  out_watch_.reset();
+  tty_master_.reset();
+  auto started = record_.started_at;
+  record_.exit_code = code;
+  record_.finished_at = now_ns();
+  record_.pid = 0;
+  record_.pid_start_time = 0;
+  record_.health = "";
+  runtime_.reset();
+  sup_.release_network(name());
+  bool by_user = stopping_ || record_.stopped_by_user;
+  bool restart = should_restart(plan_.restart, code, by_user, record_.restart_count);
+  set_state(restart ? state::ContainerState::restarting : state::ContainerState::exited);
+  after_exit_cleanup();
+  auto waiters = std::move(stop_waiters_);
+  stopping_ = false;
+  for (auto& w : waiters) w({});
+  if (!restart) return;
+  auto ran = std::chrono::milliseconds((record_.finished_at - started) / 1000000);
+  auto delay = backoff_.next(ran);
+  restart_timer_ = sup_.loop().create_timer([this] {
+    record_.restart_count++;
+    start([this](Status st) {
+      if (!st) log::warn("restart {}: {}", name(), st.error().to_string());
+    });
+  });
+  restart_timer_->start(std::chrono::duration_cast<event::Duration>(delay));
+}
+
+// The cgroup outlives the container's processes; a restart needs it gone. The scratch
+// dir (the container's writable layer) stays, as with Docker.
+void ManagedContainer::after_exit_cleanup() {
+  std::string project = record_.project, container = name();
+  sup_.workers().run<Status>([project, container] { return runtime::destroy(project, container, ""); },
+                             [container](Status st) {
+                               if (!st) log::warn("container {}: {}", container, st.error().to_string());
+                             });
+}
+
+void ManagedContainer::stop(std::optional<std::chrono::milliseconds> grace, Done done) {
+  if (restart_pending()) {
+    restart_timer_.reset();
+    record_.stopped_by_user = true;
+    set_state(state::ContainerState::exited);
+    return done({});
+  }
+  if (!runtime_) {
+    if (starting_) {
+      // Spawning: stop once it is up.
+      stop_waiters_.push_back([this, grace, done](Status) { stop(grace, done); });
+      return;
+    }
+    return done({});
+  }
+  stop_waiters_.push_back(std::move(done));
+  if (stopping_) return;
+  stopping_ = true;
+  record_.stopped_by_user = true;
+  (void)save();
+  if (record_.state == state::ContainerState::paused) (void)runtime::resume(*runtime_);
+  auto wait = grace.value_or(plan_.stop_grace);
+  if (wait.count() > 0) (void)runtime::kill(*runtime_, plan_.stop_signal);
+  kill_timer_ = sup_.loop().create_timer([this] {
+    if (runtime_) (void)runtime::kill(*runtime_, SIGKILL);
+  });
+  kill_timer_->start(std::chrono::duration_cast<event::Duration>(wait));
+}
+
+Status ManagedContainer::signal(int signum) {
+  if (!runtime_) return Error("container " + name() + " is not running");
+  if (signum == SIGKILL || signum == SIGTERM || signum == SIGINT) record_.stopped_by_user = true;
+  return runtime::kill(*runtime_, signum);
+}
+
+Status ManagedContainer::pause() {
+  if (!runtime_) return Error("container " + name() + " is not running");
+  PIER_CHECK(runtime::pause(*runtime_));
+  set_state(state::ContainerState::paused);
+  return {};
+}
+
+Status ManagedContainer::unpause() {
+  if (!runtime_ || record_.state != state::ContainerState::paused)
+    return Error("container " + name() + " is not paused");
+  PIER_CHECK(runtime::resume(*runtime_));
+  set_state(state::ContainerState::running);
+  return {};
+}
+
+void ManagedContainer::remove(Done done) {
+  auto alive = alive_;
+  stop(std::nullopt, [this, alive, done = std::move(done)](Status) mutable {
+    if (!*alive) return done({});
+    restart_timer_.reset();
+    record_.state = state::ContainerState::removing;
+    sup_.container_changed(*this);
+    out_watch_.reset();
+    err_watch_.reset();
+    log_.reset();
+    std::string project = record_.project, container = name(), scratch = record_.scratch_dir;
+    std::string log_dir = sup_.paths().log_dir(container);
+    sup_.workers().run<Status>(
+        [project, container, scratch, log_dir] {
+          PIER_CHECK(runtime::destroy(project, container, scratch));
+          std::error_code ec;
+          std::filesystem::remove_all(log_dir, ec);
+          return Status{};
+        },
+        [this, alive, done = std::move(done)](Status st) {
+          if (*alive) (void)sup_.records().remove(name());
+          done(std::move(st));
+        });
+  });
+}
+
+}  // namespace pier::supervisor

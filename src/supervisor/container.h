@@ -1,0 +1,96 @@
+// One container's life on the supervisor's loop: start (spawn on a worker, network
+// attach between "namespaces exist" and "exec"), logs, health, exit, restart with
+// backoff, stop with a grace period, removal. Every change is written to the
+// container's record at once, so `ps` and a new supervisor see the truth.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+#include "event/loop.h"
+#include "runtime/container.h"
+#include "state/container_record.h"
+#include "supervisor/health_monitor.h"
+#include "supervisor/plan/plan.h"
+#include "supervisor/restart_policy.h"
+
+namespace pier::supervisor {
+
+class Supervisor;
+namespace logs {
+class LogWriter;
+}
+
+class ManagedContainer {
+ public:
+  using Done = std::function<void(Status)>;
+
+  ManagedContainer(Supervisor& supervisor, state::ContainerRecord record, ContainerPlan plan);
+  ~ManagedContainer();
+
+  const std::string& name() const { return record_.name; }
+  const std::string& service() const { return record_.service; }
+  const state::ContainerRecord& record() const { return record_; }
+  const ContainerPlan& plan() const { return plan_; }
+  state::ContainerState state() const { return record_.state; }
+  bool running() const { return record_.state == state::ContainerState::running || record_.state == state::ContainerState::paused; }
+  bool starting() const { return starting_; }
+  // A restart is scheduled (backoff timer running).
+  bool restart_pending() const { return restart_timer_ && restart_timer_->active(); }
+  bool has_health() const { return plan_.health.has_value(); }
+  std::optional<Health> health() const;
+  pid_t pid() const { return runtime_ ? runtime_->pid : 0; }
+
+  // Writes the record of a container that is created but not started.
+  Status persist_created();
+  void start(Done done);
+  // Takes over a running container from a crashed supervisor (record + live pid).
+  Status adopt();
+  // stop_signal, then SIGKILL after `grace` (the plan's stop_grace_period if unset).
+  void stop(std::optional<std::chrono::milliseconds> grace, Done done);
+  Status signal(int signum);
+  Status pause();
+  Status unpause();
+  // Stops if needed, then removes the cgroup, scratch dir, logs and record.
+  void remove(Done done);
+  // The record changed outside (e.g. a fresh plan for an unchanged service).
+  void set_stopped_by_user(bool value);
+
+ private:
+  Status open_log_pipes();
+  void watch_output();
+  void on_output(int fd, int stream);
+  void on_started(Result<runtime::Container> result, Done done);
+  void on_exit();
+  void after_exit_cleanup();
+  void start_health();
+  void probe(std::function<void(bool)> done);
+  Status save();
+  void set_state(state::ContainerState state);
+
+  Supervisor& sup_;
+  state::ContainerRecord record_;
+  ContainerPlan plan_;
+  std::optional<runtime::Container> runtime_;
+  std::unique_ptr<event::PidfdWatch> exit_watch_;
+  // FIFOs keep the container's stdout/stderr writable while no supervisor reads them
+  // (a new one reopens them after a crash); our write ends keep them from reading EOF.
+  UniqueFd out_read_, err_read_, out_keep_, err_keep_, tty_master_;
+  std::unique_ptr<event::FdWatch> out_watch_, err_watch_;
+  std::unique_ptr<logs::LogWriter> log_;
+  std::unique_ptr<HealthMonitor> health_;
+  std::unique_ptr<event::Timer> restart_timer_, kill_timer_;
+  RestartBackoff backoff_;
+  bool starting_ = false;
+  bool stopping_ = false;
+  std::vector<Done> stop_waiters_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace pier::supervisor

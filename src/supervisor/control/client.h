@@ -1,0 +1,37 @@
+// The CLI's side of the control socket: blocking, one request per connection.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+
+namespace pier::supervisor::control {
+
+class Client {
+ public:
+  // ENOENT/ECONNREFUSED mean no supervisor is running (errnum() tells them apart).
+  static Result<Client> connect(const std::string& socket_path);
+
+  // Sends the request and calls `on_event` for each event line until the final line;
+  // returns its status. A supervisor that dies mid-request is an error saying so.
+  Status call(const nlohmann::json& request, const std::function<void(const nlohmann::json&)>& on_event = {});
+
+  // For requests that stream until the client stops (events): the fd to poll, and
+  // sending without waiting for the reply.
+  Status send(const nlohmann::json& request);
+  // Reads the next line; nullopt at the end of the stream. EINTR is returned as an error.
+  Result<std::optional<nlohmann::json>> next();
+  int fd() const { return fd_.get(); }
+
+ private:
+  explicit Client(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  UniqueFd fd_;
+  std::string path_;
+  std::string buffer_;
+};
+
+}  // namespace pier::supervisor::control

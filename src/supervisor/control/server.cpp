@@ -1,0 +1,168 @@
+#include "supervisor/control/server.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+
+namespace pier::supervisor::control {
+
+// One client. Reads one request line, then only writes (and notices the hang-up).
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Server& server, UniqueFd fd) : server_(server), fd_(std::move(fd)) {}
+
+  Status start() {
+    PIER_TRY(watch_, server_.loop_.watch_fd(fd_.get(), event::kReadable, [this](int events) { on_ready(events); }));
+    return {};
+  }
+
+  void write_line(const nlohmann::json& line) {
+    if (!fd_) return;
+    out_ += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out_ += '\n';
+    flush();
+  }
+
+  void finish(const Status& status) {
+    nlohmann::json line = {{"done", true}};
+    if (!status) line["error"] = status.error().to_string();
+    write_line(line);
+    finished_ = true;
+    if (out_.empty()) close();
+  }
+
+  bool closed() const { return !fd_; }
+  void add_close_listener(std::function<void()> fn) { on_close_.push_back(std::move(fn)); }
+
+ private:
+  void on_ready(int events) {
+    if (events & event::kWritable) flush();
+    if (!(events & event::kReadable) || !fd_) return;
+    char buf[65536];
+    ssize_t n = ::read(fd_.get(), buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n <= 0) return close();
+    if (dispatched_) return;  // one request per connection; more input is ignored
+    in_.append(buf, static_cast<size_t>(n));
+    auto nl = in_.find('\n');
+    if (nl == std::string::npos) {
+      if (in_.size() > (16u << 20)) close();
+      return;
+    }
+    dispatched_ = true;
+    auto request = nlohmann::json::parse(in_.substr(0, nl), nullptr, false);
+    in_.clear();
+    Reply reply(weak_from_this());
+    if (request.is_discarded() || !request.is_object() || !request.contains("op"))
+      return reply.finish(Error("malformed control request (expected a JSON object with `op`)"));
+    server_.handler_(request, reply);
+  }
+
+  void flush() {
+    while (!out_.empty() && fd_) {
+      ssize_t n = ::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) break;
+        return close();
+      }
+      out_.erase(0, static_cast<size_t>(n));
+    }
+    if (!fd_) return;
+    if (out_.empty() && finished_) return close();
+    watch_->set_events(event::kReadable | (out_.empty() ? 0 : event::kWritable));
+  }
+
+  void close() {
+    if (!fd_) return;
+    fd_.reset();
+    auto listeners = std::move(on_close_);
+    for (auto& fn : listeners) fn();
+    // The watch and this object go on the next iteration: we may be inside its callback.
+    struct Holder : event::DeferredDeletable {
+      std::unique_ptr<event::FdWatch> watch;
+      std::shared_ptr<Connection> self;
+    };
+    auto holder = std::make_unique<Holder>();
+    holder->watch = std::move(watch_);
+    holder->self = shared_from_this();
+    server_.loop_.defer_delete(std::move(holder));
+    server_.drop(this);
+  }
+
+  Server& server_;
+  UniqueFd fd_;
+  std::unique_ptr<event::FdWatch> watch_;
+  std::string in_, out_;
+  bool dispatched_ = false;
+  bool finished_ = false;
+  std::vector<std::function<void()>> on_close_;
+};
+
+void Reply::event(const nlohmann::json& line) const {
+  if (auto c = connection_.lock()) c->write_line(line);
+}
+
+void Reply::finish(const Status& status) const {
+  if (auto c = connection_.lock()) c->finish(status);
+}
+
+bool Reply::closed() const {
+  auto c = connection_.lock();
+  return !c || c->closed();
+}
+
+void Reply::on_close(std::function<void()> fn) const {
+  auto c = connection_.lock();
+  if (!c || c->closed()) return fn();
+  c->add_close_listener(std::move(fn));
+}
+
+Result<std::unique_ptr<Server>> Server::listen(event::Loop& loop, std::string path, Handler handler) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path)
+    return Error("control socket path `" + path + "` is too long for a Unix socket").hint("use a shorter --root");
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) return Error::system("create control socket", path, errno);
+  ::unlink(path.c_str());
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    return Error::system("bind control socket", path, errno);
+  ::chmod(path.c_str(), 0600);
+  if (::listen(fd.get(), 64) != 0) return Error::system("listen on control socket", path, errno);
+  std::unique_ptr<Server> server(new Server(loop, std::move(path), std::move(fd), std::move(handler)));
+  PIER_TRY(server->watch_, loop.watch_fd(server->fd_.get(), event::kReadable, [s = server.get()](int) { s->accept_all(); }));
+  return server;
+}
+
+Server::Server(event::Loop& loop, std::string path, UniqueFd fd, Handler handler)
+    : loop_(loop), path_(std::move(path)), fd_(std::move(fd)), handler_(std::move(handler)) {}
+
+Server::~Server() {
+  watch_.reset();
+  ::unlink(path_.c_str());
+}
+
+void Server::accept_all() {
+  for (;;) {
+    UniqueFd client(::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (!client) return;
+    auto connection = std::make_shared<Connection>(*this, std::move(client));
+    if (auto st = connection->start(); !st) {
+      log::warn("control socket: {}", st.error().to_string());
+      continue;
+    }
+    connections_[connection.get()] = connection;
+  }
+}
+
+void Server::drop(Connection* connection) { connections_.erase(connection); }
+
+}  // namespace pier::supervisor::control

@@ -1,0 +1,60 @@
+// The control socket: a Unix stream socket in the project's run directory that the
+// CLI talks to in JSON lines. One request per connection; the reply is a stream of
+// event lines and one final line, `{"done":true}` or `{"done":true,"error":"..."}`.
+// Streaming requests (`events`) end when the client hangs up.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+#include "event/loop.h"
+
+namespace pier::supervisor::control {
+
+class Connection;
+
+// Handed to a request handler: lines go to the client as they are produced. A Reply
+// outlives its connection safely (writes to a closed client are dropped).
+class Reply {
+ public:
+  explicit Reply(std::weak_ptr<Connection> connection) : connection_(std::move(connection)) {}
+  void event(const nlohmann::json& line) const;
+  void finish(const Status& status) const;
+  // The client hung up (Ctrl-C on `pier up`, end of `pier events`).
+  bool closed() const;
+  void on_close(std::function<void()> fn) const;
+
+ private:
+  std::weak_ptr<Connection> connection_;
+};
+
+using Handler = std::function<void(const nlohmann::json& request, Reply reply)>;
+
+class Server {
+ public:
+  // Binds `path` (a stale socket file is replaced: the caller holds the project lock).
+  static Result<std::unique_ptr<Server>> listen(event::Loop& loop, std::string path, Handler handler);
+  ~Server();
+  size_t connections() const { return connections_.size(); }
+
+ private:
+  Server(event::Loop& loop, std::string path, UniqueFd fd, Handler handler);
+  void accept_all();
+  void drop(Connection* connection);
+
+  event::Loop& loop_;
+  std::string path_;
+  UniqueFd fd_;
+  Handler handler_;
+  std::unique_ptr<event::FdWatch> watch_;
+  std::map<Connection*, std::shared_ptr<Connection>> connections_;
+  friend class Connection;
+};
+
+}  // namespace pier::supervisor::control

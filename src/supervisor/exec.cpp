@@ -1,0 +1,105 @@
+#include "supervisor/exec.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "runtime/container.h"
+#include "sys/syscalls.h"
+
+namespace pier::supervisor {
+namespace {
+
+std::vector<std::string> merge_env(std::vector<std::string> base, const std::vector<std::string>& extra) {
+  for (const auto& kv : extra) {
+    auto key = kv.substr(0, kv.find('='));
+    std::erase_if(base, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
+    base.push_back(kv);
+  }
+  return base;
+}
+
+// Copies between the terminal and the pty until the process exits and the pty drains.
+void relay_tty(int master, int pidfd) {
+  termios saved{};
+  bool raw = ::isatty(0) && ::tcgetattr(0, &saved) == 0;
+  if (raw) {
+    termios t = saved;
+    ::cfmakeraw(&t);
+    ::tcsetattr(0, TCSANOW, &t);
+  }
+  bool stdin_open = true;
+  char buf[16384];
+  for (;;) {
+    pollfd fds[3] = {{master, POLLIN, 0}, {pidfd, POLLIN, 0}, {stdin_open ? 0 : -1, POLLIN, 0}};
+    if (::poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents & POLLIN) {
+      ssize_t n = ::read(master, buf, sizeof buf);
+      if (n > 0) (void)!::write(1, buf, static_cast<size_t>(n));
+      else if (n < 0 && errno != EAGAIN && errno != EINTR) break;
+    } else if (fds[0].revents & (POLLHUP | POLLERR)) {
+      break;
+    }
+    if (fds[2].revents & (POLLIN | POLLHUP)) {
+      ssize_t n = ::read(0, buf, sizeof buf);
+      if (n > 0) (void)!::write(master, buf, static_cast<size_t>(n));
+      else stdin_open = false;
+    }
+    if ((fds[1].revents & POLLIN) && !(fds[0].revents & POLLIN)) break;
+  }
+  if (raw) ::tcsetattr(0, TCSANOW, &saved);
+}
+
+}  // namespace
+
+Result<int> exec_in_container(const state::ContainerRecord& r, const ExecOptions& o) {
+  if (r.state != state::ContainerState::running || !state::process_matches(r.pid, r.pid_start_time))
+    return Error("container " + r.name + " is not running");
+  if (r.seccomp == "custom")
+    return Error("container " + r.name + " runs with a custom seccomp profile, which exec cannot apply yet");
+  runtime::Container c;
+  c.project = r.project;
+  c.name = r.name;
+  c.state_dir = r.scratch_dir;
+  c.cgroup = r.cgroup;
+  c.pid = r.pid;
+  c.pidfd = UniqueFd(sys::pidfd_open(r.pid));
+  if (!c.pidfd) return Error::system("open pidfd of container", r.name, errno);
+  c.privileged = r.privileged || o.privileged;
+  c.seccomp = r.seccomp == "unconfined" || c.privileged ? runtime::SeccompMode::unconfined
+                                                          : runtime::SeccompMode::default_profile;
+  c.cap_add = r.cap_add;
+  c.cap_drop = r.cap_drop;
+
+  runtime::Process p;
+  p.argv = o.argv;
+  p.env = merge_env(r.env, o.env);
+  p.workdir = !o.workdir.empty() ? o.workdir : (!r.working_dir.empty() ? r.working_dir : "/");
+  p.user = !o.user.empty() ? o.user : r.user;
+  p.tty = o.tty;
+  if (o.tty) {
+    winsize ws{};
+    if (::ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) {
+      p.tty_rows = ws.ws_row;
+      p.tty_cols = ws.ws_col;
+    }
+  } else if (!o.detach) {
+    p.stdio[0] = o.interactive ? 0 : -1;
+    p.stdio[1] = 1;
+    p.stdio[2] = 2;
+  }
+  PIER_TRY(auto handle, runtime::exec_in(c, p));
+  if (o.detach) return 0;
+  if (o.tty && handle.pty_master) relay_tty(handle.pty_master.get(), handle.pidfd.get());
+  // Signals the user sends (Ctrl-C without a tty) go to the process, as docker exec.
+  return runtime::wait(handle.pidfd.get());
+}
+
+}  // namespace pier::supervisor

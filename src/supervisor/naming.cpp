@@ -1,0 +1,53 @@
+#include "supervisor/naming.h"
+
+#include <sys/random.h>
+
+#include <fmt/format.h>
+
+namespace pier::supervisor {
+
+std::string container_name(const compose::Project& project, const compose::Service& service, int number) {
+  if (!service.container_name.empty()) return service.container_name;
+  return fmt::format("{}-{}-{}", project.name, service.name, number);
+}
+
+std::string random_container_id() {
+  unsigned char bytes[32];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+  }
+  std::string out;
+  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+state::ContainerRecord new_record(const compose::Project& project, const compose::Service& service, int number,
+                                  const std::string& name, const state::ProjectPaths& paths) {
+  state::ContainerRecord r;
+  r.name = name;
+  r.id = random_container_id();
+  r.project = project.name;
+  r.service = service.name;
+  r.number = number;
+  r.image = service.image_or_default(project.name);
+  r.scratch_dir = paths.scratch_dir(name);
+  return r;
+}
+
+void apply_exec_defaults(state::ContainerRecord& record, const ContainerPlan& plan) {
+  record.env = plan.spec.process.env;
+  record.user = plan.spec.process.user;
+  record.working_dir = plan.spec.process.workdir;
+  record.privileged = plan.spec.privileged;
+  record.cap_add = plan.spec.process.cap_add;
+  record.cap_drop = plan.spec.process.cap_drop;
+  switch (plan.spec.seccomp) {
+    case runtime::SeccompMode::default_profile: record.seccomp = "default"; break;
+    case runtime::SeccompMode::unconfined: record.seccomp = "unconfined"; break;
+    case runtime::SeccompMode::custom: record.seccomp = "custom"; break;
+  }
+}
+
+}  // namespace pier::supervisor

@@ -1,0 +1,264 @@
+#include "supervisor/networking.h"
+
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "base/atomic_file.h"
+#include "base/strings.h"
+#include "net/netns.h"
+#include "net/project_record.h"
+
+namespace pier::supervisor {
+namespace {
+
+constexpr const char* kBridgeNameOpt = "com.docker.network.bridge.name";
+constexpr const char* kMtuOpt = "com.docker.network.driver.mtu";
+
+// ipam.config[0] of a Compose network, kept as JSON by the model.
+Result<std::optional<net::IpamConfig>> ipam_of(const compose::NetworkConfig& config, bool v6) {
+  if (!config.ipam || !config.ipam->contains("config")) return std::optional<net::IpamConfig>();
+  for (const auto& entry : (*config.ipam)["config"]) {
+    if (!entry.contains("subnet")) continue;
+    PIER_TRY(auto subnet, net::Subnet::parse(entry["subnet"].get<std::string>()));
+    if (subnet.address.is_v4() == v6) continue;
+    net::IpamConfig ipam;
+    ipam.subnet = subnet;
+    if (entry.contains("gateway")) {
+      PIER_TRY(ipam.gateway, net::IpAddress::parse(entry["gateway"].get<std::string>()));
+    }
+    if (entry.contains("ip_range")) {
+      PIER_TRY(ipam.ip_range, net::Subnet::parse(entry["ip_range"].get<std::string>()));
+    }
+    if (entry.contains("aux_addresses"))
+      for (const auto& [name, ip] : entry["aux_addresses"].items()) {
+        PIER_TRY(auto addr, net::IpAddress::parse(ip.get<std::string>()));
+        ipam.aux_addresses[name] = addr;
+      }
+    return std::optional<net::IpamConfig>(ipam);
+  }
+  return std::optional<net::IpamConfig>();
+}
+
+std::string first_word(const std::string& mode) { return mode.substr(0, mode.find(':')); }
+
+}  // namespace
+
+NetworkPlan plan_network(const compose::Project& project, const compose::Service& service,
+                         const std::string& container_name, const std::string& hostname) {
+  NetworkPlan plan;
+  plan.hostname = hostname;
+  plan.own_names = {hostname};
+  plan.extra_hosts = service.extra_hosts;
+  plan.dns = service.dns;
+  plan.dns_search = service.dns_search;
+  plan.dns_opt = service.dns_opt;
+  std::string mode = first_word(service.network_mode);
+  if (mode == "none") plan.mode = NetworkPlan::Mode::none;
+  else if (mode == "host") plan.mode = NetworkPlan::Mode::host;
+  else if (mode == "service" || mode == "container") plan.mode = NetworkPlan::Mode::shared;
+  if (plan.mode != NetworkPlan::Mode::bridge) return plan;
+  plan.ports = service.ports;
+
+  // Highest gw_priority (then priority, then name) first: it gets the default route.
+  std::vector<std::pair<std::string, const compose::ServiceNetwork*>> nets;
+  for (const auto& [name, cfg] : service.networks) nets.emplace_back(name, &cfg);
+  if (nets.empty() && project.networks.count("default")) {
+    static const compose::ServiceNetwork kDefault;
+    nets.emplace_back("default", &kDefault);
+  }
+  std::stable_sort(nets.begin(), nets.end(), [](const auto& a, const auto& b) {
+    auto ga = a.second->gw_priority.value_or(0), gb = b.second->gw_priority.value_or(0);
+    if (ga != gb) return ga > gb;
+    return a.second->priority.value_or(0) > b.second->priority.value_or(0);
+  });
+  bool first = true;
+  for (const auto& [name, cfg] : nets) {
+    net::ContainerNetwork cn;
+    cn.network = name;
+    cn.attach.container = container_name;
+    cn.attach.ifname = cfg->interface_name;
+    if (!cfg->ipv4_address.empty())
+      if (auto ip = net::IpAddress::parse(cfg->ipv4_address); ip.ok()) cn.attach.ipv4 = *ip;
+    if (!cfg->ipv6_address.empty())
+      if (auto ip = net::IpAddress::parse(cfg->ipv6_address); ip.ok()) cn.attach.ipv6 = *ip;
+    cn.attach.mac = !cfg->mac_address.empty() ? cfg->mac_address : (first ? service.mac_address : "");
+    cn.attach.default_route = first;
+    cn.attach.gw_priority = static_cast<int>(cfg->gw_priority.value_or(0));
+    cn.names = {service.name, container_name};
+    if (!service.hostname.empty()) cn.names.push_back(service.hostname);
+    for (const auto& alias : cfg->aliases) cn.names.push_back(alias);
+    for (const auto& link : service.links) {
+      auto colon = link.find(':');
+      if (colon != std::string::npos) cn.names.push_back(link.substr(colon + 1));
+    }
+    plan.networks.push_back(std::move(cn));
+    first = false;
+  }
+  plan.own_names.push_back(container_name);
+  return plan;
+}
+
+Status Networking::open() {
+  if (net_) return {};
+  net::ProjectNetworkOptions options;
+  options.project = paths_.project;
+  options.state_dir = paths_.net_state_dir();
+  std::string text;
+  if (auto r = read_file("/etc/resolv.conf"); r.ok()) text = *r;
+  host_resolv_ = net::dns::parse_resolv_conf(text);
+  for (const auto& ns : host_resolv_.nameservers) options.dns.upstreams.push_back({ns, 53});
+  std::error_code ec;
+  std::filesystem::create_directories(options.state_dir, ec);
+  PIER_TRY(net_, net::ProjectNetwork::create(loop_, std::move(options)));
+  return {};
+}
+
+Status Networking::ensure_networks(const compose::Project& project, const std::vector<std::string>& services) {
+  std::set<std::string> wanted;
+  for (const auto& name : services) {
+    const auto* service = project.find_service(name);
+    if (!service || !service->network_mode.empty() && first_word(service->network_mode) != "bridge") continue;
+    if (service->networks.empty() && project.networks.count("default")) wanted.insert("default");
+    for (const auto& [net, _] : service->networks) wanted.insert(net);
+  }
+  if (wanted.empty()) return {};
+  PIER_CHECK(open());
+  for (const auto& name : wanted) {
+    if (net_->network(name)) continue;
+    auto it = project.networks.find(name);
+    if (it == project.networks.end()) return Error("network `" + name + "` is not declared");
+    const auto& config = it->second;
+    if (!config.driver.empty() && config.driver != "bridge")
+      return Error("network `" + name + "`: driver `" + config.driver + "` is not supported (only bridge)")
+          .at(config.mark.to_string());
+    net::NetworkSpec spec;
+    spec.name = name;
+    spec.external = config.external;
+    if (config.external) spec.bridge = config.name;
+    spec.internal = config.internal.value_or(false);
+    if (auto b = config.driver_opts.find(kBridgeNameOpt); b != config.driver_opts.end()) spec.bridge = b->second;
+    if (auto m = config.driver_opts.find(kMtuOpt); m != config.driver_opts.end()) spec.mtu = std::atoi(m->second.c_str());
+    PIER_TRY(auto v4, ipam_of(config, false));
+    if (v4) spec.ipv4 = *v4;
+    if (config.enable_ipv6.value_or(false)) {
+      PIER_TRY(auto v6, ipam_of(config, true));
+      if (!v6) return Error("network `" + name + "`: enable_ipv6 needs an IPv6 subnet in ipam.config");
+      spec.ipv6 = *v6;
+    }
+    auto added = net_->add_network(std::move(spec), v4.has_value());
+    if (!added) return std::move(added).error().context("network `" + name + "`");
+  }
+  return {};
+}
+
+Result<Networking::Attached> Networking::attach(const std::string& container, pid_t pid, const NetworkPlan& plan) {
+  if (plan.mode != NetworkPlan::Mode::bridge || plan.networks.empty()) return files_without_bridge(plan);
+  PIER_CHECK(open());
+  PIER_TRY(auto netns, net::ContainerNetns::from_pid(pid));
+  PIER_TRY(auto endpoints, net_->attach(container, netns, plan.networks));
+  Attached out;
+  net::dns::HostsInput hosts;
+  hosts.own_names = plan.own_names;
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    const auto& ep = endpoints[i];
+    state::EndpointRecord rec;
+    rec.network = ep.network;
+    rec.host_veth = ep.host_veth;
+    rec.ifname = ep.ifname;
+    rec.ipv4 = ep.ipv4.to_string();
+    if (ep.ipv6) rec.ipv6 = ep.ipv6->to_string();
+    rec.names = plan.networks[i].names;
+    out.endpoints.push_back(rec);
+    hosts.own_addresses.push_back(ep.ipv4);
+  }
+  auto* first = net_->network(endpoints.front().network);
+  hosts.host_gateway = first->gateway();
+  for (const auto& eh : plan.extra_hosts) {
+    PIER_TRY(auto entry, net::dns::parse_extra_host(eh.host + ":" + eh.ip));
+    hosts.extra_hosts.push_back(entry);
+  }
+  PIER_TRY(out.hosts, net::dns::container_hosts(hosts));
+  out.resolv_conf = net::dns::container_resolv_conf(first->gateway(), host_resolv_, {plan.dns_search, plan.dns_opt});
+  if (!plan.dns.empty()) {
+    std::vector<net::Endpoint4or6> upstreams;
+    for (const auto& d : plan.dns)
+      if (auto ip = net::IpAddress::parse(d); ip.ok()) upstreams.push_back({*ip, 53});
+    net_->dns_server().set_container_upstreams(container, upstreams);
+  }
+  return out;
+}
+
+Result<Networking::Attached> Networking::files_without_bridge(const NetworkPlan& plan) {
+  Attached out;
+  std::string host_resolv;
+  if (auto r = read_file("/etc/resolv.conf"); r.ok()) host_resolv = *r;
+  if (plan.mode == NetworkPlan::Mode::host) {
+    out.resolv_conf = host_resolv;
+    auto hosts = read_file("/etc/hosts");
+    out.hosts = hosts.ok() ? *hosts : "127.0.0.1\tlocalhost\n";
+    return out;
+  }
+  out.hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  if (!plan.hostname.empty()) out.hosts += "127.0.1.1\t" + plan.hostname + "\n";
+  for (const auto& eh : plan.extra_hosts) out.hosts += eh.ip + "\t" + eh.host + "\n";
+  out.resolv_conf = "";  // none: no network, no resolver
+  return out;
+}
+
+Result<std::vector<state::PublishedPort>> Networking::publish(const std::string& container, const std::string& service,
+                                                              int replica, const NetworkPlan& plan,
+                                                              const std::vector<state::EndpointRecord>& endpoints) {
+  std::vector<state::PublishedPort> out;
+  if (plan.ports.empty() || endpoints.empty() || !net_) return out;
+  PIER_TRY(auto container_ip, net::IpAddress::parse(endpoints.front().ipv4));
+  std::vector<net::PortMapping> mappings;
+  for (const auto& p : plan.ports) {
+    if (p.mode == "host" && p.published.empty()) continue;
+    net::PortMapping m;
+    m.service = service;
+    m.protocol = p.protocol == "udp" ? IPPROTO_UDP : IPPROTO_TCP;
+    if (!p.host_ip.empty()) {
+      PIER_TRY(m.host_ip, net::IpAddress::parse(p.host_ip));
+    }
+    m.container_ip = container_ip;
+    m.container_port = static_cast<uint16_t>(p.target);
+    if (!p.published.empty()) {
+      // A range ("8000-8005") gives each replica the next port of it.
+      auto dash = p.published.find('-');
+      int low = std::atoi(p.published.substr(0, dash).c_str());
+      int high = dash == std::string::npos ? low : std::atoi(p.published.substr(dash + 1).c_str());
+      int port = low + (replica - 1);
+      if (dash == std::string::npos) port = low;
+      if (port > high)
+        return Error(fmt::format("service {}: no free host port left in {} for replica {}", service, p.published, replica));
+      m.host_port = static_cast<uint16_t>(port);
+    }
+    mappings.push_back(m);
+  }
+  PIER_TRY(auto bound, net_->publish(container, mappings));
+  for (const auto& b : bound)
+    out.push_back({b.host_ip.valid() ? b.host_ip.to_string() : "0.0.0.0", b.host_port, b.container_port,
+                   b.protocol_name()});
+  return out;
+}
+
+void Networking::release(const std::string& container) {
+  if (!net_) return;
+  (void)net_->unpublish(container);
+  (void)net_->detach(container);
+}
+
+Status Networking::teardown() {
+  if (net_) {
+    auto st = net_->teardown();
+    net_.reset();
+    return st;
+  }
+  PIER_TRY(auto host, net::netlink::Socket::open());
+  return net::teardown_project(host, paths_.net_state_dir(), paths_.project);
+}
+
+}  // namespace pier::supervisor

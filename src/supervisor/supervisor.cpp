@@ -1,0 +1,535 @@
+#include "supervisor/supervisor.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "base/atomic_file.h"
+#include "base/log.h"
+#include "graph/from_project.h"
+#include "image/ensure.h"
+#include "runtime/container.h"
+#include "supervisor/naming.h"
+#include "supervisor/signals.h"
+#include "supervisor/up_run.h"
+
+namespace pier::supervisor {
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<std::string> services_of(const nlohmann::json& request) {
+  return request.value("services", std::vector<std::string>{});
+}
+
+std::optional<std::chrono::milliseconds> timeout_of(const nlohmann::json& request) {
+  if (!request.contains("timeout") || request["timeout"].is_null()) return std::nullopt;
+  return std::chrono::seconds(request["timeout"].get<int>());
+}
+
+// Counts down parallel completions, keeping the first error.
+struct Join {
+  int remaining = 0;
+  std::optional<Error> error;
+  std::function<void(Status)> done;
+  void finish_one(Status st) {
+    if (!st && !error) error = std::move(st).error();
+    if (--remaining == 0) done(error ? Status(*error) : Status{});
+  }
+};
+
+}  // namespace
+
+UpOptions up_options_from_json(const nlohmann::json& j) {
+  UpOptions o;
+  o.services = j.value("services", std::vector<std::string>{});
+  o.scale = j.value("scale", std::map<std::string, int>{});
+  o.no_deps = j.value("no_deps", false);
+  o.force_recreate = j.value("force_recreate", false);
+  o.no_recreate = j.value("no_recreate", false);
+  o.remove_orphans = j.value("remove_orphans", false);
+  o.no_start = j.value("no_start", false);
+  o.wait = j.value("wait", false);
+  o.wait_timeout_s = j.value("wait_timeout", 0);
+  o.pull = j.value("pull", std::string());
+  return o;
+}
+
+nlohmann::json to_json(const UpOptions& o) {
+  return {{"services", o.services},         {"scale", o.scale},     {"no_deps", o.no_deps},
+          {"force_recreate", o.force_recreate}, {"no_recreate", o.no_recreate},
+          {"remove_orphans", o.remove_orphans}, {"no_start", o.no_start}, {"wait", o.wait},
+          {"wait_timeout", o.wait_timeout_s}, {"pull", o.pull}};
+}
+
+Supervisor::Supervisor(event::Loop& loop, state::ProjectPaths paths)
+    : loop_(loop),
+      paths_(paths),
+      records_(paths.records_dir()),
+      workers_(loop, 4),
+      networking_(loop, paths) {}
+
+Supervisor::~Supervisor() = default;
+
+Status Supervisor::save_source(const ProjectSource& source) {
+  std::error_code ec;
+  std::filesystem::create_directories(paths_.run, ec);
+  return write_file_atomic(paths_.project_source_file(), to_json(source).dump() + "\n", 0600);
+}
+
+Result<ContainerPlan> Supervisor::plan_for(const compose::Service& service, const state::ContainerRecord& record,
+                                           const image::ResolvedImage& image) {
+  PlanInputs in;
+  in.project = &project_->project;
+  in.service = &service;
+  in.image = &image;
+  in.id = ContainerIdentity{record.project, record.service, record.name, record.id, record.number, record.oneoff};
+  in.paths = paths_;
+  in.config_hash = record.config_hash;
+  in.find_pid = [this](const std::string& mode) { return find_pid(mode); };
+  PIER_TRY(ContainerPlan plan, plan_container(in));
+  auto net_plan = plan_network(project_->project, service, record.name, plan.spec.hostname);
+  plan.network_attach = net_plan.mode == NetworkPlan::Mode::bridge;
+  if (service.logging) plan.log_options = service.logging->options;
+  // /etc/hosts and resolv.conf are rewritten in place once the addresses are known
+  // (files are bind-mounted by inode, so the content must change, not the file).
+  if (net_plan.mode != NetworkPlan::Mode::shared) {
+    PIER_TRY(auto files, networking_.files_without_bridge(net_plan));
+    plan.spec.files.push_back({"/etc/hosts", files.hosts});
+    plan.spec.files.push_back({"/etc/resolv.conf", files.resolv_conf});
+    plan.spec.files.push_back({"/etc/hostname", plan.spec.hostname + "\n"});
+  }
+  network_plans_[record.name] = std::move(net_plan);
+  PIER_CHECK(prepare_volumes(in, plan));
+  return plan;
+}
+
+Result<pid_t> Supervisor::find_pid(const std::string& mode) const {
+  auto colon = mode.find(':');
+  std::string kind = mode.substr(0, colon), target = colon == std::string::npos ? "" : mode.substr(colon + 1);
+  for (const auto& [name, c] : containers_) {
+    bool match = kind == "service" ? c->service() == target && !c->record().oneoff : name == target;
+    if (match && c->pid() > 0) return c->pid();
+  }
+  return Error(fmt::format("`{}`: no running container {} `{}`", mode, kind == "service" ? "of service" : "named", target))
+      .hint("start it first (list it in depends_on)");
+}
+
+Status Supervisor::attach_network(const std::string& container, pid_t pid) {
+  auto it = network_plans_.find(container);
+  auto c = containers_.find(container);
+  if (it == network_plans_.end() || c == containers_.end()) return Error("container " + container + " is not known");
+  PIER_TRY(auto attached, networking_.attach(container, pid, it->second));
+  auto& record = const_cast<state::ContainerRecord&>(c->second->record());
+  record.endpoints = attached.endpoints;
+  // Files 0 and 1 are /etc/hosts and /etc/resolv.conf (plan_for): rewrite in place.
+  std::string dir = record.scratch_dir + "/files/";
+  for (auto [index, text] : {std::pair{0, &attached.hosts}, {1, &attached.resolv_conf}}) {
+    std::string path = dir + std::to_string(index);
+    FILE* f = std::fopen(path.c_str(), "r+");
+    if (!f) return Error::system("write", path, errno);
+    std::fwrite(text->data(), 1, text->size(), f);
+    std::fflush(f);
+    if (::ftruncate(fileno(f), static_cast<off_t>(text->size())) != 0) {
+      std::fclose(f);
+      return Error::system("truncate", path, errno);
+    }
+    std::fclose(f);
+  }
+  return {};
+}
+
+void Supervisor::release_network(const std::string& container) {
+  networking_.release(container);
+  if (auto c = containers_.find(container); c != containers_.end()) {
+    auto& record = const_cast<state::ContainerRecord&>(c->second->record());
+    record.endpoints.clear();
+    record.ports.clear();
+  }
+}
+
+Status Supervisor::publish_ports(ManagedContainer& c) {
+  auto it = network_plans_.find(c.name());
+  if (it == network_plans_.end()) return {};
+  auto& record = const_cast<state::ContainerRecord&>(c.record());
+  PIER_TRY(record.ports, networking_.publish(c.name(), c.service(), record.number, it->second, record.endpoints));
+  return {};
+}
+
+void Supervisor::emit(const ManagedContainer& c, const std::string& action) {
+  if (subscribers_.empty()) return;
+  const auto& r = c.record();
+  nlohmann::json event = {{"time", now_ns()},        {"type", "container"},   {"action", action},
+                          {"id", r.id},             {"name", r.name},        {"service", r.service},
+                          {"state", state::to_string(r.state)}, {"health", r.health},
+                          {"exit_code", r.exit_code}, {"oneoff", r.oneoff}};
+  std::vector<control::Reply> live;
+  for (auto& s : subscribers_)
+    if (!s.closed()) {
+      s.event(event);
+      live.push_back(s);
+    }
+  subscribers_ = std::move(live);
+}
+
+void Supervisor::container_changed(ManagedContainer& c) {
+  auto before = last_state_.count(c.name()) ? last_state_[c.name()] : state::ContainerState::created;
+  auto now = c.state();
+  last_state_[c.name()] = now;
+  using S = state::ContainerState;
+  if (now != before) {
+    if (now == S::running && before == S::paused) emit(c, "unpause");
+    else if (now == S::running) emit(c, "start");
+    else if (now == S::paused) emit(c, "pause");
+    else if (now == S::exited || now == S::restarting) emit(c, "die");
+    else if (now == S::removing) emit(c, "destroy");
+  } else if (!c.record().health.empty()) {
+    emit(c, "health_status: " + c.record().health);
+  }
+  for (size_t i = 0; i < runs_.size(); ++i) runs_[i]->evaluate();
+}
+
+std::vector<ManagedContainer*> Supervisor::select(const std::vector<std::string>& services) const {
+  std::vector<ManagedContainer*> out;
+  for (const auto& [name, c] : containers_)
+    if (services.empty() || std::find(services.begin(), services.end(), c->service()) != services.end())
+      out.push_back(c.get());
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) {
+    if (a->service() != b->service()) return a->service() < b->service();
+    return a->record().number < b->record().number;
+  });
+  return out;
+}
+
+// Reverse dependency order: dependents stop before what they depend on; each wave in
+// parallel. Containers of services the project no longer has go first.
+void Supervisor::stop_in_order(std::vector<ManagedContainer*> targets, std::optional<std::chrono::milliseconds> grace,
+                               std::function<void()> done, control::Reply reply, const char* verb) {
+  std::vector<std::vector<ManagedContainer*>> waves;
+  std::set<ManagedContainer*> placed;
+  if (project_) {
+    if (auto deps = graph::from_project(project_->project); deps.ok())
+      if (auto stop_waves = deps->stop_waves(); stop_waves.ok()) {
+        waves.emplace_back();  // orphans
+        for (const auto& wave : *stop_waves) {
+          waves.emplace_back();
+          for (auto* c : targets)
+            if (std::find(wave.begin(), wave.end(), c->service()) != wave.end()) {
+              waves.back().push_back(c);
+              placed.insert(c);
+            }
+        }
+      }
+  }
+  if (waves.empty()) waves.emplace_back();
+  for (auto* c : targets)
+    if (!placed.count(c)) waves.front().push_back(c);
+  auto shared_waves = std::make_shared<std::vector<std::vector<ManagedContainer*>>>(std::move(waves));
+  auto step = std::make_shared<std::function<void(size_t)>>();
+  std::string verb_text = verb;
+  *step = [this, shared_waves, step, grace, done, reply, verb_text](size_t index) {
+    if (index >= shared_waves->size()) {
+      done();
+      *step = nullptr;  // break the self-reference
+      return;
+    }
+    auto& wave = (*shared_waves)[index];
+    std::vector<ManagedContainer*> active;
+    for (auto* c : wave)
+      if (c->running() || c->starting() || c->restart_pending()) active.push_back(c);
+    if (active.empty()) return (*step)(index + 1);
+    auto join = std::make_shared<Join>();
+    join->remaining = static_cast<int>(active.size());
+    join->done = [step, index](Status) { (*step)(index + 1); };
+    for (auto* c : active) {
+      reply.event({{"progress", "Container " + c->name()}, {"status", verb_text + "ing"}});
+      c->stop(grace, [join, reply, name = c->name(), verb_text](Status st) {
+        reply.event({{"progress", "Container " + name}, {"status", verb_text == "Stopp" ? "Stopped" : verb_text + "ed"}});
+        join->finish_one(std::move(st));
+      });
+    }
+  };
+  (*step)(0);
+}
+
+void Supervisor::remove_containers(std::vector<ManagedContainer*> targets, std::function<void(Status)> done,
+                                   control::Reply reply) {
+  if (targets.empty()) return done({});
+  auto join = std::make_shared<Join>();
+  join->remaining = static_cast<int>(targets.size());
+  join->done = std::move(done);
+  stop_in_order(targets, std::nullopt, [this, targets, join, reply] {
+    for (auto* c : targets) {
+      std::string name = c->name();
+      c->remove([this, join, reply, name](Status st) {
+        reply.event({{"progress", "Container " + name}, {"status", "Removed"}});
+        network_plans_.erase(name);
+        last_state_.erase(name);
+        // Destroy on the next turn: we are inside the container's own callback.
+        auto node = containers_.extract(name);
+        if (!node.empty()) {
+          struct Holder : event::DeferredDeletable {
+            std::unique_ptr<ManagedContainer> c;
+          };
+          auto holder = std::make_unique<Holder>();
+          holder->c = std::move(node.mapped());
+          loop_.defer_delete(std::move(holder));
+        }
+        join->finish_one(std::move(st));
+      });
+    }
+  }, reply, "Stopp");
+}
+
+bool Supervisor::idle() const { return containers_.empty() && busy_ == 0 && runs_.empty(); }
+
+void Supervisor::check_idle() {
+  runs_.erase(std::remove_if(runs_.begin(), runs_.end(), [](const auto& r) { return r->finished(); }), runs_.end());
+  if (idle() && on_idle_) on_idle_();
+}
+
+void Supervisor::handle(const nlohmann::json& request, control::Reply reply) {
+  std::string op = request.value("op", "");
+  if (op == "ping") return reply.finish({});
+  if (op == "up") return up(request, reply);
+  if (op == "stop") return stop(request, reply);
+  if (op == "start") return start(request, reply);
+  if (op == "restart") return restart(request, reply);
+  if (op == "down") return down(request, reply);
+  if (op == "rm") return remove(request, reply);
+  if (op == "kill" || op == "pause" || op == "unpause") return simple(request, reply);
+  if (op == "events") return subscribe(reply);
+  reply.finish(Error("unknown request `" + op + "`"));
+}
+
+// Loads the project the request names (the CLI's files, flags and environment).
+static Result<LoadedProject> load_from(const nlohmann::json& request) {
+  PIER_TRY(auto source, source_from_json(request.at("source")));
+  return load_project(source);
+}
+
+void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
+  if (!request.contains("source")) return reply.finish(Error("up: the request names no project"));
+  auto loaded = load_from(request);
+  if (!loaded) return reply.finish(loaded.error());
+  if (!images_) {
+    auto store = image::Store::open(paths_.root);
+    if (!store) return reply.finish(store.error());
+    images_ = std::move(*store);
+  }
+  if (auto source = source_from_json(request["source"]); source.ok()) (void)save_source(*source);
+  project_ = std::move(*loaded);
+  auto run = std::make_unique<UpRun>(*this, up_options_from_json(request.value("options", nlohmann::json::object())),
+                                     reply);
+  auto* raw = run.get();
+  runs_.push_back(std::move(run));
+  raw->begin();
+}
+
+void Supervisor::stop(const nlohmann::json& request, control::Reply reply) {
+  busy_++;
+  stop_in_order(select(services_of(request)), timeout_of(request), [this, reply] {
+    reply.finish({});
+    busy_--;
+    check_idle();
+  }, reply, "Stopp");
+}
+
+void Supervisor::start(const nlohmann::json& request, control::Reply reply) {
+  auto targets = select(services_of(request));
+  if (targets.empty()) return reply.finish(Error("no containers to start").hint("run `pier up` first"));
+  auto join = std::make_shared<Join>();
+  join->remaining = static_cast<int>(targets.size());
+  join->done = [reply](Status st) { reply.finish(st); };
+  for (auto* c : targets) {
+    reply.event({{"progress", "Container " + c->name()}, {"status", "Starting"}});
+    c->start([join, reply, name = c->name()](Status st) {
+      if (st) reply.event({{"progress", "Container " + name}, {"status", "Started"}});
+      join->finish_one(std::move(st));
+    });
+  }
+}
+
+void Supervisor::restart(const nlohmann::json& request, control::Reply reply) {
+  auto targets = select(services_of(request));
+  stop_in_order(targets, timeout_of(request), [this, targets, reply] {
+    auto join = std::make_shared<Join>();
+    join->remaining = static_cast<int>(targets.size());
+    join->done = [reply](Status st) { reply.finish(st); };
+    if (targets.empty()) return reply.finish({});
+    for (auto* c : targets)
+      c->start([join, reply, name = c->name()](Status st) {
+        if (st) reply.event({{"progress", "Container " + name}, {"status", "Started"}});
+        join->finish_one(std::move(st));
+      });
+  }, reply, "Restart");
+}
+
+void Supervisor::simple(const nlohmann::json& request, control::Reply reply) {
+  std::string op = request["op"];
+  int signum = SIGKILL;
+  if (op == "kill") {
+    auto parsed = parse_signal(request.value("signal", std::string("SIGKILL")));
+    if (!parsed) return reply.finish(parsed.error());
+    signum = *parsed;
+  }
+  std::optional<Error> first;
+  for (auto* c : select(services_of(request))) {
+    Status st = op == "kill" ? (c->running() ? c->signal(signum) : Status{})
+              : op == "pause" ? c->pause() : c->unpause();
+    if (!st && !first) first = std::move(st).error();
+    else if (st) reply.event({{"progress", "Container " + c->name()}, {"status", op == "kill" ? "Killed" : op == "pause" ? "Paused" : "Unpaused"}});
+  }
+  reply.finish(first ? Status(*first) : Status{});
+}
+
+void Supervisor::remove(const nlohmann::json& request, control::Reply reply) {
+  std::vector<ManagedContainer*> targets;
+  bool force = request.value("force", false);
+  for (auto* c : select(services_of(request))) {
+    if (c->running() && !force && !request.value("stop", false)) continue;
+    targets.push_back(c);
+  }
+  busy_++;
+  remove_containers(targets, [this, reply](Status st) {
+    reply.finish(st);
+    busy_--;
+    check_idle();
+  }, reply);
+}
+
+void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
+  if (request.contains("source")) {
+    if (auto loaded = load_from(request); loaded.ok()) project_ = std::move(*loaded);
+  }
+  bool remove_orphans = request.value("remove_orphans", false);
+  bool volumes = request.value("volumes", false);
+  std::string rmi = request.value("rmi", std::string());
+  std::vector<ManagedContainer*> targets;
+  for (auto* c : select({}))
+    if (!project_ || remove_orphans || project_->project.services.count(c->service()) || c->record().oneoff)
+      targets.push_back(c);
+  busy_++;
+  auto grace = timeout_of(request);
+  auto finish_down = [this, reply, volumes, rmi](Status st) {
+    Status net = networking_.teardown();
+    if (!net) log::warn("down: {}", net.error().to_string());
+    else reply.event({{"progress", "Network " + paths_.project + "_default"}, {"status", "Removed"}});
+    if (st && !net) st = std::move(net);
+    if (project_ && volumes) {
+      for (const auto& [key, volume] : project_->project.volumes) {
+        if (volume.external) continue;
+        std::error_code ec;
+        std::filesystem::remove_all(std::filesystem::path(paths_.volume_dir(volume.name)).parent_path(), ec);
+        reply.event({{"progress", "Volume " + volume.name}, {"status", "Removed"}});
+      }
+    }
+    if (project_ && !rmi.empty() && images_) {
+      for (const auto& [name, service] : project_->project.services) {
+        if (rmi == "local" && !service.image.empty()) continue;
+        std::string ref = service.image_or_default(project_->project.name);
+        if (images_->untag(ref)) reply.event({{"progress", "Image " + ref}, {"status", "Removed"}});
+      }
+    }
+    if (containers_.empty()) {
+      runtime::release_project(paths_.project);
+      std::error_code ec;
+      std::filesystem::remove(paths_.project_source_file(), ec);
+    }
+    reply.finish(st);
+    busy_--;
+    check_idle();
+  };
+  if (grace) {
+    // -t applies to every container of the wave.
+    stop_in_order(targets, grace, [this, targets, reply, finish_down] {
+      remove_containers(targets, finish_down, reply);
+    }, reply, "Stopp");
+  } else {
+    remove_containers(targets, finish_down, reply);
+  }
+}
+
+void Supervisor::subscribe(control::Reply reply) {
+  subscribers_.push_back(reply);
+  // Nothing to finish: the stream ends when the client hangs up.
+}
+
+Status Supervisor::recover() {
+  PIER_TRY(auto records, records_.list());
+  if (records.empty()) return {};
+  // Rebuild full plans from the last `up`'s project so restarts keep working.
+  auto source_text = read_file(paths_.project_source_file());
+  if (source_text.ok()) {
+    auto j = nlohmann::json::parse(*source_text, nullptr, false);
+    if (!j.is_discarded())
+      if (auto source = source_from_json(j); source.ok())
+        if (auto loaded = load_project(*source); loaded.ok()) project_ = std::move(*loaded);
+  }
+  if (!images_) {
+    PIER_TRY(auto store, image::Store::open(paths_.root));
+    images_ = std::move(store);
+  }
+  if (project_) {
+    std::vector<std::string> services;
+    for (const auto& [name, s] : project_->project.services) services.push_back(name);
+    if (auto st = networking_.ensure_networks(project_->project, services); !st)
+      log::warn("recover: {}", st.error().to_string());
+  }
+  for (auto& record : records) {
+    ContainerPlan plan;
+    const compose::Service* service = project_ ? project_->project.find_service(record.service) : nullptr;
+    if (service) {
+      if (auto image = images_->resolve(record.image_id.empty() ? record.image : record.image_id); image.ok()) {
+        if (auto p = plan_for(*service, record, *image); p.ok()) plan = std::move(*p);
+        else log::warn("recover {}: {}", record.name, p.error().to_string());
+      }
+    }
+    if (!service) {
+      // Enough to stop and remove it: the stop defaults and its security for exec.
+      plan.spec.project = record.project;
+      plan.spec.name = record.name;
+      plan.spec.state_dir = record.scratch_dir;
+    }
+    bool alive = state::process_matches(record.pid, record.pid_start_time) &&
+                 (record.state == state::ContainerState::running || record.state == state::ContainerState::paused);
+    std::string name = record.name;
+    auto c = std::make_unique<ManagedContainer>(*this, record, std::move(plan));
+    auto* raw = c.get();
+    containers_[name] = std::move(c);
+    last_state_[name] = record.state;
+    if (alive) {
+      if (auto st = networking_.adopt(name, record.endpoints); !st) log::warn("adopt {}: {}", name, st.error().to_string());
+      if (auto st = raw->adopt(); !st) log::warn("adopt {}: {}", name, st.error().to_string());
+      else if (auto st = publish_ports(*raw); !st) log::warn("adopt {}: {}", name, st.error().to_string());
+      continue;
+    }
+    // Dead while nobody watched: its cgroup may remain; the record says exited.
+    (void)runtime::destroy(record.project, name, "");
+    auto& r = const_cast<state::ContainerRecord&>(raw->record());
+    if (r.state == state::ContainerState::running || r.state == state::ContainerState::paused ||
+        r.state == state::ContainerState::restarting) {
+      if (r.state != state::ContainerState::restarting) r.exit_code = 255;  // died unobserved
+      r.state = state::ContainerState::exited;
+      r.finished_at = now_ns();
+      r.pid = 0;
+      r.health = "";
+      (void)records_.write(r);
+    }
+    // As after a daemon restart: `always` comes back, `unless-stopped` unless stopped.
+    bool comeback = service && (raw->plan().restart.kind == RestartKind::always ||
+                                (raw->plan().restart.kind == RestartKind::unless_stopped && !r.stopped_by_user));
+    if (comeback && r.state == state::ContainerState::exited)
+      raw->start([name](Status st) {
+        if (!st) log::warn("restart {}: {}", name, st.error().to_string());
+      });
+  }
+  return {};
+}
+
+}  // namespace pier::supervisor

@@ -1,0 +1,115 @@
+// The project's supervisor: owns every container of one Compose project on one loop,
+// applies `up` (images, networks, create/recreate, dependency-gated start in waves),
+// stops in reverse dependency order, broadcasts container events, and answers the
+// CLI over the control socket. A new supervisor adopts what a crashed one left.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "compose/model.h"
+#include "event/loop.h"
+#include "image/store/store.h"
+#include "state/container_record.h"
+#include "state/paths.h"
+#include "supervisor/container.h"
+#include "supervisor/control/server.h"
+#include "supervisor/networking.h"
+#include "supervisor/project_source.h"
+#include "supervisor/worker_pool.h"
+
+namespace pier::supervisor {
+
+struct UpOptions {
+  std::vector<std::string> services;  // empty: every enabled service
+  std::map<std::string, int> scale;
+  bool no_deps = false;
+  bool force_recreate = false;
+  bool no_recreate = false;
+  bool remove_orphans = false;
+  bool no_start = false;
+  bool wait = false;             // reply only when running/healthy (or completed)
+  int wait_timeout_s = 0;        // 0: no limit
+  std::string pull;              // --pull: always, missing, never ("" = per service)
+};
+UpOptions up_options_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const UpOptions& options);
+
+class UpRun;
+
+class Supervisor {
+ public:
+  Supervisor(event::Loop& loop, state::ProjectPaths paths);
+  ~Supervisor();
+
+  // Reads the records: running containers are adopted, dead ones marked exited, and
+  // restart policies applied as after a daemon restart (`always` comes back,
+  // `unless-stopped` only if it was not stopped by the user).
+  Status recover();
+  void handle(const nlohmann::json& request, control::Reply reply);
+  // Nothing to supervise and nothing in progress: the process may exit.
+  bool idle() const;
+  void set_on_idle(std::function<void()> fn) { on_idle_ = std::move(fn); }
+
+  // For ManagedContainer (loop thread).
+  event::Loop& loop() { return loop_; }
+  WorkerPool& workers() { return workers_; }
+  const state::ProjectPaths& paths() const { return paths_; }
+  const state::RecordStore& records() const { return records_; }
+  Status attach_network(const std::string& container, pid_t pid);
+  void release_network(const std::string& container);
+  Status publish_ports(ManagedContainer& container);
+  void container_changed(ManagedContainer& container);
+
+ private:
+  friend class UpRun;
+  // Requests.
+  void up(const nlohmann::json& request, control::Reply reply);
+  void stop(const nlohmann::json& request, control::Reply reply);
+  void start(const nlohmann::json& request, control::Reply reply);
+  void restart(const nlohmann::json& request, control::Reply reply);
+  void down(const nlohmann::json& request, control::Reply reply);
+  void remove(const nlohmann::json& request, control::Reply reply);
+  void simple(const nlohmann::json& request, control::Reply reply);  // kill, pause, unpause
+  void subscribe(control::Reply reply);
+
+  // Containers of `services` (all when empty), optionally with one-off containers.
+  std::vector<ManagedContainer*> select(const std::vector<std::string>& services) const;
+  // Stops `targets` wave by wave in reverse dependency order, each wave in parallel.
+  void stop_in_order(std::vector<ManagedContainer*> targets, std::optional<std::chrono::milliseconds> grace,
+                     std::function<void()> done, control::Reply reply, const char* verb);
+  void remove_containers(std::vector<ManagedContainer*> targets, std::function<void(Status)> done,
+                         control::Reply reply);
+  Result<ContainerPlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
+                                 const image::ResolvedImage& image);
+  Result<pid_t> find_pid(const std::string& mode) const;
+  void emit(const ManagedContainer& c, const std::string& action);
+  void check_idle();
+  Status save_source(const ProjectSource& source);
+
+  event::Loop& loop_;
+  state::ProjectPaths paths_;
+  state::RecordStore records_;
+  WorkerPool workers_;
+  Networking networking_;
+  std::optional<image::Store> images_;
+  std::optional<LoadedProject> project_;
+  std::map<std::string, std::unique_ptr<ManagedContainer>> containers_;
+  std::map<std::string, NetworkPlan> network_plans_;  // by container
+  std::vector<std::unique_ptr<UpRun>> runs_;
+  std::vector<control::Reply> subscribers_;
+  std::map<std::string, state::ContainerState> last_state_;  // for event actions
+  int busy_ = 0;  // requests in progress
+  std::function<void()> on_idle_;
+};
+
+}  // namespace pier::supervisor

@@ -1,0 +1,309 @@
+#include "supervisor/up_run.h"
+
+#include <algorithm>
+
+#include "base/log.h"
+#include "compose/output.h"
+#include "graph/from_project.h"
+#include "image/ensure.h"
+#include "supervisor/naming.h"
+
+namespace pier::supervisor {
+
+UpRun::UpRun(Supervisor& sup, UpOptions options, control::Reply reply)
+    : sup_(sup), options_(std::move(options)), reply_(std::move(reply)), project_(sup.project_->project) {}
+
+void UpRun::progress(const std::string& subject, const std::string& status) {
+  reply_.event({{"progress", subject}, {"status", status}});
+}
+
+void UpRun::finish(Status status) {
+  if (finished_) return;
+  finished_ = true;
+  phase_ = Phase::done;
+  wait_timer_.reset();
+  reply_.finish(status);
+  sup_.busy_--;
+  sup_.loop().post([s = &sup_] { s->check_idle(); });
+}
+
+Status UpRun::choose_targets() {
+  PIER_TRY(auto deps, graph::from_project(project_));
+  std::vector<std::string> wanted = options_.services;
+  for (const auto& name : wanted) {
+    const auto* service = project_.find_service(name);
+    if (!service) return Error("no such service: " + name);
+    if (service->disabled) return Error("service " + name + " is not enabled by the active profiles");
+  }
+  if (wanted.empty())
+    for (const auto& [name, service] : project_.services)
+      if (!service.disabled) wanted.push_back(name);
+  std::set<std::string> chosen(wanted.begin(), wanted.end());
+  if (!options_.no_deps) chosen = deps.with_dependencies(wanted);
+  PIER_TRY(auto waves, deps.start_waves());
+  for (const auto& wave : waves)
+    for (const auto& name : wave)
+      if (chosen.count(name)) targets_.push_back(name);
+  for (const auto& name : targets_) {
+    const auto& service = *project_.find_service(name);
+    int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
+    if (!service.container_name.empty() && replicas > 1)
+      return Error("service " + name + ": cannot run " + std::to_string(replicas) +
+                   " replicas with a fixed container_name `" + service.container_name + "`")
+          .hint("remove container_name or scale to 1");
+  }
+  return {};
+}
+
+void UpRun::begin() {
+  sup_.busy_++;
+  if (auto st = choose_targets(); !st) return finish(st);
+  if (auto st = sup_.networking_.ensure_networks(project_, targets_); !st) return finish(st);
+  pull_images();
+}
+
+// Every target's image, resolved (pulled or loaded per pull_policy) in parallel.
+void UpRun::pull_images() {
+  phase_ = Phase::images;
+  std::set<std::string> refs;
+  std::map<std::string, image::PullPolicy> policies;
+  for (const auto& name : targets_) {
+    const auto& service = *project_.find_service(name);
+    std::string ref = service.image_or_default(project_.name);
+    std::string policy_text = !options_.pull.empty() ? options_.pull : service.pull_policy;
+    if (policy_text.empty()) policy_text = service.build ? "build" : "missing";
+    auto policy = image::parse_pull_policy(policy_text);
+    if (!policy) return finish(std::move(policy).error().context("service " + name));
+    if (policy->kind == image::PullPolicy::Kind::build) {
+      // Building is issue 8's; an image already in the store is still usable.
+      if (sup_.images_->find(ref)) policy->kind = image::PullPolicy::Kind::never;
+      else
+        return finish(Error("service " + name + ": image `" + ref + "` must be built, and `build:` is not supported yet")
+                          .hint("build it elsewhere and `pier image load` it, or set `image:`"));
+    }
+    if (refs.insert(ref).second) policies[ref] = *policy;
+  }
+  pending_ = static_cast<int>(refs.size());
+  if (pending_ == 0) return plan_containers();
+  auto results = std::make_shared<std::map<std::string, image::ResolvedImage>>();
+  auto failed = std::make_shared<std::optional<Error>>();
+  for (const auto& ref : refs) {
+    const image::Store* store = &*sup_.images_;
+    image::PullPolicy policy = policies[ref];
+    bool will_pull = !store->find(ref).ok() && policy.kind != image::PullPolicy::Kind::never;
+    if (will_pull) progress("Image " + ref, "Pulling");
+    sup_.workers().run<Result<image::ResolvedImage>>(
+        [store, ref, policy] { return image::ensure_image(*store, ref, policy, image::PullOptions{}); },
+        [this, ref, results, failed, will_pull](Result<image::ResolvedImage> resolved) {
+          if (finished_) return;
+          if (!resolved) {
+            if (!*failed) *failed = std::move(resolved).error().context("image " + ref);
+          } else {
+            if (will_pull) progress("Image " + ref, "Pulled");
+            (*results)[ref] = std::move(*resolved);
+          }
+          if (--pending_ > 0) return;
+          if (*failed) return finish(**failed);
+          for (const auto& name : targets_)
+            images_[name] = results->at(project_.find_service(name)->image_or_default(project_.name));
+          plan_containers();
+        });
+  }
+}
+
+// Decides, per target service, which containers stay, which are recreated (config
+// hash or image changed, or --force-recreate), which go (scale down, orphans) and
+// which are new; removals happen first, then the start phase.
+void UpRun::plan_containers() {
+  phase_ = Phase::removing;
+  std::vector<ManagedContainer*> to_remove;
+  std::set<std::string> recreated;
+  for (const auto& name : targets_) {
+    const auto& service = *project_.find_service(name);
+    int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
+    std::string hash = compose::service_config_hash(project_, name);
+    const auto& image = images_.at(name);
+    for (auto* c : sup_.select({name})) {
+      if (c->record().oneoff) continue;
+      bool changed = c->record().config_hash != hash || c->record().image_id != image.record.id;
+      if (c->record().number > replicas) to_remove.push_back(c);
+      else if (!options_.no_recreate && (options_.force_recreate || changed)) {
+        to_remove.push_back(c);
+        recreated.insert(name);
+      }
+    }
+  }
+  // Those depending on a recreated service are recreated too, so they see it anew.
+  if (!recreated.empty() && !options_.no_recreate) {
+    auto deps = graph::from_project(project_);
+    if (deps) {
+      std::set<std::string> extra;
+      for (const auto& s : recreated)
+        for (const auto& d : deps->dependents_of(s))
+          if (!recreated.count(d) && std::find(targets_.begin(), targets_.end(), d) != targets_.end()) extra.insert(d);
+      for (const auto& d : extra)
+        for (auto* c : sup_.select({d}))
+          if (!c->record().oneoff && std::find(to_remove.begin(), to_remove.end(), c) == to_remove.end())
+            to_remove.push_back(c);
+    }
+  }
+  for (auto* c : sup_.select({})) {
+    if (c->record().oneoff || project_.services.count(c->service())) continue;
+    if (options_.remove_orphans) to_remove.push_back(c);
+    else
+      reply_.event({{"warning", "Found orphan container (" + c->name() +
+                                    ") for this project. If you removed or renamed this service in your compose "
+                                    "file, you can run this command with the --remove-orphans flag to clean it up."}});
+  }
+  for (auto* c : to_remove) progress("Container " + c->name(), "Recreate");
+  sup_.remove_containers(to_remove, [this](Status st) {
+    if (finished_) return;
+    if (!st) return finish(st);
+    // Create what is missing.
+    for (const auto& name : targets_) {
+      const auto& service = *project_.find_service(name);
+      int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
+      for (int n = 1; n <= replicas; ++n) {
+        std::string cname = container_name(project_, service, n);
+        if (sup_.containers_.count(cname)) continue;
+        auto record = new_record(project_, service, n, cname, sup_.paths());
+        record.config_hash = compose::service_config_hash(project_, name);
+        record.image_id = images_.at(name).record.id;
+        auto plan = sup_.plan_for(service, record, images_.at(name));
+        if (!plan) return finish(std::move(plan).error());
+        record.labels = plan->labels;
+        record.command = plan->command_display;
+        apply_exec_defaults(record, *plan);
+        for (const auto& w : plan->warnings) reply_.event({{"warning", "service " + name + ": " + w}});
+        auto c = std::make_unique<ManagedContainer>(sup_, record, std::move(*plan));
+        if (auto st = c->persist_created(); !st) return finish(st);
+        sup_.containers_[cname] = std::move(c);
+        progress("Container " + cname, "Created");
+      }
+    }
+    if (options_.no_start) return finish({});
+    phase_ = Phase::starting;
+    for (const auto& name : targets_) services_[name] = ServiceState::pending;
+    if (options_.wait && options_.wait_timeout_s > 0) {
+      wait_timer_ = sup_.loop().create_timer([this] {
+        finish(Error("timed out after " + std::to_string(options_.wait_timeout_s) +
+                     " s waiting for the project's services to be running and healthy"));
+      });
+      wait_timer_->start(std::chrono::seconds(options_.wait_timeout_s));
+    }
+    evaluate();
+  }, reply_);
+}
+
+UpRun::Gate UpRun::gate(const std::string& service, const std::string& dependency,
+                        const compose::DependsOn& dep) const {
+  auto it = services_.find(dependency);
+  if (it == services_.end()) return {};  // not part of this run (--no-deps)
+  if (it->second != ServiceState::started) return {Gate::wait, ""};
+  for (auto* c : sup_.select({dependency})) {
+    if (c->record().oneoff) continue;
+    const auto& r = c->record();
+    if (dep.condition == "service_healthy") {
+      if (!c->has_health())
+        return {Gate::fail, "dependency " + dependency + " has no healthcheck, so service_healthy cannot hold"};
+      if (r.state == state::ContainerState::exited)
+        return {Gate::fail, "dependency failed to start: container " + c->name() + " exited (" +
+                                std::to_string(r.exit_code) + ")"};
+      if (r.health == "unhealthy") return {Gate::fail, "dependency failed to start: container " + c->name() + " is unhealthy"};
+      if (r.health != "healthy") return {Gate::wait, ""};
+    } else if (dep.condition == "service_completed_successfully") {
+      if (r.state != state::ContainerState::exited || c->starting()) return {Gate::wait, ""};
+      if (r.exit_code != 0)
+        return {Gate::fail, "service \"" + dependency + "\" didn't complete successfully: exit " +
+                                std::to_string(r.exit_code)};
+    }
+  }
+  (void)service;
+  return {};
+}
+
+void UpRun::evaluate() {
+  if (finished_) return;
+  if (phase_ == Phase::waiting) return check_wait();
+  if (phase_ != Phase::starting) return;
+  bool all_started = true;
+  for (const auto& name : targets_) {
+    auto& state = services_[name];
+    if (state == ServiceState::started) continue;
+    all_started = false;
+    if (state != ServiceState::pending) continue;
+    const auto& service = *project_.find_service(name);
+    bool ready = true;
+    for (const auto& [dep_name, dep] : service.depends_on) {
+      auto g = gate(name, dep_name, dep);
+      if (g.kind == Gate::wait) {
+        ready = false;
+        break;
+      }
+      if (g.kind == Gate::fail) {
+        if (!dep.required) {
+          reply_.event({{"warning", "service " + name + ": optional " + g.why}});
+          continue;
+        }
+        return finish(Error(g.why).context("service " + name));
+      }
+    }
+    if (ready) start_service(name);
+  }
+  if (!all_started) return;
+  if (!options_.wait) return finish({});
+  phase_ = Phase::waiting;
+  check_wait();
+}
+
+void UpRun::start_service(const std::string& name) {
+  services_[name] = ServiceState::starting;
+  auto containers = sup_.select({name});
+  auto remaining = std::make_shared<int>(0);
+  for (auto* c : containers)
+    if (!c->record().oneoff) ++*remaining;
+  if (*remaining == 0) {
+    services_[name] = ServiceState::started;
+    return sup_.loop().post([this] { evaluate(); });
+  }
+  for (auto* c : containers) {
+    if (c->record().oneoff) continue;
+    bool already = c->running();
+    if (!already) progress("Container " + c->name(), "Starting");
+    c->start([this, name, cname = c->name(), already, remaining](Status st) {
+      if (finished_) return;
+      if (!st) return finish(st);
+      if (!already) progress("Container " + cname, "Started");
+      else progress("Container " + cname, "Running");
+      if (--*remaining == 0) {
+        services_[name] = ServiceState::started;
+        evaluate();
+      }
+    });
+  }
+}
+
+// --wait: every container running (and healthy when it has a check), or exited 0.
+void UpRun::check_wait() {
+  bool all = true;
+  for (const auto& name : targets_)
+    for (auto* c : sup_.select({name})) {
+      const auto& r = c->record();
+      if (r.oneoff) continue;
+      if (r.state == state::ContainerState::exited) {
+        if (r.exit_code != 0)
+          return finish(Error("container " + c->name() + " exited (" + std::to_string(r.exit_code) + ")"));
+        continue;
+      }
+      if (r.health == "unhealthy") return finish(Error("container " + c->name() + " is unhealthy"));
+      if (r.state != state::ContainerState::running || (c->has_health() && r.health != "healthy")) all = false;
+    }
+  if (all) {
+    for (const auto& name : targets_)
+      for (auto* c : sup_.select({name}))
+        if (c->has_health()) progress("Container " + c->name(), "Healthy");
+    finish({});
+  }
+}
+
+}  // namespace pier::supervisor

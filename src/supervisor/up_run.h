@@ -1,0 +1,58 @@
+// One `up` in progress: images, networks, the create/recreate decisions, then the
+// start of each service once its depends_on conditions hold. Re-evaluated on every
+// container event (no polling); finishes when everything started (or, with --wait,
+// is running and healthy or completed), or with the first error naming its cause.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "event/loop.h"
+#include "image/store/store.h"
+#include "supervisor/control/server.h"
+#include "supervisor/supervisor.h"
+
+namespace pier::supervisor {
+
+class UpRun {
+ public:
+  UpRun(Supervisor& sup, UpOptions options, control::Reply reply);
+  void begin();
+  // A container changed: see whether a waiting service may start now.
+  void evaluate();
+  bool finished() const { return finished_; }
+
+ private:
+  enum class Phase { images, removing, starting, waiting, done };
+  enum class ServiceState { pending, starting, started };
+  struct Gate {
+    enum Kind { ready, wait, fail } kind = ready;
+    std::string why;
+  };
+
+  Status choose_targets();
+  void pull_images();
+  void plan_containers();
+  void start_service(const std::string& service);
+  Gate gate(const std::string& service, const std::string& dependency, const compose::DependsOn& dep) const;
+  void check_wait();
+  void progress(const std::string& subject, const std::string& status);
+  void finish(Status status);
+
+  Supervisor& sup_;
+  UpOptions options_;
+  control::Reply reply_;
+  const compose::Project& project_;
+  Phase phase_ = Phase::images;
+  std::vector<std::string> targets_;  // in start order
+  std::map<std::string, image::ResolvedImage> images_;
+  std::map<std::string, ServiceState> services_;
+  int pending_ = 0;
+  bool finished_ = false;
+  std::unique_ptr<event::Timer> wait_timer_;
+};
+
+}  // namespace pier::supervisor
