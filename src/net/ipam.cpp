@@ -179,6 +179,23 @@ Status AddressPool::reserve(const IpAddress& ip, const std::string& owner) {
   return {};
 }
 
+Status AddressPool::adopt(const IpAddress& ip, const std::string& owner) {
+  if (auto it = owners_.find(ip); it != owners_.end() && it->second == owner) return {};
+  PIER_CHECK(reserve(ip, owner));
+  const Subnet& range = config_.ip_range ? *config_.ip_range : config_.subnet;
+  if (range.contains(ip)) {
+    uint64_t n = std::min<uint64_t>(range.size(), uint64_t(1) << 24);  // as allocate bounds it
+    uint64_t index = range.index_of(ip);
+    if (index < n && index >= next_) next_ = index + 1;
+  }
+  return {};
+}
+
 void AddressPool::release(const IpAddress& ip) { owners_.erase(ip); }
+
+std::string AddressPool::owner_of(const IpAddress& ip) const {
+  auto it = owners_.find(ip);
+  return it == owners_.end() ? "" : it->second;
+}
 
 }  // namespace pier::net

@@ -64,8 +64,15 @@ class AddressPool {
   Result<IpAddress> allocate(const std::string& owner);
   // A static address (ipv4_address): must lie in the subnet and be free.
   Status reserve(const IpAddress& ip, const std::string& owner);
+  // An address a running container already holds, taken over from a previous
+  // supervisor: the same checks as reserve, but claiming it again for the same owner
+  // is fine, and allocation continues after it, so an address the old run handed out
+  // last (perhaps to a container that died in between) is not reused at once.
+  Status adopt(const IpAddress& ip, const std::string& owner);
   void release(const IpAddress& ip);
   size_t in_use() const { return owners_.size(); }
+  // Who holds `ip`, or "" when it is free.
+  std::string owner_of(const IpAddress& ip) const;
 
  private:
   bool usable(const IpAddress& ip) const;

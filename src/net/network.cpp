@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/scope_exit.h"
+#include "base/strings.h"
 #include "net/names.h"
 #include "net/netlink/links.h"
 #include "net/netns.h"
@@ -23,7 +24,7 @@ Result<ContainerNetns> ContainerNetns::from_fd(UniqueFd netns) {
 
 Status ContainerNetns::bring_up_loopback() const { return netlink::set_link_up(sock_, "lo"); }
 
-Result<std::unique_ptr<Network>> Network::create(const netlink::Socket& host, NetworkSpec spec) {
+Result<std::unique_ptr<Network>> Network::prepare(const netlink::Socket& host, NetworkSpec spec) {
   if (spec.bridge.empty()) spec.bridge = bridge_name(spec.project, spec.name);
   std::unique_ptr<Network> net(new Network(host, std::move(spec)));
   const auto& s = net->spec_;
@@ -36,6 +37,13 @@ Result<std::unique_ptr<Network>> Network::create(const netlink::Socket& host, Ne
     if (!v6.ok()) return std::move(v6).error().context(frame);
     net->v6_ = std::move(v6).value();
   }
+  return net;
+}
+
+Result<std::unique_ptr<Network>> Network::create(const netlink::Socket& host, NetworkSpec spec) {
+  PIER_TRY(auto net, prepare(host, std::move(spec)));
+  const auto& s = net->spec_;
+  auto frame = fmt::format("network `{}`", s.name);
   if (!s.external) {
     if (auto rc = netlink::create_bridge(host, s.bridge, s.mtu); !rc.ok()) {
       auto exists = netlink::find_link(host, s.bridge);
@@ -56,6 +64,42 @@ Result<std::unique_ptr<Network>> Network::create(const netlink::Socket& host, Ne
   if (net->v6_) PIER_CHECK(netlink::add_address(host, *index, net->v6_->gateway(), net->v6_->subnet().prefix));
   undo.release();
   return net;
+}
+
+Result<std::unique_ptr<Network>> Network::adopt(const netlink::Socket& host, NetworkSpec spec) {
+  PIER_TRY(auto net, prepare(host, std::move(spec)));
+  const auto& s = net->spec_;
+  auto frame = fmt::format("network `{}`: take over bridge {}", s.name, s.bridge);
+  auto index = netlink::find_link(host, s.bridge);
+  if (!index.ok()) return std::move(index).error().context(frame);
+  if (!*index) return Error("it does not exist").context(frame);
+  net->bridge_index_ = **index;
+  if (auto rc = net->ensure_gateway(*net->v4_); !rc.ok()) return std::move(rc).error().context(frame);
+  if (net->v6_)
+    if (auto rc = net->ensure_gateway(*net->v6_); !rc.ok()) return std::move(rc).error().context(frame);
+  if (auto rc = netlink::set_link_up(host, s.bridge); !rc.ok()) return std::move(rc).error().context(frame);
+  return net;
+}
+
+namespace {
+bool link_local(const IpAddress& ip) { return !ip.is_v4() && ip.bytes[0] == 0xfe && (ip.bytes[1] & 0xc0) == 0x80; }
+}  // namespace
+
+Status Network::ensure_gateway(const AddressPool& pool) {
+  const IpAddress& gw = pool.gateway();
+  int prefix = pool.subnet().prefix;
+  PIER_TRY(auto addrs, netlink::list_addresses(host_, bridge_index_, gw.family));
+  std::vector<std::string> others;
+  for (const auto& a : addrs) {
+    if (a.ip == gw && a.prefix == prefix) return {};
+    if (!link_local(a.ip)) others.push_back(fmt::format("{}/{}", a.ip.to_string(), a.prefix));
+  }
+  if (!others.empty())
+    return Error(fmt::format("the bridge carries {}, not the gateway {}/{} recorded for this project",
+                             join(others, ", "), gw.to_string(), prefix))
+        .hint("the network's subnet or gateway changed while containers ran on it; `pier down`, then "
+              "`pier up` re-creates it");
+  return netlink::add_address(host_, bridge_index_, gw, prefix);
 }
 
 Status Network::destroy() {
@@ -91,7 +135,8 @@ Result<Endpoint> Network::attach(const ContainerNetns& netns, const AttachSpec& 
     ep.ipv6 = *ip6;
   }
   ScopeExit free_v6([&] { if (ep.ipv6) v6_->release(*ep.ipv6); });
-  // A veth of this name is a leftover of a crashed run: its container is gone.
+  // A veth of this name that the supervisor neither attached nor adopted is left
+  // from an earlier run of this container, which is gone.
   if (auto old = netlink::find_link(host_, ep.host_veth); old.ok() && *old)
     (void)netlink::delete_link(host_, ep.host_veth);
   netlink::VethSpec veth{ep.host_veth, bridge_index_, spec.ifname, netns.fd(), spec_.mtu, spec.mac};
@@ -120,13 +165,40 @@ Status Network::configure_container_side(const ContainerNetns& netns, const Atta
   return {};
 }
 
-Status Network::detach(const Endpoint& ep) {
+Result<bool> Network::adopt_endpoint(const std::string& container, const Endpoint& ep) {
+  auto frame = fmt::format("adopt {} on network `{}`", container, spec_.name);
+  auto fail = [&](Error e) { return std::move(e).context(frame); };
+  auto link = netlink::get_link(host_, ep.host_veth);
+  if (!link.ok()) return fail(std::move(link).error());
+  if (!*link) return false;
+  if (auto rc = v4_->adopt(ep.ipv4, container); !rc.ok()) return fail(std::move(rc).error());
+  ScopeExit free_v4([&] { v4_->release(ep.ipv4); });
+  if (ep.ipv6) {
+    if (!v6_)
+      return fail(Error(fmt::format("its recorded address {} is IPv6, but the network has no IPv6 subnet",
+                                    ep.ipv6->to_string()))
+                      .hint("enable_ipv6 changed while the container ran; recreate the container"));
+    if (auto rc = v6_->adopt(*ep.ipv6, container); !rc.ok()) return fail(std::move(rc).error());
+  }
+  ScopeExit free_v6([&] { if (ep.ipv6) v6_->release(*ep.ipv6); });
+  if ((*link)->master != bridge_index_)
+    if (auto rc = netlink::set_link_master(host_, ep.host_veth, bridge_index_); !rc.ok())
+      return fail(std::move(rc).error());
+  free_v6.release();
+  free_v4.release();
+  return true;
+}
+
+void Network::release(const Endpoint& ep) {
   v4_->release(ep.ipv4);
   if (ep.ipv6 && v6_) v6_->release(*ep.ipv6);
-  auto index = netlink::find_link(host_, ep.host_veth);
-  if (!index.ok()) return std::move(index).error();
-  if (!*index) return {};  // the container's namespace is gone and took the veth with it
-  return netlink::delete_link(host_, ep.host_veth);
+}
+
+Status Network::detach(const Endpoint& ep) {
+  release(ep);
+  // When the container's namespace is gone, the kernel has deleted the pair already
+  // (or is about to: namespace cleanup runs asynchronously).
+  return netlink::delete_link_if_exists(host_, ep.host_veth);
 }
 
 }  // namespace pier::net

@@ -63,12 +63,26 @@ class Network {
  public:
   // Creates the bridge (unless external) with the gateway addresses, up.
   static Result<std::unique_ptr<Network>> create(const netlink::Socket& host, NetworkSpec spec);
+  // Takes over the bridge that a previous supervisor of the project created (the
+  // caller has checked the project's record): it must exist and carry the gateway of
+  // spec's subnet. A bridge without an address (that supervisor died between
+  // creating and addressing it) gets it now; a bridge with other addresses is an
+  // error: the network's settings changed while its containers ran.
+  static Result<std::unique_ptr<Network>> adopt(const netlink::Socket& host, NetworkSpec spec);
   // Removes the bridge unless external. Veths on it go with it.
   Status destroy();
 
   Result<Endpoint> attach(const ContainerNetns& netns, const AttachSpec& spec);
+  // A running container's endpoint as a previous supervisor recorded it: marks its
+  // addresses used and leaves the container's namespace alone. False, with nothing
+  // marked, when the host veth is gone (the container exited meanwhile). A veth that
+  // is on no bridge or another one (this bridge was re-created) is put back on it.
+  Result<bool> adopt_endpoint(const std::string& container, const Endpoint& endpoint);
   // Deletes the host end (the container end goes with it) and frees the addresses.
+  // A veth already gone with its container's namespace is no error.
   Status detach(const Endpoint& endpoint);
+  // Frees the endpoint's addresses and leaves its veth alone (undoes adopt_endpoint).
+  void release(const Endpoint& endpoint);
 
   const NetworkSpec& spec() const { return spec_; }
   const std::string& bridge() const { return spec_.bridge; }
@@ -78,6 +92,9 @@ class Network {
 
  private:
   Network(const netlink::Socket& host, NetworkSpec spec) : host_(host), spec_(std::move(spec)) {}
+  // The object with its address pools; no kernel object touched yet.
+  static Result<std::unique_ptr<Network>> prepare(const netlink::Socket& host, NetworkSpec spec);
+  Status ensure_gateway(const AddressPool& pool);
   Status configure_container_side(const ContainerNetns& netns, const AttachSpec& spec,
                                   const Endpoint& ep);
   const netlink::Socket& host_;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/log.h"
 #include "base/scope_exit.h"
 #include "net/names.h"
@@ -27,8 +29,31 @@ Network* ProjectNetwork::network(const std::string& name) {
   return nullptr;
 }
 
+// True when the bridge exists and the project's record lists it: a previous
+// supervisor made it, and containers may still run on it.
+Result<bool> ProjectNetwork::bridge_to_adopt(const NetworkSpec& spec) {
+  if (spec.external) return false;
+  auto frame = fmt::format("network `{}`", spec.name);
+  auto exists = netlink::find_link(host_, spec.bridge);
+  if (!exists.ok()) return std::move(exists).error().context(frame);
+  if (!*exists) return false;
+  auto recorded = record_.bridges();
+  if (!recorded.ok()) return std::move(recorded).error().context(frame);
+  if (std::find(recorded->begin(), recorded->end(), spec.bridge) != recorded->end()) return true;
+  return Error(fmt::format("bridge {} exists, but project {} has no record of creating it", spec.bridge,
+                           options_.project))
+      .hint(fmt::format("another project or program made it, or its record in {} is lost; if nothing "
+                        "uses it, delete it (`ip link delete {}`)",
+                        options_.state_dir, spec.bridge))
+      .context(frame);
+}
+
 Result<Network*> ProjectNetwork::add_network(NetworkSpec spec, bool has_subnet) {
+  if (network(spec.name))
+    return Error(fmt::format("add network `{}` to project {}: it is added already", spec.name, options_.project));
   spec.project = options_.project;
+  if (!spec.external && spec.bridge.empty()) spec.bridge = bridge_name(options_.project, spec.name);
+  PIER_TRY(bool existing, bridge_to_adopt(spec));
   SubnetStore store(options_.state_dir);
   if (has_subnet) {
     PIER_CHECK(store.record(options_.project, spec.name, spec.ipv4.subnet));
@@ -36,11 +61,8 @@ Result<Network*> ProjectNetwork::add_network(NetworkSpec spec, bool has_subnet) 
     PIER_TRY(auto routes, netlink::list_route_prefixes(host_));
     PIER_TRY(spec.ipv4.subnet, store.allocate(options_.project, spec.name, routes));
   }
-  if (!spec.external) {
-    if (spec.bridge.empty()) spec.bridge = bridge_name(options_.project, spec.name);
-    PIER_CHECK(record_.add_bridge(spec.bridge));
-  }
-  PIER_TRY(auto net, Network::create(host_, std::move(spec)));
+  if (!spec.external) PIER_CHECK(record_.add_bridge(spec.bridge));
+  PIER_TRY(auto net, existing ? Network::adopt(host_, std::move(spec)) : Network::create(host_, std::move(spec)));
   Network* raw = net.get();
   networks_.push_back(std::move(net));
   if (auto port = dns_->listen(raw->gateway(), options_.dns_port); !port.ok()) {
@@ -87,6 +109,41 @@ Result<std::vector<Endpoint>> ProjectNetwork::attach(const std::string& containe
   }
   endpoints_[container] = eps;
   return eps;
+}
+
+Result<Adoption> ProjectNetwork::adopt(const std::string& container, std::vector<AdoptedEndpoint> endpoints) {
+  if (endpoints_.count(container))
+    return Error(fmt::format("adopt {}: it is attached already in project {}", container, options_.project));
+  Adoption out;
+  std::vector<std::pair<Network*, const AdoptedEndpoint*>> done;
+  ScopeExit undo([&] {
+    for (auto& [net, a] : done) net->release(a->endpoint);
+  });
+  for (const auto& a : endpoints) {
+    const Endpoint& ep = a.endpoint;
+    Network* net = network(ep.network);
+    if (!net)
+      return Error(fmt::format("adopt {}: no network `{}` in project {}", container, ep.network, options_.project))
+          .hint("add every network of the container's record before adopting it");
+    PIER_TRY(bool taken, net->adopt_endpoint(container, ep));
+    if (!taken) {
+      out.notes.push_back(fmt::format("adopt {}: host veth {} on network `{}` is gone (the container has exited); "
+                                      "endpoint {} skipped", container, ep.host_veth, ep.network, ep.ipv4.to_string()));
+      continue;
+    }
+    done.emplace_back(net, &a);
+  }
+  undo.release();
+  for (const auto& [net, a] : done) {
+    const Endpoint& ep = a->endpoint;
+    std::vector<IpAddress> addrs{ep.ipv4};
+    if (ep.ipv6) addrs.push_back(*ep.ipv6);
+    registry_.add({container, ep.network, addrs, a->names});
+    out.endpoints.push_back(ep);
+  }
+  for (const auto& note : out.notes) log::info("{}", note);
+  if (!out.endpoints.empty()) endpoints_[container] = out.endpoints;
+  return out;
 }
 
 Status ProjectNetwork::detach(const std::string& container) {

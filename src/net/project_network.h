@@ -34,13 +34,33 @@ struct ContainerNetwork {
   std::vector<std::string> names;  // service, container name, aliases, hostname
 };
 
+// One endpoint of a running container as a previous supervisor recorded it (the
+// supervisor's EndpointRecord, minus the MAC, which lives in the container only).
+struct AdoptedEndpoint {
+  Endpoint endpoint;               // network, host_veth, ifname, ipv4, ipv6
+  std::vector<std::string> names;  // its DNS names on that network
+};
+
+// What adopt took over, and a note for each endpoint it skipped.
+struct Adoption {
+  std::vector<Endpoint> endpoints;
+  std::vector<std::string> notes;
+};
+
 class ProjectNetwork {
  public:
   static Result<std::unique_ptr<ProjectNetwork>> create(event::Loop& loop, ProjectNetworkOptions options);
+  // Closes the DNS listeners and port proxies only: bridges, veths and the nft table
+  // stay, so a supervisor that exits without `down` (or dies) leaves its containers
+  // connected for the next one to adopt. teardown() is what removes them.
   ~ProjectNetwork();
 
   // Creates the bridge (recorded first), with a subnet from spec.ipv4 if given,
   // else from the default pools avoiding host routes and other projects.
+  // A bridge that exists and is in this project's record was made by a previous
+  // supervisor: it is taken over with the recorded subnet and gateway, not
+  // re-created (a bridge of that name the record does not list is an error). Either
+  // way the DNS listener on the gateway and the nft table come (back) up.
   Result<Network*> add_network(NetworkSpec spec, bool has_subnet);
   Network* network(const std::string& name);
 
@@ -48,12 +68,21 @@ class ProjectNetwork {
   // says otherwise) and publishes its DNS names. Undone entirely on failure.
   Result<std::vector<Endpoint>> attach(const std::string& container, const ContainerNetns& netns,
                                        std::vector<ContainerNetwork> networks);
+  // Takes over a running container that a previous supervisor attached: marks its
+  // addresses used (no attach hands them out again), registers its DNS names and
+  // remembers the endpoints for detach. Its namespace is not touched. An endpoint
+  // whose host veth is gone (the container exited meanwhile) is skipped with a note,
+  // also logged. Call it for every surviving container after add_network and before
+  // any attach. All or nothing on error (unknown network, address held by another).
+  Result<Adoption> adopt(const std::string& container, std::vector<AdoptedEndpoint> endpoints);
   // Removes the container's names first (no answer may point at a dead address),
-  // then its veths and addresses.
+  // then its veths and addresses. Its veths may be gone already (the container's
+  // namespace was destroyed); a container never attached is no error.
   Status detach(const std::string& container);
 
   // Publishes ports of a running container; returns the mappings with the host
-  // ports actually bound (random ones filled in).
+  // ports actually bound (random ones filled in). For an adopted container this
+  // binds its ports again: the proxies died with the previous supervisor.
   Result<std::vector<PortMapping>> publish(const std::string& container, std::vector<PortMapping> ports);
   Status unpublish(const std::string& container);
 
@@ -67,6 +96,7 @@ class ProjectNetwork {
  private:
   ProjectNetwork(event::Loop& loop, ProjectNetworkOptions options);
   Status apply_firewall();
+  Result<bool> bridge_to_adopt(const NetworkSpec& spec);
 
   event::Loop& loop_;
   ProjectNetworkOptions options_;

@@ -53,9 +53,11 @@ Status teardown_project(const netlink::Socket& host, const std::string& state_di
     auto index = netlink::find_link(host, bridge);
     if (!index.ok()) { keep(std::move(index).error()); continue; }
     if (!*index) continue;  // already gone
+    // A port may vanish between listing and deleting: its container just exited
+    // and the kernel is destroying the namespace with the veth pair.
     if (auto ports = netlink::list_ports_of(host, **index); ports.ok())
-      for (const auto& port : *ports) keep(netlink::delete_link(host, port));
-    keep(netlink::delete_link(host, bridge));
+      for (const auto& port : *ports) keep(netlink::delete_link_if_exists(host, port));
+    keep(netlink::delete_link_if_exists(host, bridge));
   }
   keep(nat::remove_ruleset(project));
   if (first.ok()) {

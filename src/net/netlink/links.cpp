@@ -10,6 +10,8 @@
 #include <netlink/route/route.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
@@ -63,6 +65,21 @@ Result<std::optional<int>> find_link(const Socket& sock, const std::string& name
   return std::optional<int>(rtnl_link_get_ifindex(link.get()));
 }
 
+Result<std::optional<LinkInfo>> get_link(const Socket& sock, const std::string& name) {
+  rtnl_link* raw = nullptr;
+  int rc = rtnl_link_get_kernel(sock.get(), 0, name.c_str(), &raw);
+  if (rc == -NLE_NODEV || rc == -NLE_OBJ_NOTFOUND) return std::optional<LinkInfo>();
+  if (rc < 0) return nl_error("look up link", name, rc);
+  LinkPtr link(raw);
+  return std::optional<LinkInfo>(LinkInfo{rtnl_link_get_ifindex(link.get()), rtnl_link_get_master(link.get())});
+}
+
+Status delete_link_if_exists(const Socket& sock, const std::string& name) {
+  auto rc = delete_link(sock, name);
+  if (!rc.ok() && (rc.error().errnum() == ENODEV || rc.error().errnum() == ENOENT)) return {};
+  return rc;
+}
+
 Status delete_link(const Socket& sock, const std::string& name) {
   LinkPtr link(rtnl_link_alloc());
   rtnl_link_set_name(link.get(), name.c_str());
@@ -108,6 +125,14 @@ Result<std::vector<std::string>> list_ports_of(const Socket& sock, int master) {
   return names;
 }
 
+Status set_link_master(const Socket& sock, const std::string& name, int master) {
+  PIER_TRY(auto link, get_link(sock, name));
+  if (!link) return Error(fmt::format("attach link {} to bridge {}: no such link", name, master), ENODEV);
+  if (int rc = rtnl_link_enslave_ifindex(sock.get(), master, link->index); rc < 0)
+    return nl_error("attach link", fmt::format("{} to bridge {}", name, master), rc);
+  return set_link_up(sock, name);
+}
+
 Status create_veth(const Socket& sock, const VethSpec& spec) {
   LinkPtr link(rtnl_link_veth_alloc());
   if (!link) return Error(fmt::format("create veth {}: out of memory", spec.host_name));
@@ -147,6 +172,26 @@ Status add_address(const Socket& sock, int ifindex, const IpAddress& ip, int pre
   if (int rc = rtnl_addr_add(sock.get(), addr.get(), 0); rc < 0)
     return nl_error("add address", fmt::format("{}/{} to interface {}", ip.to_string(), prefix, ifindex), rc);
   return {};
+}
+
+Result<std::vector<LinkAddress>> list_addresses(const Socket& sock, int ifindex, int family) {
+  nl_cache* cache = nullptr;
+  if (int rc = rtnl_addr_alloc_cache(sock.get(), &cache); rc < 0)
+    return nl_error("list addresses of interface", std::to_string(ifindex), rc);
+  std::vector<LinkAddress> out;
+  for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+    auto* addr = reinterpret_cast<rtnl_addr*>(o);
+    if (rtnl_addr_get_ifindex(addr) != ifindex || rtnl_addr_get_family(addr) != family) continue;
+    nl_addr* local = rtnl_addr_get_local(addr);
+    if (!local) continue;
+    LinkAddress a;
+    a.ip.family = family;
+    std::memcpy(a.ip.bytes.data(), nl_addr_get_binary_addr(local), std::min<size_t>(nl_addr_get_len(local), 16));
+    a.prefix = rtnl_addr_get_prefixlen(addr);
+    out.push_back(a);
+  }
+  nl_cache_free(cache);
+  return out;
 }
 
 Status add_default_route(const Socket& sock, int ifindex, const IpAddress& gateway, int metric) {

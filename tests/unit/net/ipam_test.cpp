@@ -106,3 +106,41 @@ TEST_CASE("address pool with ip_range, gateway and aux addresses", "[net][ipam]"
   CHECK_FALSE(AddressPool::create({sn("10.9.0.0/24"), ip("10.8.0.1"), std::nullopt, {}}).ok());
   CHECK_FALSE(AddressPool::create({sn("10.9.0.0/24"), std::nullopt, sn("10.8.0.0/28"), {}}).ok());
 }
+
+TEST_CASE("adopted addresses are never handed out again; allocation continues after them", "[net][ipam]") {
+  auto pool = AddressPool::create({sn("10.5.0.0/24"), std::nullopt, std::nullopt, {}}).value();
+  // A previous supervisor handed out .2 to .9; .2 and .9 survive its crash.
+  REQUIRE(pool.adopt(ip("10.5.0.2"), "a").ok());
+  REQUIRE(pool.adopt(ip("10.5.0.9"), "b").ok());
+  CHECK(pool.in_use() == 2);
+  CHECK(pool.owner_of(ip("10.5.0.9")) == "b");
+  CHECK(pool.owner_of(ip("10.5.0.3")).empty());
+  // Adopting again for the same owner is fine; another owner is refused by name.
+  CHECK(pool.adopt(ip("10.5.0.9"), "b").ok());
+  auto clash = pool.adopt(ip("10.5.0.9"), "c");
+  REQUIRE_FALSE(clash.ok());
+  CHECK_THAT(clash.error().to_string(), Catch::Contains("10.5.0.9 for c is already in use by b"));
+  // The next container gets an address the old run never gave out, not .3 to .8,
+  // which died containers may still be cached under by peers.
+  CHECK(pool.allocate("d")->to_string() == "10.5.0.10");
+  // Adopting a lower address later does not move allocation backwards.
+  REQUIRE(pool.adopt(ip("10.5.0.5"), "e").ok());
+  CHECK(pool.allocate("f")->to_string() == "10.5.0.11");
+  CHECK(pool.in_use() == 5);
+  // What an address can never be, it cannot be adopted as either.
+  CHECK_THAT(pool.adopt(ip("10.5.0.1"), "g").error().to_string(), Catch::Contains("reserved"));
+  CHECK_THAT(pool.adopt(ip("10.5.0.255"), "g").error().to_string(), Catch::Contains("reserved"));
+  CHECK_THAT(pool.adopt(ip("10.6.0.2"), "g").error().to_string(), Catch::Contains("outside subnet 10.5.0.0/24"));
+  CHECK(pool.in_use() == 5);
+}
+
+TEST_CASE("an adopted address wraps allocation at the end of the range and skips the taken ones", "[net][ipam]") {
+  IpamConfig config{sn("10.9.0.0/24"), std::nullopt, sn("10.9.0.16/29"), {}};
+  auto pool = AddressPool::create(config).value();
+  REQUIRE(pool.adopt(ip("10.9.0.23"), "last").ok());   // the range's last address
+  REQUIRE(pool.adopt(ip("10.9.0.100"), "static").ok());  // ipv4_address outside ip_range
+  CHECK(pool.allocate("a")->to_string() == "10.9.0.16");
+  CHECK(pool.allocate("b")->to_string() == "10.9.0.17");
+  pool.release(ip("10.9.0.23"));
+  CHECK(pool.owner_of(ip("10.9.0.23")).empty());
+}
