@@ -1,0 +1,19 @@
+#include "supervisor/plan/volume_paths.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace pier::supervisor {
+
+std::string anonymous_volume_dir(const state::ProjectPaths& paths, const std::string& container,
+                                 const std::string& target) {
+  std::string name;
+  for (unsigned char c : target) {
+    if (std::isalnum(c) || c == '.' || c == '-') name += static_cast<char>(c);
+    else name += fmt::format("_{:02x}", c);
+  }
+  return paths.scratch_dir(container) + "/volumes/" + name;
+}
+
+}  // namespace pier::supervisor

@@ -1,0 +1,88 @@
+// prepare_volumes: make every volume a container mounts exist before spawn. A volume
+// is built under a temporary name and renamed into place, so it is either absent or
+// complete (filled from the image) even if pier dies half-way; a volume that already
+// exists is never touched.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "base/scope_exit.h"
+#include "supervisor/plan/layer_view.h"
+#include "supervisor/plan/plan.h"
+
+namespace pier::supervisor {
+
+namespace {
+
+bool exists(const std::string& path) {
+  struct stat st{};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+Status make_parents(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+  if (ec) return Error::system("create directory for", dir, ec.value());
+  return {};
+}
+
+Status fill_from_image(const LayerView& view, const VolumePrep& v, const std::string& tmp) {
+  PIER_TRY(auto node, view.resolve(v.target));
+  // Nothing at the mount point, or a file there: the volume starts empty.
+  if (!node || !node->is_dir) return {};
+  return view.copy_dir(*node, tmp);
+}
+
+Status create_volume(const LayerView& view, const VolumePrep& v) {
+  PIER_CHECK(make_parents(v.dir));
+  // Unique per process and call: replicas of one service may prepare the same volume on
+  // two threads at once.
+  static std::atomic<unsigned> serial{0};
+  std::string tmp = fmt::format("{}.tmp-{}-{}", v.dir, ::getpid(), ++serial);
+  std::error_code ec;
+  std::filesystem::remove_all(tmp, ec);  // a leftover of a crashed pier with a reused pid
+  if (::mkdir(tmp.c_str(), 0755) != 0) return Error::system("create volume directory", tmp, errno);
+  ScopeExit cleanup([&] { std::filesystem::remove_all(tmp, ec); });
+  if (v.copy_image_content) PIER_CHECK(fill_from_image(view, v, tmp));
+  if (::rename(tmp.c_str(), v.dir.c_str()) != 0) {
+    // Another container of the project created it first: theirs is as good as ours.
+    if ((errno == EEXIST || errno == ENOTEMPTY) && exists(v.dir)) return {};
+    return Error::system("rename volume into", v.dir, errno);
+  }
+  return {};
+}
+
+// The scratch dir holds the container's upper layer too: keep it private as the runtime
+// would have made it, since the runtime does not tighten a directory that exists.
+Status make_scratch_dir(const std::string& dir) {
+  PIER_CHECK(make_parents(dir));
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Error::system("create", dir, errno);
+  return {};
+}
+
+std::string describe(const VolumePrep& v) {
+  return v.name.empty() ? fmt::format("anonymous volume at `{}`", v.target) : fmt::format("volume \"{}\"", v.name);
+}
+
+}  // namespace
+
+Status prepare_volumes(const PlanInputs& in, const ContainerPlan& plan) {
+  LayerView view(in.image ? in.image->layer_dirs : std::vector<std::string>{});
+  for (const auto& v : plan.volumes) {
+    if (exists(v.dir)) continue;
+    if (v.external)
+      return Error(fmt::format("external volume \"{}\" not found", v.name))
+          .hint(fmt::format("create `{}` or remove `external: true`", v.dir))
+          .context(fmt::format("service \"{}\"", in.id.service));
+    if (v.name.empty()) PIER_CHECK(make_scratch_dir(plan.spec.state_dir));
+    if (auto st = create_volume(view, v); !st)
+      return std::move(st).error().context(describe(v)).context(fmt::format("service \"{}\"", in.id.service));
+  }
+  return {};
+}
+
+}  // namespace pier::supervisor

@@ -1,0 +1,117 @@
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include "unit/supervisor/plan_helpers.h"
+
+using namespace pier;
+using namespace pier::supervisor;
+using namespace pier::supervisor::test;
+using Kind = runtime::NamespaceMode::Kind;
+
+namespace {
+std::string host_name() {
+  char buf[256] = {};
+  ::gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+}  // namespace
+
+TEST_CASE("plan: default namespaces are private, hostname is the id's first 12 hex", "[supervisor][plan]") {
+  auto p = plan_of("services:\n  app:\n    image: busybox\n");
+  const auto& ns = p.spec.namespaces;
+  CHECK(ns.net.kind == Kind::private_);
+  CHECK(ns.pid.kind == Kind::private_);
+  CHECK(ns.ipc.kind == Kind::private_);
+  CHECK(ns.uts.kind == Kind::private_);
+  CHECK(ns.cgroup);
+  CHECK_FALSE(ns.user.enabled);
+  CHECK(p.spec.hostname == "3f2a9c1b7d4e");
+  CHECK(p.spec.project == "proj");
+  CHECK(p.spec.name == "proj-app-1");
+  CHECK(p.spec.layers == std::vector<std::string>{"/var/lib/pier/images/layers/top/root",
+                                                  "/var/lib/pier/images/layers/base/root"});
+  CHECK(p.spec.state_dir == "/tmp/pier-plan-test-root/run/proj/scratch/proj-app-1");
+  CHECK_FALSE(p.spec.read_only_rootfs);
+}
+
+TEST_CASE("plan: hostname, domainname, read_only", "[supervisor][plan]") {
+  auto p = plan_of("services:\n  app:\n    image: busybox\n    hostname: web\n    domainname: example.org\n    read_only: true\n");
+  CHECK(p.spec.hostname == "web");
+  CHECK(p.spec.domainname == "example.org");
+  CHECK(p.spec.read_only_rootfs);
+}
+
+TEST_CASE("plan: host modes share the host's namespaces and hostname", "[supervisor][plan]") {
+  auto p = plan_of(R"(services:
+  app:
+    image: busybox
+    network_mode: host
+    pid: host
+    ipc: host
+    cgroup: host
+)");
+  CHECK(p.spec.namespaces.net.kind == Kind::host);
+  CHECK(p.spec.namespaces.pid.kind == Kind::host);
+  CHECK(p.spec.namespaces.ipc.kind == Kind::host);
+  CHECK(p.spec.namespaces.uts.kind == Kind::private_);
+  CHECK_FALSE(p.spec.namespaces.cgroup);
+  CHECK(p.spec.hostname == host_name());
+  CHECK(has_env(p, "HOSTNAME=" + host_name()));
+
+  auto uts = plan_of("services:\n  app:\n    image: busybox\n    uts: host\n");
+  CHECK(uts.spec.namespaces.uts.kind == Kind::host);
+  CHECK(uts.spec.hostname.empty());
+  CHECK(has_env(uts, "HOSTNAME=" + host_name()));
+}
+
+TEST_CASE("plan: service: and container: modes join that container's namespaces", "[supervisor][plan]") {
+  auto p = plan_of(R"(services:
+  db:
+    image: busybox
+  app:
+    image: busybox
+    network_mode: service:db
+    pid: container:legacy
+    ipc: service:db
+)");
+  const auto& ns = p.spec.namespaces;
+  CHECK(ns.net.kind == Kind::container);
+  CHECK(ns.net.pid == 4242);
+  CHECK(ns.pid.kind == Kind::container);
+  CHECK(ns.ipc.pid == 4242);
+  // The hostname comes with the other container's UTS namespace.
+  CHECK(ns.uts.kind == Kind::container);
+  CHECK(ns.uts.pid == 4242);
+  CHECK(p.spec.hostname.empty());
+  for (const auto& e : p.spec.process.env) CHECK_FALSE(e.rfind("HOSTNAME=", 0) == 0);
+}
+
+TEST_CASE("plan: namespace errors name the key and the line", "[supervisor][plan]") {
+  CHECK(error_of(R"(services:
+  db:
+    image: busybox
+  app:
+    image: busybox
+    network_mode: service:db
+    hostname: web
+)") == "compose.yaml:7:5: service \"app\": `hostname` cannot be set with `network_mode: service:db` (the container "
+       "takes the hostname of the one whose network it joins)");
+  CHECK(error_of("services:\n  app:\n    image: busybox\n    pid: container:gone\n") ==
+        "compose.yaml:4:5: service \"app\": `pid: container:gone`: no running container for `container:gone`");
+  CHECK(error_of("services:\n  app:\n    image: busybox\n    uts: host\n    hostname: x\n") ==
+        "compose.yaml:5:5: service \"app\": `hostname` cannot be set with `uts: host` (remove one of them)");
+  CHECK_THAT(error_of("services:\n  app:\n    image: busybox\n    userns_mode: keep-id\n"),
+             Catch::StartsWith("compose.yaml:4:5: service \"app\": userns_mode `keep-id` is not supported"));
+  CHECK_THAT(error_of("services:\n  app:\n    image: busybox\n    network_mode: mynet\n"),
+             Catch::StartsWith("compose.yaml:4:5: service \"app\": network_mode `mynet` is not supported"));
+}
+
+TEST_CASE("plan: ipc none and shareable stay private", "[supervisor][plan]") {
+  auto shareable = plan_of("services:\n  app:\n    image: busybox\n    ipc: shareable\n");
+  CHECK(shareable.spec.namespaces.ipc.kind == Kind::private_);
+  CHECK(shareable.warnings.empty());
+  auto none = plan_of("services:\n  app:\n    image: busybox\n    ipc: none\n    userns_mode: host\n");
+  CHECK(none.spec.namespaces.ipc.kind == Kind::private_);
+  CHECK(warnings_of(none) == "compose.yaml:4:5: service \"app\": `ipc: none` runs with a private IPC namespace and "
+                             "/dev/shm mounted\n");
+}
