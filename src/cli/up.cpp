@@ -74,9 +74,9 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
   if (!loop_or) return report(loop_or.error());
   auto& loop = **loop_or;
   supervisor::logs::PrinterOptions printer;
-  printer.color = !f.no_color && ::isatty(1) && !std::getenv("NO_COLOR");
+  printer.color = supervisor::logs::color_wanted(f.no_color, stdout);
   printer.timestamps = f.timestamps;
-  printer.no_prefix = f.no_log_prefix;
+  printer.prefix = !f.no_log_prefix;
   supervisor::logs::LogStreamer streamer(loop, printer, stdout);
 
   auto records = state::RecordStore(project.paths.records_dir()).list();
@@ -85,7 +85,7 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
   std::vector<std::string> names;
   for (const auto& r : *records)
     if (!r.oneoff && std::find(attached.begin(), attached.end(), r.service) != attached.end()) names.push_back(r.name);
-  streamer.set_names(names);
+  for (const auto& n : names) streamer.printer().add_name(n);
   for (const auto& r : *records) {
     if (std::find(names.begin(), names.end(), r.name) == names.end()) continue;
     state_of[r.name] = state::to_string(r.state);

@@ -428,7 +428,7 @@ void ManagedContainer::remove(Done done) {
     std::string project = record_.project, container = name(), scratch = record_.scratch_dir;
     std::string log_dir = sup_.paths().log_dir(container);
     sup_.workers().run<Status>(
-        [project, container, scratch, log_dir] {
+        [project, container, scratch, log_dir]() -> Status {
           PIER_CHECK(runtime::destroy(project, container, scratch));
           std::error_code ec;
           std::filesystem::remove_all(log_dir, ec);

@@ -3,10 +3,15 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 
 #include "base/atomic_file.h"
+#include "base/log.h"
 #include "base/strings.h"
 #include "net/netns.h"
 #include "net/project_record.h"
@@ -243,6 +248,27 @@ Result<std::vector<state::PublishedPort>> Networking::publish(const std::string&
     out.push_back({b.host_ip.valid() ? b.host_ip.to_string() : "0.0.0.0", b.host_port, b.container_port,
                    b.protocol_name()});
   return out;
+}
+
+Status Networking::adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints) {
+  if (endpoints.empty()) return {};
+  PIER_CHECK(open());
+  std::vector<net::AdoptedEndpoint> adopted;
+  for (const auto& e : endpoints) {
+    net::AdoptedEndpoint a;
+    a.endpoint.network = e.network;
+    a.endpoint.host_veth = e.host_veth;
+    a.endpoint.ifname = e.ifname;
+    PIER_TRY(a.endpoint.ipv4, net::IpAddress::parse(e.ipv4));
+    if (!e.ipv6.empty()) {
+      PIER_TRY(a.endpoint.ipv6, net::IpAddress::parse(e.ipv6));
+    }
+    a.names = e.names;
+    adopted.push_back(std::move(a));
+  }
+  PIER_TRY(auto adoption, net_->adopt(container, std::move(adopted)));
+  for (const auto& note : adoption.notes) log::info("adopt {}: {}", container, note);
+  return {};
 }
 
 void Networking::release(const std::string& container) {

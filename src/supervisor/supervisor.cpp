@@ -12,7 +12,7 @@
 #include "image/ensure.h"
 #include "runtime/container.h"
 #include "supervisor/naming.h"
-#include "supervisor/signals.h"
+#include "supervisor/plan/signals.h"
 #include "supervisor/up_run.h"
 
 namespace pier::supervisor {
@@ -92,6 +92,7 @@ Result<ContainerPlan> Supervisor::plan_for(const compose::Service& service, cons
   in.paths = paths_;
   in.config_hash = record.config_hash;
   in.find_pid = [this](const std::string& mode) { return find_pid(mode); };
+  in.environment = &project_->tree.environment;
   PIER_TRY(ContainerPlan plan, plan_container(in));
   auto net_plan = plan_network(project_->project, service, record.name, plan.spec.hostname);
   plan.network_attach = net_plan.mode == NetworkPlan::Mode::bridge;
@@ -374,8 +375,9 @@ void Supervisor::simple(const nlohmann::json& request, control::Reply reply) {
   std::string op = request["op"];
   int signum = SIGKILL;
   if (op == "kill") {
-    auto parsed = parse_signal(request.value("signal", std::string("SIGKILL")));
-    if (!parsed) return reply.finish(parsed.error());
+    std::string name = request.value("signal", std::string("SIGKILL"));
+    auto parsed = parse_signal(name);
+    if (!parsed) return reply.finish(Error("unknown signal `" + name + "`").hint("use a name such as SIGTERM or a number"));
     signum = *parsed;
   }
   std::optional<Error> first;

@@ -67,6 +67,8 @@ struct ContainerPlan {
   bool stdin_open = false;           // keep stdin open (the supervisor owns the fds)
   std::string seccomp_profile_path;  // security_opt seccomp=<file>, for the container record
   std::vector<VolumePrep> volumes;   // named and anonymous volumes, for prepare_volumes
+  std::map<std::string, std::string> log_options;  // logging.options: rotation of its log
+  bool network_attach = true;        // bridge networking: attach between clone and exec
   std::vector<std::string> warnings; // accepted but not applied: "compose.yaml:7:5: service \"web\": ..."
 };
 

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""bench/compose_up: `up -d` then `down` of 1, 10 and 50 busybox services on one network
+(image present, `init: true`), timing both and reading the supervisor's RSS with every
+container running. In the same run, docker-compose and podman-compose when they are
+installed and usable (docker-compose needs a running dockerd; `--start-dockerd` starts
+a private one with no bridge and no iptables for the run).
+
+    bench/compose_up/compose_up.py --pier build/src/cli/pier [--sizes 1,10,50] [--runs 3]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
+
+
+def compose_text(n):
+    lines = ["services:"]
+    for i in range(n):
+        lines += [f"  s{i}:", "    image: busybox", "    init: true", '    command: ["sleep", "100000"]']
+    return "\n".join(lines) + "\n"
+
+
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def timed(argv, cwd, env=None):
+    t0 = time.monotonic()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env)
+    took = time.monotonic() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return took
+
+
+def bench_pier(pier, n, runs, root):
+    ups, downs, rsss = [], [], []
+    for run in range(runs):
+        work = tempfile.mkdtemp(prefix="pier-bench-")
+        try:
+            with open(os.path.join(work, "compose.yaml"), "w") as f:
+                f.write(compose_text(n))
+            base = [pier, "--root", root, "-p", f"bench{n}", "-f", os.path.join(work, "compose.yaml")]
+            ups.append(timed(base + ["up", "-d"], work))
+            with open(os.path.join(root, "run", f"bench{n}", "supervisor.pid")) as f:
+                rsss.append(rss_kib(int(f.read())))
+            downs.append(timed(base + ["down", "-t", "10"], work))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return statistics.median(ups), statistics.median(downs), max(rsss)
+
+
+def seed_root():
+    root = tempfile.mkdtemp(prefix="pier-bench-root-")
+    subprocess.run([os.path.join(SOURCE, "scripts", "seed-busybox.sh"), root], check=True,
+                   stdout=subprocess.DEVNULL, env=dict(os.environ, PIER=ARGS.pier))
+    return root
+
+
+def docker_usable():
+    return shutil.which("docker-compose") and subprocess.run(["docker", "info"], capture_output=True).returncode == 0
+
+
+def prepare_docker_busybox():
+    """busybox:latest in dockerd from the host's busybox-static (no Docker Hub here)."""
+    if subprocess.run(["docker", "image", "inspect", "busybox:latest"], capture_output=True).returncode == 0:
+        return
+    work = tempfile.mkdtemp()
+    try:
+        rootfs = os.path.join(work, "rootfs")
+        os.makedirs(os.path.join(rootfs, "bin"))
+        shutil.copy("/bin/busybox", os.path.join(rootfs, "bin", "busybox"))
+        for applet in ("sh", "sleep"):
+            os.symlink("busybox", os.path.join(rootfs, "bin", applet))
+        subprocess.run(["tar", "-C", rootfs, "-cf", os.path.join(work, "r.tar"), "."], check=True)
+        subprocess.run(["docker", "import", "-c", "ENV PATH=/bin", os.path.join(work, "r.tar"), "busybox:latest"],
+                       check=True, capture_output=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_peer(tool, n):
+    work = tempfile.mkdtemp(prefix="peer-bench-")
+    try:
+        with open(os.path.join(work, "docker-compose.yml"), "w") as f:
+            f.write('version: "2.4"\n' + compose_text(n))
+        base = tool + ["-p", f"peerbench{n}", "-f", os.path.join(work, "docker-compose.yml")]
+        up = timed(base + ["up", "-d"], work)
+        down = timed(base + ["down", "-t", "10"], work)
+        return up, down
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    sizes = [int(s) for s in ARGS.sizes.split(",")]
+    root = seed_root()
+    dockerd = None
+    try:
+        if ARGS.start_dockerd and shutil.which("dockerd") and not docker_usable():
+            data = tempfile.mkdtemp(prefix="pier-bench-dockerd-")
+            dockerd = subprocess.Popen(["dockerd", "--data-root", data, "--bridge=none", "--iptables=false",
+                                        "--exec-root", data + "/exec", "-p", data + "/pid"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(100):
+                if docker_usable():
+                    break
+                time.sleep(0.2)
+        peers = []
+        if docker_usable():
+            prepare_docker_busybox()
+            peers.append(("docker-compose", ["docker-compose"]))
+        if shutil.which("podman-compose") and shutil.which("podman"):
+            peers.append(("podman-compose", ["podman-compose"]))
+        for n in sizes:
+            up, down, rss = bench_pier(ARGS.pier, n, ARGS.runs, root)
+            print(f"compose_up: {n:>3} services: pier up -d {up * 1000:7.0f} ms, down {down * 1000:7.0f} ms, "
+                  f"supervisor RSS {rss / 1024:5.1f} MB (median of {ARGS.runs}; targets for 50: < 500 ms, "
+                  f"< 500 ms, < 20 MB)", flush=True)
+            for label, tool in peers:
+                try:
+                    p_up, p_down = bench_peer(tool, n)
+                    print(f"compose_up: {n:>3} services: {label} up -d {p_up * 1000:7.0f} ms, down "
+                          f"{p_down * 1000:7.0f} ms; pier is {p_up / up:.1f}x faster up, {p_down / down:.1f}x down "
+                          f"(target >= 50x)", flush=True)
+                except RuntimeError as e:
+                    print(f"compose_up: {n:>3} services: {label} failed: {e}", flush=True)
+        if not peers:
+            print("compose_up: no peer measured (docker-compose needs a running dockerd, or pass "
+                  "--start-dockerd; podman-compose is not installed)")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+        if dockerd:
+            dockerd.terminate()
+            dockerd.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pier", default=os.path.join(SOURCE, "build", "src", "cli", "pier"))
+    parser.add_argument("--sizes", default="1,10,50")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--start-dockerd", action="store_true")
+    ARGS = parser.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("compose_up: needs root")
+    main()

@@ -1,0 +1,187 @@
+"""End-to-end harness: runs the real `pier` binary, as root, on a fresh root and
+project per test, with busybox seeded from the host's busybox-static. Every test
+ends with `pier down` and a leak check (processes, cgroups, links, nft tables)."""
+
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import textwrap
+import time
+import unittest
+
+PIER = os.environ.get("PIER_BINARY", "")
+SOURCE = os.environ.get("PIER_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+_seed_cache = None
+
+
+def seeded_store():
+    """A root with busybox:latest, made once per test process and copied per test."""
+    global _seed_cache
+    if _seed_cache is None:
+        _seed_cache = tempfile.mkdtemp(prefix="pier-e2e-seed-")
+        env = dict(os.environ, PIER=PIER)
+        subprocess.run([os.path.join(SOURCE, "scripts", "seed-busybox.sh"), _seed_cache], check=True,
+                       env=env, stdout=subprocess.DEVNULL)
+    return _seed_cache
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def pid_alive(pid):
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+class Project:
+    def __init__(self, test, compose, name=None, files=None):
+        self.test = test
+        self.root = tempfile.mkdtemp(prefix="pe-")
+        shutil.copytree(os.path.join(seeded_store(), "images"), os.path.join(self.root, "images"), symlinks=True)
+        self.dir = os.path.join(self.root, "project")
+        os.makedirs(self.dir)
+        self.name = name or ("e2e" + os.urandom(3).hex())
+        self.write("compose.yaml", compose)
+        for path, text in (files or {}).items():
+            self.write(path, text)
+        self.run_dir = os.path.join(self.root, "run", self.name)
+        self.seen_pids = set()
+        test.addCleanup(self.cleanup)
+
+    def write(self, path, text):
+        full = os.path.join(self.dir, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w") as f:
+            f.write(textwrap.dedent(text))
+
+    def argv(self, *args):
+        return [PIER, "--root", self.root, "-p", self.name, "-f", os.path.join(self.dir, "compose.yaml"), *args]
+
+    def pier(self, *args, check=True, timeout=60, input=None):
+        proc = subprocess.run(self.argv(*args), capture_output=True, text=True, timeout=timeout, input=input,
+                              cwd=self.dir)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"pier {' '.join(args)} exited {proc.returncode}\nstdout:\n{proc.stdout}\n"
+                                 f"stderr:\n{proc.stderr}\nsupervisor log:\n{self.supervisor_log()}")
+        self.remember_pids()
+        return proc
+
+    def popen(self, *args, **kwargs):
+        return subprocess.Popen(self.argv(*args), cwd=self.dir, text=True, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, **kwargs)
+
+    def supervisor_log(self):
+        try:
+            with open(os.path.join(self.run_dir, "supervisor.log")) as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ""
+
+    def records(self):
+        out = {}
+        for path in glob.glob(os.path.join(self.run_dir, "containers", "*.json")):
+            try:
+                with open(path) as f:
+                    r = json.load(f)
+            except (OSError, ValueError):
+                continue
+            out[r["name"]] = r
+        self.seen_pids.update(r.get("pid", 0) for r in out.values())
+        return out
+
+    def record(self, container):
+        return self.records().get(container)
+
+    def remember_pids(self):
+        self.records()
+        pid = self.supervisor_pid()
+        if pid:
+            self.seen_pids.add(pid)
+
+    def supervisor_pid(self):
+        try:
+            with open(os.path.join(self.run_dir, "supervisor.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return 0
+
+    def wait_state(self, container, state, timeout=10, health=None):
+        def check():
+            r = self.record(container)
+            return r and r["state"] == state and (health is None or r["health"] == health)
+        return wait_for(check, timeout, what=f"{container} to be {state} {health or ''}\n{self.supervisor_log()}")
+
+    def cleanup(self):
+        try:
+            subprocess.run(self.argv("down", "-t", "1", "-v"), capture_output=True, timeout=60)
+        finally:
+            leaks = self.leaks()
+            for pid in self.seen_pids:
+                if pid_alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+            shutil.rmtree(self.root, ignore_errors=True)
+            if leaks:
+                self.test.fail("left behind after down: " + "; ".join(leaks))
+
+    def leaks(self):
+        found = []
+        time.sleep(0.05)
+        for pid in self.seen_pids:
+            if pid_alive(pid) and pid != os.getpid():
+                found.append(f"process {pid}")
+        for path in glob.glob("/sys/fs/cgroup/**/pier/" + self.name, recursive=True):
+            found.append("cgroup " + path)
+        for name in os.listdir("/sys/class/net"):
+            if name.startswith("pier-") or name.startswith("pv"):
+                found.append("link " + name)
+        if shutil.which("nft"):
+            tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
+            table = "pier_" + "".join(c if c.isalnum() else "_" for c in self.name)
+            if table in tables.split():
+                found.append("nft table " + table)
+        if os.path.exists(os.path.join(self.run_dir, "containers")) and os.listdir(os.path.join(self.run_dir, "containers")):
+            found.append("container records")
+        return found
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(port, path="/", timeout=5.0):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+                s.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+                data = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                return data.decode(errors="replace")
+        except OSError as e:
+            last = e
+            time.sleep(0.1)
+    raise AssertionError(f"no HTTP answer on port {port}: {last}")
