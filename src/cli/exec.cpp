@@ -30,9 +30,14 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& r
   cmd->add_option("-e,--env", f->env, "Set environment variables")->allow_extra_args(false);
   cmd->add_option("--index", f->index, "Index of the container if service has multiple replicas");
   cmd->add_option("service", f->service, "Service")->required();
-  cmd->add_option("command", f->command, "Command and arguments")->required();
-  cmd->prefix_command();  // everything after the command belongs to it
-  cmd->callback([f, &globals, &result] {
+  // Everything after SERVICE is the command and its own flags (`exec web ls -la`).
+  cmd->prefix_command();
+  cmd->callback([cmd, f, &globals, &result] {
+    f->command = cmd->remaining();
+    if (f->command.empty()) {
+      result.exit_code = report(Error("exec: no command given").hint("pier exec SERVICE COMMAND [ARGS...]"));
+      return;
+    }
     auto project = resolve_project(globals, {f->service});
     if (!project) {
       result.exit_code = report(project.error());

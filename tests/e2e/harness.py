@@ -142,10 +142,12 @@ class Project:
 
     def leaks(self):
         found = []
-        time.sleep(0.05)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(pid_alive(p) for p in self.seen_pids):
+            time.sleep(0.05)
         for pid in self.seen_pids:
             if pid_alive(pid) and pid != os.getpid():
-                found.append(f"process {pid}")
+                found.append(f"process {pid} ({open(f'/proc/{pid}/comm').read().strip() if pid_alive(pid) else ''})")
         for path in glob.glob("/sys/fs/cgroup/**/pier/" + self.name, recursive=True):
             found.append("cgroup " + path)
         for name in os.listdir("/sys/class/net"):
