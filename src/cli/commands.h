@@ -15,5 +15,6 @@ struct CommandResult {
 void register_config(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_version(CLI::App& app, CommandResult& result);
 void register_image(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_logs(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 
 }  // namespace pier::cli

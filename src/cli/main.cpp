@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add_global_flags(app, globals);
   register_config(app, globals, result);
   register_image(app, globals, result);
+  register_logs(app, globals, result);
   register_version(app, result);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 
