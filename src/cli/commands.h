@@ -22,5 +22,6 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& r
 void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_events(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_supervise(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_logs(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 
 }  // namespace pier::cli

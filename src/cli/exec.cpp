@@ -32,6 +32,7 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& r
   cmd->add_option("service", f->service, "Service")->required();
   // Everything after SERVICE is the command and its own flags (`exec web ls -la`).
   cmd->prefix_command();
+  cmd->allow_extras();
   cmd->callback([cmd, f, &globals, &result] {
     f->command = cmd->remaining();
     if (f->command.empty()) {

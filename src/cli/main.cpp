@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   register_ls(app, globals, result);
   register_events(app, globals, result);
   register_supervise(app, globals, result);
+  register_logs(app, globals, result);
   register_version(app, result);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 

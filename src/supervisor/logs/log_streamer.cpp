@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <set>
+
 #include "base/log.h"
 
 namespace pier::supervisor::logs {
@@ -60,8 +62,10 @@ Result<std::vector<LogEntry>> LogStreamer::backlog(const FollowTarget& target,
 Status LogStreamer::add(const std::vector<FollowTarget>& targets) {
   std::vector<std::unique_ptr<LogFollower>> followers;
   std::vector<std::vector<LogEntry>> backlogs;
+  std::set<std::string> names;
   for (const auto& t : targets) {
-    if (contains(t.name)) return Error("already following the logs of " + t.name);
+    if (contains(t.name) || !names.insert(t.name).second)
+      return Error("already following the logs of " + t.name);
     PIER_TRY(auto follower, LogFollower::open(t.log_path, t.from_start));
     PIER_TRY(auto entries, backlog(t, *follower));
     followers.push_back(std::move(follower));

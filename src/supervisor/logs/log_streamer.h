@@ -36,8 +36,8 @@ class LogStreamer {
 
   Status add(const std::string& name, const std::string& log_path, bool from_start,
              const ReadOptions& backlog = {});
-  // Several at once: their backlogs are printed merged by time. Nothing is added if
-  // one of them fails.
+  // Several at once: their backlogs are printed merged by time. Nothing is added (or
+  // printed) if one of the logs cannot be opened or read.
   Status add(const std::vector<FollowTarget>& targets);
   // Prints what is left of the container's log, then stops following it.
   void remove(const std::string& name);

@@ -127,6 +127,12 @@ TEST_CASE("the streamer's backlog honours tail, since and until", "[logs]") {
     REQUIRE_FALSE(again);
     CHECK(again.error().to_string() == "already following the logs of c");
   }
+  SECTION("so is a name given twice in one call, and then nothing is added") {
+    auto twice = streamer.add({{"d", path, true, {}}, {"d", path, true, {}}});
+    REQUIRE_FALSE(twice);
+    CHECK_FALSE(streamer.contains("d"));
+    CHECK(out.text().empty());
+  }
 }
 
 TEST_CASE("the streamer follows a container whose log appears later", "[logs]") {
