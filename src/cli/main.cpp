@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   register_logs(app, globals, result);
   register_version(app, result);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
+  // exec's COMMAND keeps its own flags: nothing after SERVICE may reach the global ones.
+  app.get_subcommand("exec")->fallthrough(false);
 
   app.parse_complete_callback([&] {
     if (globals.log_level.empty()) return;
