@@ -29,6 +29,19 @@ struct UpFlags {
   supervisor::UpOptions options;
 };
 
+// Ctrl-C while `up` is still creating and starting: remembered, and acted on (stop
+// everything) as soon as the containers are up and the log loop runs.
+volatile sig_atomic_t g_interrupted = 0;
+void remember_interrupt(int) { g_interrupted = 1; }
+void catch_early_interrupts() {
+  struct sigaction sa {};
+  sa.sa_handler = remember_interrupt;  // no SA_RESTART: the blocking read sees EINTR
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+bool interrupted_before_attach() { return g_interrupted != 0; }
+
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -79,6 +92,16 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
   printer.prefix = !f.no_log_prefix;
   supervisor::logs::LogStreamer streamer(loop, printer, stdout);
 
+  // Container events (who exited, with which code), subscribed before the states are
+  // read so that no exit falls in between.
+  auto events = supervisor_of(project.paths);
+  if (!events) return report(events.error());
+  if (auto st = events->send({{"op", "events"}}); !st) return report(st.error());
+  for (;;) {
+    auto line = events->next();
+    if (!line || !*line) return report(Error("the supervisor ended the event stream"));
+    if ((**line).value("subscribed", false)) break;
+  }
   auto records = state::RecordStore(project.paths.records_dir()).list();
   if (!records) return report(records.error());
   std::map<std::string, std::string> state_of;  // attached container -> state
@@ -113,10 +136,6 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
     });
   };
 
-  // Container events: who exited, with which code.
-  auto events = supervisor_of(project.paths);
-  if (!events) return report(events.error());
-  if (auto st = events->send({{"op", "events"}}); !st) return report(st.error());
   auto on_event = [&](const nlohmann::json& e) {
     std::string name = e.value("name", "");
     if (!state_of.count(name)) return;
@@ -164,8 +183,13 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
   bool any_running = false;
   for (const auto& [n, s] : state_of)
     if (s == "running" || s == "restarting") any_running = true;
-  if (!any_running && f.exit_code_from.empty()) return 0;
+  if (!any_running && f.exit_code_from.empty()) {
+    streamer.poll_all();
+    return 0;
+  }
+  if (interrupted_before_attach()) on_interrupt();
   while (!done) loop.run();
+  streamer.poll_all();
   return exit_code;
 }
 
@@ -228,6 +252,8 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     f->options.wait = f->wait;
     f->options.wait_timeout_s = f->wait_timeout;
     int64_t since = now_ns();
+    bool foreground = !(f->detach || f->wait || f->options.no_start);
+    if (foreground) catch_early_interrupts();
     nlohmann::json request = {{"op", "up"},
                               {"source", supervisor::to_json(source_of(globals, f->services))},
                               {"options", supervisor::to_json(f->options)}};

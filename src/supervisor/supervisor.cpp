@@ -459,6 +459,8 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
 
 void Supervisor::subscribe(control::Reply reply) {
   subscribers_.push_back(reply);
+  // The client reads state only after this line, so no event falls in between.
+  reply.event({{"subscribed", true}});
   // Nothing to finish: the stream ends when the client hangs up.
 }
 

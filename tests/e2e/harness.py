@@ -41,12 +41,13 @@ def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
 
 
 def pid_alive(pid):
+    """Running (a zombie nobody reaped is not: this machine's PID 1 may not reap)."""
     if not pid:
         return False
     try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
         return False
 
 
