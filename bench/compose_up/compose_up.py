@@ -156,6 +156,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--start-dockerd", action="store_true")
     ARGS = parser.parse_args()
+    ARGS.pier = os.path.abspath(ARGS.pier)
     if os.geteuid() != 0:
         sys.exit("compose_up: needs root")
     main()
