@@ -18,6 +18,7 @@ void register_image(CLI::App& app, const GlobalOptions& globals, CommandResult& 
 void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_events(CLI::App& app, const GlobalOptions& globals, CommandResult& result);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   register_lifecycle(app, globals, result);
   register_ps(app, globals, result);
   register_exec(app, globals, result);
+  register_run(app, globals, result);
   register_ls(app, globals, result);
   register_events(app, globals, result);
   register_supervise(app, globals, result);
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
   // exec's COMMAND keeps its own flags: nothing after SERVICE may reach the global ones.
   app.get_subcommand("exec")->fallthrough(false);
+  app.get_subcommand("run")->fallthrough(false);
 
   app.parse_complete_callback([&] {
     if (globals.log_level.empty()) return;

@@ -11,6 +11,7 @@
 //   <run>/<project>/scratch/<name>/      the runtime's state_dir (upper, work, files)
 //   <root>/containers/<project>/<name>/  container logs (json-file, rotated)
 //   <root>/volumes/<volume>/_data        named volumes
+//   <root>/volumes/_anonymous/<project>/<name>/   a container's anonymous volumes
 //
 // <run> is /run/pier for the default root (/var/lib/pier) and <root>/run otherwise,
 // so a test with its own --root never meets another test's projects.
@@ -41,6 +42,11 @@ struct ProjectPaths {
   }
   std::string log_file(const std::string& container) const { return log_dir(container) + "/" + container + "-json.log"; }
   std::string volume_dir(const std::string& volume) const { return root + "/volumes/" + volume + "/_data"; }
+  // A container's anonymous volumes: on disk (the run directory may be tmpfs), removed
+  // with the container.
+  std::string anonymous_volumes_dir(const std::string& container) const {
+    return root + "/volumes/_anonymous/" + project + "/" + container;
+  }
   std::string net_state_dir() const { return root + "/network"; }
 };
 

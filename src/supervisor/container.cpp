@@ -133,13 +133,17 @@ void ManagedContainer::start(Done done) {
   starting_ = true;
   stopping_ = false;
   record_.stopped_by_user = false;
-  if (auto st = open_log_pipes(); !st) {
+  bool direct = !direct_stdio_.empty();
+  if (auto st = direct ? Status{} : open_log_pipes(); !st) {
     starting_ = false;
     return done(std::move(st).error().context("container " + name()));
   }
   runtime::ContainerSpec spec = plan_.spec;
   UniqueFd out_w, err_w;
-  if (!spec.process.tty) {
+  if (direct) {
+    for (size_t i = 0; i < 3 && i < direct_stdio_.size(); ++i) spec.process.stdio[i] = direct_stdio_[i].get();
+    spec.process.tty = false;
+  } else if (!spec.process.tty) {
     auto o = open_fd(record_.scratch_dir + "/stdout.fifo", O_RDWR);
     auto e = open_fd(record_.scratch_dir + "/stderr.fifo", O_RDWR);
     if (!o || !e) {
@@ -178,6 +182,7 @@ void ManagedContainer::start(Done done) {
 
 void ManagedContainer::on_started(Result<runtime::Container> result, Done done) {
   starting_ = false;
+  direct_stdio_.clear();  // the container has its own copies now
   if (!result) {
     sup_.release_network(name());
     record_.exit_code = 128;
@@ -265,9 +270,19 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
   process.env = plan_.spec.process.env;
   process.workdir = plan_.spec.process.workdir;
   process.user = plan_.spec.process.user;
-  // exec_in needs the container handle; the pidfd stays valid while runtime_ lives and
-  // the probe is abandoned (alive flag) if the container goes meanwhile.
-  const runtime::Container* container = &*runtime_;
+  // The worker gets its own handle (a dup of the pidfd): the container may exit and
+  // runtime_ go while the probe is being started.
+  auto container = std::make_shared<runtime::Container>();
+  container->project = runtime_->project;
+  container->name = runtime_->name;
+  container->cgroup = runtime_->cgroup;
+  container->pid = runtime_->pid;
+  container->pidfd = UniqueFd(::fcntl(runtime_->pidfd.get(), F_DUPFD_CLOEXEC, 0));
+  container->privileged = runtime_->privileged;
+  container->seccomp = runtime_->seccomp;
+  container->seccomp_profile = runtime_->seccomp_profile;
+  container->cap_add = runtime_->cap_add;
+  container->cap_drop = runtime_->cap_drop;
   auto alive = alive_;
   auto timeout = plan_.health->timeout;
   sup_.workers().run<Result<runtime::ExecHandle>>(
@@ -343,6 +358,8 @@ void ManagedContainer::on_exit() {
   auto waiters = std::move(stop_waiters_);
   stopping_ = false;
   for (auto& w : waiters) w({});
+  auto listeners = std::move(exit_listeners_);
+  for (auto& l : listeners) l(code);
   if (!restart) return;
   auto ran = std::chrono::milliseconds((record_.finished_at - started) / 1000000);
   auto delay = backoff_.next(ran);
@@ -427,11 +444,13 @@ void ManagedContainer::remove(Done done) {
     log_.reset();
     std::string project = record_.project, container = name(), scratch = record_.scratch_dir;
     std::string log_dir = sup_.paths().log_dir(container);
+    std::string anonymous = sup_.paths().anonymous_volumes_dir(container);
     sup_.workers().run<Status>(
-        [project, container, scratch, log_dir]() -> Status {
+        [project, container, scratch, log_dir, anonymous]() -> Status {
           PIER_CHECK(runtime::destroy(project, container, scratch));
           std::error_code ec;
           std::filesystem::remove_all(log_dir, ec);
+          std::filesystem::remove_all(anonymous, ec);
           return Status{};
         },
         [this, alive, done = std::move(done)](Status st) {

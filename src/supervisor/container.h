@@ -61,6 +61,11 @@ class ManagedContainer {
   void remove(Done done);
   // The record changed outside (e.g. a fresh plan for an unchanged service).
   void set_stopped_by_user(bool value);
+  // `run`: the CLI's own stdin/stdout/stderr (passed over the control socket) instead
+  // of logged FIFOs.
+  void set_direct_stdio(std::vector<UniqueFd> fds) { direct_stdio_ = std::move(fds); }
+  // Called once with the exit code when the container exits (`run` waits for it).
+  void on_next_exit(std::function<void(int)> fn) { exit_listeners_.push_back(std::move(fn)); }
 
  private:
   Status open_log_pipes();
@@ -90,6 +95,8 @@ class ManagedContainer {
   bool starting_ = false;
   bool stopping_ = false;
   std::vector<Done> stop_waiters_;
+  std::vector<UniqueFd> direct_stdio_;
+  std::vector<std::function<void(int)>> exit_listeners_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

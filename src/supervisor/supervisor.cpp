@@ -8,11 +8,13 @@
 
 #include "base/atomic_file.h"
 #include "base/log.h"
+#include "compose/output.h"
 #include "graph/from_project.h"
 #include "image/ensure.h"
 #include "runtime/container.h"
 #include "supervisor/naming.h"
 #include "supervisor/plan/signals.h"
+#include "supervisor/run_overrides.h"
 #include "supervisor/up_run.h"
 
 namespace pier::supervisor {
@@ -287,6 +289,14 @@ void Supervisor::remove_containers(std::vector<ManagedContainer*> targets, std::
   }, reply, "Stopp");
 }
 
+std::vector<ManagedContainer*> Supervisor::select_for(const nlohmann::json& request) const {
+  if (!request.contains("containers")) return select(services_of(request));
+  std::vector<ManagedContainer*> out;
+  for (const auto& name : request["containers"])
+    if (auto it = containers_.find(name.get<std::string>()); it != containers_.end()) out.push_back(it->second.get());
+  return out;
+}
+
 bool Supervisor::idle() const { return containers_.empty() && busy_ == 0 && runs_.empty(); }
 
 void Supervisor::check_idle() {
@@ -298,6 +308,7 @@ void Supervisor::handle(const nlohmann::json& request, control::Reply reply) {
   std::string op = request.value("op", "");
   if (op == "ping") return reply.finish({});
   if (op == "up") return up(request, reply);
+  if (op == "run") return run(request, reply);
   if (op == "stop") return stop(request, reply);
   if (op == "start") return start(request, reply);
   if (op == "restart") return restart(request, reply);
@@ -381,7 +392,7 @@ void Supervisor::simple(const nlohmann::json& request, control::Reply reply) {
     signum = *parsed;
   }
   std::optional<Error> first;
-  for (auto* c : select(services_of(request))) {
+  for (auto* c : select_for(request)) {
     Status st = op == "kill" ? (c->running() ? c->signal(signum) : Status{})
               : op == "pause" ? c->pause() : c->unpause();
     if (!st && !first) first = std::move(st).error();
@@ -534,6 +545,111 @@ Status Supervisor::recover() {
       });
   }
   return {};
+}
+
+}  // namespace pier::supervisor
+
+namespace pier::supervisor {
+
+// `run SERVICE [COMMAND...]`: the service's dependencies as `up` would start them, then
+// a one-off container with the request's overrides, whose stdio are the CLI's own.
+void Supervisor::run(const nlohmann::json& request, control::Reply reply) {
+  auto stdio = std::make_shared<std::vector<UniqueFd>>(reply.take_fds());
+  if (!request.contains("source")) return reply.finish(Error("run: the request names no project"));
+  auto loaded = load_from(request);
+  if (!loaded) return reply.finish(loaded.error());
+  if (!images_) {
+    auto store = image::Store::open(paths_.root);
+    if (!store) return reply.finish(store.error());
+    images_ = std::move(*store);
+  }
+  project_ = std::move(*loaded);
+  std::string name = request.value("service", "");
+  const auto* found = project_->project.find_service(name);
+  if (!found) return reply.finish(Error("no such service: " + name));
+  auto service = *found;
+  auto overrides = apply_run_overrides(service, request, project_->project.working_dir);
+  if (!overrides) return reply.finish(overrides.error());
+
+  std::vector<std::string> deps;
+  if (!request.value("no_deps", false))
+    if (auto graph = graph::from_project(project_->project); graph.ok())
+      for (const auto& d : graph->with_dependencies({name}))
+        if (d != name) deps.push_back(d);
+  if (deps.empty()) return start_oneoff(std::move(service), request, reply, stdio);
+  UpOptions options;
+  options.services = deps;
+  options.no_recreate = true;
+  auto up_run = std::make_unique<UpRun>(*this, options, reply);
+  up_run->set_on_done([this, service, request, reply, stdio](Status st) mutable {
+    if (!st) return reply.finish(st);
+    start_oneoff(std::move(service), request, reply, stdio);
+  });
+  auto* raw = up_run.get();
+  runs_.push_back(std::move(up_run));
+  raw->begin();
+}
+
+void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& request, control::Reply reply,
+                              std::shared_ptr<std::vector<UniqueFd>> stdio) {
+  busy_++;
+  auto fail = [this, reply](Error e) {
+    reply.finish(e);
+    busy_--;
+    check_idle();
+  };
+  auto image = images_->resolve(service.image_or_default(project_->project.name));
+  if (!image) {
+    auto policy = image::parse_pull_policy("missing");
+    image = image::ensure_image(*images_, service.image_or_default(project_->project.name), *policy, {});
+    if (!image) return fail(std::move(image).error().context("service " + service.name));
+  }
+  std::string id = random_container_id();
+  std::string cname = request.value("name", "");
+  if (cname.empty()) cname = project_->project.name + "-" + service.name + "-run-" + id.substr(0, 12);
+  if (containers_.count(cname)) return fail(Error("a container named " + cname + " already exists"));
+  auto record = new_record(project_->project, service, 1, cname, paths_);
+  record.id = id;
+  record.oneoff = true;
+  record.config_hash = compose::service_config_hash(project_->project, service.name);
+  record.image_id = image->record.id;
+  auto plan = plan_for(service, record, *image);
+  if (!plan) return fail(std::move(plan).error());
+  plan->restart = RestartSpec{};
+  plan->labels["com.docker.compose.oneoff"] = "True";
+  record.labels = plan->labels;
+  record.command = plan->command_display;
+  apply_exec_defaults(record, *plan);
+  auto container = std::make_unique<ManagedContainer>(*this, record, std::move(*plan));
+  if (auto st = container->persist_created(); !st) return fail(st.error());
+  bool detach = request.value("detach", false);
+  if (!detach) container->set_direct_stdio(std::move(*stdio));
+  auto* c = container.get();
+  containers_[cname] = std::move(container);
+  bool remove_after = request.value("rm", false);
+  c->start([this, c, cname, detach, remove_after, reply, fail](Status st) {
+    if (!st) return fail(st.error());
+    reply.event({{"container", cname}});
+    if (detach) {
+      reply.finish({});
+      busy_--;
+      return check_idle();
+    }
+    c->on_next_exit([this, c, cname, remove_after, reply](int code) {
+      reply.event({{"exit_code", code}});
+      auto finish = [this, reply](Status st) {
+        reply.finish(st);
+        busy_--;
+        check_idle();
+      };
+      if (!remove_after) return finish({});
+      loop_.post([this, cname, finish] {
+        auto it = containers_.find(cname);
+        if (it == containers_.end()) return finish({});
+        remove_containers({it->second.get()}, finish, control::Reply(std::weak_ptr<control::Connection>()));
+      });
+    });
+  });
 }
 
 }  // namespace pier::supervisor

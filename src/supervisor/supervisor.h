@@ -74,6 +74,9 @@ class Supervisor {
   friend class UpRun;
   // Requests.
   void up(const nlohmann::json& request, control::Reply reply);
+  void run(const nlohmann::json& request, control::Reply reply);
+  void start_oneoff(compose::Service service, const nlohmann::json& request, control::Reply reply,
+                    std::shared_ptr<std::vector<UniqueFd>> stdio);
   void stop(const nlohmann::json& request, control::Reply reply);
   void start(const nlohmann::json& request, control::Reply reply);
   void restart(const nlohmann::json& request, control::Reply reply);
@@ -82,8 +85,10 @@ class Supervisor {
   void simple(const nlohmann::json& request, control::Reply reply);  // kill, pause, unpause
   void subscribe(control::Reply reply);
 
-  // Containers of `services` (all when empty), optionally with one-off containers.
+  // Containers of `services` (all when empty).
   std::vector<ManagedContainer*> select(const std::vector<std::string>& services) const;
+  // The request's containers: `containers` by name, else its `services`.
+  std::vector<ManagedContainer*> select_for(const nlohmann::json& request) const;
   // Stops `targets` wave by wave in reverse dependency order, each wave in parallel.
   void stop_in_order(std::vector<ManagedContainer*> targets, std::optional<std::chrono::milliseconds> grace,
                      std::function<void()> done, control::Reply reply, const char* verb);

@@ -22,7 +22,8 @@ void UpRun::finish(Status status) {
   finished_ = true;
   phase_ = Phase::done;
   wait_timer_.reset();
-  reply_.finish(status);
+  if (on_done_) on_done_(status);
+  else reply_.finish(status);
   sup_.busy_--;
   sup_.loop().post([s = &sup_] { s->check_idle(); });
 }

@@ -24,6 +24,8 @@ class UpRun {
   // A container changed: see whether a waiting service may start now.
   void evaluate();
   bool finished() const { return finished_; }
+  // Instead of finishing the reply: `run` starts its one-off container afterwards.
+  void set_on_done(std::function<void(Status)> fn) { on_done_ = std::move(fn); }
 
  private:
   enum class Phase { images, removing, starting, waiting, done };
@@ -53,6 +55,7 @@ class UpRun {
   int pending_ = 0;
   bool finished_ = false;
   std::unique_ptr<event::Timer> wait_timer_;
+  std::function<void(Status)> on_done_;
 };
 
 }  // namespace pier::supervisor

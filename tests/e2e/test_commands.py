@@ -156,5 +156,32 @@ class Commands(unittest.TestCase):
         self.assertIn("line-0-", seen, "the restarted run's output is followed")
 
 
+    def test_run_a_one_off_with_the_cli_stdio_and_its_exit_code(self):
+        p = Project(self, """
+            services:
+              db:
+                image: busybox
+                command: ["sleep", "1000"]
+              app:
+                image: busybox
+                command: ["sleep", "1000"]
+                environment: {FROM_FILE: yes}
+                depends_on: [db]
+        """)
+        out = p.pier("run", "--rm", "-T", "-e", "EXTRA=2", "app", "sh", "-c",
+                     "cat; echo $FROM_FILE $EXTRA; nslookup db >/dev/null && echo resolved; echo oops >&2; exit 6",
+                     input="from stdin\n", check=False)
+        self.assertEqual(out.returncode, 6, out.stderr)
+        self.assertEqual(out.stdout, "from stdin\nyes 2\nresolved\n")
+        self.assertIn("oops", out.stderr)
+        self.assertEqual(p.record(p.name + "-db-1")["state"], "running", "dependencies are started")
+        self.assertFalse(any("-run-" in n for n in p.records()), "--rm removed the one-off container")
+        name = p.pier("run", "-d", "--name", "oneoff", "app", "sleep", "1000").stdout.strip()
+        self.assertEqual(name, "oneoff")
+        self.assertEqual(p.record("oneoff")["state"], "running")
+        self.assertTrue(p.record("oneoff")["oneoff"])
+        self.assertEqual(p.record("oneoff")["labels"]["com.docker.compose.oneoff"], "True")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -21,9 +21,29 @@ Result<Client> Client::connect(const std::string& path) {
   return Client(std::move(fd), path);
 }
 
-Status Client::send(const nlohmann::json& request) {
+Status Client::send(const nlohmann::json& request, const std::vector<int>& fds) {
   std::string line = request.dump() + "\n";
   size_t off = 0;
+  if (!fds.empty()) {
+    // The fds travel with the first byte; the rest follows as plain data.
+    iovec iov{line.data(), 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+    ssize_t n;
+    do n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return Error::system("pass fds to the supervisor", path_, errno);
+    off = 1;
+  }
   while (off < line.size()) {
     ssize_t n = ::send(fd_.get(), line.data() + off, line.size() - off, MSG_NOSIGNAL);
     if (n < 0) {
@@ -51,8 +71,9 @@ Result<std::optional<nlohmann::json>> Client::next() {
   }
 }
 
-Status Client::call(const nlohmann::json& request, const std::function<void(const nlohmann::json&)>& on_event) {
-  PIER_CHECK(send(request));
+Status Client::call(const nlohmann::json& request, const std::function<void(const nlohmann::json&)>& on_event,
+                    const std::vector<int>& fds) {
+  PIER_CHECK(send(request, fds));
   for (;;) {
     auto line = next();
     if (!line && line.error().errnum() == EINTR) continue;

@@ -18,11 +18,13 @@ class Client {
 
   // Sends the request and calls `on_event` for each event line until the final line;
   // returns its status. A supervisor that dies mid-request is an error saying so.
-  Status call(const nlohmann::json& request, const std::function<void(const nlohmann::json&)>& on_event = {});
+  Status call(const nlohmann::json& request, const std::function<void(const nlohmann::json&)>& on_event = {},
+              const std::vector<int>& fds = {});
 
   // For requests that stream until the client stops (events): the fd to poll, and
   // sending without waiting for the reply.
-  Status send(const nlohmann::json& request);
+  // `fds` go along with the request (SCM_RIGHTS).
+  Status send(const nlohmann::json& request, const std::vector<int>& fds = {});
   // Reads the next line; nullopt at the end of the stream. EINTR is returned as an error.
   Result<std::optional<nlohmann::json>> next();
   int fd() const { return fd_.get(); }

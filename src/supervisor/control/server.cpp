@@ -46,7 +46,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (events & event::kWritable) flush();
     if (!(events & event::kReadable) || !fd_) return;
     char buf[65536];
-    ssize_t n = ::read(fd_.get(), buf, sizeof buf);
+    ssize_t n = receive(buf, sizeof buf);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
     if (n <= 0) return close();
     if (dispatched_) return;  // one request per connection; more input is ignored
@@ -65,6 +65,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
     server_.handler_(request, reply);
   }
 
+  // Reads request bytes and any fds passed along (SCM_RIGHTS: `run` hands over its
+  // stdin/stdout/stderr).
+  ssize_t receive(char* buf, size_t size) {
+    iovec iov{buf, size};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8)];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0) return n;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      const int* fds = reinterpret_cast<const int*>(CMSG_DATA(c));
+      for (size_t i = 0; i < count; ++i) received_.emplace_back(fds[i]);
+    }
+    return n;
+  }
+
+ public:
+  std::vector<UniqueFd> take_fds() { return std::move(received_); }
+
+ private:
   void flush() {
     while (!out_.empty() && fd_) {
       ssize_t n = ::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL);
@@ -104,6 +129,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool dispatched_ = false;
   bool finished_ = false;
   std::vector<std::function<void()>> on_close_;
+  std::vector<UniqueFd> received_;
 };
 
 void Reply::event(const nlohmann::json& line) const {
@@ -112,6 +138,11 @@ void Reply::event(const nlohmann::json& line) const {
 
 void Reply::finish(const Status& status) const {
   if (auto c = connection_.lock()) c->finish(status);
+}
+
+std::vector<UniqueFd> Reply::take_fds() const {
+  if (auto c = connection_.lock()) return c->take_fds();
+  return {};
 }
 
 bool Reply::closed() const {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +30,8 @@ class Reply {
   // The client hung up (Ctrl-C on `pier up`, end of `pier events`).
   bool closed() const;
   void on_close(std::function<void()> fn) const;
+  // The fds the client passed with its request (SCM_RIGHTS), once.
+  std::vector<UniqueFd> take_fds() const;
 
  private:
   std::weak_ptr<Connection> connection_;

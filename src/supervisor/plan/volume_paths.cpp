@@ -13,7 +13,7 @@ std::string anonymous_volume_dir(const state::ProjectPaths& paths, const std::st
     if (std::isalnum(c) || c == '.' || c == '-') name += static_cast<char>(c);
     else name += fmt::format("_{:02x}", c);
   }
-  return paths.scratch_dir(container) + "/volumes/" + name;
+  return paths.anonymous_volumes_dir(container) + "/" + name;
 }
 
 }  // namespace pier::supervisor

@@ -26,7 +26,7 @@ const runtime::TmpfsMount* tmpfs_at(const ContainerPlan& p, const std::string& t
   return nullptr;
 }
 
-const std::string kAnonRoot = "/tmp/pier-plan-test-root/run/proj/scratch/proj-app-1/volumes/";
+const std::string kAnonRoot = "/tmp/pier-plan-test-root/volumes/_anonymous/proj/proj-app-1/";
 
 }  // namespace
 

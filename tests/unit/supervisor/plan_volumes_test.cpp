@@ -117,7 +117,7 @@ volumes:
   CHECK(fs::is_empty(empty));
   CHECK(fs::is_empty(root.path() + "/volumes/proj_fresh/_data"));
   // The anonymous volume follows the image's /var/run -> /run symlink, inside the image.
-  const std::string anon = root / "run/proj/scratch/proj-app-1/volumes/_2fvar_2frun_2fapp";
+  const std::string anon = root / "volumes/_anonymous/proj/proj-app-1/_2fvar_2frun_2fapp";
   CHECK(read(anon + "/x.txt") == "run");
   struct stat st{};
   REQUIRE(::stat((root / "run/proj/scratch/proj-app-1").c_str(), &st) == 0);

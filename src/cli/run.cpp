@@ -1,0 +1,135 @@
+// `pier run SERVICE [COMMAND...]`: a one-off container of the service. Its stdin,
+// stdout and stderr are this process's own, handed to the supervisor over the control
+// socket (SCM_RIGHTS); the exit code is the container's.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "base/unique_fd.h"
+#include "cli/supervisor_link.h"
+
+namespace pier::cli {
+namespace {
+
+volatile sig_atomic_t g_run_signal = 0;
+void remember_signal(int signum) { g_run_signal = signum; }
+
+}  // namespace
+
+void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& result) {
+  auto* cmd = app.add_subcommand("run", "Run a one-off command on a service");
+  struct Flags {
+    bool rm = false, detach = false, no_deps = false, service_ports = false, no_tty = false, interactive = true;
+    std::vector<std::string> env, volumes, publish;
+    std::string entrypoint, user, workdir, name, service;
+    bool has_entrypoint = false;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_flag("--rm", f->rm, "Automatically remove the container when it exits");
+  cmd->add_flag("-d,--detach", f->detach, "Run container in background and print its name");
+  cmd->add_flag("--no-deps", f->no_deps, "Don't start linked services");
+  cmd->add_flag("-P,--service-ports", f->service_ports, "Run command with the service's ports enabled and mapped to the host");
+  cmd->add_flag("-T,--no-TTY", f->no_tty, "Disable pseudo-TTY allocation");
+  cmd->add_flag("-i,--interactive", f->interactive, "Keep STDIN open even if not attached (default)");
+  cmd->add_option("-e,--env", f->env, "Set environment variables")->allow_extra_args(false);
+  cmd->add_option("-v,--volume", f->volumes, "Bind mount a volume")->allow_extra_args(false);
+  cmd->add_option("-p,--publish", f->publish, "Publish a container's port(s) to the host")->allow_extra_args(false);
+  auto* ep = cmd->add_option("--entrypoint", f->entrypoint, "Override the entrypoint of the image");
+  cmd->add_option("-u,--user", f->user, "Run as specified username or uid");
+  cmd->add_option("-w,--workdir", f->workdir, "Working directory inside the container");
+  cmd->add_option("--name", f->name, "Assign a name to the container");
+  cmd->add_option("service", f->service, "Service")->required();
+  cmd->prefix_command();
+  cmd->allow_extras();
+  cmd->callback([cmd, ep, f, &globals, &result] {
+    std::vector<std::string> command = cmd->remaining();
+    auto project = resolve_project(globals, {f->service});
+    if (!project || !project->loaded) {
+      result.exit_code = report(project ? Error("no configuration file provided: not found") : project.error());
+      return;
+    }
+    if (!project->loaded->project.find_service(f->service)) {
+      result.exit_code = report(Error("no such service: " + f->service));
+      return;
+    }
+    std::vector<std::string> env;
+    for (const auto& e : f->env) {
+      if (e.find('=') != std::string::npos) env.push_back(e);
+      else if (const char* v = std::getenv(e.c_str())) env.push_back(e + "=" + v);
+    }
+    nlohmann::json request = {{"op", "run"},
+                              {"source", supervisor::to_json(source_of(globals, {f->service}))},
+                              {"service", f->service},
+                              {"command", command},
+                              {"env", env},
+                              {"volumes", f->volumes},
+                              {"publish", f->publish},
+                              {"user", f->user},
+                              {"workdir", f->workdir},
+                              {"name", f->name},
+                              {"rm", f->rm},
+                              {"detach", f->detach},
+                              {"no_deps", f->no_deps},
+                              {"service_ports", f->service_ports},
+                              {"interactive", f->interactive}};
+    if (ep->count() > 0) request["entrypoint"] = f->entrypoint;
+    auto client = supervisor_of(project->paths);
+    if (!client) {
+      result.exit_code = report(client.error());
+      return;
+    }
+    // Ctrl-C goes to this process (the container is not in the terminal's foreground
+    // group): pass it on to the container, as docker compose run does.
+    struct sigaction sa {};
+    sa.sa_handler = remember_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    std::vector<int> fds;
+    UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!f->detach) fds = {f->interactive ? 0 : devnull.get(), 1, 2};
+    if (auto st = client->send(request, fds); !st) {
+      result.exit_code = report(st.error());
+      return;
+    }
+    std::string container;
+    int exit_code = 0;
+    for (;;) {
+      auto line = client->next();
+      if (!line) {
+        if (line.error().errnum() == EINTR) {
+          if (g_run_signal && !container.empty())
+            (void)call_supervisor(project->paths, {{"op", "kill"}, {"containers", {container}},
+                                                   {"signal", g_run_signal == SIGINT ? "SIGINT" : "SIGTERM"}}, true);
+          g_run_signal = 0;
+          continue;
+        }
+        result.exit_code = report(line.error());
+        return;
+      }
+      if (!*line) {
+        result.exit_code = report(Error("the supervisor exited before the container did"));
+        return;
+      }
+      const auto& j = **line;
+      if (j.contains("warning")) std::fprintf(stderr, "warning: %s\n", j["warning"].get<std::string>().c_str());
+      if (j.contains("container")) container = j["container"].get<std::string>();
+      if (j.contains("exit_code")) exit_code = j["exit_code"].get<int>();
+      if (j.value("done", false)) {
+        if (j.contains("error")) {
+          result.exit_code = report(Error(j["error"].get<std::string>()));
+          return;
+        }
+        break;
+      }
+    }
+    if (f->detach) std::printf("%s\n", container.c_str());
+    result.exit_code = exit_code;
+  });
+}
+
+}  // namespace pier::cli

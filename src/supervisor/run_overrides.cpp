@@ -1,0 +1,85 @@
+#include "supervisor/run_overrides.h"
+
+#include <filesystem>
+
+#include "base/strings.h"
+
+namespace pier::supervisor {
+namespace {
+
+// -v SRC:DST[:ro|rw]: a path (absolute or ./relative) is a bind, a name a named volume.
+Result<compose::ServiceVolume> parse_volume(const std::string& text, const std::string& working_dir) {
+  auto parts = split(text, ':');
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty() || parts[1][0] != '/')
+    return Error("-v `" + text + "`: expected SOURCE:/TARGET[:ro]");
+  compose::ServiceVolume v;
+  std::string source(parts[0]);
+  bool is_path = source[0] == '/' || source[0] == '.' || source[0] == '~';
+  v.type = is_path ? "bind" : "volume";
+  v.source = is_path && source[0] == '.' ? (std::filesystem::path(working_dir) / source).lexically_normal().string()
+                                         : source;
+  v.target = std::string(parts[1]);
+  if (parts.size() == 3) {
+    if (parts[2] != "ro" && parts[2] != "rw") return Error("-v `" + text + "`: mode must be ro or rw");
+    v.read_only = parts[2] == "ro";
+  }
+  if (is_path) v.bind = compose::BindOptions{"", true, ""};
+  return v;
+}
+
+// -p [IP:]HOST:CONTAINER[/PROTO] or -p CONTAINER[/PROTO].
+Result<compose::ServicePort> parse_port(const std::string& text) {
+  compose::ServicePort p;
+  std::string spec = text;
+  if (auto slash = spec.rfind('/'); slash != std::string::npos) {
+    p.protocol = spec.substr(slash + 1);
+    spec = spec.substr(0, slash);
+  }
+  auto parts = split(spec, ':');
+  try {
+    p.target = static_cast<uint32_t>(std::stoul(std::string(parts.back())));
+  } catch (...) {
+    return Error("-p `" + text + "`: expected [IP:]HOST:CONTAINER[/PROTOCOL]");
+  }
+  if (parts.size() >= 2) p.published = std::string(parts[parts.size() - 2]);
+  if (parts.size() == 3) p.host_ip = std::string(parts[0]);
+  if (parts.size() > 3) return Error("-p `" + text + "`: expected [IP:]HOST:CONTAINER[/PROTOCOL]");
+  return p;
+}
+
+}  // namespace
+
+Status apply_run_overrides(compose::Service& s, const nlohmann::json& r, const std::string& working_dir) {
+  if (r.contains("command") && !r["command"].empty()) s.command = r["command"].get<std::vector<std::string>>();
+  if (r.contains("entrypoint")) {
+    std::vector<std::string> argv;
+    for (auto& word : split(r["entrypoint"].get<std::string>(), ' '))
+      if (!word.empty()) argv.emplace_back(word);
+    s.entrypoint = argv;
+    if (!r.contains("command") || r["command"].empty()) s.command = std::vector<std::string>{};
+  }
+  for (const auto& kv : r.value("env", std::vector<std::string>{})) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) return Error("-e `" + kv + "`: expected KEY=VALUE");
+    s.environment[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (auto user = r.value("user", std::string()); !user.empty()) s.user = user;
+  if (auto dir = r.value("workdir", std::string()); !dir.empty()) s.working_dir = dir;
+  for (const auto& text : r.value("volumes", std::vector<std::string>{})) {
+    PIER_TRY(auto v, parse_volume(text, working_dir));
+    s.volumes.push_back(v);
+  }
+  if (!r.value("service_ports", false)) s.ports.clear();
+  for (const auto& text : r.value("publish", std::vector<std::string>{})) {
+    PIER_TRY(auto p, parse_port(text));
+    s.ports.push_back(p);
+  }
+  s.tty = r.value("tty", false);
+  s.stdin_open = r.value("interactive", true);
+  s.restart.clear();
+  if (s.deploy) s.deploy->restart_policy.reset();
+  s.container_name.clear();
+  return {};
+}
+
+}  // namespace pier::supervisor

@@ -1,0 +1,17 @@
+// What `pier run` changes in a service for its one-off container: command, entrypoint,
+// environment, user, working directory, extra volumes and ports, tty; never a restart
+// policy, and the service's ports only with --service-ports (as Docker Compose).
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "compose/model.h"
+
+namespace pier::supervisor {
+
+Status apply_run_overrides(compose::Service& service, const nlohmann::json& request, const std::string& working_dir);
+
+}  // namespace pier::supervisor
