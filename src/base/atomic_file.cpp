@@ -34,7 +34,7 @@ std::string parent_dir(const std::string& path) {
 
 }  // namespace
 
-Status write_file_atomic(const std::string& path, std::string_view content, unsigned mode) {
+Status write_file_atomic(const std::string& path, std::string_view content, unsigned mode, Durability durability) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
   if (!fd) return Error::system("create", tmp, errno);
@@ -42,7 +42,7 @@ Status write_file_atomic(const std::string& path, std::string_view content, unsi
     ::unlink(tmp.c_str());
     return st;
   }
-  if (::fsync(fd.get()) != 0) {
+  if (durability == Durability::durable && ::fsync(fd.get()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     return Error::system("fsync", tmp, err);
@@ -53,6 +53,7 @@ Status write_file_atomic(const std::string& path, std::string_view content, unsi
     ::unlink(tmp.c_str());
     return Error::system("rename to", path, err);
   }
+  if (durability == Durability::crash_safe) return {};
   UniqueFd dir(::open(parent_dir(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir) ::fsync(dir.get());
   return {};

@@ -9,7 +9,11 @@
 
 namespace pier {
 
-Status write_file_atomic(const std::string& path, std::string_view content, unsigned mode = 0644);
+// `durable`: fsync the file and its directory, so the new content survives a power
+// loss. Without it the write is still atomic against a crash of the writer.
+enum class Durability { durable, crash_safe };
+Status write_file_atomic(const std::string& path, std::string_view content, unsigned mode = 0644,
+                         Durability durability = Durability::durable);
 Result<std::string> read_file(const std::string& path);
 
 }  // namespace pier

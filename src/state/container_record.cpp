@@ -159,7 +159,10 @@ Status RecordStore::write(const ContainerRecord& record) const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) return Error::system("create directory", dir_, ec.value());
-  return write_file_atomic(dir_ + "/" + record.name + ".json", to_json(record), 0600);
+  // Records live in the run directory, which a reboot empties: a power loss makes them
+  // stale anyway, so no fsync (it costs milliseconds per change on a disk-backed --root);
+  // the rename still keeps them whole if pier itself crashes.
+  return write_file_atomic(dir_ + "/" + record.name + ".json", to_json(record), 0600, Durability::crash_safe);
 }
 
 Result<ContainerRecord> RecordStore::read(const std::string& name) const {
