@@ -39,9 +39,10 @@ uint64_t image_size(const image::Store& store, const std::string& id) {
 Row row_of(const image::Store& store, const state::ContainerRecord& r) {
   Row row{r.name, r.image, "<none>", r.image_id, image_size(store, r.image_id)};
   if (auto ref = image::parse_reference(r.image)) {
-    std::string familiar = ref->familiar();
-    std::string suffix = !ref->tag.empty() ? ":" + ref->tag : "@" + ref->digest;
-    row.repository = familiar.substr(0, familiar.size() - suffix.size());
+    image::Reference bare = *ref;
+    bare.tag.clear();
+    bare.digest.clear();
+    row.repository = bare.familiar();
     if (!ref->tag.empty()) row.tag = ref->tag;
   }
   return row;
