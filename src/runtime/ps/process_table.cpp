@@ -139,6 +139,8 @@ std::vector<PsRow> ps_rows(std::vector<pid_t> pids) {
 }
 
 Result<std::vector<pid_t>> cgroup_pids(const std::string& rel) {
+  // An empty name would be the hierarchy's root: every process of the host.
+  if (rel.empty()) return Error("the container has no cgroup recorded");
   PIER_TRY(CgroupManager* manager, cgroup_manager());
   if (!manager->exists(rel)) return Error("cgroup `" + rel + "` does not exist (" + manager->name() + ")");
   return manager->processes(rel);
