@@ -3,6 +3,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import textwrap
@@ -44,7 +45,6 @@ class LocalRegistry:
 
     def answers(self):
         try:
-            import socket
             with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                 return True
         except OSError:
