@@ -24,5 +24,10 @@ void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& res
 void register_events(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_supervise(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_logs(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_port(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_top(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_wait(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_images(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_pull(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 
 }  // namespace pier::cli

@@ -32,6 +32,11 @@ int main(int argc, char** argv) {
   register_events(app, globals, result);
   register_supervise(app, globals, result);
   register_logs(app, globals, result);
+  register_port(app, globals, result);
+  register_top(app, globals, result);
+  register_wait(app, globals, result);
+  register_images(app, globals, result);
+  register_pull(app, globals, result);
   register_version(app, result);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
   // exec's COMMAND keeps its own flags: nothing after SERVICE may reach the global ones.
