@@ -48,8 +48,7 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& r
       result.exit_code = report(Error("no such service: " + f->service));
       return;
     }
-    ensure_adopted(project->paths);
-    auto records = state::RecordStore(project->paths.records_dir()).list();
+    auto records = current_records(project->paths);
     if (!records) {
       result.exit_code = report(records.error());
       return;

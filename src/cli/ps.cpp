@@ -94,8 +94,7 @@ void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& res
           result.exit_code = report(Error("no such service: " + name));
           return;
         }
-    ensure_adopted(project->paths);
-    auto records = state::RecordStore(project->paths.records_dir()).list();
+    auto records = current_records(project->paths);
     if (!records) {
       result.exit_code = report(records.error());
       return;

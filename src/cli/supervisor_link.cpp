@@ -70,3 +70,12 @@ void ensure_adopted(const state::ProjectPaths& paths) {
 }
 
 }  // namespace pier::cli
+
+namespace pier::cli {
+
+Result<std::vector<state::ContainerRecord>> current_records(const state::ProjectPaths& paths) {
+  ensure_adopted(paths);
+  return state::RecordStore(paths.records_dir()).list();
+}
+
+}  // namespace pier::cli

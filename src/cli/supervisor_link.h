@@ -10,6 +10,7 @@
 #include "base/result.h"
 #include "cli/global_options.h"
 #include "cli/project.h"
+#include "state/container_record.h"
 #include "state/paths.h"
 #include "supervisor/control/client.h"
 #include "supervisor/project_source.h"
@@ -36,5 +37,7 @@ Result<ProjectRef> resolve_project(const GlobalOptions& globals, const std::vect
 
 // A supervisor that died left containers behind: start a new one so it adopts them.
 void ensure_adopted(const state::ProjectPaths& paths);
+// The project's container records, after any adoption.
+Result<std::vector<state::ContainerRecord>> current_records(const state::ProjectPaths& paths);
 
 }  // namespace pier::cli

@@ -325,17 +325,20 @@ static Result<LoadedProject> load_from(const nlohmann::json& request) {
   return load_project(source);
 }
 
-void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
-  if (!request.contains("source")) return reply.finish(Error("up: the request names no project"));
-  auto loaded = load_from(request);
-  if (!loaded) return reply.finish(loaded.error());
+Status Supervisor::take_project(const nlohmann::json& request, const char* verb) {
+  if (!request.contains("source")) return Error(std::string(verb) + ": the request names no project");
+  PIER_TRY(auto loaded, load_from(request));
   if (!images_) {
-    auto store = image::Store::open(paths_.root);
-    if (!store) return reply.finish(store.error());
-    images_ = std::move(*store);
+    PIER_TRY(auto store, image::Store::open(paths_.root));
+    images_ = std::move(store);
   }
+  project_ = std::move(loaded);
+  return {};
+}
+
+void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
+  if (auto st = take_project(request, "up"); !st) return reply.finish(st);
   if (auto source = source_from_json(request["source"]); source.ok()) (void)save_source(*source);
-  project_ = std::move(*loaded);
   auto run = std::make_unique<UpRun>(*this, up_options_from_json(request.value("options", nlohmann::json::object())),
                                      reply);
   auto* raw = run.get();
@@ -555,15 +558,7 @@ namespace pier::supervisor {
 // a one-off container with the request's overrides, whose stdio are the CLI's own.
 void Supervisor::run(const nlohmann::json& request, control::Reply reply) {
   auto stdio = std::make_shared<std::vector<UniqueFd>>(reply.take_fds());
-  if (!request.contains("source")) return reply.finish(Error("run: the request names no project"));
-  auto loaded = load_from(request);
-  if (!loaded) return reply.finish(loaded.error());
-  if (!images_) {
-    auto store = image::Store::open(paths_.root);
-    if (!store) return reply.finish(store.error());
-    images_ = std::move(*store);
-  }
-  project_ = std::move(*loaded);
+  if (auto st = take_project(request, "run"); !st) return reply.finish(st);
   std::string name = request.value("service", "");
   const auto* found = project_->project.find_service(name);
   if (!found) return reply.finish(Error("no such service: " + name));

@@ -72,6 +72,8 @@ class Supervisor {
 
  private:
   friend class UpRun;
+  // Loads the project the request names and opens the image store.
+  Status take_project(const nlohmann::json& request, const char* verb);
   // Requests.
   void up(const nlohmann::json& request, control::Reply reply);
   void run(const nlohmann::json& request, control::Reply reply);

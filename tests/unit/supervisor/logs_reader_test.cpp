@@ -58,7 +58,7 @@ TEST_CASE("a log is read across its rotated files, oldest first", "[logs]") {
   CHECK(entries[29].time_ns == kT0 + 29 * kSec);
 }
 
-TEST_CASE("--tail takes the last entries, reaching into rotated files", "[logs]") {
+TEST_CASE("tail takes the last entries, reaching into rotated files", "[logs]") {
   LogsTempDir dir;
   std::string path = write_numbered(dir, 30);
   CHECK(texts(read(path, {.tail = 1})) == numbers(29, 30));
@@ -67,7 +67,7 @@ TEST_CASE("--tail takes the last entries, reaching into rotated files", "[logs]"
   CHECK(read(path, {.tail = 0}).empty());
 }
 
-TEST_CASE("--since and --until bound by time, inclusive; tail applies after them", "[logs]") {
+TEST_CASE("since and until bound by time (inclusive) and tail applies after them", "[logs]") {
   LogsTempDir dir;
   std::string path = write_numbered(dir, 30);
   CHECK(texts(read(path, {.since_ns = kT0 + 25 * kSec})) == numbers(25, 30));

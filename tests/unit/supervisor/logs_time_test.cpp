@@ -67,7 +67,7 @@ TEST_CASE("malformed RFC 3339 times are refused", "[logs]") {
   }
 }
 
-TEST_CASE("--since/--until take RFC 3339, dates, unix seconds and durations", "[logs]") {
+TEST_CASE("since and until take RFC 3339, dates, unix seconds and durations", "[logs]") {
   ScopedTz tz("UTC");
   const int64_t now = 1700000000 * kSec;
   auto parse = [&](const char* text) {
