@@ -110,9 +110,10 @@ def main():
     sizes = [int(s) for s in ARGS.sizes.split(",")]
     root = seed_root()
     dockerd = None
+    dockerd_data = None
     try:
         if ARGS.start_dockerd and shutil.which("dockerd") and not docker_usable():
-            data = tempfile.mkdtemp(prefix="pier-bench-dockerd-")
+            dockerd_data = data = tempfile.mkdtemp(prefix="pier-bench-dockerd-")
             dockerd = subprocess.Popen(["dockerd", "--data-root", data, "--bridge=none", "--iptables=false",
                                         "--exec-root", data + "/exec", "-p", data + "/pid"],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -147,6 +148,8 @@ def main():
         if dockerd:
             dockerd.terminate()
             dockerd.wait(timeout=30)
+        if dockerd_data:
+            shutil.rmtree(dockerd_data, ignore_errors=True)
 
 
 if __name__ == "__main__":

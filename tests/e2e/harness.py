@@ -2,6 +2,7 @@
 project per test, with busybox seeded from the host's busybox-static. Every test
 ends with `pier down` and a leak check (processes, cgroups, links, nft tables)."""
 
+import atexit
 import glob
 import json
 import os
@@ -25,6 +26,7 @@ def seeded_store():
     if _seed_cache is None:
         _seed_cache = tempfile.mkdtemp(prefix="pier-e2e-seed-")
         env = dict(os.environ, PIER=PIER)
+        atexit.register(shutil.rmtree, _seed_cache, True)
         subprocess.run([os.path.join(SOURCE, "scripts", "seed-busybox.sh"), _seed_cache], check=True,
                        env=env, stdout=subprocess.DEVNULL)
     return _seed_cache
