@@ -129,6 +129,10 @@ void ManagedContainer::on_output(int fd, int stream) {
 
 void ManagedContainer::start(Done done) {
   if (running() || starting_) return done({});
+  if (cleaning_) {
+    after_cleanup_.push_back([this, done = std::move(done)]() mutable { start(std::move(done)); });
+    return;
+  }
   restart_timer_.reset();
   starting_ = true;
   stopping_ = false;
@@ -376,9 +380,15 @@ void ManagedContainer::on_exit() {
 // dir (the container's writable layer) stays, as with Docker.
 void ManagedContainer::after_exit_cleanup() {
   std::string project = record_.project, container = name();
+  cleaning_ = true;
+  auto alive = alive_;
   sup_.workers().run<Status>([project, container] { return runtime::destroy(project, container, ""); },
-                             [container](Status st) {
+                             [this, alive, container](Status st) {
                                if (!st) log::warn("container {}: {}", container, st.error().to_string());
+                               if (!*alive) return;
+                               cleaning_ = false;
+                               auto waiting = std::move(after_cleanup_);
+                               for (auto& fn : waiting) fn();
                              });
 }
 
@@ -436,6 +446,11 @@ void ManagedContainer::remove(Done done) {
   auto alive = alive_;
   stop(std::nullopt, [this, alive, done = std::move(done)](Status) mutable {
     if (!*alive) return done({});
+    if (cleaning_) {
+      // Let the exit's own cgroup removal finish first.
+      after_cleanup_.push_back([this, done = std::move(done)]() mutable { remove(std::move(done)); });
+      return;
+    }
     restart_timer_.reset();
     record_.state = state::ContainerState::removing;
     sup_.container_changed(*this);

@@ -93,6 +93,9 @@ class ManagedContainer {
   std::unique_ptr<event::Timer> restart_timer_, kill_timer_;
   RestartBackoff backoff_;
   bool starting_ = false;
+  // The exited container's cgroup is being removed (on a worker): a start waits for it.
+  bool cleaning_ = false;
+  std::vector<std::function<void()>> after_cleanup_;
   bool stopping_ = false;
   std::vector<Done> stop_waiters_;
   std::vector<UniqueFd> direct_stdio_;

@@ -370,18 +370,64 @@ void Supervisor::start(const nlohmann::json& request, control::Reply reply) {
   }
 }
 
+// Services that declared `depends_on: {x: {restart: true}}` on a restarted x are
+// restarted with it (after it, by the start order), as Docker Compose does.
+std::vector<std::string> Supervisor::with_restart_dependents(std::vector<std::string> services) const {
+  if (services.empty() || !project_) return services;
+  for (size_t i = 0; i < services.size(); ++i)
+    for (const auto& [name, service] : project_->project.services) {
+      auto it = service.depends_on.find(services[i]);
+      if (it != service.depends_on.end() && it->second.restart &&
+          std::find(services.begin(), services.end(), name) == services.end())
+        services.push_back(name);
+    }
+  return services;
+}
+
 void Supervisor::restart(const nlohmann::json& request, control::Reply reply) {
-  auto targets = select(services_of(request));
+  auto targets = select(with_restart_dependents(services_of(request)));
   stop_in_order(targets, timeout_of(request), [this, targets, reply] {
-    auto join = std::make_shared<Join>();
-    join->remaining = static_cast<int>(targets.size());
-    join->done = [reply](Status st) { reply.finish(st); };
-    if (targets.empty()) return reply.finish({});
+    // Start again wave by wave, so a dependency is up before what depends on it.
+    std::vector<std::vector<ManagedContainer*>> waves;
+    std::set<ManagedContainer*> placed;
+    if (project_)
+      if (auto deps = graph::from_project(project_->project); deps.ok())
+        if (auto start_waves = deps->start_waves(); start_waves.ok())
+          for (const auto& wave : *start_waves) {
+            waves.emplace_back();
+            for (auto* c : targets)
+              if (std::find(wave.begin(), wave.end(), c->service()) != wave.end() && placed.insert(c).second)
+                waves.back().push_back(c);
+          }
+    waves.emplace_back();
     for (auto* c : targets)
-      c->start([join, reply, name = c->name()](Status st) {
-        if (st) reply.event({{"progress", "Container " + name}, {"status", "Started"}});
-        join->finish_one(std::move(st));
-      });
+      if (!placed.count(c)) waves.back().push_back(c);
+    auto shared = std::make_shared<std::vector<std::vector<ManagedContainer*>>>(std::move(waves));
+    auto step = std::make_shared<std::function<void(size_t)>>();
+    *step = [shared, step, reply](size_t index) {
+      while (index < shared->size() && (*shared)[index].empty()) ++index;
+      if (index >= shared->size()) {
+        reply.finish({});
+        *step = nullptr;
+        return;
+      }
+      auto join = std::make_shared<Join>();
+      join->remaining = static_cast<int>((*shared)[index].size());
+      join->done = [step, index, reply](Status st) {
+        if (!st) {
+          reply.finish(st);
+          *step = nullptr;
+          return;
+        }
+        (*step)(index + 1);
+      };
+      for (auto* c : (*shared)[index])
+        c->start([join, reply, name = c->name()](Status st) {
+          if (st) reply.event({{"progress", "Container " + name}, {"status", "Started"}});
+          join->finish_one(std::move(st));
+        });
+    };
+    (*step)(0);
   }, reply, "Restart");
 }
 

@@ -89,6 +89,7 @@ class Supervisor {
 
   // Containers of `services` (all when empty).
   std::vector<ManagedContainer*> select(const std::vector<std::string>& services) const;
+  std::vector<std::string> with_restart_dependents(std::vector<std::string> services) const;
   // The request's containers: `containers` by name, else its `services`.
   std::vector<ManagedContainer*> select_for(const nlohmann::json& request) const;
   // Stops `targets` wave by wave in reverse dependency order, each wave in parallel.

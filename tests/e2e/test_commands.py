@@ -135,7 +135,9 @@ class Commands(unittest.TestCase):
         """)
         p.pier("up", "-d")
         log_dir = os.path.join(p.root, "containers", p.name, p.name + "-noisy-1")
-        wait_for(lambda: os.path.exists(os.path.join(log_dir, p.name + "-noisy-1-json.log.1")), what="rotation")
+        wait_for(lambda: os.path.exists(os.path.join(log_dir, p.name + "-noisy-1-json.log.1")), timeout=20,
+                 what=lambda: f"rotation: {os.listdir(log_dir) if os.path.isdir(log_dir) else 'no log dir'} "
+                              f"{p.records()} {p.supervisor_log()}")
         time.sleep(0.5)
         files = sorted(os.listdir(log_dir))
         self.assertEqual(files, [p.name + "-noisy-1-json.log", p.name + "-noisy-1-json.log.1"])

@@ -156,6 +156,35 @@ class Lifecycle(unittest.TestCase):
         again = p.pier("up", "-d")
         self.assertEqual(p.records()[a]["id"], after[a]["id"])
 
+    def test_restarting_a_dependency_restarts_dependents_that_ask_for_it(self):
+        p = Project(self, """
+            services:
+              db:
+                image: busybox
+                init: true
+                command: ["sleep", "1000"]
+              app:
+                image: busybox
+                init: true
+                command: ["sleep", "1000"]
+                depends_on:
+                  db: {condition: service_started, restart: true}
+              other:
+                image: busybox
+                init: true
+                command: ["sleep", "1000"]
+                depends_on: [db]
+        """)
+        p.pier("up", "-d")
+        before = p.records()
+        p.pier("restart", "db")
+        after = p.records()
+        db, app, other = (p.name + s for s in ("-db-1", "-app-1", "-other-1"))
+        self.assertNotEqual(before[db]["pid"], after[db]["pid"])
+        self.assertNotEqual(before[app]["pid"], after[app]["pid"], "restart: true follows the dependency")
+        self.assertEqual(before[other]["pid"], after[other]["pid"], "a plain dependent is left alone")
+        self.assertGreaterEqual(after[app]["started_at"], after[db]["started_at"])
+
     def test_supervisor_killed_then_adopted_and_down_removes_everything(self):
         port = free_port()
         p = Project(self, f"""

@@ -147,7 +147,16 @@ void LogWriter::add_entry(Stream stream, std::string_view text, int64_t now_ns) 
     time_json_ = format_time_json(now_ns);
     time_json_ns_ = now_ns;
   }
+  // A chunk read at once can hold more than a whole file's worth: write what the
+  // current file can take first, so rotation happens between entries, not after them.
+  size_t before = batch_.size();
   append_json_line(batch_, stream, text, time_json_);
+  if (rotation_.max_size != Rotation::kUnlimited && before > 0 && size_ + batch_.size() > rotation_.max_size) {
+    std::string entry = batch_.substr(before);
+    batch_.resize(before);
+    if (auto st = write_batch(); !st) pending_error_ = std::move(st).error();
+    batch_ = std::move(entry);
+  }
 }
 
 Status LogWriter::append(Stream stream, std::string_view data, int64_t now_ns) {
@@ -186,7 +195,7 @@ Status LogWriter::append(Stream stream, std::string_view data, int64_t now_ns) {
     done += cut;
   }
   held.erase(0, done);
-  return write_batch();
+  return finish_batch();
 }
 
 Status LogWriter::flush(int64_t now_ns) {
@@ -202,7 +211,17 @@ Status LogWriter::flush(int64_t now_ns) {
     if (!rest.empty()) add_entry(stream, rest, now_ns);
     held.clear();
   }
-  return write_batch();
+  return finish_batch();
+}
+
+Status LogWriter::finish_batch() {
+  Status st = write_batch();
+  if (pending_error_) {
+    Error e = std::move(*pending_error_);
+    pending_error_.reset();
+    return e;
+  }
+  return st;
 }
 
 Status LogWriter::write_batch() {

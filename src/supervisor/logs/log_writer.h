@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -62,6 +63,8 @@ class LogWriter {
   UniqueFd fd_;
   uint64_t size_ = 0;
   std::string held_[2];  // unfinished line per stream (index: Stream)
+  Status finish_batch();  // write_batch, reporting an error of an earlier part too
+  std::optional<Error> pending_error_;
   std::string batch_;    // the entries of one append, reused between calls
   std::string time_json_;
   int64_t time_json_ns_ = -1;

@@ -224,6 +224,22 @@ TEST_CASE("rotation keeps max_files files of at most max_size", "[logs]") {
   }
 }
 
+TEST_CASE("one chunk larger than max_size is spread over files, rotating between entries", "[logs]") {
+  LogsTempDir dir;
+  std::string path = dir / "x-json.log";
+  auto w = open_writer(path, Rotation{220, 3});
+  std::string chunk;
+  for (int i = 0; i < 9; ++i) {
+    char text[16];
+    std::snprintf(text, sizeof text, "line %02d\n", i);
+    chunk += text;
+  }
+  REQUIRE(w->append(Stream::out, chunk, kT0));  // one read of a pipe: 9 lines at once
+  CHECK(log_files(path) == std::vector<std::string>{path + ".2", path + ".1", path});
+  for (const auto& file : log_files(path)) CHECK(file_size(file) <= 220);
+  CHECK(all_entries(path).size() == 9);
+}
+
 TEST_CASE("max_files 1 keeps only the current file", "[logs]") {
   LogsTempDir dir;
   std::string path = dir / "x-json.log";
