@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -99,6 +100,7 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
   if (auto st = events->send({{"op", "events"}}); !st) return report(st.error());
   for (;;) {
     auto line = events->next();
+    if (!line && line.error().errnum() == EINTR) continue;  // Ctrl-C: remembered, acted on below
     if (!line || !*line) return report(Error("the supervisor ended the event stream"));
     if ((**line).value("subscribed", false)) break;
   }
@@ -161,6 +163,7 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
   };
   auto watch = loop.watch_fd(events->fd(), event::kReadable, [&](int) {
     auto line = events->next();
+    if (!line && line.error().errnum() == EINTR) return;  // readable again next turn
     if (!line || !*line) {
       if (!stopping) finish(exit_code);
       return;
