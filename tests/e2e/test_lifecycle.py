@@ -104,7 +104,7 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(p.record(p.name + "-stubborn-1")["exit_code"], 137)
         t0 = time.monotonic()
         p.pier("stop", "polite")
-        self.assertLess(time.monotonic() - t0, 1.5, "SIGTERM through tini ends sleep at once")
+        self.assertLess(time.monotonic() - t0, 4, "SIGTERM through tini ends sleep long before the 10 s grace period")
 
     def test_unless_stopped_and_always_after_stop_and_a_supervisor_restart(self):
         p = Project(self, """
