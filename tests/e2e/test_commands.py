@@ -147,11 +147,16 @@ class Commands(unittest.TestCase):
         p.pier("restart", "-t", "1")
         deadline = time.monotonic() + 15
         seen = ""
-        os.set_blocking(follow.stdout.fileno(), False)
+        # Read the pipe's bytes directly: a text stream over a non-blocking pipe raises
+        # instead of returning nothing when no output is there yet.
+        fd = follow.stdout.fileno()
+        os.set_blocking(fd, False)
         while time.monotonic() < deadline and "line-399-" not in seen:
-            chunk = follow.stdout.read()
-            if chunk:
-                seen += chunk
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                chunk = b""
+            seen += chunk.decode(errors="replace")
             time.sleep(0.1)
         follow.send_signal(signal.SIGINT)
         follow.communicate(timeout=10)
