@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "cli/table.h"
@@ -17,11 +18,6 @@ struct PsFlags {
   std::vector<std::string> status, filter, names;
   std::string format = "table";
 };
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 nlohmann::json ps_json(const state::ContainerRecord& r, int64_t now) {
   nlohmann::json publishers = nlohmann::json::array();
@@ -99,7 +95,7 @@ void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       result.exit_code = report(records.error());
       return;
     }
-    int64_t now = now_ns();
+    int64_t now = unix_time_ns();
     std::vector<const state::ContainerRecord*> shown;
     for (const auto& r : *records) {
       if (!f->names.empty() && std::find(f->names.begin(), f->names.end(), r.service) == f->names.end()) continue;

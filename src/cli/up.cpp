@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "event/loop.h"
@@ -42,11 +43,6 @@ void catch_early_interrupts() {
   ::sigaction(SIGTERM, &sa, nullptr);
 }
 bool interrupted_before_attach() { return g_interrupted != 0; }
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Result<std::map<std::string, int>> parse_scale(const std::vector<std::string>& items) {
   std::map<std::string, int> out;
@@ -254,7 +250,7 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     f->options.scale = *scale;
     f->options.wait = f->wait;
     f->options.wait_timeout_s = f->wait_timeout;
-    int64_t since = now_ns();
+    int64_t since = unix_time_ns();
     bool foreground = !(f->detach || f->wait || f->options.no_start);
     if (foreground) catch_early_interrupts();
     nlohmann::json request = {{"op", "up"},

@@ -1,3 +1,4 @@
+#include "base/clock.h"
 #include "supervisor/container.h"
 
 #include <fcntl.h>
@@ -17,11 +18,6 @@
 
 namespace pier::supervisor {
 namespace {
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Status make_fifo(const std::string& path) {
   if (::mkfifo(path.c_str(), 0600) != 0 && errno != EEXIST) return Error::system("create log fifo", path, errno);
@@ -56,7 +52,7 @@ void ManagedContainer::set_state(state::ContainerState state) {
 
 Status ManagedContainer::persist_created() {
   record_.state = state::ContainerState::created;
-  if (record_.created_at == 0) record_.created_at = now_ns();
+  if (record_.created_at == 0) record_.created_at = unix_time_ns();
   return save();
 }
 
@@ -115,7 +111,7 @@ void ManagedContainer::on_output(int fd, int stream) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n > 0) {
       if (log_) (void)log_->append(stream == 0 ? logs::Stream::out : logs::Stream::err,
-                                   std::string_view(buf, static_cast<size_t>(n)), now_ns());
+                                   std::string_view(buf, static_cast<size_t>(n)), unix_time_ns());
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -190,7 +186,7 @@ void ManagedContainer::on_started(Result<runtime::Container> result, Done done) 
   if (!result) {
     sup_.release_network(name());
     record_.exit_code = 128;
-    record_.finished_at = now_ns();
+    record_.finished_at = unix_time_ns();
     set_state(state::ContainerState::exited);
     return done(std::move(result).error().context("container " + name()));
   }
@@ -202,7 +198,7 @@ void ManagedContainer::on_started(Result<runtime::Container> result, Done done) 
   }
   record_.pid = runtime_->pid;
   record_.pid_start_time = state::process_start_time(runtime_->pid);
-  record_.started_at = now_ns();
+  record_.started_at = unix_time_ns();
   record_.exit_code = 0;
   record_.health = plan_.health ? "starting" : "";
   record_.cgroup = runtime_->cgroup;
@@ -344,12 +340,12 @@ void ManagedContainer::on_exit() {
   if (out_read_) on_output(out_read_.get(), 0);
   if (err_read_) on_output(err_read_.get(), 1);
   if (tty_master_) on_output(tty_master_.get(), 0);
-  if (log_) (void)log_->flush(now_ns());
+  if (log_) (void)log_->flush(unix_time_ns());
   out_watch_.reset();
   tty_master_.reset();
   auto started = record_.started_at;
   record_.exit_code = code;
-  record_.finished_at = now_ns();
+  record_.finished_at = unix_time_ns();
   record_.pid = 0;
   record_.pid_start_time = 0;
   record_.health = "";

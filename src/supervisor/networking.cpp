@@ -51,7 +51,7 @@ std::string first_word(const std::string& mode) { return mode.substr(0, mode.fin
 
 }  // namespace
 
-NetworkPlan plan_network(const compose::Project& project, const compose::Service& service,
+Result<NetworkPlan> plan_network(const compose::Project& project, const compose::Service& service,
                          const std::string& container_name, const std::string& hostname) {
   NetworkPlan plan;
   plan.hostname = hostname;
@@ -85,10 +85,15 @@ NetworkPlan plan_network(const compose::Project& project, const compose::Service
     cn.network = name;
     cn.attach.container = container_name;
     cn.attach.ifname = cfg->interface_name;
-    if (!cfg->ipv4_address.empty())
-      if (auto ip = net::IpAddress::parse(cfg->ipv4_address); ip.ok()) cn.attach.ipv4 = *ip;
-    if (!cfg->ipv6_address.empty())
-      if (auto ip = net::IpAddress::parse(cfg->ipv6_address); ip.ok()) cn.attach.ipv6 = *ip;
+    for (auto [text, out] : {std::pair{&cfg->ipv4_address, &cn.attach.ipv4}, {&cfg->ipv6_address, &cn.attach.ipv6}}) {
+      if (text->empty()) continue;
+      auto ip = net::IpAddress::parse(*text);
+      if (!ip)
+        return Error(fmt::format("service \"{}\": network {}: `{}` is not an IP address", service.name, name, *text))
+            .at(cfg->mark.to_string())
+            .hint("fix ipv4_address/ipv6_address");
+      *out = *ip;
+    }
     cn.attach.mac = !cfg->mac_address.empty() ? cfg->mac_address : (first ? service.mac_address : "");
     cn.attach.default_route = first;
     cn.attach.gw_priority = static_cast<int>(cfg->gw_priority.value_or(0));

@@ -30,7 +30,8 @@ struct NetworkPlan {
   std::string hostname;
 };
 
-NetworkPlan plan_network(const compose::Project& project, const compose::Service& service,
+// A static address that is not an IP is an error naming the service and the file.
+Result<NetworkPlan> plan_network(const compose::Project& project, const compose::Service& service,
                          const std::string& container_name, const std::string& hostname);
 
 class Networking {

@@ -1,3 +1,4 @@
+#include "base/clock.h"
 #include "supervisor/supervisor.h"
 
 #include <signal.h>
@@ -19,11 +20,6 @@
 
 namespace pier::supervisor {
 namespace {
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::vector<std::string> services_of(const nlohmann::json& request) {
   return request.value("services", std::vector<std::string>{});
@@ -96,7 +92,7 @@ Result<ContainerPlan> Supervisor::plan_for(const compose::Service& service, cons
   in.find_pid = [this](const std::string& mode) { return find_pid(mode); };
   in.environment = &project_->tree.environment;
   PIER_TRY(ContainerPlan plan, plan_container(in));
-  auto net_plan = plan_network(project_->project, service, record.name, plan.spec.hostname);
+  PIER_TRY(auto net_plan, plan_network(project_->project, service, record.name, plan.spec.hostname));
   plan.network_attach = net_plan.mode == NetworkPlan::Mode::bridge;
   if (service.logging) plan.log_options = service.logging->options;
   // /etc/hosts and resolv.conf are rewritten in place once the addresses are known
@@ -167,7 +163,7 @@ Status Supervisor::publish_ports(ManagedContainer& c) {
 void Supervisor::emit(const ManagedContainer& c, const std::string& action) {
   if (subscribers_.empty()) return;
   const auto& r = c.record();
-  nlohmann::json event = {{"time", now_ns()},        {"type", "container"},   {"action", action},
+  nlohmann::json event = {{"time", unix_time_ns()},        {"type", "container"},   {"action", action},
                           {"id", r.id},             {"name", r.name},        {"service", r.service},
                           {"state", state::to_string(r.state)}, {"health", r.health},
                           {"exit_code", r.exit_code}, {"oneoff", r.oneoff}};
@@ -580,7 +576,7 @@ Status Supervisor::recover() {
         r.state == state::ContainerState::restarting) {
       if (r.state != state::ContainerState::restarting) r.exit_code = 255;  // died unobserved
       r.state = state::ContainerState::exited;
-      r.finished_at = now_ns();
+      r.finished_at = unix_time_ns();
       r.pid = 0;
       r.health = "";
       (void)records_.write(r);
