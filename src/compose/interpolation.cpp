@@ -10,7 +10,7 @@ bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) 
 bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 // A parsed `$...` reference. `end` is the index just past it.
-struct Reference {
+struct DollarReference {
   enum class Type { Literal, Variable } type = Type::Literal;
   std::string literal;  // for Literal ("$" for `$$` or a lone `$`)
   VariableUse use;
@@ -61,9 +61,9 @@ Result<VariableUse::Kind> parse_operator(std::string_view text, size_t& pos, boo
   }
 }
 
-Result<Reference> parse_braced(std::string_view text, size_t start) {
-  Reference ref;
-  ref.type = Reference::Type::Variable;
+Result<DollarReference> parse_braced(std::string_view text, size_t start) {
+  DollarReference ref;
+  ref.type = DollarReference::Type::Variable;
   size_t name_start = start + 2;
   size_t name_end = read_name(text, name_start);
   if (name_end == name_start)
@@ -84,8 +84,8 @@ Result<Reference> parse_braced(std::string_view text, size_t start) {
 }
 
 // Parses the reference starting at text[start] == '$'.
-Result<Reference> parse_reference(std::string_view text, size_t start) {
-  Reference ref;
+Result<DollarReference> parse_dollar(std::string_view text, size_t start) {
+  DollarReference ref;
   char next = start + 1 < text.size() ? text[start + 1] : '\0';
   if (next == '$') {
     ref.literal = "$";
@@ -100,7 +100,7 @@ Result<Reference> parse_reference(std::string_view text, size_t start) {
     ref.end = start + 1;
     return ref;
   }
-  ref.type = Reference::Type::Variable;
+  ref.type = DollarReference::Type::Variable;
   ref.use.name = std::string(text.substr(start + 1, name_end - start - 1));
   ref.end = name_end;
   return ref;
@@ -148,8 +148,8 @@ Result<std::string> substitute_nested(std::string_view text, const Lookup& looku
       break;
     }
     out.append(text.substr(pos, dollar - pos));
-    PIER_TRY(Reference ref, parse_reference(text, dollar));
-    if (ref.type == Reference::Type::Literal) {
+    PIER_TRY(DollarReference ref, parse_dollar(text, dollar));
+    if (ref.type == DollarReference::Type::Literal) {
       out += ref.literal;
     } else {
       PIER_TRY(std::string value, evaluate(ref.use, lookup, on_missing, depth));
@@ -166,8 +166,8 @@ Result<std::vector<VariableUse>> find_variables_nested(std::string_view text, in
   std::vector<VariableUse> uses;
   size_t pos = 0;
   while ((pos = text.find('$', pos)) != std::string_view::npos) {
-    PIER_TRY(Reference ref, parse_reference(text, pos));
-    if (ref.type == Reference::Type::Variable) {
+    PIER_TRY(DollarReference ref, parse_dollar(text, pos));
+    if (ref.type == DollarReference::Type::Variable) {
       PIER_TRY(auto nested, find_variables_nested(ref.use.value, depth + 1));
       uses.push_back(std::move(ref.use));
       for (auto& n : nested) uses.push_back(std::move(n));

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,11 @@ inline int64_t json_int(const nlohmann::json& j, const char* key) {
   if (!j.is_object()) return 0;
   auto it = j.find(key);
   return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+// An OCI descriptor as pier writes it in the manifests it makes (load, import, build).
+inline nlohmann::json descriptor_json(std::string_view media_type, const std::string& digest, uint64_t size) {
+  return {{"mediaType", media_type}, {"digest", digest}, {"size", size}};
 }
 
 }  // namespace pier::image

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "image/json_util.h"
+
 #include "base/unique_fd.h"
 #include "image/archive/change.h"
 #include "image/store/commit.h"
@@ -65,10 +67,6 @@ Result<json> build_config(const std::string& diff_id, const ImportOptions& optio
   return doc;
 }
 
-json descriptor(std::string_view media, const std::string& digest, uint64_t size) {
-  return {{"mediaType", media}, {"digest", digest}, {"size", size}};
-}
-
 }  // namespace
 
 Result<ImageRecord> import_rootfs(const Store& store, const std::string& tarball, const std::string& name,
@@ -89,8 +87,8 @@ Result<ImageRecord> import_rootfs(const Store& store, const std::string& tarball
   PIER_TRY(uint64_t layer_size, store.blob_size(layer_digest));
   json manifest = {{"schemaVersion", 2},
                    {"mediaType", media::kOciManifest},
-                   {"config", descriptor(media::kOciConfig, config_digest, config_json.size())},
-                   {"layers", {descriptor(layer_media, layer_digest, layer_size)}}};
+                   {"config", descriptor_json(media::kOciConfig, config_digest, config_json.size())},
+                   {"layers", {descriptor_json(layer_media, layer_digest, layer_size)}}};
   PIER_TRY(std::string manifest_digest, store.put_blob(manifest.dump()));
   CommitRequest request;
   request.manifest_digest = manifest_digest;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "image/json_util.h"
+
 #include "image/archive/archive_members.h"
 #include "image/context.h"
 #include "image/store/commit.h"
@@ -10,10 +12,6 @@ namespace pier::image {
 namespace {
 
 using nlohmann::json;
-
-json descriptor(std::string_view media, const std::string& digest, uint64_t size) {
-  return {{"mediaType", media}, {"digest", digest}, {"size", size}};
-}
 
 // Archive JSON is untrusted: read string arrays without nlohmann's throwing conversions.
 std::vector<std::string> strings_at(const json& j, const char* key) {
@@ -41,11 +39,11 @@ Result<ImageRecord> load_docker_entry(const Store& store, const ArchiveMembers& 
   for (const auto& path : strings_at(entry, "Layers")) {
     PIER_TRY(std::string digest, members.digest_of(path));
     PIER_TRY(uint64_t size, store.blob_size(digest));
-    layers.push_back(descriptor(media::kOciLayer, digest, size));
+    layers.push_back(descriptor_json(media::kOciLayer, digest, size));
   }
   json manifest = {{"schemaVersion", 2},
                    {"mediaType", media::kOciManifest},
-                   {"config", descriptor(media::kOciConfig, config_digest, config_json.size())},
+                   {"config", descriptor_json(media::kOciConfig, config_digest, config_json.size())},
                    {"layers", layers}};
   PIER_TRY(std::string manifest_digest, store.put_blob(manifest.dump()));
   CommitRequest request;

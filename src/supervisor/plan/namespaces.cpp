@@ -17,7 +17,7 @@ bool names_container(const std::string& mode) {
   return starts_with(mode, "service:") || starts_with(mode, "container:");
 }
 
-Result<NamespaceMode> join(PlanContext& ctx, std::string_view key, const std::string& mode) {
+Result<NamespaceMode> join_namespace_of(PlanContext& ctx, std::string_view key, const std::string& mode) {
   if (!ctx.in.find_pid)
     return ctx.error(key, fmt::format("`{}: {}` needs the other container, and no lookup was given", key, mode));
   auto pid = ctx.in.find_pid(mode);
@@ -29,7 +29,7 @@ Result<NamespaceMode> network_mode(PlanContext& ctx) {
   const std::string& mode = ctx.svc.network_mode;
   if (mode.empty() || mode == "none" || mode == "bridge" || mode == "default") return NamespaceMode{};
   if (mode == "host") return NamespaceMode::host();
-  if (names_container(mode)) return join(ctx, "network_mode", mode);
+  if (names_container(mode)) return join_namespace_of(ctx, "network_mode", mode);
   return ctx.error("network_mode", fmt::format("network_mode `{}` is not supported", mode))
       .hint("use none, bridge, host, service:<name> or container:<name>, or `networks:`");
 }
@@ -38,7 +38,7 @@ Result<NamespaceMode> pid_mode(PlanContext& ctx) {
   const std::string& mode = ctx.svc.pid;
   if (mode.empty()) return NamespaceMode{};
   if (mode == "host") return NamespaceMode::host();
-  if (names_container(mode)) return join(ctx, "pid", mode);
+  if (names_container(mode)) return join_namespace_of(ctx, "pid", mode);
   return ctx.error("pid", fmt::format("pid `{}` is not supported", mode));
 }
 
@@ -52,7 +52,7 @@ Result<NamespaceMode> ipc_mode(PlanContext& ctx) {
     return NamespaceMode{};
   }
   if (mode == "host") return NamespaceMode::host();
-  if (names_container(mode)) return join(ctx, "ipc", mode);
+  if (names_container(mode)) return join_namespace_of(ctx, "ipc", mode);
   return ctx.error("ipc", fmt::format("ipc `{}` is not supported", mode));
 }
 
