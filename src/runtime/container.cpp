@@ -14,6 +14,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "base/atomic_file.h"
 #include "base/scope_exit.h"
 #include "runtime/context.h"
 #include "runtime/mount/plan.h"
@@ -56,6 +57,17 @@ Result<std::vector<DeviceRule>> device_rules(const ContainerSpec& spec, const st
   return rules;
 }
 
+// The host mount holding the container's state dir (rootfs mount point, private tmpfs).
+Result<std::string> parent_mount_of(const std::string& state_dir) {
+  std::error_code ec;
+  std::string canonical = std::filesystem::canonical(state_dir, ec).string();
+  if (ec) return Error::system("resolve", state_dir, ec.value());
+  PIER_TRY(std::string mountinfo, read_file("/proc/self/mountinfo"));
+  std::string mount = mount_point_of(canonical, mountinfo);
+  if (mount.empty()) return Error(fmt::format("no mount holds `{}` in /proc/self/mountinfo", canonical));
+  return mount;
+}
+
 Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& layout,
                                  const std::vector<DeviceNode>& nodes, std::vector<UniqueFd>& fds) {
   ContainerPlan plan;
@@ -76,6 +88,9 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
   plan.overlay_options = layout.overlay_options;
   plan.rootfs_dir = spec.rootfs_dir;
   plan.root_propagation = root_propagation(spec);
+  if (plan.root_propagation & MS_SHARED) {
+    PIER_TRY(plan.rootfs_parent_mount, parent_mount_of(spec.state_dir));
+  }
   plan.read_only_rootfs = spec.read_only_rootfs;
   HostFacts facts;
   facts.devices = nodes;
@@ -83,6 +98,9 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
   if (auto cgroups = cgroup_manager(); cgroups.ok())
     for (const auto& m : (*cgroups)->container_mounts()) facts.cgroup_mounts.push_back({m.subdir, m.fstype, m.options});
   facts.files_dir = layout.files_dir;
+  facts.private_dir = layout.private_dir;
+  facts.passwd = std::move(passwd);
+  facts.group = std::move(group);
   PIER_TRY(plan.mounts, build_mount_table(spec, facts));
   return plan;
 }

@@ -38,6 +38,11 @@ Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
   l.files_dir = spec.state_dir + "/files";
   PIER_CHECK(make_dir(l.mountpoint));
   if (!spec.files.empty()) PIER_CHECK(make_dir(l.files_dir));
+  // Only a mount point: the child mounts the private tmpfs on it in its own namespace.
+  if (!spec.private_files.empty()) {
+    l.private_dir = spec.state_dir + "/private";
+    PIER_CHECK(make_dir(l.private_dir, 0700));
+  }
   for (size_t i = 0; i < spec.files.size(); ++i)
     PIER_CHECK(write_file_atomic(fmt::format("{}/{}", l.files_dir, i), spec.files[i].content, 0644));
   if (spec.layers.empty()) {
@@ -86,6 +91,49 @@ std::string read_image_file(const ContainerSpec& spec, const std::string& rel) {
     return out;
   }
   return {};
+}
+
+namespace {
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape_mountinfo(std::string_view field) {
+  std::string out;
+  for (size_t i = 0; i < field.size(); ++i) {
+    if (field[i] == '\\' && i + 3 < field.size()) {
+      int v = 0;
+      bool octal = true;
+      for (size_t k = 1; k <= 3; ++k) {
+        char c = field[i + k];
+        octal &= c >= '0' && c <= '7';
+        v = v * 8 + (c - '0');
+      }
+      if (octal) {
+        out += static_cast<char>(v);
+        i += 3;
+        continue;
+      }
+    }
+    out += field[i];
+  }
+  return out;
+}
+
+bool is_under(const std::string& path, const std::string& mount) {
+  if (mount == "/") return true;
+  return path.compare(0, mount.size(), mount) == 0 && (path.size() == mount.size() || path[mount.size()] == '/');
+}
+
+}  // namespace
+
+std::string mount_point_of(const std::string& path, std::string_view mountinfo) {
+  std::string best;
+  for (const auto& line : split(mountinfo, '\n')) {
+    auto fields = split(line, ' ');
+    if (fields.size() < 5) continue;
+    std::string mount = unescape_mountinfo(fields[4]);
+    if (is_under(path, mount) && mount.size() >= best.size()) best = mount;
+  }
+  return best;
 }
 
 Status remove_tree(const std::string& path) {

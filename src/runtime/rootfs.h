@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "runtime/spec.h"
@@ -12,6 +13,7 @@ namespace pier::runtime {
 struct RootfsLayout {
   std::string mountpoint;  // state_dir/rootfs
   std::string files_dir;   // state_dir/files
+  std::string private_dir; // state_dir/private: stays empty on the host (secrets, configs)
   std::string overlay_options;  // empty for a plain directory
 };
 
@@ -19,5 +21,7 @@ Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec);
 // The content of `rel` (e.g. "etc/passwd") as the container will see it, or "" if absent.
 std::string read_image_file(const ContainerSpec& spec, const std::string& rel);
 Status remove_tree(const std::string& path);
+// The mount point (from mountinfo text) of the mount holding the absolute, canonical `path`.
+std::string mount_point_of(const std::string& path, std::string_view mountinfo);
 
 }  // namespace pier::runtime

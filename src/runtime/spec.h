@@ -62,6 +62,20 @@ struct GeneratedFile {
   std::string content;
 };
 
+// A secret or config: the container's own copy, written into a tmpfs that is mounted in
+// the container's mount namespace only (never on the host, gone with the container) and
+// bound read-only onto `target`. The content lives in memory and in that tmpfs, never
+// on disk.
+struct PrivateFile {
+  std::string target;   // absolute, inside the container
+  std::string content;
+  // Owner: a number taken as is, or a name looked up in the container's /etc/passwd
+  // (uid) and /etc/group (gid); empty means 0.
+  std::string uid, gid;
+  unsigned mode = 0444;
+  std::string what;     // how errors name it: "secret `db_password`"
+};
+
 struct Device {
   std::string host_path;       // a node, or a directory such as /dev/snd
   std::string container_path;  // empty: same as host_path
@@ -131,7 +145,7 @@ struct ContainerSpec {
   // under `state_dir`, or the plain directory `rootfs_dir` when `layers` is empty.
   std::vector<std::string> layers;
   std::string rootfs_dir;
-  std::string state_dir;  // per-container scratch: upper, work, rootfs mountpoint, files
+  std::string state_dir;  // per-container scratch: upper, work, rootfs mountpoint, files, private
   bool read_only_rootfs = false;
 
   std::string hostname, domainname;
@@ -140,6 +154,7 @@ struct ContainerSpec {
   std::vector<BindMount> binds;
   std::vector<TmpfsMount> tmpfs;
   std::vector<GeneratedFile> files;
+  std::vector<PrivateFile> private_files;  // mounted after binds and tmpfs
   std::vector<Device> devices;
   std::map<std::string, std::string> sysctls;
   uint64_t shm_size = 64ull << 20;

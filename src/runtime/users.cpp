@@ -65,7 +65,23 @@ Result<gid_t> resolve_group(std::string_view name, const std::vector<GroupEntry>
       .hint("use a numeric gid or add the group to the image");
 }
 
+Result<uid_t> resolve_uid(std::string_view name, const std::vector<PasswdEntry>& passwd) {
+  if (auto id = parse_id(name)) return static_cast<uid_t>(*id);
+  for (const auto& p : passwd)
+    if (p.name == name) return p.uid;
+  return Error(fmt::format("user `{}` not found in the container's /etc/passwd", name))
+      .hint("use a numeric uid or add the user to the image");
+}
+
 }  // namespace
+
+Result<FileOwner> resolve_file_owner(std::string_view uid, std::string_view gid, std::string_view passwd,
+                                     std::string_view group) {
+  FileOwner owner;
+  if (!uid.empty()) { PIER_TRY(owner.uid, resolve_uid(uid, parse_passwd(passwd))); }
+  if (!gid.empty()) { PIER_TRY(owner.gid, resolve_group(gid, parse_group(group))); }
+  return owner;
+}
 
 Result<ResolvedUser> resolve_user(std::string_view user, const std::vector<std::string>& group_add,
                                   std::string_view passwd_text, std::string_view group_text) {

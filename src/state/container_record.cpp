@@ -60,6 +60,7 @@ std::string to_json(const ContainerRecord& r) {
       {"number", r.number},
       {"oneoff", r.oneoff},
       {"config_hash", r.config_hash},
+      {"sources_digest", r.sources_digest},
       {"image", r.image},
       {"image_id", r.image_id},
       {"command", r.command},
@@ -102,6 +103,7 @@ Result<ContainerRecord> record_from_json(const std::string& text, const std::str
     get_to(j, "number", r.number);
     get_to(j, "oneoff", r.oneoff);
     get_to(j, "config_hash", r.config_hash);
+    get_to(j, "sources_digest", r.sources_digest);
     get_to(j, "image", r.image);
     get_to(j, "image_id", r.image_id);
     get_to(j, "command", r.command);

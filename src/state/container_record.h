@@ -45,6 +45,9 @@ struct ContainerRecord {
   int number = 1;        // replica number
   bool oneoff = false;   // `pier run`
   std::string config_hash;
+  // sha256 of its secrets' and configs' content (never the content): `up` recreates the
+  // container when a source changed. Empty when the service uses none.
+  std::string sources_digest;
   std::string image;     // as written in the service
   std::string image_id;  // sha256:...
   std::string command;   // for `ps`: entrypoint + command, quoted

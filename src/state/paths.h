@@ -8,7 +8,8 @@
 //   <run>/<project>/supervisor.log       what a detached supervisor prints
 //   <run>/<project>/project.json         where the project was loaded from (last `up`)
 //   <run>/<project>/containers/<name>.json   one record per container
-//   <run>/<project>/scratch/<name>/      the runtime's state_dir (upper, work, files)
+//   <run>/<project>/scratch/<name>/      the runtime's state_dir (upper, work, files, and
+//                                        private: an empty mount point for secrets)
 //   <root>/containers/<project>/<name>/  container logs (json-file, rotated)
 //   <root>/volumes/<volume>/_data        named volumes
 //   <root>/volumes/_anonymous/<project>/<name>/   a container's anonymous volumes

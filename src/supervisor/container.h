@@ -59,6 +59,10 @@ class ManagedContainer {
   Status unpause();
   // Stops if needed, then removes the cgroup, scratch dir, logs and record.
   void remove(Done done);
+  // A container recovered without a plan (its service could not be planned after a
+  // crash, e.g. a secret from the environment, which is never on disk) gets one from the
+  // next `up`.
+  void replace_plan(ContainerPlan plan) { plan_ = std::move(plan); }
   // The record changed outside (e.g. a fresh plan for an unchanged service).
   void set_stopped_by_user(bool value);
   // `run`: the CLI's own stdin/stdout/stderr (passed over the control socket) instead

@@ -334,7 +334,12 @@ Status Supervisor::take_project(const nlohmann::json& request, const char* verb)
 
 void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
   if (auto st = take_project(request, "up"); !st) return reply.finish(st);
-  if (auto source = source_from_json(request["source"]); source.ok()) (void)save_source(*source);
+  if (auto source = source_from_json(request["source"]); source.ok()) {
+    // Secrets' values stay in memory: after a crash, a container whose secret comes from
+    // the environment keeps running and is planned again by the next `up`.
+    for (const auto& name : secret_source_variables(project_->project)) source->load.environment.erase(name);
+    (void)save_source(*source);
+  }
   auto run = std::make_unique<UpRun>(*this, up_options_from_json(request.value("options", nlohmann::json::object())),
                                      reply);
   auto* raw = run.get();

@@ -113,7 +113,7 @@ void UpRun::pull_images() {
 }
 
 // Decides, per target service, which containers stay, which are recreated (config
-// hash or image changed, or --force-recreate), which go (scale down, orphans) and
+// hash, image or the content of a secret or config changed, or --force-recreate), which go (scale down, orphans) and
 // which are new; removals happen first, then the start phase.
 void UpRun::plan_containers() {
   phase_ = Phase::removing;
@@ -123,14 +123,22 @@ void UpRun::plan_containers() {
     const auto& service = *project_.find_service(name);
     int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
     std::string hash = compose::service_config_hash(project_, name);
+    auto digest = sources_digest(project_, service, &sup_.project_->tree.environment);
+    if (!digest) return finish(std::move(digest).error());
+    digests_[name] = *digest;
     const auto& image = images_.at(name);
     for (auto* c : sup_.select({name})) {
       if (c->record().oneoff) continue;
-      bool changed = c->record().config_hash != hash || c->record().image_id != image.record.id;
+      bool changed = c->record().config_hash != hash || c->record().image_id != image.record.id ||
+                     c->record().sources_digest != *digest;
       if (c->record().number > replicas) to_remove.push_back(c);
       else if (!options_.no_recreate && (options_.force_recreate || changed)) {
         to_remove.push_back(c);
         recreated.insert(name);
+      } else if (c->plan().spec.process.argv.empty()) {
+        auto plan = sup_.plan_for(service, c->record(), image);
+        if (!plan) return finish(std::move(plan).error());
+        c->replace_plan(std::move(*plan));
       }
     }
   }
@@ -169,6 +177,7 @@ void UpRun::plan_containers() {
         if (sup_.containers_.count(cname)) continue;
         auto record = new_record(project_, service, n, cname, sup_.paths());
         record.config_hash = compose::service_config_hash(project_, name);
+        record.sources_digest = digests_.at(name);
         record.image_id = images_.at(name).record.id;
         auto plan = sup_.plan_for(service, record, images_.at(name));
         if (!plan) return finish(std::move(plan).error());

@@ -51,6 +51,7 @@ class UpRun {
   Phase phase_ = Phase::images;
   std::vector<std::string> targets_;  // in start order
   std::map<std::string, image::ResolvedImage> images_;
+  std::map<std::string, std::string> digests_;  // per target service: sources_digest
   std::map<std::string, ServiceState> services_;
   int pending_ = 0;
   bool finished_ = false;

@@ -77,9 +77,10 @@ class Project:
     def argv(self, *args):
         return [PIER, "--root", self.root, "-p", self.name, "-f", os.path.join(self.dir, "compose.yaml"), *args]
 
-    def pier(self, *args, check=True, timeout=60, input=None):
+    def pier(self, *args, check=True, timeout=60, input=None, env=None):
+        """`env`: variables added to this process's environment for the CLI."""
         proc = subprocess.run(self.argv(*args), capture_output=True, text=True, timeout=timeout, input=input,
-                              cwd=self.dir)
+                              cwd=self.dir, env=dict(os.environ, **env) if env else None)
         if check and proc.returncode != 0:
             raise AssertionError(f"pier {' '.join(args)} exited {proc.returncode}\nstdout:\n{proc.stdout}\n"
                                  f"stderr:\n{proc.stderr}\nsupervisor log:\n{self.supervisor_log()}")

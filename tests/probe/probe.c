@@ -173,6 +173,12 @@ int main(int argc, char** argv) {
       struct statfs s; int rc = statfs(a, &s);
       printf("statfs %s=%llu\n", a, rc ? 0ULL : (unsigned long long)s.f_blocks * s.f_bsize); ++i;
     }
+    else if (!strcmp(c, "stat")) {
+      struct stat st; int rc = stat(a, &st);
+      if (rc) printf("stat %s=%s\n", a, strerror(errno));
+      else printf("stat %s=%u:%u:%o\n", a, (unsigned)st.st_uid, (unsigned)st.st_gid, (unsigned)(st.st_mode & 07777));
+      ++i;
+    }
     else if (!strcmp(c, "readlink")) {
       char t[4096] = ""; ssize_t r = readlink(a, t, sizeof t - 1); if (r > 0) t[r] = 0;
       printf("readlink %s=%s\n", a, r < 0 ? strerror(errno) : t); ++i;

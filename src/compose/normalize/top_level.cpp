@@ -90,8 +90,12 @@ Result<FileObjectConfig> read_file_object(const Context& ctx, const std::string&
   int sources = !f.file.empty() + !f.environment.empty() + f.content.has_value() + f.external;
   if (sources != 1) {
     // No location: read_section points at the entry's key.
-    return Error(std::string("needs exactly one of `file`, `environment`") +
-                 (kind == "configs" ? ", `content`" : "") + " or `external`");
+    Error e(std::string("needs exactly one of `file`, `environment`") + (kind == "configs" ? ", `content`" : "") +
+            " or `external`");
+    if (sources == 0 && !f.name.empty())
+      e.hint("`name: " + f.name + "` alone would look it up in a " + (kind == "configs" ? "config" : "secret") +
+             " store, which pier does not have");
+    return e;
   }
   apply_default_name(ctx, key, f.external, f.name);
   return f;

@@ -20,6 +20,12 @@ enum class OpKind {
   mkdir,     // create a directory (e.g. the working dir)
   write,     // write data into an existing file (namespaced sysctls)
   propagate, // change propagation of target (flags: MS_SHARED/MS_SLAVE/MS_PRIVATE [|MS_REC])
+  // Secrets and configs. private_fs mounts a tmpfs on `source`, a host directory outside
+  // the rootfs: the mount exists only in the container's mount namespace and leaves its
+  // view with the old root after pivot_root. Each private_file writes `data` as the file
+  // `source` there (uid, gid, mode), then binds that file read-only onto target.
+  private_fs,
+  private_file,
 };
 
 enum class Create { none, dir, file };
@@ -36,6 +42,8 @@ struct MountOp {
   bool no_symlinks = false;  // refuse a symlink anywhere in target (API filesystems)
   mode_t mode = 0;
   dev_t dev = 0;
+  uid_t uid = 0;  // private_file: the owner
+  gid_t gid = 0;
 };
 
 using MountTable = std::vector<MountOp>;

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/users.h"
+
 namespace pier::runtime {
 
 const char* const kMaskedPaths[] = {
@@ -265,6 +267,49 @@ void add_files(MountTable& t, const ContainerSpec& spec, const HostFacts& facts)
   }
 }
 
+// Room for every file's pages plus one, and an inode each: nothing else is ever written
+// there (the container sees only the read-only binds).
+std::string private_fs_options(const std::vector<PrivateFile>& files) {
+  uint64_t pages = 1;
+  for (const auto& f : files) pages += (f.content.size() + 4095) / 4096;
+  return fmt::format("mode=0700,size={},nr_inodes={}", pages * 4096, files.size() + 2);
+}
+
+Status add_private_files(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
+  if (spec.private_files.empty()) return {};
+  if (facts.private_dir.empty()) return Error("secrets and configs need the container's private directory");
+  MountOp fs;
+  fs.kind = OpKind::private_fs;
+  fs.source = facts.private_dir;
+  fs.fstype = "tmpfs";
+  fs.flags = MS_NOSUID | MS_NODEV;
+  fs.data = private_fs_options(spec.private_files);
+  t.push_back(fs);
+  for (size_t i = 0; i < spec.private_files.size(); ++i) {
+    const PrivateFile& f = spec.private_files[i];
+    if (f.target.empty() || f.target[0] != '/')
+      return Error(fmt::format("{}: target `{}` must be an absolute path", f.what, f.target));
+    if (f.target == "/proc" || f.target.rfind("/proc/", 0) == 0)
+      return Error(fmt::format("{}: mounts on or inside /proc are refused", f.what));
+    if (f.mode > 07777) return Error(fmt::format("{}: mode {:o} is not a file mode", f.what, f.mode));
+    auto owner = resolve_file_owner(f.uid, f.gid, facts.passwd, facts.group);
+    if (!owner) return std::move(owner).error().context(f.what);
+    MountOp op;
+    op.kind = OpKind::private_file;
+    op.source = std::to_string(i);
+    op.target = f.target;
+    op.data = f.content;
+    op.mode = static_cast<mode_t>(f.mode);
+    op.uid = owner->uid;
+    op.gid = owner->gid;
+    // Read-only; executable only when the mode asks for it (a config may be a script).
+    op.flags = MS_BIND | MS_RDONLY | ((f.mode & 0111) ? 0 : MS_NOEXEC);
+    op.create = Create::file;
+    t.push_back(op);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<MountTable> build_mount_table(const ContainerSpec& spec, const HostFacts& facts) {
@@ -284,6 +329,8 @@ Result<MountTable> build_mount_table(const ContainerSpec& spec, const HostFacts&
   }
   PIER_CHECK(add_binds(t, spec));
   add_tmpfs(t, spec);
+  // After volumes and tmpfs, so that one on /run does not hide /run/secrets/<name>.
+  PIER_CHECK(add_private_files(t, spec, facts));
   if (!spec.process.workdir.empty() && spec.process.workdir != "/") {
     MountOp op;
     op.kind = OpKind::mkdir;
@@ -306,6 +353,8 @@ const char* kind_name(OpKind kind) {
     case OpKind::mkdir: return "mkdir";
     case OpKind::write: return "write";
     case OpKind::propagate: return "propagation of";
+    case OpKind::private_fs: return "private tmpfs";
+    case OpKind::private_file: return "private file";
   }
   return "?";
 }
@@ -316,7 +365,11 @@ std::string format_table(const MountTable& table) {
     const MountOp& op = table[i];
     out += fmt::format("{:3} {}", i, describe(op));
     if (!op.fstype.empty()) out += " type=" + op.fstype;
-    if (!op.data.empty()) out += " data=" + op.data;
+    // A private file's data is a secret: its size only.
+    if (op.kind == OpKind::private_file)
+      out += fmt::format(" bytes={} uid={} gid={} mode={:o}", op.data.size(), op.uid, op.gid, op.mode);
+    else if (!op.data.empty())
+      out += " data=" + op.data;
     if (op.flags) out += fmt::format(" flags={:#x}", op.flags);
     if (op.optional) out += " optional";
     if (op.no_symlinks) out += " no-symlinks";
@@ -332,6 +385,8 @@ std::string describe(const MountOp& op) {
     case OpKind::bind_in:
     case OpKind::symlink:
       return fmt::format("{} {} -> {}", kind_name(op.kind), op.source, op.target);
+    case OpKind::private_fs:
+      return fmt::format("{} on {}", kind_name(op.kind), op.source);
     default:
       return fmt::format("{} {}", kind_name(op.kind), op.target);
   }

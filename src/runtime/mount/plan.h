@@ -1,6 +1,7 @@
 // Builds the mount table for a container from its spec: Docker's API filesystems
 // (/dev, /proc with masked and read-only paths, /sys), then devices, generated files,
-// user binds and tmpfs mounts, in the order the child must apply them.
+// user binds and tmpfs mounts, then secrets and configs, in the order the child must
+// apply them.
 #pragma once
 
 #include <string>
@@ -34,6 +35,10 @@ struct HostFacts {
   // Host-specific masks Docker adds: /sys/devices/system/cpu/cpuN/thermal_throttle.
   std::vector<std::string> extra_masks;
   std::string files_dir;  // where generated files for this container were written
+  // Secrets and configs: the (empty) host directory the private tmpfs is mounted on in
+  // the child's namespace, and the image's /etc/passwd and /etc/group for their owners.
+  std::string private_dir;
+  std::string passwd, group;
   bool init_present = true;
 };
 

@@ -21,6 +21,7 @@ struct Ctx {
   const ContainerPlan& plan;
   int root;
   int index;
+  int* private_dir;  // the private tmpfs once private_fs has mounted it, else -1
   [[noreturn]] void die(int err = errno) const { fail(plan.sync_fd, Step::mount_op, index, err); }
 };
 
@@ -120,6 +121,40 @@ void do_propagate(const Ctx& c, const MountOp& op) {
   ::close(fd);
 }
 
+// The tmpfs goes on a host directory, in this (the container's) mount namespace only;
+// the root's propagation is private or slave by now (mount_rootfs), so the host never
+// sees it, and pivot_root's detach of the old root takes it out of the container's view.
+void do_private_fs(const Ctx& c, const MountOp& op) {
+  char p[32];
+  int fd = ::open(op.source.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || ::mount("tmpfs", fd_path(p, fd), "tmpfs", op.flags, op.data.c_str()) < 0) c.die();
+  ::close(fd);
+  *c.private_dir = ::open(op.source.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (*c.private_dir < 0) c.die();
+}
+
+void write_private_file(const Ctx& c, const MountOp& op) {
+  int fd = ::openat(*c.private_dir, op.source.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || !write_all(fd, op.data.data(), op.data.size())) c.die();
+  // Owner first: a chown clears the set-id bits a mode may ask for.
+  if (::fchown(fd, op.uid, op.gid) < 0 || ::fchmod(fd, op.mode) < 0) c.die();
+  ::close(fd);
+}
+
+void do_private_file(const Ctx& c, const MountOp& op) {
+  if (*c.private_dir < 0) c.die(EBADF);
+  write_private_file(c, op);
+  char p[32], q[32];
+  int source = ::openat(*c.private_dir, op.source.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (source < 0) c.die();
+  int target = ensure(c.root, op.target.c_str(), op.create, op.no_symlinks);
+  if (target < 0 || ::mount(fd_path(q, source), fd_path(p, target), nullptr, MS_BIND, nullptr) < 0) c.die();
+  ::close(source);
+  ::close(target);
+  uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | ((op.flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
+  if (set_readonly(c.root, op.target.c_str(), false, attrs) < 0) c.die();
+}
+
 void apply(const Ctx& c, const MountOp& op) {
   switch (op.kind) {
     case OpKind::mount: return do_mount(c, op);
@@ -137,6 +172,8 @@ void apply(const Ctx& c, const MountOp& op) {
     }
     case OpKind::write: return do_write(c, op);
     case OpKind::propagate: return do_propagate(c, op);
+    case OpKind::private_fs: return do_private_fs(c, op);
+    case OpKind::private_file: return do_private_file(c, op);
   }
 }
 
@@ -145,6 +182,9 @@ void apply(const Ctx& c, const MountOp& op) {
 void mount_rootfs(const ContainerPlan& plan) {
   const int s = plan.sync_fd;
   if (::mount(nullptr, "/", nullptr, plan.root_propagation, nullptr) < 0) fail(s, Step::root_propagation);
+  if (!plan.rootfs_parent_mount.empty() &&
+      ::mount(nullptr, plan.rootfs_parent_mount.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
+    fail(s, Step::root_propagation);
   const char* target = plan.rootfs_mountpoint.c_str();
   int rc = plan.overlay_options.empty()
                ? ::mount(plan.rootfs_dir.c_str(), target, nullptr, MS_BIND | MS_REC, nullptr)
@@ -155,7 +195,10 @@ void mount_rootfs(const ContainerPlan& plan) {
 int apply_mounts(const ContainerPlan& plan) {
   int root = ::open(plan.rootfs_mountpoint.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) fail(plan.sync_fd, Step::open_rootfs);
-  for (size_t i = 0; i < plan.mounts.size(); ++i) apply(Ctx{plan, root, static_cast<int>(i)}, plan.mounts[i]);
+  int private_dir = -1;
+  for (size_t i = 0; i < plan.mounts.size(); ++i)
+    apply(Ctx{plan, root, static_cast<int>(i), &private_dir}, plan.mounts[i]);
+  if (private_dir >= 0) ::close(private_dir);
   return root;
 }
 

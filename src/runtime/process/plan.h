@@ -46,6 +46,10 @@ struct ContainerPlan {
   std::string overlay_options;    // non-empty: mount overlay with these options
   std::string rootfs_dir;         // else: bind this directory
   unsigned long root_propagation = 0;
+  // With a shared root: the host mount holding the state dir, made private in the child's
+  // namespace before the rootfs is mounted there, so neither the rootfs nor the private
+  // tmpfs of secrets propagates back to the host (runc's rootfsParentMountPrivate).
+  std::string rootfs_parent_mount;
   bool read_only_rootfs = false;
   MountTable mounts;
 

@@ -88,6 +88,16 @@ struct PlanInputs {
 
 Result<ContainerPlan> plan_container(const PlanInputs& in);
 
+// sha256 over the content of every secret and config the service uses ("" when it uses
+// none): `up` recreates a container when it changes, so exactly the services using an
+// updated source are recreated. Only the digest is stored, never a value. Errors as
+// plan_container gives them (a missing file, an unset variable).
+Result<std::string> sources_digest(const compose::Project& project, const compose::Service& service,
+                                   const compose::Environment* environment);
+// The variables secrets and configs take their value from (`environment:`): never
+// written to disk with the project's source.
+std::vector<std::string> secret_source_variables(const compose::Project& project);
+
 // Named volumes: creates <root>/volumes/<name>/_data and anonymous volumes under the
 // container's scratch dir. A volume pier creates now is filled with the image's content
 // at the mount target first (as Docker does), unless `volume.nocopy` is set; an existing

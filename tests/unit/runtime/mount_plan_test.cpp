@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "runtime/mount/plan.h"
+#include "runtime/rootfs.h"
 
 using namespace pier::runtime;
 
@@ -174,4 +175,108 @@ TEST_CASE("host-specific masks (thermal_throttle) are added as optional masks", 
   const MountOp* op = find(t, OpKind::mask, "/sys/devices/system/cpu/cpu0/thermal_throttle");
   REQUIRE(op);
   CHECK(op->optional);
+}
+
+namespace {
+
+ContainerSpec spec_with_private_files() {
+  ContainerSpec s = base_spec();
+  s.tmpfs = {{"/run", 0, 0755}};
+  s.private_files = {{"/run/secrets/db", "hunter2", "", "", 0444, "secret `db`"},
+                     {"/etc/app.conf", std::string(5000, 'x'), "app", "staff", 0640, "config `app`"},
+                     {"/entrypoint.sh", "#!/bin/sh\n", "7", "8", 0555, "config `entry`"}};
+  return s;
+}
+
+HostFacts private_facts() {
+  HostFacts facts;
+  facts.private_dir = "/run/pier/p/scratch/c/private";
+  facts.passwd = "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n";
+  facts.group = "root:x:0:\nstaff:x:50:\n";
+  return facts;
+}
+
+}  // namespace
+
+TEST_CASE("secrets and configs: a private tmpfs, then one read-only file each", "[runtime][plan]") {
+  auto t = build_mount_table(spec_with_private_files(), private_facts()).value();
+  auto fs = std::find_if(t.begin(), t.end(), [](const MountOp& op) { return op.kind == OpKind::private_fs; });
+  REQUIRE(fs != t.end());
+  CHECK(std::count_if(t.begin(), t.end(), [](const MountOp& op) { return op.kind == OpKind::private_fs; }) == 1);
+  // On the host-side directory, mounted in the child's namespace: never a path in the rootfs.
+  CHECK(fs->source == "/run/pier/p/scratch/c/private");
+  CHECK(fs->target.empty());
+  CHECK(fs->fstype == "tmpfs");
+  CHECK(fs->flags == (MS_NOSUID | MS_NODEV));
+  CHECK(fs->data == "mode=0700,size=20480,nr_inodes=5");  // pages: 1 + 2 + 1, plus one
+
+  const MountOp* db = find(t, OpKind::private_file, "/run/secrets/db");
+  REQUIRE(db);
+  CHECK(db->source == "0");
+  CHECK(db->data == "hunter2");
+  CHECK(db->uid == 0);
+  CHECK(db->gid == 0);
+  CHECK(db->mode == 0444);
+  CHECK(db->flags == (MS_BIND | MS_RDONLY | MS_NOEXEC));
+  CHECK(db->create == Create::file);
+  const MountOp* conf = find(t, OpKind::private_file, "/etc/app.conf");
+  REQUIRE(conf);
+  CHECK(conf->source == "1");
+  CHECK(conf->uid == 1000);  // names resolved in the image's /etc/passwd and /etc/group
+  CHECK(conf->gid == 50);
+  CHECK(conf->mode == 0640);
+  const MountOp* entry = find(t, OpKind::private_file, "/entrypoint.sh");
+  REQUIRE(entry);
+  CHECK(entry->uid == 7);
+  CHECK(entry->gid == 8);
+  CHECK(entry->flags == (MS_BIND | MS_RDONLY));  // an executable mode keeps exec
+
+  // After the user's tmpfs on /run, so it does not hide /run/secrets/db.
+  CHECK(index_of(t, "/run") < index_of(t, "/run/secrets/db"));
+  CHECK(static_cast<size_t>(fs - t.begin()) < index_of(t, "/run/secrets/db"));
+}
+
+TEST_CASE("secrets and configs: the table never prints their content", "[runtime][plan]") {
+  auto t = build_mount_table(spec_with_private_files(), private_facts()).value();
+  std::string text = format_table(t);
+  CHECK(text.find("hunter2") == std::string::npos);
+  CHECK_THAT(text, Catch::Contains("private file /run/secrets/db bytes=7 uid=0 gid=0 mode=444 flags="));
+  CHECK_THAT(text, Catch::Contains("bytes=7 uid=0 gid=0 mode=444"));
+  CHECK_THAT(text, Catch::Contains("private tmpfs on /run/pier/p/scratch/c/private type=tmpfs"));
+  CHECK(describe(*find(t, OpKind::private_file, "/run/secrets/db")) == "private file /run/secrets/db");
+}
+
+TEST_CASE("secrets and configs: bad owners, targets and modes are refused before clone", "[runtime][plan]") {
+  auto bad = [](PrivateFile f) {
+    ContainerSpec s = base_spec();
+    s.private_files = {std::move(f)};
+    auto t = build_mount_table(s, private_facts());
+    return t ? std::string("<no error>") : t.error().to_string();
+  };
+  CHECK(bad({"/run/secrets/x", "", "ghost", "", 0444, "secret `x`"}) ==
+        "secret `x`: user `ghost` not found in the container's /etc/passwd (use a numeric uid or add the user to the "
+        "image)");
+  CHECK_THAT(bad({"/run/secrets/x", "", "", "ghosts", 0444, "secret `x`"}),
+             Catch::StartsWith("secret `x`: group `ghosts` not found in the container's /etc/group"));
+  CHECK(bad({"relative", "", "", "", 0444, "secret `x`"}) == "secret `x`: target `relative` must be an absolute path");
+  CHECK(bad({"/proc/x", "", "", "", 0444, "config `x`"}) == "config `x`: mounts on or inside /proc are refused");
+  CHECK(bad({"/x", "", "", "", 010000, "config `x`"}) == "config `x`: mode 10000 is not a file mode");
+  ContainerSpec s = base_spec();
+  s.private_files = {{"/x", "", "", "", 0444, "config `x`"}};
+  CHECK_FALSE(build_mount_table(s, {}).ok());  // no private directory to mount on
+  auto plain = build_mount_table(base_spec(), {}).value();  // none: no private tmpfs either
+  CHECK(std::none_of(plain.begin(), plain.end(), [](const MountOp& op) { return op.kind == OpKind::private_fs; }));
+}
+
+TEST_CASE("the mount holding a path, from mountinfo", "[runtime][plan]") {
+  const char* info =
+      "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+      "40 27 0:40 / /run rw - tmpfs tmpfs rw\n"
+      "41 40 0:41 / /run/pier rw shared:5 - tmpfs tmpfs rw\n"
+      "42 27 0:42 / /var/lib/my\\040root rw - tmpfs tmpfs rw\n";
+  CHECK(mount_point_of("/run/pier/p/scratch/c", info) == "/run/pier");
+  CHECK(mount_point_of("/run/pierre", info) == "/run");
+  CHECK(mount_point_of("/var/lib/my root/run/p", info) == "/var/lib/my root");
+  CHECK(mount_point_of("/tmp/x", info) == "/");
+  CHECK(mount_point_of("/tmp/x", "").empty());
 }

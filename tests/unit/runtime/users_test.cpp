@@ -33,3 +33,20 @@ TEST_CASE("unknown names are clear errors", "[runtime][users]") {
              Catch::Contains("group `nogroup` not found"));
   CHECK_FALSE(resolve_user("app", {"nogroup"}, kPasswd, kGroup).ok());
 }
+
+TEST_CASE("file owners: numbers as they are, names from the image, empty is root", "[runtime][users]") {
+  auto root = resolve_file_owner("", "", kPasswd, kGroup).value();
+  CHECK(root.uid == 0);
+  CHECK(root.gid == 0);
+  auto named = resolve_file_owner("app", "wheel", kPasswd, kGroup).value();
+  CHECK(named.uid == 1000);
+  CHECK(named.gid == 10);  // the group asked for, not the user's primary one
+  auto numbers = resolve_file_owner("4242", "4343", "", "").value();  // not in the image: taken as is
+  CHECK(numbers.uid == 4242);
+  CHECK(numbers.gid == 4343);
+  CHECK(resolve_file_owner("app", "", kPasswd, kGroup).value().gid == 0);
+  CHECK(resolve_file_owner("ghost", "", kPasswd, kGroup).error().to_string() ==
+        "user `ghost` not found in the container's /etc/passwd (use a numeric uid or add the user to the image)");
+  CHECK_THAT(resolve_file_owner("", "ghosts", kPasswd, kGroup).error().to_string(),
+             Catch::StartsWith("group `ghosts` not found in the container's /etc/group"));
+}

@@ -34,9 +34,11 @@ TEST_CASE("a container record survives a write and a read unchanged") {
   r.endpoints.push_back({"default", "pr3d1a2b", "eth0", "172.30.0.2", "", "", {"web", "demo-web-1"}});
   r.labels["com.docker.compose.project"] = "demo";
   r.env = {"PATH=/bin"};
+  r.sources_digest = "sha256:" + std::string(64, 'e');
   REQUIRE(store.write(r));
   auto back = store.read("demo-web-1");
   REQUIRE(back);
+  CHECK(back->sources_digest == r.sources_digest);
   CHECK(to_json(*back) == to_json(r));
 }
 

@@ -1,10 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <fmt/format.h>
-
-#include <fstream>
-
-#include "unit/image/temp_dir.h"
 #include "unit/supervisor/plan_helpers.h"
 
 using namespace pier;
@@ -215,64 +210,6 @@ volumes:
   nfs:
     driver_opts: {type: nfs, o: "addr=10.0.0.1", device: ":/export"}
 )"), Catch::Contains("volume `nfs`: driver_opts type `nfs` is not supported"));
-}
-
-TEST_CASE("plan: secrets and configs are read-only binds or generated files", "[supervisor][plan]") {
-  pier::test::TempDir dir;
-  std::ofstream(dir / "token") << "t0ken";
-  auto p = plan_of(fmt::format(R"(services:
-  app:
-    image: busybox
-    secrets:
-      - token
-      - source: password
-        target: db_password
-        mode: 0400
-    configs:
-      - app_conf
-      - source: motd
-        target: /etc/motd
-secrets:
-  token:
-    file: {0}/token
-  password:
-    environment: DB_PASSWORD
-configs:
-  app_conf:
-    file: {0}/token
-  motd:
-    content: "hello"
-)", dir.path()));
-  const auto* token = bind_at(p, "/run/secrets/token");
-  REQUIRE(token);
-  CHECK(token->source == dir / "token");
-  CHECK(token->read_only);
-  CHECK_FALSE(token->create_host_path);
-  CHECK(bind_at(p, "/app_conf")->read_only);
-  REQUIRE(p.spec.files.size() == 2);
-  CHECK(p.spec.files[0].target == "/run/secrets/db_password");
-  CHECK(p.spec.files[0].content == "s3cret");
-  CHECK(p.spec.files[1].target == "/etc/motd");
-  CHECK(p.spec.files[1].content == "hello");
-  CHECK_THAT(warnings_of(p), Catch::Contains("secret `password`: `uid`, `gid` and `mode` are not applied"));
-
-  CHECK_THAT(error_of(R"(services:
-  app:
-    image: busybox
-    secrets: [gone]
-secrets:
-  gone:
-    file: /nonexistent/pier-secret
-)"), Catch::StartsWith("compose.yaml:4:15: service \"app\": secret `gone`: file `/nonexistent/pier-secret` does not exist"));
-  CHECK(error_of(R"(services:
-  app:
-    image: busybox
-    secrets: [missing]
-secrets:
-  missing:
-    environment: NOT_SET_ANYWHERE
-)") == "compose.yaml:4:15: service \"app\": environment variable `NOT_SET_ANYWHERE` required by secret `missing` is "
-       "not set");
 }
 
 TEST_CASE("plan: devices, device_cgroup_rules, sysctls, shm_size, init", "[supervisor][plan]") {
