@@ -1,7 +1,8 @@
-// BuildContext: which .dockerignore applies, and what a COPY/ADD source brings. Paths
-// are resolved by hand, component by component, from an fd of the context root:
-// symlinks are followed as if the root were `/`, so no source can name a file outside
-// the context, whatever its links say.
+// BuildContext: which .dockerignore applies, and what a COPY/ADD source brings. A
+// source is resolved component by component from an fd of the context root, symlinks
+// followed as if the root were `/` (the walk needs each link's own path, to check it
+// against .dockerignore); what is then opened goes through openat2(RESOLVE_IN_ROOT)
+// too, so no source can name a file outside the context, whatever its links say.
 #include "build/context/context.h"
 
 #include <dirent.h>
@@ -18,6 +19,7 @@
 #include "base/strings.h"
 #include "base/unique_fd.h"
 #include "build/context/glob.h"
+#include "image/unpack/in_root.h"
 
 namespace pier::build {
 
@@ -48,14 +50,12 @@ Result<std::string> read_link(int root, const std::string& rel) {
 // The names in a directory of the context, sorted so results never depend on the
 // order the filesystem returns them in.
 Result<std::vector<std::string>> list_dir(int root, const std::string& rel) {
-  int fd = ::openat(root, rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return Error::system("open directory", rel, errno);
-  DIR* dir = ::fdopendir(fd);
-  if (!dir) {
-    int err = errno;
-    ::close(fd);
-    return Error::system("read directory", rel, err);
-  }
+  auto opened = image::open_in_root(root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  if (!opened) return Error::system("open directory", rel, opened.error().errnum());
+  UniqueFd fd = std::move(opened).value();
+  DIR* dir = ::fdopendir(fd.get());
+  if (!dir) return Error::system("read directory", rel, errno);
+  fd.release();
   std::vector<std::string> names;
   errno = 0;
   while (struct dirent* e = ::readdir(dir)) {

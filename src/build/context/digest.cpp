@@ -11,6 +11,7 @@
 #include "base/unique_fd.h"
 #include "build/context/context.h"
 #include "image/digest.h"
+#include "image/unpack/in_root.h"
 
 namespace pier::build {
 
@@ -35,8 +36,9 @@ char type_of(mode_t mode) {
 // The content's own sha256, so a file's bytes need no framing.
 Result<std::string> content_digest(int root, const std::string& dir, const ContextEntry& entry) {
   std::string where = entry.rel == "." ? dir : dir + "/" + entry.rel;
-  UniqueFd fd(::openat(root, entry.rel.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) return Error::system("open", where, errno);
+  auto opened = image::open_in_root(root, entry.rel, O_RDONLY | O_NOFOLLOW);
+  if (!opened) return Error::system("open", where, opened.error().errnum());
+  UniqueFd fd = std::move(opened).value();
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return Error::system("stat", where, errno);
   if (!S_ISREG(st.st_mode)) return Error("`" + where + "` changed while the build read it (no longer a file)");

@@ -14,7 +14,8 @@ IgnorePattern IgnorePattern::compile(std::string cleaned, bool exclusion) {
   p.text_ = std::move(cleaned);
   const std::string& s = p.text_;
   auto literal = [&p](char c) {
-    if (p.tokens_.empty() || p.tokens_.back().kind != Token::Kind::literal) p.tokens_.push_back({Token::Kind::literal, ""});
+    if (p.tokens_.empty() || p.tokens_.back().kind != Token::Kind::literal)
+      p.tokens_.push_back({Token::Kind::literal, ""});
     p.tokens_.back().text += c;
   };
   Type type = Type::exact;

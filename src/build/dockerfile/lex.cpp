@@ -328,7 +328,8 @@ Status Lexer::modifier(std::string_view name, char op, bool colon, std::string& 
       bool longest = !word.empty() && word[0] == op;
       std::string_view pattern = longest ? std::string_view(word).substr(1) : std::string_view(word);
       Status valid = check_shell_pattern(pattern);
-      if (!valid) return Error("invalid pattern (" + std::string(pattern) + ") in substitution: " + valid.error().message());
+      if (!valid)
+        return Error("invalid pattern (" + std::string(pattern) + ") in substitution: " + valid.error().message());
       std::string v = value.value_or("");
       out += op == '#' ? trim_prefix(v, pattern, longest) : trim_suffix(v, pattern, longest);
       return {};
