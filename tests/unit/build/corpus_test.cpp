@@ -68,3 +68,19 @@ TEST_CASE("corpus: awesome-compose Dockerfiles parse and expand", "[dockerfile][
   CHECK(mounts > 0);
   CHECK(heredocs > 0);
 }
+
+TEST_CASE("corpus: every truncated Dockerfile parses or fails with a location", "[dockerfile][corpus]") {
+  if (!fs::exists(kCorpus)) {
+    WARN("SKIP: " << kCorpus << " not found");
+    return;
+  }
+  for (const auto& path : dockerfiles(kCorpus)) {
+    auto text = pier::read_file(path.string());
+    REQUIRE(text.ok());
+    // Cut at every 5th byte: half-written files give errors, never a crash.
+    for (size_t cut = 0; cut < text->size(); cut += 5) {
+      auto file = parse_dockerfile(std::string_view(*text).substr(0, cut), "Dockerfile");
+      if (!file) CHECK(pier::starts_with(file.error().location(), "Dockerfile"));
+    }
+  }
+}
