@@ -109,6 +109,8 @@ TEST_CASE("COPY and ADD: sources, destination and flags", "[dockerfile][expand]"
         "Dockerfile:2: COPY --chmod=8 is not an octal mode (pier supports octal modes such as 0755 or 644)");
   CHECK(parse_error("FROM scratch\nCOPY --chmod=17777 a b\n") ==
         "Dockerfile:2: COPY --chmod=17777 is not an octal mode (pier supports octal modes such as 0755 or 644)");
+  CHECK(parse_error("FROM scratch\nCOPY \"a b\" /x\n") ==
+        "Dockerfile:2: COPY `\"a`: unexpected end of statement while looking for matching double-quote");
   CHECK(expand_error("COPY $NOPE /x") == "Dockerfile:2: COPY source `$NOPE` is empty after substitution");
 }
 
