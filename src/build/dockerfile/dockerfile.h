@@ -30,7 +30,10 @@ const char* instruction_name(InstructionKind kind);
 // `<<EOF` bodies attached to a RUN or COPY (BuildKit's heredoc syntax).
 struct Heredoc {
   std::string name;     // the delimiter word, e.g. "EOF"
-  std::string content;  // body lines joined with '\n', final newline kept
+  // Body lines joined with '\n', final newline kept. In an Instruction: as written. In
+  // RunCommand and CopyCommand: as the script or file gets it (leading tabs removed
+  // for <<-; in COPY, variables substituted unless the delimiter was quoted).
+  std::string content;
   bool expand = true;   // false when the delimiter was quoted (<<'EOF' / <<"EOF")
   bool strip_tabs = false;  // <<-EOF
 };
@@ -41,11 +44,18 @@ struct Instruction {
   InstructionKind kind = InstructionKind::run;
   int line = 0;
   std::string text;  // "COPY --from=build /out /app" (keyword included)
-  // `--name=value` / `--name` flags before the arguments, in order, unsubstituted.
+  // `--name=value` / `--name` flags before the arguments, in order, unsubstituted
+  // (value "" for a bare boolean flag such as `--link`). Checked against Docker's
+  // list for the instruction when parsed.
   std::vector<std::pair<std::string, std::string>> flags;
   bool json_form = false;          // arguments were a JSON array
-  std::vector<std::string> args;   // JSON form: the array; otherwise the words after the flags
-  std::string rest;                // otherwise: everything after the flags, as written
+  // JSON form: the array. Otherwise as Docker's parser cuts them, unsubstituted:
+  // COPY ADD VOLUME FROM EXPOSE: words split at whitespace; ARG: words (quotes kept);
+  // ENV LABEL: key, value, key, value... (quotes kept; the legacy `ENV k v` gives one
+  // pair); RUN CMD ENTRYPOINT SHELL USER WORKDIR STOPSIGNAL MAINTAINER ONBUILD: one
+  // element, the text; HEALTHCHECK: the type word then the command (JSON or text).
+  std::vector<std::string> args;
+  std::string rest;                // everything after the flags, as written
   std::vector<Heredoc> heredocs;
 };
 
@@ -62,10 +72,15 @@ struct Dockerfile {
   char escape = '\\';                     // `# escape=`
   std::vector<Instruction> global_args;   // ARGs before the first FROM
   std::vector<Stage> stages;
+  // "Dockerfile:12: empty continuation line ...": what Docker warns about; the
+  // executor prints them.
+  std::vector<std::string> warnings;
   // The stage `target` names (case-insensitive), or the last one when empty.
   Result<int> stage_index(std::string_view target) const;
 };
 
+// Also checks every instruction as `expand` would (flags, arguments, values that do
+// not come from variables), so such errors come before any step runs.
 Result<Dockerfile> parse_dockerfile(std::string_view text, std::string path);
 
 // Typed commands: what an instruction means once its variables are substituted.
@@ -79,6 +94,9 @@ struct RunCommand {
   std::vector<std::string> argv;
   bool shell_form = true;
   std::vector<Heredoc> heredocs;  // extra files (`RUN python3 <<EOF`), fed as Docker does
+  // argv[0] is the body of a lone `RUN <<EOF`; Docker runs a body starting with "#!"
+  // as an executable file instead of through the shell.
+  bool heredoc_script = false;
   std::vector<std::string> mounts;  // --mount=... as written (pier refuses them with an error)
   std::string network;              // --network=none|host|default
 };
@@ -92,14 +110,20 @@ struct CopyCommand {
   bool link = false;                 // --link (pier copies into a fresh layer either way)
   std::vector<Heredoc> heredocs;     // COPY <<EOF /dest
   std::vector<std::string> exclude;  // --exclude=pattern
+  bool parents = false;              // COPY --parents (keep the sources' directories)
+  std::string checksum;              // ADD --checksum=sha256:... (verify a downloaded URL)
+  bool keep_git_dir = false;         // ADD --keep-git-dir (git sources)
+  std::optional<bool> unpack;        // ADD --unpack[=bool] (extract a remote archive too)
 };
 struct WorkdirCommand { std::string path; };
 struct UserCommand { std::string user; };
-struct ExposeCommand { std::vector<std::string> ports; };   // "80/tcp", "53/udp"
+struct ExposeCommand { std::vector<std::string> ports; };   // "80/tcp", "53/udp"; ranges expanded
 struct VolumeCommand { std::vector<std::string> paths; };
 // ENTRYPOINT / CMD: shell form is one element with shell_form set; the executor wraps
-// it with the stage's SHELL as Docker does.
+// it with the stage's SHELL as Docker does. An empty argv (no arguments, or `[]`)
+// clears the setting.
 struct ExecCommand { bool entrypoint = false; std::vector<std::string> argv; bool shell_form = false; };
+// Durations and retries are nullopt when not given or 0 (the image's or the default).
 struct HealthcheckCommand {
   bool none = false;
   std::vector<std::string> test;  // ["CMD", ...] or ["CMD-SHELL", "..."]
