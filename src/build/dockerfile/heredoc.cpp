@@ -2,14 +2,13 @@
 
 #include "build/dockerfile/lex.h"
 #include "build/dockerfile/lines.h"
+#include "build/dockerfile/words.h"
 
 namespace pier::build::detail {
 
 namespace {
 
 const VariableLookup kNoVariables;
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 

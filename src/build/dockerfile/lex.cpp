@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "build/dockerfile/words.h"
+
 namespace pier::build {
 
 namespace detail {
@@ -10,8 +12,6 @@ namespace {
 
 constexpr int kNoStop = -1;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 // POSIX special parameters ($@, $?, $$...): Docker reads them as one-character names.
 bool is_special_parameter(char c) {

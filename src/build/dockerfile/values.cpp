@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/strings.h"
+#include "build/dockerfile/words.h"
 
 namespace pier::build::detail {
 
@@ -24,8 +25,6 @@ uint64_t unit_nanoseconds(std::string_view unit) {
   if (unit == "h") return 3600ull * 1000 * 1000 * 1000;
   return 0;
 }
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 Error bad_duration(std::string_view text, std::string_view why) {
   return Error("invalid duration `" + std::string(text) + "`: " + std::string(why))

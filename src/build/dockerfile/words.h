@@ -12,6 +12,7 @@ namespace pier::build::detail {
 
 // ASCII whitespace as Go's unicode.IsSpace sees it.
 bool is_space(char c);
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 std::string_view trim_space(std::string_view text);
 std::string_view trim_left_space(std::string_view text);
 
