@@ -53,6 +53,11 @@ def pid_alive(pid):
         return False
 
 
+def pier_links():
+    """Names of pier-made links (bridges `pier-*`, host veth ends `pv*`) in this netns."""
+    return {name for _, name in socket.if_nameindex() if name.startswith(("pier-", "pv"))}
+
+
 class Project:
     def __init__(self, test, compose, name=None, files=None):
         self.test = test
@@ -66,6 +71,11 @@ class Project:
             self.write(path, text)
         self.run_dir = os.path.join(self.root, "run", self.name)
         self.seen_pids = set()
+        # Links are checked against what was there before, in this process's own network
+        # namespace (if_nameindex asks the kernel over netlink; /sys/class/net shows the
+        # namespace sysfs was mounted in, which under some CI sandboxes is another one).
+        # A pier project the user has running on the same machine is not this test's leak.
+        self.links_before = pier_links()
         test.addCleanup(self.cleanup)
 
     def write(self, path, text):
@@ -154,9 +164,8 @@ class Project:
                 found.append(f"process {pid} ({open(f'/proc/{pid}/comm').read().strip() if pid_alive(pid) else ''})")
         for path in glob.glob("/sys/fs/cgroup/**/pier/" + self.name, recursive=True):
             found.append("cgroup " + path)
-        for name in os.listdir("/sys/class/net"):
-            if name.startswith("pier-") or name.startswith("pv"):
-                found.append("link " + name)
+        for name in sorted(pier_links() - self.links_before):
+            found.append("link " + name)
         if shutil.which("nft"):
             tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
             table = "pier_" + "".join(c if c.isalnum() else "_" for c in self.name)
