@@ -337,7 +337,7 @@ void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
   if (auto source = source_from_json(request["source"]); source.ok()) {
     // Secrets' values stay in memory: after a crash, a container whose secret comes from
     // the environment keeps running and is planned again by the next `up`.
-    for (const auto& name : secret_source_variables(project_->project)) source->load.environment.erase(name);
+    for (const auto& name : secret_source_variables(project_->project, source->load)) source->load.environment.erase(name);
     (void)save_source(*source);
   }
   auto run = std::make_unique<UpRun>(*this, up_options_from_json(request.value("options", nlohmann::json::object())),

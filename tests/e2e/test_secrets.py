@@ -11,6 +11,7 @@ from harness import Project, pid_alive, wait_for
 
 FILE_SECRET = "file-secret-7f3a9c"
 ENV_SECRET = "env-secret-52d1e8"
+CONTENT_VALUE = "content-user-e41b07"  # interpolated into a config's `content`
 
 COMPOSE = """
     services:
@@ -111,7 +112,8 @@ class Secrets(unittest.TestCase):
 
     def test_each_replica_has_its_own_copy_and_nothing_reaches_disk_or_config(self):
         p = self.project()
-        p.pier("up", "-d", env={"API_TOKEN": ENV_SECRET})
+        p.pier("up", "-d", env={"API_TOKEN": ENV_SECRET, "APP_USER": CONTENT_VALUE})
+        self.assertIn("user=" + CONTENT_VALUE, self.exec(p, "cat /etc/app.conf"))
         first = self.exec(p, "stat -c '%d' /run/secrets/db_password /run/secrets/api.token", 1).split()
         second = self.exec(p, "stat -c '%d' /run/secrets/db_password /run/secrets/api.token", 2).split()
         self.assertEqual(first[0], first[1], "one tmpfs holds a container's files")
@@ -119,7 +121,7 @@ class Secrets(unittest.TestCase):
         self.assertEqual(host_mounts_under(p.root), [], "the tmpfs is never mounted on the host")
         # Neither value under the root (images, logs, volumes) nor the run directory (records,
         # project.json, scratch), the user's own project directory aside.
-        self.assertEqual(files_containing(p.root, [FILE_SECRET, ENV_SECRET], skip=p.dir), [])
+        self.assertEqual(files_containing(p.root, [FILE_SECRET, ENV_SECRET, CONTENT_VALUE], skip=p.dir), [])
         config = p.pier("config", env={"API_TOKEN": ENV_SECRET})
         self.assertNotIn(ENV_SECRET, config.stdout + config.stderr)
         self.assertNotIn(FILE_SECRET, config.stdout + config.stderr)

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "base/unique_fd.h"
+#include "compose/variables.h"
 #include "image/digest.h"
 #include "supervisor/plan/steps.h"
 
@@ -178,11 +179,23 @@ Result<std::string> sources_digest(const compose::Project& project, const compos
   return hash.finish();
 }
 
-std::vector<std::string> secret_source_variables(const compose::Project& project) {
+std::vector<std::string> secret_source_variables(const compose::Project& project,
+                                                 const compose::LoadOptions& load) {
   std::vector<std::string> out;
   for (const auto* defined : {&project.secrets, &project.configs})
     for (const auto& [name, obj] : *defined)
       if (!obj.environment.empty()) out.push_back(obj.environment);
+  // `content: "${DB_PASSWORD}"` is the value itself: the variables a `content` uses go too.
+  // They are only known before interpolation, so the files are read once more, raw.
+  compose::LoadOptions raw = load;
+  raw.interpolate = false;
+  auto tree = compose::load_tree(raw);
+  const compose::Node* configs = tree.ok() ? tree->root.find("configs") : nullptr;
+  if (configs && configs->is_mapping())
+    for (const auto& entry : configs->entries())
+      if (const compose::Node* content = entry.value.find("content"))
+        if (auto used = compose::list_variables(*content); used.ok())
+          for (const auto& variable : *used) out.push_back(variable.name);
   return out;
 }
 

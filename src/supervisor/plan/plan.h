@@ -21,6 +21,7 @@
 
 #include "base/result.h"
 #include "compose/environment.h"
+#include "compose/loader.h"
 #include "compose/model.h"
 #include "image/store/store.h"
 #include "runtime/spec.h"
@@ -94,9 +95,10 @@ Result<ContainerPlan> plan_container(const PlanInputs& in);
 // plan_container gives them (a missing file, an unset variable).
 Result<std::string> sources_digest(const compose::Project& project, const compose::Service& service,
                                    const compose::Environment* environment);
-// The variables secrets and configs take their value from (`environment:`): never
-// written to disk with the project's source.
-std::vector<std::string> secret_source_variables(const compose::Project& project);
+// The variables secrets and configs take their value from (`environment:`, and those a
+// config's `content` interpolates): never written to disk with the project's source.
+std::vector<std::string> secret_source_variables(const compose::Project& project,
+                                                 const compose::LoadOptions& load);
 
 // Named volumes: creates <root>/volumes/<name>/_data and anonymous volumes under the
 // container's scratch dir. A volume pier creates now is filled with the image's content

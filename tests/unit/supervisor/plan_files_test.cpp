@@ -190,6 +190,11 @@ TEST_CASE("sources digest: follows content, not definitions", "[supervisor][plan
 }
 
 TEST_CASE("the variables secrets come from are known, to keep them off disk", "[supervisor][plan]") {
-  auto s = setup(compose_with("/tmp"));
-  CHECK(secret_source_variables(s->project) == std::vector<std::string>{"DB_PASSWORD"});
+  pier::test::TempDir dir;
+  const std::string yaml = compose_with(dir.path()) + "  banner:\n    content: \"key=${API_KEY} ${EMPTY:-none}\"\n";
+  std::ofstream(dir / "compose.yaml") << yaml;
+  auto s = setup(yaml);
+  compose::LoadOptions load;
+  load.files = {dir / "compose.yaml"};
+  CHECK(secret_source_variables(s->project, load) == std::vector<std::string>{"DB_PASSWORD", "API_KEY", "EMPTY"});
 }
