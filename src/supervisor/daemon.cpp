@@ -1,6 +1,7 @@
 #include "supervisor/daemon.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 #include "event/loop.h"
 #include "supervisor/control/server.h"
 #include "supervisor/supervisor.h"
+#include "sys/syscalls.h"
 
 namespace pier::supervisor {
 namespace {
@@ -128,6 +130,11 @@ Result<control::Client> connect_or_start(const state::ProjectPaths& paths, const
       ::dup2(devnull, 0);
       ::dup2(log >= 0 ? log : devnull, 1);
       ::dup2(log >= 0 ? log : devnull, 2);
+      // Nothing else the CLI holds goes with it: a lock the CLI's caller took (`flock f
+      // pier up`), a terminal, a socket would otherwise live as long as the supervisor.
+      unsigned keep = static_cast<unsigned>(ready[1]);
+      if (keep > 3) (void)sys::close_range(3, keep - 1, CLOSE_RANGE_CLOEXEC);
+      (void)sys::close_range(keep + 1, ~0U, CLOSE_RANGE_CLOEXEC);
       ::fcntl(ready[1], F_SETFD, 0);  // keep the ready pipe across exec
       ::setenv(kReadyFdEnv, std::to_string(ready[1]).c_str(), 1);
       ::chdir("/");

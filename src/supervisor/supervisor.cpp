@@ -646,6 +646,9 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
     image = image::ensure_image(*images_, service.image_or_default(project_->project.name), *policy, {});
     if (!image) return fail(std::move(image).error().context("service " + service.name));
   }
+  // Without dependencies no `up` ran first: the service's networks may not exist yet.
+  if (auto st = networking_.ensure_networks(project_->project, {service.name}); !st)
+    return fail(std::move(st).error().context("service " + service.name));
   std::string id = random_container_id();
   std::string cname = request.value("name", "");
   if (cname.empty()) cname = project_->project.name + "-" + service.name + "-run-" + id.substr(0, 12);

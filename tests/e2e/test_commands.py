@@ -189,6 +189,26 @@ class Commands(unittest.TestCase):
         self.assertTrue(p.record("oneoff")["oneoff"])
         self.assertEqual(p.record("oneoff")["labels"]["com.docker.compose.oneoff"], "True")
 
+    def test_run_as_the_first_command_of_a_project_and_a_tty_service_first(self):
+        # Nothing else made the project's scratch dir or its network before these.
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+                command: ["sleep", "1000"]
+              term:
+                image: busybox
+                tty: true
+                command: ["sleep", "1000"]
+        """)
+        out = p.pier("run", "--rm", "-T", "app", "sh", "-c", "ip -o -4 addr show eth0 | grep -c inet")
+        self.assertEqual(out.stdout.strip(), "1", "the one-off is on the project's network")
+        again = p.pier("run", "--rm", "-T", "app", "echo", "again", timeout=20)
+        self.assertEqual(again.stdout, "again\n")
+        p.pier("down")
+        p.pier("up", "-d", "term")
+        self.assertEqual(p.record(p.name + "-term-1")["state"], "running")
+
 
 if __name__ == "__main__":
     unittest.main()
