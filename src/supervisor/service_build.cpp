@@ -9,6 +9,7 @@
 
 #include "build/builder.h"
 #include "graph/from_project.h"
+#include "image/oci.h"
 #include "image/store/store.h"
 
 namespace pier::supervisor {
@@ -40,6 +41,15 @@ Result<build::BuildRequest> request_for(const compose::Project& project, const c
     if (!c.starts_with("type=local") && c.find("type=") != std::string::npos)
       return Error(where_of(service, "cache_to") + " `" + c + "`: only pier's local layer cache is supported")
           .hint("remove it; pier always uses its own cache under --root");
+  for (const auto& text : b.platforms) {
+    auto platform = image::parse_platform(text);
+    if (!platform || platform->architecture != image::host_platform().architecture)
+      return Error(where_of(service, "platforms") + " `" + text + "`: pier builds for the host platform (" +
+                   image::host_platform().str() + ") only")
+          .hint("remove the other platforms");
+  }
+  if (b.privileged.value_or(false))
+    return Error(where_of(service, "privileged") + " is not supported yet").hint("remove it");
   build::BuildRequest r;
   r.context_dir = b.context;
   if (!b.dockerfile_inline.empty()) r.dockerfile_inline = b.dockerfile_inline;
