@@ -177,6 +177,47 @@ class BuildTest(unittest.TestCase):
         again = p.pier("up", "-d")
         self.assertNotIn("RUN echo", again.stderr)
 
+    def test_heredocs_globs_add_archive_and_chown_names(self):
+        import io
+        import tarfile as tf
+        p = self.project("""
+            services:
+              app:
+                build: .
+        """, {"Dockerfile": """\
+            FROM busybox
+            RUN <<EOF
+            echo heredoc-line > /h1
+            echo second >> /h1
+            EOF
+            RUN cat > /h2 <<X
+            inline $HOME
+            X
+            COPY sub/*.c /src/
+            ADD arch.tgz /opt/
+            COPY --chown=nobody:nogroup sub/z.h /owned.h
+            COPY <<EOF /etc/motd
+            motd text
+            EOF
+            RUN <<EOF
+            #!/bin/sh
+            echo script-ran > /h3
+            EOF
+            SHELL ["/bin/sh", "-ec"]
+            RUN ls /src /opt/d && cat /opt/d/f /h1 /h2 /h3 /etc/motd && stat -c '%U:%G' /owned.h
+        """, "sub/x.c": "x\n", "sub/y.c": "y\n", "sub/z.h": "z\n"})
+        data = io.BytesIO()
+        with tf.open(fileobj=data, mode="w:gz") as t:
+            info = tf.TarInfo("d/f")
+            info.size = 7
+            t.addfile(info, io.BytesIO(b"in-tar\n"))
+        with open(os.path.join(p.dir, "arch.tgz"), "wb") as f:
+            f.write(data.getvalue())
+        out = p.pier("build").stderr
+        lines = [l[len(" => => # "):] for l in out.splitlines() if l.startswith(" => => # ")]
+        self.assertEqual(lines, ["/opt/d:", "f", "", "/src:", "x.c", "y.c", "in-tar", "heredoc-line", "second",
+                                 "inline /root", "script-ran", "motd text", "nobody:nogroup"])
+
 
 if __name__ == "__main__":
     unittest.main()

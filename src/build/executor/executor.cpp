@@ -406,10 +406,9 @@ Status Executor::run_step(StageState& stage, const Instruction& ins, const RunCo
     input.argv = {shell.front(), "-c", "f=$(mktemp) && cat >\"$f\" && chmod +x \"$f\" && \"$f\"; r=$?; rm -f \"$f\"; exit $r"};
     input.stdin_data = cmd.argv[0];
   } else if (cmd.shell_form) {
+    // With heredocs the parser already put the bodies back after the command line,
+    // for the shell to read.
     std::string script = cmd.argv.empty() ? "" : cmd.argv[0];
-    if (!cmd.heredoc_script)
-      for (const auto& h : cmd.heredocs)
-        script += "\n" + h.content + h.name;  // the shell reads the heredoc itself
     input.argv = shell;
     input.argv.push_back(script);
   } else {
