@@ -218,6 +218,29 @@ class BuildTest(unittest.TestCase):
         self.assertEqual(lines, ["/opt/d:", "f", "", "/src:", "x.c", "y.c", "in-tar", "heredoc-line", "second",
                                  "inline /root", "script-ran", "motd text", "nobody:nogroup"])
 
+    def test_unsupported_build_keys_are_located_errors(self):
+        p = self.project("""
+            services:
+              app:
+                build:
+                  context: .
+                  secrets: [token]
+              other:
+                build:
+                  context: .
+                  platforms: [linux/s390x]
+            secrets:
+              token:
+                file: ./token.txt
+        """, {"Dockerfile": "FROM busybox\n", "token.txt": "t\n"})
+        out = p.pier("build", "app", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertRegex(out.stderr, r"compose\.yaml:\d+:\d+: service app: build\.secrets is not supported yet")
+        out = p.pier("build", "other", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("service other: build.platforms `linux/s390x`: pier builds for the host platform", out.stderr)
+        self.assertNotEqual(p.pier("up", "-d", "--no-build", "other", check=False).returncode, 0)
+
 
 if __name__ == "__main__":
     unittest.main()
