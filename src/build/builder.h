@@ -26,8 +26,8 @@ struct BuildRequest {
   std::string target;             // stage name; empty = the last stage
   std::map<std::string, std::string> labels;  // added to the image
   std::vector<std::string> tags;  // references to name the image (the first is the main one)
-  // RUN network: "" or "default" (a private bridge for the build, with NAT), "none",
-  // "host".
+  // RUN network: "", "default" or "bridge" (a bridge of the build's own, with NAT),
+  // "none", "host".
   std::string network;
   std::vector<std::pair<std::string, std::string>> extra_hosts;  // host, address
   uint64_t shm_size = 64ull << 20;

@@ -6,6 +6,7 @@ cgroup and no scratch directory behind."""
 import glob
 import json
 import os
+import shutil
 import subprocess
 import tarfile
 import unittest
@@ -35,6 +36,12 @@ class BuildTest(unittest.TestCase):
     def no_build_leftovers(self, p):
         cgroups = [c for c in glob.glob("/sys/fs/cgroup/**/pier/build-*", recursive=True)]
         self.assertEqual(cgroups, [], "build cgroups left behind")
+        links = [n for n in os.listdir("/sys/class/net") if n.startswith("pier-") or n.startswith("pv")]
+        self.assertEqual(links, [], "links left behind")
+        if shutil.which("nft"):
+            tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
+            self.assertNotIn("pier_build_", tables, "build nft tables left behind")
+        self.assertEqual(glob.glob(os.path.join(p.root, "network", "build-*")), [], "build network records left")
         tmp = os.path.join(p.root, "build", "tmp")
         self.assertEqual(os.listdir(tmp) if os.path.isdir(tmp) else [], [], "build scratch dirs left behind")
 
@@ -240,6 +247,22 @@ class BuildTest(unittest.TestCase):
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("service other: build.platforms `linux/s390x`: pier builds for the host platform", out.stderr)
         self.assertNotEqual(p.pier("up", "-d", "--no-build", "other", check=False).returncode, 0)
+
+    def test_build_networks_bridge_none_and_host(self):
+        p = self.project("""
+            services:
+              app:
+                build: .
+        """, {"Dockerfile": """\
+            FROM busybox
+            RUN ip -4 -o addr show eth0 | wc -l && ip route | grep -c "^default via" && \\
+                ping -c1 -W2 $(ip route | awk '/^default/ {print $3}') >/dev/null && echo gateway-answers
+            RUN --network=none ip -o link | wc -l
+            RUN --network=host test -e /sys/class/net/lo && ip -o link | grep -qv "lo:" && echo host-links
+        """})
+        out = p.pier("build").stderr
+        lines = [l[len(" => => # "):] for l in out.splitlines() if l.startswith(" => => # ")]
+        self.assertEqual(lines, ["1", "1", "gateway-answers", "1", "host-links"])
 
 
 if __name__ == "__main__":

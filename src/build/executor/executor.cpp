@@ -16,6 +16,7 @@
 #include "base/atomic_file.h"
 #include "base/scope_exit.h"
 #include "base/strings.h"
+#include "build/executor/build_network.h"
 #include "build/executor/copy_step.h"
 #include "build/executor/executor.h"
 #include "build/executor/stage_view.h"
@@ -92,6 +93,7 @@ class Executor {
            const BuildProgress& progress)
       : store_(store), root_(root), request_(request), progress_(progress) {}
   ~Executor() {
+    network_.reset();
     if (!tmp_.empty()) (void)runtime::remove_tree(tmp_);
     if (spawned_) runtime::release_project(project_);
   }
@@ -135,6 +137,7 @@ class Executor {
   std::map<std::string, std::optional<std::string>> globals_;  // global ARGs
   std::set<std::string> used_args_;
   std::string tmp_, empty_dir_, project_;
+  std::unique_ptr<BuildNetwork> network_;  // made at the first RUN on the default network
   bool spawned_ = false;
   int step_ = 0, total_ = 0, layer_steps_ = 0, cached_ = 0;
   std::string current_;
@@ -395,10 +398,10 @@ Status Executor::run_step(StageState& stage, const Instruction& ins, const RunCo
     return Error(where(ins) + " --mount=" + cmd.mounts.front() + ": RUN --mount is not supported yet")
         .hint("copy what the step needs with COPY, or use a multi-stage build");
   std::string network = !cmd.network.empty() && cmd.network != "default" ? cmd.network : request_.network;
-  if (network.empty() || network == "default") network = "host";
-  if (network != "host" && network != "none")
+  if (network.empty() || network == "bridge") network = "default";
+  if (network != "default" && network != "host" && network != "none")
     return Error(where(ins) + ": network `" + network + "` is not supported for builds")
-        .hint("use `default`, `host` or `none`");
+        .hint("use `default` (a bridge of the build's own with NAT), `host` or `none`");
   RunInput input;
   std::vector<std::string> shell = shell_of(stage);
   if (cmd.heredoc_script && !cmd.argv.empty() && cmd.argv[0].starts_with("#!")) {
@@ -445,6 +448,10 @@ Status Executor::run_step(StageState& stage, const Instruction& ins, const RunCo
     input.name = fmt::format("step-{}", n);
     input.state_dir = fmt::format("{}/run-{}", tmp_, n);
     spawned_ = true;
+    if (network == "default") {
+      if (!network_) { PIER_TRY(network_, BuildNetwork::create(root_, project_)); }
+      input.bridge = network_.get();
+    }
     PIER_TRY(RunOutcome outcome, run_in_container(store_, input, progress_));
     if (outcome.exit_code != 0) {
       std::string tail = outcome.output_tail;

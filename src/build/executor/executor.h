@@ -18,6 +18,8 @@
 namespace pier::build::detail {
 
 // A stage's image as the steps so far made it.
+class BuildNetwork;
+
 struct StageImage {
   nlohmann::json config = nlohmann::json::object();  // the image config's `config`
   nlohmann::json history = nlohmann::json::array();
@@ -48,7 +50,8 @@ struct RunInput {
   std::vector<std::string> env;
   std::string user, workdir;
   std::string stdin_data;               // a heredoc fed to the command
-  std::string network;                  // none | host
+  std::string network;                  // default (the build's bridge) | none | host
+  class BuildNetwork* bridge = nullptr; // with `default`
   std::vector<std::pair<std::string, std::string>> extra_hosts;
   uint64_t shm_size = 64ull << 20;
   std::string project, name, state_dir, empty_dir;

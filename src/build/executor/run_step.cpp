@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 
 #include "base/scope_exit.h"
+#include "build/executor/build_network.h"
 #include "build/executor/executor.h"
 #include "build/executor/stage_view.h"
 #include "net/network.h"
@@ -93,8 +95,8 @@ Result<RunOutcome> run_in_container(const image::Store& store, const RunInput& i
   for (const auto& [host, addr] : input.extra_hosts) hosts += addr + "\t" + host + "\n";
   spec.files.push_back({"/etc/hosts", hosts});
   generated.push_back("/etc/hosts");
-  if (input.network == "host") {
-    spec.namespaces.net = runtime::NamespaceMode::host();
+  if (input.network != "none") {
+    if (input.network == "host") spec.namespaces.net = runtime::NamespaceMode::host();
     auto resolv = read_file("/etc/resolv.conf");
     if (resolv) {
       spec.files.push_back({"/etc/resolv.conf", *resolv});
@@ -114,7 +116,16 @@ Result<RunOutcome> run_in_container(const image::Store& store, const RunInput& i
   spec.process.stdio[2] = out_write.get();
 
   runtime::SpawnOptions options;
-  if (input.network != "host") {
+  std::optional<net::Endpoint> endpoint;
+  ScopeExit release([&] {
+    if (endpoint) input.bridge->release(*endpoint);
+  });
+  if (input.network == "default") {
+    options.before_exec = [&](pid_t pid, int) -> Status {
+      PIER_TRY(endpoint, input.bridge->attach(pid, input.name));
+      return {};
+    };
+  } else if (input.network == "none") {
     options.before_exec = [](pid_t pid, int) -> Status {
       PIER_TRY(auto ns, net::ContainerNetns::from_pid(pid));
       return ns.bring_up_loopback();
