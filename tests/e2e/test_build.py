@@ -29,11 +29,15 @@ DOCKERFILE = """\
 
 class BuildTest(unittest.TestCase):
     def project(self, compose, files):
+        # Cleanups run last-registered first: the store checks before the project's
+        # `down` (they are about builds, which are over by then), the host-wide links
+        # and tables after it.
+        self.addCleanup(self.no_build_links)
         p = Project(self, compose, files=files)
         self.addCleanup(self.no_build_leftovers, p)
         return p
 
-    def no_build_leftovers(self, p):
+    def no_build_links(self):
         cgroups = [c for c in glob.glob("/sys/fs/cgroup/**/pier/build-*", recursive=True)]
         self.assertEqual(cgroups, [], "build cgroups left behind")
         links = [n for n in os.listdir("/sys/class/net") if n.startswith("pier-") or n.startswith("pv")]
@@ -41,6 +45,8 @@ class BuildTest(unittest.TestCase):
         if shutil.which("nft"):
             tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
             self.assertNotIn("pier_build_", tables, "build nft tables left behind")
+
+    def no_build_leftovers(self, p):
         self.assertEqual(glob.glob(os.path.join(p.root, "network", "build-*")), [], "build network records left")
         tmp = os.path.join(p.root, "build", "tmp")
         self.assertEqual(os.listdir(tmp) if os.path.isdir(tmp) else [], [], "build scratch dirs left behind")
