@@ -29,5 +29,6 @@ void register_top(CLI::App& app, const GlobalOptions& globals, CommandResult& re
 void register_wait(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_images(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_pull(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_build(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 
 }  // namespace pier::cli

@@ -16,6 +16,7 @@
 #include "event/loop.h"
 #include "state/container_record.h"
 #include "supervisor/logs/log_streamer.h"
+#include "supervisor/service_build.h"
 #include "supervisor/supervisor.h"
 
 namespace pier::cli {
@@ -23,7 +24,7 @@ namespace {
 
 struct UpFlags {
   bool detach = false, wait = false, abort_on_exit = false, abort_on_failure = false;
-  bool timestamps = false, no_log_prefix = false, no_color = false, build = false;
+  bool timestamps = false, no_log_prefix = false, no_color = false, build = false, no_build = false;
   int wait_timeout = 0;
   std::optional<int> timeout;
   std::string exit_code_from;
@@ -218,10 +219,11 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
   cmd->add_flag("--no-color", f->no_color, "Produce monochrome output");
   cmd->add_option("-t,--timeout", f->timeout, "Use this timeout in seconds for container shutdown");
   cmd->add_flag("--build", f->build, "Build images before starting containers");
+  cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
   cmd->add_option("services", f->services, "Services to start (default: all)");
   cmd->callback([f, &globals, &result] {
-    if (f->build) {
-      result.exit_code = report(Error("--build: building images is not supported yet").hint("load the image with `pier image load`"));
+    if (f->build && f->no_build) {
+      result.exit_code = report(Error("--build and --no-build are incompatible"));
       return;
     }
     if (f->detach && (f->abort_on_exit || f->abort_on_failure || !f->exit_code_from.empty())) {
@@ -244,6 +246,14 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     }
     if (!f->exit_code_from.empty() && !project->loaded->project.find_service(f->exit_code_from)) {
       result.exit_code = report(Error("--exit-code-from: no such service: " + f->exit_code_from));
+      return;
+    }
+    // Images from `build:` are built here, before the supervisor starts anything, as
+    // Docker Compose builds on the client side.
+    auto to_build = supervisor::services_to_build_for_up(state_root(globals), project->loaded->project, f->services,
+                                                         f->options.no_deps, f->build, f->no_build);
+    if (auto st = supervisor::build_services(state_root(globals), project->loaded->project, to_build, {}, stderr); !st) {
+      result.exit_code = report(st.error());
       return;
     }
     f->options.services = f->services;

@@ -76,11 +76,11 @@ void UpRun::pull_images() {
     auto policy = image::parse_pull_policy(policy_text);
     if (!policy) return finish(std::move(policy).error().context("service " + name));
     if (policy->kind == image::PullPolicy::Kind::build) {
-      // Building is issue 8's; an image already in the store is still usable.
+      // The CLI built what `up` had to build before asking; the image is in the store.
       if (sup_.images_->find(ref)) policy->kind = image::PullPolicy::Kind::never;
       else
-        return finish(Error("service " + name + ": image `" + ref + "` must be built, and `build:` is not supported yet")
-                          .hint("build it elsewhere and `pier image load` it, or set `image:`"));
+        return finish(Error("service " + name + ": image `" + ref + "` must be built and is not in the store")
+                          .hint("run `pier build " + name + "` or `pier up --build` (not --no-build)"));
     }
     if (refs.insert(ref).second) policies[ref] = *policy;
   }

@@ -1,0 +1,275 @@
+"""`build:` on pier's own runtime: Dockerfiles from busybox and from scratch, multi-stage
+COPY --from, ARG/ENV substitution, USER/WORKDIR, a whiteout, the layer cache (hit and
+miss), .dockerignore, a failing RUN (its output, its exit code, nothing tagged), and
+`up --build` of two built services. Every test also checks that a build leaves no
+cgroup and no scratch directory behind."""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import unittest
+
+from harness import Project
+
+DOCKERFILE = """\
+    ARG BASE=busybox
+    FROM ${BASE} AS base
+    ARG NAME=world
+    ENV GREETING="hello ${NAME}" HOMEDIR=/srv
+    WORKDIR ${HOMEDIR}/app
+    COPY greeting.txt ./
+    RUN echo "$GREETING from $(pwd)" > made.txt && rm /etc/nsswitch.conf && mkdir -p /data && chown nobody /data
+    USER nobody
+    RUN id -u > /data/uid
+    CMD ["sh", "-c", "cat made.txt"]
+"""
+
+
+class BuildTest(unittest.TestCase):
+    def project(self, compose, files):
+        # Cleanups run last-registered first: the store checks before the project's
+        # `down` (they are about builds, which are over by then), the host-wide links
+        # and tables after it.
+        self.addCleanup(self.no_build_links)
+        p = Project(self, compose, files=files)
+        self.addCleanup(self.no_build_leftovers, p)
+        return p
+
+    def no_build_links(self):
+        cgroups = [c for c in glob.glob("/sys/fs/cgroup/**/pier/build-*", recursive=True)]
+        self.assertEqual(cgroups, [], "build cgroups left behind")
+        links = [n for n in os.listdir("/sys/class/net") if n.startswith("pier-") or n.startswith("pv")]
+        self.assertEqual(links, [], "links left behind")
+        if shutil.which("nft"):
+            tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
+            self.assertNotIn("pier_build_", tables, "build nft tables left behind")
+
+    def no_build_leftovers(self, p):
+        self.assertEqual(glob.glob(os.path.join(p.root, "network", "build-*")), [], "build network records left")
+        tmp = os.path.join(p.root, "build", "tmp")
+        self.assertEqual(os.listdir(tmp) if os.path.isdir(tmp) else [], [], "build scratch dirs left behind")
+
+    def image_layers(self, p, ref):
+        out = p.pier("image", "inspect", ref).stdout
+        diff_ids = json.loads(out)[0]["RootFS"]["diff_ids"]
+        return [os.path.join(p.root, "images", "blobs", "sha256", d.split(":")[1]) for d in diff_ids]
+
+    def test_busybox_build_with_args_env_workdir_user_and_a_whiteout(self):
+        p = self.project("""
+            services:
+              app:
+                command: ["sleep", "1000"]
+                build:
+                  context: .
+                  args:
+                    NAME: pier
+        """, {"Dockerfile": DOCKERFILE, "greeting.txt": "hi\n"})
+        out = p.pier("build")
+        self.assertIn("[app 6/9] RUN", out.stderr)
+        config = json.loads(p.pier("image", "inspect", p.name + "-app").stdout)[0]["Config"]
+        self.assertEqual(config["Cmd"], ["sh", "-c", "cat made.txt"])
+        self.assertEqual(config["User"], "nobody")
+        self.assertIn("GREETING=hello pier", config["Env"])
+        p.pier("up", "-d")
+        run = p.pier("exec", "-T", "app", "sh", "-c", "cat made.txt").stdout
+        self.assertEqual(run, "hello pier from /srv/app\n")
+        run = p.pier("exec", "-T", "app", "sh", "-c",
+                     "id -u; pwd; cat greeting.txt /data/uid; test -e /etc/nsswitch.conf || echo gone").stdout
+        self.assertEqual(run.split(), ["65534", "/srv/app", "hi", "65534", "gone"])
+        # The RUN rm became a `.wh.` entry in the stored layer tar.
+        names = []
+        for blob in self.image_layers(p, p.name + "-app"):
+            with tarfile.open(blob) as t:
+                names += t.getnames()
+        self.assertIn("etc/.wh.nsswitch.conf", names)
+
+    def test_scratch_and_multi_stage_copy_from(self):
+        p = self.project("""
+            services:
+              app:
+                image: local/tiny:1
+                command: ["sleep", "1000"]
+                build:
+                  context: .
+                  target: final
+                  labels:
+                    org.example.kind: tiny
+        """, {"Dockerfile": """\
+            FROM busybox AS build
+            RUN mkdir -p /out/sub && echo built > /out/sub/hello && echo top > /out/top
+            FROM busybox AS unused
+            RUN exit 9
+            FROM scratch AS final
+            COPY --from=build /bin/busybox /bin/
+            COPY --from=build /out/ /
+            COPY --from=build --chown=1000:1000 --chmod=600 /out/top /owned
+            ENTRYPOINT ["/bin/busybox"]
+            CMD ["cat", "/sub/hello", "/top"]
+        """})
+        p.pier("build")
+        p.pier("up", "-d")
+        self.assertEqual(p.pier("exec", "-T", "app", "/bin/busybox", "cat", "/sub/hello", "/top").stdout, "built\ntop\n")
+        self.assertEqual(p.pier("exec", "-T", "app", "/bin/busybox", "stat", "-c", "%u:%g %a", "/owned").stdout,
+                         "1000:1000 600\n")
+        self.assertEqual(p.pier("exec", "-T", "app", "/bin/busybox", "ls", "/").stdout.split(),
+                         ["bin", "dev", "etc", "owned", "proc", "sub", "sys", "top"])
+        self.assertIn('"org.example.kind": "tiny"', p.pier("image", "inspect", "local/tiny:1").stdout)
+
+    def test_cache_hit_miss_and_dockerignore(self):
+        p = self.project("""
+            services:
+              app:
+                build: .
+                command: ["sleep", "1000"]
+        """, {"Dockerfile": """\
+            FROM busybox
+            RUN echo one > /one
+            COPY conf.txt /conf.txt
+            RUN cat /conf.txt > /derived
+            COPY . /ctx/
+        """, "conf.txt": "v1\n", ".dockerignore": "secret*\n!secret-ok\n", "secret.key": "no\n",
+             "secret-ok": "yes\n"})
+        first = p.pier("build").stderr
+        self.assertIn("(0 of 4 layer steps cached)", first)
+        again = p.pier("build").stderr
+        self.assertIn("(4 of 4 layer steps cached)", again)
+        self.assertNotIn(" => => #", again)
+        p.write("conf.txt", "v2\n")
+        changed = p.pier("build").stderr
+        self.assertIn("CACHED [app 2/5] RUN echo one", changed)
+        self.assertIn("(1 of 4 layer steps cached)", changed)
+        p.pier("up", "-d")
+        files = p.pier("exec", "-T", "app", "sh", "-c", "cat /derived; ls /ctx").stdout.split()
+        self.assertEqual(files[0], "v2")
+        self.assertIn("secret-ok", files)
+        self.assertNotIn("secret.key", files)
+        self.assertIn("(0 of 4 layer steps cached)", p.pier("build", "--no-cache").stderr)
+
+    def test_failing_run_shows_output_and_code_and_tags_nothing(self):
+        p = self.project("""
+            services:
+              app:
+                build: .
+        """, {"Dockerfile": """\
+            FROM busybox
+            RUN echo step-one
+            RUN echo marker-output-1234 && echo marker-stderr >&2 && exit 3
+        """})
+        out = p.pier("build", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("Dockerfile:3: RUN", out.stderr)
+        self.assertIn("exited with code 3", out.stderr)
+        self.assertIn("marker-output-1234", out.stderr)
+        self.assertIn("marker-stderr", out.stderr)
+        self.assertNotEqual(p.pier("image", "inspect", p.name + "-app", check=False).returncode, 0)
+
+    def test_up_build_of_two_built_services(self):
+        p = self.project("""
+            services:
+              web:
+                build: ./web
+                command: ["sleep", "1000"]
+              worker:
+                build:
+                  context: ./worker
+                  dockerfile: Worker.Dockerfile
+                depends_on: [web]
+                command: ["sleep", "1000"]
+        """, {"web/Dockerfile": "FROM busybox\nRUN echo web > /role\n",
+              "worker/Worker.Dockerfile": "FROM busybox\nARG ROLE=worker\nRUN echo $ROLE > /role\n"})
+        up = p.pier("up", "-d", "--build")
+        self.assertIn("[web 2/2] RUN echo web > /role", up.stderr)
+        self.assertIn("[worker 3/3] RUN echo $ROLE > /role", up.stderr)
+        p.wait_state(p.name + "-web-1", "running")
+        p.wait_state(p.name + "-worker-1", "running")
+        self.assertEqual(p.pier("exec", "-T", "worker", "cat", "/role").stdout, "worker\n")
+        self.assertEqual(p.pier("exec", "-T", "web", "cat", "/role").stdout, "web\n")
+        # Without --build an image that is present is used as is (Docker Compose's rule).
+        again = p.pier("up", "-d")
+        self.assertNotIn("RUN echo", again.stderr)
+
+    def test_heredocs_globs_add_archive_and_chown_names(self):
+        import io
+        import tarfile as tf
+        p = self.project("""
+            services:
+              app:
+                build: .
+        """, {"Dockerfile": """\
+            FROM busybox
+            RUN <<EOF
+            echo heredoc-line > /h1
+            echo second >> /h1
+            EOF
+            RUN cat > /h2 <<X
+            inline $HOME
+            X
+            COPY sub/*.c /src/
+            ADD arch.tgz /opt/
+            COPY --chown=nobody:nogroup sub/z.h /owned.h
+            COPY <<EOF /etc/motd
+            motd text
+            EOF
+            RUN <<EOF
+            #!/bin/sh
+            echo script-ran > /h3
+            EOF
+            SHELL ["/bin/sh", "-ec"]
+            RUN ls /src /opt/d && cat /opt/d/f /h1 /h2 /h3 /etc/motd && stat -c '%U:%G' /owned.h
+        """, "sub/x.c": "x\n", "sub/y.c": "y\n", "sub/z.h": "z\n"})
+        data = io.BytesIO()
+        with tf.open(fileobj=data, mode="w:gz") as t:
+            info = tf.TarInfo("d/f")
+            info.size = 7
+            t.addfile(info, io.BytesIO(b"in-tar\n"))
+        with open(os.path.join(p.dir, "arch.tgz"), "wb") as f:
+            f.write(data.getvalue())
+        out = p.pier("build").stderr
+        lines = [l[len(" => => # "):] for l in out.splitlines() if l.startswith(" => => # ")]
+        self.assertEqual(lines, ["/opt/d:", "f", "", "/src:", "x.c", "y.c", "in-tar", "heredoc-line", "second",
+                                 "inline /root", "script-ran", "motd text", "nobody:nogroup"])
+
+    def test_unsupported_build_keys_are_located_errors(self):
+        p = self.project("""
+            services:
+              app:
+                build:
+                  context: .
+                  secrets: [token]
+              other:
+                build:
+                  context: .
+                  platforms: [linux/s390x]
+            secrets:
+              token:
+                file: ./token.txt
+        """, {"Dockerfile": "FROM busybox\n", "token.txt": "t\n"})
+        out = p.pier("build", "app", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertRegex(out.stderr, r"compose\.yaml:\d+:\d+: service app: build\.secrets is not supported yet")
+        out = p.pier("build", "other", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("service other: build.platforms `linux/s390x`: pier builds for the host platform", out.stderr)
+        self.assertNotEqual(p.pier("up", "-d", "--no-build", "other", check=False).returncode, 0)
+
+    def test_build_networks_bridge_none_and_host(self):
+        p = self.project("""
+            services:
+              app:
+                build: .
+        """, {"Dockerfile": """\
+            FROM busybox
+            RUN ip -4 -o addr show eth0 | wc -l && ip route | grep -c "^default via" && \\
+                ping -c1 -W2 $(ip route | awk '/^default/ {print $3}') >/dev/null && echo gateway-answers
+            RUN --network=none ip -o link | wc -l
+            RUN --network=host test -e /sys/class/net/lo && ip -o link | grep -qv "lo:" && echo host-links
+        """})
+        out = p.pier("build").stderr
+        lines = [l[len(" => => # "):] for l in out.splitlines() if l.startswith(" => => # ")]
+        self.assertEqual(lines, ["1", "1", "gateway-answers", "1", "host-links"])
+
+
+if __name__ == "__main__":
+    unittest.main()
