@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
   auto mapped = pn->publish("sink", {{"sink", IPPROTO_TCP, test::ip_of("127.0.0.1"), 0, ep.ipv4, port}});
   if (!mapped.ok()) {
     fmt::print(stderr, "{}\n", mapped.error().to_string());
+    (void)pn->teardown();  // the bridge and the table must not outlive a failed run
+    std::filesystem::remove_all(state);
     return 1;
   }
   uint16_t host_port = (*mapped)[0].host_port;

@@ -22,6 +22,18 @@ std::vector<Subnet> default_pools() {
   return pools;
 }
 
+std::vector<Subnet> default_v6_pools() {
+  std::vector<Subnet> pools;
+  auto base = IpAddress::parse("fd70:6965:7200::").value();
+  for (unsigned n = 0; n < 256; ++n) {
+    Subnet s{base, 64};
+    s.address.bytes[6] = static_cast<uint8_t>(n >> 8);
+    s.address.bytes[7] = static_cast<uint8_t>(n);
+    pools.push_back(s);
+  }
+  return pools;
+}
+
 Result<Subnet> choose_subnet(const std::vector<Subnet>& pools, const std::vector<Subnet>& taken) {
   for (const auto& candidate : pools) {
     bool clash = false;

@@ -25,6 +25,10 @@ struct IpamConfig {
 // Docker's default address pools: 172.17-31.0.0/16, then 192.168.0.0/16 cut in /20s.
 std::vector<Subnet> default_pools();
 
+// enable_ipv6 without a subnet: /64s of pier's unique local /48, fd70:6965:7200::/48
+// (RFC 4193; "pier" in the global ID), in order.
+std::vector<Subnet> default_v6_pools();
+
 // The first pool subnet that overlaps none of `taken` (host routes, other projects).
 Result<Subnet> choose_subnet(const std::vector<Subnet>& pools, const std::vector<Subnet>& taken);
 

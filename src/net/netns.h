@@ -5,6 +5,8 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -22,5 +24,18 @@ Status run_in_netns(int netns_fd, const std::function<Status()>& fn);
 
 // Creates a socket inside the namespace.
 Result<UniqueFd> socket_in_netns(int netns_fd, int domain, int type, int protocol = 0);
+
+// Namespaces that outlive every process in them: a thread unshares a fresh network
+// and UTS namespace and bind-mounts /proc/thread-self/ns/{net,uts} onto `net_file`
+// and `uts_file` (as `ip netns add` does), then ends. Containers join them by path, so
+// one that restarts comes back into the same namespace and those sharing it keep
+// their interfaces. Loopback is brought up. Files that already hold a namespace are
+// kept as they are.
+Status hold_new_namespaces(const std::string& net_file, const std::string& uts_file);
+// True when `file` is an nsfs mount (a held namespace).
+bool holds_namespace(const std::string& file);
+// Unmounts (lazily: a container still inside keeps its namespace) and removes each
+// file; missing files are fine. Returns the first failure and carries on.
+Status release_held_namespaces(const std::vector<std::string>& files);
 
 }  // namespace pier::net

@@ -3,6 +3,7 @@
 
 #include <netinet/in.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct PortMapping {
   uint16_t host_port = 0;    // 0: pick a free port (the proxy reports which)
   IpAddress container_ip;
   uint16_t container_port = 0;
+  // The container's IPv6 address on the same network (enable_ipv6): IPv6 traffic to
+  // the port is DNATed there too, unless host_ip is an IPv4 address.
+  std::optional<IpAddress> container_ip6;
 
   std::string protocol_name() const { return protocol == IPPROTO_UDP ? "udp" : "tcp"; }
 };

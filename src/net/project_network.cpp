@@ -61,6 +61,17 @@ Result<Network*> ProjectNetwork::add_network(NetworkSpec spec, bool has_subnet) 
     PIER_TRY(auto routes, netlink::list_route_prefixes(host_));
     PIER_TRY(spec.ipv4.subnet, store.allocate(options_.project, spec.name, routes));
   }
+  if (spec.ipv6) {
+    // enable_ipv6 without an IPv6 subnet: a /64 of pier's ULA pool, kept per project
+    // like the IPv4 one.
+    std::string key = spec.name + "/ipv6";
+    if (spec.ipv6->subnet.prefix == 0) {
+      PIER_TRY(auto routes, netlink::list_route_prefixes(host_));
+      PIER_TRY(spec.ipv6->subnet, store.allocate(options_.project, key, routes, default_v6_pools()));
+    } else {
+      PIER_CHECK(store.record(options_.project, key, spec.ipv6->subnet));
+    }
+  }
   if (!spec.external) PIER_CHECK(record_.add_bridge(spec.bridge));
   PIER_TRY(auto net, existing ? Network::adopt(host_, std::move(spec)) : Network::create(host_, std::move(spec)));
   Network* raw = net.get();
@@ -73,6 +84,7 @@ Result<Network*> ProjectNetwork::add_network(NetworkSpec spec, bool has_subnet) 
     log::warn("network `{}`: no embedded DNS: {}", raw->spec().name, port.error().to_string());
   }
   PIER_CHECK(nat::enable_ip_forwarding());
+  if (raw->spec().ipv6) PIER_CHECK(nat::enable_ipv6_forwarding());
   PIER_CHECK(apply_firewall());
   return raw;
 }
@@ -185,7 +197,11 @@ Status ProjectNetwork::unpublish(const std::string& container) {
 Status ProjectNetwork::apply_firewall() {
   nat::ProjectFirewall fw;
   fw.project = options_.project;
-  for (const auto& n : networks_) fw.networks.push_back({n->bridge(), n->subnet(), n->spec().internal});
+  for (const auto& n : networks_) {
+    std::optional<Subnet> v6;
+    if (n->spec().ipv6) v6 = n->spec().ipv6->subnet;
+    fw.networks.push_back({n->bridge(), n->subnet(), n->spec().internal, v6});
+  }
   for (const auto& [_, list] : published_)
     for (const auto& p : list)
       if (p.mapping.container_ip.is_v4()) fw.ports.push_back(p.mapping);

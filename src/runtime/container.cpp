@@ -72,7 +72,7 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
                                  const std::vector<DeviceNode>& nodes, std::vector<UniqueFd>& fds) {
   ContainerPlan plan;
   PIER_CHECK(plan_namespaces(plan, spec.namespaces, fds));
-  bool own_uts = spec.namespaces.uts.kind == NamespaceMode::Kind::private_;
+  bool own_uts = spec.namespaces.uts.owned();
   if (own_uts) {
     plan.hostname = spec.hostname.empty() ? spec.name : spec.hostname;
     plan.domainname = spec.domainname;

@@ -1,5 +1,6 @@
 #include "runtime/plan_builder.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/resource.h>
 
@@ -113,9 +114,16 @@ Status plan_namespaces(ContainerPlan& plan, const Namespaces& ns, std::vector<Un
       continue;
     }
     if (r.mode.kind == NamespaceMode::Kind::host) continue;
-    UniqueFd fd(sys::pidfd_open(r.mode.pid));
-    if (!fd) return Error::system(fmt::format("join {} namespace of pid", r.name), std::to_string(r.mode.pid), errno)
-                     .hint("the container to share with must be running");
+    UniqueFd fd;
+    if (r.mode.kind == NamespaceMode::Kind::path) {
+      // setns accepts an nsfs fd as it does a pidfd; the kernel checks the type.
+      fd = UniqueFd(::open(r.mode.path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd) return Error::system(fmt::format("join {} namespace", r.name), r.mode.path, errno);
+    } else {
+      fd = UniqueFd(sys::pidfd_open(r.mode.pid));
+      if (!fd) return Error::system(fmt::format("join {} namespace of pid", r.name), std::to_string(r.mode.pid), errno)
+                       .hint("the container to share with must be running");
+    }
     if (r.flag == CLONE_NEWPID) {
       plan.intermediate_pidfd = fd.get();
       plan.intermediate_flags = CLONE_NEWPID;

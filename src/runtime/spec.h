@@ -13,13 +13,22 @@
 
 namespace pier::runtime {
 
-// How one namespace is obtained: a fresh one, the host's, or another container's.
+// How one namespace is obtained: a fresh one, the host's, another container's (by the
+// pid of a process inside it), or one held by a file (an nsfs bind mount such as the
+// supervisor keeps for a network other containers share; `ip netns` files work too).
 struct NamespaceMode {
-  enum class Kind { private_, host, container };
+  enum class Kind { private_, host, container, path };
   Kind kind = Kind::private_;
-  pid_t pid = 0;  // for `container`: the pid (host view) of a process inside it
-  static NamespaceMode host() { return {Kind::host, 0}; }
-  static NamespaceMode of(pid_t pid) { return {Kind::container, pid}; }
+  pid_t pid = 0;     // for `container`: the pid (host view) of a process inside it
+  std::string path;  // for `path`: the nsfs file
+  // For `path`: the container owns the namespace (others join it), so it sets the
+  // hostname in a UTS one and may set `net.*` sysctls in a network one.
+  bool owner = false;
+  static NamespaceMode host() { return {Kind::host, 0, {}, false}; }
+  static NamespaceMode of(pid_t pid) { return {Kind::container, pid, {}, false}; }
+  static NamespaceMode at(std::string file, bool owner = false) { return {Kind::path, 0, std::move(file), owner}; }
+  // A namespace this container has to itself or owns: private, or a held one it owns.
+  bool owned() const { return kind == Kind::private_ || (kind == Kind::path && owner); }
 };
 
 struct IdMap {

@@ -10,6 +10,9 @@
 //   <run>/<project>/containers/<name>.json   one record per container
 //   <run>/<project>/scratch/<name>/      the runtime's state_dir (upper, work, files, and
 //                                        private: an empty mount point for secrets)
+//   <run>/<project>/ns/<name>.net|.uts   the network and UTS namespaces of a container
+//                                        others join (network_mode service:/container:),
+//                                        held by nsfs bind mounts across its restarts
 //   <root>/containers/<project>/<name>/  container logs (json-file, rotated)
 //   <root>/volumes/<volume>/_data        named volumes
 //   <root>/volumes/_anonymous/<project>/<name>/   a container's anonymous volumes
@@ -38,6 +41,9 @@ struct ProjectPaths {
   std::string records_dir() const { return run + "/containers"; }
   std::string record_file(const std::string& container) const { return records_dir() + "/" + container + ".json"; }
   std::string scratch_dir(const std::string& container) const { return run + "/scratch/" + container; }
+  std::string held_ns_dir() const { return run + "/ns"; }
+  std::string held_netns(const std::string& container) const { return held_ns_dir() + "/" + container + ".net"; }
+  std::string held_utsns(const std::string& container) const { return held_ns_dir() + "/" + container + ".uts"; }
   std::string log_dir(const std::string& container) const {
     return root + "/containers/" + project + "/" + container;
   }

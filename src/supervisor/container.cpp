@@ -11,6 +11,7 @@
 #include <future>
 
 #include "base/log.h"
+#include "net/netns.h"
 #include "state/paths.h"
 #include "supervisor/logs/log_writer.h"
 #include "supervisor/supervisor.h"
@@ -147,6 +148,10 @@ void ManagedContainer::start(Done done) {
     return done(std::move(st).error().context("container " + name()));
   }
   runtime::ContainerSpec spec = plan_.spec;
+  if (auto st = join_current_namespaces(spec); !st) {
+    starting_ = false;
+    return done(std::move(st).error().context("container " + name()));
+  }
   UniqueFd out_w, err_w;
   if (direct) {
     for (size_t i = 0; i < 3 && i < direct_stdio_.size(); ++i) spec.process.stdio[i] = direct_stdio_[i].get();
@@ -186,6 +191,23 @@ void ManagedContainer::start(Done done) {
         }
         on_started(std::move(result), std::move(done));
       });
+}
+
+// `pid: service:x` and the like: x's pid now, not the one it had when this container
+// was planned (x may have restarted, or not run then).
+Status ManagedContainer::join_current_namespaces(runtime::ContainerSpec& spec) const {
+  for (const auto& join : plan_.namespace_joins) {
+    auto pid = sup_.running_pid_of(join.mode);
+    if (!pid) {
+      std::string key = join.key == "net" ? "network_mode" : join.key;
+      return std::move(pid).error().context("`" + key + ": " + join.mode + "`");
+    }
+    auto& ns = spec.namespaces;
+    runtime::NamespaceMode* target = join.key == "net" ? &ns.net : join.key == "pid" ? &ns.pid
+                                   : join.key == "ipc" ? &ns.ipc : &ns.uts;
+    *target = runtime::NamespaceMode::of(*pid);
+  }
+  return {};
 }
 
 void ManagedContainer::on_started(Result<runtime::Container> result, Done done) {
@@ -464,9 +486,11 @@ void ManagedContainer::remove(Done done) {
     std::string project = record_.project, container = name(), scratch = record_.scratch_dir;
     std::string log_dir = sup_.paths().log_dir(container);
     std::string anonymous = sup_.paths().anonymous_volumes_dir(container);
+    std::vector<std::string> held = {sup_.paths().held_netns(container), sup_.paths().held_utsns(container)};
     sup_.workers().run<Status>(
-        [project, container, scratch, log_dir, anonymous]() -> Status {
+        [project, container, scratch, log_dir, anonymous, held]() -> Status {
           PIER_CHECK(runtime::destroy(project, container, scratch));
+          PIER_CHECK(net::release_held_namespaces(held));
           std::error_code ec;
           std::filesystem::remove_all(log_dir, ec);
           std::filesystem::remove_all(anonymous, ec);

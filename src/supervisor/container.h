@@ -76,6 +76,7 @@ class ManagedContainer {
   void watch_output();
   void on_output(int fd, int stream);
   void on_started(Result<runtime::Container> result, Done done);
+  Status join_current_namespaces(runtime::ContainerSpec& spec) const;
   void on_exit();
   void after_exit_cleanup();
   void start_health();

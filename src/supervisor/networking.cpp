@@ -111,6 +111,25 @@ Result<NetworkPlan> plan_network(const compose::Project& project, const compose:
   return plan;
 }
 
+bool is_namespace_provider(const compose::Project& project, const compose::Service& service,
+                           const std::string& container, bool oneoff) {
+  if (oneoff) return false;
+  const std::string& own = service.network_mode;
+  if (!own.empty() && own != "none" && own != "bridge" && own != "default") return false;
+  for (const auto& [name, other] : project.services)
+    if (other.network_mode == "service:" + service.name || other.network_mode == "container:" + container) return true;
+  return false;
+}
+
+Result<PlanInputs::HeldNamespaces> Networking::hold_namespaces(const std::string& container) {
+  PlanInputs::HeldNamespaces held{paths_.held_netns(container), paths_.held_utsns(container)};
+  std::error_code ec;
+  std::filesystem::create_directories(paths_.held_ns_dir(), ec);
+  if (ec) return Error::system("create", paths_.held_ns_dir(), ec.value());
+  PIER_CHECK(net::hold_new_namespaces(held.net, held.uts));
+  return held;
+}
+
 Status Networking::open() {
   if (net_) return {};
   net::ProjectNetworkOptions options;
@@ -155,8 +174,8 @@ Status Networking::ensure_networks(const compose::Project& project, const std::v
     if (v4) spec.ipv4 = *v4;
     if (config.enable_ipv6.value_or(false)) {
       PIER_TRY(auto v6, ipam_of(config, true));
-      if (!v6) return Error("network `" + name + "`: enable_ipv6 needs an IPv6 subnet in ipam.config");
-      spec.ipv6 = *v6;
+      // No IPv6 subnet given: the net module picks one from its ULA pool.
+      spec.ipv6 = v6 ? *v6 : net::IpamConfig{};
     }
     auto added = net_->add_network(std::move(spec), v4.has_value());
     if (!added) return std::move(added).error().context("network `" + name + "`");
@@ -165,6 +184,11 @@ Status Networking::ensure_networks(const compose::Project& project, const std::v
 }
 
 Result<Networking::Attached> Networking::attach(const std::string& container, pid_t pid, const NetworkPlan& plan) {
+  if (plan.mode == NetworkPlan::Mode::none) {
+    // Docker's `none`: loopback only, and up.
+    PIER_TRY(auto netns, net::ContainerNetns::from_pid(pid));
+    PIER_CHECK(netns.bring_up_loopback());
+  }
   if (plan.mode != NetworkPlan::Mode::bridge || plan.networks.empty()) return files_without_bridge(plan);
   PIER_CHECK(open());
   PIER_TRY(auto netns, net::ContainerNetns::from_pid(pid));
@@ -234,6 +258,9 @@ Result<std::vector<state::PublishedPort>> Networking::publish(const std::string&
       PIER_TRY(m.host_ip, net::IpAddress::parse(p.host_ip));
     }
     m.container_ip = container_ip;
+    if (!endpoints.front().ipv6.empty()) {
+      PIER_TRY(m.container_ip6, net::IpAddress::parse(endpoints.front().ipv6));
+    }
     m.container_port = static_cast<uint16_t>(p.target);
     if (!p.published.empty()) {
       // A range ("8000-8005") gives each replica the next port of it.
@@ -282,14 +309,29 @@ void Networking::release(const std::string& container) {
   (void)net_->detach(container);
 }
 
+// Every held namespace of the project, also those a crashed supervisor left.
+Status Networking::release_all_held() {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(paths_.held_ns_dir(), ec))
+    files.push_back(entry.path().string());
+  Status st = net::release_held_namespaces(files);
+  std::filesystem::remove(paths_.held_ns_dir(), ec);
+  return st;
+}
+
 Status Networking::teardown() {
+  Status held = release_all_held();
+  Status st;
   if (net_) {
-    auto st = net_->teardown();
+    st = net_->teardown();
     net_.reset();
-    return st;
+  } else {
+    auto host = net::netlink::Socket::open();
+    st = host ? net::teardown_project(*host, paths_.net_state_dir(), paths_.project) : Status(std::move(host).error());
   }
-  PIER_TRY(auto host, net::netlink::Socket::open());
-  return net::teardown_project(host, paths_.net_state_dir(), paths_.project);
+  if (st && !held) return held;
+  return st;
 }
 
 }  // namespace pier::supervisor

@@ -15,6 +15,7 @@
 #include "net/project_network.h"
 #include "state/container_record.h"
 #include "state/paths.h"
+#include "supervisor/plan/plan.h"
 
 namespace pier::supervisor {
 
@@ -33,6 +34,12 @@ struct NetworkPlan {
 // A static address that is not an IP is an error naming the service and the file.
 Result<NetworkPlan> plan_network(const compose::Project& project, const compose::Service& service,
                          const std::string& container_name, const std::string& hostname);
+
+// A container whose network others join (`network_mode: service:<its service>` or
+// `container:<its name>`) while it has a network namespace of its own (bridge or none):
+// pier holds its network and UTS namespaces in files so that it restarts into them.
+bool is_namespace_provider(const compose::Project& project, const compose::Service& service,
+                           const std::string& container, bool oneoff);
 
 class Networking {
  public:
@@ -54,12 +61,17 @@ class Networking {
                                                     int replica, const NetworkPlan& plan,
                                                     const std::vector<state::EndpointRecord>& endpoints);
   void release(const std::string& container);
+  // The held namespaces of a provider, created when missing (after a crash they are
+  // still there: the mounts, not a process, keep them). Removed with the container
+  // (ManagedContainer::remove) and at teardown.
+  Result<PlanInputs::HeldNamespaces> hold_namespaces(const std::string& container);
   // `down`: removes every kernel object of the project's networking, also what a
   // crashed supervisor left.
   Status teardown();
 
  private:
   Status open();
+  Status release_all_held();
   event::Loop& loop_;
   state::ProjectPaths paths_;
   std::unique_ptr<net::ProjectNetwork> net_;

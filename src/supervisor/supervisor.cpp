@@ -90,10 +90,15 @@ Result<ContainerPlan> Supervisor::plan_for(const compose::Service& service, cons
   in.paths = paths_;
   in.config_hash = record.config_hash;
   in.find_pid = [this](const std::string& mode) { return find_pid(mode); };
+  in.find_held = [this](const std::string& mode) { return held_namespaces_of(mode); };
+  if (is_namespace_provider(project_->project, service, record.name, record.oneoff)) {
+    PIER_TRY(in.held, networking_.hold_namespaces(record.name));
+  }
   in.environment = &project_->tree.environment;
   PIER_TRY(ContainerPlan plan, plan_container(in));
   PIER_TRY(auto net_plan, plan_network(project_->project, service, record.name, plan.spec.hostname));
-  plan.network_attach = net_plan.mode == NetworkPlan::Mode::bridge;
+  // none: the hook only brings loopback up.
+  plan.network_attach = net_plan.mode == NetworkPlan::Mode::bridge || net_plan.mode == NetworkPlan::Mode::none;
   if (service.logging) plan.log_options = service.logging->options;
   // /etc/hosts and resolv.conf are rewritten in place once the addresses are known
   // (files are bind-mounted by inode, so the content must change, not the file).
@@ -108,7 +113,7 @@ Result<ContainerPlan> Supervisor::plan_for(const compose::Service& service, cons
   return plan;
 }
 
-Result<pid_t> Supervisor::find_pid(const std::string& mode) const {
+Result<pid_t> Supervisor::running_pid_of(const std::string& mode) const {
   auto colon = mode.find(':');
   std::string kind = mode.substr(0, colon), target = colon == std::string::npos ? "" : mode.substr(colon + 1);
   for (const auto& [name, c] : containers_) {
@@ -117,6 +122,45 @@ Result<pid_t> Supervisor::find_pid(const std::string& mode) const {
   }
   return Error(fmt::format("`{}`: no running container {} `{}`", mode, kind == "service" ? "of service" : "named", target))
       .hint("start it first (list it in depends_on)");
+}
+
+// At plan time the other container may not run yet (`up` creates every container
+// before it starts any): 0 then, when the project has it; the start looks again.
+Result<pid_t> Supervisor::find_pid(const std::string& mode) const {
+  auto running = running_pid_of(mode);
+  if (running) return running;
+  auto colon = mode.find(':');
+  std::string kind = mode.substr(0, colon), target = colon == std::string::npos ? "" : mode.substr(colon + 1);
+  if (containers_.count(target) && kind == "container") return pid_t{0};
+  if (project_) {
+    const compose::Project& project = project_->project;
+    if (kind == "service" && project.find_service(target)) return pid_t{0};
+    for (const auto& [name, service] : project.services)
+      for (int n = 1; kind == "container" && n <= static_cast<int>(service.replicas()); ++n)
+        if (container_name(project, service, n) == target) return pid_t{0};
+  }
+  return running;
+}
+
+// The held namespaces of the container a `service:`/`container:` mode names, when it
+// is a provider (nothing when it is not, or not of this project: find_pid decides then).
+Result<std::optional<PlanInputs::HeldNamespaces>> Supervisor::held_namespaces_of(const std::string& mode) {
+  using Held = std::optional<PlanInputs::HeldNamespaces>;
+  auto colon = mode.find(':');
+  std::string kind = mode.substr(0, colon), target = colon == std::string::npos ? "" : mode.substr(colon + 1);
+  const compose::Project& project = project_->project;
+  const compose::Service* service = nullptr;
+  std::string provider;
+  if (kind == "service") {
+    service = project.find_service(target);
+    if (service) provider = container_name(project, *service, 1);
+  } else if (auto c = containers_.find(target); c != containers_.end() && !c->second->record().oneoff) {
+    service = project.find_service(c->second->service());
+    provider = target;
+  }
+  if (!service || !is_namespace_provider(project, *service, provider, false)) return Held();
+  PIER_TRY(auto held, networking_.hold_namespaces(provider));
+  return Held(std::move(held));
 }
 
 Status Supervisor::attach_network(const std::string& container, pid_t pid) {

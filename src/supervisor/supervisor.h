@@ -68,6 +68,8 @@ class Supervisor {
   Status attach_network(const std::string& container, pid_t pid);
   void release_network(const std::string& container);
   Status publish_ports(ManagedContainer& container);
+  // The pid of a process in the running container `service:x` / `container:x` names.
+  Result<pid_t> running_pid_of(const std::string& mode) const;
   void container_changed(ManagedContainer& container);
 
  private:
@@ -100,6 +102,7 @@ class Supervisor {
   Result<ContainerPlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
                                  const image::ResolvedImage& image);
   Result<pid_t> find_pid(const std::string& mode) const;
+  Result<std::optional<PlanInputs::HeldNamespaces>> held_namespaces_of(const std::string& mode);
   void emit(const ManagedContainer& c, const std::string& action);
   void check_idle();
   Status save_source(const ProjectSource& source);

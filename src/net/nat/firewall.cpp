@@ -31,20 +31,37 @@ Result<std::string> run_nft(const std::string& what, const std::string& commands
   return std::string(nft_ctx_get_output_buffer(ctx.get()));
 }
 
+// In an inet table, `dnat` names the family of its target; one rule per family.
 std::string port_rule(const PortMapping& p) {
-  std::string match = p.host_ip.valid() ? fmt::format("ip daddr {} ", p.host_ip.to_string()) : "";
-  return fmt::format("    {}{} dport {} dnat to {}:{}\n", match, p.protocol_name(), p.host_port,
-                     p.container_ip.to_string(), p.container_port);
+  std::string out;
+  const bool any_host = !p.host_ip.valid();
+  if (p.container_ip.valid() && (any_host || p.host_ip.is_v4())) {
+    std::string match = any_host ? "meta nfproto ipv4 " : fmt::format("ip daddr {} ", p.host_ip.to_string());
+    out += fmt::format("    {}{} dport {} dnat ip to {}:{}\n", match, p.protocol_name(), p.host_port,
+                       p.container_ip.to_string(), p.container_port);
+  }
+  if (p.container_ip6 && (any_host || !p.host_ip.is_v4())) {
+    std::string match = any_host ? "meta nfproto ipv6 " : fmt::format("ip6 daddr {} ", p.host_ip.to_string());
+    out += fmt::format("    {}{} dport {} dnat ip6 to [{}]:{}\n", match, p.protocol_name(), p.host_port,
+                       p.container_ip6->to_string(), p.container_port);
+  }
+  return out;
+}
+
+std::string masquerade_rules(const char* family, const std::string& bridge, const Subnet& subnet, bool internal) {
+  auto sub = subnet.to_string();
+  // Hairpin: a container reaching a sibling through a published port must see
+  // the reply come back from the host, so the source is rewritten too.
+  std::string out = fmt::format("    oifname \"{}\" {} saddr {} ct status dnat masquerade\n", bridge, family, sub);
+  if (!internal) out += fmt::format("    {} saddr {} oifname != \"{}\" masquerade\n", family, sub, bridge);
+  return out;
 }
 
 std::string postrouting_rules(const ProjectFirewall& fw) {
   std::string out;
   for (const auto& n : fw.networks) {
-    auto sub = n.subnet.to_string();
-    // Hairpin: a container reaching a sibling through a published port must see
-    // the reply come back from the host, so the source is rewritten too.
-    out += fmt::format("    oifname \"{}\" ip saddr {} ct status dnat masquerade\n", n.bridge, sub);
-    if (!n.internal) out += fmt::format("    ip saddr {} oifname != \"{}\" masquerade\n", sub, n.bridge);
+    out += masquerade_rules("ip", n.bridge, n.subnet, n.internal);
+    if (n.subnet6) out += masquerade_rules("ip6", n.bridge, *n.subnet6, n.internal);
   }
   return out;
 }
@@ -69,7 +86,7 @@ std::string render_ruleset(const ProjectFirewall& fw) {
   std::string ports;
   for (const auto& p : fw.ports) ports += port_rule(p);
   return fmt::format(
-      "table ip {0} {{\n"
+      "table inet {0} {{\n"
       "  chain ports {{\n{1}  }}\n"
       "  chain prerouting {{\n"
       "    type nat hook prerouting priority dstnat; policy accept;\n"
@@ -89,7 +106,7 @@ Status apply_ruleset(const ProjectFirewall& fw) {
   std::string table = nft_table_name(fw.project);
   // "add table" first so "delete table" cannot fail; all three are one transaction,
   // so traffic never sees a half-built table.
-  std::string commands = fmt::format("add table ip {0}\ndelete table ip {0}\n", table) + render_ruleset(fw);
+  std::string commands = fmt::format("add table inet {0}\ndelete table inet {0}\n", table) + render_ruleset(fw);
   auto rc = run_nft(fmt::format("apply nftables table {}", table), commands);
   if (!rc.ok()) return std::move(rc).error();
   return {};
@@ -98,7 +115,9 @@ Status apply_ruleset(const ProjectFirewall& fw) {
 Status remove_ruleset(const std::string& project) {
   std::string table = nft_table_name(project);
   auto rc = run_nft(fmt::format("remove nftables table {}", table),
-                    fmt::format("add table ip {0}\ndelete table ip {0}\n", table));
+                    // `ip`: the family of the tables pier made before IPv6.
+                    fmt::format("add table inet {0}\ndelete table inet {0}\nadd table ip {0}\ndelete table ip {0}\n",
+                                table));
   if (!rc.ok()) return std::move(rc).error();
   return {};
 }
@@ -118,15 +137,23 @@ Result<bool> ruleset_exists(const std::string& project) {
   return std::find(names.begin(), names.end(), nft_table_name(project)) != names.end();
 }
 
-Status enable_ip_forwarding() {
-  auto cur = read_file("/proc/sys/net/ipv4/ip_forward");
+namespace {
+
+Status enable_sysctl(const char* path) {
+  auto cur = read_file(path);
   if (cur.ok() && trim(*cur) == "1") return {};
-  FILE* f = fopen("/proc/sys/net/ipv4/ip_forward", "w");
-  if (!f) return Error::system("enable IP forwarding: open", "/proc/sys/net/ipv4/ip_forward", errno);
+  FILE* f = fopen(path, "w");
+  if (!f) return Error::system("enable IP forwarding: open", path, errno);
   bool ok = fputs("1\n", f) >= 0;
   ok = (fclose(f) == 0) && ok;
-  if (!ok) return Error::system("enable IP forwarding: write", "/proc/sys/net/ipv4/ip_forward", errno);
+  if (!ok) return Error::system("enable IP forwarding: write", path, errno);
   return {};
 }
+
+}  // namespace
+
+Status enable_ip_forwarding() { return enable_sysctl("/proc/sys/net/ipv4/ip_forward"); }
+
+Status enable_ipv6_forwarding() { return enable_sysctl("/proc/sys/net/ipv6/conf/all/forwarding"); }
 
 }  // namespace pier::net::nat

@@ -1,10 +1,11 @@
-// The project's nftables table: DNAT for published ports (traffic from outside and
-// from other containers), masquerade for outbound traffic of non-internal networks,
-// and isolation between networks. One table per project, named after it, replaced
+// The project's nftables table (family inet: IPv4 and IPv6 in one table): DNAT for
+// published ports (traffic from outside and from other containers), masquerade for
+// outbound traffic of non-internal networks, and isolation between networks. One table per project, named after it, replaced
 // atomically and removed at `down` (design rule 4). Built as nft text, applied
 // through libnftables: the rendering is unit-tested as data.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct NetworkRules {
   std::string bridge;
   Subnet subnet;
   bool internal = false;
+  std::optional<Subnet> subnet6;  // enable_ipv6
 };
 
 struct ProjectFirewall {
@@ -37,5 +39,7 @@ Result<std::vector<std::string>> list_pier_tables();
 
 // net.ipv4.ip_forward = 1: containers' traffic must be routed by the host.
 Status enable_ip_forwarding();
+// net.ipv6.conf.all.forwarding = 1, for networks with enable_ipv6 (as Docker does).
+Status enable_ipv6_forwarding();
 
 }  // namespace pier::net::nat

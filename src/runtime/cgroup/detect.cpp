@@ -16,7 +16,7 @@ namespace pier::runtime {
 namespace {
 
 // mountinfo: "id parent maj:min root mountpoint opts - fstype source superopts"
-std::vector<V1Hierarchy> v1_hierarchies(const std::string& mountinfo, std::string& v2_mount) {
+std::vector<V1Hierarchy> v1_hierarchies(const std::string& mountinfo, std::vector<std::string>& v2_mounts) {
   std::vector<V1Hierarchy> out;
   for (const auto& line : split(mountinfo, '\n')) {
     auto dash = line.find(" - ");
@@ -24,7 +24,7 @@ std::vector<V1Hierarchy> v1_hierarchies(const std::string& mountinfo, std::strin
     auto left = split(line.substr(0, dash), ' ');
     auto right = split(line.substr(dash + 3), ' ');
     if (left.size() < 5 || right.size() < 3) continue;
-    if (right[0] == "cgroup2" && v2_mount.empty()) v2_mount = left[4];
+    if (right[0] == "cgroup2") v2_mounts.push_back(left[4]);
     if (right[0] != "cgroup") continue;
     std::vector<std::string> controllers;
     for (const auto& opt : split(right[2], ','))
@@ -36,15 +36,28 @@ std::vector<V1Hierarchy> v1_hierarchies(const std::string& mountinfo, std::strin
   return out;
 }
 
+bool offers(const std::string& controllers, const char* name) {
+  for (const auto& c : split(trim(controllers), ' '))
+    if (c == name) return true;
+  return false;
+}
+
 Result<std::unique_ptr<CgroupManager>> detect() {
   struct statfs fs{};
-  if (::statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
-    return make_cgroup_v2("/sys/fs/cgroup");
-  PIER_TRY(std::string mountinfo, read_file("/proc/self/mountinfo"));
-  std::string v2_mount;
-  auto v1 = v1_hierarchies(mountinfo, v2_mount);
-  if (!v1.empty()) return make_cgroup_v1(std::move(v1));
-  if (!v2_mount.empty()) return make_cgroup_v2(v2_mount);
+  bool is_v2 = ::statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+  std::string mountinfo;
+  if (!is_v2) {
+    PIER_TRY(mountinfo, read_file("/proc/self/mountinfo"));
+  }
+  auto layout = choose_cgroup_layout(is_v2, mountinfo, [](const std::string& mountpoint) {
+    auto text = read_file(mountpoint + "/cgroup.controllers");
+    return text.ok() ? *text : std::string();
+  });
+  switch (layout.kind) {
+    case CgroupLayout::Kind::v2: return make_cgroup_v2(layout.v2_root);
+    case CgroupLayout::Kind::v1: return make_cgroup_v1(std::move(layout.v1));
+    case CgroupLayout::Kind::none: break;
+  }
   return Error("no cgroup filesystem is mounted").hint("mount cgroup2 on /sys/fs/cgroup");
 }
 
@@ -58,6 +71,34 @@ Result<CgroupManager*> cgroup_manager() {
     PIER_TRY(instance, detect());
   }
   return instance.get();
+}
+
+CgroupLayout choose_cgroup_layout(bool sys_fs_cgroup_is_v2, const std::string& mountinfo,
+                                  const std::function<std::string(const std::string&)>& read_controllers) {
+  CgroupLayout out;
+  if (sys_fs_cgroup_is_v2) {
+    out.kind = CgroupLayout::Kind::v2;
+    out.v2_root = "/sys/fs/cgroup";
+    return out;
+  }
+  std::vector<std::string> v2_mounts;
+  auto v1 = v1_hierarchies(mountinfo, v2_mounts);
+  for (const auto& mount : v2_mounts) {
+    std::string controllers = read_controllers(mount);
+    if (offers(controllers, "memory") && offers(controllers, "pids")) {
+      out.kind = CgroupLayout::Kind::v2;
+      out.v2_root = mount;
+      return out;
+    }
+  }
+  if (!v1.empty()) {
+    out.kind = CgroupLayout::Kind::v1;
+    out.v1 = std::move(v1);
+  } else if (!v2_mounts.empty()) {
+    out.kind = CgroupLayout::Kind::v2;
+    out.v2_root = v2_mounts.front();
+  }
+  return out;
 }
 
 std::string cgroup_name(const std::string& project, const std::string& container) {

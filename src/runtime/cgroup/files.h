@@ -20,5 +20,6 @@ Result<std::vector<pid_t>> read_pids(const std::string& procs_file);
 // rmdir with a few retries (EBUSY while the kernel finishes tearing tasks down).
 Status remove_dir(const std::string& path);
 bool is_dir(const std::string& path);
+bool is_file(const std::string& path);
 
 }  // namespace pier::runtime::cgfs

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,25 @@ struct V1Hierarchy {
   std::string controllers;  // "memory", "cpu,cpuacct", ...
   std::string root;         // its mount point
 };
+
+// Which backend a host needs, decided from data so that every layout is unit-tested:
+// whether /sys/fs/cgroup itself is cgroup2, the mount table, and the controllers the
+// unified hierarchy offers (its root's cgroup.controllers, read by the caller).
+// - /sys/fs/cgroup is cgroup2: v2 (pure unified, most distributions today).
+// - a cgroup2 mount that offers memory and pids (a hybrid whose resources moved to
+//   v2): v2 there, whatever named or leftover v1 hierarchies exist beside it.
+// - else v1 hierarchies with resource controllers: v1 (this machine: v1 controllers
+//   with a cgroup2 beside them that holds only e.g. hugetlb, which is no reason to refuse).
+// - else a cgroup2 mount: v2; else none (an error naming what is missing).
+struct CgroupLayout {
+  enum class Kind { none, v1, v2 };
+  Kind kind = Kind::none;
+  std::string v2_root;  // Kind::v2
+  std::vector<V1Hierarchy> v1;  // Kind::v1
+};
+// `read_controllers(mountpoint)` gives a cgroup2 mount's cgroup.controllers.
+CgroupLayout choose_cgroup_layout(bool sys_fs_cgroup_is_v2, const std::string& mountinfo,
+                                  const std::function<std::string(const std::string&)>& read_controllers);
 std::unique_ptr<CgroupManager> make_cgroup_v1(std::vector<V1Hierarchy> hierarchies);
 std::unique_ptr<CgroupManager> make_cgroup_v2(std::string root);
 

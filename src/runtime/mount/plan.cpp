@@ -104,7 +104,7 @@ bool sysctl_allowed(const std::string& key, const ContainerSpec& spec) {
   if (key == "kernel.sem") return true;
   for (const char* p : kPrefixes)
     if (key.rfind(p, 0) == 0) return true;
-  return key.rfind("net.", 0) == 0 && spec.namespaces.net.kind == NamespaceMode::Kind::private_;
+  return key.rfind("net.", 0) == 0 && spec.namespaces.net.owned();
 }
 
 // /sys/fs/cgroup shows the container's own cgroups (the namespace root), read-only. Only

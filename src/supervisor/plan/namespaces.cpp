@@ -22,12 +22,16 @@ Result<NamespaceMode> join_namespace_of(PlanContext& ctx, std::string_view key, 
     return ctx.error(key, fmt::format("`{}: {}` needs the other container, and no lookup was given", key, mode));
   auto pid = ctx.in.find_pid(mode);
   if (!pid) return std::move(pid).error().context(fmt::format("`{}: {}`", key, mode)).at(ctx.where(key));
+  std::string short_key = key == "network_mode" ? "net" : std::string(key);
+  ctx.plan.namespace_joins.push_back({short_key, mode});
   return NamespaceMode::of(*pid);
 }
 
+// A container others join gets the namespaces held for it, so it restarts into them.
 Result<NamespaceMode> network_mode(PlanContext& ctx) {
   const std::string& mode = ctx.svc.network_mode;
-  if (mode.empty() || mode == "none" || mode == "bridge" || mode == "default") return NamespaceMode{};
+  if (mode.empty() || mode == "none" || mode == "bridge" || mode == "default")
+    return ctx.in.held ? NamespaceMode::at(ctx.in.held->net, true) : NamespaceMode{};
   if (mode == "host") return NamespaceMode::host();
   if (names_container(mode)) return join_namespace_of(ctx, "network_mode", mode);
   return ctx.error("network_mode", fmt::format("network_mode `{}` is not supported", mode))
@@ -95,12 +99,30 @@ Status plan_hostname(PlanContext& ctx, bool joined_net) {
 Status plan_namespaces(PlanContext& ctx) {
   runtime::Namespaces& ns = ctx.plan.spec.namespaces;
   const compose::Service& s = ctx.svc;
-  PIER_TRY(ns.net, network_mode(ctx));
+  // `service:`/`container:` of a provider whose namespaces are held: join the files, so
+  // this container survives the provider's restarts (and restarts itself without it).
+  std::optional<PlanInputs::HeldNamespaces> provider;
+  if (names_container(s.network_mode) && ctx.in.find_held) {
+    auto held = ctx.in.find_held(s.network_mode);
+    if (!held)
+      return std::move(held).error().context(fmt::format("`network_mode: {}`", s.network_mode)).at(ctx.where("network_mode"));
+    provider = *held;
+  }
+  if (provider) {
+    ns.net = NamespaceMode::at(provider->net);
+  } else {
+    PIER_TRY(ns.net, network_mode(ctx));
+  }
   PIER_TRY(ns.pid, pid_mode(ctx));
   PIER_TRY(ns.ipc, ipc_mode(ctx));
-  const bool joined_net = ns.net.kind == NamespaceMode::Kind::container;
+  const bool joined_net = names_container(s.network_mode);
   if (s.uts == "host") ns.uts = NamespaceMode::host();
-  else if (joined_net) ns.uts = ns.net;
+  else if (provider) ns.uts = NamespaceMode::at(provider->uts);
+  else if (joined_net) {
+    ns.uts = ns.net;
+    ctx.plan.namespace_joins.push_back({"uts", s.network_mode});
+  }
+  else if (ctx.in.held) ns.uts = NamespaceMode::at(ctx.in.held->uts, true);
   if (!s.userns_mode.empty() && s.userns_mode != "host")
     return ctx.error("userns_mode", fmt::format("userns_mode `{}` is not supported", s.userns_mode))
         .hint("remove it: pier runs containers in the host's user namespace, as Docker does without userns-remap");

@@ -70,6 +70,14 @@ struct ContainerPlan {
   std::vector<VolumePrep> volumes;   // named and anonymous volumes, for prepare_volumes
   std::map<std::string, std::string> log_options;  // logging.options: rotation of its log
   bool network_attach = true;        // bridge networking: attach between clone and exec
+  // Namespaces joined through another container's pid (`pid: service:x`, `ipc:`,
+  // `network_mode:` without held namespaces): planned with the pid find_pid gave (0
+  // when x exists but does not run yet), looked up again at every start, since x may
+  // have started or restarted since. key: "net", "pid", "ipc" or "uts".
+  struct NamespaceJoin {
+    std::string key, mode;
+  };
+  std::vector<NamespaceJoin> namespace_joins;
   std::vector<std::string> warnings; // accepted but not applied: "compose.yaml:7:5: service \"web\": ..."
 };
 
@@ -81,8 +89,17 @@ struct PlanInputs {
   state::ProjectPaths paths;
   std::string config_hash;
   // `service:<name>` / `container:<name>` in network_mode, pid, ipc -> the pid (host view)
-  // of a process in that running container. Called with the mode as written.
+  // of a process in that running container, or 0 when it exists but does not run yet
+  // (the start looks it up again). Called with the mode as written.
   std::function<Result<pid_t>(const std::string& mode)> find_pid;
+  // Network and UTS namespaces held in files across restarts (state::ProjectPaths::
+  // held_netns): `held` when this container's are (others share them), and, for
+  // `network_mode: service:/container:`, the provider's files when it has them.
+  struct HeldNamespaces {
+    std::string net, uts;
+  };
+  std::optional<HeldNamespaces> held;
+  std::function<Result<std::optional<HeldNamespaces>>(const std::string& mode)> find_held;
   // The variables the project was loaded with, for secrets/configs with `environment:`.
   const compose::Environment* environment = nullptr;
 };

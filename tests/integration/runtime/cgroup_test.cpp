@@ -62,9 +62,15 @@ TEST_CASE("cpu, cpuset, shares and reservation land in the cgroup files", "[root
   spec.resources.cpu_shares = 512;
   spec.resources.cpuset_cpus = "0";
   spec.resources.memory_reservation = 16 << 20;
+  spec.resources.blkio_weight = 300;
   auto c = runtime::spawn(spec);
+  INFO((c.ok() ? std::string() : c.error().to_string()));
   REQUIRE(c.ok());
   std::string rel = "/" + c->cgroup;
+  // blkio_config.weight: blkio.weight (CFQ) where the kernel has it, else BFQ's file.
+  std::string blkio = "/sys/fs/cgroup/blkio" + rel;
+  CHECK(read_line(access((blkio + "/blkio.weight").c_str(), F_OK) == 0 ? blkio + "/blkio.weight"
+                                                                         : blkio + "/blkio.bfq.weight") == "300");
   CHECK(read_line("/sys/fs/cgroup/cpu" + rel + "/cpu.cfs_quota_us") == "50000");
   CHECK(read_line("/sys/fs/cgroup/cpu" + rel + "/cpu.shares") == "512");
   CHECK(read_line("/sys/fs/cgroup/cpuset" + rel + "/cpuset.cpus") == "0");

@@ -144,3 +144,25 @@ TEST_CASE("an adopted address wraps allocation at the end of the range and skips
   pool.release(ip("10.9.0.23"));
   CHECK(pool.owner_of(ip("10.9.0.23")).empty());
 }
+
+TEST_CASE("enable_ipv6 without a subnet: /64s of pier's ULA /48, avoiding host routes and other projects",
+          "[net][ipam]") {
+  auto pools = default_v6_pools();
+  REQUIRE(pools.size() == 256);
+  CHECK(pools.front().to_string() == "fd70:6965:7200::/64");
+  CHECK(pools[1].to_string() == "fd70:6965:7200:1::/64");
+  for (const auto& p : pools) CHECK(sn("fc00::/7").contains(p.address));
+  TempDir dir;
+  SubnetStore store(dir.path);
+  // A host route into the pool and the default route: the first free /64 after it.
+  auto a = store.allocate("alpha", "default/ipv6", {sn("::/0"), sn("fd70:6965:7200::/63"), sn("172.18.0.0/16")},
+                          pools);
+  REQUIRE(a.ok());
+  CHECK(a->to_string() == "fd70:6965:7200:2::/64");
+  // IPv4 and IPv6 of one project live side by side; another project avoids both.
+  CHECK(store.allocate("alpha", "default", {})->to_string() == "172.17.0.0/16");
+  CHECK(store.allocate("beta", "default/ipv6", {}, pools)->to_string() == "fd70:6965:7200::/64");
+  CHECK(store.allocate("gamma", "default/ipv6", {}, pools)->to_string() == "fd70:6965:7200:1::/64");
+  CHECK(store.allocate("delta", "default/ipv6", {}, pools)->to_string() == "fd70:6965:7200:3::/64");
+  CHECK(store.allocate("alpha", "default/ipv6", {}, pools)->to_string() == "fd70:6965:7200:2::/64");
+}

@@ -115,3 +115,54 @@ TEST_CASE("plan: ipc none and shareable stay private", "[supervisor][plan]") {
   CHECK(warnings_of(none) == "compose.yaml:4:5: service \"app\": `ipc: none` runs with a private IPC namespace and "
                              "/dev/shm mounted\n");
 }
+
+TEST_CASE("plan: held namespaces for a provider and its dependents; pid joins recorded for the start",
+          "[supervisor][plan]") {
+  const char* yaml = R"(services:
+  db:
+    image: busybox
+  app:
+    image: busybox
+    network_mode: service:db
+    pid: service:db
+)";
+  // The provider runs in its held files and owns them (sets its hostname there).
+  auto provider = setup(yaml);
+  provider->in.service = provider->project.find_service("db");
+  provider->in.held = PlanInputs::HeldNamespaces{"/run/ns/db.net", "/run/ns/db.uts"};
+  auto db = plan_container(provider->in);
+  REQUIRE(db.ok());
+  CHECK(db->spec.namespaces.net.kind == Kind::path);
+  CHECK(db->spec.namespaces.net.path == "/run/ns/db.net");
+  CHECK(db->spec.namespaces.net.owner);
+  CHECK(db->spec.namespaces.uts.path == "/run/ns/db.uts");
+  CHECK(db->spec.namespaces.uts.owned());
+  CHECK_FALSE(db->spec.hostname.empty());
+  CHECK(db->namespace_joins.empty());
+
+  // The dependent joins the files (not db's pid), and only pid waits for the start.
+  auto dependent = setup(yaml);
+  dependent->in.find_held = [](const std::string& mode) -> Result<std::optional<PlanInputs::HeldNamespaces>> {
+    if (mode == "service:db") return std::optional(PlanInputs::HeldNamespaces{"/run/ns/db.net", "/run/ns/db.uts"});
+    return std::optional<PlanInputs::HeldNamespaces>();
+  };
+  auto app = plan_container(dependent->in);
+  REQUIRE(app.ok());
+  const auto& ns = app->spec.namespaces;
+  CHECK(ns.net.kind == Kind::path);
+  CHECK_FALSE(ns.net.owner);
+  CHECK(ns.uts.path == "/run/ns/db.uts");
+  CHECK_FALSE(ns.uts.owned());
+  CHECK(app->spec.hostname.empty());
+  REQUIRE(app->namespace_joins.size() == 1);
+  CHECK(app->namespace_joins[0].key == "pid");
+  CHECK(app->namespace_joins[0].mode == "service:db");
+  CHECK(ns.pid.pid == 4242);
+
+  // Without held namespaces, net and uts are pid joins looked up again at the start.
+  auto plain = plan_of(yaml);
+  REQUIRE(plain.namespace_joins.size() == 3);
+  CHECK(plain.namespace_joins[0].key == "net");
+  CHECK(plain.namespace_joins[1].key == "pid");
+  CHECK(plain.namespace_joins[2].key == "uts");
+}

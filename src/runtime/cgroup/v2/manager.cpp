@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -47,10 +48,7 @@ class V2Manager final : public CgroupManager {
     if (!res.cpuset_mems.empty()) PIER_CHECK(cgfs::write(d + "/cpuset.mems", res.cpuset_mems));
     if (res.pids_limit)
       PIER_CHECK(cgfs::write(d + "/pids.max", *res.pids_limit > 0 ? std::to_string(*res.pids_limit) : "max"));
-    if (res.blkio_weight) {
-      std::string v = std::to_string(*res.blkio_weight);
-      if (!cgfs::write(d + "/io.bfq.weight", v).ok()) PIER_CHECK(cgfs::write(d + "/io.weight", "default " + v));
-    }
+    if (res.blkio_weight) PIER_CHECK(write_io_weight(d, *res.blkio_weight));
     return attach_device_program(d, devices);
   }
 
@@ -121,6 +119,14 @@ class V2Manager final : public CgroupManager {
 
  private:
   std::string dir(const std::string& rel) const { return root_ + "/" + rel; }
+
+  // blkio weight 10..1000: BFQ's io.bfq.weight takes it as is (1..1000); io.weight
+  // (1..10000) takes runc's and crun's linear conversion (10 -> 1, 1000 -> 10000).
+  static Status write_io_weight(const std::string& d, uint16_t weight) {
+    if (cgfs::is_file(d + "/io.bfq.weight")) return cgfs::write(d + "/io.bfq.weight", std::to_string(weight));
+    uint64_t w = 1 + (static_cast<uint64_t>(std::clamp<uint16_t>(weight, 10, 1000)) - 10) * 9999 / 990;
+    return cgfs::write(d + "/io.weight", "default " + std::to_string(w));
+  }
 
   // Each ancestor must delegate the controllers to its children. Controllers the kernel
   // lacks (or that are busy in a hybrid setup) are skipped; limits then fail by name.

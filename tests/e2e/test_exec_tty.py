@@ -1,0 +1,78 @@
+"""`exec` on a terminal: a pty in the container with the terminal's size, and window
+size changes after the start passed on (SIGWINCH -> TIOCSWINSZ)."""
+import fcntl
+import os
+import select
+import struct
+import subprocess
+import termios
+import time
+import unittest
+
+from harness import Project
+
+
+def set_size(fd, rows, cols):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+def read_until(fd, needle, timeout=10.0):
+    data = b""
+    deadline = time.monotonic() + timeout
+    while needle not in data:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"no {needle!r} on the terminal within {timeout}s; got {data!r}")
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+    return data
+
+
+class ExecTty(unittest.TestCase):
+    def test_exec_gets_the_terminal_size_and_follows_resizes(self):
+        p = Project(self, """
+            services:
+              a:
+                image: busybox
+                command: ["sleep", "1000"]
+        """)
+        p.pier("up", "-d")
+        p.wait_state(p.name + "-a-1", "running")
+        master, slave = os.openpty()
+        set_size(master, 30, 100)
+
+        def become_terminal_owner():
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        script = 'stty size; read line; stty size; read line; echo "tty=$(tty) $(stty size)."'
+        proc = subprocess.Popen(p.argv("exec", "a", "sh", "-c", script), stdin=slave, stdout=slave, stderr=slave,
+                                cwd=p.dir, preexec_fn=become_terminal_owner)
+        os.close(slave)
+        try:
+            read_until(master, b"30 100")
+            # The terminal is resized while the command runs: the container's pty follows.
+            set_size(master, 50, 160)
+            os.write(master, b"go\n")
+            read_until(master, b"50 160")
+            set_size(master, 12, 40)
+            os.write(master, b"go\n")
+            out = read_until(master, b".\r\n")
+            self.assertRegex(out, rb"tty=/dev/pts/\d+ 12 40\.")
+            self.assertEqual(proc.wait(timeout=10), 0)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            os.close(master)
+
+
+if __name__ == "__main__":
+    unittest.main()
