@@ -244,8 +244,9 @@ TEST_CASE("a pull killed mid-way leaves no visible image; the next pull complete
   std::ifstream log(tmp / "pull2.log");
   std::string progress((std::istreambuf_iterator<char>(log)), {});
   INFO(progress);
-  CHECK(progress.find(": Pull complete") != std::string::npos);  // plain lines: stdout is not a TTY
-  CHECK(progress.find("test/crash:latest: Pulled (sha256:") != std::string::npos);
+  CHECK(progress.find(" Pull complete\n") != std::string::npos);  // plain lines: stdout is not a TTY
+  CHECK(progress.find(" " + image + ":latest Pulled\n") != std::string::npos);
+  CHECK(progress.find(image + ":latest: digest sha256:") != std::string::npos);
   auto resolved = store->resolve(image);
   REQUIRE(resolved.ok());
   CHECK(resolved->layer_dirs.size() == 4);
