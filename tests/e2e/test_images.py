@@ -81,6 +81,7 @@ class Images(unittest.TestCase):
             services:
               web:
                 image: {ref}
+                command: ["sleep", "100"]
         """)
         with open(os.path.join(p.root, "registries.json"), "w") as f:
             json.dump({"insecure-registries": [registry.host]}, f)
@@ -106,6 +107,11 @@ class Images(unittest.TestCase):
         self.assertIn(" web " + LAYER_LINE.match(lines[1]).group(0).split()[1] + " Already exists", again)
         quiet = p.pier("pull", "-q")
         self.assertEqual((quiet.stdout, quiet.stderr), ("", ""))
+
+        # `up` pulls what is missing with the same registries.json (plain HTTP allowed).
+        p.pier("image", "rm", "-f", p.pier("config", "--images").stdout.strip())
+        p.pier("up", "-d")
+        p.wait_state(p.name + "-web-1", "running")
 
     def test_pull_progress_on_a_terminal(self):
         p = self.registry_project()
