@@ -1,6 +1,7 @@
 // `pier image ls|pull|load|import|inspect|rm|prune` and `pier pull REF...`:
 // flags only; each calls one function of image/commands/.
 #include <cstdio>
+#include <functional>
 
 #include "cli/commands.h"
 #include "image/commands/commands.h"
@@ -73,6 +74,14 @@ Result<std::vector<image::commands::ImageUse>> images_in_use(const std::string& 
   return uses;
 }
 
+// Runs `command` with the images in use, or reports why the records could not be read.
+int with_uses(const std::string& root,
+              const std::function<Status(const std::vector<image::commands::ImageUse>&)>& command) {
+  auto uses = images_in_use(root);
+  if (!uses) return finish(std::move(uses).error().context("reading container records"));
+  return finish(command(*uses));
+}
+
 void add_rm(CLI::App& image, const GlobalOptions& globals, CommandResult& result) {
   auto* rm = image.add_subcommand("rm", "Remove images")->alias("rmi");
   auto names = std::make_shared<std::vector<std::string>>();
@@ -81,12 +90,9 @@ void add_rm(CLI::App& image, const GlobalOptions& globals, CommandResult& result
   rm->add_flag("-f,--force", *force, "Untag an image a stopped container uses (its layers stay until it is removed)");
   rm->callback([&globals, &result, names, force] {
     std::string root = state_root(globals);
-    auto uses = images_in_use(root);
-    if (!uses) {
-      result.exit_code = finish(std::move(uses).error().context("reading container records"));
-      return;
-    }
-    result.exit_code = finish(image::commands::image_rm(root, *names, *force, *uses, stdout));
+    result.exit_code = with_uses(root, [&](const auto& uses) {
+      return image::commands::image_rm(root, *names, *force, uses, stdout);
+    });
   });
 }
 
@@ -98,12 +104,9 @@ void add_prune(CLI::App& image, const GlobalOptions& globals, CommandResult& res
   prune->add_flag("-f,--force", *force, "Do not prompt for confirmation (pier never prompts)");
   prune->callback([&globals, &result, all, force] {
     std::string root = state_root(globals);
-    auto uses = images_in_use(root);
-    if (!uses) {
-      result.exit_code = finish(std::move(uses).error().context("reading container records"));
-      return;
-    }
-    result.exit_code = finish(image::commands::image_prune(root, *all, *uses, stdout));
+    result.exit_code = with_uses(root, [&](const auto& uses) {
+      return image::commands::image_prune(root, *all, uses, stdout);
+    });
   });
 }
 

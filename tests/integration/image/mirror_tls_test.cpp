@@ -11,6 +11,7 @@
 #include "integration/image/fixture/certs.h"
 #include "integration/image/fixture/oci_layout.h"
 #include "integration/image/fixture/process.h"
+#include "integration/image/fixture/pull_helpers.h"
 #include "integration/image/fixture/push.h"
 #include "integration/image/fixture/registry.h"
 #include "integration/image/fixture/require_tools.h"
@@ -35,18 +36,8 @@ void push_marked(const TempDir& tmp, const std::string& host, const std::string&
   REQUIRE(test::run(argv, tmp / "skopeo.log") == 0);
 }
 
-PullOptions base_options() {
-  PullOptions o;
-  o.registries.docker_config_path = "/nonexistent/config.json";
-  o.platform = Platform{"linux", "amd64", ""};
-  return o;
-}
-
-Reference ref_of(const std::string& text) {
-  auto r = parse_reference(text);
-  REQUIRE(r.ok());
-  return *r;
-}
+PullOptions base_options() { return test::plain_pull_options(); }
+using test::ref_of;
 
 std::vector<std::string> cmd_of(const Store& store, const std::string& image) {
   auto resolved = store.resolve(image);
