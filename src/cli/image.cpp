@@ -1,10 +1,13 @@
 // `pier image ls|pull|load|import|inspect|rm|prune` and `pier pull REF...`:
 // flags only; each calls one function of image/commands/.
 #include <cstdio>
+#include <functional>
 
 #include "cli/commands.h"
 #include "image/commands/commands.h"
 #include "image/commands/pull_command.h"
+#include "state/container_record.h"
+#include "state/paths.h"
 
 namespace pier::cli {
 namespace {
@@ -53,6 +56,60 @@ void add_import(CLI::App& image, const GlobalOptions& globals, CommandResult& re
   });
 }
 
+// The images the containers of every project under the run directory were made
+// from, read from their records (they outlive a crashed supervisor).
+Result<std::vector<image::commands::ImageUse>> images_in_use(const std::string& root) {
+  std::vector<image::commands::ImageUse> uses;
+  std::string base = state::run_base(root);
+  for (const auto& project : state::list_projects(base)) {
+    state::RecordStore records(state::project_paths(root, project).records_dir());
+    PIER_TRY(auto list, records.list());
+    for (const auto& r : list) {
+      if (r.image_id.empty()) continue;
+      bool running = r.state == state::ContainerState::running || r.state == state::ContainerState::paused ||
+                     r.state == state::ContainerState::restarting;
+      uses.push_back({r.image_id, r.name, project, running});
+    }
+  }
+  return uses;
+}
+
+// Runs `command` with the images in use, or reports why the records could not be read.
+int with_uses(const std::string& root,
+              const std::function<Status(const std::vector<image::commands::ImageUse>&)>& command) {
+  auto uses = images_in_use(root);
+  if (!uses) return finish(std::move(uses).error().context("reading container records"));
+  return finish(command(*uses));
+}
+
+void add_rm(CLI::App& image, const GlobalOptions& globals, CommandResult& result) {
+  auto* rm = image.add_subcommand("rm", "Remove images")->alias("rmi");
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto force = std::make_shared<bool>(false);
+  rm->add_option("images", *names, "Image names or IDs")->required();
+  rm->add_flag("-f,--force", *force, "Untag an image a stopped container uses (its layers stay until it is removed)");
+  rm->callback([&globals, &result, names, force] {
+    std::string root = state_root(globals);
+    result.exit_code = with_uses(root, [&](const auto& uses) {
+      return image::commands::image_rm(root, *names, *force, uses, stdout);
+    });
+  });
+}
+
+void add_prune(CLI::App& image, const GlobalOptions& globals, CommandResult& result) {
+  auto* prune = image.add_subcommand("prune", "Remove unused images' data (-a: unused tagged images too)");
+  auto all = std::make_shared<bool>(false);
+  auto force = std::make_shared<bool>(false);  // accepted as docker's; pier never prompts
+  prune->add_flag("-a,--all", *all, "Remove every image no container uses, not only dangling data");
+  prune->add_flag("-f,--force", *force, "Do not prompt for confirmation (pier never prompts)");
+  prune->callback([&globals, &result, all, force] {
+    std::string root = state_root(globals);
+    result.exit_code = with_uses(root, [&](const auto& uses) {
+      return image::commands::image_prune(root, *all, uses, stdout);
+    });
+  });
+}
+
 void add_names_command(CLI::App& image, const char* name, const char* help, const GlobalOptions& globals,
                        CommandResult& result,
                        Status (*run)(const std::string&, const std::vector<std::string>&, std::FILE*)) {
@@ -79,11 +136,8 @@ void register_image(CLI::App& app, const GlobalOptions& globals, CommandResult& 
   add_import(*image, globals, result);
   add_names_command(*image, "inspect", "Show an image's configuration as JSON", globals, result,
                     image::commands::image_inspect);
-  add_names_command(*image, "rm", "Remove images", globals, result, image::commands::image_rm);
-  auto* prune = image->add_subcommand("prune", "Remove unreferenced layers and blobs");
-  prune->callback([&globals, &result] {
-    result.exit_code = finish(image::commands::image_prune(state_root(globals), stdout));
-  });
+  add_rm(*image, globals, result);
+  add_prune(*image, globals, result);
   auto* pull = image->add_subcommand("pull", "Pull images from their registries");
   auto command = std::make_shared<image::commands::PullCommand>();
   add_pull_flags(*pull, *command);

@@ -88,13 +88,18 @@ void UpRun::pull_images() {
   if (pending_ == 0) return plan_containers();
   auto results = std::make_shared<std::map<std::string, image::ResolvedImage>>();
   auto failed = std::make_shared<std::optional<Error>>();
+  // Mirrors, insecure registries and certs.d, as `pier pull` reads them.
+  image::PullOptions pull_options;
+  auto registries = image::RegistryConfig::load(sup_.paths().root);
+  if (!registries) return finish(std::move(registries).error());
+  pull_options.registries = std::move(*registries);
   for (const auto& ref : refs) {
     const image::Store* store = &*sup_.images_;
     image::PullPolicy policy = policies[ref];
     bool will_pull = !store->find(ref).ok() && policy.kind != image::PullPolicy::Kind::never;
     if (will_pull) progress("Image " + ref, "Pulling");
     sup_.workers().run<Result<image::ResolvedImage>>(
-        [store, ref, policy] { return image::ensure_image(*store, ref, policy, image::PullOptions{}); },
+        [store, ref, policy, pull_options] { return image::ensure_image(*store, ref, policy, pull_options); },
         [this, ref, results, failed, will_pull](Result<image::ResolvedImage> resolved) {
           if (finished_) return;
           if (!resolved) {

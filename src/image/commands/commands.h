@@ -34,9 +34,23 @@ Status image_import(const std::string& pier_root, const ImportCommand& command, 
 // Docker-style JSON array of the images' metadata and config.
 Status image_inspect(const std::string& pier_root, const std::vector<std::string>& names, std::FILE* out);
 
-// Untags each name (an ID removes every name of that image), then frees unreferenced data.
-Status image_rm(const std::string& pier_root, const std::vector<std::string>& names, std::FILE* out);
+// A container (of any project) whose record names an image: GC keeps the image's
+// layers, and `rm` refuses to untag it. The CLI reads these from the records.
+struct ImageUse {
+  std::string image_id;  // sha256:... (the config digest)
+  std::string container;
+  std::string project;
+  bool running = false;
+};
 
-Status image_prune(const std::string& pier_root, std::FILE* out);
+// Untags each name (an ID removes every name of that image), then frees unreferenced
+// data. An image a container uses is refused, naming the container; `force` untags it
+// anyway (its layers stay while the container exists), except under a running one.
+Status image_rm(const std::string& pier_root, const std::vector<std::string>& names, bool force,
+                const std::vector<ImageUse>& in_use, std::FILE* out);
+
+// Frees what no name refers to (dangling content); with `all`, untags every image no
+// container uses first, as `docker image prune -a` does.
+Status image_prune(const std::string& pier_root, bool all, const std::vector<ImageUse>& in_use, std::FILE* out);
 
 }  // namespace pier::image::commands

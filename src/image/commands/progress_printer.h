@@ -1,11 +1,17 @@
-// Prints pull progress: on a terminal one live line per layer, redrawn in
-// place; otherwise one plain line whenever a layer's status changes.
+// Pull progress as `docker compose pull` shows it. On a terminal: a live block,
+// redrawn in place, with a "[+] Pulling done/total" header, one row per image
+// (or service) and, under an image being pulled, one row per layer (Waiting,
+// Downloading [==>  ] x/y, Download complete, Extracting, Pull complete) with
+// elapsed times; a finished image keeps only its own row. Otherwise: one plain
+// line per change, ` <name> <status>` and ` <name> <layer> <status>`.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "image/registry/pull.h"
@@ -14,24 +20,52 @@ namespace pier::image::commands {
 
 class ProgressPrinter {
  public:
-  ProgressPrinter(std::FILE* out, bool live);
-  void update(const std::string& image, const LayerProgress& p);
-  void line(const std::string& text);  // a status line for a whole image
+  enum class Outcome { working, done, failed, warning };
+
+  // `live`: a terminal (ANSI cursor movement); `quiet`: print nothing at all.
+  ProgressPrinter(std::FILE* out, bool live, bool quiet = false);
+  ~ProgressPrinter();
+  ProgressPrinter(const ProgressPrinter&) = delete;
+  ProgressPrinter& operator=(const ProgressPrinter&) = delete;
+
+  // Declares the images in display order, so the header's total is known.
+  void expect(const std::vector<std::string>& names);
+  void status(const std::string& name, const std::string& text, Outcome outcome = Outcome::working);
+  void layer(const std::string& name, const LayerProgress& p);
+  // Final redraw; the ticker stops. Called by the destructor too.
+  void finish();
 
  private:
-  struct Row {
-    std::string key, image, id, status;
+  using Clock = std::chrono::steady_clock;
+  struct Layer {
+    std::string id, status;
     uint64_t current = 0, total = 0;
+    Clock::time_point started, ended;
   };
-  void redraw();
-  std::string render(const Row& r) const;
+  struct Image {
+    std::string name, status;
+    Outcome outcome = Outcome::working;
+    bool started = false;
+    Clock::time_point begun, ended;
+    std::vector<Layer> layers;
+  };
+  Image& image(const std::string& name);
+  void redraw();  // mutex_ held
+  std::vector<std::string> render() const;
 
   std::FILE* out_;
-  bool live_;
+  bool live_, quiet_;
+  int width_ = 80;
   std::mutex mutex_;
-  std::vector<Row> rows_;
+  std::vector<Image> images_;
   size_t drawn_ = 0;
-  std::chrono::steady_clock::time_point last_draw_{};
+  unsigned frame_ = 0;
+  bool finished_ = false;
+  std::condition_variable wake_;
+  std::thread ticker_;
 };
+
+// Renders "[=====>      ]" for `current` of `total`, `width` cells inside the brackets.
+std::string progress_bar(uint64_t current, uint64_t total, int width);
 
 }  // namespace pier::image::commands

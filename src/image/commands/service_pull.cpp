@@ -10,37 +10,17 @@
 
 #include <fmt/format.h>
 
+#include "image/commands/progress_printer.h"
 #include "image/registry/pull.h"
 
 namespace pier::image::commands {
 namespace {
 
-// One line per service state change; a terminal gets Docker's ✔/✘ marks on the
-// final states.
-class StatusLines {
- public:
-  StatusLines(std::FILE* out, bool quiet) : out_(out), quiet_(quiet), tty_(::isatty(::fileno(out)) == 1) {}
-  void working(const std::string& service, const std::string& text) { print("", service, text); }
-  void done(const std::string& service, const std::string& text) { print(tty_ ? "✔ " : "", service, text); }
-  void failed(const std::string& service, const std::string& text) { print(tty_ ? "✘ " : "", service, text); }
-
- private:
-  void print(const char* mark, const std::string& service, const std::string& text) {
-    if (quiet_) return;
-    std::lock_guard lock(mutex_);
-    std::fprintf(out_, " %s%s %s\n", mark, service.c_str(), text.c_str());
-    std::fflush(out_);
-  }
-  std::FILE* out_;
-  bool quiet_, tty_;
-  std::mutex mutex_;
-};
-
 struct Shared {
   const Store& store;
   const PullOptions& pull;
   const ServicePullOptions& options;
-  StatusLines& lines;
+  ProgressPrinter& lines;
 };
 
 bool present(const Store& store, const Reference& ref) {
@@ -51,22 +31,28 @@ bool present(const Store& store, const Reference& ref) {
 // The error of one service, or nothing (pulled or skipped).
 std::optional<Error> pull_one(const Shared& s, const ServiceImage& image) {
   if (image.reference.empty()) {
-    s.lines.done(image.service, "Skipped - No image to be pulled");
+    s.lines.status(image.service, "Skipped - No image to be pulled", ProgressPrinter::Outcome::done);
     return std::nullopt;
   }
   auto ref = parse_reference(image.reference);
   if (!ref) return std::move(ref).error().context("service \"" + image.service + "\": image `" + image.reference + "`");
   if (s.options.missing_only && present(s.store, *ref)) {
-    s.lines.done(image.service, "Skipped - Image is already present locally");
+    s.lines.status(image.service, "Skipped - Image is already present locally", ProgressPrinter::Outcome::done);
     return std::nullopt;
   }
-  s.lines.working(image.service, "Pulling");
-  auto pulled = pull_image(s.store, *ref, s.pull);
+  s.lines.status(image.service, "Pulling");
+  PullOptions pull = s.pull;
+  ProgressPrinter* lines = &s.lines;
+  std::string service = image.service;
+  pull.progress = [lines, service](const LayerProgress& p) { lines->layer(service, p); };
+  auto pulled = pull_image(s.store, *ref, pull);
   if (pulled) {
-    s.lines.done(image.service, "Pulled");
+    s.lines.status(image.service, "Pulled", ProgressPrinter::Outcome::done);
     return std::nullopt;
   }
-  s.lines.failed(image.service, "Error");
+  bool tolerated = s.options.ignore_failures || image.can_be_built;
+  s.lines.status(image.service, tolerated ? "Warning" : "Error",
+                 tolerated ? ProgressPrinter::Outcome::warning : ProgressPrinter::Outcome::failed);
   return std::move(pulled).error().context(fmt::format("service \"{}\": pulling {}", image.service, ref->familiar()));
 }
 
@@ -77,7 +63,10 @@ Status pull_services(const std::string& pier_root, const std::vector<ServiceImag
   PIER_TRY(Store store, Store::open(pier_root));
   PullOptions pull;
   PIER_TRY(pull.registries, RegistryConfig::load(pier_root));
-  StatusLines lines(out, options.quiet);
+  ProgressPrinter lines(out, ::isatty(::fileno(out)) == 1, options.quiet);
+  std::vector<std::string> names;
+  for (const auto& i : images) names.push_back(i.service);
+  lines.expect(names);
   Shared shared{store, pull, options, lines};
   std::vector<std::optional<Error>> errors(images.size());
   std::atomic<size_t> next{0};
@@ -88,6 +77,7 @@ Status pull_services(const std::string& pier_root, const std::vector<ServiceImag
   int n = std::max(1, std::min<int>(options.parallel_images, static_cast<int>(images.size())));
   for (int i = 0; i < n; ++i) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
+  lines.finish();
   std::optional<Error> first;
   for (size_t i = 0; i < images.size(); ++i) {
     if (!errors[i]) continue;

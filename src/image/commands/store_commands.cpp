@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "image/archive/import.h"
 #include "image/archive/load.h"
@@ -99,10 +100,36 @@ Status image_import(const std::string& pier_root, const ImportCommand& command, 
   return {};
 }
 
-Status image_rm(const std::string& pier_root, const std::vector<std::string>& names, std::FILE* out) {
+namespace {
+
+std::set<std::string> ids_in_use(const std::vector<ImageUse>& in_use) {
+  std::set<std::string> ids;
+  for (const auto& u : in_use) ids.insert(u.image_id);
+  return ids;
+}
+
+std::string shown_name(const std::string& n) {
+  auto ref = parse_reference(n);
+  return ref.ok() && !n.starts_with("sha256:") ? ref->familiar() : n;
+}
+
+}  // namespace
+
+Status image_rm(const std::string& pier_root, const std::vector<std::string>& names, bool force,
+                const std::vector<ImageUse>& in_use, std::FILE* out) {
   PIER_TRY(Store store, Store::open(pier_root));
   for (const auto& name : names) {
     PIER_TRY(ImageRecord found, store.find(name));
+    for (const auto& use : in_use) {
+      if (use.image_id != found.id) continue;
+      std::string who = "container " + use.container + " (project " + use.project + ")";
+      if (use.running)
+        return Error("image " + name + " (" + short_id(found.id) + ") is used by running " + who)
+            .hint("stop and remove the container first (`pier -p " + use.project + " down`)");
+      if (!force)
+        return Error("image " + name + " (" + short_id(found.id) + ") is used by " + who)
+            .hint("remove the container first (`pier -p " + use.project + " down` or `rm`), or untag with --force");
+    }
     std::vector<std::string> to_remove = {found.name};
     bool by_id = name == found.id || found.id.find(name) != std::string::npos;
     if (by_id) {  // an ID removes every name of the image, as `docker rmi <id>` does
@@ -112,19 +139,27 @@ Status image_rm(const std::string& pier_root, const std::vector<std::string>& na
     }
     for (const auto& n : to_remove) {
       PIER_CHECK(store.untag(n));
-      auto ref = parse_reference(n);
-      fmt::print(out, "Untagged: {}\n", ref.ok() && !n.starts_with("sha256:") ? ref->familiar() : n);
+      fmt::print(out, "Untagged: {}\n", shown_name(n));
     }
   }
-  PIER_TRY(GcStats stats, store.gc());
+  PIER_TRY(GcStats stats, store.gc(ids_in_use(in_use)));
   if (stats.blobs_removed || stats.layers_removed)
     fmt::print(out, "Deleted: {} blobs, {} layers\n", stats.blobs_removed, stats.layers_removed);
   return {};
 }
 
-Status image_prune(const std::string& pier_root, std::FILE* out) {
+Status image_prune(const std::string& pier_root, bool all, const std::vector<ImageUse>& in_use, std::FILE* out) {
   PIER_TRY(Store store, Store::open(pier_root));
-  PIER_TRY(GcStats stats, store.gc());
+  auto keep = ids_in_use(in_use);
+  if (all) {
+    PIER_TRY(auto records, store.list());
+    for (const auto& r : records) {
+      if (keep.count(r.id)) continue;
+      PIER_CHECK(store.untag(r.name));
+      fmt::print(out, "Untagged: {}\n", shown_name(r.name));
+    }
+  }
+  PIER_TRY(GcStats stats, store.gc(keep));
   fmt::print(out, "Deleted {} blobs and {} layers\nTotal reclaimed space: {}\n", stats.blobs_removed,
              stats.layers_removed, human_size(stats.bytes_freed));
   return {};

@@ -1,5 +1,6 @@
 #include "image/registry/client.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -40,51 +41,109 @@ Error status_error(const std::string& what, const HttpResponse& r) {
 
 RegistryClient::RegistryClient(const Reference& ref, const RegistryConfig& config)
     : ref_(ref), config_(config), host_(ref.registry_host()) {
-  verify_tls_ = !config_.is_insecure(host_) && !config_.is_insecure(ref.domain);
-  base_url_ = "https://" + host_;
-  if (auto m = config_.mirrors.find(ref.domain); m != config_.mirrors.end() && !m->second.empty())
-    base_url_ = m->second.front();
+  auto endpoints = config_.endpoints(ref.domain, host_);
+  if (!endpoints) {
+    setup_error_ = std::move(endpoints).error();
+    return;
+  }
+  for (auto& e : *endpoints) {
+    Site site;
+    site.base_url = e.url;
+    if (!e.tls.ca_files.empty()) {
+      auto pem = ca_bundle_with(e.tls.ca_files);
+      if (!pem) {
+        setup_error_ = std::move(pem).error();
+        return;
+      }
+      site.ca_pem = std::move(*pem);
+    }
+    site.endpoint = std::move(e);
+    sites_.push_back(std::move(site));
+  }
 }
 
-HttpRequest RegistryClient::request_for(const std::string& path, const std::vector<std::string>& headers) const {
+std::string RegistryClient::endpoint_url() {
+  std::lock_guard lock(mutex_);
+  return current_ < sites_.size() && sites_[current_].pinged ? sites_[current_].base_url : std::string();
+}
+
+HttpRequest RegistryClient::request_for(const Site& site, const std::string& url,
+                                        const std::vector<std::string>& headers) const {
   HttpRequest req;
-  req.url = base_url_ + path;
+  req.url = url;
   req.headers = headers;
-  req.verify_tls = verify_tls_;
+  req.verify_tls = !site.endpoint.insecure;
+  req.ca_pem = site.ca_pem;
+  req.client_cert = site.endpoint.tls.client_cert;
+  req.client_key = site.endpoint.tls.client_key;
   return req;
+}
+
+Status RegistryClient::ping_site(HttpClient& http, Site& site) {
+  const Endpoint& e = site.endpoint;
+  PIER_TRY(HttpResponse r, http.fetch(request_for(site, site.base_url + "/v2/", {})));
+  // Insecure registries may speak plain HTTP: Docker tries HTTPS first, then HTTP.
+  if (r.status == 0 && e.insecure && site.base_url.starts_with("https://")) {
+    std::string plain = "http://" + site.base_url.substr(8);
+    PIER_TRY(HttpResponse r2, http.fetch(request_for(site, plain + "/v2/", {})));
+    if (r2.status != 0) {
+      site.base_url = plain;
+      r = std::move(r2);
+    }
+  }
+  std::string what = e.mirror ? "mirror " + e.url : "registry " + e.host;
+  if (r.status == 0) {
+    Error err = status_error("contact " + what, r);
+    if (r.tls_failure && !e.insecure)
+      err.hint("if it uses a private CA, put the CA in <root>/certs.d/" + e.host + "/ca.crt or /etc/docker/certs.d/" +
+               e.host + "/ca.crt (a client certificate goes there as client.cert and client.key); if it serves "
+               "plain HTTP or must not be verified, list it in insecure-registries of <root>/registries.json");
+    else if (!e.insecure && site.base_url.starts_with("https://"))
+      err.hint("if it serves plain HTTP, list it in insecure-registries of <root>/registries.json");
+    return err;
+  }
+  if (r.status != 200 && r.status != 401) return status_error("ping " + what, r);
+  site.pinged = true;
+  return {};
+}
+
+Result<size_t> RegistryClient::site_in_use(HttpClient& http) {
+  if (setup_error_) return *setup_error_;
+  std::lock_guard lock(mutex_);
+  while (!sites_[current_].pinged) {
+    auto st = ping_site(http, sites_[current_]);
+    if (st) break;
+    if (!sites_[current_].endpoint.mirror) return std::move(st).error();
+    log::warn("{}; trying {}", st.error().to_string(),
+              sites_[current_ + 1].endpoint.mirror ? "the next mirror" : "the registry " + host_);
+    ++current_;
+  }
+  return current_;
+}
+
+void RegistryClient::skip_mirror(size_t site, const Error& why) {
+  std::lock_guard lock(mutex_);
+  if (current_ != site) return;  // another thread moved on already
+  log::warn("mirror {}: {}; trying {}", sites_[site].endpoint.url, why.to_string(),
+            sites_[site + 1].endpoint.mirror ? "the next mirror" : "the registry " + host_);
+  ++current_;
 }
 
 Status RegistryClient::ping() {
   HttpClient http;
-  PIER_TRY(HttpResponse r, http.fetch(request_for("/v2/", {})));
-  if (r.status == 0 && base_url_ != "https://" + host_) {  // a mirror is down: use the registry itself
-    log::warn("mirror {} unreachable, using {}", base_url_, host_);
-    base_url_ = "https://" + host_;
-    PIER_TRY(r, http.fetch(request_for("/v2/", {})));
-  }
-  // Insecure registries may speak plain HTTP: Docker tries HTTPS first, then HTTP.
-  if (r.status == 0 && !verify_tls_ && base_url_.starts_with("https://")) {
-    base_url_ = "http://" + host_;
-    PIER_TRY(r, http.fetch(request_for("/v2/", {})));
-  }
-  if (r.status == 0) {
-    Error e = status_error("contact registry " + host_, r);
-    if (verify_tls_) e.hint("if it serves plain HTTP, list it in insecure-registries of <root>/registries.json");
-    return e;
-  }
-  if (r.status == 200 || r.status == 401) return {};
-  return status_error("ping registry " + host_, r);
+  PIER_TRY(size_t site, site_in_use(http));
+  (void)site;
+  return {};
 }
 
-Result<std::string> RegistryClient::fetch_token(HttpClient& http, const Challenge& ch) {
+Result<std::string> RegistryClient::fetch_token(HttpClient& http, const Site& site, const Challenge& ch) {
   auto realm = ch.params.find("realm");
-  if (realm == ch.params.end()) return Error("registry " + host_ + " sent a bearer challenge without a realm");
+  if (realm == ch.params.end())
+    return Error("registry " + site.endpoint.host + " sent a bearer challenge without a realm");
   std::string url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
   if (auto s = ch.params.find("service"); s != ch.params.end()) url += "service=" + url_escape(s->second) + "&";
   url += "scope=" + url_escape("repository:" + ref_.path + ":pull");
-  HttpRequest req;
-  req.url = url;
-  req.verify_tls = verify_tls_;
+  HttpRequest req = request_for(site, url, {});
   if (!credentials_.empty()) {
     req.basic_user = credentials_.username;
     req.basic_password = credentials_.password;
@@ -98,42 +157,46 @@ Result<std::string> RegistryClient::fetch_token(HttpClient& http, const Challeng
   return token;
 }
 
-Status RegistryClient::authorize(HttpClient& http, const std::string& header) {
-  std::lock_guard lock(auth_mutex_);
+Status RegistryClient::authorize(HttpClient& http, size_t index, const std::string& header) {
+  std::lock_guard lock(mutex_);
+  Site& site = sites_[index];
   if (!credentials_loaded_) {
+    // Mirrors get the registry's credentials, as Docker gives Docker Hub's to its mirrors.
     PIER_TRY(credentials_, find_credentials(ref_.domain == kDefaultDomain ? host_ : ref_.domain,
                                             config_.docker_config_path));
     credentials_loaded_ = true;
   }
   PIER_TRY(Challenge ch, parse_challenge(header));
   if (ch.scheme == "bearer") {
-    PIER_TRY(std::string token, fetch_token(http, ch));
-    auth_header_ = "Authorization: Bearer " + token;
+    PIER_TRY(std::string token, fetch_token(http, site, ch));
+    site.auth_header = "Authorization: Bearer " + token;
     return {};
   }
   if (ch.scheme == "basic") {
     if (credentials_.empty())
-      return Error("registry " + host_ + " requires a login").hint("add credentials to ~/.docker/config.json");
-    auth_header_ = "Authorization: Basic " + base64_encode(credentials_.username + ":" + credentials_.password);
+      return Error("registry " + site.endpoint.host + " requires a login").hint("add credentials to ~/.docker/config.json");
+    site.auth_header = "Authorization: Basic " + base64_encode(credentials_.username + ":" + credentials_.password);
     return {};
   }
-  return Error("registry " + host_ + " asks for unsupported auth scheme `" + ch.scheme + "`");
+  return Error("registry " + site.endpoint.host + " asks for unsupported auth scheme `" + ch.scheme + "`");
 }
 
-Result<HttpResponse> RegistryClient::send(HttpClient& http, const std::string& path,
+Result<HttpResponse> RegistryClient::send(HttpClient& http, size_t index, const std::string& path,
                                           const std::vector<std::string>& headers, const BodySink* sink) {
   for (int round = 0;; ++round) {
-    auto all = headers;
+    HttpRequest req;
     {
-      std::lock_guard lock(auth_mutex_);
-      if (!auth_header_.empty()) all.push_back(auth_header_);
+      std::lock_guard lock(mutex_);
+      const Site& site = sites_[index];
+      auto all = headers;
+      if (!site.auth_header.empty()) all.push_back(site.auth_header);
+      req = request_for(site, site.base_url + path, all);
     }
-    HttpRequest req = request_for(path, all);
     PIER_TRY(HttpResponse r, sink ? http.stream(req, *sink) : http.fetch(req));
     if (r.status != 401 || round > 0) return r;
     std::string challenge = r.header("www-authenticate");
     if (challenge.empty()) return r;
-    PIER_CHECK(authorize(http, challenge));
+    PIER_CHECK(authorize(http, index, challenge));
   }
 }
 
@@ -142,28 +205,43 @@ Status RegistryClient::sleep_before_retry(int attempt) const {
   return {};
 }
 
-Result<FetchedDocument> RegistryClient::get_manifest(const std::string& tag_or_digest) {
-  HttpClient http;
+Result<FetchedDocument> RegistryClient::manifest_from(HttpClient& http, size_t index, const std::string& tag_or_digest) {
   std::string path = "/v2/" + ref_.path + "/manifests/" + tag_or_digest;
   std::vector<std::string> headers = {"Accept: " + std::string(media::kAccept)};
+  bool mirror = sites_[index].endpoint.mirror;  // fixed at construction
+  std::string from = mirror ? " from mirror " + sites_[index].endpoint.url : "";
+  int attempts = mirror ? std::min(2, max_attempts) : max_attempts;
   for (int attempt = 0;; ++attempt) {
-    PIER_TRY(HttpResponse r, send(http, path, headers, nullptr));
+    PIER_TRY(HttpResponse r, send(http, index, path, headers, nullptr));
     if (r.status == 200) {
       FetchedDocument doc{r.header("content-type"), std::move(r.body), ""};
       doc.digest = sha256_digest(doc.body);
       if (tag_or_digest.starts_with("sha256:") && doc.digest != tag_or_digest)
-        return Error("manifest " + tag_or_digest + " from " + host_ + " has digest " + doc.digest);
+        return Error("manifest " + tag_or_digest + from + " has digest " + doc.digest);
       return doc;
     }
-    if (!is_transient_status(r.status) || attempt + 1 >= max_attempts)
-      return status_error("get manifest " + ref_.name() + ":" + tag_or_digest, r);
+    if (!is_transient_status(r.status) || attempt + 1 >= attempts)
+      return status_error("get manifest " + ref_.name() + ":" + tag_or_digest + from, r);
     PIER_CHECK(sleep_before_retry(attempt));
   }
 }
 
-Status RegistryClient::get_blob(const Descriptor& blob, BlobWriter& out, const ByteProgress& progress) {
+Result<FetchedDocument> RegistryClient::get_manifest(const std::string& tag_or_digest) {
   HttpClient http;
+  for (;;) {
+    PIER_TRY(size_t site, site_in_use(http));
+    auto doc = manifest_from(http, site, tag_or_digest);
+    if (doc || !sites_[site].endpoint.mirror) return doc;
+    skip_mirror(site, doc.error());
+  }
+}
+
+Status RegistryClient::blob_from(HttpClient& http, size_t index, const Descriptor& blob, BlobWriter& out,
+                                 const ByteProgress& progress) {
   std::string path = "/v2/" + ref_.path + "/blobs/" + blob.digest;
+  bool mirror = sites_[index].endpoint.mirror;
+  std::string from = mirror ? " from mirror " + sites_[index].endpoint.url : "";
+  int attempts = mirror ? std::min(2, max_attempts) : max_attempts;
   uint64_t total = blob.size > 0 ? static_cast<uint64_t>(blob.size) : 0;
   BodySink sink = [&](const char* data, size_t size) -> Status {
     if (total && out.size() + size > total) return Error("blob " + blob.digest + " is larger than its descriptor says");
@@ -173,16 +251,27 @@ Status RegistryClient::get_blob(const Descriptor& blob, BlobWriter& out, const B
   };
   for (int attempt = 0;; ++attempt) {
     PIER_CHECK(out.reset());
-    PIER_TRY(HttpResponse r, send(http, path, {}, &sink));
+    PIER_TRY(HttpResponse r, send(http, index, path, {}, &sink));
     if (r.status == 200 && (!total || out.size() == total)) return {};
     if (r.status != 0 && !is_transient_status(r.status))
-      return status_error("get blob " + blob.digest + " of " + ref_.name(), r);
-    if (attempt + 1 >= max_attempts) {
-      if (r.status == 200) return Error("blob " + blob.digest + " ended early after retries");
-      return status_error("get blob " + blob.digest + " of " + ref_.name() + " (after " + std::to_string(max_attempts) + " attempts)", r);
+      return status_error("get blob " + blob.digest + " of " + ref_.name() + from, r);
+    if (attempt + 1 >= attempts) {
+      if (r.status == 200) return Error("blob " + blob.digest + from + " ended early after retries");
+      return status_error("get blob " + blob.digest + " of " + ref_.name() + from + " (after " +
+                              std::to_string(attempts) + " attempts)", r);
     }
     log::debug("retrying blob {} (attempt {})", blob.digest, attempt + 2);
     PIER_CHECK(sleep_before_retry(attempt));
+  }
+}
+
+Status RegistryClient::get_blob(const Descriptor& blob, BlobWriter& out, const ByteProgress& progress) {
+  HttpClient http;
+  for (;;) {
+    PIER_TRY(size_t site, site_in_use(http));
+    auto st = blob_from(http, site, blob, out, progress);
+    if (st || !sites_[site].endpoint.mirror) return st;
+    skip_mirror(site, st.error());
   }
 }
 

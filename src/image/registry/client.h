@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,32 +33,48 @@ class RegistryClient {
  public:
   RegistryClient(const Reference& ref, const RegistryConfig& config);
 
-  // GET /v2/: picks the scheme and learns the auth challenge.
+  // GET /v2/ of the first endpoint that answers (mirrors in order, then the
+  // registry): picks the scheme and learns the auth challenge.
   Status ping();
   // `tag_or_digest`: a tag, or a digest which the content must match.
   Result<FetchedDocument> get_manifest(const std::string& tag_or_digest);
   // Streams a blob into `out`, verifying size and digest; restarts on transient errors.
   Status get_blob(const Descriptor& blob, BlobWriter& out, const ByteProgress& progress = {});
+  // The base URL of the endpoint in use ("" before ping).
+  std::string endpoint_url();
 
   int max_attempts = 4;
 
  private:
-  Result<HttpResponse> send(HttpClient& http, const std::string& path, const std::vector<std::string>& headers,
-                            const BodySink* sink);
-  Status authorize(HttpClient& http, const std::string& challenge_header);
-  Result<std::string> fetch_token(HttpClient& http, const Challenge& challenge);
-  HttpRequest request_for(const std::string& path, const std::vector<std::string>& headers) const;
+  struct Site {
+    Endpoint endpoint;
+    std::string base_url;  // endpoint.url, or its plain-HTTP form for an insecure registry
+    std::string ca_pem;    // system CAs plus the certs.d ones, when there are any
+    bool pinged = false;
+    std::string auth_header;  // "Authorization: Bearer ..." once authorized
+  };
+  // Mirrors are skipped, in order, when they fail; the registry itself never is.
+  Result<size_t> site_in_use(HttpClient& http);
+  void skip_mirror(size_t site, const Error& why);
+  Status ping_site(HttpClient& http, Site& site);
+  Result<FetchedDocument> manifest_from(HttpClient& http, size_t site, const std::string& tag_or_digest);
+  Status blob_from(HttpClient& http, size_t site, const Descriptor& blob, BlobWriter& out, const ByteProgress& progress);
+  Result<HttpResponse> send(HttpClient& http, size_t site, const std::string& path,
+                            const std::vector<std::string>& headers, const BodySink* sink);
+  Status authorize(HttpClient& http, size_t site, const std::string& challenge_header);
+  Result<std::string> fetch_token(HttpClient& http, const Site& site, const Challenge& challenge);
+  HttpRequest request_for(const Site& site, const std::string& url, const std::vector<std::string>& headers) const;
   Status sleep_before_retry(int attempt) const;
 
   Reference ref_;
   RegistryConfig config_;
   std::string host_;
-  std::string base_url_;  // "https://host" or "http://host"
-  bool verify_tls_ = true;
+  std::optional<Error> setup_error_;
   Credentials credentials_;
   bool credentials_loaded_ = false;
-  std::mutex auth_mutex_;
-  std::string auth_header_;  // "Authorization: Bearer ..." once authorized
+  std::mutex mutex_;  // guards sites_, current_ and the credentials
+  std::vector<Site> sites_;
+  size_t current_ = 0;
 };
 
 }  // namespace pier::image

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "base/atomic_file.h"
 #include "base/strings.h"
 
 namespace pier::image {
@@ -107,6 +108,17 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request, Transfer& t
   curl_easy_setopt(c, CURLOPT_USERAGENT, "pier/0.1");
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
+  curl_blob ca{};
+  if (!request.ca_pem.empty()) {
+    ca.data = const_cast<char*>(request.ca_pem.data());
+    ca.len = request.ca_pem.size();
+    ca.flags = CURL_BLOB_COPY;
+    curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca);
+  }
+  if (!request.client_cert.empty()) {
+    curl_easy_setopt(c, CURLOPT_SSLCERT, request.client_cert.c_str());
+    curl_easy_setopt(c, CURLOPT_SSLKEY, request.client_key.c_str());
+  }
   if (!request.basic_user.empty()) {
     curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(c, CURLOPT_USERNAME, request.basic_user.c_str());
@@ -124,9 +136,27 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request, Transfer& t
   if (t.failed) return std::move(t.sink_error);
   if (rc != CURLE_OK) {
     t.response.status = 0;
+    t.response.tls_failure = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
+                             rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CACERT_BADFILE;
     t.response.transport_error = request.method + " " + request.url + ": " + curl_easy_strerror(rc);
   }
   return std::move(t.response);
+}
+
+Result<std::string> ca_bundle_with(const std::vector<std::string>& extra_files) {
+  init_curl_once();
+  std::string pem;
+  const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+  if (info && info->cainfo) {
+    if (auto system = read_file(info->cainfo)) pem = *system + "\n";
+  }
+  for (const auto& path : extra_files) {
+    PIER_TRY(std::string extra, read_file(path));
+    if (extra.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+      return Error("CA file " + path + " holds no PEM certificate");
+    pem += extra + "\n";
+  }
+  return pem;
 }
 
 bool is_transient_status(long status) { return status == 0 || status == 429 || status == 408 || status >= 500; }

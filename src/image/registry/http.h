@@ -19,6 +19,9 @@ struct HttpRequest {
   std::string basic_user;            // CURLOPT_USERNAME/PASSWORD when set
   std::string basic_password;
   bool verify_tls = true;
+  std::string ca_pem;       // trusted CAs (PEM) instead of the system's bundle, when set
+  std::string client_cert;  // PEM files for mutual TLS, when set
+  std::string client_key;
   long connect_timeout_s = 15;
   long low_speed_timeout_s = 30;     // abort when below 1 byte/s for this long
 };
@@ -26,6 +29,7 @@ struct HttpRequest {
 struct HttpResponse {
   long status = 0;              // 0: the transfer failed; see transport_error
   std::string transport_error;  // connection refused, timeout, reset...
+  bool tls_failure = false;     // the transfer failed in TLS (verification, handshake)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string header(const std::string& name) const;
@@ -53,6 +57,9 @@ class HttpClient {
   Result<HttpResponse> perform(const HttpRequest& request, Transfer& transfer);
   void* curl_;
 };
+
+// The system's CA bundle (the one libcurl uses by default) followed by `extra_files`.
+Result<std::string> ca_bundle_with(const std::vector<std::string>& extra_files);
 
 // True for failures worth retrying: transport errors (0), 408, 429 and 5xx.
 bool is_transient_status(long status);

@@ -47,17 +47,22 @@ Result<std::pair<std::string, std::string>> fetch_manifest(const Store& store, R
   return std::make_pair(chosen.digest, top.digest);
 }
 
-Status fetch_blob(const Store& store, RegistryClient& client, const Descriptor& d, const PullOptions& o) {
+// `shown`: report its bytes (layers are shown, as docker does; the config is not).
+Status fetch_blob(const Store& store, RegistryClient& client, const Descriptor& d, const PullOptions& o, bool shown) {
   if (store.has_blob(d.digest)) return {};
   PIER_TRY(BlobWriter w, store.new_blob());
-  PIER_CHECK(client.get_blob(d, w, [&](uint64_t cur, uint64_t total) { report(o, d.digest, "Downloading", cur, total); }));
+  ByteProgress progress;
+  if (shown) progress = [&](uint64_t cur, uint64_t total) { report(o, d.digest, "Downloading", cur, total); };
+  PIER_CHECK(client.get_blob(d, w, progress));
   PIER_TRY(std::string stored, w.commit(d.digest, d.size));
   (void)stored;
   return {};
 }
 
 Status pull_layer(const Store& store, RegistryClient& client, const LayerJob& job, const PullOptions& o) {
-  PIER_CHECK(fetch_blob(store, client, job.blob, o));
+  PIER_CHECK(fetch_blob(store, client, job.blob, o, true));
+  uint64_t size = job.blob.size > 0 ? static_cast<uint64_t>(job.blob.size) : 0;
+  report(o, job.blob.digest, "Download complete", size, size);
   report(o, job.blob.digest, "Extracting");
   PIER_CHECK(store.unpack_layer(job.parent_chain, job.diff_id, store.blob_path(job.blob.digest)));
   report(o, job.blob.digest, "Pull complete");
@@ -100,7 +105,7 @@ Result<ImageRecord> pull_image(const Store& store, const Reference& ref, const P
   auto& [manifest_digest, repo_digest] = digests;
   PIER_TRY(std::string manifest_json, store.read_blob(manifest_digest));
   PIER_TRY(Manifest manifest, parse_manifest(manifest_json));
-  PIER_CHECK(in_context(fetch_blob(store, client, manifest.config, o), "image config"));
+  PIER_CHECK(in_context(fetch_blob(store, client, manifest.config, o, false), "image config"));
   PIER_TRY(std::string config_json, store.read_blob(manifest.config.digest));
   PIER_TRY(ImageConfig config, parse_image_config(config_json));
   if (config.diff_ids.size() != manifest.layers.size())

@@ -1,7 +1,6 @@
-// Which registries may be reached over plain HTTP or with unverified TLS, and
-// mirrors. Read from `<root>/registries.json`:
-//   {"insecure-registries": ["localhost:5000"], "registry-mirrors": {"docker.io": ["https://m.example"]}}
-// plus $PIER_INSECURE_REGISTRIES (comma-separated hosts). Nothing is insecure by default.
+// Registry configuration, as Docker's daemon.json and certs.d give it:
+// mirrors per registry, insecure registries (host[:port] or CIDR), extra CAs
+// and client certificates per host. The format is in docs/images.md.
 #pragma once
 
 #include <map>
@@ -13,13 +12,44 @@
 
 namespace pier::image {
 
-struct RegistryConfig {
-  std::set<std::string> insecure;
-  std::map<std::string, std::vector<std::string>> mirrors;  // domain -> base URLs
-  std::string docker_config_path;                           // "" = ~/.docker/config.json
+// What `<certs dir>/<host[:port]>/` holds: `*.crt` are extra CAs (added to the
+// system's), `*.cert` + `*.key` a client certificate for mutual TLS.
+struct TlsFiles {
+  std::string dir;                    // the directory used, "" when none exists
+  std::vector<std::string> ca_files;
+  std::string client_cert, client_key;
+};
 
-  bool is_insecure(const std::string& host) const { return insecure.count(host) > 0; }
+// One place to fetch a repository from: a mirror or the registry itself.
+struct Endpoint {
+  std::string url;   // "https://host[:port]" or "http://host[:port]", no trailing slash
+  std::string host;  // "host[:port]" as certs.d and insecure-registries name it
+  bool mirror = false;
+  bool insecure = false;  // unverified TLS, then plain HTTP, are allowed
+  TlsFiles tls;
+};
+
+struct RegistryConfig {
+  // "host[:port]" (exact) or a CIDR ("10.0.0.0/8") matched against the host's addresses.
+  std::set<std::string> insecure;
+  // Registry domain ("docker.io", "host:5000") -> mirror URLs, tried in order.
+  std::map<std::string, std::vector<std::string>> mirrors;
+  // Searched in order for `<dir>/<host[:port]>/`; the first that exists is used.
+  std::vector<std::string> certs_dirs;
+  std::string docker_config_path;  // "" = ~/.docker/config.json
+  std::string source;              // the file this was read from, "" when none
+
+  bool is_insecure(const std::string& host) const;
+  Result<TlsFiles> tls_files(const std::string& host) const;
+  // The mirrors of `domain` in order, then `registry_host` itself.
+  Result<std::vector<Endpoint>> endpoints(const std::string& domain, const std::string& registry_host) const;
+
+  // Reads $PIER_REGISTRIES_CONFIG, else `<root>/registries.json`, else
+  // /etc/pier/registries.json (the first that exists), plus
+  // $PIER_INSECURE_REGISTRIES (comma-separated). Nothing is insecure by default.
   static Result<RegistryConfig> load(const std::string& pier_root);
+  // Parses one file's text; `path` names it in errors.
+  static Result<RegistryConfig> parse(const std::string& text, const std::string& path);
 };
 
 }  // namespace pier::image

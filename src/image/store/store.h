@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,8 +92,10 @@ class Store {
   // Checks that every blob and layer an image needs is in the store.
   bool is_complete(const ImageRecord& record) const;
 
-  // Removes blobs and layers no name refers to, and stale temp files.
-  Result<GcStats> gc() const;
+  // Removes blobs and layers no name refers to, and stale temp files. The images
+  // in `keep_ids` (config digests, e.g. those containers run on, named or not)
+  // keep their config and unpacked layers.
+  Result<GcStats> gc(const std::set<std::string>& keep_ids = {}) const;
 
  private:
   explicit Store(std::string dir) : dir_(std::move(dir)) {}

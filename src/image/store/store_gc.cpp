@@ -43,7 +43,7 @@ Status sweep(const std::string& dir, const std::set<std::string>& keep, int& rem
 
 }  // namespace
 
-Result<GcStats> Store::gc() const {
+Result<GcStats> Store::gc(const std::set<std::string>& keep_ids) const {
   PIER_TRY(FileLock lock, FileLock::acquire(dir_ + "/gc.lock", FileLock::Mode::exclusive));
   PIER_TRY(auto records, read_index());
   std::set<std::string> blobs, layers;
@@ -57,6 +57,14 @@ Result<GcStats> Store::gc() const {
       for (const auto& l : m->layers) keep_blob(l.digest);
     auto config_json = read_blob(r.id);
     if (!config_json) continue;
+    auto config = parse_image_config(*config_json);
+    if (!config) continue;
+    for (const auto& c : chain_ids(config->diff_ids)) layers.insert(c.substr(7));
+  }
+  for (const auto& id : keep_ids) {
+    auto config_json = read_blob(id);
+    if (!config_json) continue;  // already gone: nothing of it to keep
+    keep_blob(id);
     auto config = parse_image_config(*config_json);
     if (!config) continue;
     for (const auto& c : chain_ids(config->diff_ids)) layers.insert(c.substr(7));

@@ -13,6 +13,7 @@
 #include "image/store/store.h"
 #include "integration/image/fixture/oci_layout.h"
 #include "integration/image/fixture/process.h"
+#include "integration/image/fixture/pull_helpers.h"
 #include "integration/image/fixture/require_tools.h"
 #include "integration/image/fixture/push.h"
 #include "integration/image/fixture/registry.h"
@@ -35,18 +36,12 @@ struct PullFixture {
 namespace {
 
 PullOptions options_for(const test::Registry& r) {
-  PullOptions o;
+  PullOptions o = test::plain_pull_options();
   o.registries.insecure.insert(r.host());
-  o.registries.docker_config_path = "/nonexistent/config.json";
-  o.platform = Platform{"linux", "amd64", ""};
   return o;
 }
 
-Reference ref_of(const std::string& text) {
-  auto r = parse_reference(text);
-  REQUIRE(r.ok());
-  return *r;
-}
+using test::ref_of;
 
 size_t count_entries(const std::string& dir) {
   size_t n = 0;
@@ -244,8 +239,9 @@ TEST_CASE("a pull killed mid-way leaves no visible image; the next pull complete
   std::ifstream log(tmp / "pull2.log");
   std::string progress((std::istreambuf_iterator<char>(log)), {});
   INFO(progress);
-  CHECK(progress.find(": Pull complete") != std::string::npos);  // plain lines: stdout is not a TTY
-  CHECK(progress.find("test/crash:latest: Pulled (sha256:") != std::string::npos);
+  CHECK(progress.find(" Pull complete\n") != std::string::npos);  // plain lines: stdout is not a TTY
+  CHECK(progress.find(" " + image + ":latest Pulled\n") != std::string::npos);
+  CHECK(progress.find(image + ":latest: digest sha256:") != std::string::npos);
   auto resolved = store->resolve(image);
   REQUIRE(resolved.ok());
   CHECK(resolved->layer_dirs.size() == 4);

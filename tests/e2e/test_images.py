@@ -1,0 +1,147 @@
+"""The image store's GC and `rm` against the container records of real projects."""
+import fcntl
+import io
+import json
+import os
+import re
+import signal
+import struct
+import subprocess
+import tarfile
+import termios
+import unittest
+
+from harness import Project, pid_alive, wait_for
+from test_more_commands import LocalRegistry
+
+LAYER_LINE = re.compile(r"^ web [0-9a-f]{12} (.*)$")
+
+
+def write_rootfs(path):
+    with tarfile.open(path, "w") as t:
+        data = b"hello\n"
+        info = tarfile.TarInfo("hello")
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+
+
+class Images(unittest.TestCase):
+    def test_rm_and_prune_keep_the_images_containers_use(self):
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+                command: ["sleep", "1000"]
+        """)
+        layers = os.path.join(p.root, "images", "layers")
+        rootfs = os.path.join(p.root, "rootfs.tar")
+        write_rootfs(rootfs)
+        p.pier("image", "import", rootfs, "unused:1")
+        used_layers = len(os.listdir(layers)) - 1
+        self.assertGreaterEqual(used_layers, 1)
+        p.pier("up", "-d")
+        container = p.name + "-app-1"
+        p.wait_state(container, "running")
+
+        rm = p.pier("image", "rm", "busybox", check=False)
+        self.assertNotEqual(rm.returncode, 0)
+        self.assertIn(f"is used by running container {container} (project {p.name})", rm.stderr)
+
+        # The records, not a live supervisor, say what is in use.
+        sup = p.supervisor_pid()
+        os.kill(sup, signal.SIGKILL)
+        wait_for(lambda: not pid_alive(sup), what="supervisor gone")
+        out = p.pier("image", "prune", "-a").stdout
+        self.assertIn("Untagged: unused:1", out)
+        self.assertNotIn("busybox", out)
+        ls = p.pier("image", "ls").stdout
+        self.assertIn("busybox", ls)
+        self.assertNotIn("unused", ls)
+        self.assertEqual(len(os.listdir(layers)), used_layers)
+
+        # A stopped container: refused without -f; -f untags, and GC keeps its layers.
+        p.pier("stop", "-t", "1")
+        rm = p.pier("image", "rm", "busybox", check=False)
+        self.assertNotEqual(rm.returncode, 0)
+        self.assertIn(f"is used by container {container}", rm.stderr)
+        self.assertIn("--force", rm.stderr)
+        self.assertIn("Untagged: busybox:latest", p.pier("image", "rm", "-f", "busybox").stdout)
+        p.pier("image", "prune")
+        self.assertEqual(len(os.listdir(layers)), used_layers)
+
+        p.pier("down")
+        p.pier("image", "prune")
+        self.assertEqual(os.listdir(layers), [])
+
+
+    def registry_project(self):
+        registry = LocalRegistry(self)
+        ref = registry.push_busybox("team/web:1")
+        p = Project(self, f"""
+            services:
+              web:
+                image: {ref}
+                command: ["sleep", "100"]
+        """)
+        with open(os.path.join(p.root, "registries.json"), "w") as f:
+            json.dump({"insecure-registries": [registry.host]}, f)
+        # The seeded busybox has the same layer: without it the pull downloads.
+        p.pier("image", "rm", "busybox")
+        self.assertEqual(os.listdir(os.path.join(p.root, "images", "layers")), [])
+        return p
+
+    def test_pull_progress_in_plain_lines_and_quiet(self):
+        p = self.registry_project()
+        out = p.pier("pull")
+        lines = out.stderr.splitlines()
+        self.assertEqual(out.stdout, "")
+        self.assertEqual(lines[0], " web Pulling")
+        self.assertEqual(lines[-1], " web Pulled")
+        layer = [m.group(1) for m in map(LAYER_LINE.match, lines) if m]
+        self.assertEqual(layer[0], "Waiting")
+        self.assertRegex(layer[1], r"^Downloading [0-9.]+[kM]B$")
+        self.assertEqual(layer[2:], ["Download complete", "Extracting", "Pull complete"])
+        self.assertEqual(len(lines), 2 + len(layer), "one line per change, no byte counts")
+
+        again = p.pier("pull").stderr.splitlines()
+        self.assertIn(" web " + LAYER_LINE.match(lines[1]).group(0).split()[1] + " Already exists", again)
+        quiet = p.pier("pull", "-q")
+        self.assertEqual((quiet.stdout, quiet.stderr), ("", ""))
+
+        # `up` pulls what is missing with the same registries.json (plain HTTP allowed).
+        p.pier("image", "rm", "-f", p.pier("config", "--images").stdout.strip())
+        p.pier("up", "-d")
+        p.wait_state(p.name + "-web-1", "running")
+
+    def test_pull_progress_on_a_terminal(self):
+        p = self.registry_project()
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        proc = subprocess.Popen(p.argv("pull"), stdin=slave, stdout=slave, stderr=slave, cwd=p.dir)
+        os.close(slave)
+        raw = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the last holder of the slave closed it
+                break
+            if not chunk:
+                break
+            raw += chunk
+        os.close(master)
+        self.assertEqual(proc.wait(timeout=60), 0, raw.decode(errors="replace"))
+        text = raw.decode()
+        self.assertIn("\x1b[", text, "redrawn in place")
+        self.assertIn("[+] Pulling 0/1", text)
+        self.assertRegex(text, r"[0-9a-f]{12} Downloading \[=*>? *\] +[0-9.]+[kM]?B/[0-9.]+[kM]B")
+        self.assertRegex(text, r"✔ [0-9a-f]{12} Pull complete +[0-9.]+s")
+        final = text[text.rindex("[+] Pulling"):]
+        self.assertIn("[+] Pulling 1/1", final)
+        self.assertRegex(final, r"✔ web Pulled +[0-9.]+s")
+        self.assertNotIn("Pull complete", final, "a finished image folds its layers")
+        for row in re.split(r"\r\n|\n", re.sub(r"\x1b\[[0-9]*[A-Z]|\r", "", text)):
+            self.assertLessEqual(len(row), 99, "no row wraps: " + row)
+
+
+if __name__ == "__main__":
+    unittest.main()
