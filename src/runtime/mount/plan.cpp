@@ -401,7 +401,7 @@ Status expand_one(const std::string& host, const std::string& ctr, const std::st
   struct stat st{};
   if (::stat(host.c_str(), &st) != 0) return Error::system("device", host, errno);
   if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-    out.push_back({host, ctr, st.st_mode & (S_IFMT | 07777), st.st_rdev, st.st_uid, st.st_gid, perms});
+    out.push_back({host, ctr, st.st_mode & (S_IFMT | 07777), st.st_rdev, perms, st.st_uid, st.st_gid});
     return {};
   }
   if (!S_ISDIR(st.st_mode) || depth > 8)
