@@ -25,6 +25,7 @@ packages=(
   python3 python3-yaml python3-jsonschema
   clang libclang-rt-14-dev
   ccache
+  debootstrap xvfb x11-utils xdotool x11-apps xauth
 )
 
 install_missing() {

@@ -114,12 +114,15 @@ class Examples(unittest.TestCase):
             wid = wait_for(lambda: x.window(name), 30, what=lambda: f"a `{name}` window\n{p.pier('logs', check=False).stdout}")
             info = x.run("xwininfo", "-id", wid).stdout
             self.assertIn("Map State: IsViewable", info, info)
-            shot = subprocess.run(["xwd", "-silent", "-id", wid], env=dict(os.environ, **x.env()),
-                                  capture_output=True, check=True).stdout
             width = int(info.split("Width:")[1].split()[0])
             height = int(info.split("Height:")[1].split()[0])
-            pixels = shot[-width * height * 4:]
-            self.assertGreater(len(set(pixels)), 2, f"the {name} screenshot is one flat colour")
+
+            def drawn():
+                shot = subprocess.run(["xwd", "-silent", "-id", wid], env=dict(os.environ, **x.env()),
+                                      capture_output=True, check=True).stdout
+                return len(set(shot[-width * height * 4:])) >= 2  # drawn pixels, not one flat colour
+            wait_for(drawn, 15, what=lambda: f"the {name} window to be drawn\n{info}\n{p.pier('logs', check=False).stdout}"
+                     f"{p.pier('logs', check=False).stderr}")
 
         # Both ran as the invoking user: by hand (user: $UID:$GID) and by x-pier-desktop (SUDO_UID).
         for name in ("xeyes", "xclock"):
