@@ -10,10 +10,13 @@ import tempfile
 import time
 import unittest
 
-from harness import PIER, SOURCE, Project, wait_for
+from harness import PIER, SOURCE, Project, free_port, http_get, wait_for
 
 EXAMPLES = os.path.join(SOURCE, "examples")
 X11_IMAGE = "pier-examples/x11-apps:bookworm"
+DEVENV_IMAGE = "pier-examples/devenv:bookworm"
+DEVENV_CHANGES = ("ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                  'CMD ["bash"]')
 
 
 def seed_image(test, root, tag, packages, *changes):
@@ -143,6 +146,41 @@ class Examples(unittest.TestCase):
         xclock_pid = p.record(f"{p.name}-xclock-1")["pid"]
         self.assertEqual(os.readlink(f"/proc/{xclock_pid}/ns/ipc"), os.readlink("/proc/self/ns/ipc"))
         p.pier("down", "-t", "1")
+
+    def test_dev_env_data_survives_down_and_goes_with_down_v(self):
+        p = example_project(self, "dev-env", files=["app.env"])
+        seed_image(self, p.root, DEVENV_IMAGE, "postgresql,redis-server", *DEVENV_CHANGES)
+        port = free_port()
+        env = {"APP_PORT": str(port)}
+
+        def up():
+            p.pier("up", "-d", "--wait", env=env, timeout=120)
+
+        def psql(sql, check=True):
+            return p.pier("exec", "-T", "db", "psql", "-U", "postgres", "-At", "-c", sql, check=check, env=env)
+
+        def redis(*args):
+            return p.pier("exec", "-T", "cache", "redis-cli", *args, env=env).stdout.strip()
+
+        up()
+        page = http_get(port)
+        self.assertIn("app dev-env-demo: cache says +PONG, db resolves", page)
+        self.assertIn("postgres://postgres@db:5432/postgres", page)
+        psql("create table notes (body text); insert into notes values ('kept across down')")
+        self.assertEqual(redis("set", "greeting", "hello"), "OK")
+
+        p.pier("down", "-t", "5", env=env)
+        up()
+        self.assertEqual(psql("select body from notes").stdout.strip(), "kept across down")
+        self.assertEqual(redis("get", "greeting"), "hello")
+
+        p.pier("down", "-t", "5", "-v", env=env)
+        up()
+        gone = psql("select body from notes", check=False)
+        self.assertNotEqual(gone.returncode, 0)
+        self.assertIn('relation "notes" does not exist', gone.stderr)
+        self.assertEqual(redis("get", "greeting"), "")
+        p.pier("down", "-t", "5", "-v", env=env)
 
 
 if __name__ == "__main__":
