@@ -20,18 +20,19 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 root="${PIER_ROOT:-/var/lib/pier}"
-changes=()
+changes=() positional=()
+# Options may come before or after TAG and PKG.
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) root="$2"; shift 2 ;;
     --change) changes+=("$2"); shift 2 ;;
-    --) shift; break ;;
+    --) shift; positional+=("$@"); break ;;
     -*) echo "seed-debian-image: unknown option $1" >&2; exit 2 ;;
-    *) break ;;
+    *) positional+=("$1"); shift ;;
   esac
 done
-[ $# -eq 2 ] || { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-tag="$1" packages="$2"
+[ ${#positional[@]} -eq 2 ] || { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+tag="${positional[0]}" packages="${positional[1]}"
 pier="${PIER:-$here/build/src/cli/pier}"
 [ -x "$pier" ] || { echo "seed-debian-image: no pier binary at $pier (build first or set PIER)" >&2; exit 1; }
 command -v debootstrap >/dev/null || { echo "seed-debian-image: debootstrap missing (apt-get install debootstrap)" >&2; exit 1; }
