@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # pier's developer entry point: the two commands of the README's quick start.
 #
-#   ./dev.sh demo    install what is missing, build, seed busybox:latest, run pier on
-#                    compose.example.yml
+#   ./dev.sh demo    install what is missing, build, seed busybox:latest, bring up
+#                    compose.example.yml in the foreground (Ctrl-C stops it)
 #   ./dev.sh test    install what is missing, build, run the whole test suite
 #   ./dev.sh build   install what is missing and build (build/src/cli/pier)
 #
@@ -25,6 +25,7 @@ packages=(
   python3 python3-yaml python3-jsonschema
   clang libclang-rt-14-dev
   ccache
+  debootstrap xvfb x11-utils xdotool x11-apps xauth
 )
 
 install_missing() {
@@ -59,8 +60,13 @@ demo() {
   # `image: busybox` must work offline: import the host's busybox-static once.
   PIER="$build_dir/src/cli/pier" "$here/scripts/seed-busybox.sh" "${PIER_ROOT:-/var/lib/pier}"
   echo
-  echo "\$ pier -f compose.example.yml config"
-  "$build_dir/src/cli/pier" -f "$here/compose.example.yml" config
+  echo "\$ pier -f compose.example.yml config --services"
+  "$build_dir/src/cli/pier" -f "$here/compose.example.yml" config --services
+  echo
+  echo "\$ pier -f compose.example.yml up      # logs stream here; Ctrl-C stops everything"
+  echo "# in another terminal: curl http://127.0.0.1:8080/"
+  cd "$here"
+  "$build_dir/src/cli/pier" -f "$here/compose.example.yml" up
 }
 
 run_tests() {

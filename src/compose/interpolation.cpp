@@ -196,13 +196,28 @@ Result<std::vector<VariableUse>> find_variables(std::string_view text) {
   return find_variables_nested(text, 0);
 }
 
+namespace {
+// Shell variables compose files take from the user's shell but which programs do not
+// see: bash sets UID, EUID (and zsh GID) without exporting them; bash has no GID at all.
+std::string unexported_shell_hint(const std::string& name) {
+  if (name == "UID" || name == "EUID")
+    return " `" + name + "` is a shell variable that is not exported: run `export " + name +
+           "` before pier, or put `" + name + "=<output of id -u>` in .env.";
+  if (name == "GID" || name == "EGID")
+    return " bash does not set `" + name + "`: run `export " + name + "=$(id -g)` before pier, or put `" + name +
+           "=<output of id -g>` in .env.";
+  return "";
+}
+}  // namespace
+
 Status Interpolator::apply_scalar(Node& node) {
   if (node.value().find('$') == std::string::npos) return {};
   const Mark& mark = node.mark();
   auto on_missing = [&](const std::string& name) {
     if (!warned_.insert(name).second) return;
     warnings_.push_back(Warning{mark.to_string(), "the `" + name +
-                                "` variable is not set. Defaulting to a blank string."});
+                                "` variable is not set. Defaulting to a blank string." +
+                                unexported_shell_hint(name)});
   };
   auto result = substitute(node.value(), lookup_in(env_), on_missing);
   if (!result) return std::move(result).error().at(mark.to_string());

@@ -196,6 +196,17 @@ struct DeployConfig {
   std::optional<Json> rollback_config;  // swarm only
 };
 
+// `x-pier-desktop`: what a desktop app needs from the host's session, added by the
+// supervisor's plan (supervisor/plan/desktop.cpp). `x-pier-desktop: true` asks for every
+// part the host has (`automatic`); a mapping turns parts on one by one, and a part set
+// to true there is required (the plan fails when the host lacks it).
+struct DesktopSharing {
+  bool automatic = false;
+  bool x11 = false, wayland = false, pulseaudio = false, gpu = false;
+  bool user = true;  // run as the invoking user's uid:gid when the service sets no `user:`
+  Mark mark;         // where the extension was written
+};
+
 struct Service {
   std::string name;
   bool disabled = false;  // set by apply_profiles: not part of this run
@@ -293,7 +304,8 @@ struct Service {
   std::vector<ServiceVolume> volumes;
   std::vector<std::string> volumes_from;
   std::string working_dir;
-  std::map<std::string, Json> extensions;  // x-* keys
+  std::map<std::string, Json> extensions;  // x-* keys, as written (config prints them so)
+  std::optional<DesktopSharing> desktop;   // x-pier-desktop, parsed
 
   // Replicas to run: deploy.replicas, else scale, else 1.
   int64_t replicas() const;

@@ -81,6 +81,7 @@ std::string to_json(const ContainerRecord& r) {
       {"endpoints", endpoints_to_json(r.endpoints)},
       {"env", r.env},
       {"user", r.user},
+      {"group_add", r.group_add},
       {"working_dir", r.working_dir},
       {"privileged", r.privileged},
       {"seccomp", r.seccomp},
@@ -145,6 +146,7 @@ Result<ContainerRecord> record_from_json(const std::string& text, const std::str
       }
     get_to(j, "env", r.env);
     get_to(j, "user", r.user);
+    get_to(j, "group_add", r.group_add);
     get_to(j, "working_dir", r.working_dir);
     get_to(j, "privileged", r.privileged);
     get_to(j, "seccomp", r.seccomp);

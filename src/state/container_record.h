@@ -72,6 +72,7 @@ struct ContainerRecord {
   // What `exec` needs to enter the container like Docker does.
   std::vector<std::string> env;
   std::string user;
+  std::vector<std::string> group_add;  // exec keeps them, as docker exec keeps GroupAdd
   std::string working_dir;
   bool privileged = false;
   std::string seccomp;  // "default", "unconfined", or a profile file path

@@ -300,6 +300,7 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
   process.env = plan_.spec.process.env;
   process.workdir = plan_.spec.process.workdir;
   process.user = plan_.spec.process.user;
+  process.group_add = plan_.spec.process.group_add;
   // The worker gets its own handle (a dup of the pidfd): the container may exit and
   // runtime_ go while the probe is being started.
   auto container = std::make_shared<runtime::Container>();

@@ -114,6 +114,7 @@ Result<int> exec_in_container(const state::ContainerRecord& r, const ExecOptions
   p.env = merge_env(r.env, o.env);
   p.workdir = !o.workdir.empty() ? o.workdir : (!r.working_dir.empty() ? r.working_dir : "/");
   p.user = !o.user.empty() ? o.user : r.user;
+  p.group_add = r.group_add;  // docker exec keeps the container's group_add
   p.tty = o.tty;
   if (o.tty) {
     winsize ws{};

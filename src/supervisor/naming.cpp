@@ -39,6 +39,7 @@ state::ContainerRecord new_record(const compose::Project& project, const compose
 void apply_exec_defaults(state::ContainerRecord& record, const ContainerPlan& plan) {
   record.env = plan.spec.process.env;
   record.user = plan.spec.process.user;
+  record.group_add = plan.spec.process.group_add;
   record.working_dir = plan.spec.process.workdir;
   record.privileged = plan.spec.privileged;
   record.cap_add = plan.spec.process.cap_add;

@@ -73,6 +73,8 @@ Result<std::vector<FileReference>> normalize_file_references(const Node& node, s
 Result<std::vector<DeviceMapping>> normalize_devices(const Node& node);
 Result<Logging> normalize_logging(const Node& node);
 Result<std::vector<ServiceHook>> normalize_hooks(const Node& node, std::string_view key);
+// x-pier-desktop (nullopt when `false`).
+Result<std::optional<DesktopSharing>> normalize_desktop(const Node& node, const Mark& key_mark);
 Result<Service> normalize_service(const Context& ctx, const std::string& name, const Mark& name_mark,
                                   const Node& node);
 

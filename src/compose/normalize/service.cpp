@@ -93,6 +93,9 @@ Status read_keys(const Context& ctx, const Node& node, Service& service) {
   for (const auto& entry : node.entries()) {
     if (starts_with(entry.key, "x-")) {
       service.extensions[entry.key] = node_json(entry.value);
+      if (entry.key == "x-pier-desktop") {
+        PIER_TRY(service.desktop, normalize_desktop(entry.value, entry.key_mark));
+      }
       continue;
     }
     auto it = std::find_if(keys.begin(), keys.end(), [&](const ServiceKey& k) { return k.name == entry.key; });

@@ -42,7 +42,7 @@ struct MountOp {
   bool no_symlinks = false;  // refuse a symlink anywhere in target (API filesystems)
   mode_t mode = 0;
   dev_t dev = 0;
-  uid_t uid = 0;  // private_file: the owner
+  uid_t uid = 0;  // private_file, mknod: the owner
   gid_t gid = 0;
 };
 

@@ -243,6 +243,8 @@ void add_devices(MountTable& t, const ContainerSpec& spec, const HostFacts& fact
     op.target = d.container_path;
     op.mode = d.mode;
     op.dev = d.dev;
+    op.uid = d.uid;
+    op.gid = d.gid;
     op.no_symlinks = true;
     op.optional = true;  // a node of the default set (privileged brings all of /dev) already exists
     if (spec.namespaces.user.enabled) {
@@ -399,7 +401,7 @@ Status expand_one(const std::string& host, const std::string& ctr, const std::st
   struct stat st{};
   if (::stat(host.c_str(), &st) != 0) return Error::system("device", host, errno);
   if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-    out.push_back({host, ctr, st.st_mode & (S_IFMT | 07777), st.st_rdev, perms});
+    out.push_back({host, ctr, st.st_mode & (S_IFMT | 07777), st.st_rdev, perms, st.st_uid, st.st_gid});
     return {};
   }
   if (!S_ISDIR(st.st_mode) || depth > 8)

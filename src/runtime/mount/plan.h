@@ -20,6 +20,8 @@ struct DeviceNode {
   mode_t mode = 0;  // S_IFCHR/S_IFBLK | permission bits
   dev_t dev = 0;
   std::string permissions = "rwm";
+  uid_t uid = 0;  // the host node's owner, kept inside as runc does (audio, video, render groups)
+  gid_t gid = 0;
 };
 
 // Expands `host[:container[:perms]]` entries: a directory brings every node under it.

@@ -99,7 +99,10 @@ void do_node(const Ctx& c, const MountOp& op) {
   int rc = 0;
   if (op.kind == OpKind::mknod) {
     rc = ::mknodat(dir, name, op.mode, op.dev);
-    if (rc < 0 && errno == EEXIST && op.optional) rc = 0;
+    // A node pier made takes the host node's owner (runc's createDeviceNode), so a
+    // group_add of the host's audio or video gid opens it; an existing one is left alone.
+    if (rc == 0 && (op.uid != 0 || op.gid != 0)) rc = ::fchownat(dir, name, op.uid, op.gid, AT_SYMLINK_NOFOLLOW);
+    else if (rc < 0 && errno == EEXIST && op.optional) rc = 0;
   } else if (op.kind == OpKind::symlink) {
     rc = ::symlinkat(op.source.c_str(), dir, name);
     if (rc < 0 && errno == EEXIST) rc = 0;

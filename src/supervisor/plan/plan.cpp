@@ -74,7 +74,7 @@ Result<ContainerPlan> plan_container(const PlanInputs& in) {
   static constexpr Step kSteps[] = {
       detail::check_unsupported, detail::plan_rootfs,    detail::plan_namespaces, detail::plan_process,
       detail::plan_limits,       detail::plan_security,  detail::plan_mounts,     detail::plan_files,
-      detail::order_mounts_step, detail::plan_devices,   detail::plan_resources,  detail::plan_health,
+      detail::plan_desktop,      detail::order_mounts_step, detail::plan_devices,   detail::plan_resources,  detail::plan_health,
       detail::plan_lifecycle,
   };
   for (Step step : kSteps) {

@@ -81,6 +81,13 @@ struct ContainerPlan {
   std::vector<std::string> warnings; // accepted but not applied: "compose.yaml:7:5: service \"web\": ..."
 };
 
+// Where x-pier-desktop looks on the host (tests point these at temporary directories).
+struct DesktopHostPaths {
+  std::string x11_socket_dir = "/tmp/.X11-unix";
+  std::string sound_devices = "/dev/snd";
+  std::string gpu_devices = "/dev/dri";
+};
+
 struct PlanInputs {
   const compose::Project* project = nullptr;
   const compose::Service* service = nullptr;
@@ -102,6 +109,7 @@ struct PlanInputs {
   std::function<Result<std::optional<HeldNamespaces>>(const std::string& mode)> find_held;
   // The variables the project was loaded with, for secrets/configs with `environment:`.
   const compose::Environment* environment = nullptr;
+  DesktopHostPaths desktop_host;
 };
 
 Result<ContainerPlan> plan_container(const PlanInputs& in);

@@ -45,6 +45,9 @@ Status plan_limits(PlanContext& ctx);
 Status plan_security(PlanContext& ctx);
 Status plan_mounts(PlanContext& ctx);
 Status plan_files(PlanContext& ctx);
+// x-pier-desktop: the host session's sockets, devices, groups and user. After plan_files
+// (it skips targets the service already mounts), before the mounts are ordered.
+Status plan_desktop(PlanContext& ctx);
 // After every mount is known (volumes, tmpfs, secrets, configs): parents before children.
 Status order_mounts_step(PlanContext& ctx);
 Status plan_devices(PlanContext& ctx);

@@ -151,11 +151,12 @@ TEST_CASE("bad mounts and sysctls are refused before clone", "[runtime][plan]") 
 
 TEST_CASE("devices become mknod rows", "[runtime][plan]") {
   HostFacts facts;
-  facts.devices = {{"/dev/snd/pcm", "/dev/snd/pcm", S_IFCHR | 0660, makedev(116, 3), "rw"}};
+  facts.devices = {{"/dev/snd/pcm", "/dev/snd/pcm", S_IFCHR | 0660, makedev(116, 3), "rw", 0, 29}};
   auto t = build_mount_table(base_spec(), facts).value();
   const MountOp* op = find(t, OpKind::mknod, "/dev/snd/pcm");
   REQUIRE(op);
   CHECK(op->dev == makedev(116, 3));
+  CHECK(op->gid == 29);  // the host node's group (audio), as runc keeps it
   auto none = expand_devices({{"/no/such/device", "", "rwm"}});
   CHECK_THAT(none.error().to_string(), Catch::Contains("device `/no/such/device`: No such file or directory"));
 }
