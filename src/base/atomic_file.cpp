@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
@@ -59,13 +61,15 @@ Status write_file_atomic(const std::string& path, std::string_view content, unsi
   return {};
 }
 
-Result<std::string> read_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+Result<std::string> read_file(const std::string& path) { return read_file(path, SIZE_MAX, 0); }
+
+Result<std::string> read_file(const std::string& path, size_t limit, int extra_flags) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | extra_flags));
   if (!fd) return Error::system("open", path, errno);
   std::string out;
   char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+  while (out.size() < limit) {
+    ssize_t n = ::read(fd.get(), buf, std::min(sizeof buf, limit - out.size()));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Error::system("read", path, errno);

@@ -2,6 +2,7 @@
 // fsync of the directory (design rule 4). A crash leaves the old or the new file.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -15,5 +16,8 @@ enum class Durability { durable, crash_safe };
 Status write_file_atomic(const std::string& path, std::string_view content, unsigned mode = 0644,
                          Durability durability = Durability::durable);
 Result<std::string> read_file(const std::string& path);
+// At most `limit` bytes, the file opened with `extra_flags` too: O_NOFOLLOW reads a file
+// of an image's or a container's tree without following a symlink out of it.
+Result<std::string> read_file(const std::string& path, size_t limit, int extra_flags);
 
 }  // namespace pier

@@ -81,14 +81,7 @@ std::string read_image_file(const ContainerSpec& spec, const std::string& rel) {
     // The file is parsed as text only; O_NOFOLLOW keeps an image symlink from pointing
     // the parent at a host file.
     std::string path = dir + "/" + rel;
-    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) continue;
-    std::string out;
-    char buf[8192];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0 && out.size() < (4u << 20)) out.append(buf, static_cast<size_t>(n));
-    ::close(fd);
-    return out;
+    if (auto text = read_file(path, 4u << 20, O_NOFOLLOW)) return std::move(*text);
   }
   return {};
 }

@@ -163,7 +163,7 @@ class Examples(unittest.TestCase):
             return p.pier("exec", "-T", "cache", "redis-cli", *args, env=env).stdout.strip()
 
         up()
-        page = http_get(port)
+        page = http_get(port, timeout=20)  # the app serves once it has asked the cache
         self.assertIn("app dev-env-demo: cache says +PONG, db resolves", page)
         self.assertIn("postgres://postgres@db:5432/postgres", page)
         psql("create table notes (body text); insert into notes values ('kept across down')")

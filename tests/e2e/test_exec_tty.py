@@ -52,7 +52,22 @@ class ExecTty(unittest.TestCase):
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-        script = 'stty size; read line; stty size; read line; echo "tty=$(tty) $(stty size)."'
+        # Prints the size for every line typed, until `end`: the CLI passes a resize on
+        # when SIGWINCH reaches it, which may be after a line typed just then arrives.
+        script = 'stty size; while read line && [ "$line" != end ]; do stty size; done; echo "tty=$(tty) $(stty size)."'
+
+        def resized_to(size):
+            deadline = time.monotonic() + 10
+            seen = b""
+            while time.monotonic() < deadline:
+                os.write(master, b"go\n")
+                try:
+                    seen += read_until(master, size, timeout=1.0)
+                    return
+                except AssertionError as e:
+                    seen += str(e).encode()
+            raise AssertionError(f"the container's terminal never became {size!r}: {seen!r}")
+
         proc = subprocess.Popen(p.argv("exec", "a", "sh", "-c", script), stdin=slave, stdout=slave, stderr=slave,
                                 cwd=p.dir, preexec_fn=become_terminal_owner)
         os.close(slave)
@@ -60,10 +75,10 @@ class ExecTty(unittest.TestCase):
             read_until(master, b"30 100")
             # The terminal is resized while the command runs: the container's pty follows.
             set_size(master, 50, 160)
-            os.write(master, b"go\n")
-            read_until(master, b"50 160")
+            resized_to(b"50 160")
             set_size(master, 12, 40)
-            os.write(master, b"go\n")
+            resized_to(b"12 40")
+            os.write(master, b"end\n")
             out = read_until(master, b".\r\n")
             self.assertRegex(out, rb"tty=/dev/pts/\d+ 12 40\.")
             self.assertEqual(proc.wait(timeout=10), 0)

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <set>
 
+#include "base/atomic_file.h"
+
 namespace pier::build {
 
 std::vector<std::string> split_clean(const std::string& path) {
@@ -146,14 +148,8 @@ std::vector<std::string> StageView::list(const std::string& dir) const {
 std::string StageView::read(const std::string& path) const {
   auto e = lookup(path, true);
   if (!e || !S_ISREG(e->st.st_mode)) return {};
-  int fd = ::open(e->host_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return {};
-  std::string out;
-  char buf[8192];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0 && out.size() < (4u << 20)) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  return out;
+  auto text = read_file(e->host_path, 4u << 20, O_NOFOLLOW);
+  return text ? std::move(*text) : std::string();
 }
 
 }  // namespace pier::build
