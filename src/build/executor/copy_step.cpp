@@ -219,7 +219,7 @@ Status write_copy_layer(LayerTar& tar, const CopySpec& spec) {
   const CopyCommand& cmd = *spec.command;
   Parents parents(tar, *spec.dest_view);
   const std::string dest_rel = rel_of(spec.dest);
-  size_t count = cmd.heredocs.size();
+  size_t count = cmd.heredocs.size() + spec.remote.size();
   for (const auto& list : spec.context_entries) {
     std::set<std::string> matches;
     for (const auto& e : list) matches.insert(e.match);
@@ -266,6 +266,20 @@ Status write_copy_layer(LayerTar& tar, const CopySpec& spec) {
     PIER_CHECK(tar.add_data(target, h.content, cmd.chmod.value_or(0644), uid, gid, 0));
   }
   if (spec.context) PIER_CHECK(copy_context(tar, parents, spec, dest_is_dir));
+  for (const auto& r : spec.remote) {
+    // Docker: mode 0600 unless --chmod, root-owned unless --chown, dated Last-Modified.
+    std::string target = dest_is_dir ? child(dest_rel, r.name) : dest_rel;
+    auto [uid, gid] = owner_for(spec, 0, 0);
+    UniqueFd fd(::open(r.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) return Error::system("open", r.path, errno);
+    PIER_CHECK(parents.ensure(target));
+    if (cmd.unpack.value_or(false)) {
+      PIER_TRY(bool extracted, try_extract(tar, parents, fd.get(), dest_is_dir ? dest_rel : target, r.url));
+      if (extracted) continue;
+      ::lseek(fd.get(), 0, SEEK_SET);
+    }
+    PIER_CHECK(tar.add_file(target, fd.get(), r.size, cmd.chmod.value_or(0600), uid, gid, r.mtime, r.url));
+  }
   for (const auto& src : view_sources) {
     auto e = spec.from->lookup(src, true);
     bool is_dir = e && S_ISDIR(e->st.st_mode);

@@ -1,6 +1,7 @@
 // COPY and ADD: the layer is written straight from the sources (no container): the
 // context's files, another stage's or image's files (read through its layers), or
-// heredocs; ADD also unpacks local tar archives.
+// heredocs, or for ADD downloaded URLs; ADD also unpacks local tar archives (remote
+// ones only with --unpack, as Docker).
 #pragma once
 
 #include <sys/types.h>
@@ -13,6 +14,7 @@
 #include "build/context/context.h"
 #include "build/dockerfile/dockerfile.h"
 #include "build/executor/layer_tar.h"
+#include "build/executor/remote_source.h"
 #include "build/executor/stage_view.h"
 
 namespace pier::build::detail {
@@ -27,6 +29,8 @@ struct CopySpec {
   const BuildContext* context = nullptr;
   std::vector<std::vector<ContextEntry>> context_entries;  // per source, resolved
   const StageView* from = nullptr;  // --from stage or image
+  // ADD <url> sources, downloaded (besides local ones from the context, if any).
+  std::vector<RemoteFile> remote;
 };
 
 // Sources in a stage (or image) named by --from, with a `*?[` glob in the last

@@ -493,15 +493,32 @@ Result<std::pair<uid_t, gid_t>> parse_chown(const std::string& chown, const Stag
   return std::make_pair(uid, gid);
 }
 
-bool is_url(const std::string& s) { return s.starts_with("http://") || s.starts_with("https://") || s.starts_with("git@"); }
-
 Status Executor::copy_step(StageState& stage, const Instruction& ins, const CopyCommand& cmd) {
   std::string name = cmd.add ? "ADD" : "COPY";
   std::string loc = where(ins);
-  for (const auto& s : cmd.sources)
-    if (is_url(s))
-      return Error(loc + " " + s + ": remote sources are not supported yet")
-          .hint("download it in a RUN step (the build network allows it) or put the file in the build context");
+  std::vector<std::string> urls, local;
+  for (const auto& s : cmd.sources) {
+    if (is_git_url(s))
+      return Error(loc + " " + s + ": git sources are not supported yet")
+          .hint("clone it in a RUN step (the build network allows it) or put the files in the build context");
+    if (!is_http_url(s)) {
+      local.push_back(s);
+      continue;
+    }
+    if (!cmd.add) return Error(loc + " " + s + ": COPY does not take URLs").hint("use ADD to download a file");
+    urls.push_back(s);
+  }
+  if (!cmd.checksum.empty() && (urls.size() != 1 || !local.empty()))
+    return Error(loc + " --checksum=" + cmd.checksum + ": --checksum needs exactly one http(s) URL source");
+  if (!urls.empty()) {
+    if (!cmd.from.empty())
+      return Error(loc + " --from=" + cmd.from + ": --from cannot be combined with a URL source (" + urls.front() + ")");
+    if (request_.network == "none")
+      return Error(loc + " " + urls.front() + ": the build has no network (`build.network: none`), so ADD cannot "
+                         "download it")
+          .hint("remove `network: none` from the service's build section (or set `network: default` or `host`), "
+                "or put the file in the build context");
+  }
   if (!cmd.exclude.empty()) return Error(loc + " --exclude is not supported yet");
   if (cmd.parents) return Error(loc + " --parents is not supported yet");
   StageView dest_view(stage.image.layer_dirs);
@@ -539,10 +556,10 @@ Status Executor::copy_step(StageState& stage, const Instruction& ins, const Copy
     }
     spec.from = &*from_view;
     step["sources"] = cmd.sources;
-  } else if (!cmd.sources.empty()) {
+  } else if (!local.empty()) {
     spec.context = &*context_;
     json digests = json::array();
-    for (const auto& source : cmd.sources) {
+    for (const auto& source : local) {
       auto entries = context_->resolve(source);
       if (!entries) return std::move(entries).error().context(loc);
       PIER_TRY(std::string digest, context_->digest(*entries));
@@ -551,8 +568,26 @@ Status Executor::copy_step(StageState& stage, const Instruction& ins, const Copy
     }
     step["sources"] = digests;
   }
+  // URLs: downloaded now and keyed by their content's digest (Docker re-downloads and
+  // compares), or with --checksum keyed by it and downloaded only on a cache miss.
+  json remote = json::array();
+  for (const auto& url : urls) {
+    if (!cmd.checksum.empty()) {
+      remote.push_back({url, "checksum", cmd.checksum});
+      continue;
+    }
+    event(BuildEvent::Kind::output, "downloading " + url);
+    PIER_TRY(RemoteFile file, download_source(url, tmp_, loc, ""));
+    remote.push_back({url, file.digest, file.mtime});
+    spec.remote.push_back(std::move(file));
+  }
+  if (!urls.empty()) step["remote"] = remote;
   std::string key = cache_key(stage.image.chain, stage.image.config, step.dump());
   return add_layer(stage, key, ins.text, [&]() -> Result<LayerBlob> {
+    if (!cmd.checksum.empty()) {
+      PIER_TRY(RemoteFile file, download_source(urls.front(), tmp_, loc, cmd.checksum));
+      spec.remote.push_back(std::move(file));
+    }
     PIER_TRY(LayerTar tar, LayerTar::create(store_));
     PIER_CHECK(write_copy_layer(tar, spec));
     return tar.commit();
