@@ -2,8 +2,12 @@
 COPY --from, ARG/ENV substitution, USER/WORKDIR, a whiteout, the layer cache (hit and
 miss), .dockerignore, a failing RUN (its output, its exit code, nothing tagged), and
 `up --build` of two built services. Every test also checks that a build leaves no
-cgroup and no scratch directory behind."""
+cgroup and no scratch directory behind. ADD <url> is tested against an http.server on
+127.0.0.1 started by the test (the builder downloads from the host's pier process)."""
 import glob
+import hashlib
+import http.server
+import threading
 import json
 import os
 import shutil
@@ -11,7 +15,7 @@ import subprocess
 import tarfile
 import unittest
 
-from harness import Project
+from harness import Project, free_port
 
 DOCKERFILE = """\
     ARG BASE=busybox
@@ -269,6 +273,117 @@ class BuildTest(unittest.TestCase):
         out = p.pier("build").stderr
         lines = [l[len(" => => # "):] for l in out.splitlines() if l.startswith(" => => # ")]
         self.assertEqual(lines, ["1", "1", "gateway-answers", "1", "host-links"])
+
+    def serve(self, files):
+        """An HTTP server on 127.0.0.1 serving `files` (name -> bytes) from a temp dir;
+        returns (port, dir, hits) where hits counts the GETs per path."""
+        import tempfile
+        root = tempfile.mkdtemp(prefix="pier-add-url-")
+        self.addCleanup(shutil.rmtree, root, True)
+        for name, data in files.items():
+            with open(os.path.join(root, name), "wb") as f:
+                f.write(data)
+            os.utime(os.path.join(root, name), (1700000000, 1700000000))
+        hits = {}
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *a, **kw):
+                super().__init__(*a, directory=root, **kw)
+
+            def do_GET(self):
+                hits[self.path] = hits.get(self.path, 0) + 1
+                super().do_GET()
+
+            def log_message(self, *a):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        return server.server_address[1], root, hits
+
+    @staticmethod
+    def step_output(stderr):
+        return [l[len(" => => # "):] for l in stderr.splitlines() if l.startswith(" => => # ")]
+
+    def test_add_url_name_mode_chown_mtime_and_cache_by_content(self):
+        port, root, hits = self.serve({"data.txt": b"remote v1\n"})
+        url = f"http://127.0.0.1:{port}/data.txt"
+        p = self.project("""
+            services:
+              app:
+                build: .
+        """, {"Dockerfile": f"""\
+            FROM busybox
+            ADD {url} /dl/
+            ADD --chmod=0755 --chown=nobody:nogroup {url}?x=1 /dl/renamed
+            RUN stat -c '%n %a %U:%G %Y' /dl/data.txt /dl/renamed && cat /dl/data.txt /dl/renamed
+        """})
+        out = p.pier("build").stderr
+        self.assertEqual(self.step_output(out), ["/dl/data.txt 600 root:root 1700000000",
+                                                 "/dl/renamed 755 nobody:nogroup 1700000000",
+                                                 "remote v1", "remote v1"])
+        # Unchanged content: downloaded again (as Docker does), compared, cached.
+        again = p.pier("build").stderr
+        self.assertIn("(3 of 3 layer steps cached)", again)
+        self.assertEqual(hits["/data.txt"], 2)
+        with open(os.path.join(root, "data.txt"), "wb") as f:
+            f.write(b"remote v2\n")
+        os.utime(os.path.join(root, "data.txt"), (1700000000, 1700000000))
+        changed = p.pier("build").stderr
+        self.assertIn("(0 of 3 layer steps cached)", changed)
+        self.assertEqual(self.step_output(changed)[2:], ["remote v2", "remote v2"])
+
+    def test_add_url_checksum_match_mismatch_404_refused_and_no_network(self):
+        body = b"checked content\n"
+        port, root, hits = self.serve({"sum.txt": body})
+        good = "sha256:" + hashlib.sha256(body).hexdigest()
+        bad = "sha256:" + "0" * 64
+        base = f"http://127.0.0.1:{port}"
+        closed = free_port()
+        p = self.project("""
+            services:
+              sum:
+                build: {context: ., dockerfile: Dockerfile.sum}
+              bad:
+                build: {context: ., dockerfile: Dockerfile.bad}
+              missing:
+                build: {context: ., dockerfile: Dockerfile.missing}
+              refused:
+                build: {context: ., dockerfile: Dockerfile.refused}
+              offline:
+                build: {context: ., dockerfile: Dockerfile.sum, network: none}
+        """, {"Dockerfile.sum": f"FROM busybox\nADD --checksum={good} {base}/sum.txt /s/\nRUN cat /s/sum.txt\n",
+              "Dockerfile.bad": f"FROM busybox\nADD --checksum={bad} {base}/sum.txt /s/\n",
+              "Dockerfile.missing": f"FROM busybox\n\nADD {base}/nope.txt /n/\n",
+              "Dockerfile.refused": f"FROM busybox\nADD http://127.0.0.1:{closed}/x /x\n"})
+        out = p.pier("build", "sum").stderr
+        self.assertEqual(self.step_output(out), ["checked content"])
+        self.assertEqual(hits["/sum.txt"], 1)
+        # With --checksum a cache hit needs no download.
+        self.assertIn("(2 of 2 layer steps cached)", p.pier("build", "sum").stderr)
+        self.assertEqual(hits["/sum.txt"], 1)
+        out = p.pier("build", "bad", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn(f"Dockerfile.bad:2: ADD {base}/sum.txt: checksum mismatch: expected {bad}, got {good}",
+                      out.stderr)
+        out = p.pier("build", "missing", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn(f"Dockerfile.missing:3: ADD {base}/nope.txt: download failed: the server answered HTTP 404",
+                      out.stderr)
+        out = p.pier("build", "refused", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertRegex(out.stderr, rf"Dockerfile.refused:2: ADD http://127.0.0.1:{closed}/x: download failed: "
+                                     r".*(onnect|refused)")
+        self.assertEqual(hits["/sum.txt"], 2)  # the mismatching build downloaded it
+        out = p.pier("build", "offline", "--no-cache", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn(f"Dockerfile.sum:2: ADD {base}/sum.txt: the build has no network (`build.network: none`)",
+                      out.stderr)
+        self.assertEqual(hits["/sum.txt"], 2)
+        for name in ("bad", "missing", "refused", "offline"):
+            self.assertNotEqual(p.pier("image", "inspect", f"{p.name}-{name}", check=False).returncode, 0)
 
 
 if __name__ == "__main__":

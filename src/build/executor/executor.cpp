@@ -576,7 +576,6 @@ Status Executor::copy_step(StageState& stage, const Instruction& ins, const Copy
       remote.push_back({url, "checksum", cmd.checksum});
       continue;
     }
-    event(BuildEvent::Kind::output, "downloading " + url);
     PIER_TRY(RemoteFile file, download_source(url, tmp_, loc, ""));
     remote.push_back({url, file.digest, file.mtime});
     spec.remote.push_back(std::move(file));
