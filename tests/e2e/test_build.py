@@ -354,10 +354,13 @@ class BuildTest(unittest.TestCase):
                 build: {context: ., dockerfile: Dockerfile.refused}
               offline:
                 build: {context: ., dockerfile: Dockerfile.sum, network: none}
+              git:
+                build: {context: ., dockerfile: Dockerfile.git}
         """, {"Dockerfile.sum": f"FROM busybox\nADD --checksum={good} {base}/sum.txt /s/\nRUN cat /s/sum.txt\n",
               "Dockerfile.bad": f"FROM busybox\nADD --checksum={bad} {base}/sum.txt /s/\n",
               "Dockerfile.missing": f"FROM busybox\n\nADD {base}/nope.txt /n/\n",
-              "Dockerfile.refused": f"FROM busybox\nADD http://127.0.0.1:{closed}/x /x\n"})
+              "Dockerfile.refused": f"FROM busybox\nADD http://127.0.0.1:{closed}/x /x\n",
+              "Dockerfile.git": f"FROM busybox\nADD {base}/repo.git /src\n"})
         out = p.pier("build", "sum").stderr
         self.assertEqual(self.step_output(out), ["checked content"])
         self.assertEqual(hits["/sum.txt"], 1)
@@ -382,7 +385,11 @@ class BuildTest(unittest.TestCase):
         self.assertIn(f"Dockerfile.sum:2: ADD {base}/sum.txt: the build has no network (`build.network: none`)",
                       out.stderr)
         self.assertEqual(hits["/sum.txt"], 2)
-        for name in ("bad", "missing", "refused", "offline"):
+        out = p.pier("build", "git", check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn(f"Dockerfile.git:2: ADD {base}/repo.git: git sources are not supported yet", out.stderr)
+        self.assertNotIn("/repo.git", hits)
+        for name in ("bad", "missing", "refused", "offline", "git"):
             self.assertNotEqual(p.pier("image", "inspect", f"{p.name}-{name}", check=False).returncode, 0)
 
 
