@@ -500,7 +500,7 @@ Status Executor::copy_step(StageState& stage, const Instruction& ins, const Copy
   for (const auto& s : cmd.sources) {
     if (is_git_url(s))
       return Error(loc + " " + s + ": git sources are not supported yet")
-          .hint("clone it in a RUN step (the build network allows it) or put the files in the build context");
+          .hint("clone it in a RUN step, or put the files in the build context");
     if (!is_http_url(s)) {
       local.push_back(s);
       continue;
@@ -516,8 +516,8 @@ Status Executor::copy_step(StageState& stage, const Instruction& ins, const Copy
     if (request_.network == "none")
       return Error(loc + " " + urls.front() + ": the build has no network (`build.network: none`), so ADD cannot "
                          "download it")
-          .hint("remove `network: none` from the service's build section (or set `network: default` or `host`), "
-                "or put the file in the build context");
+          .hint("remove `network: none` from the service's build section, set it to `default` or `host`, or put "
+                "the file in the build context");
   }
   if (!cmd.exclude.empty()) return Error(loc + " --exclude is not supported yet");
   if (cmd.parents) return Error(loc + " --parents is not supported yet");
