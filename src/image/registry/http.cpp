@@ -130,7 +130,10 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request, Transfer& t
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
   // The status must be known before the body arrives, to route it.
   curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
+  char detail[CURL_ERROR_SIZE] = {0};  // "Failed to connect to h port 1: Connection refused"
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
   CURLcode rc = curl_easy_perform(c);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
   curl_slist_free_all(headers);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.response.status);
   if (t.failed) return std::move(t.sink_error);
@@ -138,7 +141,8 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request, Transfer& t
     t.response.status = 0;
     t.response.tls_failure = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
                              rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CACERT_BADFILE;
-    t.response.transport_error = request.method + " " + request.url + ": " + curl_easy_strerror(rc);
+    t.response.transport_error =
+        request.method + " " + request.url + ": " + (detail[0] ? std::string(detail) : curl_easy_strerror(rc));
   }
   return std::move(t.response);
 }
