@@ -318,22 +318,23 @@ class BuildTest(unittest.TestCase):
             FROM busybox
             ADD {url} /dl/
             ADD --chmod=0755 --chown=nobody:nogroup {url}?x=1 /dl/renamed
-            RUN stat -c '%n %a %U:%G %Y' /dl/data.txt /dl/renamed && cat /dl/data.txt /dl/renamed
-        """})
+            ADD {url} local.txt /mix/
+            RUN stat -c '%n %a %U:%G %Y' /dl/data.txt /dl/renamed && cat /dl/data.txt /dl/renamed && ls /mix
+        """, "local.txt": "here\n"})
         out = p.pier("build").stderr
         self.assertEqual(self.step_output(out), ["/dl/data.txt 600 root:root 1700000000",
                                                  "/dl/renamed 755 nobody:nogroup 1700000000",
-                                                 "remote v1", "remote v1"])
+                                                 "remote v1", "remote v1", "data.txt", "local.txt"])
         # Unchanged content: downloaded again (as Docker does), compared, cached.
         again = p.pier("build").stderr
-        self.assertIn("(3 of 3 layer steps cached)", again)
-        self.assertEqual(hits["/data.txt"], 2)
+        self.assertIn("(4 of 4 layer steps cached)", again)
+        self.assertEqual(hits["/data.txt"], 4)
         with open(os.path.join(root, "data.txt"), "wb") as f:
             f.write(b"remote v2\n")
         os.utime(os.path.join(root, "data.txt"), (1700000000, 1700000000))
         changed = p.pier("build").stderr
-        self.assertIn("(0 of 3 layer steps cached)", changed)
-        self.assertEqual(self.step_output(changed)[2:], ["remote v2", "remote v2"])
+        self.assertIn("(0 of 4 layer steps cached)", changed)
+        self.assertEqual(self.step_output(changed)[2:4], ["remote v2", "remote v2"])
 
     def test_add_url_checksum_match_mismatch_404_refused_and_no_network(self):
         body = b"checked content\n"
