@@ -138,10 +138,11 @@ void ManagedContainer::start(Done done) {
   // The runtime makes the container's scratch dir itself (0700) but not its parent, which
   // nothing else makes when the project's first container is a `run` or has a tty.
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(record_.scratch_dir).parent_path(), ec);
+  const std::string scratch_parent = std::filesystem::path(record_.scratch_dir).parent_path();
+  std::filesystem::create_directories(scratch_parent, ec);
   if (ec) {
     starting_ = false;
-    return done(Error::system("create directory", record_.scratch_dir, ec.value()).context("container " + name()));
+    return done(Error::system("create directory", scratch_parent, ec.value()).context("container " + name()));
   }
   if (auto st = direct ? Status{} : open_log_pipes(); !st) {
     starting_ = false;

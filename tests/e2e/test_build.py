@@ -15,7 +15,7 @@ import subprocess
 import tarfile
 import unittest
 
-from harness import Project, free_port
+from harness import Project, free_port, pier_links
 
 DOCKERFILE = """\
     ARG BASE=busybox
@@ -36,16 +36,16 @@ class BuildTest(unittest.TestCase):
         # Cleanups run last-registered first: the store checks before the project's
         # `down` (they are about builds, which are over by then), the host-wide links
         # and tables after it.
-        self.addCleanup(self.no_build_links)
+        links_before = pier_links()
+        self.addCleanup(self.no_build_links, links_before)
         p = Project(self, compose, files=files)
         self.addCleanup(self.no_build_leftovers, p)
         return p
 
-    def no_build_links(self):
+    def no_build_links(self, links_before):
         cgroups = [c for c in glob.glob("/sys/fs/cgroup/**/pier/build-*", recursive=True)]
         self.assertEqual(cgroups, [], "build cgroups left behind")
-        links = [n for n in os.listdir("/sys/class/net") if n.startswith("pier-") or n.startswith("pv")]
-        self.assertEqual(links, [], "links left behind")
+        self.assertEqual(sorted(pier_links() - links_before), [], "links left behind")
         if shutil.which("nft"):
             tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
             self.assertNotIn("pier_build_", tables, "build nft tables left behind")
