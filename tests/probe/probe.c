@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <termios.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -157,6 +158,14 @@ int main(int argc, char** argv) {
     else if (!strcmp(c, "ns")) ns();
     else if (!strcmp(c, "unshare")) printf("unshare=%d\n", unshare(CLONE_NEWNS) < 0 ? errno : 0);
     else if (!strcmp(c, "keyctl")) printf("keyctl=%ld\n", syscall(SYS_keyctl, 0, 0, 0, 0, 0) < 0 ? (long)errno : 0L);
+    else if (!strcmp(c, "socket")) {
+      /* The family as a full 64-bit register: the kernel reads only its low 32 bits. */
+      unsigned long long family = strtoull(a, NULL, 0);
+      long fd = syscall(SYS_socket, family, SOCK_SEQPACKET, 0);
+      printf("socket %s=%d\n", a, fd < 0 ? errno : 0);
+      if (fd >= 0) close((int)fd);
+      ++i;
+    }
     else if (!strcmp(c, "syscall")) { printf("syscall_%s=%d\n", a, syscall(atol(a), 0, 0, 0) < 0 ? errno : 0); ++i; }
     else if (!strcmp(c, "write")) { printf("write %s=%d\n", a, try_write(a)); ++i; }
     else if (!strcmp(c, "read")) { printf("read %s=%d\n", a, try_open(a, O_RDONLY)); ++i; }

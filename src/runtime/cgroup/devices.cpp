@@ -47,4 +47,10 @@ std::vector<DeviceRule> default_device_rules(bool privileged) {
   return rules;
 }
 
+bool restricts_devices(const std::vector<DeviceRule>& rules) {
+  for (const auto& r : rules)
+    if (!r.allow) return true;
+  return false;
+}
+
 }  // namespace pier::runtime

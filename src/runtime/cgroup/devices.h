@@ -23,5 +23,8 @@ struct DeviceRule {
 Result<DeviceRule> parse_device_rule(const std::string& text);
 // Docker's defaults then the given extras; `privileged` allows everything.
 std::vector<DeviceRule> default_device_rules(bool privileged);
+// Whether the rules take anything away: pier's lists either start by denying all or
+// only allow. A backend that cannot enforce rules that do must refuse the container.
+bool restricts_devices(const std::vector<DeviceRule>& rules);
 
 }  // namespace pier::runtime

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/sysctls.h"
 #include "runtime/users.h"
 
 namespace pier::runtime {
@@ -99,14 +100,6 @@ void add_dev(MountTable& t, const ContainerSpec& spec) {
   }
 }
 
-bool sysctl_allowed(const std::string& key, const ContainerSpec& spec) {
-  static const char* const kPrefixes[] = {"kernel.msg", "kernel.shm", "fs.mqueue."};
-  if (key == "kernel.sem") return true;
-  for (const char* p : kPrefixes)
-    if (key.rfind(p, 0) == 0) return true;
-  return key.rfind("net.", 0) == 0 && spec.namespaces.net.owned();
-}
-
 // /sys/fs/cgroup shows the container's own cgroups (the namespace root), read-only. Only
 // with a private cgroup namespace, and not from a user namespace (cgroup v1 refuses it).
 void add_cgroup_fs(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
@@ -134,11 +127,7 @@ Status add_proc_and_sys(MountTable& t, const ContainerSpec& spec, const HostFact
   t.push_back(proc);
   // Namespaced sysctls are written before /proc/sys turns read-only.
   for (const auto& [key, value] : spec.sysctls) {
-    if (!sysctl_allowed(key, spec))
-      return Error(fmt::format("sysctl `{}` is not namespaced (or needs a private network)", key))
-          .hint("only kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.* and net.* are allowed");
-    if (value.find_first_of("=+\n") != std::string::npos)
-      return Error(fmt::format("sysctl `{}`: value `{}` contains a separator", key, value));
+    PIER_CHECK(check_sysctl(key, value, spec.namespaces));
     MountOp op;
     op.kind = OpKind::write;
     op.target = "/proc/sys/" + key;

@@ -57,30 +57,41 @@ CapMask default_caps() {
 
 namespace {
 
-Result<CapMask> parse_cap(const std::string& name, bool adding) {
-  std::string lower = to_lower(name);
-  if (lower == "all") return adding ? available_caps() : all_caps();
-  if (!starts_with(lower, "cap_")) lower = "cap_" + lower;
-  cap_value_t value = 0;
-  if (cap_from_name(lower.c_str(), &value) != 0 || value > last_cap())
-    return Error(fmt::format("unknown capability `{}`", name)).hint("see capabilities(7) for the names");
-  return cap_bit(value);
+// One list of names: "NET_ADMIN", "cap_net_admin" and "Net_Admin" are the same cap;
+// "ALL" is noted, not expanded, because what it means depends on the other list.
+struct CapList {
+  CapMask mask = 0;
+  bool all = false;
+};
+
+Result<CapList> parse_caps(const std::vector<std::string>& names) {
+  CapList out;
+  for (const auto& name : names) {
+    std::string lower = to_lower(name);
+    if (lower == "all") {
+      out.all = true;
+      continue;
+    }
+    if (!starts_with(lower, "cap_")) lower = "cap_" + lower;
+    cap_value_t value = 0;
+    if (cap_from_name(lower.c_str(), &value) != 0 || value > last_cap())
+      return Error(fmt::format("unknown capability `{}`", name)).hint("see capabilities(7) for the names");
+    out.mask |= cap_bit(value);
+  }
+  return out;
 }
 
 }  // namespace
 
 Result<CapMask> compute_caps(const std::vector<std::string>& add, const std::vector<std::string>& drop,
                              bool privileged) {
-  CapMask caps = privileged ? available_caps() : default_caps();
-  for (const auto& name : add) {
-    PIER_TRY(CapMask bit, parse_cap(name, true));
-    caps |= bit;
-  }
-  for (const auto& name : drop) {
-    PIER_TRY(CapMask bit, parse_cap(name, false));
-    caps &= ~bit;
-  }
-  return caps;
+  PIER_TRY(CapList added, parse_caps(add));
+  PIER_TRY(CapList dropped, parse_caps(drop));
+  // The first case that applies decides, as in moby's caps.TweakCapabilities.
+  if (added.all) return available_caps() & ~dropped.mask;
+  if (dropped.all) return added.mask;
+  const CapMask base = privileged ? available_caps() : default_caps();
+  return (base & ~dropped.mask) | added.mask;
 }
 
 std::vector<std::string> cap_names(CapMask mask) {

@@ -48,27 +48,43 @@ Status add_groups(scmp_filter_ctx ctx, CapMask caps, int& highest) {
   return {};
 }
 
+constexpr uint64_t kLow32 = 0xffffffffull;
+
+// Allows `nr` when the low 32 bits of argument `arg` fall in [first, last]. The kernel
+// reads an `int` or `unsigned int` argument from the low half of the register, so a
+// plain comparison of the whole register would let 0x1_00000026 through as 38. libseccomp
+// compares 64 bits (its SCMP_A0_32 only truncates the datum), so the range goes in as
+// aligned power-of-two blocks, each a masked equality on the low half.
+Status allow_low32_range(scmp_filter_ctx ctx, int nr, unsigned arg, uint64_t first, uint64_t last,
+                         const char* what) {
+  while (first <= last) {
+    uint64_t size = 1;
+    while (size <= kLow32 && (first & (2 * size - 1)) == 0 && first + 2 * size - 1 <= last) size *= 2;
+    scmp_arg_cmp cmp{arg, SCMP_CMP_MASKED_EQ, kLow32 & ~(size - 1), first};
+    PIER_CHECK(check(seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp), what));
+    first += size;
+  }
+  return {};
+}
+
 Status add_conditional(scmp_filter_ctx ctx, CapMask caps) {
   if (caps & cap_bit(CAP_SYS_ADMIN)) {
     PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 0), "clone"));
   } else {
+    // The mask has no high bits, so only the low half is compared, as the kernel reads it.
     PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
                                       SCMP_A0(SCMP_CMP_MASKED_EQ, kNamespaceCloneFlags, 0)),
                      "clone"));
     // clone3 hides its flags in memory: ENOSYS makes libc fall back to clone.
     PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0), "clone3"));
   }
-  // socket: every family but AF_ALG (38) and AF_VSOCK (40).
-  PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_LT, 38)),
-                   "socket"));
-  PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, 39)),
-                   "socket"));
-  PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_GT, 40)),
-                   "socket"));
+  // socket(int family, ...): every family but AF_ALG (38) and AF_VSOCK (40).
+  PIER_CHECK(allow_low32_range(ctx, SCMP_SYS(socket), 0, 0, 37, "socket"));
+  PIER_CHECK(allow_low32_range(ctx, SCMP_SYS(socket), 0, 39, 39, "socket"));
+  PIER_CHECK(allow_low32_range(ctx, SCMP_SYS(socket), 0, 41, kLow32, "socket"));
+  // personality(unsigned int): the same five values whatever the register's high half.
   for (uint64_t persona : {0x0ull, 0x0008ull, 0x20000ull, 0x20008ull, 0xffffffffull})
-    PIER_CHECK(check(seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(personality), 1,
-                                      SCMP_A0(SCMP_CMP_EQ, persona)),
-                     "personality"));
+    PIER_CHECK(allow_low32_range(ctx, SCMP_SYS(personality), 0, persona, persona, "personality"));
   return {};
 }
 

@@ -5,6 +5,7 @@
 
 #include "base/strings.h"
 #include "runtime/cgroup/devices.h"
+#include "runtime/sysctls.h"
 #include "supervisor/plan/steps.h"
 
 namespace pier::supervisor::detail {
@@ -36,8 +37,13 @@ Status plan_devices(PlanContext& ctx) {
       return std::move(parsed).error().context(fmt::format("device_cgroup_rules `{}`", rule)).at(ctx.where("device_cgroup_rules"));
     spec.resources.device_cgroup_rules.push_back(rule);
   }
-  // The runtime checks which sysctls are namespaced when it builds the mount table.
-  for (const auto& [k, v] : ctx.svc.sysctls) spec.sysctls[k] = v;
+  // Checked here against the namespaces planned above, so the error points at the file;
+  // the runtime checks again when it builds the mount table.
+  for (const auto& [k, v] : ctx.svc.sysctls) {
+    if (auto st = runtime::check_sysctl(k, v, spec.namespaces); !st)
+      return std::move(st).error().context("sysctls").at(ctx.where("sysctls"));
+    spec.sysctls[k] = v;
+  }
   return {};
 }
 

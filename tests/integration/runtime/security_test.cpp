@@ -45,6 +45,31 @@ TEST_CASE("cap_add and cap_drop adjust the set", "[root][runtime][security]") {
   CHECK_THAT(e.error, Catch::Contains("unknown capability `FLY`"));
 }
 
+TEST_CASE("cap_drop ALL with cap_add keeps exactly the added caps", "[root][runtime][security]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  auto spec = t.spec({"info"});
+  spec.process.cap_drop = {"ALL"};
+  spec.process.cap_add = {"net_admin", "CAP_KILL"};
+  auto r = t.run(spec);
+  INFO(r.error << r.output);
+  CHECK(r["CapEff"] == "0000000000001020");
+  CHECK(r["CapPrm"] == "0000000000001020");
+  CHECK(r["CapBnd"] == "0000000000001020");
+}
+
+// 0x1_00000026 is AF_ALG to the kernel, which reads the family as an int.
+TEST_CASE("seccomp refuses AF_ALG and AF_VSOCK whatever the register's high half", "[root][runtime][security]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  auto r = t.run(t.spec({"socket", "38", "socket", "0x100000026", "socket", "0xffffffff00000028", "socket", "1"}));
+  INFO(r.error << r.output);
+  CHECK(r["socket 38"] == "1");
+  CHECK(r["socket 0x100000026"] == "1");
+  CHECK(r["socket 0xffffffff00000028"] == "1");
+  CHECK(r["socket 1"] == "0");
+}
+
 TEST_CASE("seccomp denies unshare and keyctl, ENOSYS past the profile", "[root][runtime][security]") {
   if (!test::running_as_root()) PIER_SKIP("needs root");
   TestRoot t;
@@ -178,6 +203,7 @@ TEST_CASE("exec_in inherits the container's capabilities", "[root][runtime][secu
   TestRoot t;
   auto spec = t.spec({"pause"});
   spec.process.cap_drop = {"ALL"};
+  spec.process.cap_add = {"NET_ADMIN"};
   auto c = runtime::spawn(spec);
   REQUIRE(c.ok());
   int pipefd[2];
@@ -194,7 +220,7 @@ TEST_CASE("exec_in inherits the container's capabilities", "[root][runtime][secu
   while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
   ::close(pipefd[0]);
   CHECK(runtime::wait(h->pidfd.get()).value() == 0);
-  CHECK(test::parse_values(out)["CapEff"] == "0000000000000000");
+  CHECK(test::parse_values(out)["CapEff"] == "0000000000001000");
   CHECK(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
 }
 

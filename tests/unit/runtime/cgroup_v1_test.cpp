@@ -89,3 +89,22 @@ TEST_CASE("v1 reports a missing controller by name", "[runtime][cgroup]") {
   res.memory = 1 << 20;
   CHECK(mgr->create("pier/p/c", res, {}).error().to_string() == "memory limit: no v1 memory hierarchy is mounted");
 }
+
+// Without the devices controller the rules cannot be enforced: a confined container is
+// refused before any directory is made; a privileged one (allow all) needs none.
+TEST_CASE("v1 without a devices hierarchy refuses a confined container", "[runtime][cgroup]") {
+  FakeCgroupfs fake;
+  auto mgr = make_cgroup_v1({{"memory", fake.root + "/memory"}, {"pids", fake.root + "/pids"}});
+  std::string rel = cgroup_name("p", "c");
+  auto rules = default_device_rules(false);
+  rules.push_back(parse_device_rule("c 10:200 rwm").value());
+  auto created = mgr->create(rel, {}, rules);
+  REQUIRE_FALSE(created.ok());
+  CHECK_THAT(created.error().to_string(), Catch::Contains("no v1 devices hierarchy is mounted"));
+  CHECK_THAT(created.error().to_string(), Catch::Contains("refusing to start"));
+  CHECK_FALSE(fs::exists(fake.root + "/memory/pier"));
+  CHECK_FALSE(mgr->exists(rel));
+  fake.prepare(rel);
+  CHECK(mgr->create(rel, {}, default_device_rules(true)).ok());
+  CHECK(mgr->create(rel, {}, {}).ok());
+}

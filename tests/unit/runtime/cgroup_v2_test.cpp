@@ -125,6 +125,19 @@ TEST_CASE("v2 names the file a limit could not be written to", "[runtime][cgroup
   CHECK_THAT(created.error().to_string(), Catch::Contains("pier/p/m/memory.max"));
 }
 
+// A directory that is not a cgroup takes no device program (and an unprivileged test
+// may not load one): either way the container must not start unconfined.
+TEST_CASE("v2 fails closed when the device program cannot be attached", "[runtime][cgroup]") {
+  FakeUnified fake;
+  auto mgr = make_cgroup_v2(fake.root);
+  std::string rel = cgroup_name("p", "d");
+  fake.prepare(rel);
+  auto created = mgr->create(rel, {}, default_device_rules(false));
+  REQUIRE_FALSE(created.ok());
+  CHECK_THAT(created.error().to_string(), Catch::Contains("device program"));
+  CHECK_THAT(created.error().to_string(), Catch::Contains("pier/p/d"));
+}
+
 TEST_CASE("v2 freeze waits for cgroup.events, thaw likewise", "[runtime][cgroup]") {
   FakeUnified fake;
   auto mgr = make_cgroup_v2(fake.root);

@@ -137,6 +137,23 @@ TEST_CASE("bad mounts and sysctls are refused before clone", "[runtime][plan]") 
   host_net.namespaces.net = NamespaceMode::host();
   host_net.sysctls = {{"net.ipv4.ip_forward", "1"}};
   CHECK_FALSE(build_mount_table(host_net, {}).ok());
+  // IPC sysctls change the namespace they are written in: only the container's own.
+  for (const char* key : {"kernel.shmmax", "kernel.msgmnb", "kernel.sem", "fs.mqueue.msg_max"}) {
+    auto host_ipc = base_spec();
+    host_ipc.namespaces.ipc = NamespaceMode::host();
+    host_ipc.sysctls = {{key, "1"}};
+    auto refused = build_mount_table(host_ipc, {});
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().to_string(), Catch::Contains(std::string("sysctl `") + key + "` belongs to the IPC namespace"));
+    CHECK_THAT(refused.error().to_string(), Catch::Contains("the host's"));
+    auto joined_ipc = base_spec();
+    joined_ipc.namespaces.ipc = NamespaceMode::of(1);
+    joined_ipc.sysctls = {{key, "1"}};
+    CHECK_THAT(build_mount_table(joined_ipc, {}).error().to_string(), Catch::Contains("another container's"));
+    auto own_ipc = base_spec();
+    own_ipc.sysctls = {{key, "1"}};
+    CHECK(build_mount_table(own_ipc, {}).ok());
+  }
   auto ok = base_spec();
   ok.sysctls = {{"net.ipv4.ip_forward", "1"}};
   auto t = build_mount_table(ok, {}).value();

@@ -241,3 +241,22 @@ TEST_CASE("plan: devices, device_cgroup_rules, sysctls, shm_size, init", "[super
   CHECK_THAT(error_of("services:\n  app:\n    image: busybox\n    device_cgroup_rules: [\"x 1:3 r\"]\n"),
              Catch::StartsWith("compose.yaml:4:5: service \"app\": device_cgroup_rules `x 1:3 r`: "));
 }
+
+// An IPC sysctl written in a shared IPC namespace would change it for the host or for
+// the container that owns it: refused where the file sets it, naming service and sysctl.
+TEST_CASE("plan: IPC sysctls need the container's own IPC namespace", "[supervisor][plan]") {
+  CHECK(error_of("services:\n  app:\n    image: busybox\n    ipc: host\n    sysctls: {kernel.shmmax: \"1\"}\n") ==
+        "compose.yaml:5:5: service \"app\": sysctls: sysctl `kernel.shmmax` belongs to the IPC namespace, and this "
+        "container uses the host's (remove the sysctl, or set it on the container that owns the IPC namespace "
+        "(`ipc: shareable`))");
+  CHECK_THAT(error_of("services:\n  app:\n    image: busybox\n    ipc: container:legacy\n    sysctls: [fs.mqueue.msg_max=20]\n"),
+             Catch::StartsWith("compose.yaml:5:5: service \"app\": sysctls: sysctl `fs.mqueue.msg_max` belongs to "
+                               "the IPC namespace, and this container uses another container's"));
+  CHECK_THAT(error_of("services:\n  app:\n    image: busybox\n    network_mode: host\n    sysctls: {net.core.somaxconn: \"9\"}\n"),
+             Catch::Contains("sysctl `net.core.somaxconn` belongs to the network namespace, and this container uses "
+                             "the host's"));
+  CHECK_THAT(error_of("services:\n  app:\n    image: busybox\n    sysctls: {kernel.core_pattern: \"x\"}\n"),
+             Catch::Contains("sysctl `kernel.core_pattern` is not namespaced"));
+  auto own = plan_of("services:\n  app:\n    image: busybox\n    ipc: shareable\n    sysctls: {kernel.shmmax: \"1\"}\n");
+  CHECK(own.spec.sysctls.at("kernel.shmmax") == "1");
+}

@@ -25,6 +25,14 @@ class V1Manager final : public CgroupManager {
 
   Status create(const std::string& rel, const Resources& res,
                 const std::vector<DeviceRule>& devices) override {
+    // Without the devices controller nothing would stop the container opening any host
+    // device node it can reach or make (with CAP_MKNOD, Docker's default): fail closed.
+    const std::string devices_dir = path_of("devices", rel);
+    if (devices_dir.empty() && restricts_devices(devices))
+      return Error("device access control: no v1 devices hierarchy is mounted, so the container could use "
+                   "every host device; refusing to start it")
+          .hint("mount the devices controller (mount -t cgroup -o devices cgroup /sys/fs/cgroup/devices) "
+                "or boot with the unified hierarchy (cgroup v2)");
     for (const auto& h : hierarchies_) {
       PIER_CHECK(cgfs::mkdir_p(h.root, rel, nullptr));
       if (has(h, "cpuset")) PIER_CHECK(inherit_cpuset_path(h.root, rel));
@@ -32,7 +40,7 @@ class V1Manager final : public CgroupManager {
     PIER_CHECK(apply_memory(rel, res));
     PIER_CHECK(apply_cpu(rel, res));
     PIER_CHECK(apply_misc(rel, res));
-    if (auto dir = path_of("devices", rel); !dir.empty()) PIER_CHECK(apply_devices(dir, devices));
+    if (!devices_dir.empty()) PIER_CHECK(apply_devices(devices_dir, devices));
     return {};
   }
 
