@@ -126,7 +126,7 @@ Result<DocumentKind> classify_document(std::string_view declared_type, std::stri
   std::string declared = to_lower(trim(declared_type.substr(0, declared_type.find(';'))));
   if (is_vague_type(declared)) declared.clear();
   if (!declared.empty() && !own.empty() && declared != own)
-    return Error("refusing a document served as `" + declared + "` whose own mediaType is `" + own + "`")
+    return Error("refusing a document declared as `" + declared + "` whose own mediaType is `" + own + "`")
         .hint(kAmbiguityHint);
   std::string type = declared.empty() ? own : declared;
   DocumentKind kind = kind_of_type(type);

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,7 @@ using test::TempDir;
 namespace {
 
 constexpr const char* kOciManifestType = "application/vnd.oci.image.manifest.v1+json";
+constexpr const char* kOciIndexType = "application/vnd.oci.image.index.v1+json";
 
 // One image the lying registry serves as test/lie:latest, its manifest open to edits.
 struct LyingImage {
@@ -47,10 +49,27 @@ struct LyingImage {
   std::string manifest_type = kOciManifestType;
   uint64_t layer_extra = 0;  // zero bytes the registry sends after the layer
 
+  // When set, test/lie:latest is an OCI index whose one entry (this descriptor,
+  // made by index_entry()) leads to the manifest.
+  std::optional<json> index_entry;
+
+  json entry_for_manifest() const {
+    std::string text = manifest.dump();
+    return {{"mediaType", manifest_type}, {"digest", test::sha256_of(text)}, {"size", text.size()},
+            {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}};
+  }
   std::map<std::string, test::LyingRoute> routes() const {
-    return {{"/v2/test/lie/manifests/latest", {manifest_type, manifest.dump(), 0}},
-            {"/v2/test/lie/blobs/" + config_digest, {"application/octet-stream", config, 0}},
-            {"/v2/test/lie/blobs/" + layer_digest, {"application/octet-stream", layer, layer_extra}}};
+    std::map<std::string, test::LyingRoute> out = {
+        {"/v2/test/lie/blobs/" + config_digest, {"application/octet-stream", config, 0}},
+        {"/v2/test/lie/blobs/" + layer_digest, {"application/octet-stream", layer, layer_extra}}};
+    if (!index_entry) {
+      out["/v2/test/lie/manifests/latest"] = {manifest_type, manifest.dump(), 0};
+      return out;
+    }
+    json index = {{"schemaVersion", 2}, {"mediaType", kOciIndexType}, {"manifests", {*index_entry}}};
+    out["/v2/test/lie/manifests/latest"] = {kOciIndexType, index.dump(), 0};
+    out["/v2/test/lie/manifests/" + test::sha256_of(manifest.dump())] = {manifest_type, manifest.dump(), 0};
+    return out;
   }
 };
 
@@ -86,6 +105,56 @@ TEST_CASE("the lying registry serves a good image that pulls", "[registry][pull]
   auto r = p.pull(image);
   INFO(error_of(r));
   REQUIRE(r.ok());
+}
+
+TEST_CASE("the lying registry serves a good index that pulls", "[registry][pull][limits]") {
+  LyingPull p;
+  LyingImage image;
+  image.index_entry = image.entry_for_manifest();
+  auto r = p.pull(image);
+  INFO(error_of(r));
+  REQUIRE(r.ok());
+}
+
+TEST_CASE("a manifest longer than its index entry's size is cut off", "[registry][pull][limits]") {
+  LyingPull p;
+  LyingImage image;
+  image.index_entry = image.entry_for_manifest();
+  (*image.index_entry)["size"] = image.manifest.dump().size() - 1;
+  auto r = p.pull(image);
+  INFO(error_of(r));
+  REQUIRE_FALSE(r.ok());
+  CHECK(error_of(r).find("response body larger than " + std::to_string(image.manifest.dump().size() - 1) + " bytes") !=
+        std::string::npos);
+  p.check_nothing_stored(image);
+  CHECK(p.dir_empty("blobs/sha256"));
+}
+
+TEST_CASE("an index entry whose mediaType differs from the manifest's is refused", "[registry][pull][limits]") {
+  LyingPull p;
+  LyingImage image;
+  image.index_entry = image.entry_for_manifest();
+  (*image.index_entry)["mediaType"] = "application/vnd.docker.distribution.manifest.v2+json";
+  auto r = p.pull(image);
+  INFO(error_of(r));
+  REQUIRE_FALSE(r.ok());
+  CHECK(error_of(r).find("refusing a document declared as `application/vnd.docker.distribution.manifest.v2+json`") !=
+        std::string::npos);
+  p.check_nothing_stored(image);
+  CHECK(p.dir_empty("blobs/sha256"));
+}
+
+TEST_CASE("a config descriptor over 8 MiB is refused before it is downloaded", "[registry][pull][limits]") {
+  LyingPull p;
+  LyingImage image;
+  image.manifest["config"]["size"] = 9 << 20;
+  auto r = p.pull(image);
+  INFO(error_of(r));
+  REQUIRE_FALSE(r.ok());
+  CHECK(error_of(r).find("config " + image.config_digest + " is 9437184 bytes, more than 8 MiB, pier's limit for a config") !=
+        std::string::npos);
+  p.check_nothing_stored(image);
+  CHECK_FALSE(std::filesystem::exists(p.tmp / ("root/images/blobs/sha256/" + image.config_digest.substr(7))));
 }
 
 TEST_CASE("a blob longer than its descriptor is cut off and not stored", "[registry][pull][limits]") {
@@ -156,7 +225,7 @@ TEST_CASE("a Content-Type that differs from the manifest's mediaType is refused"
   auto r = p.pull(image);
   INFO(error_of(r));
   REQUIRE_FALSE(r.ok());
-  CHECK(error_of(r).find("served as `application/vnd.docker.distribution.manifest.v2+json` whose own mediaType is `" +
+  CHECK(error_of(r).find("declared as `application/vnd.docker.distribution.manifest.v2+json` whose own mediaType is `" +
                          std::string(kOciManifestType) + "`") != std::string::npos);
   p.check_nothing_stored(image);
   CHECK(p.dir_empty("blobs/sha256"));
