@@ -37,7 +37,8 @@ Result<Descriptor> parse_descriptor(const json& j) {
   if (d.digest.empty()) return Error("descriptor has no digest");
   auto size = j.find("size");
   if (size == j.end() || !size->is_number_integer() || size->get<int64_t>() < 0)
-    return Error("descriptor of " + d.digest + " has no valid size").hint("a descriptor without a size cannot be downloaded safely");
+    return Error("descriptor of " + d.digest + " has no valid size")
+        .hint("a descriptor without a size cannot be downloaded safely");
   d.size = size->get<int64_t>();
   if (auto it = j.find("platform"); it != j.end() && it->is_object()) {
     Platform p;

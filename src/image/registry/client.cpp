@@ -246,7 +246,8 @@ Status RegistryClient::blob_from(HttpClient& http, size_t index, const Descripto
   bool mirror = sites_[index].endpoint.mirror;
   std::string from = mirror ? " from mirror " + sites_[index].endpoint.url : "";
   int attempts = mirror ? std::min(2, max_attempts) : max_attempts;
-  if (blob.size < 0) return Error("blob " + blob.digest + " has no size in its descriptor; refusing an unbounded download");
+  if (blob.size < 0)
+    return Error("blob " + blob.digest + " has no size in its descriptor; refusing an unbounded download");
   const uint64_t total = static_cast<uint64_t>(blob.size);
   BodySink sink = [&](const char* data, size_t size) -> Status {
     if (size > total - out.size())

@@ -38,7 +38,8 @@ long TarStream::read_callback(archive*, void* self_ptr, const void** buffer) {
   // Checked before the block is handed on: a decompression bomb stops here,
   // whether its bytes are file data, headers or padding after the end marker.
   if (size > self->max_bytes_ - self->bytes_) {
-    self->error_ = "it decompresses to more than " + limits::byte_count(self->max_bytes_) + ", pier's limit for a layer";
+    self->error_ =
+        "it decompresses to more than " + limits::byte_count(self->max_bytes_) + ", pier's limit for a layer";
     archive_set_error(self->inner_, EFBIG, "%s", self->error_.c_str());
     return -1;
   }

@@ -30,22 +30,23 @@ constexpr const char* kOciIndexType = "application/vnd.oci.image.index.v1+json";
 struct LyingImage {
   std::string layer = test::gzip_bytes(test::random_layer_tar("payload", 100000, 5));
   std::string layer_digest = test::sha256_of(layer);
-  std::string config = json{{"architecture", "amd64"},
-                            {"os", "linux"},
-                            {"config", {{"Cmd", {"sh"}}}},
-                            {"rootfs",
-                             {{"type", "layers"},
-                              {"diff_ids", {test::sha256_of(test::random_layer_tar("payload", 100000, 5))}}}}}
-                           .dump();
+  std::string config =
+      json{{"architecture", "amd64"},
+           {"os", "linux"},
+           {"config", {{"Cmd", {"sh"}}}},
+           {"rootfs",
+            {{"type", "layers"}, {"diff_ids", {test::sha256_of(test::random_layer_tar("payload", 100000, 5))}}}}}
+          .dump();
   std::string config_digest = test::sha256_of(config);
-  json manifest = {{"schemaVersion", 2},
-                   {"mediaType", kOciManifestType},
-                   {"config", {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-                               {"digest", config_digest},
-                               {"size", config.size()}}},
-                   {"layers", {{{"mediaType", "application/vnd.oci.image.layer.v1.tar+gzip"},
-                                {"digest", layer_digest},
-                                {"size", layer.size()}}}}};
+  json manifest = {
+      {"schemaVersion", 2},
+      {"mediaType", kOciManifestType},
+      {"config",
+       {{"mediaType", "application/vnd.oci.image.config.v1+json"}, {"digest", config_digest}, {"size", config.size()}}},
+      {"layers",
+       {{{"mediaType", "application/vnd.oci.image.layer.v1.tar+gzip"},
+         {"digest", layer_digest},
+         {"size", layer.size()}}}}};
   std::string manifest_type = kOciManifestType;
   uint64_t layer_extra = 0;  // zero bytes the registry sends after the layer
 
@@ -55,7 +56,9 @@ struct LyingImage {
 
   json entry_for_manifest() const {
     std::string text = manifest.dump();
-    return {{"mediaType", manifest_type}, {"digest", test::sha256_of(text)}, {"size", text.size()},
+    return {{"mediaType", manifest_type},
+            {"digest", test::sha256_of(text)},
+            {"size", text.size()},
             {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}};
   }
   std::map<std::string, test::LyingRoute> routes() const {
@@ -95,7 +98,9 @@ struct LyingPull {
   }
 };
 
-std::string error_of(const Result<ImageRecord>& r) { return r.ok() ? std::string("(pull succeeded)") : r.error().to_string(); }
+std::string error_of(const Result<ImageRecord>& r) {
+  return r.ok() ? std::string("(pull succeeded)") : r.error().to_string();
+}
 
 }  // namespace
 
@@ -151,8 +156,8 @@ TEST_CASE("a config descriptor over 8 MiB is refused before it is downloaded", "
   auto r = p.pull(image);
   INFO(error_of(r));
   REQUIRE_FALSE(r.ok());
-  CHECK(error_of(r).find("config " + image.config_digest + " is 9437184 bytes, more than 8 MiB, pier's limit for a config") !=
-        std::string::npos);
+  CHECK(error_of(r).find("config " + image.config_digest +
+                         " is 9437184 bytes, more than 8 MiB, pier's limit for a config") != std::string::npos);
   p.check_nothing_stored(image);
   CHECK_FALSE(std::filesystem::exists(p.tmp / ("root/images/blobs/sha256/" + image.config_digest.substr(7))));
 }

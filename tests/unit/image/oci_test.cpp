@@ -81,7 +81,8 @@ namespace {
 
 const std::string kLayers =
     R"("layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:bb","size":10}])";
-const std::string kConfig = R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:aa","size":3})";
+const std::string kConfig =
+    R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:aa","size":3})";
 const std::string kManifests =
     R"("manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:cc","size":5,
       "platform":{"os":"linux","architecture":"amd64"}}])";
@@ -96,13 +97,15 @@ TEST_CASE("ambiguous documents are refused (CVE-2021-41190)", "[oci][limits]") {
                            "application/json", ""}) {
     auto r = classify_document(type, both);
     INFO(type);
-    CHECK(error_text(r).find("has both `manifests` (an index) and `config`/`layers` (a manifest)") != std::string::npos);
+    CHECK(error_text(r).find("has both `manifests` (an index) and `config`/`layers` (a manifest)") !=
+          std::string::npos);
   }
   CHECK_FALSE(parse_manifest(both).ok());
   CHECK_FALSE(parse_index(both).ok());
 
   // An index that carries a manifest's fields, and the reverse.
-  auto index_with_layers = classify_document("application/vnd.oci.image.index.v1+json", "{\"schemaVersion\":2," + kLayers + "}");
+  auto index_with_layers =
+      classify_document("application/vnd.oci.image.index.v1+json", "{\"schemaVersion\":2," + kLayers + "}");
   CHECK(error_text(index_with_layers).find("refusing an index") != std::string::npos);
   auto manifest_with_manifests =
       classify_document("application/vnd.oci.image.manifest.v1+json", "{\"schemaVersion\":2," + kManifests + "}");
