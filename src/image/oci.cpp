@@ -35,7 +35,11 @@ Result<Descriptor> parse_descriptor(const json& j) {
   d.media_type = get_string(j, "mediaType");
   d.digest = get_string(j, "digest");
   if (d.digest.empty()) return Error("descriptor has no digest");
-  if (auto it = j.find("size"); it != j.end() && it->is_number_integer()) d.size = it->get<int64_t>();
+  auto size = j.find("size");
+  if (size == j.end() || !size->is_number_integer() || size->get<int64_t>() < 0)
+    return Error("descriptor of " + d.digest + " has no valid size")
+        .hint("a descriptor without a size cannot be downloaded safely");
+  d.size = size->get<int64_t>();
   if (auto it = j.find("platform"); it != j.end() && it->is_object()) {
     Platform p;
     p.os = get_string(*it, "os");
@@ -47,6 +51,30 @@ Result<Descriptor> parse_descriptor(const json& j) {
     for (auto& [k, v] : it->items())
       if (v.is_string()) d.annotations[k] = v.get<std::string>();
   return d;
+}
+
+// CVE-2021-41190: a document that reads as an index to one client and as an
+// image manifest to another lets the same digest name two different images.
+constexpr const char* kAmbiguityHint =
+    "the registry or archive sent an ambiguous document (CVE-2021-41190); nothing was stored";
+
+Status check_unambiguous(const json& j) {
+  if (j.contains("manifests") && (j.contains("config") || j.contains("layers")))
+    return Error("refusing a document that has both `manifests` (an index) and `config`/`layers` (a manifest)")
+        .hint(kAmbiguityHint);
+  return {};
+}
+
+// Types that say nothing about which document it is: the document's own
+// mediaType (or its shape) decides.
+bool is_vague_type(std::string_view type) {
+  return type.empty() || type == "application/json" || type == "text/plain" || type == "application/octet-stream";
+}
+
+DocumentKind kind_of_type(std::string_view type) {
+  if (type == media::kDockerManifest || type == media::kOciManifest) return DocumentKind::manifest;
+  if (type == media::kDockerList || type == media::kOciIndex) return DocumentKind::index;
+  return DocumentKind::unknown;
 }
 
 std::string normalized_variant(const Platform& p) {
@@ -91,18 +119,25 @@ Result<Platform> parse_platform(std::string_view text) {
   return p;
 }
 
-DocumentKind classify_document(std::string_view content_type, std::string_view body) {
-  std::string type(content_type.substr(0, content_type.find(';')));
-  if (type.empty() || type == "application/json" || type == "text/plain") {
-    auto j = json::parse(body, nullptr, false);
-    if (j.is_object()) {
-      type = get_string(j, "mediaType");
-      if (type.empty()) type = j.contains("manifests") ? std::string(media::kOciIndex) : std::string(media::kOciManifest);
-    }
-  }
-  if (type == media::kDockerManifest || type == media::kOciManifest) return DocumentKind::manifest;
-  if (type == media::kDockerList || type == media::kOciIndex) return DocumentKind::index;
-  return DocumentKind::unknown;
+Result<DocumentKind> classify_document(std::string_view declared_type, std::string_view body) {
+  auto j = json::parse(body, nullptr, false);
+  if (!j.is_object()) return Error("manifest is not a JSON object");
+  PIER_CHECK(check_unambiguous(j));
+  std::string own = get_string(j, "mediaType");
+  std::string declared = to_lower(trim(declared_type.substr(0, declared_type.find(';'))));
+  if (is_vague_type(declared)) declared.clear();
+  if (!declared.empty() && !own.empty() && declared != own)
+    return Error("refusing a document declared as `" + declared + "` whose own mediaType is `" + own + "`")
+        .hint(kAmbiguityHint);
+  std::string type = declared.empty() ? own : declared;
+  DocumentKind kind = kind_of_type(type);
+  if (type.empty()) kind = j.contains("manifests") ? DocumentKind::index : DocumentKind::manifest;
+  if (kind == DocumentKind::manifest && j.contains("manifests"))
+    return Error("refusing a manifest (`" + type + "`) that has `manifests`, as an index does").hint(kAmbiguityHint);
+  if (kind == DocumentKind::index && (j.contains("config") || j.contains("layers")))
+    return Error("refusing an index (`" + type + "`) that has `config` or `layers`, as a manifest does")
+        .hint(kAmbiguityHint);
+  return kind;
 }
 
 Result<Manifest> parse_manifest(std::string_view text) {
@@ -112,6 +147,10 @@ Result<Manifest> parse_manifest(std::string_view text) {
     return Error("unsupported manifest schema version (pier reads schema 2 / OCI manifests only)");
   Manifest m;
   m.media_type = get_string(j, "mediaType");
+  if (!m.media_type.empty() && kind_of_type(m.media_type) != DocumentKind::manifest)
+    return Error("image manifest has mediaType `" + m.media_type + "`, not a manifest type").hint(kAmbiguityHint);
+  if (j.contains("manifests"))
+    return Error("refusing an image manifest that has `manifests`, as an index does").hint(kAmbiguityHint);
   auto config = j.find("config");
   if (config == j.end()) return Error("image manifest has no config");
   PIER_TRY(m.config, in_context(parse_descriptor(*config), "manifest config"));
@@ -129,6 +168,10 @@ Result<Index> parse_index(std::string_view text) {
   if (!j.is_object()) return Error("image index is not a JSON object");
   Index idx;
   idx.media_type = get_string(j, "mediaType");
+  if (!idx.media_type.empty() && kind_of_type(idx.media_type) != DocumentKind::index)
+    return Error("image index has mediaType `" + idx.media_type + "`, not an index type").hint(kAmbiguityHint);
+  if (j.contains("config") || j.contains("layers"))
+    return Error("refusing an image index that has `config` or `layers`, as a manifest does").hint(kAmbiguityHint);
   auto list = j.find("manifests");
   if (list == j.end() || !list->is_array()) return Error("image index has no manifests array");
   for (auto& m : *list) {

@@ -45,7 +45,7 @@ Result<Platform> parse_platform(std::string_view text);
 struct Descriptor {
   std::string media_type;
   std::string digest;
-  int64_t size = 0;
+  int64_t size = 0;  // required by the OCI and Docker specs: every download is bounded by it
   std::optional<Platform> platform;
   std::map<std::string, std::string> annotations;
 };
@@ -63,8 +63,13 @@ struct Index {
 
 enum class DocumentKind { manifest, index, unknown };
 
-// From the Content-Type (or the document's own mediaType when the type is vague).
-DocumentKind classify_document(std::string_view content_type, std::string_view body);
+// What a fetched or loaded document is, from `declared_type` (the Content-Type,
+// or the mediaType of the descriptor it was reached by) and the document's own
+// mediaType. Ambiguous documents are refused (CVE-2021-41190): one with both
+// `manifests` and `config`/`layers`, an index with `config`/`layers`, a manifest
+// with `manifests`, and a declared type that differs from the document's own.
+// A vague declared type ("", application/json, ...) defers to the document.
+Result<DocumentKind> classify_document(std::string_view declared_type, std::string_view body);
 Result<Manifest> parse_manifest(std::string_view json);
 Result<Index> parse_index(std::string_view json);
 // The index entry for `want`; arm64 without variant matches v8, as Docker does.

@@ -14,6 +14,7 @@
 
 #include "base/unique_fd.h"
 #include "image/archive/change.h"
+#include "image/limits.h"
 #include "image/store/commit.h"
 
 namespace pier::image {
@@ -47,6 +48,10 @@ Result<std::pair<std::string, std::string>> store_tarball(const Store& store, co
       if (b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) media = media::kOciLayerZstd;
     }
     first = false;
+    // Counted as it is read: the path may be a pipe or a device with no end.
+    if (static_cast<uint64_t>(n) > limits::kMaxLayerBytes - blob.size())
+      return Error("import `" + path + "`: more than " + limits::byte_count(limits::kMaxLayerBytes) +
+                   ", pier's limit for a layer");
     PIER_CHECK(blob.write(buf.data(), static_cast<size_t>(n)));
   }
   PIER_TRY(std::string digest, blob.commit({}));

@@ -6,6 +6,7 @@
 
 #include "image/archive/archive_members.h"
 #include "image/context.h"
+#include "image/limits.h"
 #include "image/store/commit.h"
 
 namespace pier::image {
@@ -52,13 +53,27 @@ Result<ImageRecord> load_docker_entry(const Store& store, const ArchiveMembers& 
   return commit_image(store, request);
 }
 
+// A manifest or index of the archive, as its descriptor says it is: the blob
+// must have the descriptor's size, and its type must agree with the document's.
+Result<DocumentKind> read_described(const Store& store, const Descriptor& d, std::string& doc) {
+  PIER_TRY(doc, store.read_blob(d.digest, limits::kMaxManifestBytes));
+  if (doc.size() != static_cast<uint64_t>(d.size))
+    return Error("blob " + d.digest + " has " + std::to_string(doc.size()) + " bytes, its descriptor gives " +
+                 std::to_string(d.size));
+  return in_context(classify_document(d.media_type, doc), "blob " + d.digest);
+}
+
 // An OCI index entry: a manifest, or a nested index to pick the platform from.
 Result<ImageRecord> load_oci_entry(const Store& store, const Descriptor& top, const LoadOptions& options) {
   Descriptor chosen = top;
-  PIER_TRY(std::string doc, store.read_blob(top.digest));
-  if (classify_document(top.media_type, doc) == DocumentKind::index) {
+  std::string doc;
+  PIER_TRY(DocumentKind kind, read_described(store, top, doc));
+  if (kind == DocumentKind::index) {
     PIER_TRY(Index index, parse_index(doc));
     PIER_TRY(chosen, select_platform(index, options.platform));
+    PIER_TRY(DocumentKind chosen_kind, read_described(store, chosen, doc));
+    if (chosen_kind != DocumentKind::manifest)
+      return Error("index entry " + chosen.digest + " is not an image manifest").hint("pier reads one level of index");
   }
   CommitRequest request;
   request.manifest_digest = chosen.digest;

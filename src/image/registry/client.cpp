@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "image/digest.h"
+#include "image/context.h"
 #include "image/json_util.h"
 
 namespace pier::image {
@@ -182,7 +183,8 @@ Status RegistryClient::authorize(HttpClient& http, size_t index, const std::stri
 }
 
 Result<HttpResponse> RegistryClient::send(HttpClient& http, size_t index, const std::string& path,
-                                          const std::vector<std::string>& headers, const BodySink* sink) {
+                                          const std::vector<std::string>& headers, const BodySink* sink,
+                                          uint64_t max_body) {
   for (int round = 0;; ++round) {
     HttpRequest req;
     {
@@ -192,7 +194,7 @@ Result<HttpResponse> RegistryClient::send(HttpClient& http, size_t index, const 
       if (!site.auth_header.empty()) all.push_back(site.auth_header);
       req = request_for(site, site.base_url + path, all);
     }
-    PIER_TRY(HttpResponse r, sink ? http.stream(req, *sink) : http.fetch(req));
+    PIER_TRY(HttpResponse r, sink ? http.stream(req, *sink) : http.fetch(req, max_body));
     if (r.status != 401 || round > 0) return r;
     std::string challenge = r.header("www-authenticate");
     if (challenge.empty()) return r;
@@ -205,14 +207,16 @@ Status RegistryClient::sleep_before_retry(int attempt) const {
   return {};
 }
 
-Result<FetchedDocument> RegistryClient::manifest_from(HttpClient& http, size_t index, const std::string& tag_or_digest) {
+Result<FetchedDocument> RegistryClient::manifest_from(HttpClient& http, size_t index, const std::string& tag_or_digest,
+                                                      uint64_t max_bytes) {
   std::string path = "/v2/" + ref_.path + "/manifests/" + tag_or_digest;
   std::vector<std::string> headers = {"Accept: " + std::string(media::kAccept)};
   bool mirror = sites_[index].endpoint.mirror;  // fixed at construction
   std::string from = mirror ? " from mirror " + sites_[index].endpoint.url : "";
   int attempts = mirror ? std::min(2, max_attempts) : max_attempts;
   for (int attempt = 0;; ++attempt) {
-    PIER_TRY(HttpResponse r, send(http, index, path, headers, nullptr));
+    PIER_TRY(HttpResponse r, in_context(send(http, index, path, headers, nullptr, max_bytes),
+                                        "get manifest " + ref_.name() + ":" + tag_or_digest + from));
     if (r.status == 200) {
       FetchedDocument doc{r.header("content-type"), std::move(r.body), ""};
       doc.digest = sha256_digest(doc.body);
@@ -226,11 +230,11 @@ Result<FetchedDocument> RegistryClient::manifest_from(HttpClient& http, size_t i
   }
 }
 
-Result<FetchedDocument> RegistryClient::get_manifest(const std::string& tag_or_digest) {
+Result<FetchedDocument> RegistryClient::get_manifest(const std::string& tag_or_digest, uint64_t max_bytes) {
   HttpClient http;
   for (;;) {
     PIER_TRY(size_t site, site_in_use(http));
-    auto doc = manifest_from(http, site, tag_or_digest);
+    auto doc = manifest_from(http, site, tag_or_digest, max_bytes);
     if (doc || !sites_[site].endpoint.mirror) return doc;
     skip_mirror(site, doc.error());
   }
@@ -242,9 +246,14 @@ Status RegistryClient::blob_from(HttpClient& http, size_t index, const Descripto
   bool mirror = sites_[index].endpoint.mirror;
   std::string from = mirror ? " from mirror " + sites_[index].endpoint.url : "";
   int attempts = mirror ? std::min(2, max_attempts) : max_attempts;
-  uint64_t total = blob.size > 0 ? static_cast<uint64_t>(blob.size) : 0;
+  if (blob.size < 0)
+    return Error("blob " + blob.digest + " has no size in its descriptor; refusing an unbounded download");
+  const uint64_t total = static_cast<uint64_t>(blob.size);
   BodySink sink = [&](const char* data, size_t size) -> Status {
-    if (total && out.size() + size > total) return Error("blob " + blob.digest + " is larger than its descriptor says");
+    if (size > total - out.size())
+      return Error("blob " + blob.digest + from + ": the registry sent more than the " + std::to_string(total) +
+                   " bytes its descriptor gives; the download was cut off")
+          .hint("the registry or a proxy on the way serves different content; nothing was stored");
     PIER_CHECK(out.write(data, size));
     if (progress) progress(out.size(), total);
     return {};
@@ -252,7 +261,7 @@ Status RegistryClient::blob_from(HttpClient& http, size_t index, const Descripto
   for (int attempt = 0;; ++attempt) {
     PIER_CHECK(out.reset());
     PIER_TRY(HttpResponse r, send(http, index, path, {}, &sink));
-    if (r.status == 200 && (!total || out.size() == total)) return {};
+    if (r.status == 200 && out.size() == total) return {};
     if (r.status != 0 && !is_transient_status(r.status))
       return status_error("get blob " + blob.digest + " of " + ref_.name() + from, r);
     if (attempt + 1 >= attempts) {

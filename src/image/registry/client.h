@@ -36,9 +36,12 @@ class RegistryClient {
   // GET /v2/ of the first endpoint that answers (mirrors in order, then the
   // registry): picks the scheme and learns the auth challenge.
   Status ping();
-  // `tag_or_digest`: a tag, or a digest which the content must match.
-  Result<FetchedDocument> get_manifest(const std::string& tag_or_digest);
-  // Streams a blob into `out`, verifying size and digest; restarts on transient errors.
+  // `tag_or_digest`: a tag, or a digest which the content must match. A body
+  // over `max_bytes` is cut off with an error.
+  Result<FetchedDocument> get_manifest(const std::string& tag_or_digest, uint64_t max_bytes);
+  // Streams a blob into `out`, restarting on transient errors. The descriptor's
+  // size bounds the download: a byte beyond it cuts the transfer off with an
+  // error. The caller verifies the digest (BlobWriter::commit).
   Status get_blob(const Descriptor& blob, BlobWriter& out, const ByteProgress& progress = {});
   // The base URL of the endpoint in use ("" before ping).
   std::string endpoint_url();
@@ -57,10 +60,12 @@ class RegistryClient {
   Result<size_t> site_in_use(HttpClient& http);
   void skip_mirror(size_t site, const Error& why);
   Status ping_site(HttpClient& http, Site& site);
-  Result<FetchedDocument> manifest_from(HttpClient& http, size_t site, const std::string& tag_or_digest);
+  Result<FetchedDocument> manifest_from(HttpClient& http, size_t site, const std::string& tag_or_digest,
+                                        uint64_t max_bytes);
   Status blob_from(HttpClient& http, size_t site, const Descriptor& blob, BlobWriter& out, const ByteProgress& progress);
+  // With a sink, a 200 body streams into it; without, it is kept, up to `max_body`.
   Result<HttpResponse> send(HttpClient& http, size_t site, const std::string& path,
-                            const std::vector<std::string>& headers, const BodySink* sink);
+                            const std::vector<std::string>& headers, const BodySink* sink, uint64_t max_body = 0);
   Status authorize(HttpClient& http, size_t site, const std::string& challenge_header);
   Result<std::string> fetch_token(HttpClient& http, const Site& site, const Challenge& challenge);
   HttpRequest request_for(const Site& site, const std::string& url, const std::vector<std::string>& headers) const;

@@ -7,6 +7,7 @@
 
 #include "base/atomic_file.h"
 #include "base/strings.h"
+#include "image/limits.h"
 
 namespace pier::image {
 namespace {
@@ -52,7 +53,7 @@ struct HttpClient::Transfer {
       return len;
     }
     if (self->response.body.size() + len > self->max_body) {
-      self->sink_error = Error("response body larger than " + std::to_string(self->max_body) + " bytes");
+      self->sink_error = Error("response body larger than " + limits::byte_count(self->max_body));
       self->failed = true;
       return 0;
     }

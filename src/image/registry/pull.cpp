@@ -9,6 +9,7 @@
 
 #include "image/commands/format.h"
 #include "image/context.h"
+#include "image/limits.h"
 #include "image/registry/client.h"
 #include "image/store/commit.h"
 
@@ -25,18 +26,44 @@ void report(const PullOptions& o, const std::string& digest, const char* status,
   if (o.progress) o.progress(LayerProgress{commands::short_id(digest), status, cur, total});
 }
 
+// Refuses a descriptor whose size is over what pier accepts for its kind,
+// before a byte is downloaded.
+Status check_size(const Descriptor& d, uint64_t max, const char* what) {
+  if (static_cast<uint64_t>(d.size) <= max) return {};
+  return Error(std::string(what) + " " + d.digest + " is " + std::to_string(d.size) + " bytes, more than " +
+               limits::byte_count(max) + ", pier's limit for a " + what);
+}
+
+// A manifest reached through an index: its descriptor's type and size must
+// hold for what the registry sends.
+Result<FetchedDocument> fetch_indexed_manifest(RegistryClient& client, const Descriptor& d) {
+  PIER_CHECK(check_size(d, limits::kMaxManifestBytes, "manifest"));
+  PIER_TRY(FetchedDocument doc, client.get_manifest(d.digest, static_cast<uint64_t>(d.size)));
+  if (doc.body.size() != static_cast<uint64_t>(d.size))
+    return Error("manifest " + d.digest + " has " + std::to_string(doc.body.size()) + " bytes, its descriptor gives " +
+                 std::to_string(d.size));
+  for (std::string_view declared : {std::string_view(doc.content_type), std::string_view(d.media_type)}) {
+    PIER_TRY(DocumentKind kind, in_context(classify_document(declared, doc.body), "manifest " + d.digest));
+    if (kind != DocumentKind::manifest)
+      return Error("index entry " + d.digest + " is not an image manifest").hint("pier reads one level of index");
+  }
+  return doc;
+}
+
 // The platform manifest for `ref`, stored as a blob. Returns its digest and
 // the digest the registry knows the reference by (the index's, if any).
 Result<std::pair<std::string, std::string>> fetch_manifest(const Store& store, RegistryClient& client,
                                                            const Reference& ref, const PullOptions& o) {
-  PIER_TRY(FetchedDocument top, client.get_manifest(ref.digest.empty() ? ref.tag : ref.digest));
+  PIER_TRY(FetchedDocument top,
+           client.get_manifest(ref.digest.empty() ? ref.tag : ref.digest, limits::kMaxManifestBytes));
   FetchedDocument chosen = top;
-  switch (classify_document(top.content_type, top.body)) {
+  PIER_TRY(DocumentKind kind, in_context(classify_document(top.content_type, top.body), ref.familiar()));
+  switch (kind) {
     case DocumentKind::manifest: break;
     case DocumentKind::index: {
-      PIER_TRY(Index index, parse_index(top.body));
+      PIER_TRY(Index index, in_context(parse_index(top.body), ref.familiar()));
       PIER_TRY(Descriptor d, in_context(select_platform(index, o.platform), ref.familiar()));
-      PIER_TRY(chosen, client.get_manifest(d.digest));
+      PIER_TRY(chosen, in_context(fetch_indexed_manifest(client, d), ref.familiar()));
       break;
     }
     case DocumentKind::unknown:
@@ -61,7 +88,7 @@ Status fetch_blob(const Store& store, RegistryClient& client, const Descriptor& 
 
 Status pull_layer(const Store& store, RegistryClient& client, const LayerJob& job, const PullOptions& o) {
   PIER_CHECK(fetch_blob(store, client, job.blob, o, true));
-  uint64_t size = job.blob.size > 0 ? static_cast<uint64_t>(job.blob.size) : 0;
+  auto size = static_cast<uint64_t>(job.blob.size);
   report(o, job.blob.digest, "Download complete", size, size);
   report(o, job.blob.digest, "Extracting");
   PIER_CHECK(store.unpack_layer(job.parent_chain, job.diff_id, store.blob_path(job.blob.digest)));
@@ -103,10 +130,13 @@ Result<ImageRecord> pull_image(const Store& store, const Reference& ref, const P
   PIER_CHECK(client.ping());
   PIER_TRY(auto digests, fetch_manifest(store, client, ref, o));
   auto& [manifest_digest, repo_digest] = digests;
-  PIER_TRY(std::string manifest_json, store.read_blob(manifest_digest));
+  PIER_TRY(std::string manifest_json, store.read_blob(manifest_digest, limits::kMaxManifestBytes));
   PIER_TRY(Manifest manifest, parse_manifest(manifest_json));
+  PIER_CHECK(in_context(check_size(manifest.config, limits::kMaxConfigBytes, "config"), ref.familiar()));
+  for (const auto& layer : manifest.layers)
+    PIER_CHECK(in_context(check_size(layer, limits::kMaxLayerBytes, "layer"), ref.familiar()));
   PIER_CHECK(in_context(fetch_blob(store, client, manifest.config, o, false), "image config"));
-  PIER_TRY(std::string config_json, store.read_blob(manifest.config.digest));
+  PIER_TRY(std::string config_json, store.read_blob(manifest.config.digest, limits::kMaxConfigBytes));
   PIER_TRY(ImageConfig config, parse_image_config(config_json));
   if (config.diff_ids.size() != manifest.layers.size())
     return Error("image " + ref.familiar() + ": manifest and config disagree on the number of layers");

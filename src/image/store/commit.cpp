@@ -27,7 +27,7 @@ Status unpack_manifest_layers(const Store& store, const Manifest& manifest, cons
 }
 
 Result<ImageRecord> commit_image(const Store& store, const CommitRequest& request) {
-  PIER_TRY(std::string manifest_json, store.read_blob(request.manifest_digest));
+  PIER_TRY(std::string manifest_json, store.read_blob(request.manifest_digest, limits::kMaxManifestBytes));
   PIER_TRY(Manifest manifest, parse_manifest(manifest_json));
   PIER_TRY(std::string config_json, in_context(store.read_blob(manifest.config.digest), "image config"));
   PIER_TRY(ImageConfig config, parse_image_config(config_json));

@@ -56,8 +56,12 @@ bool Store::has_blob(std::string_view digest) const {
   return ::access(blob_path(digest).c_str(), F_OK) == 0;
 }
 
-Result<std::string> Store::read_blob(std::string_view digest) const {
+Result<std::string> Store::read_blob(std::string_view digest, uint64_t max_bytes) const {
   PIER_CHECK(digest_hex(digest));
+  PIER_TRY(uint64_t size, blob_size(digest));
+  if (size > max_bytes)
+    return Error("blob " + std::string(digest) + " is " + std::to_string(size) + " bytes, more than the " +
+                 limits::byte_count(max_bytes) + " pier reads for a manifest or config");
   return read_file(blob_path(digest));
 }
 
@@ -130,7 +134,7 @@ bool Store::is_complete(const ImageRecord& record) const {
 }
 
 Result<Manifest> load_manifest(const Store& store, const ImageRecord& record) {
-  PIER_TRY(std::string text, store.read_blob(record.manifest_digest));
+  PIER_TRY(std::string text, store.read_blob(record.manifest_digest, limits::kMaxManifestBytes));
   return parse_manifest(text);
 }
 

@@ -23,6 +23,7 @@
 
 #include "base/result.h"
 #include "image/image_config.h"
+#include "image/limits.h"
 #include "image/oci.h"
 #include "image/reference.h"
 #include "image/store/blob_writer.h"
@@ -64,7 +65,9 @@ class Store {
   const std::string& dir() const { return dir_; }
   std::string blob_path(std::string_view digest) const;
   bool has_blob(std::string_view digest) const;
-  Result<std::string> read_blob(std::string_view digest) const;
+  // A manifest, index or config, read whole into memory: refused when the blob
+  // is over `max_bytes` (image/limits.h).
+  Result<std::string> read_blob(std::string_view digest, uint64_t max_bytes = limits::kMaxConfigBytes) const;
   Result<uint64_t> blob_size(std::string_view digest) const;
   Result<BlobWriter> new_blob() const;
   Result<std::string> put_blob(std::string_view data, std::string_view expected = {}) const;

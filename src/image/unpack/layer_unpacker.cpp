@@ -15,16 +15,14 @@ namespace pier::image {
 Result<UnpackStats> unpack_layer(const std::string& blob, const std::string& dest, const UnpackLimits& limits) {
   UniqueFd root(::open(dest.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return Error::system("open layer directory", dest, errno);
-  PIER_TRY(auto stream, TarStream::open(blob));
-  LayerWriter writer(std::move(root));
+  PIER_TRY(auto stream, TarStream::open(blob, limits.max_bytes));
+  LayerWriter writer(std::move(root), limits.max_bytes);
   UnpackStats stats;
   for (;;) {
     PIER_TRY(archive_entry * entry, stream->next());
     if (!entry) break;
     if (++stats.entries > limits.max_entries)
       return Error("layer `" + blob + "` has more than " + std::to_string(limits.max_entries) + " members");
-    if (stream->uncompressed_bytes() > limits.max_bytes)
-      return Error("layer `" + blob + "` is larger than " + std::to_string(limits.max_bytes) + " bytes");
     PIER_CHECK(in_context(writer.apply(stream->reader(), entry), "unpacking `" + blob + "`"));
   }
   PIER_CHECK(writer.finish());

@@ -6,12 +6,17 @@
 #include <string>
 
 #include "base/result.h"
+#include "image/limits.h"
 
 namespace pier::image {
 
+// Defaults and their reasons: image/limits.h. Tests pass smaller ones.
 struct UnpackLimits {
-  uint64_t max_entries = 2'000'000;          // members per layer
-  uint64_t max_bytes = 64ull << 30;          // uncompressed bytes per layer
+  uint64_t max_entries = limits::kMaxLayerEntries;  // members per layer
+  // Uncompressed tar bytes, counted as they are decompressed, and the bytes of
+  // the layer's files (sparse ones at their apparent size), counted before
+  // they are written.
+  uint64_t max_bytes = limits::kMaxLayerBytes;
 };
 
 struct UnpackStats {

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "image/limits.h"
 #include "image/unpack/in_root.h"
 
 namespace pier::image {
@@ -54,7 +55,8 @@ bool is_forbidden_xattr(const char* name) { return std::strncmp(name, "trusted.o
 
 }  // namespace
 
-LayerWriter::LayerWriter(UniqueFd root) : root_(std::move(root)), is_root_user_(::geteuid() == 0) {}
+LayerWriter::LayerWriter(UniqueFd root, uint64_t max_bytes)
+    : root_(std::move(root)), is_root_user_(::geteuid() == 0), max_bytes_(max_bytes) {}
 
 Result<LayerWriter::Target> LayerWriter::open_parent(const std::vector<std::string>& parts) {
   Target t;
@@ -100,7 +102,25 @@ Status LayerWriter::set_metadata_fd(int fd, archive_entry* e, const std::string&
   return {};
 }
 
+// A regular file is charged its size from the header before anything is
+// written: for a sparse file that is its apparent size, holes included. A header
+// claiming more than the layer has left is refused at once, and its data blocks
+// may then only fill what was admitted (checked as each block is written).
+Result<uint64_t> LayerWriter::admit_bytes(archive_entry* e, const std::string& rel) {
+  la_int64_t size = archive_entry_size(e);
+  if (size < 0) return Error("refusing `" + rel + "`: its header gives a negative size");
+  if (static_cast<uint64_t>(size) > max_bytes_ - bytes_) {
+    bool sparse = archive_entry_sparse_count(e) > 0;
+    return Error("refusing `" + rel + "`: its " + std::to_string(size) + " bytes" +
+                 (sparse ? " (the apparent size of a sparse file)" : "") + " take the layer past " +
+                 limits::byte_count(max_bytes_) + " of files, pier's limit for a layer");
+  }
+  bytes_ += static_cast<uint64_t>(size);
+  return static_cast<uint64_t>(size);
+}
+
 Status LayerWriter::write_regular(archive* reader, archive_entry* e, const Target& t) {
+  PIER_TRY(uint64_t admitted, admit_bytes(e, t.rel));
   UniqueFd fd(::openat(t.parent.get(), t.name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) return Error::system("create", t.rel, errno);
   const void* block = nullptr;
@@ -110,10 +130,13 @@ Status LayerWriter::write_regular(archive* reader, archive_entry* e, const Targe
     int rc = archive_read_data_block(reader, &block, &size, &offset);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK) return Error("read data of `" + t.rel + "`: " + archive_error_string(reader));
+    if (offset < 0 || static_cast<uint64_t>(offset) > admitted || size > admitted - static_cast<uint64_t>(offset))
+      return Error("refusing `" + t.rel + "`: its data runs past the " + std::to_string(admitted) +
+                   " bytes its header gives");
     PIER_CHECK(write_all_at(fd.get(), static_cast<const char*>(block), size, offset, t.rel));
   }
   // Sparse members may end in a hole.
-  if (::ftruncate(fd.get(), archive_entry_size(e)) != 0) return Error::system("truncate", t.rel, errno);
+  if (::ftruncate(fd.get(), static_cast<off_t>(admitted)) != 0) return Error::system("truncate", t.rel, errno);
   PIER_CHECK(set_metadata_fd(fd.get(), e, t.rel));
   struct timespec times[2];
   entry_times(e, times);
@@ -179,7 +202,11 @@ Status LayerWriter::apply_whiteout(const std::vector<std::string>& parts, const 
   if (name.starts_with(".wh..wh.")) return {};  // aufs metadata (.wh..wh.plnk etc.): not content
   t.name = name.substr(kWhiteoutPrefix.size());
   if (t.name.empty() || t.name == "." || t.name == "..") return Error("refusing whiteout `" + t.rel + "`");
-  PIER_CHECK(clear_for(t, S_IFCHR));
+  // A whiteout hides what lower layers have under that name, never what this
+  // layer wrote there itself (OCI image-spec, "Whiteouts"): that stays.
+  struct stat st {};
+  if (::fstatat(t.parent.get(), t.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) return {};
+  if (errno != ENOENT) return Error::system("stat", t.rel, errno);
   // overlayfs whiteout: a 0:0 character device.
   if (::mknodat(t.parent.get(), t.name.c_str(), S_IFCHR | 0, makedev(0, 0)) != 0)
     return Error::system("create whiteout", t.rel, errno);

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,8 @@ namespace pier::image {
 
 class LayerWriter {
  public:
-  explicit LayerWriter(UniqueFd root);
+  // `max_bytes`: what all regular files together may occupy (see admit_bytes).
+  LayerWriter(UniqueFd root, uint64_t max_bytes);
   Status apply(archive* reader, archive_entry* entry);
   // Directory times are set last: creating children changes a directory's mtime.
   Status finish();
@@ -37,6 +39,7 @@ class LayerWriter {
   Result<Target> open_parent(const std::vector<std::string>& parts);
   Status apply_whiteout(const std::vector<std::string>& parts, const std::string& name);
   Status clear_for(const Target& t, mode_t type);
+  Result<uint64_t> admit_bytes(archive_entry* entry, const std::string& rel);
   Status write_regular(archive* reader, archive_entry* entry, const Target& t);
   Status make_directory(archive_entry* entry, const Target& t, const std::vector<std::string>& parts);
   Status make_hardlink(archive_entry* entry, const Target& t);
@@ -45,6 +48,8 @@ class LayerWriter {
 
   UniqueFd root_;
   bool is_root_user_;
+  uint64_t max_bytes_;
+  uint64_t bytes_ = 0;  // admitted so far
   std::string cached_parent_rel_;
   UniqueFd cached_parent_;
   std::vector<DirTimes> dir_times_;

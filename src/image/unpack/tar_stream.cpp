@@ -3,6 +3,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "image/limits.h"
+
 namespace pier::image {
 namespace {
 
@@ -33,15 +35,24 @@ long TarStream::read_callback(archive*, void* self_ptr, const void** buffer) {
     archive_set_error(self->inner_, EIO, "%s", self->error_.c_str());
     return -1;
   }
+  // Checked before the block is handed on: a decompression bomb stops here,
+  // whether its bytes are file data, headers or padding after the end marker.
+  if (size > self->max_bytes_ - self->bytes_) {
+    self->error_ =
+        "it decompresses to more than " + limits::byte_count(self->max_bytes_) + ", pier's limit for a layer";
+    archive_set_error(self->inner_, EFBIG, "%s", self->error_.c_str());
+    return -1;
+  }
   self->hasher_.update(block, size);
   self->bytes_ += size;
   *buffer = block;
   return static_cast<long>(size);
 }
 
-Result<std::unique_ptr<TarStream>> TarStream::open(const std::string& path) {
+Result<std::unique_ptr<TarStream>> TarStream::open(const std::string& path, uint64_t max_bytes) {
   std::unique_ptr<TarStream> s(new TarStream());
   s->path_ = path;
+  s->max_bytes_ = max_bytes;
   s->outer_ = archive_read_new();
   PIER_CHECK(require_builtin(archive_read_support_filter_gzip(s->outer_), s->outer_, "gzip"));
   PIER_CHECK(require_builtin(archive_read_support_filter_zstd(s->outer_), s->outer_, "zstd"));

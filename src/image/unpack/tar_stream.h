@@ -22,7 +22,8 @@ class TarStream {
   TarStream(const TarStream&) = delete;
   TarStream& operator=(const TarStream&) = delete;
 
-  static Result<std::unique_ptr<TarStream>> open(const std::string& path);
+  // Decompressing more than `max_bytes` fails the read that crosses the bound.
+  static Result<std::unique_ptr<TarStream>> open(const std::string& path, uint64_t max_bytes);
 
   // The next member, or nullptr at the end of the archive.
   Result<archive_entry*> next();
@@ -41,6 +42,7 @@ class TarStream {
   archive* inner_ = nullptr;
   Sha256 hasher_;
   uint64_t bytes_ = 0;
+  uint64_t max_bytes_ = 0;
   std::string error_;
 };
 

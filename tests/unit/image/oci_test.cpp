@@ -41,15 +41,15 @@ TEST_CASE("manifest documents", "[oci]") {
   std::string m = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
     "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:aa","size":3},
     "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:bb","size":10}]})";
-  CHECK(classify_document("application/vnd.oci.image.manifest.v1+json", m) == DocumentKind::manifest);
-  CHECK(classify_document("application/json", m) == DocumentKind::manifest);
+  CHECK(*classify_document("application/vnd.oci.image.manifest.v1+json", m) == DocumentKind::manifest);
+  CHECK(*classify_document("application/json", m) == DocumentKind::manifest);
   auto parsed = parse_manifest(m);
   REQUIRE(parsed.ok());
   CHECK(parsed->config.digest == "sha256:aa");
   REQUIRE(parsed->layers.size() == 1);
   CHECK(parsed->layers[0].size == 10);
   CHECK_FALSE(parse_manifest(R"({"schemaVersion":1})").ok());
-  CHECK(classify_document("application/vnd.docker.distribution.manifest.list.v2+json", "{}") == DocumentKind::index);
+  CHECK(*classify_document("application/vnd.docker.distribution.manifest.list.v2+json", "{}") == DocumentKind::index);
 }
 
 TEST_CASE("image config fields the supervisor merges", "[config]") {
@@ -75,4 +75,67 @@ TEST_CASE("image config fields the supervisor merges", "[config]") {
   CHECK(c->healthcheck->retries == 3);
   CHECK(c->diff_ids == std::vector<std::string>{d});
   CHECK_FALSE(parse_image_config(R"({"config":{}})").ok());
+}
+
+namespace {
+
+const std::string kLayers =
+    R"("layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:bb","size":10}])";
+const std::string kConfig =
+    R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:aa","size":3})";
+const std::string kManifests =
+    R"("manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:cc","size":5,
+      "platform":{"os":"linux","architecture":"amd64"}}])";
+
+std::string error_text(const pier::Result<DocumentKind>& r) { return r.ok() ? "(accepted)" : r.error().to_string(); }
+
+}  // namespace
+
+TEST_CASE("ambiguous documents are refused (CVE-2021-41190)", "[oci][limits]") {
+  const std::string both = "{\"schemaVersion\":2," + kConfig + "," + kLayers + "," + kManifests + "}";
+  for (const char* type : {"application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.index.v1+json",
+                           "application/json", ""}) {
+    auto r = classify_document(type, both);
+    INFO(type);
+    CHECK(error_text(r).find("has both `manifests` (an index) and `config`/`layers` (a manifest)") !=
+          std::string::npos);
+  }
+  CHECK_FALSE(parse_manifest(both).ok());
+  CHECK_FALSE(parse_index(both).ok());
+
+  // An index that carries a manifest's fields, and the reverse.
+  auto index_with_layers =
+      classify_document("application/vnd.oci.image.index.v1+json", "{\"schemaVersion\":2," + kLayers + "}");
+  CHECK(error_text(index_with_layers).find("refusing an index") != std::string::npos);
+  auto manifest_with_manifests =
+      classify_document("application/vnd.oci.image.manifest.v1+json", "{\"schemaVersion\":2," + kManifests + "}");
+  CHECK(error_text(manifest_with_manifests).find("refusing a manifest") != std::string::npos);
+  CHECK_FALSE(parse_index("{\"schemaVersion\":2," + kManifests + "," + kConfig + "}").ok());
+}
+
+TEST_CASE("a declared type must match the document's own mediaType", "[oci][limits]") {
+  const std::string oci = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"," +
+                          kConfig + "," + kLayers + "}";
+  CHECK(classify_document("application/vnd.oci.image.manifest.v1+json; charset=utf-8", oci).ok());
+  CHECK(*classify_document("application/json", oci) == DocumentKind::manifest);
+  auto docker = classify_document("application/vnd.docker.distribution.manifest.v2+json", oci);
+  CHECK(error_text(docker).find("whose own mediaType is `application/vnd.oci.image.manifest.v1+json`") !=
+        std::string::npos);
+  auto as_index = classify_document("application/vnd.oci.image.index.v1+json", oci);
+  CHECK_FALSE(as_index.ok());
+  // A manifest whose own mediaType names an index (stored or loaded, with no Content-Type).
+  CHECK_FALSE(parse_manifest("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\"," +
+                             kConfig + "," + kLayers + "}")
+                  .ok());
+  // Without any mediaType the shape decides, as the OCI spec allows.
+  CHECK(*classify_document("", "{\"schemaVersion\":2," + kManifests + "}") == DocumentKind::index);
+}
+
+TEST_CASE("descriptors must carry a size", "[oci][limits]") {
+  auto no_size = parse_manifest(
+      R"({"schemaVersion":2,"config":{"digest":"sha256:aa","size":3},"layers":[{"digest":"sha256:bb"}]})");
+  REQUIRE_FALSE(no_size.ok());
+  CHECK(no_size.error().to_string().find("descriptor of sha256:bb has no valid size") != std::string::npos);
+  CHECK_FALSE(parse_manifest(R"({"schemaVersion":2,"config":{"digest":"sha256:aa","size":-1},"layers":[]})").ok());
+  CHECK_FALSE(parse_index(R"({"schemaVersion":2,"manifests":[{"digest":"sha256:cc","size":"5"}]})").ok());
 }

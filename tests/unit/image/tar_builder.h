@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -43,6 +44,22 @@ class TarBuilder {
     add("PaxHeaders/x", 'x', records, 0644, "");
     return *this;
   }
+  // An old-GNU sparse file ('S'): `data` at `offset`, the rest holes, `apparent`
+  // bytes long. Numbers too large for octal use base-256, as GNU tar writes them.
+  TarBuilder& sparse(const std::string& name, const std::string& data, unsigned long offset, unsigned long apparent) {
+    add(name, 'S', data, 0644, "", 0, 0, 0, 0, [&](char* h) {
+      std::memcpy(h + 257, "ustar  ", 8);  // GNU magic and version: "ustar  \0"
+      number(h + 386, 12, offset);           // sparse[0].offset
+      number(h + 398, 12, data.size());      // sparse[0].numbytes
+      number(h + 483, 12, apparent);         // realsize
+    });
+    return *this;
+  }
+  // A regular file whose header claims `declared` bytes, whatever `data` holds.
+  TarBuilder& declared(const std::string& name, const std::string& data, unsigned long declared) {
+    add(name, '0', data, 0644, "", 0, 0, 0, 0, [&](char* h) { number(h + 124, 12, declared); });
+    return *this;
+  }
   std::string finish() const { return out_ + std::string(1024, '\0'); }
 
  private:
@@ -60,8 +77,15 @@ class TarBuilder {
     for (size_t i = width - 1; i-- > 0 && value; value >>= 3) digits[i] = static_cast<char>('0' + (value & 7));
     digits.copy(field, width - 1);
   }
+  static void number(char* field, size_t width, unsigned long value) {
+    if (value >> (3 * (width - 1)) == 0) return octal(field, width, value);
+    std::memset(field, 0, width);
+    field[0] = static_cast<char>(0x80);
+    for (size_t i = width; i-- > 1 && value; value >>= 8) field[i] = static_cast<char>(value & 0xff);
+  }
   void add(const std::string& name, char type, const std::string& data, unsigned mode, const std::string& link,
-           unsigned uid = 0, unsigned gid = 0, unsigned major = 0, unsigned minor = 0) {
+           unsigned uid = 0, unsigned gid = 0, unsigned major = 0, unsigned minor = 0,
+           const std::function<void(char*)>& patch = {}) {
     char h[512] = {};
     name.copy(h, 100);
     octal(h + 100, 8, mode);
@@ -76,6 +100,7 @@ class TarBuilder {
     h[264] = '0';
     octal(h + 329, 8, major);
     octal(h + 337, 8, minor);
+    if (patch) patch(h);
     std::memset(h + 148, ' ', 8);
     unsigned sum = 0;
     for (unsigned char c : h) sum += c;

@@ -236,3 +236,73 @@ TEST_CASE("member count is bounded", "[unpack]") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().to_string().find("more than 10") != std::string::npos);
 }
+
+TEST_CASE("a member larger than the layer's limit is refused before it is written", "[unpack][limits]") {
+  Fixture f;
+  // 4 MiB of zeros gzip to a few KiB: only a bound on what is written stops it.
+  std::string path = f.tmp / "big.tar";
+  REQUIRE(pier::write_file_atomic(path, TarBuilder().file("big", std::string(4 << 20, '\0')).finish()).ok());
+  REQUIRE(std::system(("gzip -q -f " + path).c_str()) == 0);
+  pier::image::UnpackLimits limits;
+  limits.max_bytes = 1 << 20;
+  auto r = unpack_layer(path + ".gz", f.layer, limits);
+  REQUIRE_FALSE(r.ok());
+  INFO(r.error().to_string());
+  CHECK(r.error().to_string().find("take the layer past 1 MiB of files") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(f.layer + "/big"));
+}
+
+TEST_CASE("a sparse member counts its apparent size", "[unpack][limits]") {
+  Fixture f;
+  // A few bytes of data at the end of a 1 TiB file: tiny in the tar, tiny on
+  // disk, but 1 TiB for anything that copies it (overlayfs copy-up included).
+  constexpr unsigned long kTiB = 1ul << 40;
+  auto r = f.unpack(TarBuilder().sparse("holes", "tail!", kTiB - 5, kTiB).finish());
+  REQUIRE_FALSE(r.ok());
+  INFO(r.error().to_string());
+  CHECK(r.error().to_string().find("(the apparent size of a sparse file) take the layer past 64 GiB") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(f.layer + "/holes"));
+}
+
+TEST_CASE("a sparse member within the limit keeps its data and holes", "[unpack][limits]") {
+  Fixture f;
+  REQUIRE(f.unpack(TarBuilder().sparse("holes", "tail!", 100000, 100005).finish()).ok());
+  std::string content = slurp(f.layer + "/holes");
+  REQUIRE(content.size() == 100005);
+  CHECK(content.substr(100000) == "tail!");
+  CHECK(content.find_first_not_of('\0') == 100000);
+}
+
+TEST_CASE("the decompressed stream is bounded while it is read", "[unpack][limits]") {
+  Fixture f;
+  // Zeros after the end-of-archive blocks: no member holds them, yet they are
+  // decompressed (and hashed into the diff id) all the same.
+  std::string path = f.tmp / "bomb.tar";
+  std::string tar = TarBuilder().file("small", "x").finish() + std::string(4 << 20, '\0');
+  REQUIRE(pier::write_file_atomic(path, tar).ok());
+  REQUIRE(std::system(("gzip -q -f " + path).c_str()) == 0);
+  pier::image::UnpackLimits limits;
+  limits.max_bytes = 1 << 20;
+  auto r = unpack_layer(path + ".gz", f.layer, limits);
+  REQUIRE_FALSE(r.ok());
+  INFO(r.error().to_string());
+  CHECK(r.error().to_string().find("it decompresses to more than 1 MiB, pier's limit for a layer") !=
+        std::string::npos);
+}
+
+TEST_CASE("a whiteout does not remove a file of its own layer", "[unpack][whiteout]") {
+  // Whiteouts hide lower layers only; the layer's own file, before or after it, stays.
+  Fixture f;
+  REQUIRE(f.unpack(TarBuilder().dir("etc").file("etc/passwd", "mine").file("etc/.wh.passwd", "").finish()).ok());
+  CHECK(slurp(f.layer + "/etc/passwd") == "mine");
+  CHECK_FALSE(std::filesystem::exists(f.layer + "/etc/.wh.passwd"));
+  Fixture d;
+  REQUIRE(d.unpack(TarBuilder().dir("var").file("var/log", "kept").file(".wh.var", "").finish()).ok());
+  CHECK(slurp(d.layer + "/var/log") == "kept");
+  if (is_root()) {
+    Fixture g;
+    REQUIRE(g.unpack(TarBuilder().dir("etc").file("etc/.wh.passwd", "").file("etc/passwd", "mine").finish()).ok());
+    CHECK(slurp(g.layer + "/etc/passwd") == "mine");
+  }
+}
