@@ -119,16 +119,12 @@ Status add_volume(PlanContext& ctx, const compose::ServiceVolume& v) {
         .hint("pier has only the local driver");
   if (!vol.driver_opts.empty()) return add_local_volume_with_options(ctx, v, vol);
   std::string dir = ctx.in.paths.volume_dir(vol.name);
-  std::string source = dir;
-  if (!subpath.empty()) {
-    std::string clean = clean_path("/" + subpath);
-    if (subpath[0] == '/' || clean != "/" + subpath)
-      return ctx.error_at(v.mark, fmt::format("volume subpath `{}` must be a plain relative path", subpath));
-    source += clean;
-  }
+  if (!subpath.empty() && (subpath[0] == '/' || clean_path("/" + subpath) != "/" + subpath))
+    return ctx.error_at(v.mark, fmt::format("volume subpath `{}` must be a plain relative path", subpath));
   ctx.plan.volumes.push_back({vol.name, dir, target, !nocopy && subpath.empty(), vol.external});
   runtime::BindMount b;
-  b.source = source;
+  b.source = dir;
+  b.subpath = subpath;  // the runtime looks it up inside the volume, never as a host path
   b.target = target;
   b.read_only = v.read_only;
   ctx.plan.spec.binds.push_back(std::move(b));
