@@ -34,10 +34,12 @@ struct Ctx {
 int bind_tree(int source, int target, bool recursive, uint64_t attrs, unsigned long propagation) {
   // move_mount says EINVAL for a directory over a file; say what mount(2) says.
   struct stat from{}, to{};
-  if (::fstat(source, &from) < 0 || ::fstat(target, &to) < 0) return -1;
-  if (S_ISDIR(from.st_mode) != S_ISDIR(to.st_mode)) {
-    errno = ENOTDIR;
-    return -1;
+  if (source != target) {
+    if (::fstat(source, &from) < 0 || ::fstat(target, &to) < 0) return -1;
+    if (S_ISDIR(from.st_mode) != S_ISDIR(to.st_mode)) {
+      errno = ENOTDIR;
+      return -1;
+    }
   }
   const unsigned rec = recursive ? AT_RECURSIVE : 0;
   int tree = sys::open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
