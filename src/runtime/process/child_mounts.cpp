@@ -1,11 +1,13 @@
 // Child side: mounts the rootfs, walks the mount table, pivots. Each row failing reports
 // its index so the parent can print "mount /data -> /var/lib/db: <reason>".
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <climits>
@@ -85,12 +87,18 @@ void do_mount(const Ctx& c, const MountOp& op) {
   ::close(fd);
 }
 
-// Read-only binds are recursively read-only with MS_REC (Docker's `rro`).
+// Read-only binds are recursively read-only with MS_REC (Docker's `rro`). A bind never
+// lands on procfs: /proc is refused by name before clone, and a symlink on the target's
+// path (in a volume another container writes) must not lead there either, where it
+// would cover the kernel's files with the container's (runc's checkProcMount).
 void do_bind(const Ctx& c, const MountOp& op) {
   int source = open_source(op);
   if (source < 0) c.die();
   int target = ensure(c.root, op.target.c_str(), op.create, op.no_symlinks);
   if (target < 0) c.die();
+  struct statfs fs{};
+  if (::fstatfs(target, &fs) < 0) c.die();
+  if (fs.f_type == PROC_SUPER_MAGIC) fail(c.plan.sync_fd, Step::bind_into_proc, c.index, EPERM);
   const uint64_t attrs = (op.flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
   if (bind_tree(source, target, op.flags & MS_REC, attrs, op.propagation) < 0) c.die();
   ::close(source);

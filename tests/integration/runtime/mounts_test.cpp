@@ -266,3 +266,18 @@ TEST_CASE("a volume subpath is looked up inside the volume; a link out of it is 
                                  "leads outside it; pier mounts only what lies inside)", vol, escape));
   }
 }
+
+TEST_CASE("a bind whose target leads into /proc through bound content is refused", "[root][runtime][mount]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  std::string vol = t.path() + "/vol", other = t.path() + "/other";
+  fs::create_directories(vol);
+  fs::create_directories(other);
+  fs::create_symlink("/proc", vol + "/sub");  // planted by a container sharing the volume
+  auto spec = t.spec({"info"});
+  spec.binds = {{vol, "/v"}, {other, "/v/sub"}};
+  auto r = t.run(spec);
+  CHECK_FALSE(r.started);
+  CHECK(r.error == "bind " + other + " -> /v/sub: the target leads into /proc (mounts on or inside /proc are refused; "
+                   "a symlink on the target's path points there)");
+}
