@@ -406,7 +406,8 @@ std::string failure_hint(const MountOp& op, int err) {
 std::string describe(const MountOp& op) {
   switch (op.kind) {
     case OpKind::bind:
-      if (!op.subpath.empty()) return fmt::format("{} {} subpath {} -> {}", kind_name(op.kind), op.source, op.subpath, op.target);
+      if (!op.subpath.empty())
+        return fmt::format("{} {} subpath {} -> {}", kind_name(op.kind), op.source, op.subpath, op.target);
       return fmt::format("{} {} -> {}", kind_name(op.kind), op.source, op.target);
     case OpKind::mount:
     case OpKind::bind_in:

@@ -192,7 +192,8 @@ void do_private_file(const Ctx& c, const MountOp& op) {
   if (source < 0) c.die();
   int target = ensure(c.root, op.target.c_str(), op.create, op.no_symlinks);
   if (target < 0) c.die();
-  uint64_t attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | ((op.flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
+  uint64_t attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+  if (op.flags & MS_NOEXEC) attrs |= MOUNT_ATTR_NOEXEC;
   if (bind_tree(source, target, false, attrs, 0) < 0) c.die();
   ::close(source);
   ::close(target);
