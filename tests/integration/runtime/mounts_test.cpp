@@ -236,7 +236,7 @@ TEST_CASE("a bind's propagation is set on the bind, not where bound content lead
   CHECK(r["propagation /d"] == "private");
 }
 
-TEST_CASE("a volume subpath is looked up inside the volume; a link out of it is refused",
+TEST_CASE("a volume subpath is looked up inside the volume, and a link out of it is refused",
           "[root][runtime][mount]") {
   if (!test::running_as_root()) PIER_SKIP("needs root");
   TestRoot t;
