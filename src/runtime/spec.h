@@ -57,6 +57,9 @@ struct BindMount {
   bool recursive = true;
   bool create_host_path = false;
   Propagation propagation = Propagation::rprivate;
+  // A relative path inside `source` (a volume's `subpath`): looked up beneath `source`
+  // only, never as a host path, since another container may have made it a symlink.
+  std::string subpath;
 };
 
 struct TmpfsMount {

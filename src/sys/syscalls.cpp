@@ -50,4 +50,12 @@ int openat2(int dirfd, const char* path, OpenHow* how) {
   return static_cast<int>(::syscall(SYS_openat2, dirfd, path, how, sizeof(OpenHow)));
 }
 
+int open_tree(int dirfd, const char* path, unsigned flags) {
+  return static_cast<int>(::syscall(SYS_open_tree, dirfd, path, flags));
+}
+
+int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path, unsigned flags) {
+  return static_cast<int>(::syscall(SYS_move_mount, from_dirfd, from_path, to_dirfd, to_path, flags));
+}
+
 }  // namespace pier::sys

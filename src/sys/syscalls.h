@@ -36,4 +36,10 @@ struct OpenHow {
 };
 int openat2(int dirfd, const char* path, OpenHow* how);
 
+// The new mount API: open_tree(OPEN_TREE_CLONE) makes a detached copy of a mount (tree)
+// that mount_setattr can change before move_mount attaches it, so its attributes never
+// depend on a second lookup of the target path.
+int open_tree(int dirfd, const char* path, unsigned flags);
+int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path, unsigned flags);
+
 }  // namespace pier::sys

@@ -101,6 +101,22 @@ static void ns(void) {
   }
 }
 
+/* The propagation fields of the topmost mount on `path` ("shared:3 master:1", "private"). */
+static void mount_propagation(const char* path) {
+  FILE* f = fopen("/proc/self/mountinfo", "r");
+  char line[4096], found[512] = "none";
+  while (f && fgets(line, sizeof line, f)) {
+    char point[1024];
+    int at = 0;
+    if (sscanf(line, "%*d %*d %*s %*s %1023s %*s %n", point, &at) < 1 || strcmp(point, path)) continue;
+    char* end = strstr(line + at, " - ");
+    if (end) *end = 0;
+    snprintf(found, sizeof found, "%s", strncmp(line + at, "- ", 2) ? line + at : "private");
+  }
+  if (f) fclose(f);
+  printf("propagation %s=%s\n", path, found);
+}
+
 static int try_write(const char* path) {
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return errno;
@@ -192,6 +208,7 @@ int main(int argc, char** argv) {
       char t[4096] = ""; ssize_t r = readlink(a, t, sizeof t - 1); if (r > 0) t[r] = 0;
       printf("readlink %s=%s\n", a, r < 0 ? strerror(errno) : t); ++i;
     }
+    else if (!strcmp(c, "propagation")) { mount_propagation(a); ++i; }
     else if (!strcmp(c, "alloc")) { alloc_mb(atol(a)); ++i; }
     else if (!strcmp(c, "fork")) { fork_many(atoi(a)); ++i; }
     else if (!strcmp(c, "zombies")) { zombies(atoi(a)); ++i; }

@@ -11,7 +11,9 @@ namespace pier::runtime {
 
 enum class OpKind {
   mount,     // mount(source, target, fstype, flags, data): a fresh filesystem
-  bind,      // bind a host path (source) onto target; flags may add MS_RDONLY (recursive)
+  // bind a host path (source), or `subpath` beneath it, onto target; flags may add
+  // MS_RDONLY (recursive with MS_REC); `propagation` is set on the new mount
+  bind,
   bind_in,   // bind a path *inside* the rootfs (source, relative) onto target
   mask,      // bind the container's /dev/null over a file, or a ro tmpfs over a dir
   readonly,  // bind target onto itself, then remount ro,nosuid,nodev,noexec
@@ -19,7 +21,6 @@ enum class OpKind {
   symlink,   // target -> source
   mkdir,     // create a directory (e.g. the working dir)
   write,     // write data into an existing file (namespaced sysctls)
-  propagate, // change propagation of target (flags: MS_SHARED/MS_SLAVE/MS_PRIVATE [|MS_REC])
   // Secrets and configs. private_fs mounts a tmpfs on `source`, a host directory outside
   // the rootfs: the mount exists only in the container's mount namespace and leaves its
   // view with the old root after pivot_root. Each private_file writes `data` as the file
@@ -37,6 +38,13 @@ struct MountOp {
   std::string fstype;
   unsigned long flags = 0;
   std::string data;
+  // bind: a path inside `source` (a volume another container may write to), resolved by
+  // the child beneath `source` by fd, never as a host path: a symlink that leaves the
+  // volume fails the mount with EXDEV.
+  std::string subpath;
+  // bind: MS_SHARED, MS_SLAVE or MS_PRIVATE, with MS_REC for the whole tree; 0 keeps what
+  // the clone inherits.
+  unsigned long propagation = 0;
   Create create = Create::none;
   bool optional = false;     // a missing target is skipped (masked paths the kernel lacks)
   bool no_symlinks = false;  // refuse a symlink anywhere in target (API filesystems)
@@ -51,6 +59,8 @@ using MountTable = std::vector<MountOp>;
 // "mount proc -> /proc", "bind /data -> /var/lib/db": how errors and --debug name a row.
 std::string describe(const MountOp& op);
 const char* kind_name(OpKind kind);
+// How to fix row `op` failing with `err` in the child, or "" when errno says it all.
+std::string failure_hint(const MountOp& op, int err);
 // One row per line, numbered, with fstype, options and flags: what `--debug` prints.
 std::string format_table(const MountTable& table);
 

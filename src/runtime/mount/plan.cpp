@@ -1,14 +1,20 @@
 #include "runtime/mount/plan.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include <fmt/format.h>
 
+#include <cerrno>
+
+#include "base/unique_fd.h"
 #include "runtime/sysctls.h"
 #include "runtime/users.h"
+#include "sys/syscalls.h"
 
 namespace pier::runtime {
 
@@ -187,6 +193,17 @@ unsigned long propagation_flags(Propagation p) {
   return MS_PRIVATE | MS_REC;
 }
 
+// Whether a subpath is a directory, to create the target as one. Only that: the child
+// looks the subpath up again by fd and that lookup is the one that counts (a link may be
+// made in between), so a lookup failing here is left for the child to report.
+bool subpath_is_dir(const BindMount& b) {
+  UniqueFd volume(::open(b.source.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  sys::OpenHow how{O_PATH | O_CLOEXEC, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
+  UniqueFd fd(volume ? sys::openat2(volume.get(), b.subpath.c_str(), &how) : -1);
+  struct stat st{};
+  return !fd || ::fstat(fd.get(), &st) != 0 || S_ISDIR(st.st_mode);
+}
+
 Status add_binds(MountTable& t, const ContainerSpec& spec) {
   for (const auto& b : spec.binds) {
     if (b.target.empty() || b.target[0] != '/')
@@ -195,7 +212,9 @@ Status add_binds(MountTable& t, const ContainerSpec& spec) {
       return Error(fmt::format("bind {} -> {}: mounts on or inside /proc are refused", b.source, b.target));
     struct stat st{};
     bool is_dir = true;
-    if (::stat(b.source.c_str(), &st) == 0) {
+    if (!b.subpath.empty()) {
+      is_dir = subpath_is_dir(b);
+    } else if (::stat(b.source.c_str(), &st) == 0) {
       is_dir = S_ISDIR(st.st_mode);
     } else if (!b.create_host_path) {
       return Error::system(fmt::format("bind {} ->", b.source), b.target, errno)
@@ -204,15 +223,12 @@ Status add_binds(MountTable& t, const ContainerSpec& spec) {
     MountOp op;
     op.kind = OpKind::bind;
     op.source = b.source;
+    op.subpath = b.subpath;
     op.target = b.target;
     op.flags = MS_BIND | (b.recursive ? MS_REC : 0) | (b.read_only ? MS_RDONLY : 0);
+    op.propagation = propagation_flags(b.propagation);
     op.create = is_dir ? Create::dir : Create::file;
     t.push_back(op);
-    MountOp prop;
-    prop.kind = OpKind::propagate;
-    prop.target = b.target;
-    prop.flags = propagation_flags(b.propagation);
-    t.push_back(prop);
   }
   return {};
 }
@@ -343,7 +359,6 @@ const char* kind_name(OpKind kind) {
     case OpKind::symlink: return "symlink";
     case OpKind::mkdir: return "mkdir";
     case OpKind::write: return "write";
-    case OpKind::propagate: return "propagation of";
     case OpKind::private_fs: return "private tmpfs";
     case OpKind::private_file: return "private file";
   }
@@ -362,6 +377,7 @@ std::string format_table(const MountTable& table) {
     else if (!op.data.empty())
       out += " data=" + op.data;
     if (op.flags) out += fmt::format(" flags={:#x}", op.flags);
+    if (op.propagation) out += fmt::format(" propagation={:#x}", op.propagation);
     if (op.optional) out += " optional";
     if (op.no_symlinks) out += " no-symlinks";
     out += "\n";
@@ -369,10 +385,20 @@ std::string format_table(const MountTable& table) {
   return out;
 }
 
+std::string failure_hint(const MountOp& op, int err) {
+  if (op.kind != OpKind::bind || op.subpath.empty()) return {};
+  if (err == EXDEV) return "a symlink in the volume leads outside it; pier mounts only what lies inside";
+  if (err == ENOENT) return "create the subpath in the volume first";
+  return {};
+}
+
 std::string describe(const MountOp& op) {
   switch (op.kind) {
-    case OpKind::mount:
     case OpKind::bind:
+      if (!op.subpath.empty())
+        return fmt::format("{} {} subpath {} -> {}", kind_name(op.kind), op.source, op.subpath, op.target);
+      return fmt::format("{} {} -> {}", kind_name(op.kind), op.source, op.target);
+    case OpKind::mount:
     case OpKind::bind_in:
     case OpKind::symlink:
       return fmt::format("{} {} -> {}", kind_name(op.kind), op.source, op.target);

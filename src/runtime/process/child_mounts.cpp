@@ -1,10 +1,13 @@
 // Child side: mounts the rootfs, walks the mount table, pivots. Each row failing reports
 // its index so the parent can print "mount /data -> /var/lib/db: <reason>".
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <climits>
@@ -25,15 +28,55 @@ struct Ctx {
   [[noreturn]] void die(int err = errno) const { fail(plan.sync_fd, Step::mount_op, index, err); }
 };
 
-int set_readonly(int root, const char* target, bool recursive, uint64_t extra) {
-  int fd = resolve(root, target, false, O_PATH);
-  if (fd < 0) return -1;
-  sys::MountAttr attr{MOUNT_ATTR_RDONLY | extra, 0, 0, 0};
-  int rc = sys::mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr);
+// Clones the mount at `source` (a whole tree when `recursive`), sets `attrs` on the
+// copy while it is still detached, attaches it on `target`, then sets `propagation`
+// through the same fd, which now names the attached mount. Both fds were resolved once;
+// nothing looks a path up again after the mount, so a container that swaps a symlink
+// along the target meanwhile cannot send the read-only flag or the propagation elsewhere.
+int bind_tree(int source, int target, bool recursive, uint64_t attrs, unsigned long propagation) {
+  // move_mount says EINVAL for a directory over a file; say what mount(2) says.
+  struct stat from{}, to{};
+  if (source != target) {
+    if (::fstat(source, &from) < 0 || ::fstat(target, &to) < 0) return -1;
+    if (S_ISDIR(from.st_mode) != S_ISDIR(to.st_mode)) {
+      errno = ENOTDIR;
+      return -1;
+    }
+  }
+  const unsigned rec = recursive ? AT_RECURSIVE : 0;
+  int tree = sys::open_tree(source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
+  if (tree < 0) return -1;
+  sys::MountAttr set{attrs, 0, 0, 0};
+  sys::MountAttr prop{0, 0, propagation & ~MS_REC, 0};
+  int rc = 0;
+  if (attrs) rc = sys::mount_setattr(tree, "", AT_EMPTY_PATH | rec, &set);
+  if (rc == 0) rc = sys::move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  if (rc == 0 && propagation)
+    rc = sys::mount_setattr(tree, "", AT_EMPTY_PATH | ((propagation & MS_REC) ? AT_RECURSIVE : 0), &prop);
   int saved = errno;
-  ::close(fd);
+  ::close(tree);
   errno = saved;
   return rc;
+}
+
+// A bind's source. A subpath is looked up by the child beneath the volume's fd, not by
+// the parent before clone: an fd the parent opened names a mount of the host's
+// namespace, which open_tree refuses to clone from inside the child's new one. BENEATH
+// rather than IN_ROOT: a link out of the volume is refused (EXDEV), not reinterpreted.
+int open_source(const MountOp& op) {
+  if (op.subpath.empty()) return ::open(op.source.c_str(), O_PATH | O_CLOEXEC);
+  int volume = ::open(op.source.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (volume < 0) return -1;
+  sys::OpenHow how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  int fd;
+  do fd = sys::openat2(volume, op.subpath.c_str(), &how);
+  while (fd < 0 && errno == EAGAIN);  // a rename raced the lookup
+  int saved = errno;
+  ::close(volume);
+  errno = saved;
+  return fd;
 }
 
 void do_mount(const Ctx& c, const MountOp& op) {
@@ -44,14 +87,22 @@ void do_mount(const Ctx& c, const MountOp& op) {
   ::close(fd);
 }
 
+// Read-only binds are recursively read-only with MS_REC (Docker's `rro`). A bind never
+// lands on procfs: /proc is refused by name before clone, and a symlink on the target's
+// path (in a volume another container writes) must not lead there either, where it
+// would cover the kernel's files with the container's (runc's checkProcMount).
 void do_bind(const Ctx& c, const MountOp& op) {
-  char p[32];
-  int fd = ensure(c.root, op.target.c_str(), op.create, op.no_symlinks);
-  if (fd < 0) c.die();
-  if (::mount(op.source.c_str(), fd_path(p, fd), nullptr, op.flags & (MS_BIND | MS_REC), nullptr) < 0) c.die();
-  ::close(fd);
-  // Read-only binds are recursively read-only (Docker's `rro` when mount_setattr exists).
-  if ((op.flags & MS_RDONLY) && set_readonly(c.root, op.target.c_str(), op.flags & MS_REC, 0) < 0) c.die();
+  int source = open_source(op);
+  if (source < 0) c.die();
+  int target = ensure(c.root, op.target.c_str(), op.create, op.no_symlinks);
+  if (target < 0) c.die();
+  struct statfs fs{};
+  if (::fstatfs(target, &fs) < 0) c.die();
+  if (fs.f_type == PROC_SUPER_MAGIC) fail(c.plan.sync_fd, Step::bind_into_proc, c.index, EPERM);
+  const uint64_t attrs = (op.flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
+  if (bind_tree(source, target, op.flags & MS_REC, attrs, op.propagation) < 0) c.die();
+  ::close(source);
+  ::close(target);
 }
 
 void do_mask(const Ctx& c, const MountOp& op) {
@@ -78,17 +129,14 @@ void do_mask(const Ctx& c, const MountOp& op) {
 }
 
 void do_readonly(const Ctx& c, const MountOp& op) {
-  char p[32];
   int fd = resolve(c.root, op.target.c_str(), op.no_symlinks, O_PATH);
   if (fd < 0) {
     if (errno == ENOENT && op.optional) return;
     c.die();
   }
-  fd_path(p, fd);
-  if (::mount(p, p, nullptr, MS_BIND | MS_REC, nullptr) < 0) c.die();
-  ::close(fd);
-  if (set_readonly(c.root, op.target.c_str(), true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC) < 0)
+  if (bind_tree(fd, fd, true, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0) < 0)
     c.die();
+  ::close(fd);
 }
 
 void do_node(const Ctx& c, const MountOp& op) {
@@ -117,13 +165,6 @@ void do_write(const Ctx& c, const MountOp& op) {
   ::close(fd);
 }
 
-void do_propagate(const Ctx& c, const MountOp& op) {
-  char p[32];
-  int fd = resolve(c.root, op.target.c_str(), false, O_PATH);
-  if (fd < 0 || ::mount(nullptr, fd_path(p, fd), nullptr, op.flags, nullptr) < 0) c.die();
-  ::close(fd);
-}
-
 // The tmpfs goes on a host directory, in this (the container's) mount namespace only;
 // the root's propagation is private or slave by now (mount_rootfs), so the host never
 // sees it, and pivot_root's detach of the old root takes it out of the container's view.
@@ -147,15 +188,15 @@ void write_private_file(const Ctx& c, const MountOp& op) {
 void do_private_file(const Ctx& c, const MountOp& op) {
   if (*c.private_dir < 0) c.die(EBADF);
   write_private_file(c, op);
-  char p[32], q[32];
   int source = ::openat(*c.private_dir, op.source.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (source < 0) c.die();
   int target = ensure(c.root, op.target.c_str(), op.create, op.no_symlinks);
-  if (target < 0 || ::mount(fd_path(q, source), fd_path(p, target), nullptr, MS_BIND, nullptr) < 0) c.die();
+  if (target < 0) c.die();
+  uint64_t attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+  if (op.flags & MS_NOEXEC) attrs |= MOUNT_ATTR_NOEXEC;
+  if (bind_tree(source, target, false, attrs, 0) < 0) c.die();
   ::close(source);
   ::close(target);
-  uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | ((op.flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
-  if (set_readonly(c.root, op.target.c_str(), false, attrs) < 0) c.die();
 }
 
 void apply(const Ctx& c, const MountOp& op) {
@@ -174,7 +215,6 @@ void apply(const Ctx& c, const MountOp& op) {
       return;
     }
     case OpKind::write: return do_write(c, op);
-    case OpKind::propagate: return do_propagate(c, op);
     case OpKind::private_fs: return do_private_fs(c, op);
     case OpKind::private_file: return do_private_file(c, op);
   }

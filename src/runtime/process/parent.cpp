@@ -21,8 +21,15 @@ namespace pier::runtime {
 namespace {
 
 Error child_error(const ContainerPlan& plan, const Frame& f) {
-  if (f.step == Step::mount_op && f.op >= 0 && static_cast<size_t>(f.op) < plan.mounts.size())
-    return Error(describe(plan.mounts[static_cast<size_t>(f.op)]), f.err);
+  if (f.step == Step::mount_op && f.op >= 0 && static_cast<size_t>(f.op) < plan.mounts.size()) {
+    const MountOp& op = plan.mounts[static_cast<size_t>(f.op)];
+    Error e(describe(op), f.err);
+    if (std::string hint = failure_hint(op, f.err); !hint.empty()) e.hint(std::move(hint));
+    return e;
+  }
+  if (f.step == Step::bind_into_proc && f.op >= 0 && static_cast<size_t>(f.op) < plan.mounts.size())
+    return Error(fmt::format("{}: the target leads into /proc", describe(plan.mounts[static_cast<size_t>(f.op)])))
+        .hint("mounts on or inside /proc are refused; a symlink on the target's path points there");
   if (f.step == Step::exec) return Error(fmt::format("exec {}", plan.argv_storage.front()), f.err);
   if (f.step == Step::chdir) return Error(fmt::format("chdir {}", plan.workdir), f.err);
   if (f.step == Step::mount_rootfs)

@@ -32,6 +32,7 @@ const char* step_name(Step step) {
     case Step::clone_child: return "clone";
     case Step::signals: return "reset signals";
     case Step::console: return "allocate the pty";
+    case Step::bind_into_proc: return "bind into /proc";
   }
   return "unknown step";
 }

@@ -22,6 +22,7 @@ enum class Step : int32_t {
   mount_rootfs, open_rootfs, mount_op, pivot_root, detach_old_root, readonly_rootfs,
   rlimit, oom_score_adj, stdio, close_fds, capability_bounding, setgroups, setgid, setuid,
   capset, chdir, no_new_privs, seccomp, exec, clone_child, signals, console,
+  bind_into_proc,  // mount_op's row resolved onto procfs: op is its index
 };
 
 struct Frame {

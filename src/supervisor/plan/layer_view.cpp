@@ -102,22 +102,36 @@ std::optional<LayerView::Node> LayerView::lookup(const Node& dir, const std::str
   return std::nullopt;
 }
 
-Result<std::optional<LayerView::Node>> LayerView::resolve(const std::string& path) const {
+Result<LayerView::Walk> LayerView::walk(const std::string& path) const {
   Node root{true, layers_};
   std::vector<std::string> pending = split(path, '/');
   std::vector<Node> walked;  // the directories entered so far; back() is the current one
+  Walk out;                  // out.names: their names, one per entry of `walked`
   int links = 0;
   size_t next = 0;
+  // Nothing at `name` (or a non-directory with more to come): the rest stays as written.
+  auto missing = [&](const std::string& name) {
+    out.names.push_back(name);
+    for (size_t i = next; i < pending.size(); ++i) {
+      if (pending[i].empty() || pending[i] == ".") continue;
+      if (pending[i] != "..") out.names.push_back(pending[i]);
+      else if (!out.names.empty()) out.names.pop_back();
+    }
+    return out;
+  };
   while (next < pending.size()) {
     const std::string name = pending[next++];
     if (name.empty() || name == ".") continue;
     if (name == "..") {
-      if (!walked.empty()) walked.pop_back();
+      if (!walked.empty()) {
+        walked.pop_back();
+        out.names.pop_back();
+      }
       continue;
     }
     const Node& cur = walked.empty() ? root : walked.back();
     auto node = lookup(cur, name);
-    if (!node) return std::optional<Node>{};
+    if (!node) return missing(name);
     struct stat st{};
     if (::lstat(node->paths[0].c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
       if (++links > kMaxSymlinks) return Error(fmt::format("too many symbolic links resolving `{}` in the image", path));
@@ -126,18 +140,32 @@ Result<std::optional<LayerView::Node>> LayerView::resolve(const std::string& pat
       if (n < 0) return Error::system("readlink", node->paths[0], errno);
       target.resize(static_cast<size_t>(n));
       // The link is read as the container would: absolute targets start at the image's root.
-      if (!target.empty() && target[0] == '/') walked.clear();
+      if (!target.empty() && target[0] == '/') {
+        walked.clear();
+        out.names.clear();
+      }
       std::vector<std::string> rest = split(target, '/');
       rest.insert(rest.end(), pending.begin() + static_cast<std::ptrdiff_t>(next), pending.end());
       pending = std::move(rest);
       next = 0;
       continue;
     }
-    if (next < pending.size() && !node->is_dir) return std::optional<Node>{};
+    if (next < pending.size() && !node->is_dir) return missing(name);
     walked.push_back(std::move(*node));
+    out.names.push_back(name);
   }
-  if (walked.empty()) return std::optional<Node>(root);
-  return std::optional<Node>(walked.back());
+  out.node = walked.empty() ? root : walked.back();
+  return out;
+}
+
+Result<std::optional<LayerView::Node>> LayerView::resolve(const std::string& path) const {
+  PIER_TRY(Walk w, walk(path));
+  return std::move(w.node);
+}
+
+Result<std::string> LayerView::real_path(const std::string& path) const {
+  PIER_TRY(Walk w, walk(path));
+  return "/" + join(w.names, "/");
 }
 
 Status LayerView::copy_dir(const Node& dir, const std::string& dest) const {

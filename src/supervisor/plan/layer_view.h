@@ -29,12 +29,20 @@ class LayerView {
   // `path` (absolute, as the container sees it) with the image's symlinks followed
   // inside the image, never out of it. nullopt when nothing is there.
   Result<std::optional<Node>> resolve(const std::string& path) const;
+  // The absolute path `path` reaches in the container, following the image's symlinks
+  // as resolve() does; what follows a missing component is kept as written.
+  Result<std::string> real_path(const std::string& path) const;
   // Copies the merged directory `dir` into `dest` (an existing, empty directory pier
   // created): files, directories, symlinks, fifos and device nodes with their mode,
   // owner and modification time. `dest` itself takes the mode and owner of `dir`.
   Status copy_dir(const Node& dir, const std::string& dest) const;
 
  private:
+  struct Walk {
+    std::optional<Node> node;        // what is at the path, nullopt when nothing is
+    std::vector<std::string> names;  // the components of the path reached
+  };
+  Result<Walk> walk(const std::string& path) const;
   std::optional<Node> lookup(const Node& dir, const std::string& name) const;
   Status copy_tree(const Node& dir, const std::string& dest, int depth) const;
 

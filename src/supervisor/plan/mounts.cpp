@@ -6,6 +6,7 @@
 
 #include "base/strings.h"
 #include "compose/units.h"
+#include "supervisor/plan/layer_view.h"
 #include "supervisor/plan/steps.h"
 #include "supervisor/plan/volume_paths.h"
 
@@ -119,16 +120,12 @@ Status add_volume(PlanContext& ctx, const compose::ServiceVolume& v) {
         .hint("pier has only the local driver");
   if (!vol.driver_opts.empty()) return add_local_volume_with_options(ctx, v, vol);
   std::string dir = ctx.in.paths.volume_dir(vol.name);
-  std::string source = dir;
-  if (!subpath.empty()) {
-    std::string clean = clean_path("/" + subpath);
-    if (subpath[0] == '/' || clean != "/" + subpath)
-      return ctx.error_at(v.mark, fmt::format("volume subpath `{}` must be a plain relative path", subpath));
-    source += clean;
-  }
+  if (!subpath.empty() && (subpath[0] == '/' || clean_path("/" + subpath) != "/" + subpath))
+    return ctx.error_at(v.mark, fmt::format("volume subpath `{}` must be a plain relative path", subpath));
   ctx.plan.volumes.push_back({vol.name, dir, target, !nocopy && subpath.empty(), vol.external});
   runtime::BindMount b;
-  b.source = source;
+  b.source = dir;
+  b.subpath = subpath;  // the runtime looks it up inside the volume, never as a host path
   b.target = target;
   b.read_only = v.read_only;
   ctx.plan.spec.binds.push_back(std::move(b));
@@ -187,6 +184,25 @@ void order_mounts(PlanContext& ctx) {
                                         b.target, t.target));
 }
 
+bool under_kernel_fs(const std::string& path) {
+  for (const char* dir : {"/proc", "/sys", "/dev"})
+    if (path == dir || starts_with(path, std::string(dir) + "/")) return true;
+  return false;
+}
+
+// A volume on /proc, /sys or /dev would cover the kernel's files with ones a container
+// can write (runc refuses mounts on /proc for this, CVE-2019-19921). The path is followed
+// through the image's symlinks as the runtime will follow it in the rootfs, so VOLUME
+// /foo with /foo -> /proc in the image is refused too.
+Status check_image_volume(PlanContext& ctx, const LayerView& view, const std::string& target) {
+  PIER_TRY(std::string real, view.real_path(target));
+  if (!under_kernel_fs(real)) return {};
+  std::string via = real == target ? "" : fmt::format(" (`{}` in the image)", real);
+  return ctx.error("image", fmt::format("image VOLUME `{}`{}: a volume on or under /proc, /sys or /dev is refused",
+                                        target, via))
+      .hint("rebuild the image without this VOLUME");
+}
+
 }  // namespace
 
 Status plan_mounts(PlanContext& ctx) {
@@ -194,9 +210,11 @@ Status plan_mounts(PlanContext& ctx) {
   for (const auto& v : s.volumes) PIER_CHECK(add_service_volume(ctx, v));
   for (const auto& entry : s.tmpfs) PIER_CHECK(add_tmpfs_entry(ctx, entry));
   // An image VOLUME nothing mounts gets a fresh anonymous volume (Docker: exact path match).
+  const LayerView view(ctx.in.image->layer_dirs);
   for (const auto& path : ctx.image.volumes) {
     std::string target = clean_path(path);
     if (target == "/" || ctx.targets.count(target)) continue;
+    PIER_CHECK(check_image_volume(ctx, view, target));
     ctx.targets.emplace(target, compose::Mark{});
     add_anonymous(ctx, target, false, true);
   }

@@ -1,11 +1,14 @@
 // The mount table: binds, tmpfs, /proc masks, /sys, /dev, files, errors, host unaffected.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "base/scope_exit.h"
 #include "integration/support/rootfs.h"
 
 using namespace pier;
@@ -134,4 +137,147 @@ TEST_CASE("no mount of the container shows on the host, during or after", "[root
   REQUIRE(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
   CHECK(test::count_mounts_under(t.path()) == 0);
   CHECK_FALSE(fs::exists(spec.state_dir));
+}
+
+namespace {
+
+// An image layer on top of the test image: /d/sub, and /s -> /d/sub/.. (which is /d).
+std::string layer_with_dotdot_link(const TestRoot& t) {
+  std::string layer = t.path() + "/layer";
+  fs::create_directories(layer + "/d/sub");
+  fs::create_symlink("/d/sub/..", layer + "/s");
+  return layer;
+}
+
+// Bound content holding `sub -> /`: once it covers /d, the path `/s` leads through it to
+// the rootfs's root, so a second lookup of `/s` after the mount lands elsewhere.
+std::string source_with_root_link(const TestRoot& t, const std::string& name) {
+  std::string src = t.path() + "/" + name;
+  fs::create_directories(src);
+  fs::create_symlink("/", src + "/sub");
+  return src;
+}
+
+}  // namespace
+
+TEST_CASE("a read-only bind on a rootfs symlink is read-only where it lands, not where content leads",
+          "[root][runtime][mount]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  auto spec = t.spec({"write", "/d/x", "write", "/tmp/y"});
+  spec.layers.insert(spec.layers.begin(), layer_with_dotdot_link(t));
+  // Not recursive: a read-only flag that lands on the rootfs's root leaves this bind writable.
+  spec.binds = {{source_with_root_link(t, "vol"), "/s", true, false}};
+  auto r = t.run(spec);
+  INFO(r.error << r.output);
+  CHECK(r["write /d/x"] == "30");  // EROFS: the bind itself
+  CHECK(r["write /tmp/y"] == "0");  // the rootfs stays writable
+  CHECK_FALSE(fs::exists(t.path() + "/vol/x"));
+}
+
+TEST_CASE("a read-only bind whose target symlink leaves the rootfs stays inside it", "[root][runtime][mount]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  std::string layer = t.path() + "/layer", host = t.path() + "/host", src = t.path() + "/src";
+  fs::create_directories(layer + t.path() + "/host");  // the same path, inside the image
+  fs::create_directories(host);
+  fs::create_directories(src);
+  std::ofstream(src + "/marker") << "from-src";
+  fs::create_symlink("../../../../../../.." + host, layer + "/link");
+  auto spec = t.spec({"cat", host + "/marker", "write", host + "/x"});
+  spec.layers.insert(spec.layers.begin(), layer);
+  spec.binds = {{src, "/link", true}};
+  auto r = t.run(spec);
+  INFO(r.error << r.output);
+  CHECK(r["cat " + host + "/marker"] == "from-src");  // mounted where the link leads in the rootfs
+  CHECK(r["write " + host + "/x"] == "30");
+  CHECK(fs::is_empty(host));
+  CHECK(test::count_mounts_under(t.path()) == 0);
+}
+
+TEST_CASE("a recursive read-only bind makes its submounts read-only", "[root][runtime][mount]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  std::string src = t.path() + "/src";
+  fs::create_directories(src + "/sub");
+  REQUIRE(::mount("tmpfs", (src + "/sub").c_str(), "tmpfs", 0, "size=1m") == 0);
+  ScopeExit unmount([&] { ::umount2((src + "/sub").c_str(), MNT_DETACH); });
+  auto spec = t.spec({"write", "/m/x", "write", "/m/sub/x"});
+  spec.binds = {{src, "/m", true}};
+  auto r = t.run(spec);
+  INFO(r.error << r.output);
+  CHECK(r["write /m/x"] == "30");
+  CHECK(r["write /m/sub/x"] == "30");
+  CHECK_FALSE(fs::exists(src + "/sub/x"));
+}
+
+TEST_CASE("a bind's propagation is set on the bind, not where bound content leads", "[root][runtime][mount]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  // A shared host mount: the container's copy of it is a slave (the root is made rslave
+  // for the first bind), and so is a bind from it until its own propagation is applied.
+  std::string shared = t.path() + "/shared";
+  fs::create_directories(shared);
+  REQUIRE(::mount("tmpfs", shared.c_str(), "tmpfs", 0, "size=1m") == 0);
+  ScopeExit unmount([&] { ::umount2(shared.c_str(), MNT_DETACH); });
+  REQUIRE(::mount(nullptr, shared.c_str(), nullptr, MS_SHARED, nullptr) == 0);
+  fs::create_directories(shared + "/other");
+  fs::create_symlink("/", shared + "/sub");
+  auto spec = t.spec({"propagation", "/d", "propagation", "/other"});
+  spec.layers.insert(spec.layers.begin(), layer_with_dotdot_link(t));
+  runtime::BindMount other{shared + "/other", "/other"};
+  other.propagation = runtime::Propagation::rslave;
+  runtime::BindMount bind{shared, "/s"};
+  bind.propagation = runtime::Propagation::private_;
+  spec.binds = {other, bind};
+  auto r = t.run(spec);
+  INFO(r.error << r.output);
+  CHECK_THAT(r["propagation /other"], Catch::Contains("master:"));
+  CHECK(r["propagation /d"] == "private");
+}
+
+TEST_CASE("a volume subpath is looked up inside the volume, and a link out of it is refused",
+          "[root][runtime][mount]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  std::string vol = t.path() + "/vol";
+  fs::create_directories(vol + "/inner");
+  std::ofstream(vol + "/inner/marker") << "inside";
+  fs::create_symlink("inner", vol + "/rel");  // stays inside: followed
+  fs::create_symlink("/", vol + "/site");     // what another container planted
+  fs::create_symlink("../..", vol + "/up");
+
+  auto ok = t.spec({"cat", "/srv/marker"});
+  runtime::BindMount rel{vol, "/srv"};
+  rel.subpath = "rel";
+  ok.binds = {rel};
+  auto r = t.run(ok);
+  INFO(r.error << r.output);
+  CHECK(r["cat /srv/marker"] == "inside");
+
+  for (const char* escape : {"site", "up", "site/etc"}) {
+    auto bad = t.spec({"info"});
+    runtime::BindMount b{vol, "/srv"};
+    b.subpath = escape;
+    bad.binds = {b};
+    auto e = t.run(bad);
+    CHECK_FALSE(e.started);
+    CHECK(e.error == fmt::format("bind {} subpath {} -> /srv: Invalid cross-device link (a symlink in the volume "
+                                 "leads outside it; pier mounts only what lies inside)", vol, escape));
+  }
+}
+
+TEST_CASE("a bind whose target leads into /proc through bound content is refused", "[root][runtime][mount]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  std::string vol = t.path() + "/vol", other = t.path() + "/other";
+  fs::create_directories(vol);
+  fs::create_directories(other);
+  fs::create_symlink("/proc", vol + "/sub");  // planted by a container sharing the volume
+  auto spec = t.spec({"info"});
+  spec.binds = {{vol, "/v"}, {other, "/v/sub"}};
+  auto r = t.run(spec);
+  CHECK_FALSE(r.started);
+  CHECK(r.error == "bind " + other + " -> /v/sub: the target leads into /proc (mounts on or inside /proc are refused; "
+                   "a symlink on the target's path points there)");
 }

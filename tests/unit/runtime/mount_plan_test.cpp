@@ -101,9 +101,7 @@ TEST_CASE("binds, tmpfs, files, init and workdir become rows", "[runtime][plan]"
   REQUIRE(bind);
   CHECK(bind->flags == (MS_BIND | MS_REC | MS_RDONLY));
   CHECK(bind->create == Create::dir);
-  const MountOp* prop = find(t, OpKind::propagate, "/host");
-  REQUIRE(prop);
-  CHECK(prop->flags == (MS_SLAVE | MS_REC));
+  CHECK(bind->propagation == (MS_SLAVE | MS_REC));
   const MountOp* tmp = find(t, OpKind::mount, "/run");
   REQUIRE(tmp);
   CHECK(tmp->data == "mode=755,size=1048576");
@@ -297,4 +295,21 @@ TEST_CASE("the mount holding a path, from mountinfo", "[runtime][plan]") {
   CHECK(mount_point_of("/var/lib/my root/run/p", info) == "/var/lib/my root");
   CHECK(mount_point_of("/tmp/x", info) == "/");
   CHECK(mount_point_of("/tmp/x", "").empty());
+}
+
+TEST_CASE("a volume subpath stays one bind row the child resolves inside the volume", "[runtime][plan]") {
+  auto spec = base_spec();
+  BindMount b{"/volumes/data/_data", "/srv"};
+  b.subpath = "site";
+  spec.binds = {b};
+  auto t = build_mount_table(spec, {}).value();
+  const MountOp* bind = find(t, OpKind::bind, "/srv");
+  REQUIRE(bind);
+  CHECK(bind->source == "/volumes/data/_data");
+  CHECK(bind->subpath == "site");
+  CHECK(bind->create == Create::dir);
+  CHECK(describe(*bind) == "bind /volumes/data/_data subpath site -> /srv");
+  CHECK(failure_hint(*bind, EXDEV) == "a symlink in the volume leads outside it; pier mounts only what lies inside");
+  CHECK(failure_hint(*bind, ENOENT) == "create the subpath in the volume first");
+  CHECK(failure_hint(*bind, EACCES).empty());
 }

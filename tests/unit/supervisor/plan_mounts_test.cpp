@@ -260,3 +260,34 @@ TEST_CASE("plan: IPC sysctls need the container's own IPC namespace", "[supervis
   auto own = plan_of("services:\n  app:\n    image: busybox\n    ipc: shareable\n    sysctls: {kernel.shmmax: \"1\"}\n");
   CHECK(own.spec.sysctls.at("kernel.shmmax") == "1");
 }
+
+TEST_CASE("plan: a volume subpath stays a path inside the volume for the runtime to resolve", "[supervisor][plan]") {
+  auto p = plan_of(R"(services:
+  app:
+    image: busybox
+    volumes:
+      - type: volume
+        source: data
+        target: /srv
+        volume: {subpath: site/www}
+volumes:
+  data:
+)");
+  const auto* b = bind_at(p, "/srv");
+  REQUIRE(b);
+  CHECK(b->source == "/tmp/pier-plan-test-root/volumes/proj_data/_data");
+  CHECK(b->subpath == "site/www");
+  REQUIRE(p.volumes.size() == 1);
+  CHECK_FALSE(p.volumes[0].copy_image_content);
+  CHECK(error_of(R"(services:
+  app:
+    image: busybox
+    volumes:
+      - type: volume
+        source: data
+        target: /srv
+        volume: {subpath: ../x}
+volumes:
+  data:
+)") == "compose.yaml:5:9: service \"app\": volume subpath `../x` must be a plain relative path");
+}

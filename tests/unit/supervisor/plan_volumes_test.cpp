@@ -189,3 +189,40 @@ TEST_CASE("layer view: symlinks never leave the image", "[supervisor][volumes]")
     CHECK_FALSE(*node);  // resolved inside the image, where no such directory exists
   }
 }
+
+TEST_CASE("layer view: real_path follows the image's links and keeps a missing tail", "[supervisor][volumes]") {
+  Image img;
+  fs::create_symlink("/proc", img.top + "/foo");
+  fs::create_symlink("../proc/self", img.top + "/var/self");
+  LayerView view({img.top, img.base});
+  CHECK(view.real_path("/var/run/app/x.txt").value() == "/run/app/x.txt");
+  CHECK(view.real_path("/foo").value() == "/proc");
+  CHECK(view.real_path("/foo/sys/../net").value() == "/proc/net");
+  CHECK(view.real_path("/var/self/fd").value() == "/proc/self/fd");
+  CHECK(view.real_path("/data/../missing/deeper").value() == "/missing/deeper");
+  CHECK(view.real_path("/data/a.txt/beyond").value() == "/data/a.txt/beyond");
+}
+
+TEST_CASE("plan: an image VOLUME on /proc, /sys or /dev is refused, through the image's links too",
+          "[supervisor][volumes]") {
+  Image img;
+  pier::test::TempDir root;
+  fs::create_symlink("/proc", img.top + "/foo");
+  fs::create_symlink("/sys/fs", img.top + "/bar");
+  const std::string yaml = "services:\n  app:\n    image: busybox\n";
+  auto refused = [&](const std::string& volume) {
+    auto s = volume_setup(yaml, img, root);
+    s->image.config.volumes = {volume};
+    auto plan = plan_container(s->in);
+    return plan ? std::string("<no error>") : plan.error().to_string();
+  };
+  CHECK(refused("/proc") == "compose.yaml:3:5: service \"app\": image VOLUME `/proc`: a volume on or under /proc, "
+                            "/sys or /dev is refused (rebuild the image without this VOLUME)");
+  CHECK_THAT(refused("/sys/kernel/"), Catch::Contains("image VOLUME `/sys/kernel`: a volume on or under"));
+  CHECK_THAT(refused("/dev/shm"), Catch::Contains("image VOLUME `/dev/shm`: a volume on or under"));
+  CHECK_THAT(refused("/foo"), Catch::Contains("image VOLUME `/foo` (`/proc` in the image): a volume on or under"));
+  CHECK_THAT(refused("/foo/self"), Catch::Contains("image VOLUME `/foo/self` (`/proc/self` in the image)"));
+  CHECK_THAT(refused("/bar/x"), Catch::Contains("(`/sys/fs/x` in the image)"));
+  CHECK(refused("/var/run/app") == "<no error>");  // -> /run/app
+  CHECK(refused("/device") == "<no error>");       // a prefix of the name is not the directory
+}
