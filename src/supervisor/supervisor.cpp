@@ -531,8 +531,18 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
     if (project_ && volumes) {
       for (const auto& [key, volume] : project_->project.volumes) {
         if (volume.external) continue;
+        // Only ever a directory directly under <root>/volumes: a name that would reach
+        // elsewhere is refused, never removed.
+        auto dir = paths_.volume_root(volume.name);
+        if (!dir) {
+          Error e = std::move(dir).error().context("remove volume `" + key + "`");
+          if (volume.mark.known()) e.at(volume.mark.to_string());
+          if (st) st = std::move(e);
+          else reply.event({{"warning", e.to_string()}});
+          continue;
+        }
         std::error_code ec;
-        std::filesystem::remove_all(std::filesystem::path(paths_.volume_dir(volume.name)).parent_path(), ec);
+        std::filesystem::remove_all(*dir, ec);
         reply.event({{"progress", "Volume " + volume.name}, {"status", "Removed"}});
       }
     }
@@ -697,7 +707,9 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
   std::string cname = request.value("name", "");
   if (cname.empty()) cname = project_->project.name + "-" + service.name + "-run-" + id.substr(0, 12);
   if (containers_.count(cname)) return fail(Error("a container named " + cname + " already exists"));
-  auto record = new_record(project_->project, service, 1, cname, paths_);
+  auto made = new_record(project_->project, service, 1, cname, paths_);
+  if (!made) return fail(std::move(made).error());
+  state::ContainerRecord record = std::move(*made);
   record.id = id;
   record.oneoff = true;
   record.config_hash = compose::service_config_hash(project_->project, service.name);
