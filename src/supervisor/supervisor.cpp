@@ -9,6 +9,7 @@
 
 #include "base/atomic_file.h"
 #include "base/log.h"
+#include "compose/names.h"
 #include "compose/output.h"
 #include "graph/from_project.h"
 #include "image/ensure.h"
@@ -666,6 +667,10 @@ void Supervisor::run(const nlohmann::json& request, control::Reply reply) {
   auto service = *found;
   auto overrides = apply_run_overrides(service, request, project_->project.working_dir);
   if (!overrides) return reply.finish(overrides.error());
+  // --name becomes the container's cgroup, scratch and log directories: Docker's rule.
+  if (std::string cname = request.value("name", ""); !cname.empty() && !compose::is_restricted_name(cname))
+    return reply.finish(Error("invalid container name `" + cname +
+                              "`: a container name is at least two of [a-zA-Z0-9_.-], starting with a letter or digit"));
 
   std::vector<std::string> deps;
   if (!request.value("no_deps", false))

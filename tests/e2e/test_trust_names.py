@@ -67,6 +67,22 @@ class TrustNames(unittest.TestCase):
             except (OSError, ValueError):
                 pass
 
+    def test_run_name_like_a_path_is_refused(self):
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+        """)
+        victim = self.make_victim(p)
+        before = listing(victim)
+        # scratch/../../../victim is <root>/victim: the runtime removes a scratch dir with the container.
+        for name in ("../../../victim", "a/b", "-x"):
+            run = p.pier("run", "--rm", "-T", "--name", name, "app", "true", check=False)
+            self.assertNotEqual(run.returncode, 0, f"run --name {name}")
+            self.assertIn(f"invalid container name `{name}`", run.stderr)
+        self.assertEqual(listing(victim), before)
+        self.assertEqual(p.records(), {})
+
     def test_uid_4294967295_is_refused_in_the_file_and_on_the_command_line(self):
         p = Project(self, """
             services:
