@@ -26,7 +26,7 @@ TEST_CASE("names that become host paths follow Docker's rules", "[compose][names
   CHECK_FALSE(is_interface_name("br-0123456789abc"));  // 16 > IFNAMSIZ - 1
 }
 
-TEST_CASE("ids are 0 to 4294967294; names pass to the image's lookup", "[compose][names]") {
+TEST_CASE("ids are 0 to 4294967294, names pass to the image's lookup", "[compose][names]") {
   CHECK(check_user_ids("").ok());
   CHECK(check_user_ids("app:staff").ok());
   CHECK(check_user_ids("4294967294:4294967294").ok());
