@@ -62,7 +62,8 @@ Result<std::vector<image::commands::ImageUse>> images_in_use(const std::string& 
   std::vector<image::commands::ImageUse> uses;
   std::string base = state::run_base(root);
   for (const auto& project : state::list_projects(base)) {
-    state::RecordStore records(state::project_paths(root, project).records_dir());
+    PIER_TRY(auto paths, state::project_paths(root, project));
+    state::RecordStore records(paths.records_dir());
     PIER_TRY(auto list, records.list());
     for (const auto& r : list) {
       if (r.image_id.empty()) continue;

@@ -24,7 +24,8 @@ void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     nlohmann::json out = nlohmann::json::array();
     for (const auto& name : state::list_projects(state::run_base(root))) {
       auto paths = state::project_paths(root, name);
-      auto records = state::RecordStore(paths.records_dir()).list();
+      if (!paths) continue;  // not a directory pier made: list_projects saw it on disk
+      auto records = state::RecordStore(paths->records_dir()).list();
       if (!records || records->empty()) continue;
       std::map<std::string, int> counts;
       bool running = false;
@@ -36,7 +37,7 @@ void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       std::string status;
       for (const auto& [s, n] : counts) status += (status.empty() ? "" : ", ") + s + "(" + std::to_string(n) + ")";
       std::string files;
-      if (auto text = read_file(paths.project_source_file()); text.ok()) {
+      if (auto text = read_file(paths->project_source_file()); text.ok()) {
         auto j = nlohmann::json::parse(*text, nullptr, false);
         if (auto source = supervisor::source_from_json(j); !j.is_discarded() && source.ok())
           for (const auto& f : source->load.files) files += (files.empty() ? "" : ",") + f;

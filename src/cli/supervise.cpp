@@ -1,6 +1,7 @@
 // `pier __supervise PROJECT`: the supervisor process (started by other commands, not
 // by users; hidden from help).
 #include "cli/commands.h"
+#include "cli/project.h"
 #include "state/paths.h"
 #include "supervisor/daemon.h"
 
@@ -12,7 +13,8 @@ void register_supervise(CLI::App& app, const GlobalOptions& globals, CommandResu
   auto project = std::make_shared<std::string>();
   cmd->add_option("project", *project)->required();
   cmd->callback([project, &globals, &result] {
-    result.exit_code = supervisor::run_supervisor(state::project_paths(state_root(globals), *project));
+    auto paths = state::project_paths(state_root(globals), *project);
+    result.exit_code = paths ? supervisor::run_supervisor(*paths) : report(paths.error());
   });
 }
 

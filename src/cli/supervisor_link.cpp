@@ -5,12 +5,13 @@
 #include <cstdio>
 
 #include "base/file_lock.h"
+#include "compose/discovery.h"
 #include "state/container_record.h"
 #include "supervisor/daemon.h"
 
 namespace pier::cli {
 
-state::ProjectPaths paths_of(const GlobalOptions& globals, const std::string& project) {
+Result<state::ProjectPaths> paths_of(const GlobalOptions& globals, const std::string& project) {
   return state::project_paths(state_root(globals), project);
 }
 
@@ -51,10 +52,13 @@ Result<ProjectRef> resolve_project(const GlobalOptions& globals, const std::vect
       if (const char* env = std::getenv("COMPOSE_PROJECT_NAME"); env && *env) name = env;
     if (name.empty() || loaded.error().message().find("no configuration file") == std::string::npos)
       return std::move(loaded).error();
-    return ProjectRef{name, paths_of(globals, name), std::nullopt};
+    PIER_CHECK(compose::check_project_name(name));
+    PIER_TRY(auto paths, paths_of(globals, name));
+    return ProjectRef{name, std::move(paths), std::nullopt};
   }
   std::string name = loaded->project.name;
-  return ProjectRef{name, paths_of(globals, name), std::move(*loaded)};
+  PIER_TRY(auto paths, paths_of(globals, name));
+  return ProjectRef{name, std::move(paths), std::move(*loaded)};
 }
 
 void ensure_adopted(const state::ProjectPaths& paths) {

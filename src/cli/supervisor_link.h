@@ -17,7 +17,7 @@
 
 namespace pier::cli {
 
-state::ProjectPaths paths_of(const GlobalOptions& globals, const std::string& project);
+Result<state::ProjectPaths> paths_of(const GlobalOptions& globals, const std::string& project);
 supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vector<std::string>& targeted);
 
 // Starts the supervisor when none runs.

@@ -113,7 +113,9 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
     state_of[r.name] = state::to_string(r.state);
     supervisor::logs::ReadOptions backlog;
     backlog.since_ns = since;
-    if (auto st = streamer.add(r.name, project.paths.log_file(r.name), true, backlog); !st) return report(st.error());
+    auto file = project.paths.log_file(r.name);
+    if (!file) return report(file.error());
+    if (auto st = streamer.add(r.name, *file, true, backlog); !st) return report(st.error());
   }
 
   int exit_code = 0;

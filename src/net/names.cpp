@@ -26,6 +26,13 @@ std::string host_veth_name(const std::string& project, const std::string& networ
                      fnv1a(project + "\n" + network + "\n" + container) & 0xffffffffffffull);
 }
 
+bool is_link_name(const std::string& name) {
+  if (name.empty() || name.size() > 15 || !isalnum(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name)
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
+  return true;
+}
+
 std::string nft_table_name(const std::string& project) {
   // nft identifiers: letters, digits, '_' ; compose project names also allow '-'.
   std::string out = "pier_";

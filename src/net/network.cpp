@@ -26,6 +26,9 @@ Status ContainerNetns::bring_up_loopback() const { return netlink::set_link_up(s
 
 Result<std::unique_ptr<Network>> Network::prepare(const netlink::Socket& host, NetworkSpec spec) {
   if (spec.bridge.empty()) spec.bridge = bridge_name(spec.project, spec.name);
+  // The compose checks hold external names and bridge name options to this already.
+  if (!is_link_name(spec.bridge))
+    return Error(fmt::format("network `{}`: bridge name `{}` is not 1 to 15 of [A-Za-z0-9_.-]", spec.name, spec.bridge));
   std::unique_ptr<Network> net(new Network(host, std::move(spec)));
   const auto& s = net->spec_;
   auto frame = fmt::format("network `{}`", s.name);

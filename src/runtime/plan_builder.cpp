@@ -70,6 +70,12 @@ Status plan_process(ContainerPlan& plan, const Process& process, const ResolvedU
   plan.env_storage = std::move(env);
   plan.workdir = process.workdir.empty() ? "/" : process.workdir;
   if (plan.workdir[0] != '/') return Error(fmt::format("working dir `{}` must be absolute", plan.workdir));
+  // The last wall before setresuid: -1 there means "unchanged", so the process would keep
+  // the runtime's root (resolve_user refuses it already; nothing else may hand it in).
+  if (user.uid == static_cast<uid_t>(-1) || user.gid == static_cast<gid_t>(-1))
+    return Error(fmt::format("user {}:{}: uid and gid 4294967295 mean \"unchanged\" to the kernel", user.uid, user.gid));
+  for (gid_t g : user.groups)
+    if (g == static_cast<gid_t>(-1)) return Error("supplementary group 4294967295 means \"unchanged\" to the kernel");
   plan.uid = user.uid;
   plan.gid = user.gid;
   plan.groups = user.groups;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstdint>
 #include <optional>
 
 #include "base/strings.h"
@@ -23,12 +24,24 @@ struct GroupEntry {
   std::vector<std::string> members;
 };
 
+// (uid_t)-1 is "leave unchanged" to setresuid, setresgid and chown: a process asked to
+// become it would stay root. Ids above it do not fit. Docker's range is the same.
+constexpr uint64_t kMaxId = 4294967294;
+
+// nullopt for anything but a number in 0..kMaxId (passwd and group lines with such
+// ids are skipped: no process may hold them).
 std::optional<unsigned> parse_id(std::string_view s) {
-  unsigned v = 0;
+  uint64_t v = 0;
   if (s.empty()) return std::nullopt;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
+  if (ec != std::errc() || p != s.data() + s.size() || v > kMaxId) return std::nullopt;
+  return static_cast<unsigned>(v);
+}
+
+// A number that parse_id refused is out of range, not a name to look up.
+Status check_number(std::string_view s, const char* what) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos || parse_id(s)) return {};
+  return Error(fmt::format("{} `{}` is out of range: ids go from 0 to {}", what, s, kMaxId));
 }
 
 std::vector<PasswdEntry> parse_passwd(std::string_view text) {
@@ -58,6 +71,7 @@ std::vector<GroupEntry> parse_group(std::string_view text) {
 }
 
 Result<gid_t> resolve_group(std::string_view name, const std::vector<GroupEntry>& groups) {
+  PIER_CHECK(check_number(name, "gid"));
   if (auto id = parse_id(name)) return static_cast<gid_t>(*id);
   for (const auto& g : groups)
     if (g.name == name) return g.gid;
@@ -66,6 +80,7 @@ Result<gid_t> resolve_group(std::string_view name, const std::vector<GroupEntry>
 }
 
 Result<uid_t> resolve_uid(std::string_view name, const std::vector<PasswdEntry>& passwd) {
+  PIER_CHECK(check_number(name, "uid"));
   if (auto id = parse_id(name)) return static_cast<uid_t>(*id);
   for (const auto& p : passwd)
     if (p.name == name) return p.uid;
@@ -96,6 +111,7 @@ Result<ResolvedUser> resolve_user(std::string_view user, const std::vector<std::
   std::string login;
   bool found = false;
   if (uname.empty()) uname = "0";
+  PIER_CHECK(check_number(uname, "uid"));
   auto numeric = parse_id(uname);
   for (const auto& p : passwd) {
     if ((numeric && p.uid == *numeric) || (!numeric && p.name == uname)) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.h"
+#include "base/path_name.h"
 
 namespace pier::state {
 namespace {
@@ -159,6 +160,11 @@ Result<ContainerRecord> record_from_json(const std::string& text, const std::str
   return r;
 }
 
+Result<std::string> RecordStore::file_of(const std::string& name) const {
+  PIER_TRY(std::string base, join_beneath(dir_, name, "container"));
+  return base + ".json";
+}
+
 Status RecordStore::write(const ContainerRecord& record) const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
@@ -166,11 +172,12 @@ Status RecordStore::write(const ContainerRecord& record) const {
   // Records live in the run directory, which a reboot empties: a power loss makes them
   // stale anyway, so no fsync (it costs milliseconds per change on a disk-backed --root);
   // the rename still keeps them whole if pier itself crashes.
-  return write_file_atomic(dir_ + "/" + record.name + ".json", to_json(record), 0600, Durability::crash_safe);
+  PIER_TRY(std::string path, file_of(record.name));
+  return write_file_atomic(path, to_json(record), 0600, Durability::crash_safe);
 }
 
 Result<ContainerRecord> RecordStore::read(const std::string& name) const {
-  std::string path = dir_ + "/" + name + ".json";
+  PIER_TRY(std::string path, file_of(name));
   PIER_TRY(std::string text, read_file(path));
   return record_from_json(text, path);
 }
@@ -205,7 +212,7 @@ Result<std::vector<ContainerRecord>> RecordStore::list() const {
 }
 
 Status RecordStore::remove(const std::string& name) const {
-  std::string path = dir_ + "/" + name + ".json";
+  PIER_TRY(std::string path, file_of(name));
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Error::system("remove container record", path, errno);
   return {};
 }

@@ -94,6 +94,8 @@ class RecordStore {
   const std::string& dir() const { return dir_; }
 
  private:
+  // <dir>/<name>.json, refused when `name` is not one path component.
+  Result<std::string> file_of(const std::string& name) const;
   std::string dir_;
 };
 

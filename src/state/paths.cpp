@@ -1,15 +1,54 @@
 #include "state/paths.h"
 
+#include "base/path_name.h"
+
 namespace pier::state {
+
+Result<std::string> ProjectPaths::scratch_dir(const std::string& container) const {
+  return join_beneath(run + "/scratch", container, "container");
+}
+
+Result<std::string> ProjectPaths::held_netns(const std::string& container) const {
+  PIER_TRY(std::string base, join_beneath(held_ns_dir(), container, "container"));
+  return base + ".net";
+}
+
+Result<std::string> ProjectPaths::held_utsns(const std::string& container) const {
+  PIER_TRY(std::string base, join_beneath(held_ns_dir(), container, "container"));
+  return base + ".uts";
+}
+
+Result<std::string> ProjectPaths::log_dir(const std::string& container) const {
+  return join_beneath(root + "/containers/" + project, container, "container");
+}
+
+Result<std::string> ProjectPaths::log_file(const std::string& container) const {
+  PIER_TRY(std::string dir, log_dir(container));
+  return dir + "/" + container + "-json.log";
+}
+
+Result<std::string> ProjectPaths::volume_root(const std::string& volume) const {
+  return join_beneath(root + "/volumes", volume, "volume");
+}
+
+Result<std::string> ProjectPaths::volume_dir(const std::string& volume) const {
+  PIER_TRY(std::string dir, volume_root(volume));
+  return dir + "/_data";
+}
+
+Result<std::string> ProjectPaths::anonymous_volumes_dir(const std::string& container) const {
+  return join_beneath(root + "/volumes/_anonymous/" + project, container, "container");
+}
 
 std::string run_base(const std::string& root) {
   if (root.empty() || root == kDefaultRoot) return "/run/pier";
   return root + "/run";
 }
 
-ProjectPaths project_paths(const std::string& root, const std::string& project) {
+Result<ProjectPaths> project_paths(const std::string& root, const std::string& project) {
   std::string r = root.empty() ? kDefaultRoot : root;
-  return ProjectPaths{r, project, run_base(r) + "/" + project};
+  PIER_TRY(std::string run, join_beneath(run_base(r), project, "project"));
+  return ProjectPaths{r, project, std::move(run)};
 }
 
 }  // namespace pier::state

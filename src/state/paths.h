@@ -23,10 +23,15 @@
 
 #include <string>
 
+#include "base/result.h"
+
 namespace pier::state {
 
 inline constexpr const char* kDefaultRoot = "/var/lib/pier";
 
+// Every path joined from a container or volume name goes through join_beneath
+// (base/path_name.h): a name that is not one plain path component is an error here,
+// whatever the compose checks let through.
 struct ProjectPaths {
   std::string root;     // --root
   std::string project;  // project name
@@ -39,26 +44,23 @@ struct ProjectPaths {
   // The last `up`'s project source: a new supervisor reloads it to adopt containers.
   std::string project_source_file() const { return run + "/project.json"; }
   std::string records_dir() const { return run + "/containers"; }
-  std::string record_file(const std::string& container) const { return records_dir() + "/" + container + ".json"; }
-  std::string scratch_dir(const std::string& container) const { return run + "/scratch/" + container; }
+  Result<std::string> scratch_dir(const std::string& container) const;
   std::string held_ns_dir() const { return run + "/ns"; }
-  std::string held_netns(const std::string& container) const { return held_ns_dir() + "/" + container + ".net"; }
-  std::string held_utsns(const std::string& container) const { return held_ns_dir() + "/" + container + ".uts"; }
-  std::string log_dir(const std::string& container) const {
-    return root + "/containers/" + project + "/" + container;
-  }
-  std::string log_file(const std::string& container) const { return log_dir(container) + "/" + container + "-json.log"; }
-  std::string volume_dir(const std::string& volume) const { return root + "/volumes/" + volume + "/_data"; }
+  Result<std::string> held_netns(const std::string& container) const;
+  Result<std::string> held_utsns(const std::string& container) const;
+  Result<std::string> log_dir(const std::string& container) const;
+  Result<std::string> log_file(const std::string& container) const;
+  // <root>/volumes/<volume>: what `down -v` removes; the data is in its `_data`.
+  Result<std::string> volume_root(const std::string& volume) const;
+  Result<std::string> volume_dir(const std::string& volume) const;
   // A container's anonymous volumes: on disk (the run directory may be tmpfs), removed
   // with the container.
-  std::string anonymous_volumes_dir(const std::string& container) const {
-    return root + "/volumes/_anonymous/" + project + "/" + container;
-  }
+  Result<std::string> anonymous_volumes_dir(const std::string& container) const;
   std::string net_state_dir() const { return root + "/network"; }
 };
 
 // The run directory for all projects under `root`.
 std::string run_base(const std::string& root);
-ProjectPaths project_paths(const std::string& root, const std::string& project);
+Result<ProjectPaths> project_paths(const std::string& root, const std::string& project);
 
 }  // namespace pier::state

@@ -68,7 +68,8 @@ void ManagedContainer::set_stopped_by_user(bool value) {
 Status ManagedContainer::open_log_pipes() {
   if (!log_) {
     PIER_TRY(auto rotation, logs::rotation_from_options(plan_.log_options));
-    PIER_TRY(log_, logs::LogWriter::open(sup_.paths().log_file(name()), rotation));
+    PIER_TRY(std::string file, sup_.paths().log_file(name()));
+    PIER_TRY(log_, logs::LogWriter::open(file, rotation));
   }
   if (plan_.spec.process.tty) return {};
   std::error_code ec;
@@ -486,11 +487,14 @@ void ManagedContainer::remove(Done done) {
     err_watch_.reset();
     log_.reset();
     std::string project = record_.project, container = name(), scratch = record_.scratch_dir;
-    std::string log_dir = sup_.paths().log_dir(container);
-    std::string anonymous = sup_.paths().anonymous_volumes_dir(container);
-    std::vector<std::string> held = {sup_.paths().held_netns(container), sup_.paths().held_utsns(container)};
+    state::ProjectPaths paths = sup_.paths();
     sup_.workers().run<Status>(
-        [project, container, scratch, log_dir, anonymous, held]() -> Status {
+        [project, container, scratch, paths]() -> Status {
+          PIER_TRY(std::string log_dir, paths.log_dir(container));
+          PIER_TRY(std::string anonymous, paths.anonymous_volumes_dir(container));
+          PIER_TRY(std::string netns, paths.held_netns(container));
+          PIER_TRY(std::string utsns, paths.held_utsns(container));
+          std::vector<std::string> held = {netns, utsns};
           PIER_CHECK(runtime::destroy(project, container, scratch));
           PIER_CHECK(net::release_held_namespaces(held));
           std::error_code ec;

@@ -23,7 +23,7 @@ std::string random_container_id() {
   return out;
 }
 
-state::ContainerRecord new_record(const compose::Project& project, const compose::Service& service, int number,
+Result<state::ContainerRecord> new_record(const compose::Project& project, const compose::Service& service, int number,
                                   const std::string& name, const state::ProjectPaths& paths) {
   state::ContainerRecord r;
   r.name = name;
@@ -32,7 +32,7 @@ state::ContainerRecord new_record(const compose::Project& project, const compose
   r.service = service.name;
   r.number = number;
   r.image = service.image_or_default(project.name);
-  r.scratch_dir = paths.scratch_dir(name);
+  PIER_TRY(r.scratch_dir, paths.scratch_dir(name));
   return r;
 }
 

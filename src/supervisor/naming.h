@@ -14,7 +14,7 @@ namespace pier::supervisor {
 std::string container_name(const compose::Project& project, const compose::Service& service, int number);
 // 64 random hex digits.
 std::string random_container_id();
-state::ContainerRecord new_record(const compose::Project& project, const compose::Service& service, int number,
+Result<state::ContainerRecord> new_record(const compose::Project& project, const compose::Service& service, int number,
                                   const std::string& name, const state::ProjectPaths& paths);
 // What `exec` needs later without the compose file: env, user, workdir, security.
 void apply_exec_defaults(state::ContainerRecord& record, const ContainerPlan& plan);

@@ -122,7 +122,9 @@ bool is_namespace_provider(const compose::Project& project, const compose::Servi
 }
 
 Result<PlanInputs::HeldNamespaces> Networking::hold_namespaces(const std::string& container) {
-  PlanInputs::HeldNamespaces held{paths_.held_netns(container), paths_.held_utsns(container)};
+  PlanInputs::HeldNamespaces held;
+  PIER_TRY(held.net, paths_.held_netns(container));
+  PIER_TRY(held.uts, paths_.held_utsns(container));
   std::error_code ec;
   std::filesystem::create_directories(paths_.held_ns_dir(), ec);
   if (ec) return Error::system("create", paths_.held_ns_dir(), ec.value());

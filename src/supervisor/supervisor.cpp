@@ -9,6 +9,7 @@
 
 #include "base/atomic_file.h"
 #include "base/log.h"
+#include "compose/names.h"
 #include "compose/output.h"
 #include "graph/from_project.h"
 #include "image/ensure.h"
@@ -531,8 +532,18 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
     if (project_ && volumes) {
       for (const auto& [key, volume] : project_->project.volumes) {
         if (volume.external) continue;
+        // Only ever a directory directly under <root>/volumes: a name that would reach
+        // elsewhere is refused, never removed.
+        auto dir = paths_.volume_root(volume.name);
+        if (!dir) {
+          Error e = std::move(dir).error().context("remove volume `" + key + "`");
+          if (volume.mark.known()) e.at(volume.mark.to_string());
+          if (st) st = std::move(e);
+          else reply.event({{"warning", e.to_string()}});
+          continue;
+        }
         std::error_code ec;
-        std::filesystem::remove_all(std::filesystem::path(paths_.volume_dir(volume.name)).parent_path(), ec);
+        std::filesystem::remove_all(*dir, ec);
         reply.event({{"progress", "Volume " + volume.name}, {"status", "Removed"}});
       }
     }
@@ -656,6 +667,10 @@ void Supervisor::run(const nlohmann::json& request, control::Reply reply) {
   auto service = *found;
   auto overrides = apply_run_overrides(service, request, project_->project.working_dir);
   if (!overrides) return reply.finish(overrides.error());
+  // --name becomes the container's cgroup, scratch and log directories: Docker's rule.
+  if (std::string cname = request.value("name", ""); !cname.empty() && !compose::is_restricted_name(cname))
+    return reply.finish(Error("invalid container name `" + cname +
+                              "`: a container name is at least two of [a-zA-Z0-9_.-], starting with a letter or digit"));
 
   std::vector<std::string> deps;
   if (!request.value("no_deps", false))
@@ -697,7 +712,9 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
   std::string cname = request.value("name", "");
   if (cname.empty()) cname = project_->project.name + "-" + service.name + "-run-" + id.substr(0, 12);
   if (containers_.count(cname)) return fail(Error("a container named " + cname + " already exists"));
-  auto record = new_record(project_->project, service, 1, cname, paths_);
+  auto made = new_record(project_->project, service, 1, cname, paths_);
+  if (!made) return fail(std::move(made).error());
+  state::ContainerRecord record = std::move(*made);
   record.id = id;
   record.oneoff = true;
   record.config_hash = compose::service_config_hash(project_->project, service.name);

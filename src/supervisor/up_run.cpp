@@ -180,7 +180,9 @@ void UpRun::plan_containers() {
       for (int n = 1; n <= replicas; ++n) {
         std::string cname = container_name(project_, service, n);
         if (sup_.containers_.count(cname)) continue;
-        auto record = new_record(project_, service, n, cname, sup_.paths());
+        auto made = new_record(project_, service, n, cname, sup_.paths());
+        if (!made) return finish(std::move(made).error());
+        state::ContainerRecord record = std::move(*made);
         record.config_hash = compose::service_config_hash(project_, name);
         record.sources_digest = digests_.at(name);
         record.image_id = images_.at(name).record.id;

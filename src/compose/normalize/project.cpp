@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "base/strings.h"
+#include "compose/names.h"
 #include "compose/normalize.h"
 #include "compose/normalize/common.h"
 #include "compose/normalize/top_level.h"
@@ -25,6 +26,10 @@ Status read_services(const detail::Context& ctx, const Node& root, Project& proj
   if (!services->is_mapping()) return detail::type_error(*services, "services", "a mapping");
   for (const auto& e : services->entries()) {
     if (starts_with(e.key, "x-")) continue;
+    // The service name is part of container names, hostnames and image tags.
+    if (!is_resource_key(e.key))
+      return Error("invalid service name `" + e.key + "`: a service name is [a-zA-Z0-9._-], and not `.` or `..`")
+          .at(e.key_mark.to_string());
     PIER_TRY(Service s, detail::normalize_service(ctx, e.key, e.key_mark, e.value));
     project.services[e.key] = std::move(s);
   }

@@ -1,5 +1,6 @@
 // A service's `secrets`/`configs` (short name or long form), `logging`, and the
 // lifecycle hooks (post_start, pre_start, pre_stop).
+#include "compose/names.h"
 #include "compose/normalize/common.h"
 
 namespace pier::compose::detail {
@@ -34,8 +35,14 @@ Result<FileReference> read_reference(const Node& item, std::string_view key) {
     if (!source) return error_at(item, "`" + std::string(key) + "` item has no `source`");
     PIER_TRY(ref.source, read_string(*source, "source"));
     if (const Node* n = item.find("target")) { PIER_TRY(ref.target, read_string(*n, "target")); }
-    if (const Node* n = item.find("uid")) { PIER_TRY(ref.uid, read_string(*n, "uid")); }
-    if (const Node* n = item.find("gid")) { PIER_TRY(ref.gid, read_string(*n, "gid")); }
+    if (const Node* n = item.find("uid")) {
+      PIER_TRY(ref.uid, read_string(*n, "uid"));
+      if (auto st = check_id(ref.uid, "uid"); !st) return std::move(st).error().at(n->mark().to_string());
+    }
+    if (const Node* n = item.find("gid")) {
+      PIER_TRY(ref.gid, read_string(*n, "gid"));
+      if (auto st = check_id(ref.gid, "gid"); !st) return std::move(st).error().at(n->mark().to_string());
+    }
     if (const Node* n = item.find("mode")) { PIER_TRY(ref.mode, read_mode(*n, std::string(key) + ".mode")); }
   } else {
     return type_error(item, std::string(key) + " item", "a name or a mapping");
@@ -51,7 +58,10 @@ Result<ServiceHook> read_hook(const Node& node, std::string_view key) {
   const Node* command = node.find("command");
   if (!command) return error_at(node, "`" + std::string(key) + "` hook has no `command`");
   PIER_TRY(h.command, read_command(*command, "command"));
-  if (const Node* n = node.find("user")) { PIER_TRY(h.user, read_string(*n, "user")); }
+  if (const Node* n = node.find("user")) {
+    PIER_TRY(h.user, read_string(*n, "user"));
+    if (auto st = check_user_ids(h.user); !st) return std::move(st).error().context("user").at(n->mark().to_string());
+  }
   if (const Node* n = node.find("privileged")) { PIER_TRY(h.privileged, read_bool(*n, "privileged")); }
   if (const Node* n = node.find("working_dir")) { PIER_TRY(h.working_dir, read_string(*n, "working_dir")); }
   if (const Node* n = node.find("environment")) { PIER_TRY(h.environment, read_string_map(*n, "environment")); }

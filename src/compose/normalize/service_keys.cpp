@@ -2,6 +2,7 @@
 // as the vocabulary for "did you mean" on unknown keys.
 #include "compose/normalize/service_keys.h"
 
+#include "compose/names.h"
 #include "compose/units.h"
 
 namespace pier::compose::detail {
@@ -93,6 +94,28 @@ KeyHandler checked_json_key(std::optional<Json> S::*field, std::vector<std::stri
   };
 }
 
+// Becomes a cgroup, a scratch and a log directory and a record file on the host:
+// Docker's container name rule.
+Status read_container_name(const Context&, const Node::Entry& e, S& s) {
+  PIER_TRY(s.container_name, read_string(e.value, e.key));
+  if (is_restricted_name(s.container_name)) return {};
+  return error_at(e.value, "invalid container name `" + s.container_name +
+                               "`: a container name is at least two of [a-zA-Z0-9_.-], starting with a letter or digit");
+}
+
+Status read_user(const Context&, const Node::Entry& e, S& s) {
+  PIER_TRY(s.user, read_string(e.value, e.key));
+  if (auto st = check_user_ids(s.user); !st) return std::move(st).error().context("user").at(e.value.mark().to_string());
+  return {};
+}
+
+Status read_group_add(const Context&, const Node::Entry& e, S& s) {
+  PIER_TRY(s.group_add, read_string_list(e.value, e.key));
+  for (const auto& item : e.value.items())
+    if (auto st = check_id(item.value(), "gid"); !st) return std::move(st).error().context("group_add").at(item.mark().to_string());
+  return {};
+}
+
 Status read_expose(const Context&, const Node::Entry& e, S& s) {
   PIER_TRY(s.expose, read_string_list(e.value, e.key));
   return {};
@@ -113,7 +136,7 @@ const std::vector<ServiceKey>& service_keys() {
       {"cgroup_parent", string_key(&S::cgroup_parent)},
       {"command", command_key(&S::command)},
       {"configs", [](const Context&, const Node::Entry& e, S& s) -> Status { PIER_TRY(s.configs, normalize_file_references(e.value, "configs")); return {}; }},
-      {"container_name", string_key(&S::container_name)},
+      {"container_name", read_container_name},
       {"cpu_count", int_key(&S::cpu_count)},
       {"cpu_percent", int_key(&S::cpu_percent)},
       {"cpu_period", int_key(&S::cpu_period)},
@@ -142,7 +165,7 @@ const std::vector<ServiceKey>& service_keys() {
       {"external_links", list_key(&S::external_links, false)},
       {"extra_hosts", [](const Context&, const Node::Entry& e, S& s) -> Status { PIER_TRY(s.extra_hosts, read_extra_hosts(e.value, e.key)); return {}; }},
       {"gpus", json_key(&S::gpus)},
-      {"group_add", list_key(&S::group_add, false)},
+      {"group_add", read_group_add},
       {"healthcheck", [](const Context&, const Node::Entry& e, S& s) -> Status { PIER_TRY(s.healthcheck, normalize_healthcheck(e.value)); return {}; }},
       {"hostname", string_key(&S::hostname)},
       {"image", string_key(&S::image)},
@@ -191,7 +214,7 @@ const std::vector<ServiceKey>& service_keys() {
       {"tty", bool_key(&S::tty)},
       {"ulimits", [](const Context&, const Node::Entry& e, S& s) -> Status { PIER_TRY(s.ulimits, read_ulimits(e.value, e.key)); return {}; }},
       {"use_api_socket", bool_key(&S::use_api_socket)},
-      {"user", string_key(&S::user)},
+      {"user", read_user},
       {"userns_mode", string_key(&S::userns_mode)},
       {"uts", string_key(&S::uts)},
       {"volumes", [](const Context& c, const Node::Entry& e, S& s) -> Status {

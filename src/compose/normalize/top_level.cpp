@@ -1,6 +1,9 @@
 // Top-level networks, volumes, secrets and configs. Names default to
 // `<project>_<key>` unless `name:` is given; external resources keep their own name.
+#include <fmt/format.h>
+
 #include "base/strings.h"
+#include "compose/names.h"
 #include "compose/normalize/top_level.h"
 
 namespace pier::compose::detail {
@@ -22,6 +25,42 @@ Status read_external(const Node& node, bool& external, std::string& name) {
 void apply_default_name(const Context& ctx, const std::string& key, bool external, std::string& name) {
   if (!name.empty()) return;
   name = external ? key : ctx.tree.name + "_" + key;
+}
+
+// Where the resource's name was written: `name:`, or `external: {name: x}`. Without
+// either the name came from the key, where read_section points the error.
+const Node* name_node(const Node& node) {
+  if (!node.is_mapping()) return nullptr;
+  if (const Node* n = node.find("name")) return n;
+  if (const Node* ext = node.find("external"); ext && ext->is_mapping()) return ext->find("name");
+  return nullptr;
+}
+
+Error invalid_name(const Node& node, const std::string& kind, const std::string& name, const std::string& rule) {
+  Error e(fmt::format("invalid {} name `{}`: {}", kind, name, rule));
+  if (const Node* at = name_node(node)) e.at(at->mark().to_string());
+  return e;
+}
+
+// A volume's name is a directory under pier's root (Docker's local volume rule).
+Status check_volume_name(const Node& node, const std::string& name) {
+  if (is_restricted_name(name)) return {};
+  return invalid_name(node, "volume", name,
+                      "a volume name is at least two of [a-zA-Z0-9_.-], starting with a letter or digit");
+}
+
+// A network's name is the bridge's link name when it is external, and the bridge may
+// be named by a driver option: both end up in netlink requests and nftables rules.
+Status check_network_names(const Node& node, const NetworkConfig& n) {
+  if (!is_network_name(n.name))
+    return invalid_name(node, "network", n.name, "a network name is [a-zA-Z0-9_.-], starting with a letter or digit");
+  auto bridge = n.driver_opts.find("com.docker.network.bridge.name");
+  if (bridge == n.driver_opts.end() || is_interface_name(bridge->second)) return {};
+  Error e(fmt::format("invalid bridge name `{}`: a link name is 1 to 15 of [a-zA-Z0-9_.-], starting with a letter or digit",
+                      bridge->second));
+  if (const Node* opts = node.find("driver_opts"))
+    if (const Node* at = opts->find("com.docker.network.bridge.name")) e.at(at->mark().to_string());
+  return e;
 }
 
 Result<NetworkConfig> read_network(const Context& ctx, const std::string& key, const Node& node) {
@@ -47,6 +86,7 @@ Result<NetworkConfig> read_network(const Context& ctx, const std::string& key, c
     n.extensions = read_extensions(node);
   }
   apply_default_name(ctx, key, n.external, n.name);
+  PIER_CHECK(check_network_names(node, n));
   return n;
 }
 
@@ -63,6 +103,7 @@ Result<VolumeConfig> read_volume(const Context& ctx, const std::string& key, con
     v.extensions = read_extensions(node);
   }
   apply_default_name(ctx, key, v.external, v.name);
+  PIER_CHECK(check_volume_name(node, v.name));
   return v;
 }
 
@@ -108,6 +149,9 @@ Status read_section(const Node& root, const char* section, std::map<std::string,
   PIER_CHECK(expect_mapping(*node, section));
   for (const auto& e : node->entries()) {
     if (starts_with(e.key, "x-")) continue;
+    if (!is_resource_key(e.key))
+      return Error(fmt::format("invalid key `{}` in `{}`: keys are [a-zA-Z0-9._-], and not `.` or `..`", e.key, section))
+          .at(e.key_mark.to_string());
     auto item = read(e.key, e.value);
     if (!item) return std::move(item.error()).context(std::string(section) + "." + e.key).at(e.key_mark.to_string());
     item->mark = e.key_mark;

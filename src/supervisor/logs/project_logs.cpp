@@ -22,12 +22,14 @@ bool dir_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-std::vector<FollowTarget> targets_for(const std::vector<state::ContainerRecord>& containers,
-                                      const ProjectLogsOptions& options,
-                                      const state::ProjectPaths& paths) {
+Result<std::vector<FollowTarget>> targets_for(const std::vector<state::ContainerRecord>& containers,
+                                              const ProjectLogsOptions& options,
+                                              const state::ProjectPaths& paths) {
   std::vector<FollowTarget> out;
-  for (const auto& c : containers)
-    out.push_back({log_display_name(c, options.project), paths.log_file(c.name), true, options.read});
+  for (const auto& c : containers) {
+    PIER_TRY(std::string file, paths.log_file(c.name));
+    out.push_back({log_display_name(c, options.project), file, true, options.read});
+  }
   return out;
 }
 
@@ -38,7 +40,8 @@ Status print_once(const std::vector<state::ContainerRecord>& containers,
   std::vector<std::vector<LogEntry>> sources;
   for (const auto& c : containers) {
     printer.add_name(log_display_name(c, options.project));
-    PIER_TRY(auto entries, read_logs(paths.log_file(c.name), options.read));
+    PIER_TRY(std::string file, paths.log_file(c.name));
+    PIER_TRY(auto entries, read_logs(file, options.read));
     sources.push_back(std::move(entries));
   }
   for (const auto& e : merge_by_time(std::move(sources)))
@@ -67,7 +70,8 @@ class Follow {
     PIER_TRY(auto records, state::RecordStore(paths_.records_dir()).list());
     PIER_TRY(auto containers, select_log_containers(records, options_));
     for (const auto& c : containers) streamer_.printer().add_name(log_display_name(c, options_.project));
-    PIER_CHECK(streamer_.add(targets_for(containers, options_, paths_)));
+    PIER_TRY(auto targets, targets_for(containers, options_, paths_));
+    PIER_CHECK(streamer_.add(targets));
     for (const auto& c : containers) followed_[c.name] = log_display_name(c, options_.project);
 
     PIER_TRY(auto records_watch, loop_.watch_fd(watcher_->fd(), event::kReadable,
@@ -107,7 +111,8 @@ class Follow {
       it = followed_.erase(it);
     }
     if (added.empty()) return {};
-    PIER_CHECK(streamer_.add(targets_for(added, options_, paths_)));
+    PIER_TRY(auto targets, targets_for(added, options_, paths_));
+    PIER_CHECK(streamer_.add(targets));
     for (const auto& c : added) followed_[c.name] = log_display_name(c, options_.project);
     return {};
   }
@@ -147,7 +152,7 @@ Result<std::vector<state::ContainerRecord>> select_log_containers(
 }
 
 Result<int> print_project_logs(const ProjectLogsOptions& options, FILE* out, FILE* err) {
-  state::ProjectPaths paths = state::project_paths(options.root, options.project);
+  PIER_TRY(state::ProjectPaths paths, state::project_paths(options.root, options.project));
   // No records directory: the project has never been up (or is down). Nothing to show
   // or follow.
   if (!dir_exists(paths.records_dir())) return 0;

@@ -37,14 +37,15 @@ void add_bind(PlanContext& ctx, const compose::ServiceVolume& v) {
   ctx.plan.spec.binds.push_back(std::move(b));
 }
 
-void add_anonymous(PlanContext& ctx, const std::string& target, bool read_only, bool copy) {
-  std::string dir = anonymous_volume_dir(ctx.in.paths, ctx.in.id.name, target);
+Status add_anonymous(PlanContext& ctx, const std::string& target, bool read_only, bool copy) {
+  PIER_TRY(std::string dir, anonymous_volume_dir(ctx.in.paths, ctx.in.id.name, target));
   ctx.plan.volumes.push_back({"", dir, target, copy, false});
   runtime::BindMount b;
   b.source = dir;
   b.target = target;
   b.read_only = read_only;
   ctx.plan.spec.binds.push_back(std::move(b));
+  return {};
 }
 
 // tmpfs `o=` options of a local volume or a `tmpfs:` entry: size and mode are applied;
@@ -107,10 +108,7 @@ Status add_volume(PlanContext& ctx, const compose::ServiceVolume& v) {
   const bool nocopy = v.volume && v.volume->nocopy.value_or(false);
   const std::string subpath = v.volume ? v.volume->subpath : "";
   const std::string target = clean_path(v.target);
-  if (v.source.empty()) {
-    add_anonymous(ctx, target, v.read_only, !nocopy);
-    return {};
-  }
+  if (v.source.empty()) return add_anonymous(ctx, target, v.read_only, !nocopy);
   auto it = ctx.in.project->volumes.find(v.source);
   if (it == ctx.in.project->volumes.end())
     return ctx.error_at(v.mark, fmt::format("volume `{}` is not declared under top-level `volumes`", v.source));
@@ -119,7 +117,9 @@ Status add_volume(PlanContext& ctx, const compose::ServiceVolume& v) {
     return ctx.error_at(v.mark, fmt::format("volume `{}`: driver `{}` is not supported", v.source, vol.driver))
         .hint("pier has only the local driver");
   if (!vol.driver_opts.empty()) return add_local_volume_with_options(ctx, v, vol);
-  std::string dir = ctx.in.paths.volume_dir(vol.name);
+  auto dir_of = ctx.in.paths.volume_dir(vol.name);
+  if (!dir_of) return ctx.error_at(v.mark, dir_of.error().message());
+  std::string dir = *dir_of;
   if (!subpath.empty() && (subpath[0] == '/' || clean_path("/" + subpath) != "/" + subpath))
     return ctx.error_at(v.mark, fmt::format("volume subpath `{}` must be a plain relative path", subpath));
   ctx.plan.volumes.push_back({vol.name, dir, target, !nocopy && subpath.empty(), vol.external});
@@ -216,7 +216,7 @@ Status plan_mounts(PlanContext& ctx) {
     if (target == "/" || ctx.targets.count(target)) continue;
     PIER_CHECK(check_image_volume(ctx, view, target));
     ctx.targets.emplace(target, compose::Mark{});
-    add_anonymous(ctx, target, false, true);
+    PIER_CHECK(add_anonymous(ctx, target, false, true));
   }
   if (s.shm_size && *s.shm_size > 0) ctx.plan.spec.shm_size = static_cast<uint64_t>(*s.shm_size);
   ctx.plan.spec.init = s.init.value_or(false);

@@ -71,7 +71,7 @@ Status plan_rootfs(PlanContext& ctx) {
   // ResolvedImage keeps overlayfs's lowerdir order (topmost first), which is what the
   // runtime takes too.
   spec.layers = ctx.in.image->layer_dirs;
-  spec.state_dir = ctx.in.paths.scratch_dir(ctx.in.id.name);
+  PIER_TRY(spec.state_dir, ctx.in.paths.scratch_dir(ctx.in.id.name));
   spec.read_only_rootfs = ctx.svc.read_only.value_or(false);
   return {};
 }

@@ -10,7 +10,7 @@ namespace pier::supervisor {
 
 // <scratch>/volumes/<target with every byte outside [A-Za-z0-9.-] as _XX>: one directory
 // per mount target, the same on every start of the container.
-std::string anonymous_volume_dir(const state::ProjectPaths& paths, const std::string& container,
+Result<std::string> anonymous_volume_dir(const state::ProjectPaths& paths, const std::string& container,
                                  const std::string& target);
 
 }  // namespace pier::supervisor

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "integration/net/helpers.h"
 #include "net/names.h"
 #include "net/netlink/links.h"
@@ -125,4 +127,20 @@ TEST_CASE("bridge creation errors name the bridge", "[net][root]") {
   auto missing = Network::create(f.host, ext);
   REQUIRE_FALSE(missing.ok());
   CHECK_THAT(missing.error().to_string(), Catch::Contains("does not exist"));
+}
+
+TEST_CASE("a bridge name that is not a plain link name is refused before the kernel sees it", "[net][root]") {
+  PIER_NEEDS_ROOT();
+  netlink::Socket host = netlink::Socket::open().value();
+  // The kernel takes a quote in a link name; pier's nftables rules quote bridge names.
+  std::string quoted = fmt::format("pq\"{}", getpid() % 100000);
+  auto spec = spec_for(unique_project("q"), "default", "10.199.6.0/24");
+  spec.bridge = quoted;
+  auto made = Network::create(host, spec);
+  auto found = netlink::find_link(host, quoted);
+  bool created = found.ok() && found->has_value();
+  if (created) (void)netlink::delete_link(host, quoted);
+  CHECK_FALSE(created);
+  REQUIRE_FALSE(made.ok());
+  CHECK_THAT(made.error().to_string(), Catch::Contains("bridge name `" + quoted + "` is not 1 to 15 of [A-Za-z0-9_.-]"));
 }

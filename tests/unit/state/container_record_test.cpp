@@ -84,8 +84,30 @@ TEST_CASE("a process is recognised by pid and start time") {
 }
 
 TEST_CASE("the run directory follows the root") {
-  CHECK(project_paths("/var/lib/pier", "demo").run == "/run/pier/demo");
-  CHECK(project_paths("/tmp/r", "demo").run == "/tmp/r/run/demo");
-  CHECK(project_paths("/tmp/r", "demo").log_file("demo-web-1") ==
+  CHECK(project_paths("/var/lib/pier", "demo").value().run == "/run/pier/demo");
+  CHECK(project_paths("/tmp/r", "demo").value().run == "/tmp/r/run/demo");
+  CHECK(project_paths("/tmp/r", "demo").value().log_file("demo-web-1").value() ==
         "/tmp/r/containers/demo/demo-web-1/demo-web-1-json.log");
+}
+
+TEST_CASE("names that would leave their directory are refused where paths are joined") {
+  CHECK_FALSE(project_paths("/tmp/r", "../../etc").ok());
+  auto paths = project_paths("/tmp/r", "demo").value();
+  CHECK(paths.volume_root("demo_data").value() == "/tmp/r/volumes/demo_data");
+  CHECK(paths.volume_dir("demo_data").value() == "/tmp/r/volumes/demo_data/_data");
+  for (const char* bad : {"../../../../tmp/victim", "..", ".", "", "a/b"}) {
+    INFO(bad);
+    CHECK_FALSE(paths.volume_root(bad).ok());
+    CHECK_FALSE(paths.volume_dir(bad).ok());
+    CHECK_FALSE(paths.scratch_dir(bad).ok());
+    CHECK_FALSE(paths.log_dir(bad).ok());
+    CHECK_FALSE(paths.log_file(bad).ok());
+    CHECK_FALSE(paths.held_netns(bad).ok());
+    CHECK_FALSE(paths.held_utsns(bad).ok());
+    CHECK_FALSE(paths.anonymous_volumes_dir(bad).ok());
+  }
+  RecordStore store("/tmp/r/run/demo/containers");
+  CHECK_THAT(store.remove("../../../../../etc/passwd").error().to_string(),
+             Catch::Contains("container name `../../../../../etc/passwd` is not a single path component"));
+  CHECK_FALSE(store.read("../x").ok());
 }

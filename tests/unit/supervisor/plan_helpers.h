@@ -46,7 +46,7 @@ inline std::unique_ptr<Setup> setup(const std::string& yaml, image::ImageConfig 
   if (!in.service) throw std::runtime_error("no service " + service);
   in.image = &s->image;
   in.id = {"proj", service, "proj-" + service + "-1", kId, 1, false};
-  in.paths = state::project_paths("/tmp/pier-plan-test-root", "proj");
+  in.paths = state::project_paths("/tmp/pier-plan-test-root", "proj").value();
   in.config_hash = "cafe";
   in.environment = &s->environment;
   in.find_pid = [](const std::string& mode) -> Result<pid_t> {

@@ -58,7 +58,7 @@ struct Image {
 std::unique_ptr<Setup> volume_setup(const std::string& yaml, const Image& img, const pier::test::TempDir& root) {
   auto s = setup(yaml);
   s->image.layer_dirs = {img.top, img.base};
-  s->in.paths = state::project_paths(root.path(), "proj");
+  s->in.paths = state::project_paths(root.path(), "proj").value();
   return s;
 }
 

@@ -11,6 +11,7 @@
 
 #include "base/atomic_file.h"
 #include "base/strings.h"
+#include "compose/discovery.h"
 #include "compose/profiles.h"
 #include "helpers.h"
 
@@ -50,11 +51,18 @@ void check_case(const std::filesystem::path& dir) {
   tree.name = dir.filename().string();
   tree.working_dir = dir.string();
   tree.environment = read_case_env(dir);
+  // Stage 1 takes the project's name from a top-level `name:` and refuses a bad one.
+  pier::Status named;
+  if (const Node* name = tree.root.find("name"); name && name->is_scalar())
+    if (named = check_project_name(name->value()); !named) named = std::move(named).error().at(name->mark().to_string());
   Warnings warnings;
   auto project = normalize_project(tree, warnings);
   pier::Status profiles;
   if (project) profiles = apply_profiles(*project, {}, {});
-  std::string error = !project ? project.error().to_string() : !profiles ? profiles.error().to_string() : "";
+  std::string error = !named     ? named.error().to_string()
+                      : !project ? project.error().to_string()
+                      : !profiles ? profiles.error().to_string()
+                                  : "";
   INFO(error);
   if (std::filesystem::exists(dir / "expected.err")) {
     CHECK_FALSE(error.empty());
