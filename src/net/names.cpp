@@ -26,6 +26,22 @@ std::string host_veth_name(const std::string& project, const std::string& networ
                      fnv1a(project + "\n" + network + "\n" + container) & 0xffffffffffffull);
 }
 
+Status check_bridge_name(const std::string& name) {
+  auto refuse = [&](const char* why) {
+    return Error(fmt::format("bridge name `{}` is not valid: {}", name, why))
+        .hint("use 1-15 letters, digits, `_`, `.` or `-`");
+  };
+  if (name.empty()) return refuse("it is empty");
+  if (name.size() > 15) return refuse("longer than 15 bytes (the kernel's limit for interface names)");
+  if (name == "." || name == "..") return refuse("`.` and `..` are not interface names");
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+              c == '-';
+    if (!ok) return refuse("only letters, digits, `_`, `.` and `-` may appear in it");
+  }
+  return {};
+}
+
 std::string nft_table_name(const std::string& project) {
   // nft identifiers: letters, digits, '_' ; compose project names also allow '-'.
   std::string out = "pier_";

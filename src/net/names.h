@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "base/result.h"
+
 namespace pier::net {
 
 // "pier-1a2b3c4d": ≤ 15 chars (IFNAMSIZ), stable for (project, network).
@@ -13,6 +15,12 @@ std::string host_veth_name(const std::string& project, const std::string& networ
                            const std::string& container);
 // "pier_<project>": the project's nftables table (one per family).
 std::string nft_table_name(const std::string& project);
+
+// A bridge name pier may create or use (driver_opts `com.docker.network.bridge.name`,
+// an external network's name): a Linux interface name (1-15 bytes, not `.` or `..`)
+// made only of [A-Za-z0-9_.-], since it is written into nft rule text where a quote,
+// `#` or newline would change the rules.
+Status check_bridge_name(const std::string& name);
 
 inline constexpr const char* kBridgePrefix = "pier-";
 inline constexpr const char* kVethPrefix = "pv";

@@ -7,6 +7,7 @@
 #include "net/names.h"
 #include "net/netlink/links.h"
 #include "net/netns.h"
+#include "net/sysctl.h"
 
 namespace pier::net {
 
@@ -58,8 +59,9 @@ Result<std::unique_ptr<Network>> Network::create(const netlink::Socket& host, Ne
         .hint("create it first, or drop `external: true`");
   net->bridge_index_ = *index;
   if (s.external) return net;
-  // Undo the bridge if its addresses cannot be set, so a failed `up` leaves nothing.
+  // Undo the bridge if it cannot be set up, so a failed `up` leaves nothing.
   ScopeExit undo([&] { (void)netlink::delete_link(host, s.bridge); });
+  if (auto rc = refuse_router_advertisements(s.bridge); !rc.ok()) return std::move(rc).error().context(frame);
   PIER_CHECK(netlink::add_address(host, *index, net->v4_->gateway(), net->v4_->subnet().prefix));
   if (net->v6_) PIER_CHECK(netlink::add_address(host, *index, net->v6_->gateway(), net->v6_->subnet().prefix));
   undo.release();
@@ -78,6 +80,7 @@ Result<std::unique_ptr<Network>> Network::adopt(const netlink::Socket& host, Net
   if (net->v6_)
     if (auto rc = net->ensure_gateway(*net->v6_); !rc.ok()) return std::move(rc).error().context(frame);
   if (auto rc = netlink::set_link_up(host, s.bridge); !rc.ok()) return std::move(rc).error().context(frame);
+  if (auto rc = refuse_router_advertisements(s.bridge); !rc.ok()) return std::move(rc).error().context(frame);
   return net;
 }
 
@@ -142,6 +145,7 @@ Result<Endpoint> Network::attach(const ContainerNetns& netns, const AttachSpec& 
   netlink::VethSpec veth{ep.host_veth, bridge_index_, spec.ifname, netns.fd(), spec_.mtu, spec.mac};
   if (auto rc = netlink::create_veth(host_, veth); !rc.ok()) return fail(std::move(rc).error());
   ScopeExit drop_veth([&] { (void)netlink::delete_link(host_, ep.host_veth); });
+  if (auto rc = refuse_router_advertisements(ep.host_veth); !rc.ok()) return fail(std::move(rc).error());
   if (auto rc = configure_container_side(netns, spec, ep); !rc.ok()) return fail(std::move(rc).error());
   drop_veth.release();
   free_v4.release();

@@ -128,7 +128,7 @@ void Server::handle(std::span<const uint8_t> wire, const IpAddress& asker, Reply
 
 void Server::forward(std::vector<uint8_t> query, uint16_t client_id, Reply reply, Upstreams upstreams,
                      size_t upstream) {
-  if (upstream >= upstreams->size()) {
+  if (upstream >= upstreams->size() || forwards_.size() >= options_.max_forwards) {
     Message failed;
     if (auto parsed = parse(query); parsed.ok()) failed = make_reply(*parsed, kServFail);
     failed.id = client_id;
@@ -190,6 +190,12 @@ void Server::accept_tcp(TcpListener& l) {
     socklen_t len = sizeof from;
     int fd = accept4(l.fd.get(), reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
+    // Taken off the backlog and closed: the client learns at once, and the
+    // listener does not stay readable forever.
+    if (conns_.size() >= options_.max_tcp_connections) {
+      ::close(fd);
+      continue;
+    }
     uint64_t id = next_conn_++;
     auto conn = std::make_unique<TcpConn>();
     conn->fd.reset(fd);

@@ -21,6 +21,8 @@ TEST_CASE("nft ruleset: DNAT per port, masquerade, hairpin and isolation", "[net
   // No IPv6 anywhere without enable_ipv6.
   CHECK_THAT(text, !Catch::Contains("ip6"));
   CHECK_THAT(text, Catch::Contains("fib daddr type local jump ports"));
+  // Loopback destinations from anywhere but lo are never DNATed.
+  CHECK(text.find("iifname != \"lo\" ip daddr 127.0.0.0/8 return") < text.find("jump ports"));
   CHECK_THAT(text, Catch::Contains("ip saddr 172.18.0.0/16 oifname != \"pier-aaaa0001\" masquerade"));
   // The internal network gets no outbound masquerade and may not send out.
   CHECK_THAT(text, !Catch::Contains("ip saddr 172.19.0.0/16 oifname != \"pier-bbbb0002\" masquerade"));
@@ -59,4 +61,5 @@ TEST_CASE("nft ruleset: enable_ipv6 adds masquerade and DNAT for the IPv6 subnet
   CHECK_THAT(text, !Catch::Contains("ip6 saddr fd70:6965:7200:1::/64 oifname != \"pier-bbbb0002\" masquerade"));
   CHECK_THAT(text, Catch::Contains("oifname \"pier-aaaa0001\" ip6 saddr fd70:6965:7200::/64 ct status dnat masquerade"));
   CHECK_THAT(text, Catch::Contains("oifname \"pier-bbbb0002\" ip6 saddr fd70:6965:7200:1::/64 ct status dnat masquerade"));
+  CHECK(text.find("iifname != \"lo\" ip6 daddr ::1 return") < text.find("jump ports"));
 }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "event/loop.h"
+#include "unit/net/open_fds.h"
 #include "net/proxy/port_proxy.h"
 #include "net/sockaddr.h"
 #include "net/socket_util.h"
@@ -119,4 +120,54 @@ TEST_CASE("a busy host port is an error naming the port and the service", "[net]
   CHECK_THAT(text, Catch::Contains("service web"));
   CHECK_THAT(text, Catch::Contains(fmt::format("127.0.0.1:{}", port)));
   CHECK_THAT(text, Catch::Contains("Address already in use"));
+}
+
+TEST_CASE("tcp proxy floods: past its session limit new clients are closed, fds stay bounded", "[net][proxy]") {
+  auto loop = std::move(event::make_uv_loop()).value();
+  // A "container" that never accepts: connections wait in its backlog, holding sessions.
+  auto backend = bind_socket(SOCK_STREAM, kLo, 0, "").value();
+  PortMapping m{"web", IPPROTO_TCP, kLo, 0, kLo, local_port(backend.get())};
+  constexpr size_t kLimit = 8, kClients = 48;
+  auto proxy = proxy::start_tcp_proxy(*loop, m, kLimit);
+  REQUIRE(proxy.ok());
+  size_t before = test::open_fds();
+  std::vector<UniqueFd> clients;
+  for (size_t i = 0; i < kClients; ++i) {
+    clients.push_back(connect_to(SOCK_STREAM, (*proxy)->port()));
+    REQUIRE(clients.back().valid());
+    REQUIRE(set_nonblocking(clients.back().get()).ok());
+  }
+  // A refused client reads end of file (or a reset); a kept one would block.
+  auto closed = [&] {
+    size_t n = 0;
+    char c;
+    for (const auto& fd : clients) {
+      ssize_t got = recv(fd.get(), &c, 1, MSG_PEEK);
+      n += got == 0 || (got < 0 && errno == ECONNRESET);
+    }
+    return n;
+  };
+  CHECK(loop->run_until([&] { return closed() == kClients - kLimit; }, 5000ms));
+  CHECK((*proxy)->sessions() == kLimit);
+  // Six fds per session (client, upstream, two pipes); the clients are the test's own.
+  CHECK(test::open_fds() - before - kClients <= kLimit * 6);
+}
+
+TEST_CASE("udp proxy floods: past its flow limit new clients' datagrams are dropped", "[net][proxy]") {
+  auto loop = std::move(event::make_uv_loop()).value();
+  auto backend = bind_socket(SOCK_DGRAM, kLo, 0, "").value();
+  PortMapping m{"dns", IPPROTO_UDP, kLo, 0, kLo, local_port(backend.get())};
+  constexpr size_t kLimit = 4, kClients = 40;
+  auto proxy = proxy::start_udp_proxy(*loop, m, 60000ms, kLimit);
+  REQUIRE(proxy.ok());
+  size_t before = test::open_fds();
+  std::vector<UniqueFd> clients;
+  for (size_t i = 0; i < kClients; ++i) {
+    clients.push_back(connect_to(SOCK_DGRAM, (*proxy)->port()));
+    REQUIRE(send(clients.back().get(), "x", 1, 0) == 1);
+  }
+  // Every datagram is queued before the loop runs; one wake-up drains them all.
+  REQUIRE(loop->run_until([&] { return (*proxy)->sessions() > 0; }, 5000ms));
+  CHECK((*proxy)->sessions() == kLimit);
+  CHECK(test::open_fds() - before - kClients <= kLimit);
 }
