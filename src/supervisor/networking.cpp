@@ -225,6 +225,8 @@ Result<Networking::Attached> Networking::attach(const std::string& container, pi
     out.endpoints.push_back(rec);
     hosts.own_addresses.push_back(ep.ipv4);
   }
+  // The net module turns IPv6 off in a container none of whose networks has it.
+  hosts.ipv6 = std::any_of(endpoints.begin(), endpoints.end(), [](const net::Endpoint& ep) { return ep.ipv6.has_value(); });
   auto* first = net_->network(endpoints.front().network);
   hosts.host_gateway = first->gateway();
   for (const auto& eh : plan.extra_hosts) {

@@ -98,6 +98,24 @@ class NetworkBoundaries(unittest.TestCase):
         self.assertIn("compose.yaml:8:", r.stderr)
         self.assertIn("bridge name `br\"accept#` is not valid", r.stderr)
 
+    def test_ipv4_only_containers_have_no_ipv6_and_refuse_router_advertisements(self):
+        p = Project(self, """
+            services:
+              a:
+                image: busybox
+                command: ["sleep", "1000"]
+        """)
+        p.pier("up", "-d")
+        p.wait_state(p.name + "-a-1", "running")
+        keys = ["all/disable_ipv6", "eth0/disable_ipv6", "lo/disable_ipv6", "eth0/accept_ra", "default/accept_ra"]
+        out = p.pier("exec", "-T", "a", "cat", *[f"/proc/sys/net/ipv6/conf/{k}" for k in keys]).stdout.split()
+        self.assertEqual(dict(zip(keys, out)), {"all/disable_ipv6": "1", "eth0/disable_ipv6": "1",
+                                                "lo/disable_ipv6": "1", "eth0/accept_ra": "0",
+                                                "default/accept_ra": "0"})
+        hosts = p.pier("exec", "-T", "a", "cat", "/etc/hosts").stdout
+        self.assertIn("127.0.0.1\tlocalhost", hosts)
+        self.assertNotIn("::1", hosts)
+
     def test_a_host_port_two_services_publish_is_an_error_before_anything_starts(self):
         port = free_port()
         p = Project(self, f"""
