@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 
@@ -73,6 +74,26 @@ Status check_host_ports(const compose::Project& project, const std::vector<std::
     }
   }
   return {};
+}
+
+Status check_listener_budget(const compose::Project& project, const std::vector<std::pair<std::string, int>>& services,
+                             uint64_t fd_limit) {
+  uint64_t listeners = 0, most = 0;
+  const compose::Service* biggest = nullptr;
+  for (const auto& [name, replicas] : services) {
+    const auto* service = project.find_service(name);
+    if (!service || (!service->network_mode.empty() && service->network_mode != "bridge")) continue;
+    uint64_t mine = uint64_t(service->ports.size()) * uint64_t(std::max(replicas, 0));
+    listeners += mine;
+    if (mine > most) most = mine, biggest = service;
+  }
+  if (listeners <= fd_limit / 2) return {};
+  auto where = biggest->key_marks.count("ports") ? biggest->key_marks.at("ports") : biggest->mark;
+  return Error(fmt::format("{} published ports need as many listening sockets, more than half of the "
+                           "supervisor's open-file limit ({}); service {} alone publishes {}",
+                           listeners, fd_limit, biggest->name, most))
+      .at(where.to_string())
+      .hint("publish fewer ports (a smaller range), or raise the limit (`ulimit -n`) before `pier up`");
 }
 
 }  // namespace pier::supervisor

@@ -1,5 +1,7 @@
 #include "supervisor/up_run.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 
 #include "base/log.h"
@@ -56,7 +58,10 @@ Status UpRun::choose_targets() {
           .hint("remove container_name or scale to 1");
     counts.emplace_back(name, replicas);
   }
-  return check_host_ports(project_, counts);
+  PIER_CHECK(check_host_ports(project_, counts));
+  rlimit files{};
+  ::getrlimit(RLIMIT_NOFILE, &files);
+  return check_listener_budget(project_, counts, files.rlim_cur);
 }
 
 void UpRun::begin() {

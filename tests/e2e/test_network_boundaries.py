@@ -4,7 +4,9 @@ host ports that two services would both publish are an error before anything sta
 The only nft table the test makes is its own sentinel, removed at the end."""
 import ctypes
 import os
+import resource
 import socket
+import subprocess
 import unittest
 
 from harness import Project, free_port
@@ -133,6 +135,24 @@ class NetworkBoundaries(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn(f"services a and b both publish host port {port}/tcp on 127.0.0.1", r.stderr)
         self.assertIn("compose.yaml:10:", r.stderr)
+        self.assertEqual(p.records(), {})
+
+    def test_a_port_range_beyond_the_open_file_limit_is_an_error_before_anything_starts(self):
+        p = Project(self, """
+            services:
+              wide:
+                image: busybox
+                command: ["sleep", "1000"]
+                ports: ["127.0.0.1:20000-21499:20000-21499"]
+        """)
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        # The CLI starts the supervisor, which inherits the limit: 1500 listeners > 1024.
+        r = subprocess.run(p.argv("up", "-d"), capture_output=True, text=True, timeout=120, cwd=p.dir,
+                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard)))
+        p.remember_pids()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("compose.yaml:6:", r.stderr)
+        self.assertIn("1500 published ports need as many listening sockets", r.stderr)
         self.assertEqual(p.records(), {})
 
     def test_a_bad_host_ip_is_a_located_error_of_config(self):
