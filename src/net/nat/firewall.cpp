@@ -83,13 +83,9 @@ std::string forward_rules(const ProjectFirewall& fw) {
 // neighbour or a container (with NET_RAW any container can): DNAT must not turn it
 // into a forwarded one, which would slip it past the kernel's martian check and into
 // a port published on 127.0.0.1. Host processes reach such ports through the
-// userland proxy, whose traffic never passes this hook.
-std::string loopback_guard(const ProjectFirewall& fw) {
-  std::string out = "    iifname != \"lo\" ip daddr 127.0.0.0/8 return\n";
-  bool v6 = std::any_of(fw.networks.begin(), fw.networks.end(), [](const NetworkRules& n) { return n.subnet6.has_value(); });
-  if (v6) out += "    iifname != \"lo\" ip6 daddr ::1 return\n";
-  return out;
-}
+// userland proxy, whose traffic never passes this hook. IPv6 needs no rule: the
+// kernel drops a packet for ::1 from another interface before prerouting.
+constexpr const char* kLoopbackGuard = "    iifname != \"lo\" ip daddr 127.0.0.0/8 return\n";
 
 }  // namespace
 
@@ -111,7 +107,7 @@ std::string render_ruleset(const ProjectFirewall& fw) {
       "    type filter hook forward priority filter; policy accept;\n{3}"
       "  }}\n"
       "}}\n",
-      table, ports, postrouting_rules(fw), forward_rules(fw), loopback_guard(fw));
+      table, ports, postrouting_rules(fw), forward_rules(fw), kLoopbackGuard);
 }
 
 Status apply_ruleset(const ProjectFirewall& fw) {
