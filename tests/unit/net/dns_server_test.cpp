@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -237,4 +238,32 @@ TEST_CASE("dns server floods: TCP clients past the limit are closed, fds stay bo
   CHECK(h.loop->run_until([&] { return closed() == kClients - 4; }, 5000ms));
   CHECK(h.server->tcp_connections() == 4);
   CHECK(test::open_fds() - before - kClients <= 4);
+}
+
+TEST_CASE("dns server out of file descriptors pauses accepting TCP instead of spinning", "[net][dns]") {
+  Harness h;
+  UniqueFd client(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_storage ss;
+  socklen_t len = to_sockaddr(kLo, h.port, ss);
+  REQUIRE(connect(client.get(), reinterpret_cast<sockaddr*>(&ss), len) == 0);
+  // The limit at the lowest free descriptor number: accept4 gets EMFILE.
+  rlimit saved{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  int lowest = dup(0);
+  close(lowest);
+  rlimit tight = saved;
+  tight.rlim_cur = rlim_t(lowest);
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  auto cpu = [] {
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1000 + (r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1000;
+  };
+  long before = cpu();
+  h.loop->run_until([] { return false; }, 500ms);
+  long used = cpu() - before;
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+  CHECK(used < 50);
+  CHECK(h.server->tcp_connections() == 0);
+  CHECK(h.loop->run_until([&] { return h.server->tcp_connections() == 1; }, 2000ms));
 }

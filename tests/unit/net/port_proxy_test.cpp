@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <sys/resource.h>
 
 #include <thread>
 
@@ -170,4 +171,37 @@ TEST_CASE("udp proxy floods: past its flow limit new clients' datagrams are drop
   REQUIRE(loop->run_until([&] { return (*proxy)->sessions() > 0; }, 5000ms));
   CHECK((*proxy)->sessions() == kLimit);
   CHECK(test::open_fds() - before - kClients <= kLimit);
+}
+
+TEST_CASE("tcp proxy out of file descriptors pauses accepting instead of spinning", "[net][proxy]") {
+  auto loop = std::move(event::make_uv_loop()).value();
+  auto backend = bind_socket(SOCK_STREAM, kLo, 0, "").value();
+  PortMapping m{"web", IPPROTO_TCP, kLo, 0, kLo, local_port(backend.get())};
+  auto proxy = proxy::start_tcp_proxy(*loop, m);
+  REQUIRE(proxy.ok());
+  auto client = connect_to(SOCK_STREAM, (*proxy)->port());
+  REQUIRE(client.valid());
+  // The limit at the lowest free descriptor number: accept4 gets EMFILE, and the
+  // connection stays in the backlog.
+  rlimit saved{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  int lowest = dup(0);
+  close(lowest);
+  rlimit tight = saved;
+  tight.rlim_cur = rlim_t(lowest);
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  auto cpu = [] {
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1000 + (r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1000;
+  };
+  long before = cpu();
+  loop->run_until([] { return false; }, 500ms);
+  long used = cpu() - before;
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+  // A loop woken for the readable listener again and again would burn the whole time.
+  CHECK(used < 50);
+  CHECK((*proxy)->sessions() == 0);
+  // With descriptors back, the waiting client is taken.
+  CHECK(loop->run_until([&] { return (*proxy)->sessions() == 1; }, 2000ms));
 }
