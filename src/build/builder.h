@@ -27,8 +27,12 @@ struct BuildRequest {
   std::map<std::string, std::string> labels;  // added to the image
   std::vector<std::string> tags;  // references to name the image (the first is the main one)
   // RUN network: "", "default" or "bridge" (a bridge of the build's own, with NAT),
-  // "none", "host".
+  // "none", "host". "none" holds for every step, whatever its RUN --network says.
   std::string network;
+  // The network.host entitlement (`pier build --allow network.host`, compose
+  // `build.entitlements`, or `build.network: host` itself): without it a Dockerfile's
+  // `RUN --network=host` is refused, since the Dockerfile may come from anyone.
+  bool allow_network_host = false;
   std::vector<std::pair<std::string, std::string>> extra_hosts;  // host, address
   uint64_t shm_size = 64ull << 20;
   bool no_cache = false;

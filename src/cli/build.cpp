@@ -48,6 +48,7 @@ void register_build(CLI::App& app, const GlobalOptions& globals, CommandResult& 
   cmd->add_flag("--pull", f->options.pull, "Always attempt to pull a newer version of the image");
   cmd->add_flag("-q,--quiet", f->options.quiet, "Don't print anything to STDOUT");
   cmd->add_option("--build-arg", f->build_args, "Set build-time variables for services")->allow_extra_args(false);
+  cmd->add_option("--allow", f->options.allow, "Extra privileged entitlement (network.host)")->allow_extra_args(false);
   cmd->add_option("services", f->services, "Services to build (default: all with `build:`)");
   cmd->callback([f, &globals, &result] {
     auto st = build_project(globals, *f);

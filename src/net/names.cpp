@@ -26,11 +26,22 @@ std::string host_veth_name(const std::string& project, const std::string& networ
                      fnv1a(project + "\n" + network + "\n" + container) & 0xffffffffffffull);
 }
 
-bool is_link_name(const std::string& name) {
-  if (name.empty() || name.size() > 15 || !isalnum(static_cast<unsigned char>(name[0]))) return false;
+Status check_bridge_name(const std::string& name) {
+  auto refuse = [&](const char* why) {
+    return Error(fmt::format("bridge name `{}` is not valid: {}", name, why))
+        .hint("use 1-15 letters, digits, `_`, `.` or `-`, starting with a letter or digit");
+  };
+  auto plain = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '-';
+  };
+  if (name.empty()) return refuse("it is empty");
+  if (name.size() > 15) return refuse("longer than 15 bytes (the kernel's limit for interface names)");
   for (char c : name)
-    if (!isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
-  return true;
+    if (!plain(c)) return refuse("only letters, digits, `_`, `.` and `-` may appear in it");
+  // Also rules out `.` and `..`, and names an `ip` or `nft` command line would take for an option.
+  if (!isalnum(static_cast<unsigned char>(name[0]))) return refuse("it must start with a letter or digit");
+  return {};
 }
 
 std::string nft_table_name(const std::string& project) {

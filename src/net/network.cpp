@@ -7,6 +7,7 @@
 #include "net/names.h"
 #include "net/netlink/links.h"
 #include "net/netns.h"
+#include "net/sysctl.h"
 
 namespace pier::net {
 
@@ -27,8 +28,7 @@ Status ContainerNetns::bring_up_loopback() const { return netlink::set_link_up(s
 Result<std::unique_ptr<Network>> Network::prepare(const netlink::Socket& host, NetworkSpec spec) {
   if (spec.bridge.empty()) spec.bridge = bridge_name(spec.project, spec.name);
   // The compose checks hold external names and bridge name options to this already.
-  if (!is_link_name(spec.bridge))
-    return Error(fmt::format("network `{}`: bridge name `{}` is not 1 to 15 of [A-Za-z0-9_.-]", spec.name, spec.bridge));
+  if (auto rc = check_bridge_name(spec.bridge); !rc.ok()) return std::move(rc).error().context(fmt::format("network `{}`", spec.name));
   std::unique_ptr<Network> net(new Network(host, std::move(spec)));
   const auto& s = net->spec_;
   auto frame = fmt::format("network `{}`", s.name);
@@ -61,8 +61,9 @@ Result<std::unique_ptr<Network>> Network::create(const netlink::Socket& host, Ne
         .hint("create it first, or drop `external: true`");
   net->bridge_index_ = *index;
   if (s.external) return net;
-  // Undo the bridge if its addresses cannot be set, so a failed `up` leaves nothing.
+  // Undo the bridge if it cannot be set up, so a failed `up` leaves nothing.
   ScopeExit undo([&] { (void)netlink::delete_link(host, s.bridge); });
+  if (auto rc = refuse_router_advertisements(s.bridge); !rc.ok()) return std::move(rc).error().context(frame);
   PIER_CHECK(netlink::add_address(host, *index, net->v4_->gateway(), net->v4_->subnet().prefix));
   if (net->v6_) PIER_CHECK(netlink::add_address(host, *index, net->v6_->gateway(), net->v6_->subnet().prefix));
   undo.release();
@@ -81,6 +82,7 @@ Result<std::unique_ptr<Network>> Network::adopt(const netlink::Socket& host, Net
   if (net->v6_)
     if (auto rc = net->ensure_gateway(*net->v6_); !rc.ok()) return std::move(rc).error().context(frame);
   if (auto rc = netlink::set_link_up(host, s.bridge); !rc.ok()) return std::move(rc).error().context(frame);
+  if (auto rc = refuse_router_advertisements(s.bridge); !rc.ok()) return std::move(rc).error().context(frame);
   return net;
 }
 
@@ -145,6 +147,7 @@ Result<Endpoint> Network::attach(const ContainerNetns& netns, const AttachSpec& 
   netlink::VethSpec veth{ep.host_veth, bridge_index_, spec.ifname, netns.fd(), spec_.mtu, spec.mac};
   if (auto rc = netlink::create_veth(host_, veth); !rc.ok()) return fail(std::move(rc).error());
   ScopeExit drop_veth([&] { (void)netlink::delete_link(host_, ep.host_veth); });
+  if (auto rc = refuse_router_advertisements(ep.host_veth); !rc.ok()) return fail(std::move(rc).error());
   if (auto rc = configure_container_side(netns, spec, ep); !rc.ok()) return fail(std::move(rc).error());
   drop_veth.release();
   free_v4.release();

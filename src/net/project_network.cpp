@@ -8,6 +8,7 @@
 #include "base/scope_exit.h"
 #include "net/names.h"
 #include "net/netlink/links.h"
+#include "net/sysctl.h"
 
 namespace pier::net {
 
@@ -53,6 +54,9 @@ Result<Network*> ProjectNetwork::add_network(NetworkSpec spec, bool has_subnet) 
     return Error(fmt::format("add network `{}` to project {}: it is added already", spec.name, options_.project));
   spec.project = options_.project;
   if (!spec.external && spec.bridge.empty()) spec.bridge = bridge_name(options_.project, spec.name);
+  // The name goes into the record, netlink requests and the project's nft rules.
+  if (auto rc = check_bridge_name(spec.bridge); !rc.ok())
+    return std::move(rc).error().context(fmt::format("network `{}`", spec.name));
   PIER_TRY(bool existing, bridge_to_adopt(spec));
   SubnetStore store(options_.state_dir);
   if (has_subnet) {
@@ -100,6 +104,12 @@ Result<std::vector<Endpoint>> ProjectNetwork::attach(const std::string& containe
   size_t gateway = 0;
   for (size_t i = 1; i < nets.size(); ++i)
     if (nets[i].attach.gw_priority > nets[gateway].attach.gw_priority) gateway = i;
+  bool any_v6 = std::any_of(nets.begin(), nets.end(), [&](const ContainerNetwork& n) {
+    const Network* net = network(n.network);
+    return net && net->spec().ipv6;
+  });
+  if (auto rc = harden_container_ipv6(netns.fd(), !any_v6); !rc.ok())
+    return std::move(rc).error().context(fmt::format("attach {}", container));
   for (size_t i = 0; i < nets.size(); ++i) {
     Network* net = network(nets[i].network);
     if (!net) return Error(fmt::format("attach {}: no network `{}` in project {}", container, nets[i].network, options_.project));

@@ -4,6 +4,7 @@
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,17 @@ std::string tail_of_log(const std::string& path) {
   return nl == std::string::npos ? t : t.substr(nl + 1);
 }
 
+// The supervisor holds a listening socket per published port and several fds per
+// proxied connection and container; the soft limit (often 1024) is raised to the
+// hard one, as Go programs and dockerd do. Containers get their own default
+// (runtime/plan_builder.cpp), not this one.
+void raise_open_file_limit() {
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur >= files.rlim_max) return;
+  files.rlim_cur = files.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &files) != 0) log::warn("raise the open-file limit: {}", std::strerror(errno));
+}
+
 }  // namespace
 
 int run_supervisor(const state::ProjectPaths& paths) {
@@ -57,6 +69,7 @@ int run_supervisor(const state::ProjectPaths& paths) {
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
   ::signal(SIGINT, SIG_IGN);
+  raise_open_file_limit();
   (void)write_file_atomic(paths.supervisor_pid_file(), std::to_string(::getpid()) + "\n");
   auto loop = event::make_uv_loop();
   if (!loop) {

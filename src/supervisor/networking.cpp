@@ -13,6 +13,7 @@
 #include "base/atomic_file.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "net/names.h"
 #include "net/netns.h"
 #include "net/project_record.h"
 
@@ -48,6 +49,32 @@ Result<std::optional<net::IpamConfig>> ipam_of(const compose::NetworkConfig& con
 }
 
 std::string first_word(const std::string& mode) { return mode.substr(0, mode.find(':')); }
+
+// A Compose network as the net module takes it, and whether it names its subnet.
+Result<std::pair<net::NetworkSpec, bool>> network_spec(const std::string& name,
+                                                       const compose::NetworkConfig& config) {
+  if (!config.driver.empty() && config.driver != "bridge")
+    return Error("network `" + name + "`: driver `" + config.driver + "` is not supported (only bridge)")
+        .at(config.mark.to_string());
+  net::NetworkSpec spec;
+  spec.name = name;
+  spec.external = config.external;
+  if (config.external) spec.bridge = config.name;
+  spec.internal = config.internal.value_or(false);
+  if (auto b = config.driver_opts.find(kBridgeNameOpt); b != config.driver_opts.end()) spec.bridge = b->second;
+  if (!spec.bridge.empty())
+    if (auto rc = net::check_bridge_name(spec.bridge); !rc.ok())
+      return std::move(rc).error().context("network `" + name + "`").at(config.mark.to_string());
+  if (auto m = config.driver_opts.find(kMtuOpt); m != config.driver_opts.end()) spec.mtu = std::atoi(m->second.c_str());
+  PIER_TRY(auto v4, ipam_of(config, false));
+  if (v4) spec.ipv4 = *v4;
+  if (config.enable_ipv6.value_or(false)) {
+    PIER_TRY(auto v6, ipam_of(config, true));
+    // No IPv6 subnet given: the net module picks one from its ULA pool.
+    spec.ipv6 = v6 ? *v6 : net::IpamConfig{};
+  }
+  return std::make_pair(std::move(spec), v4.has_value());
+}
 
 }  // namespace
 
@@ -156,30 +183,20 @@ Status Networking::ensure_networks(const compose::Project& project, const std::v
     for (const auto& [net, _] : service->networks) wanted.insert(net);
   }
   if (wanted.empty()) return {};
-  PIER_CHECK(open());
+  // Every network is checked before the first is made, so a bad one leaves no
+  // bridge and no nft table behind.
+  std::vector<std::pair<net::NetworkSpec, bool>> specs;
   for (const auto& name : wanted) {
-    if (net_->network(name)) continue;
     auto it = project.networks.find(name);
     if (it == project.networks.end()) return Error("network `" + name + "` is not declared");
-    const auto& config = it->second;
-    if (!config.driver.empty() && config.driver != "bridge")
-      return Error("network `" + name + "`: driver `" + config.driver + "` is not supported (only bridge)")
-          .at(config.mark.to_string());
-    net::NetworkSpec spec;
-    spec.name = name;
-    spec.external = config.external;
-    if (config.external) spec.bridge = config.name;
-    spec.internal = config.internal.value_or(false);
-    if (auto b = config.driver_opts.find(kBridgeNameOpt); b != config.driver_opts.end()) spec.bridge = b->second;
-    if (auto m = config.driver_opts.find(kMtuOpt); m != config.driver_opts.end()) spec.mtu = std::atoi(m->second.c_str());
-    PIER_TRY(auto v4, ipam_of(config, false));
-    if (v4) spec.ipv4 = *v4;
-    if (config.enable_ipv6.value_or(false)) {
-      PIER_TRY(auto v6, ipam_of(config, true));
-      // No IPv6 subnet given: the net module picks one from its ULA pool.
-      spec.ipv6 = v6 ? *v6 : net::IpamConfig{};
-    }
-    auto added = net_->add_network(std::move(spec), v4.has_value());
+    PIER_TRY(auto spec, network_spec(name, it->second));
+    specs.push_back(std::move(spec));
+  }
+  PIER_CHECK(open());
+  for (auto& [spec, has_subnet] : specs) {
+    if (net_->network(spec.name)) continue;
+    std::string name = spec.name;
+    auto added = net_->add_network(std::move(spec), has_subnet);
     if (!added) return std::move(added).error().context("network `" + name + "`");
   }
   return {};
@@ -210,6 +227,8 @@ Result<Networking::Attached> Networking::attach(const std::string& container, pi
     out.endpoints.push_back(rec);
     hosts.own_addresses.push_back(ep.ipv4);
   }
+  // The net module turns IPv6 off in a container none of whose networks has it.
+  hosts.ipv6 = std::any_of(endpoints.begin(), endpoints.end(), [](const net::Endpoint& ep) { return ep.ipv6.has_value(); });
   auto* first = net_->network(endpoints.front().network);
   hosts.host_gateway = first->gateway();
   for (const auto& eh : plan.extra_hosts) {

@@ -21,6 +21,24 @@ std::string where_of(const compose::Service& service, const std::string& key) {
   return mark + "service " + service.name + ": build." + key;
 }
 
+// Entitlements pier knows: network.host. security.insecure would need privileged
+// build steps, which pier does not run.
+Result<bool> network_host_allowed(const compose::Service& service, const ServiceBuildOptions& options) {
+  bool allowed = service.build->network == "host";  // the compose file asks for it itself
+  for (const auto& e : service.build->entitlements) {
+    if (e != "network.host")
+      return Error(where_of(service, "entitlements") + " `" + e + "`: not supported")
+          .hint("pier knows only `network.host`");
+    allowed = true;
+  }
+  for (const auto& e : options.allow) {
+    if (e != "network.host")
+      return Error("--allow `" + e + "`: not a supported entitlement").hint("pier knows only `network.host`");
+    allowed = true;
+  }
+  return allowed;
+}
+
 Result<build::BuildRequest> request_for(const compose::Project& project, const compose::Service& service,
                                         const ServiceBuildOptions& options) {
   const compose::BuildConfig& b = *service.build;
@@ -61,6 +79,7 @@ Result<build::BuildRequest> request_for(const compose::Project& project, const c
   r.tags.push_back(service.image_or_default(project.name));
   for (const auto& t : b.tags) r.tags.push_back(t);
   r.network = b.network;
+  PIER_TRY(r.allow_network_host, network_host_allowed(service, options));
   for (const auto& h : b.extra_hosts) r.extra_hosts.emplace_back(h.host, h.ip);
   if (b.shm_size) r.shm_size = static_cast<uint64_t>(*b.shm_size);
   r.no_cache = options.no_cache || b.no_cache.value_or(false);

@@ -20,6 +20,7 @@ struct ServiceBuildOptions {
   bool pull = false;
   bool quiet = false;
   std::map<std::string, std::optional<std::string>> build_args;  // --build-arg, over build.args
+  std::vector<std::string> allow;  // --allow entitlements (network.host), with build.entitlements
 };
 
 // Builds these services (each must have `build:`) in parallel and tags each image with

@@ -1,11 +1,14 @@
 #include "supervisor/up_run.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 
 #include "base/log.h"
 #include "compose/output.h"
 #include "graph/from_project.h"
 #include "image/ensure.h"
+#include "supervisor/port_conflicts.h"
 #include "supervisor/naming.h"
 
 namespace pier::supervisor {
@@ -45,6 +48,7 @@ Status UpRun::choose_targets() {
   for (const auto& wave : waves)
     for (const auto& name : wave)
       if (chosen.count(name)) targets_.push_back(name);
+  std::vector<std::pair<std::string, int>> counts;
   for (const auto& name : targets_) {
     const auto& service = *project_.find_service(name);
     int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
@@ -52,8 +56,12 @@ Status UpRun::choose_targets() {
       return Error("service " + name + ": cannot run " + std::to_string(replicas) +
                    " replicas with a fixed container_name `" + service.container_name + "`")
           .hint("remove container_name or scale to 1");
+    counts.emplace_back(name, replicas);
   }
-  return {};
+  PIER_CHECK(check_host_ports(project_, counts));
+  rlimit files{};
+  ::getrlimit(RLIMIT_NOFILE, &files);
+  return check_listener_budget(project_, counts, files.rlim_cur);
 }
 
 void UpRun::begin() {

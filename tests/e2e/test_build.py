@@ -270,9 +270,37 @@ class BuildTest(unittest.TestCase):
             RUN --network=none ip -o link | wc -l
             RUN --network=host test -e /sys/class/net/lo && ip -o link | grep -qv "lo:" && echo host-links
         """})
-        out = p.pier("build").stderr
+        out = p.pier("build", "--allow", "network.host").stderr
         lines = [l[len(" => => # "):] for l in out.splitlines() if l.startswith(" => => # ")]
         self.assertEqual(lines, ["1", "1", "gateway-answers", "1", "host-links"])
+
+    def test_run_network_host_needs_the_entitlement_and_build_network_none_wins(self):
+        p = self.project("""
+            services:
+              plain:
+                build: .
+              entitled:
+                build: {context: ., entitlements: [network.host]}
+              isolated:
+                build: {context: ., entitlements: [network.host], network: none}
+        """, {"Dockerfile": """\
+            FROM busybox
+            RUN --network=host ip -o link | grep -qv "lo:" && echo host-links || echo "$(ip -o link | wc -l) links"
+        """})
+        # A Dockerfile cannot take the host's network on its own.
+        r = p.pier("build", "plain", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Dockerfile:2: RUN --network=host: needs the network.host entitlement", r.stderr)
+        self.assertNotIn("host-links", r.stderr)
+        # Allowed by the compose file, or on the command line (the same step again: --no-cache).
+        self.assertIn("host-links", self.step_output(p.pier("build", "entitled").stderr))
+        self.assertIn("host-links", self.step_output(p.pier("build", "--no-cache", "--allow", "network.host", "plain").stderr))
+        # `build.network: none` holds even for an entitled step: loopback only.
+        out = p.pier("build", "isolated").stderr
+        self.assertEqual(self.step_output(out), ["1 links"])
+        self.assertIn("runs without a network, as `build.network: none` says", out)
+        r = p.pier("build", "--allow", "security.insecure", "plain", check=False)
+        self.assertIn("--allow `security.insecure`: not a supported entitlement", r.stderr)
 
     def serve(self, files):
         """An HTTP server on 127.0.0.1 serving `files` (name -> bytes) from a temp dir;

@@ -104,6 +104,7 @@ class Executor {
   Status build_stage(int index);
   Status apply(StageState& stage, const Instruction& ins, bool trigger);
   Status from_image(StageState& stage, const FromCommand& from);
+  Result<std::string> step_network(const Instruction& ins, const RunCommand& cmd);
   Status run_step(StageState& stage, const Instruction& ins, const RunCommand& cmd);
   Status copy_step(StageState& stage, const Instruction& ins, const CopyCommand& cmd);
   Status add_layer(StageState& stage, const std::string& key, const std::string& created_by,
@@ -393,15 +394,33 @@ Status Executor::add_layer(StageState& stage, const std::string& key, const std:
   return {};
 }
 
-Status Executor::run_step(StageState& stage, const Instruction& ins, const RunCommand& cmd) {
-  if (!cmd.mounts.empty())
-    return Error(where(ins) + " --mount=" + cmd.mounts.front() + ": RUN --mount is not supported yet")
-        .hint("copy what the step needs with COPY, or use a multi-stage build");
+// The network a RUN step gets. The compose file (or the command line) decides
+// above the Dockerfile: `build.network: none` holds for every step, and a step's
+// `--network=host` needs the network.host entitlement, as in BuildKit.
+Result<std::string> Executor::step_network(const Instruction& ins, const RunCommand& cmd) {
+  if (request_.network == "none") {
+    if (cmd.network == "host" || cmd.network == "default" || cmd.network == "bridge")
+      event(BuildEvent::Kind::warning,
+            where(ins) + " --network=" + cmd.network + ": runs without a network, as `build.network: none` says");
+    return std::string("none");
+  }
   std::string network = !cmd.network.empty() && cmd.network != "default" ? cmd.network : request_.network;
   if (network.empty() || network == "bridge") network = "default";
   if (network != "default" && network != "host" && network != "none")
     return Error(where(ins) + ": network `" + network + "` is not supported for builds")
         .hint("use `default` (a bridge of the build's own with NAT), `host` or `none`");
+  if (network == "host" && !request_.allow_network_host)
+    return Error(where(ins) + " --network=host: needs the network.host entitlement")
+        .hint("allow it with `pier build --allow network.host`, or `entitlements: [network.host]` in the service's "
+              "build section, if you trust this Dockerfile with the host's network");
+  return network;
+}
+
+Status Executor::run_step(StageState& stage, const Instruction& ins, const RunCommand& cmd) {
+  if (!cmd.mounts.empty())
+    return Error(where(ins) + " --mount=" + cmd.mounts.front() + ": RUN --mount is not supported yet")
+        .hint("copy what the step needs with COPY, or use a multi-stage build");
+  PIER_TRY(std::string network, step_network(ins, cmd));
   RunInput input;
   std::vector<std::string> shell = shell_of(stage);
   if (cmd.heredoc_script && !cmd.argv.empty() && cmd.argv[0].starts_with("#!")) {

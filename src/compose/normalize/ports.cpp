@@ -1,5 +1,7 @@
 // ports: short syntax `[[host_ip:]published:]target[/protocol]` (ranges expanded one
 // entry per port, as Docker Compose does) and the long mapping form.
+#include <arpa/inet.h>
+
 #include "base/strings.h"
 #include "compose/normalize/common.h"
 
@@ -30,6 +32,14 @@ bool parse_range(const std::string& text, PortRange& out) {
   if (!parse_port_number(a, out.first) || !parse_port_number(b, out.last)) return false;
   out.set = true;
   return out.first <= out.last;
+}
+
+// The host address a port is published on: empty (every address), IPv4 or IPv6.
+// Checked here so a typo is reported at its line, not when the proxy fails to bind
+// after other containers have started.
+bool valid_host_ip(const std::string& ip) {
+  unsigned char buf[16];
+  return ip.empty() || inet_pton(AF_INET, ip.c_str(), buf) == 1 || inet_pton(AF_INET6, ip.c_str(), buf) == 1;
 }
 
 Error port_error(const Node& node, const std::string& text, const std::string& why) {
@@ -81,6 +91,7 @@ Status parse_short_port(const Node& node, std::vector<ServicePort>& out) {
   std::string ip, published, target;
   if (!split_short_port(body, ip, published, target))
     return port_error(node, spec, "cannot split it into host ip, host port and container port");
+  if (!valid_host_ip(ip)) return port_error(node, spec, "bad host IP `" + ip + "`");
   PortRange pub, tgt;
   if (!parse_range(target, tgt) || !tgt.set) return port_error(node, spec, "bad container port");
   if (!parse_range(published, pub)) return port_error(node, spec, "bad host port");
@@ -114,7 +125,10 @@ Status parse_long_port(const Node& node, std::vector<ServicePort>& out) {
     PIER_TRY(std::string v, read_string(e.value, e.key));
     if (e.key == "name") port.name = v;
     else if (e.key == "mode") port.mode = v;
-    else if (e.key == "host_ip") port.host_ip = v;
+    else if (e.key == "host_ip") {
+      if (!valid_host_ip(v)) return port_error(e.value, v, "bad host IP");
+      port.host_ip = v;
+    }
     else if (e.key == "protocol") port.protocol = to_lower(v);
     else if (e.key == "app_protocol") port.app_protocol = v;
     else if (e.key == "published") {

@@ -62,13 +62,14 @@ Result<HostsEntry> parse_extra_host(std::string_view item) {
 }
 
 Result<std::string> container_hosts(const HostsInput& in) {
-  std::string out =
-      "127.0.0.1\tlocalhost\n"
-      "::1\tlocalhost ip6-localhost ip6-loopback\n"
-      "fe00::0\tip6-localnet\n"
-      "ff00::0\tip6-mcastprefix\n"
-      "ff02::1\tip6-allnodes\n"
-      "ff02::2\tip6-allrouters\n";
+  std::string out = "127.0.0.1\tlocalhost\n";
+  if (in.ipv6)
+    out +=
+        "::1\tlocalhost ip6-localhost ip6-loopback\n"
+        "fe00::0\tip6-localnet\n"
+        "ff00::0\tip6-mcastprefix\n"
+        "ff02::1\tip6-allnodes\n"
+        "ff02::2\tip6-allrouters\n";
   for (const auto& e : in.extra_hosts) {
     std::string address = e.address;
     if (address == "host-gateway") {

@@ -43,6 +43,9 @@ struct HostsInput {
   std::vector<std::string> own_names;    // hostname, then container name and aliases
   std::vector<HostsEntry> extra_hosts;
   IpAddress host_gateway;  // what "host-gateway" means here
+  // False when the container has no IPv6 (none of its networks has enable_ipv6): the
+  // IPv6 lines are left out, so `localhost` does not resolve to an unusable ::1 first.
+  bool ipv6 = true;
 };
 Result<std::string> container_hosts(const HostsInput& input);
 

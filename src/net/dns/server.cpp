@@ -13,6 +13,7 @@
 namespace pier::net::dns {
 namespace {
 constexpr event::Duration kTcpIdle{10000};
+constexpr event::Duration kAcceptPause{100};
 }  // namespace
 
 struct Server::UdpListener {
@@ -24,6 +25,7 @@ struct Server::TcpListener {
   IpAddress ip;
   UniqueFd fd;
   std::unique_ptr<event::FdWatch> watch;
+  std::unique_ptr<event::Timer> resume;  // accepting again after running out of fds
 };
 struct Server::TcpConn : event::DeferredDeletable {
   UniqueFd fd;
@@ -78,9 +80,10 @@ Result<uint16_t> Server::listen(const IpAddress& ip, uint16_t port) {
       handle({buf, size_t(n)}, from_sockaddr(from).ip, reply, kMaxUdpSize);
     }
   }));
-  auto tcp = std::make_unique<TcpListener>(TcpListener{ip, std::move(tcp_fd), nullptr});
+  auto tcp = std::make_unique<TcpListener>(TcpListener{ip, std::move(tcp_fd), nullptr, nullptr});
   TcpListener* raw = tcp.get();
   PIER_TRY(tcp->watch, loop_.watch_fd(raw->fd.get(), event::kReadable, [this, raw](int) { accept_tcp(*raw); }));
+  tcp->resume = loop_.create_timer([raw] { raw->watch->set_events(event::kReadable); });
   udp_.push_back(std::move(udp));
   tcp_.push_back(std::move(tcp));
   return port;
@@ -128,7 +131,7 @@ void Server::handle(std::span<const uint8_t> wire, const IpAddress& asker, Reply
 
 void Server::forward(std::vector<uint8_t> query, uint16_t client_id, Reply reply, Upstreams upstreams,
                      size_t upstream) {
-  if (upstream >= upstreams->size()) {
+  if (upstream >= upstreams->size() || forwards_.size() >= options_.max_forwards) {
     Message failed;
     if (auto parsed = parse(query); parsed.ok()) failed = make_reply(*parsed, kServFail);
     failed.id = client_id;
@@ -189,7 +192,21 @@ void Server::accept_tcp(TcpListener& l) {
     sockaddr_storage from{};
     socklen_t len = sizeof from;
     int fd = accept4(l.fd.get(), reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;
+    if (fd < 0) {
+      // Out of file descriptors the client stays in the backlog and the listener
+      // readable: watching it now would spin the loop. Look again later.
+      if (errno == EMFILE || errno == ENFILE) {
+        l.watch->set_events(0);
+        l.resume->start(kAcceptPause);
+      }
+      return;
+    }
+    // Taken off the backlog and closed: the client learns at once, and the
+    // listener does not stay readable forever.
+    if (conns_.size() >= options_.max_tcp_connections) {
+      ::close(fd);
+      continue;
+    }
     uint64_t id = next_conn_++;
     auto conn = std::make_unique<TcpConn>();
     conn->fd.reset(fd);

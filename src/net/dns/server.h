@@ -20,6 +20,12 @@ struct ServerOptions {
   std::vector<Endpoint4or6> upstreams;  // from the host's /etc/resolv.conf
   event::Duration upstream_timeout{2000};
   uint32_t ttl = 600;  // Docker's embedded DNS uses 600 s for container names
+  // Each forwarded query holds a socket until its answer or timeout, and each TCP
+  // client one more: past these, a query is answered SERVFAIL at once and a new
+  // TCP client is closed, so a container flooding the server cannot exhaust the
+  // supervisor's file descriptors.
+  size_t max_forwards = 256;
+  size_t max_tcp_connections = 64;
 };
 
 class Server {
@@ -33,6 +39,7 @@ class Server {
   Result<uint16_t> listen(const IpAddress& ip, uint16_t port);
   void stop_listening(const IpAddress& ip);
   size_t pending_forwards() const { return forwards_.size(); }
+  size_t tcp_connections() const { return conns_.size(); }
   // Compose `dns:` for one container: its other names go to these resolvers instead
   // of the host's. An empty list restores the default.
   void set_container_upstreams(const std::string& container, std::vector<Endpoint4or6> upstreams);

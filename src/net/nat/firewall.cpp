@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <memory>
 
-#include "base/atomic_file.h"
 #include "base/strings.h"
 #include "net/names.h"
+#include "net/sysctl.h"
 
 namespace pier::net::nat {
 namespace {
@@ -79,6 +79,14 @@ std::string forward_rules(const ProjectFirewall& fw) {
   return out;
 }
 
+// A packet for a loopback address that did not come in on lo was sent here by a
+// neighbour or a container (with NET_RAW any container can): DNAT must not turn it
+// into a forwarded one, which would slip it past the kernel's martian check and into
+// a port published on 127.0.0.1. Host processes reach such ports through the
+// userland proxy, whose traffic never passes this hook. IPv6 needs no rule: the
+// kernel drops a packet for ::1 from another interface before prerouting.
+constexpr const char* kLoopbackGuard = "    iifname != \"lo\" ip daddr 127.0.0.0/8 return\n";
+
 }  // namespace
 
 std::string render_ruleset(const ProjectFirewall& fw) {
@@ -89,7 +97,7 @@ std::string render_ruleset(const ProjectFirewall& fw) {
       "table inet {0} {{\n"
       "  chain ports {{\n{1}  }}\n"
       "  chain prerouting {{\n"
-      "    type nat hook prerouting priority dstnat; policy accept;\n"
+      "    type nat hook prerouting priority dstnat; policy accept;\n{4}"
       "    fib daddr type local jump ports\n"
       "  }}\n"
       "  chain postrouting {{\n"
@@ -99,7 +107,7 @@ std::string render_ruleset(const ProjectFirewall& fw) {
       "    type filter hook forward priority filter; policy accept;\n{3}"
       "  }}\n"
       "}}\n",
-      table, ports, postrouting_rules(fw), forward_rules(fw));
+      table, ports, postrouting_rules(fw), forward_rules(fw), kLoopbackGuard);
 }
 
 Status apply_ruleset(const ProjectFirewall& fw) {
@@ -137,23 +145,16 @@ Result<bool> ruleset_exists(const std::string& project) {
   return std::find(names.begin(), names.end(), nft_table_name(project)) != names.end();
 }
 
-namespace {
-
-Status enable_sysctl(const char* path) {
-  auto cur = read_file(path);
-  if (cur.ok() && trim(*cur) == "1") return {};
-  FILE* f = fopen(path, "w");
-  if (!f) return Error::system("enable IP forwarding: open", path, errno);
-  bool ok = fputs("1\n", f) >= 0;
-  ok = (fclose(f) == 0) && ok;
-  if (!ok) return Error::system("enable IP forwarding: write", path, errno);
+Status enable_ip_forwarding() {
+  auto rc = write_sysctl("ipv4/ip_forward", "1");
+  if (!rc.ok()) return std::move(rc).error().context("enable IP forwarding");
   return {};
 }
 
-}  // namespace
-
-Status enable_ip_forwarding() { return enable_sysctl("/proc/sys/net/ipv4/ip_forward"); }
-
-Status enable_ipv6_forwarding() { return enable_sysctl("/proc/sys/net/ipv6/conf/all/forwarding"); }
+Status enable_ipv6_forwarding() {
+  auto rc = write_sysctl("ipv6/conf/all/forwarding", "1");
+  if (!rc.ok()) return std::move(rc).error().context("enable IPv6 forwarding");
+  return {};
+}
 
 }  // namespace pier::net::nat

@@ -22,9 +22,16 @@ class PortProxy {
   virtual size_t sessions() const = 0;
 };
 
-Result<std::unique_ptr<PortProxy>> start_tcp_proxy(event::Loop& loop, const PortMapping& mapping);
+// Concurrent sessions per published port (a TCP connection holds 6 fds, a UDP client
+// 1): past it a new TCP client is closed at once and a new UDP client's datagrams are
+// dropped, so a flood cannot exhaust the supervisor's file descriptors.
+inline constexpr size_t kMaxSessions = 512;
+
+Result<std::unique_ptr<PortProxy>> start_tcp_proxy(event::Loop& loop, const PortMapping& mapping,
+                                                   size_t max_sessions = kMaxSessions);
 Result<std::unique_ptr<PortProxy>> start_udp_proxy(event::Loop& loop, const PortMapping& mapping,
-                                                   event::Duration idle_timeout = event::Duration(30000));
+                                                   event::Duration idle_timeout = event::Duration(30000),
+                                                   size_t max_sessions = kMaxSessions);
 // Either of the above, by mapping.protocol.
 Result<std::unique_ptr<PortProxy>> start_proxy(event::Loop& loop, const PortMapping& mapping);
 

@@ -14,6 +14,7 @@ namespace pier::net::proxy {
 namespace {
 
 constexpr size_t kPipeSize = 1 << 20;
+constexpr event::Duration kAcceptPause{100};
 
 // Bytes taken from one socket and not yet given to the other. They sit in a pipe
 // and move with splice(2), so the proxy never copies payload through user space:
@@ -96,10 +97,11 @@ class Session final : public event::DeferredDeletable {
 
 class TcpProxy final : public PortProxy {
  public:
-  TcpProxy(event::Loop& loop, PortMapping mapping, UniqueFd listener)
-      : loop_(loop), mapping_(std::move(mapping)), listener_(std::move(listener)) {}
+  TcpProxy(event::Loop& loop, PortMapping mapping, UniqueFd listener, size_t max_sessions)
+      : loop_(loop), mapping_(std::move(mapping)), listener_(std::move(listener)), max_sessions_(max_sessions) {}
   Status start() {
     PIER_TRY(watch_, loop_.watch_fd(listener_.get(), event::kReadable, [this](int) { accept_all(); }));
+    resume_ = loop_.create_timer([this] { watch_->set_events(event::kReadable); });
     return {};
   }
   uint16_t port() const override { return local_port(listener_.get()); }
@@ -109,8 +111,18 @@ class TcpProxy final : public PortProxy {
   void accept_all() {
     for (;;) {
       UniqueFd client(accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
-      if (!client) return;
-      open_session(std::move(client));
+      if (!client) {
+        // Out of file descriptors the connection stays in the backlog and the
+        // listener readable: watching it now would spin the loop. Look again later.
+        if (errno == EMFILE || errno == ENFILE) {
+          watch_->set_events(0);
+          resume_->start(kAcceptPause);
+        }
+        return;
+      }
+      // Over the limit the client is closed here (it sees the connection end)
+      // rather than left in the backlog.
+      if (sessions_.size() < max_sessions_) open_session(std::move(client));
     }
   }
   void open_session(UniqueFd client) {
@@ -144,7 +156,9 @@ class TcpProxy final : public PortProxy {
   event::Loop& loop_;
   PortMapping mapping_;
   UniqueFd listener_;
+  size_t max_sessions_;
   std::unique_ptr<event::FdWatch> watch_;
+  std::unique_ptr<event::Timer> resume_;  // accepting again after running out of fds
   std::map<uint64_t, std::unique_ptr<Session>> sessions_;
   uint64_t next_id_ = 1;
 };
@@ -155,9 +169,9 @@ IpAddress listen_address(const PortMapping& m) {
 
 }  // namespace
 
-Result<std::unique_ptr<PortProxy>> start_tcp_proxy(event::Loop& loop, const PortMapping& m) {
+Result<std::unique_ptr<PortProxy>> start_tcp_proxy(event::Loop& loop, const PortMapping& m, size_t max_sessions) {
   PIER_TRY(auto fd, bind_socket(SOCK_STREAM, listen_address(m), m.host_port, fmt::format("service {}", m.service)));
-  auto proxy = std::make_unique<TcpProxy>(loop, m, std::move(fd));
+  auto proxy = std::make_unique<TcpProxy>(loop, m, std::move(fd), max_sessions);
   PIER_CHECK(proxy->start());
   return std::unique_ptr<PortProxy>(std::move(proxy));
 }

@@ -28,8 +28,8 @@ std::string key_of(const sockaddr_storage& ss, socklen_t len) {
 
 class UdpProxy final : public PortProxy {
  public:
-  UdpProxy(event::Loop& loop, PortMapping m, UniqueFd fd, event::Duration idle)
-      : loop_(loop), mapping_(std::move(m)), listener_(std::move(fd)), idle_(idle) {}
+  UdpProxy(event::Loop& loop, PortMapping m, UniqueFd fd, event::Duration idle, size_t max_sessions)
+      : loop_(loop), mapping_(std::move(m)), listener_(std::move(fd)), idle_(idle), max_sessions_(max_sessions) {}
   Status start() {
     PIER_TRY(watch_, loop_.watch_fd(listener_.get(), event::kReadable, [this](int) { from_clients(); }));
     sweeper_ = loop_.create_timer([this] { drop_idle(); });
@@ -56,6 +56,7 @@ class UdpProxy final : public PortProxy {
   Flow* flow_for(const sockaddr_storage& from, socklen_t len) {
     auto key = key_of(from, len);
     if (auto it = flows_.find(key); it != flows_.end()) return it->second.get();
+    if (flows_.size() >= max_sessions_) return nullptr;  // until idle flows are swept
     auto f = std::make_unique<Flow>();
     f->client = from;
     f->client_len = len;
@@ -96,6 +97,7 @@ class UdpProxy final : public PortProxy {
   PortMapping mapping_;
   UniqueFd listener_;
   event::Duration idle_;
+  size_t max_sessions_;
   std::unique_ptr<event::FdWatch> watch_;
   std::unique_ptr<event::Timer> sweeper_;
   std::map<std::string, std::unique_ptr<Flow>> flows_;
@@ -104,10 +106,10 @@ class UdpProxy final : public PortProxy {
 }  // namespace
 
 Result<std::unique_ptr<PortProxy>> start_udp_proxy(event::Loop& loop, const PortMapping& m,
-                                                   event::Duration idle_timeout) {
+                                                   event::Duration idle_timeout, size_t max_sessions) {
   IpAddress ip = m.host_ip.valid() ? m.host_ip : IpAddress::v4(0);
   PIER_TRY(auto fd, bind_socket(SOCK_DGRAM, ip, m.host_port, fmt::format("service {}", m.service)));
-  auto proxy = std::make_unique<UdpProxy>(loop, m, std::move(fd), idle_timeout);
+  auto proxy = std::make_unique<UdpProxy>(loop, m, std::move(fd), idle_timeout, max_sessions);
   PIER_CHECK(proxy->start());
   return std::unique_ptr<PortProxy>(std::move(proxy));
 }

@@ -18,6 +18,7 @@
 #include "base/unique_fd.h"
 #include "net/ip.h"
 #include "net/netns.h"
+#include "net/sysctl.h"
 
 namespace pier::net::test {
 
@@ -81,6 +82,12 @@ inline UniqueFd bound_udp_in(int netns, const IpAddress& ip, uint16_t& port) {
   getsockname(s.get(), reinterpret_cast<sockaddr*>(&sa), &len);
   port = ntohs(sa.sin_port);
   return s;
+}
+
+// /proc/sys/net/<key> in `netns` (-1: the host), or the error as text.
+inline std::string sysctl_text(int netns, const std::string& key) {
+  auto v = read_sysctl(netns, key);
+  return v.ok() ? *v : v.error().to_string();
 }
 
 inline void set_timeouts(int fd, int ms) {

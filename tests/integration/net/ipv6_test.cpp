@@ -11,6 +11,7 @@
 #include "net/nat/firewall.h"
 #include "net/netlink/links.h"
 #include "net/project_network.h"
+#include "net/sysctl.h"
 
 using namespace pier;
 using namespace pier::net;
@@ -131,6 +132,10 @@ TEST_CASE("ipv6: ULA subnet by default, container to container, DNAT of a publis
   auto [web_ns, web] = start("web");
   auto [client_ns, client] = start("client");
   CHECK(v6.contains(*web.ipv6));
+  // IPv6 stays on in a container of an enable_ipv6 network; router advertisements stay off.
+  CHECK(sysctl_text(web_ns.fd(), "ipv6/conf/eth0/disable_ipv6") == "0");
+  CHECK(sysctl_text(web_ns.fd(), "ipv6/conf/eth0/accept_ra") == "0");
+  CHECK(sysctl_text(-1, fmt::format("ipv6/conf/{}/accept_ra", net->bridge())) == "0");
 
   // Container to container on the bridge: no NAT, the source is the client's own address.
   uint16_t port = 0;

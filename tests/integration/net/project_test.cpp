@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "integration/net/helpers.h"
@@ -12,6 +13,7 @@
 #include "net/netlink/links.h"
 #include "net/project_network.h"
 #include "net/socket_util.h"
+#include "net/sysctl.h"
 
 using namespace pier;
 using namespace pier::net;
@@ -298,4 +300,97 @@ TEST_CASE("project: down after a crash finds and removes everything", "[net][roo
   CHECK_FALSE(nat::ruleset_exists(project).value());
   CHECK(SubnetStore(state).load(project)->empty());
   std::filesystem::remove_all(state);
+}
+
+namespace {
+
+// A host beside this one: a namespace behind a veth whose host end has an address,
+// so its traffic reaches the host as a neighbour's would. Its default route points at
+// the host, and route_localnet lets it send to (and hear back from) 127.0.0.1 through
+// that route, as a hostile neighbour or a container with NET_RAW can.
+struct Neighbour {
+  Neighbour(const std::string& link, const char* host_ip, const char* far_ip)
+      : host(netlink::Socket::open().value()), link(link), host_side(ip_of(host_ip)), far_side(ip_of(far_ip)) {
+    auto made = ContainerNetns::from_fd(new_netns());
+    REQUIRE(made.ok());
+    ns.emplace(std::move(made).value());
+    netlink::VethSpec veth;
+    veth.host_name = link;
+    veth.peer_name = "eth0";
+    veth.peer_netns_fd = ns->fd();
+    REQUIRE(netlink::create_veth(host, veth).ok());
+    int index = *netlink::find_link(host, link).value();
+    REQUIRE(netlink::add_address(host, index, host_side, 30).ok());
+    REQUIRE(netlink::set_link_up(host, link).ok());
+    int far_index = *netlink::find_link(ns->socket(), "eth0").value();
+    REQUIRE(netlink::add_address(ns->socket(), far_index, far_side, 30).ok());
+    REQUIRE(netlink::set_link_up(ns->socket(), "eth0").ok());
+    REQUIRE(netlink::add_default_route(ns->socket(), far_index, host_side, 0).ok());
+    REQUIRE(write_sysctl_in(ns->fd(), "ipv4/conf/all/route_localnet", "1").ok());
+  }
+  ~Neighbour() { (void)netlink::delete_link_if_exists(host, link); }
+  netlink::Socket host;
+  std::string link;
+  IpAddress host_side, far_side;
+  std::optional<ContainerNetns> ns;
+};
+
+}  // namespace
+
+TEST_CASE("project: a port published on 127.0.0.1 is reachable from the host only, one on a host address "
+          "only through that address",
+          "[net][root][ports]") {
+  PIER_NEEDS_ROOT();
+  Project p("plo");
+  auto* net = p.add("default", "10.199.70.0/24");
+  auto web = p.start("web", {on("default", {"web"})});
+  Neighbour nb(p.name + "nb", "10.199.71.1", "10.199.71.2");
+  uint16_t tport = 0;
+  auto listener = listen_tcp_in(web.netns.fd(), web.eps[0].ipv4, tport);
+  auto lo = ip_of("127.0.0.1");
+  auto published = p.net->publish("web", {{"web", IPPROTO_TCP, lo, 0, web.eps[0].ipv4, tport},
+                                         {"web", IPPROTO_TCP, nb.host_side, 0, web.eps[0].ipv4, tport}});
+  if (!published.ok()) FAIL(published.error().to_string());
+  uint16_t on_lo = (*published)[0].host_port, on_nb = (*published)[1].host_port;
+
+  auto roundtrip = [&](int from, const IpAddress& target, uint16_t port) {
+    auto echo = echo_once(listener.get());
+    auto reply = while_loop_runs(*p.loop, [&] {
+      auto c = connect_tcp_from(from, target, port);
+      return c.valid() ? tcp_roundtrip(c.get(), "GET /") : std::string("connect failed");
+    });
+    echo.join();
+    return reply;
+  };
+  // The listener's backlog completes a handshake that reaches web: connecting is the test.
+  auto connects = [&](int from, const IpAddress& target, uint16_t port) {
+    return while_loop_runs(*p.loop, [&] { return connect_tcp_from(from, target, port, 1000).valid(); });
+  };
+  CHECK(roundtrip(-1, lo, on_lo) == "GET /");
+  // The neighbour reaches the port published on its side's host address: the route works.
+  CHECK(roundtrip(nb.ns->fd(), nb.host_side, on_nb) == "GET /");
+  // ...but not the loopback one, nor that port through another host address.
+  CHECK_FALSE(connects(nb.ns->fd(), lo, on_lo));
+  CHECK_FALSE(connects(nb.ns->fd(), net->gateway(), on_nb));
+}
+
+TEST_CASE("project: IPv4-only containers have no IPv6, and no link pier made accepts router advertisements",
+          "[net][root][ipv6]") {
+  PIER_NEEDS_ROOT();
+  if (!have_ipv6()) {
+    WARN("skipped: the kernel has no IPv6");
+    return;
+  }
+  Project p("ra");
+  auto* net = p.add("default", "10.199.72.0/24");
+  auto web = p.start("web", {on("default", {"web"})});
+  // Inside: IPv6 off everywhere (a container with NET_RAW cannot advertise a router
+  // over it), and no interface would accept an advertisement either.
+  for (const char* key : {"ipv6/conf/all/disable_ipv6", "ipv6/conf/default/disable_ipv6",
+                          "ipv6/conf/eth0/disable_ipv6", "ipv6/conf/lo/disable_ipv6"})
+    CHECK(sysctl_text(web.netns.fd(), key) == "1");
+  CHECK(sysctl_text(web.netns.fd(), "ipv6/conf/eth0/accept_ra") == "0");
+  // The host side: the bridge and the container's veth end.
+  for (const auto& link : {net->bridge(), web.eps[0].host_veth})
+    CHECK(sysctl_text(-1, fmt::format("ipv6/conf/{}/accept_ra", link)) == "0");
 }

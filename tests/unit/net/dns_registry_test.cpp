@@ -84,6 +84,12 @@ TEST_CASE("container hosts file with own names and extra_hosts", "[net][dns]") {
   CHECK_THAT(*hosts, Catch::Contains("172.18.0.1\thost.docker.internal\n"));
   CHECK_THAT(*hosts, Catch::Contains("fd00::5\tsix\n"));
   CHECK_THAT(*hosts, Catch::Contains("172.18.0.5\tweb proj-web-1\n"));
+  CHECK_THAT(*hosts, Catch::Contains("::1\tlocalhost ip6-localhost ip6-loopback\n"));
+  // A container without IPv6: no IPv6 lines at all.
+  in.ipv6 = false;
+  CHECK_THAT(*container_hosts(in), !Catch::Contains("::1\t") && !Catch::Contains("ip6-allnodes") &&
+                                       Catch::Contains("127.0.0.1\tlocalhost\n"));
+  in.ipv6 = true;
   in.host_gateway = {};
   CHECK_FALSE(container_hosts(in).ok());
 }

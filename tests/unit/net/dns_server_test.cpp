@@ -2,10 +2,13 @@
 // upstream on loopback too. No traffic leaves the machine.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "event/loop.h"
+#include "unit/net/open_fds.h"
 #include "net/dns/message.h"
 #include "net/dns/server.h"
 #include "net/socket_util.h"
@@ -187,4 +190,80 @@ TEST_CASE("dns server rejects garbage with FORMERR and ignores short packets", "
   REQUIRE(m.ok());
   CHECK(m->id == 0xabcd);
   CHECK(m->rcode() == kFormErr);
+}
+
+TEST_CASE("dns server floods: forwarded queries past the limit get SERVFAIL at once, fds stay bounded",
+          "[net][dns]") {
+  Harness h;
+  FakeUpstream silent(*h.loop, true);
+  ServerOptions opts{{{kLo, silent.port}}, 60000ms, 600};
+  opts.max_forwards = 8;
+  h.server.reset();
+  h.server = std::make_unique<Server>(*h.loop, h.registry, opts);
+  size_t before = test::open_fds();
+  int servfails = 0;
+  for (uint16_t id = 0; id < 100; ++id) {
+    auto wire = query_wire(fmt::format("n{}.example.test", id), kA, id);
+    h.server->handle(wire, kLo, [&](std::vector<uint8_t> r) { servfails += parse(r).value().rcode() == kServFail; },
+                     512);
+  }
+  CHECK(h.server->pending_forwards() == 8);
+  CHECK(servfails == 92);
+  CHECK(test::open_fds() - before <= 8);
+}
+
+TEST_CASE("dns server floods: TCP clients past the limit are closed, fds stay bounded", "[net][dns]") {
+  ServerOptions opts;
+  opts.max_tcp_connections = 4;
+  Harness h(opts);
+  size_t before = test::open_fds();
+  constexpr size_t kClients = 40;
+  std::vector<UniqueFd> clients;
+  for (size_t i = 0; i < kClients; ++i) {
+    clients.emplace_back(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_storage ss;
+    socklen_t len = to_sockaddr(kLo, h.port, ss);
+    REQUIRE(connect(clients.back().get(), reinterpret_cast<sockaddr*>(&ss), len) == 0);
+    REQUIRE(set_nonblocking(clients.back().get()).ok());
+  }
+  auto closed = [&] {
+    size_t n = 0;
+    char c;
+    for (const auto& fd : clients) {
+      ssize_t got = recv(fd.get(), &c, 1, MSG_PEEK);
+      n += got == 0 || (got < 0 && errno == ECONNRESET);
+    }
+    return n;
+  };
+  CHECK(h.loop->run_until([&] { return closed() == kClients - 4; }, 5000ms));
+  CHECK(h.server->tcp_connections() == 4);
+  CHECK(test::open_fds() - before - kClients <= 4);
+}
+
+TEST_CASE("dns server out of file descriptors pauses accepting TCP instead of spinning", "[net][dns]") {
+  Harness h;
+  UniqueFd client(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_storage ss;
+  socklen_t len = to_sockaddr(kLo, h.port, ss);
+  REQUIRE(connect(client.get(), reinterpret_cast<sockaddr*>(&ss), len) == 0);
+  // The limit at the lowest free descriptor number: accept4 gets EMFILE.
+  rlimit saved{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  int lowest = dup(0);
+  close(lowest);
+  rlimit tight = saved;
+  tight.rlim_cur = rlim_t(lowest);
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  auto cpu = [] {
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1000 + (r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1000;
+  };
+  long before = cpu();
+  h.loop->run_until([] { return false; }, 500ms);
+  long used = cpu() - before;
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+  CHECK(used < 50);
+  CHECK(h.server->tcp_connections() == 0);
+  CHECK(h.loop->run_until([&] { return h.server->tcp_connections() == 1; }, 2000ms));
 }

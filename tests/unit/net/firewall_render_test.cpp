@@ -21,6 +21,8 @@ TEST_CASE("nft ruleset: DNAT per port, masquerade, hairpin and isolation", "[net
   // No IPv6 anywhere without enable_ipv6.
   CHECK_THAT(text, !Catch::Contains("ip6"));
   CHECK_THAT(text, Catch::Contains("fib daddr type local jump ports"));
+  // Loopback destinations from anywhere but lo are never DNATed.
+  CHECK(text.find("iifname != \"lo\" ip daddr 127.0.0.0/8 return") < text.find("jump ports"));
   CHECK_THAT(text, Catch::Contains("ip saddr 172.18.0.0/16 oifname != \"pier-aaaa0001\" masquerade"));
   // The internal network gets no outbound masquerade and may not send out.
   CHECK_THAT(text, !Catch::Contains("ip saddr 172.19.0.0/16 oifname != \"pier-bbbb0002\" masquerade"));

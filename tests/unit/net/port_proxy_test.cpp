@@ -7,10 +7,12 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <sys/resource.h>
 
 #include <thread>
 
 #include "event/loop.h"
+#include "unit/net/open_fds.h"
 #include "net/proxy/port_proxy.h"
 #include "net/sockaddr.h"
 #include "net/socket_util.h"
@@ -119,4 +121,87 @@ TEST_CASE("a busy host port is an error naming the port and the service", "[net]
   CHECK_THAT(text, Catch::Contains("service web"));
   CHECK_THAT(text, Catch::Contains(fmt::format("127.0.0.1:{}", port)));
   CHECK_THAT(text, Catch::Contains("Address already in use"));
+}
+
+TEST_CASE("tcp proxy floods: past its session limit new clients are closed, fds stay bounded", "[net][proxy]") {
+  auto loop = std::move(event::make_uv_loop()).value();
+  // A "container" that never accepts: connections wait in its backlog, holding sessions.
+  auto backend = bind_socket(SOCK_STREAM, kLo, 0, "").value();
+  PortMapping m{"web", IPPROTO_TCP, kLo, 0, kLo, local_port(backend.get())};
+  constexpr size_t kLimit = 8, kClients = 48;
+  auto proxy = proxy::start_tcp_proxy(*loop, m, kLimit);
+  REQUIRE(proxy.ok());
+  size_t before = test::open_fds();
+  std::vector<UniqueFd> clients;
+  for (size_t i = 0; i < kClients; ++i) {
+    clients.push_back(connect_to(SOCK_STREAM, (*proxy)->port()));
+    REQUIRE(clients.back().valid());
+    REQUIRE(set_nonblocking(clients.back().get()).ok());
+  }
+  // A refused client reads end of file (or a reset); a kept one would block.
+  auto closed = [&] {
+    size_t n = 0;
+    char c;
+    for (const auto& fd : clients) {
+      ssize_t got = recv(fd.get(), &c, 1, MSG_PEEK);
+      n += got == 0 || (got < 0 && errno == ECONNRESET);
+    }
+    return n;
+  };
+  CHECK(loop->run_until([&] { return closed() == kClients - kLimit; }, 5000ms));
+  CHECK((*proxy)->sessions() == kLimit);
+  // Six fds per session (client, upstream, two pipes); the clients are the test's own.
+  CHECK(test::open_fds() - before - kClients <= kLimit * 6);
+}
+
+TEST_CASE("udp proxy floods: past its flow limit new clients' datagrams are dropped", "[net][proxy]") {
+  auto loop = std::move(event::make_uv_loop()).value();
+  auto backend = bind_socket(SOCK_DGRAM, kLo, 0, "").value();
+  PortMapping m{"dns", IPPROTO_UDP, kLo, 0, kLo, local_port(backend.get())};
+  constexpr size_t kLimit = 4, kClients = 40;
+  auto proxy = proxy::start_udp_proxy(*loop, m, 60000ms, kLimit);
+  REQUIRE(proxy.ok());
+  size_t before = test::open_fds();
+  std::vector<UniqueFd> clients;
+  for (size_t i = 0; i < kClients; ++i) {
+    clients.push_back(connect_to(SOCK_DGRAM, (*proxy)->port()));
+    REQUIRE(send(clients.back().get(), "x", 1, 0) == 1);
+  }
+  // Every datagram is queued before the loop runs; one wake-up drains them all.
+  REQUIRE(loop->run_until([&] { return (*proxy)->sessions() > 0; }, 5000ms));
+  CHECK((*proxy)->sessions() == kLimit);
+  CHECK(test::open_fds() - before - kClients <= kLimit);
+}
+
+TEST_CASE("tcp proxy out of file descriptors pauses accepting instead of spinning", "[net][proxy]") {
+  auto loop = std::move(event::make_uv_loop()).value();
+  auto backend = bind_socket(SOCK_STREAM, kLo, 0, "").value();
+  PortMapping m{"web", IPPROTO_TCP, kLo, 0, kLo, local_port(backend.get())};
+  auto proxy = proxy::start_tcp_proxy(*loop, m);
+  REQUIRE(proxy.ok());
+  auto client = connect_to(SOCK_STREAM, (*proxy)->port());
+  REQUIRE(client.valid());
+  // The limit at the lowest free descriptor number: accept4 gets EMFILE, and the
+  // connection stays in the backlog.
+  rlimit saved{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  int lowest = dup(0);
+  close(lowest);
+  rlimit tight = saved;
+  tight.rlim_cur = rlim_t(lowest);
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  auto cpu = [] {
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1000 + (r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1000;
+  };
+  long before = cpu();
+  loop->run_until([] { return false; }, 500ms);
+  long used = cpu() - before;
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+  // A loop woken for the readable listener again and again would burn the whole time.
+  CHECK(used < 50);
+  CHECK((*proxy)->sessions() == 0);
+  // With descriptors back, the waiting client is taken.
+  CHECK(loop->run_until([&] { return (*proxy)->sessions() == 1; }, 2000ms));
 }

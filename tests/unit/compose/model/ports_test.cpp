@@ -66,6 +66,11 @@ TEST_CASE("bad ports are reported at the item", "[compose][ports]") {
   CHECK_THAT(error_of(std::string(base) + "\"80/xyz\"\n"), Catch::Contains("unknown protocol `xyz`"));
   CHECK_THAT(error_of(std::string(base) + "\"3000-3002:80-81\"\n"), Catch::Contains("ranges differ in size"));
   CHECK_THAT(error_of(std::string(base) + "published: 80\n"), Catch::Contains("has no `target`"));
+  CHECK_THAT(error_of(std::string(base) + "\"300.0.0.1:8080:80\"\n"),
+             Catch::Contains("compose.yaml:5:9") && Catch::Contains("bad host IP `300.0.0.1`"));
+  CHECK_THAT(error_of(std::string(base) + "\"[::g]:8080:80\"\n"), Catch::Contains("bad host IP `::g`"));
+  CHECK_THAT(error_of(std::string(base) + "target: 80\n        host_ip: localhost\n"),
+             Catch::Contains("compose.yaml:6:18") && Catch::Contains("invalid port `localhost`: bad host IP"));
   CHECK_THAT(error_of("services:\n  web:\n    image: nginx\n    ports: {a: 1}\n"),
              Catch::Contains("compose.yaml:4:12") && Catch::Contains("`ports` must be a sequence, got mapping"));
 }

@@ -1,0 +1,27 @@
+// Host ports that two containers of one `up` would both publish. Found before
+// anything starts: otherwise the second proxy's bind fails after the first service
+// is already running.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+#include "compose/model.h"
+
+namespace pier::supervisor {
+
+// `services`: each service to start with its replica count. A fixed published port
+// is taken by every replica; a range gives replica i its i-th port.
+Status check_host_ports(const compose::Project& project, const std::vector<std::pair<std::string, int>>& services);
+
+// Every published port is a listening socket of the supervisor (its proxy), so a
+// range like "1-65535:1-65535" needs that many file descriptors. More than half of
+// `fd_limit` (the supervisor's RLIMIT_NOFILE) is an error before anything starts,
+// instead of a bind failing with EMFILE after some containers run.
+Status check_listener_budget(const compose::Project& project, const std::vector<std::pair<std::string, int>>& services,
+                             uint64_t fd_limit);
+
+}  // namespace pier::supervisor

@@ -1,0 +1,172 @@
+"""What a compose file may not do to the host's network: bridge names that would
+change the nft rules pier writes are refused before any bridge or table is made, and
+host ports that two services would both publish are an error before anything starts.
+The only nft table the test makes is its own sentinel, removed at the end."""
+import ctypes
+import os
+import resource
+import socket
+import subprocess
+import unittest
+
+from harness import Project, free_port
+
+
+class Nft:
+    """libnftables through ctypes (the nft command is not always installed)."""
+
+    def __init__(self):
+        lib = ctypes.CDLL("libnftables.so.1")
+        lib.nft_ctx_new.restype = ctypes.c_void_p
+        lib.nft_ctx_new.argtypes = [ctypes.c_uint32]
+        for f in ("nft_ctx_buffer_output", "nft_ctx_buffer_error", "nft_ctx_free"):
+            getattr(lib, f).argtypes = [ctypes.c_void_p]
+        lib.nft_run_cmd_from_buffer.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        for f in ("nft_ctx_get_output_buffer", "nft_ctx_get_error_buffer"):
+            getattr(lib, f).argtypes = [ctypes.c_void_p]
+            getattr(lib, f).restype = ctypes.c_char_p
+        self.lib = lib
+
+    def run(self, commands):
+        """(ok, output) of one nft command buffer."""
+        ctx = self.lib.nft_ctx_new(0)
+        try:
+            self.lib.nft_ctx_buffer_output(ctx)
+            self.lib.nft_ctx_buffer_error(ctx)
+            rc = self.lib.nft_run_cmd_from_buffer(ctx, commands.encode())
+            out = self.lib.nft_ctx_get_output_buffer(ctx) or b""
+            err = self.lib.nft_ctx_get_error_buffer(ctx) or b""
+            return rc == 0, (out + err).decode()
+        finally:
+            self.lib.nft_ctx_free(ctx)
+
+
+class NetworkBoundaries(unittest.TestCase):
+    def sentinel(self):
+        """A table of the test's own with a chain: an injected `flush ruleset` would take it."""
+        nft = Nft()
+        name = f"netb_sentinel_{os.getpid()}"
+        ok, out = nft.run(f"add table inet {name}\nadd chain inet {name} keep\n")
+        self.assertTrue(ok, out)
+        self.addCleanup(nft.run, f"delete table inet {name}")
+        return nft, name
+
+    def test_bridge_names_that_would_inject_nft_text_are_located_errors(self):
+        nft, sentinel = self.sentinel()
+        names = {
+            "quote_comment": "'pn\"accept#'",             # a valid Linux ifname, but not nft text
+            "flush": "'x\"; flush ruleset; \"'",
+            "newline": '"pn\\nflush"',
+            "too_long": "pier0123456789abc",
+        }
+        for case, yaml_value in names.items():
+            with self.subTest(case):
+                p = Project(self, f"""
+                    services:
+                      a:
+                        image: busybox
+                        command: ["sleep", "1000"]
+                        networks: [front]
+                    networks:
+                      front:
+                        driver_opts:
+                          com.docker.network.bridge.name: {yaml_value}
+                """)
+                r = p.pier("up", "-d", check=False)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn("compose.yaml:8:", r.stderr)
+                self.assertIn("network `front`: bridge name", r.stderr)
+                self.assertIn("is not valid", r.stderr)
+                tables = nft.run("list tables")[1]
+                self.assertNotIn(f"pier_{p.name}", tables)
+                self.assertIn("chain keep", nft.run(f"list table inet {sentinel}")[1])
+                self.assertEqual(p.records(), {})
+                self.assertNotIn("pn\"accept#", {n for _, n in socket.if_nameindex()})
+
+    def test_external_network_names_are_checked_too(self):
+        p = Project(self, """
+            services:
+              a:
+                image: busybox
+                command: ["sleep", "1000"]
+                networks: [outside]
+            networks:
+              outside:
+                external: true
+                name: 'br"accept#'
+        """)
+        r = p.pier("up", "-d", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("compose.yaml:8:", r.stderr)
+        self.assertIn("bridge name `br\"accept#` is not valid", r.stderr)
+
+    def test_ipv4_only_containers_have_no_ipv6_and_refuse_router_advertisements(self):
+        p = Project(self, """
+            services:
+              a:
+                image: busybox
+                command: ["sleep", "1000"]
+        """)
+        p.pier("up", "-d")
+        p.wait_state(p.name + "-a-1", "running")
+        keys = ["all/disable_ipv6", "eth0/disable_ipv6", "lo/disable_ipv6", "eth0/accept_ra", "default/accept_ra"]
+        out = p.pier("exec", "-T", "a", "cat", *[f"/proc/sys/net/ipv6/conf/{k}" for k in keys]).stdout.split()
+        self.assertEqual(dict(zip(keys, out)), {"all/disable_ipv6": "1", "eth0/disable_ipv6": "1",
+                                                "lo/disable_ipv6": "1", "eth0/accept_ra": "0",
+                                                "default/accept_ra": "0"})
+        hosts = p.pier("exec", "-T", "a", "cat", "/etc/hosts").stdout
+        self.assertIn("127.0.0.1\tlocalhost", hosts)
+        self.assertNotIn("::1", hosts)
+
+    def test_a_host_port_two_services_publish_is_an_error_before_anything_starts(self):
+        port = free_port()
+        p = Project(self, f"""
+            services:
+              a:
+                image: busybox
+                command: ["sleep", "1000"]
+                ports: ["{port}:80"]
+              b:
+                image: busybox
+                command: ["sleep", "1000"]
+                ports: ["127.0.0.1:{port}:81"]
+        """)
+        r = p.pier("up", "-d", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(f"services a and b both publish host port {port}/tcp on 127.0.0.1", r.stderr)
+        self.assertIn("compose.yaml:10:", r.stderr)
+        self.assertEqual(p.records(), {})
+
+    def test_a_port_range_beyond_the_open_file_limit_is_an_error_before_anything_starts(self):
+        p = Project(self, """
+            services:
+              wide:
+                image: busybox
+                command: ["sleep", "1000"]
+                ports: ["127.0.0.1:20000-21499:20000-21499"]
+        """)
+        # The CLI starts the supervisor, which inherits the limit (and raises its soft
+        # limit to the hard one): 1500 listeners > 1024.
+        r = subprocess.run(p.argv("up", "-d"), capture_output=True, text=True, timeout=120, cwd=p.dir,
+                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024)))
+        p.remember_pids()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("compose.yaml:6:", r.stderr)
+        self.assertIn("1500 published ports need as many listening sockets", r.stderr)
+        self.assertEqual(p.records(), {})
+
+    def test_a_bad_host_ip_is_a_located_error_of_config(self):
+        p = Project(self, """
+            services:
+              a:
+                image: busybox
+                ports: ["127.0.0.300:8080:80"]
+        """)
+        r = p.pier("config", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("compose.yaml:5:", r.stderr)
+        self.assertIn("bad host IP `127.0.0.300`", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
