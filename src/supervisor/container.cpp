@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "net/netns.h"
 #include "state/paths.h"
+#include "supervisor/health_probe.h"
 #include "supervisor/logs/log_writer.h"
 #include "supervisor/supervisor.h"
 #include "sys/syscalls.h"
@@ -325,37 +326,22 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
           log::debug("container {}: health probe: {}", name(), handle.error().to_string());
           return done(false);
         }
-        struct ProbeRun {
-          runtime::ExecHandle handle;
-          std::unique_ptr<event::PidfdWatch> watch;
-          std::unique_ptr<event::Timer> timer;
-          bool finished = false;
-        };
-        auto run = std::make_shared<ProbeRun>();
-        run->handle = std::move(*handle);
-        auto finish = [this, run, done](bool passed) {
-          if (run->finished) return;
-          run->finished = true;
-          struct Holder : event::DeferredDeletable {
-            std::shared_ptr<ProbeRun> run;
-          };
-          auto holder = std::make_unique<Holder>();
-          holder->run = run;
-          sup_.loop().defer_delete(std::move(holder));
-          run->timer.reset();
-          done(passed);
-        };
-        auto watch = sup_.loop().watch_pidfd(run->handle.pidfd.get(), [run, finish] {
-          auto code = runtime::wait(run->handle.pidfd.get());
-          finish(code.ok() && *code == 0);
-        });
-        if (!watch) return finish(false);
-        run->watch = std::move(*watch);
-        run->timer = sup_.loop().create_timer([run, finish] {
-          sys::pidfd_send_signal(run->handle.pidfd.get(), SIGKILL);
-          finish(false);
-        });
-        run->timer->start(std::chrono::duration_cast<event::Duration>(timeout));
+        auto run = ProbeRun::start(
+            sup_.loop(), std::move(*handle), std::chrono::duration_cast<std::chrono::milliseconds>(timeout),
+            done, [this, alive](ProbeRun& finished) {
+              if (!*alive) return;
+              for (auto it = probes_.begin(); it != probes_.end(); ++it) {
+                if (it->get() != &finished) continue;
+                sup_.loop().defer_delete(std::move(*it));
+                probes_.erase(it);
+                return;
+              }
+            });
+        if (!run) {
+          log::debug("container {}: health probe: {}", name(), run.error().to_string());
+          return done(false);
+        }
+        probes_.push_back(std::move(*run));
       });
 }
 
@@ -365,7 +351,8 @@ void ManagedContainer::on_exit() {
     auto status = runtime::wait(runtime_->pidfd.get());
     if (status) code = *status;
   }
-  exit_watch_.reset();
+  // Called from the watch's own callback: it goes on the next loop iteration.
+  if (exit_watch_) sup_.loop().defer_delete(std::move(exit_watch_));
   health_.reset();
   kill_timer_.reset();
   // Drain what the container wrote last before closing the record.
