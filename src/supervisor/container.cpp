@@ -11,6 +11,7 @@
 #include <future>
 
 #include "base/log.h"
+#include "base/scope_exit.h"
 #include "net/netns.h"
 #include "state/paths.h"
 #include "supervisor/health_probe.h"
@@ -215,6 +216,14 @@ Status ManagedContainer::join_current_namespaces(runtime::ContainerSpec& spec) c
 void ManagedContainer::on_started(Result<runtime::Container> result, Done done) {
   starting_ = false;
   direct_stdio_.clear();  // the container has its own copies now
+  // A stop that came during the start waited for it; it goes on once `done` has run,
+  // whichever way the start ended.
+  auto parked = std::move(stop_waiters_);
+  stop_waiters_.clear();
+  ScopeExit resume_stops([alive = alive_, parked = std::move(parked)] {
+    if (!*alive) return;
+    for (auto& w : parked) w({});
+  });
   if (!result) {
     sup_.release_network(name());
     record_.exit_code = 128;
