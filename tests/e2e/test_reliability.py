@@ -1,0 +1,218 @@
+"""Reliability: an idle supervisor costs nothing, a supervisor killed at any point
+leaves nothing wedged, and a failed or interrupted command leaves nothing running."""
+import os
+import random
+import resource
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import Project, pid_alive, wait_for
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks(pid):
+    """utime + stime of a process, in clock ticks."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def fd_count(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+class Reliability(unittest.TestCase):
+    def test_health_probes_leave_the_supervisor_idle_with_a_flat_fd_count(self):
+        p = Project(self, """
+            services:
+              s:
+                image: busybox
+                command: ["sleep", "1000"]
+                healthcheck:
+                  test: ["CMD", "true"]
+                  interval: 1s
+        """)
+        p.pier("up", "-d")
+        container = p.name + "-s-1"
+        p.wait_state(container, "running", health="healthy")
+        sup = p.supervisor_pid()
+        # Between probes the fd count is at rest; the least of a few samples skips one
+        # taken while a probe is in flight.
+        def resting_fds():
+            samples = []
+            for _ in range(5):
+                samples.append(fd_count(sup))
+                time.sleep(0.1)
+            return min(samples)
+        before = resting_fds()
+        start, t0 = cpu_ticks(sup), time.monotonic()
+        time.sleep(5)  # five more probes
+        used = (cpu_ticks(sup) - start) / CLK_TCK
+        elapsed = time.monotonic() - t0
+        after = resting_fds()
+        problems = []
+        if used / elapsed >= 0.01:
+            problems.append(f"the supervisor used {used:.2f} s of CPU in {elapsed:.1f} s of health probes")
+        if after > before:
+            problems.append(f"its fds grew from {before} to {after} over five probes")
+        self.assertEqual(problems, [])
+        self.assertEqual(p.record(container)["health"], "healthy")
+
+    def test_a_supervisor_killed_anywhere_in_up_leaves_nothing_wedged(self):
+        # A container's child killed with its supervisor before exec must die too, and
+        # hold neither the project lock nor the control socket: the next `up` converges.
+        count = 10
+        p = Project(self, "services:\n" + "".join(f"""
+              s{i}:
+                image: busybox
+                command: ["sleep", "1000"]
+        """ for i in range(count)))
+        names = {f"{p.name}-s{i}-1" for i in range(count)}
+        t0 = time.monotonic()
+        p.pier("up", "-d")
+        span = time.monotonic() - t0
+        p.pier("down", "-t", "0")
+        rng = random.Random(os.environ.get("PIER_TEST_SEED"))
+        for round in range(10):
+            old = p.supervisor_pid()
+            cli = p.popen("up", "-d")
+            sup = wait_for(lambda: (lambda pid: pid if pid != old and pid_alive(pid) else 0)(p.supervisor_pid()),
+                           what="a supervisor for round %d" % round)
+            time.sleep(rng.uniform(0, span))
+            os.kill(sup, signal.SIGKILL)
+            p.seen_pids.add(sup)
+            try:
+                cli.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                cli.kill()
+                cli.communicate()
+                self.fail(f"round {round}: `up -d` still waits 30 s after its supervisor was killed")
+            out = p.pier("up", "-d", timeout=60)
+            records = p.records()
+            self.assertEqual({n for n, r in records.items() if r["state"] == "running"}, names,
+                             f"round {round}: {out.stderr}")
+            p.pier("down", "-t", "0", timeout=60)
+            # Links are checked once, at cleanup: other projects on this host make and
+            # remove theirs meanwhile. A stuck child shows as its cgroup.
+            self.assertEqual([l for l in p.leaks() if not l.startswith("link ")], [], f"round {round}")
+
+    def test_stop_while_containers_start_waits_for_them_then_stops_them(self):
+        # Twenty starts queue on the supervisor's four workers: a stop arriving
+        # meanwhile finds most of them starting and must stop each once it is up.
+        count = 20
+        p = Project(self, "services:\n" + "".join(f"""
+              s{i}:
+                image: busybox
+                command: ["sleep", "1000"]
+        """ for i in range(count)))
+        up = p.popen("up", "-d")
+        wait_for(lambda: any(r["state"] == "running" for r in p.records().values()), timeout=30,
+                 what="a first container to run")
+        try:
+            p.pier("stop", "-t", "1", timeout=30)
+        except subprocess.TimeoutExpired:
+            self.fail("`stop` while containers were starting did not return in 30 s")
+        finally:
+            up.communicate(timeout=60)
+        states = {n: r["state"] for n, r in p.records().items()}
+        self.assertEqual(len(states), count)
+        self.assertEqual({n for n, st in states.items() if st == "running"}, set())
+
+    def test_a_refused_run_leaves_no_supervisor_behind(self):
+        p = Project(self, """
+            services:
+              s:
+                image: busybox
+                command: ["true"]
+                volumes:
+                  - type: bind
+                    source: ./missing
+                    target: /data
+                    bind: {create_host_path: false}
+        """)
+        out = p.pier("run", "--rm", "s", check=False)
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("missing", out.stderr)
+        sup = p.supervisor_pid()
+        self.assertTrue(sup, "a supervisor ran the request")
+        p.seen_pids.add(sup)
+        wait_for(lambda: not pid_alive(sup), timeout=15,
+                 what=lambda: f"the idle supervisor {sup} to exit\n{p.supervisor_log()}")
+        self.assertEqual(p.records(), {}, "--rm removed the container that never ran")
+
+    def test_ctrl_c_ends_a_run_whose_container_has_not_started(self):
+        # A registry that accepts and never answers: the supervisor is stuck pulling,
+        # and the CLI has nothing to pass a signal on to.
+        registry = socket.socket()
+        registry.bind(("127.0.0.1", 0))
+        registry.listen(8)
+        port = registry.getsockname()[1]
+        p = Project(self, f"""
+            services:
+              app:
+                image: 127.0.0.1:{port}/stalled:latest
+                command: ["true"]
+        """)
+        pulls = []
+        # Files, not pipes: the CLI hands its stdio to the supervisor, which keeps them.
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            try:
+                run = subprocess.Popen(p.argv("run", "--rm", "app"), cwd=p.dir, stdin=subprocess.DEVNULL,
+                                       stdout=out, stderr=err)
+                registry.settimeout(30)
+                pulls.append(registry.accept()[0])  # the supervisor is in the pull now
+                run.send_signal(signal.SIGINT)
+                try:
+                    run.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    run.kill()
+                    run.wait()
+                    self.fail("`pier run` ignored SIGINT while its container had not started")
+            finally:
+                for conn in pulls:
+                    conn.close()
+                registry.close()
+            err.seek(0)
+            message = err.read()
+        self.assertEqual(run.returncode, 130, message)
+        self.assertIn("interrupted before the container started", message)
+
+    def test_at_its_fd_limit_the_control_server_waits_instead_of_spinning(self):
+        p = Project(self, """
+            services:
+              s:
+                image: busybox
+                command: ["sleep", "1000"]
+        """)
+        p.pier("up", "-d")
+        sup = p.supervisor_pid()
+        soft, hard = resource.prlimit(sup, resource.RLIMIT_NOFILE)
+        # Lower it to the lowest free fd: the next accept fails with EMFILE.
+        used = {int(fd) for fd in os.listdir(f"/proc/{sup}/fd")}
+        lowest_free = next(n for n in range(len(used) + 1) if n not in used)
+        resource.prlimit(sup, resource.RLIMIT_NOFILE, (lowest_free, hard))
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            client.connect(os.path.join(p.run_dir, "control.sock"))
+            start, t0 = cpu_ticks(sup), time.monotonic()
+            time.sleep(2)
+            load = (cpu_ticks(sup) - start) / CLK_TCK / (time.monotonic() - t0)
+            resource.prlimit(sup, resource.RLIMIT_NOFILE, (hard, hard))
+            self.assertLess(load, 0.05, f"the supervisor used {load:.0%} of a CPU while out of fds")
+            # With fds again, the waiting connection is accepted and greeted.
+            client.settimeout(5)
+            self.assertIn(b'"supervisor"', client.recv(4096))
+        finally:
+            client.close()
+            resource.prlimit(sup, resource.RLIMIT_NOFILE, (hard, hard))
+        self.assertIn("Up", p.pier("ps").stdout)
+        self.assertEqual(soft, hard, "the supervisor raised its soft fd limit to the hard one")
+
+
+if __name__ == "__main__":
+    unittest.main()
