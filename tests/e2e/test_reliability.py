@@ -213,6 +213,35 @@ class Reliability(unittest.TestCase):
         self.assertIn("Up", p.pier("ps").stdout)
         self.assertEqual(soft, hard, "the supervisor raised its soft fd limit to the hard one")
 
+    def test_a_second_ctrl_c_ends_a_run_whose_container_ignores_the_first(self):
+        p = Project(self, """
+            services:
+              s:
+                image: busybox
+                command: ["sh", "-c", "trap '' INT TERM; sleep 1000"]
+        """)
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            run = subprocess.Popen(p.argv("run", "--rm", "s"), cwd=p.dir, stdin=subprocess.DEVNULL,
+                                   stdout=out, stderr=err)
+            try:
+                wait_for(lambda: any("-s-run-" in n and r["state"] == "running" for n, r in p.records().items()),
+                         timeout=30, what="the one-off to run")
+                run.send_signal(signal.SIGINT)  # passed on; the container ignores it
+                time.sleep(1)
+                self.assertIsNone(run.poll(), "the first Ctrl-C goes to the container")
+                run.send_signal(signal.SIGINT)
+                run.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.fail("a second Ctrl-C did not end `pier run`")
+            finally:
+                if run.poll() is None:
+                    run.kill()
+                    run.wait()
+            err.seek(0)
+            message = err.read()
+        self.assertEqual(run.returncode, 130, message)
+        self.assertIn("interrupted again", message)
+
 
 if __name__ == "__main__":
     unittest.main()
