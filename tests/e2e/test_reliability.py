@@ -257,6 +257,44 @@ class Reliability(unittest.TestCase):
         self.assertEqual(run.returncode, 130, message)
         self.assertIn("interrupted again", message)
 
+    def test_a_control_socket_that_never_answers_is_an_error_naming_the_supervisor(self):
+        # What a child stuck before exec used to do: hold the listening socket open,
+        # accepting nothing, after its supervisor died (or while it lives but hangs).
+        p = Project(self, """
+            services:
+              s:
+                image: busybox
+                command: ["sleep", "1000"]
+        """)
+        os.makedirs(p.run_dir, exist_ok=True)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(os.path.join(p.run_dir, "control.sock"))
+        listener.listen(8)
+        pid_file = os.path.join(p.run_dir, "supervisor.pid")
+        try:
+            gone = subprocess.Popen(["true"])
+            gone.wait()
+            with open(pid_file, "w") as f:
+                f.write(f"{gone.pid}\n")
+            t0 = time.monotonic()
+            out = p.pier("up", "-d", check=False, timeout=30)
+            self.assertEqual(out.returncode, 1, out.stderr)
+            self.assertIn(f"the supervisor of project `{p.name}` (pid {gone.pid}) is gone", out.stderr)
+            self.assertLess(time.monotonic() - t0, 5)
+            with open(pid_file, "w") as f:
+                f.write(f"{os.getpid()}\n")  # alive, but it never answers
+            out = p.pier("up", "-d", check=False, timeout=30)
+            self.assertEqual(out.returncode, 1, out.stderr)
+            self.assertIn(f"(pid {os.getpid()}) did not answer within 10 s", out.stderr)
+            self.assertIn(f"kill {os.getpid()}", out.stderr)
+        finally:
+            listener.close()
+            os.unlink(os.path.join(p.run_dir, "control.sock"))
+            os.unlink(pid_file)
+            # The pids written above are no supervisor's: cleanup must not kill them.
+            p.seen_pids.discard(os.getpid())
+            p.seen_pids.discard(gone.pid)
+
 
 if __name__ == "__main__":
     unittest.main()
