@@ -186,7 +186,13 @@ void ManagedContainer::start(Done done) {
   };
   auto alive = alive_;
   sup_.workers().run<Result<runtime::Container>>(
-      [spec = std::move(spec), options = std::move(options), shared_fds] { return runtime::spawn(spec, options); },
+      [spec = std::move(spec), options = std::move(options), shared_fds]() -> Result<runtime::Container> {
+        // We hold the project lock and this container has no process of ours: a cgroup
+        // under its name is what a killed supervisor left of a start or a removal.
+        if (auto st = runtime::destroy(spec.project, spec.name, ""); !st)
+          return std::move(st).error().context("remove a stale cgroup of " + spec.name);
+        return runtime::spawn(spec, options);
+      },
       [this, alive, done = std::move(done)](Result<runtime::Container> result) mutable {
         if (!*alive) {
           if (result) (void)runtime::destroy(result->project, result->name, "");
