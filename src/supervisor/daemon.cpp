@@ -108,7 +108,8 @@ int run_supervisor(const state::ProjectPaths& paths) {
     ::unlink(paths.control_socket().c_str());
     ::unlink(paths.supervisor_pid_file().c_str());
     std::filesystem::remove_all(paths.run + "/scratch", ec);
-    std::filesystem::remove(paths.records_dir(), ec);
+    // No record left; what remains is a temp file of a supervisor killed mid-write.
+    std::filesystem::remove_all(paths.records_dir(), ec);
   } else {
     ::unlink(paths.supervisor_pid_file().c_str());
   }
