@@ -96,10 +96,10 @@ class Reliability(unittest.TestCase):
         p.pier("down", "-t", "0")
         rng = random.Random(os.environ.get("PIER_TEST_SEED"))
         for round in range(10):
-            old = p.supervisor_pid()
+            # The last round's supervisor leaves once idle; this round's must be a new one.
+            wait_for(lambda: not supervisors_of(p), what="the previous supervisor to exit")
             cli = p.popen("up", "-d")
-            sup = wait_for(lambda: (lambda pid: pid if pid != old and pid_alive(pid) else 0)(p.supervisor_pid()),
-                           what="a supervisor for round %d" % round)
+            sup = wait_for(lambda: (supervisors_of(p) or [0])[0], what="a supervisor for round %d" % round)
             time.sleep(rng.uniform(0, span))
             os.kill(sup, signal.SIGKILL)
             p.seen_pids.add(sup)
@@ -116,7 +116,8 @@ class Reliability(unittest.TestCase):
             p.pier("down", "-t", "0", timeout=60)
             # Links are checked once, at cleanup: other projects on this host make and
             # remove theirs meanwhile. A stuck child shows as its cgroup.
-            self.assertEqual([l for l in p.leaks() if not l.startswith("link ")], [], f"round {round}")
+            self.assertEqual([l for l in p.leaks() if not l.startswith("link ")], [],
+                             f"round {round}: {sorted(p.records())}\n{p.supervisor_log()}")
 
     def test_stop_while_containers_start_waits_for_them_then_stops_them(self):
         # Twenty starts queue on the supervisor's four workers: a stop arriving
