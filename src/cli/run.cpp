@@ -98,14 +98,30 @@ void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& re
     }
     std::string container;
     int exit_code = 0;
+    bool forwarded = false;
     for (;;) {
       auto line = client->next();
       if (!line) {
         if (line.error().errnum() == EINTR) {
-          if (g_run_signal && !container.empty())
-            (void)call_supervisor(project->paths, {{"op", "kill"}, {"containers", {container}},
-                                                   {"signal", g_run_signal == SIGINT ? "SIGINT" : "SIGTERM"}}, true);
+          int signum = g_run_signal;
           g_run_signal = 0;
+          if (!signum) continue;
+          // Nothing to pass the signal to yet, or a second one: the user wants out.
+          // Leaving closes the connection; the supervisor then starts nothing for us.
+          if (container.empty()) {
+            std::fprintf(stderr, "pier run: interrupted before the container started\n");
+            result.exit_code = 128 + signum;
+            return;
+          }
+          if (forwarded) {
+            std::fprintf(stderr, "pier run: interrupted again; container %s may still be running (`pier kill` "
+                                 "stops it)\n", container.c_str());
+            result.exit_code = 128 + signum;
+            return;
+          }
+          forwarded = true;
+          (void)call_supervisor(project->paths, {{"op", "kill"}, {"containers", {container}},
+                                                 {"signal", signum == SIGINT ? "SIGINT" : "SIGTERM"}}, true);
           continue;
         }
         result.exit_code = report(line.error());

@@ -24,6 +24,13 @@ class Timer {
   virtual bool active() const = 0;
 };
 
+// Anything handed to Loop::defer_delete: destroyed on the next loop iteration, after
+// the callback that released it has returned (envoy's DeferredDeletable).
+class DeferredDeletable {
+ public:
+  virtual ~DeferredDeletable() = default;
+};
+
 enum FdEvents : int { kReadable = 1, kWritable = 2 };
 
 // Watches an fd the caller owns. Destroying the watch stops it; the fd stays open.
@@ -34,23 +41,16 @@ class FdWatch {
   virtual void set_events(int events) = 0;
 };
 
-// Fires once when the process behind a pidfd exits (the fd becomes readable).
+// Fires once when the process behind a pidfd exits (the fd becomes readable), then
+// watches no more: the loop may sleep while the owner still holds it. Destroying the
+// watch frees its loop handle; the pidfd stays open (the owner closes it).
 // pidfds, never waitpid(-1): libuv reaps only its own children (security.md).
-class PidfdWatch {
- public:
-  virtual ~PidfdWatch() = default;
-};
+// Its owner drops it from its own callback with Loop::defer_delete.
+class PidfdWatch : public DeferredDeletable {};
 
 class SignalWatch {
  public:
   virtual ~SignalWatch() = default;
-};
-
-// Anything handed to Loop::defer_delete: destroyed on the next loop iteration, after
-// the callback that released it has returned (envoy's DeferredDeletable).
-class DeferredDeletable {
- public:
-  virtual ~DeferredDeletable() = default;
 };
 
 class Loop {

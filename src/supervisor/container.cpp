@@ -11,8 +11,10 @@
 #include <future>
 
 #include "base/log.h"
+#include "base/scope_exit.h"
 #include "net/netns.h"
 #include "state/paths.h"
+#include "supervisor/health_probe.h"
 #include "supervisor/logs/log_writer.h"
 #include "supervisor/supervisor.h"
 #include "sys/syscalls.h"
@@ -185,7 +187,13 @@ void ManagedContainer::start(Done done) {
   };
   auto alive = alive_;
   sup_.workers().run<Result<runtime::Container>>(
-      [spec = std::move(spec), options = std::move(options), shared_fds] { return runtime::spawn(spec, options); },
+      [spec = std::move(spec), options = std::move(options), shared_fds]() -> Result<runtime::Container> {
+        // We hold the project lock and this container has no process of ours: a cgroup
+        // under its name is what a killed supervisor left of a start or a removal.
+        if (auto st = runtime::destroy(spec.project, spec.name, ""); !st)
+          return std::move(st).error().context("remove a stale cgroup of " + spec.name);
+        return runtime::spawn(spec, options);
+      },
       [this, alive, done = std::move(done)](Result<runtime::Container> result) mutable {
         if (!*alive) {
           if (result) (void)runtime::destroy(result->project, result->name, "");
@@ -215,6 +223,14 @@ Status ManagedContainer::join_current_namespaces(runtime::ContainerSpec& spec) c
 void ManagedContainer::on_started(Result<runtime::Container> result, Done done) {
   starting_ = false;
   direct_stdio_.clear();  // the container has its own copies now
+  // A stop that came during the start waited for it; it goes on once `done` has run,
+  // whichever way the start ended.
+  auto parked = std::move(stop_waiters_);
+  stop_waiters_.clear();
+  ScopeExit resume_stops([alive = alive_, parked = std::move(parked)] {
+    if (!*alive) return;
+    for (auto& w : parked) w({});
+  });
   if (!result) {
     sup_.release_network(name());
     record_.exit_code = 128;
@@ -326,37 +342,22 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
           log::debug("container {}: health probe: {}", name(), handle.error().to_string());
           return done(false);
         }
-        struct ProbeRun {
-          runtime::ExecHandle handle;
-          std::unique_ptr<event::PidfdWatch> watch;
-          std::unique_ptr<event::Timer> timer;
-          bool finished = false;
-        };
-        auto run = std::make_shared<ProbeRun>();
-        run->handle = std::move(*handle);
-        auto finish = [this, run, done](bool passed) {
-          if (run->finished) return;
-          run->finished = true;
-          struct Holder : event::DeferredDeletable {
-            std::shared_ptr<ProbeRun> run;
-          };
-          auto holder = std::make_unique<Holder>();
-          holder->run = run;
-          sup_.loop().defer_delete(std::move(holder));
-          run->timer.reset();
-          done(passed);
-        };
-        auto watch = sup_.loop().watch_pidfd(run->handle.pidfd.get(), [run, finish] {
-          auto code = runtime::wait(run->handle.pidfd.get());
-          finish(code.ok() && *code == 0);
-        });
-        if (!watch) return finish(false);
-        run->watch = std::move(*watch);
-        run->timer = sup_.loop().create_timer([run, finish] {
-          sys::pidfd_send_signal(run->handle.pidfd.get(), SIGKILL);
-          finish(false);
-        });
-        run->timer->start(std::chrono::duration_cast<event::Duration>(timeout));
+        auto run = ProbeRun::start(
+            sup_.loop(), std::move(*handle), std::chrono::duration_cast<std::chrono::milliseconds>(timeout),
+            done, [this, alive](ProbeRun& finished) {
+              if (!*alive) return;
+              for (auto it = probes_.begin(); it != probes_.end(); ++it) {
+                if (it->get() != &finished) continue;
+                sup_.loop().defer_delete(std::move(*it));
+                probes_.erase(it);
+                return;
+              }
+            });
+        if (!run) {
+          log::debug("container {}: health probe: {}", name(), run.error().to_string());
+          return done(false);
+        }
+        probes_.push_back(std::move(*run));
       });
 }
 
@@ -366,7 +367,8 @@ void ManagedContainer::on_exit() {
     auto status = runtime::wait(runtime_->pidfd.get());
     if (status) code = *status;
   }
-  exit_watch_.reset();
+  // Called from the watch's own callback: it goes on the next loop iteration.
+  if (exit_watch_) sup_.loop().defer_delete(std::move(exit_watch_));
   health_.reset();
   kill_timer_.reset();
   // Drain what the container wrote last before closing the record.

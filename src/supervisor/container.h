@@ -23,6 +23,7 @@
 namespace pier::supervisor {
 
 class Supervisor;
+class ProbeRun;
 namespace logs {
 class LogWriter;
 }
@@ -95,6 +96,9 @@ class ManagedContainer {
   std::unique_ptr<event::FdWatch> out_watch_, err_watch_;
   std::unique_ptr<logs::LogWriter> log_;
   std::unique_ptr<HealthMonitor> health_;
+  // Probes whose process has not been reaped yet; one at a time, but the last of an
+  // exited container's may still be finishing when a restart starts the next.
+  std::vector<std::unique_ptr<ProbeRun>> probes_;
   std::unique_ptr<event::Timer> restart_timer_, kill_timer_;
   RestartBackoff backoff_;
   bool starting_ = false;

@@ -62,9 +62,19 @@ int run_supervisor(const state::ProjectPaths& paths) {
   std::filesystem::create_directories(paths.run, ec);
   auto lock = FileLock::acquire(paths.lock_file(), FileLock::Mode::exclusive, /*try_only=*/true);
   if (!lock) {
-    if (lock.error().errnum() == EWOULDBLOCK) return 0;  // another supervisor has the project
+    if (lock.error().errnum() == EWOULDBLOCK) {
+      // Another supervisor has the project; the starting CLI reads this from the log.
+      log::info("project {}: another process holds the lock {}", paths.project, paths.lock_file());
+      return 0;
+    }
     log::error("{}", lock.error().to_string());
     return 1;
+  }
+  // Every container, connection and probe costs fds: take all the host allows us. The
+  // runtime plans each container's own limit (1024 soft by default), so none inherits this.
+  if (rlimit nofile{}; ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &nofile);
   }
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
@@ -110,7 +120,8 @@ int run_supervisor(const state::ProjectPaths& paths) {
     ::unlink(paths.control_socket().c_str());
     ::unlink(paths.supervisor_pid_file().c_str());
     std::filesystem::remove_all(paths.run + "/scratch", ec);
-    std::filesystem::remove(paths.records_dir(), ec);
+    // No record left; what remains is a temp file of a supervisor killed mid-write.
+    std::filesystem::remove_all(paths.records_dir(), ec);
   } else {
     ::unlink(paths.supervisor_pid_file().c_str());
   }
@@ -124,7 +135,10 @@ std::optional<control::Client> connect_if_running(const state::ProjectPaths& pat
 }
 
 Result<control::Client> connect_or_start(const state::ProjectPaths& paths, const std::string& self_exe) {
-  if (auto client = connect_if_running(paths)) return std::move(*client);
+  auto first = control::Client::connect(paths.control_socket());
+  if (first) return std::move(*first);
+  // A socket that accepts but does not answer is reported, not raced with a new supervisor.
+  if (first.error().errnum() != ENOENT && first.error().errnum() != ECONNREFUSED) return std::move(first).error();
   std::error_code ec;
   std::filesystem::create_directories(paths.run, ec);
   if (ec) return Error::system("create run directory", paths.run, ec.value());

@@ -660,17 +660,22 @@ namespace pier::supervisor {
 // a one-off container with the request's overrides, whose stdio are the CLI's own.
 void Supervisor::run(const nlohmann::json& request, control::Reply reply) {
   auto stdio = std::make_shared<std::vector<UniqueFd>>(reply.take_fds());
-  if (auto st = take_project(request, "run"); !st) return reply.finish(st);
+  // A refused request leaves nothing running: a supervisor started for it goes.
+  auto refuse = [this, reply](const Status& st) {
+    reply.finish(st);
+    check_idle();
+  };
+  if (auto st = take_project(request, "run"); !st) return refuse(st);
   std::string name = request.value("service", "");
   const auto* found = project_->project.find_service(name);
-  if (!found) return reply.finish(Error("no such service: " + name));
+  if (!found) return refuse(Error("no such service: " + name));
   auto service = *found;
   auto overrides = apply_run_overrides(service, request, project_->project.working_dir);
-  if (!overrides) return reply.finish(overrides.error());
+  if (!overrides) return refuse(overrides.error());
   // --name becomes the container's cgroup, scratch and log directories: Docker's rule.
   if (std::string cname = request.value("name", ""); !cname.empty() && !compose::is_restricted_name(cname))
-    return reply.finish(Error("invalid container name `" + cname +
-                              "`: a container name is at least two of [a-zA-Z0-9_.-], starting with a letter or digit"));
+    return refuse(Error("invalid container name `" + cname +
+                        "`: a container name is at least two of [a-zA-Z0-9_.-], starting with a letter or digit"));
 
   std::vector<std::string> deps;
   if (!request.value("no_deps", false))
@@ -684,6 +689,8 @@ void Supervisor::run(const nlohmann::json& request, control::Reply reply) {
   auto up_run = std::make_unique<UpRun>(*this, options, reply);
   up_run->set_on_done([this, service, request, reply, stdio](Status st) mutable {
     if (!st) return reply.finish(st);
+    // The CLI left (Ctrl-C) while the dependencies started: no one-off for nobody.
+    if (reply.closed()) return check_idle();
     start_oneoff(std::move(service), request, reply, stdio);
   });
   auto* raw = up_run.get();
@@ -734,6 +741,11 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
   containers_[cname] = std::move(container);
   bool remove_after = request.value("rm", false);
   c->start([this, c, cname, detach, remove_after, reply, fail](Status st) {
+    if (!st && remove_after) {
+      // --rm: a container that never ran goes as one that exited would.
+      return remove_containers({c}, [fail, error = st.error()](Status) { fail(error); },
+                               control::Reply(std::weak_ptr<control::Connection>()));
+    }
     if (!st) return fail(st.error());
     reply.event({{"container", cname}});
     if (detach) {

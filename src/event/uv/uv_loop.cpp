@@ -94,12 +94,33 @@ class UvFdWatch final : public FdWatch {
   B* block_;
 };
 
+// Its own poll handle, stopped as it fires: an exited process's pidfd stays readable
+// (level-triggered), so a poll left armed would wake the loop on every iteration.
 class UvPidfdWatch final : public PidfdWatch {
  public:
-  explicit UvPidfdWatch(std::unique_ptr<FdWatch> fd) : fd_(std::move(fd)) {}
+  using B = Block<uv_poll_t, std::function<void()>>;
+  static Result<std::unique_ptr<UvPidfdWatch>> create(uv_loop_t* loop, int pidfd, std::function<void()> cb) {
+    auto* block = new B{{}, std::move(cb)};
+    if (int rc = uv_poll_init(loop, &block->handle, pidfd); rc < 0) {
+      delete block;
+      return uv_error(fmt::format("watch pidfd {}", pidfd), rc);
+    }
+    block->handle.data = block;
+    if (int rc = uv_poll_start(&block->handle, UV_READABLE, [](uv_poll_t* p, int, int) {
+          uv_poll_stop(p);
+          static_cast<B*>(p->data)->callback();
+        });
+        rc < 0) {
+      close_block(block);
+      return uv_error(fmt::format("watch pidfd {}", pidfd), rc);
+    }
+    return std::unique_ptr<UvPidfdWatch>(new UvPidfdWatch(block));
+  }
+  ~UvPidfdWatch() override { close_block(block_); }
 
  private:
-  std::unique_ptr<FdWatch> fd_;
+  explicit UvPidfdWatch(B* block) : block_(block) {}
+  B* block_;
 };
 
 class UvSignalWatch final : public SignalWatch {
@@ -149,14 +170,8 @@ class UvLoop final : public Loop {
     return std::unique_ptr<FdWatch>(std::move(watch));
   }
   Result<std::unique_ptr<PidfdWatch>> watch_pidfd(int pidfd, std::function<void()> cb) override {
-    // A pidfd polls readable once its process has exited; fire once, then pause.
-    auto fired = std::make_shared<bool>(false);
-    PIER_TRY(auto fd, watch_fd(pidfd, kReadable, [fired, cb = std::move(cb)](int) {
-      if (*fired) return;
-      *fired = true;
-      cb();
-    }));
-    return std::unique_ptr<PidfdWatch>(std::make_unique<UvPidfdWatch>(std::move(fd)));
+    PIER_TRY(auto watch, UvPidfdWatch::create(&loop_, pidfd, std::move(cb)));
+    return std::unique_ptr<PidfdWatch>(std::move(watch));
   }
   Result<std::unique_ptr<SignalWatch>> watch_signal(int signum, std::function<void()> cb) override {
     auto watch = std::make_unique<UvSignalWatch>(&loop_, std::move(cb));

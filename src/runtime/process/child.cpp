@@ -205,9 +205,46 @@ void reset_signals(const ContainerPlan& plan) {
   fail(plan.sync_fd, Step::exec, -1, saved);
 }
 
+// First thing after clone, before anything may block. The child got a copy of every fd
+// the parent holds: the parent's end of this sync socket (while we hold it, our recv
+// never sees the EOF that says the parent died), other starts' sync sockets, the
+// project lock and the control socket. All but what the plan names go now.
+// Async-signal-safe: a sorted array on the stack and close_range.
+void close_inherited_fds(const ContainerPlan& plan) {
+  int keep[8 + sizeof plan.joins / sizeof plan.joins[0]];
+  int n = 0;
+  auto add = [&](int fd) {
+    if (fd < 3) return;
+    int i = n++;
+    for (; i > 0 && keep[i - 1] > fd; --i) keep[i] = keep[i - 1];
+    keep[i] = fd;
+  };
+  add(plan.sync_fd);
+  add(plan.intermediate_pidfd);
+  for (int fd : plan.stdio) add(fd);
+  for (int i = 0; i < plan.join_count; ++i) add(plan.joins[i].pidfd);
+  unsigned next = 3;
+  for (int i = 0; i < n; ++i) {
+    unsigned fd = static_cast<unsigned>(keep[i]);
+    if (fd > next && sys::close_range(next, fd - 1, 0) < 0) fail(plan.sync_fd, Step::close_fds);
+    if (fd + 1 > next) next = fd + 1;
+  }
+  if (sys::close_range(next, ~0U, 0) < 0) fail(plan.sync_fd, Step::close_fds);
+}
+
+// SIGKILL when the thread that cloned us exits. That thread is in launch() until we
+// exec or fail (it waits on the sync socket), so this fires exactly when the
+// supervisor (or CLI) dies during setup: a worker of its pool never exits on its own.
+// A parent that died before this call is seen as EOF on the sync socket instead.
+// Cleared before execve: a running container outlives its supervisor, which a new
+// one adopts.
+void die_with_parent() { ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); }
+
 }  // namespace
 
 [[noreturn]] void run_child(const ContainerPlan& plan) {
+  die_with_parent();
+  close_inherited_fds(plan);
   // Nobody in the container may open /proc/<pid>/exe (pier itself) before execve.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ::umask(0);
@@ -238,11 +275,14 @@ void reset_signals(const ContainerPlan& plan) {
     install_seccomp(plan);
   }
   ::umask(022);
+  ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   exec_process(plan);  // success closes the CLOEXEC sync socket: the parent reads EOF
 }
 
 [[noreturn]] void run_intermediate(const ContainerPlan& plan) {
   const int s = plan.sync_fd;
+  die_with_parent();
+  close_inherited_fds(plan);
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (::setns(plan.intermediate_pidfd, static_cast<int>(plan.intermediate_flags)) < 0)
     fail(s, Step::join_namespace);

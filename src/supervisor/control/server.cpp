@@ -178,6 +178,7 @@ Server::Server(event::Loop& loop, std::string path, UniqueFd fd, Handler handler
     : loop_(loop), path_(std::move(path)), fd_(std::move(fd)), handler_(std::move(handler)) {}
 
 Server::~Server() {
+  retry_.reset();
   watch_.reset();
   ::unlink(path_.c_str());
 }
@@ -185,14 +186,33 @@ Server::~Server() {
 void Server::accept_all() {
   for (;;) {
     UniqueFd client(::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (!client && (errno == EINTR || errno == ECONNABORTED)) continue;
+    if (!client && errno != EAGAIN) return back_off(errno);
     if (!client) return;
+    backing_off_ = false;
     auto connection = std::make_shared<Connection>(*this, std::move(client));
     if (auto st = connection->start(); !st) {
       log::warn("control socket: {}", st.error().to_string());
       continue;
     }
     connections_[connection.get()] = connection;
+    // The greeting tells the client that this loop is alive, and whose it is.
+    connection->write_line({{"supervisor", ::getpid()}});
   }
+}
+
+// Out of fds (or memory): the pending connection stays queued and the listening socket
+// stays readable, so a watch left armed would spin. Pause it and try again a little later.
+void Server::back_off(int err) {
+  if (!retry_) retry_ = loop_.create_timer([this] {
+    watch_->set_events(event::kReadable);
+    accept_all();
+  });
+  if (retry_->active()) return;
+  if (!backing_off_) log::warn("control socket: accept: {}; retrying every {} ms", std::strerror(err), kAcceptRetry.count());
+  backing_off_ = true;
+  watch_->set_events(0);
+  retry_->start(kAcceptRetry);
 }
 
 void Server::drop(Connection* connection) { connections_.erase(connection); }

@@ -49,13 +49,18 @@ class Server {
  private:
   Server(event::Loop& loop, std::string path, UniqueFd fd, Handler handler);
   void accept_all();
+  void back_off(int err);
   void drop(Connection* connection);
+
+  static constexpr event::Duration kAcceptRetry{200};
 
   event::Loop& loop_;
   std::string path_;
   UniqueFd fd_;
   Handler handler_;
   std::unique_ptr<event::FdWatch> watch_;
+  std::unique_ptr<event::Timer> retry_;
+  bool backing_off_ = false;
   std::map<Connection*, std::shared_ptr<Connection>> connections_;
   friend class Connection;
 };

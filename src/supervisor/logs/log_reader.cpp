@@ -15,7 +15,7 @@
 namespace pier::supervisor::logs {
 namespace {
 
-bool exists(const std::string& path) {
+bool path_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
 }
@@ -49,11 +49,11 @@ std::vector<std::string> log_files(const std::string& path) {
   std::vector<std::string> rotated;
   for (int i = 1;; ++i) {
     std::string file = fmt::format("{}.{}", path, i);
-    if (!exists(file)) break;
+    if (!path_exists(file)) break;
     rotated.push_back(std::move(file));
   }
   std::reverse(rotated.begin(), rotated.end());
-  if (exists(path)) rotated.push_back(path);
+  if (path_exists(path)) rotated.push_back(path);
   return rotated;
 }
 

@@ -112,3 +112,30 @@ TEST_CASE("uv deferred deletion runs on the next iteration", "[event]") {
   CHECK(loop->run_until([&] { return gone; }, 2000ms));
   CHECK(checked);
 }
+
+// An exited child's pidfd stays readable. A watch that fired must stop polling it, or
+// the loop wakes on every iteration and burns a core while the owner keeps the watch.
+TEST_CASE("uv pidfd watch stops polling once it fired", "[event]") {
+  auto loop = new_loop();
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) _exit(0);
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd.valid() && errno == ENOSYS) {
+    waitpid(pid, nullptr, 0);
+    WARN("skipped: pidfd_open is not available here");
+    return;
+  }
+  REQUIRE(pidfd.valid());
+  int fired = 0;
+  auto watch = loop->watch_pidfd(pidfd.get(), [&] { ++fired; });
+  REQUIRE(watch.ok());
+  REQUIRE(loop->run_until([&] { return fired == 1; }, 5000ms));
+  waitpid(pid, nullptr, 0);
+  // Nothing else is armed but a 200 ms deadline: an idle loop wakes once for it, where
+  // a poll left armed on the pidfd would wake it on every iteration.
+  int wakeups = 0;
+  loop->run_until([&] { return ++wakeups < 0; }, 200ms);
+  CHECK(fired == 1);
+  CHECK(wakeups < 10);
+}

@@ -55,6 +55,9 @@ class V1Manager final : public CgroupManager {
   Result<std::vector<pid_t>> processes(const std::string& rel) override {
     std::string dir = path_of("pids", rel);
     if (dir.empty()) dir = hierarchies_.front().root + "/" + rel;
+    // A supervisor killed inside create() leaves the cgroup in only some hierarchies.
+    // Processes join only after create() made them all, so such a cgroup has none.
+    if (!cgfs::is_dir(dir)) return std::vector<pid_t>{};
     return cgfs::read_pids(dir + "/cgroup.procs");
   }
 

@@ -1,0 +1,90 @@
+// ProbeRun on the fake loop, over a real child: the result is reported once, and the
+// run (its pidfd and exit watch) is handed back only after the child was reaped.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <optional>
+
+#include "event/fake/fake_loop.h"
+#include "supervisor/health_probe.h"
+
+using namespace pier;
+using namespace pier::supervisor;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Child {
+  runtime::ExecHandle handle;
+  int pidfd = -1;
+};
+
+// A forked child that exits with `code`, or waits to be killed when `code` < 0.
+Child fork_child(int code) {
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (code < 0) pause();
+    _exit(code < 0 ? 0 : code);
+  }
+  Child c;
+  c.handle.pid = pid;
+  c.handle.pidfd = UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  REQUIRE(c.handle.pidfd.valid());
+  c.pidfd = c.handle.pidfd.get();
+  return c;
+}
+
+bool fd_open(int fd) { return fcntl(fd, F_GETFD) != -1; }
+
+}  // namespace
+
+TEST_CASE("a probe run reports its exit, then is freed with its pidfd", "[supervisor]") {
+  event::FakeLoop loop;
+  auto child = fork_child(0);
+  std::unique_ptr<ProbeRun> owned;
+  std::optional<bool> passed;
+  int handed_back = 0;
+  auto run = ProbeRun::start(loop, std::move(child.handle), 1000ms, [&](bool p) { passed = p; },
+                             [&](ProbeRun& r) {
+                               ++handed_back;
+                               CHECK(&r == owned.get());
+                               loop.defer_delete(std::move(owned));
+                             });
+  REQUIRE(run.ok());
+  owned = std::move(*run);
+  loop.exit_process(child.pidfd);
+  CHECK(passed == std::optional<bool>(true));
+  CHECK(handed_back == 1);
+  CHECK_FALSE(owned);
+  CHECK(loop.deferred_count() == 0);
+  CHECK_FALSE(fd_open(child.pidfd));
+  CHECK(loop.timer_count() == 0);
+}
+
+TEST_CASE("a probe run that times out fails at once and is freed once reaped", "[supervisor]") {
+  event::FakeLoop loop;
+  auto child = fork_child(-1);
+  std::unique_ptr<ProbeRun> owned;
+  std::vector<bool> results;
+  int handed_back = 0;
+  auto run = ProbeRun::start(loop, std::move(child.handle), 500ms, [&](bool p) { results.push_back(p); },
+                             [&](ProbeRun&) {
+                               ++handed_back;
+                               loop.defer_delete(std::move(owned));
+                             });
+  REQUIRE(run.ok());
+  owned = std::move(*run);
+  loop.advance(501ms);
+  CHECK(results == std::vector<bool>{false});
+  CHECK(handed_back == 0);  // killed, not reaped yet: still held
+  CHECK(fd_open(child.pidfd));
+  loop.exit_process(child.pidfd);  // the SIGKILL'd child is reaped here
+  CHECK(results == std::vector<bool>{false});
+  CHECK(handed_back == 1);
+  CHECK_FALSE(fd_open(child.pidfd));
+}
