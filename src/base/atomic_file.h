@@ -10,6 +10,7 @@
 
 namespace pier {
 
+// The file gets exactly `mode`, whatever the umask.
 // `durable`: fsync the file and its directory, so the new content survives a power
 // loss. Without it the write is still atomic against a crash of the writer.
 enum class Durability { durable, crash_safe };
