@@ -78,8 +78,8 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
     plan.hostname = spec.hostname.empty() ? spec.name : spec.hostname;
     plan.domainname = spec.domainname;
   }
-  PIER_TRY(std::string passwd, read_image_file(spec, "etc/passwd"));
-  PIER_TRY(std::string group, read_image_file(spec, "etc/group"));
+  PIER_TRY(std::string passwd, with_context(read_image_file(spec, "etc/passwd"), "reading the image's users"));
+  PIER_TRY(std::string group, with_context(read_image_file(spec, "etc/group"), "reading the image's groups"));
   PIER_TRY(ResolvedUser user, resolve_user(spec.process.user, spec.process.group_add, passwd, group));
   if (spec.init && ::access(spec.init_binary.c_str(), X_OK) != 0)
     return Error::system("init binary", spec.init_binary, errno).hint("install the `tini` package");
@@ -188,8 +188,8 @@ Result<std::string> read_container_file(pid_t pid, const char* rel) {
 
 Result<ExecHandle> exec_in(const Container& c, const Process& process) {
   PIER_TRY(CgroupManager* cgroups, cgroup_manager());
-  PIER_TRY(std::string passwd, read_container_file(c.pid, "etc/passwd"));
-  PIER_TRY(std::string group, read_container_file(c.pid, "etc/group"));
+  PIER_TRY(std::string passwd, with_context(read_container_file(c.pid, "etc/passwd"), "reading the container's users"));
+  PIER_TRY(std::string group, with_context(read_container_file(c.pid, "etc/group"), "reading the container's groups"));
   PIER_TRY(ResolvedUser user, resolve_user(process.user, process.group_add, passwd, group));
   ContainerPlan plan;
   plan.exec_mode = true;
