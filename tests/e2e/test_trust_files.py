@@ -135,7 +135,7 @@ class TrustFiles(unittest.TestCase):
         uid = wait_for(lambda: p.pier("logs", "--no-log-prefix", "app").stdout.strip(), what="the uid in the logs")
         self.assertEqual(uid, "5555", "nobody must come from the image's passwd, not the host's")
 
-    def test_exec_refuses_a_fifo_the_running_container_made(self):
+    def test_exec_and_restart_refuse_a_fifo_the_running_container_made(self):
         p = Project(self, """
             services:
               app:
@@ -145,6 +145,9 @@ class TrustFiles(unittest.TestCase):
         p.pier("up", "-d")
         p.pier("exec", "-T", "app", "sh", "-c", "rm /etc/passwd && mkfifo /etc/passwd")
         self.assert_refused(self.bounded(p, "exec", "-T", "-u", "nobody", "app", "true"), "etc/passwd", "a FIFO")
+        self.assert_supervisor_responsive(p)
+        # The FIFO is in the container's upper dir now, which the next start reads.
+        self.assert_refused(self.bounded(p, "restart", "-t", "1", "app"), "upper/etc/passwd", "a FIFO")
         self.assert_supervisor_responsive(p)
 
     def test_container_content_is_private_on_the_host_and_a_non_root_user_still_works(self):
