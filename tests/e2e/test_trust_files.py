@@ -93,6 +93,18 @@ class TrustFiles(unittest.TestCase):
         self.assert_refused(self.bounded(p, "run", "--rm", "-T", "app", "true"), "etc/passwd", "a FIFO")
         self.assert_supervisor_responsive(p)
 
+    def test_copy_chown_refuses_a_fifo_at_the_stage_passwd(self):
+        p = Project(self, """
+            services:
+              app:
+                build: .
+                image: chowned:1
+        """, files={"Dockerfile": "FROM fifo:1\nCOPY --chown=nobody greeting /greeting\n", "greeting": "hi\n"})
+        import_image(p, "fifo:1", etc_with(lambda tar: add_node(tar, "etc/passwd", tarfile.FIFOTYPE, 0o644), GROUP))
+        out = self.bounded(p, "build", "app", timeout=60)
+        self.assert_refused(out, "etc/passwd", "a FIFO")
+        self.assertIn("Dockerfile:2", out.stderr)
+
     def test_a_device_node_at_etc_group_is_refused(self):
         p = Project(self, """
             services:
