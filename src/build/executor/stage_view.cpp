@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <set>
 
-
 namespace pier::build {
 
 std::vector<std::string> split_clean(const std::string& path) {
