@@ -40,6 +40,13 @@ Status write_file_atomic(const std::string& path, std::string_view content, unsi
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
   if (!fd) return Error::system("create", tmp, errno);
+  // Exactly `mode`: pier's umask (077) would otherwise hide files meant to be read, such
+  // as a container's generated /etc/hosts.
+  if (::fchmod(fd.get(), mode) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return Error::system("chmod", tmp, err);
+  }
   if (auto st = write_all(fd.get(), content, tmp); !st) {
     ::unlink(tmp.c_str());
     return st;

@@ -2,6 +2,8 @@
 // one library function per command (cli/<command>.cpp).
 #include <CLI/CLI.hpp>
 
+#include <sys/stat.h>
+
 #include <cstdio>
 
 #include "base/log.h"
@@ -9,6 +11,12 @@
 #include "cli/version_info.h"
 
 int main(int argc, char** argv) {
+  // Nothing pier makes (data root, volumes, a container's writable layer, logs) is open
+  // to other local users unless it says so with an explicit mode: a setuid binary or a
+  // device node a container leaves there must not be theirs to use (CVE-2021-41091).
+  // The supervisor is this binary too (`pier supervise`), so it starts the same way;
+  // containers get 022 back before they exec (runtime/process/child.cpp).
+  ::umask(077);
   using namespace pier::cli;
   CLI::App app{"pier: run Compose projects without a daemon.\n"
                "Reads the compose.yaml or docker-compose.yml you already have.",

@@ -1,7 +1,6 @@
 #include "runtime/container.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -15,11 +14,13 @@
 #include <filesystem>
 
 #include "base/atomic_file.h"
+#include "base/dirs.h"
 #include "base/scope_exit.h"
 #include "runtime/context.h"
 #include "runtime/mount/plan.h"
 #include "runtime/plan_builder.h"
 #include "runtime/rootfs.h"
+#include "sys/in_root.h"
 #include "sys/syscalls.h"
 
 namespace pier::runtime {
@@ -77,8 +78,8 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
     plan.hostname = spec.hostname.empty() ? spec.name : spec.hostname;
     plan.domainname = spec.domainname;
   }
-  std::string passwd = read_image_file(spec, "etc/passwd");
-  std::string group = read_image_file(spec, "etc/group");
+  PIER_TRY(std::string passwd, with_context(read_image_file(spec, "etc/passwd"), "reading the image's users"));
+  PIER_TRY(std::string group, with_context(read_image_file(spec, "etc/group"), "reading the image's groups"));
   PIER_TRY(ResolvedUser user, resolve_user(spec.process.user, spec.process.group_add, passwd, group));
   if (spec.init && ::access(spec.init_binary.c_str(), X_OK) != 0)
     return Error::system("init binary", spec.init_binary, errno).hint("install the `tini` package");
@@ -136,9 +137,8 @@ void append_host_devices(std::vector<DeviceNode>& nodes) {
 Status create_host_paths(const ContainerSpec& spec) {
   for (const auto& b : spec.binds) {
     if (!b.create_host_path || ::access(b.source.c_str(), F_OK) == 0) continue;
-    std::error_code ec;
-    std::filesystem::create_directories(b.source, ec);
-    if (ec) return Error::system("create bind source", b.source, ec.value());
+    // 0755 as Docker makes it: the container's users see this directory.
+    PIER_CHECK(with_context(make_dirs(b.source, 0755), "create bind source"));
   }
   return {};
 }
@@ -176,27 +176,20 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) 
 
 namespace {
 
-// Reads a file of the running container through its root, never following a link out.
-std::string read_container_file(pid_t pid, const char* rel) {
-  std::string root = fmt::format("/proc/{}/root", pid);
-  UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) return {};
-  sys::OpenHow how{O_RDONLY | O_CLOEXEC, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-  UniqueFd fd(sys::openat2(dir.get(), rel, &how));
-  if (!fd) return {};
-  std::string out;
-  char buf[8192];
-  ssize_t n;
-  while ((n = ::read(fd.get(), buf, sizeof buf)) > 0 && out.size() < (4u << 20)) out.append(buf, static_cast<size_t>(n));
-  return out;
+// A file of the running container, read through its root ("" when absent).
+Result<std::string> read_container_file(pid_t pid, const char* rel) {
+  PIER_TRY(sys::ContentRoot root, sys::ContentRoot::open(fmt::format("/proc/{}/root", pid)));
+  auto text = sys::read_file_in_root(root, rel, kImageFileLimit);
+  if (!text && sys::is_absent(text.error())) return std::string();
+  return text;
 }
 
 }  // namespace
 
 Result<ExecHandle> exec_in(const Container& c, const Process& process) {
   PIER_TRY(CgroupManager* cgroups, cgroup_manager());
-  std::string passwd = read_container_file(c.pid, "etc/passwd");
-  std::string group = read_container_file(c.pid, "etc/group");
+  PIER_TRY(std::string passwd, with_context(read_container_file(c.pid, "etc/passwd"), "reading the container's users"));
+  PIER_TRY(std::string group, with_context(read_container_file(c.pid, "etc/group"), "reading the container's groups"));
   PIER_TRY(ResolvedUser user, resolve_user(process.user, process.group_add, passwd, group));
   ContainerPlan plan;
   plan.exec_mode = true;

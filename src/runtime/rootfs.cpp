@@ -9,7 +9,9 @@
 #include <filesystem>
 
 #include "base/atomic_file.h"
+#include "base/dirs.h"
 #include "base/strings.h"
+#include "sys/in_root.h"
 
 namespace pier::runtime {
 
@@ -21,23 +23,22 @@ uint32_t host_id(const std::vector<IdMap>& map, uint32_t id) {
   return 65534;
 }
 
-Status make_dir(const std::string& path, mode_t mode = 0755) {
-  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return Error::system("mkdir", path, errno);
-  return {};
-}
-
 }  // namespace
 
 Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
   if (spec.state_dir.empty()) return Error("container state dir is not set");
   RootfsLayout l;
-  // With a user namespace the mapped root must traverse to its upper dir.
-  PIER_CHECK(make_dir(spec.state_dir, spec.namespaces.user.enabled ? 0711 : 0700));
-  if (spec.namespaces.user.enabled) ::chmod(spec.state_dir.c_str(), 0711);
+  // The state dir holds the writable layer: no other host user may reach into it and
+  // run a setuid binary or open a device node the container made there
+  // (CVE-2021-41091). With a user namespace the mapped root must traverse to its upper
+  // dir. The mode is set even on a dir that exists (the supervisor may have made it).
+  const mode_t state_mode = spec.namespaces.user.enabled ? 0711 : 0700;
+  PIER_CHECK(make_dir(spec.state_dir, state_mode));
+  if (::chmod(spec.state_dir.c_str(), state_mode) != 0) return Error::system("chmod", spec.state_dir, errno);
   l.mountpoint = spec.state_dir + "/rootfs";
   l.files_dir = spec.state_dir + "/files";
-  PIER_CHECK(make_dir(l.mountpoint));
-  if (!spec.files.empty()) PIER_CHECK(make_dir(l.files_dir));
+  PIER_CHECK(make_dir(l.mountpoint, 0755));
+  if (!spec.files.empty()) PIER_CHECK(make_dir(l.files_dir, 0755));
   // Only a mount point: the child mounts the private tmpfs on it in its own namespace.
   if (!spec.private_files.empty()) {
     l.private_dir = spec.state_dir + "/private";
@@ -54,8 +55,11 @@ Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
     if (layer.find_first_of(":,") != std::string::npos)
       return Error(fmt::format("layer path `{}` contains `:` or `,`, which overlayfs cannot take", layer));
   std::string upper = spec.state_dir + "/upper", work = spec.state_dir + "/work";
-  PIER_CHECK(make_dir(upper));
-  PIER_CHECK(make_dir(work));
+  // overlayfs shows the upper dir's mode as the container's `/`: 0755 as Docker's diff
+  // dir, or no user but root could walk the container's tree. The work dir is the
+  // kernel's alone.
+  PIER_CHECK(make_dir(upper, 0755));
+  PIER_CHECK(make_dir(work, 0700));
   if (spec.namespaces.user.enabled) {
     // The container's root writes the upper layer: it must own it on the host.
     uid_t uid = host_id(spec.namespaces.user.uid_map, 0);
@@ -69,7 +73,7 @@ Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
   return l;
 }
 
-std::string read_image_file(const ContainerSpec& spec, const std::string& rel) {
+Result<std::string> read_image_file(const ContainerSpec& spec, const std::string& rel) {
   std::vector<std::string> dirs;
   if (spec.layers.empty()) {
     dirs.push_back(spec.rootfs_dir);
@@ -78,12 +82,22 @@ std::string read_image_file(const ContainerSpec& spec, const std::string& rel) {
     dirs.insert(dirs.end(), spec.layers.begin(), spec.layers.end());
   }
   for (const auto& dir : dirs) {
-    // The file is parsed as text only; O_NOFOLLOW keeps an image symlink from pointing
-    // the parent at a host file.
-    std::string path = dir + "/" + rel;
-    if (auto text = read_file(path, 4u << 20, O_NOFOLLOW)) return std::move(*text);
+    // Each layer is a root of its own: its symlinks resolve inside it, never on the host.
+    auto root = sys::ContentRoot::open(dir);
+    if (!root) {
+      if (sys::is_absent(root.error())) continue;  // no upper dir before the first start
+      return std::move(root).error();
+    }
+    auto st = sys::stat_in_root(*root, rel, sys::LastLink::follow_in_root);
+    if (!st) {
+      if (sys::is_absent(st.error())) continue;
+      return std::move(st).error();
+    }
+    // overlayfs's whiteout: the container (or a later layer) deleted the file.
+    if (S_ISCHR(st->st_mode) && st->st_rdev == 0) return std::string();
+    return sys::read_file_in_root(*root, rel, kImageFileLimit);
   }
-  return {};
+  return std::string();
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <future>
 
+#include "base/dirs.h"
 #include "base/log.h"
 #include "base/scope_exit.h"
 #include "net/netns.h"
@@ -74,9 +75,8 @@ Status ManagedContainer::open_log_pipes() {
     PIER_TRY(log_, logs::LogWriter::open(file, rotation));
   }
   if (plan_.spec.process.tty) return {};
-  std::error_code ec;
-  std::filesystem::create_directories(record_.scratch_dir, ec);
-  if (ec) return Error::system("create directory", record_.scratch_dir, ec.value());
+  // The scratch dir becomes the runtime's state dir (the writable layer): private.
+  PIER_CHECK(make_dirs(record_.scratch_dir, 0700));
   std::string out = record_.scratch_dir + "/stdout.fifo", err = record_.scratch_dir + "/stderr.fifo";
   PIER_CHECK(make_fifo(out));
   PIER_CHECK(make_fifo(err));
@@ -140,12 +140,10 @@ void ManagedContainer::start(Done done) {
   bool direct = !direct_stdio_.empty();
   // The runtime makes the container's scratch dir itself (0700) but not its parent, which
   // nothing else makes when the project's first container is a `run` or has a tty.
-  std::error_code ec;
   const std::string scratch_parent = std::filesystem::path(record_.scratch_dir).parent_path();
-  std::filesystem::create_directories(scratch_parent, ec);
-  if (ec) {
+  if (auto st = make_dirs(scratch_parent, 0700); !st) {
     starting_ = false;
-    return done(Error::system("create directory", scratch_parent, ec.value()).context("container " + name()));
+    return done(std::move(st).error().context("container " + name()));
   }
   if (auto st = direct ? Status{} : open_log_pipes(); !st) {
     starting_ = false;

@@ -181,9 +181,8 @@ Status copy_view_entry(LayerTar& tar, Parents& parents, const CopySpec& spec, co
     return tar.add_symlink(target, std::string(buf, static_cast<size_t>(n)), uid, gid, st.st_mtim.tv_sec);
   }
   if (S_ISREG(st.st_mode)) {
-    UniqueFd fd(::open(e->host_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) return Error::system("open", e->host_path, errno);
-    return tar.add_file(target, fd.get(), st.st_size, perm_for(spec, st.st_mode), uid, gid, st.st_mtim.tv_sec,
+    PIER_TRY(sys::RegularFile file, StageView::open(*e));
+    return tar.add_file(target, file.fd.get(), file.st.st_size, perm_for(spec, st.st_mode), uid, gid, st.st_mtim.tv_sec,
                         e->host_path);
   }
   struct stat copy = st;

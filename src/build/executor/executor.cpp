@@ -174,6 +174,7 @@ Status Executor::prepare() {
   }
   empty_dir_ = tmp_ + "/empty";
   if (::mkdir(empty_dir_.c_str(), 0755) != 0) return Error::system("mkdir", empty_dir_, errno);
+  if (::chmod(empty_dir_.c_str(), 0755) != 0) return Error::system("chmod", empty_dir_, errno);  // past the umask
   project_ = fmt::format("build-{}-{}", ::getpid(), g_build_counter++);
   return {};
 }
@@ -489,14 +490,17 @@ Result<std::pair<uid_t, gid_t>> parse_chown(const std::string& chown, const Stag
   std::string user = chown.substr(0, colon);
   std::string group = colon == std::string::npos ? std::string() : chown.substr(colon + 1);
   auto numeric = [](const std::string& s) { return !s.empty() && std::all_of(s.begin(), s.end(), ::isdigit); };
-  std::string passwd = view.read("etc/passwd"), groups = view.read("etc/group");
+  auto passwd = view.read("etc/passwd", runtime::kImageFileLimit);
+  if (!passwd) return std::move(passwd).error().context(where + " --chown=" + chown);
+  auto groups = view.read("etc/group", runtime::kImageFileLimit);
+  if (!groups) return std::move(groups).error().context(where + " --chown=" + chown);
   uid_t uid = 0;
   gid_t gid = 0;
   if (numeric(user)) {
     uid = static_cast<uid_t>(std::stoul(user));
     gid = static_cast<gid_t>(uid);
   } else {
-    auto r = runtime::resolve_user(user, {}, passwd, groups);
+    auto r = runtime::resolve_user(user, {}, *passwd, *groups);
     if (!r) return Error(where + " --chown=" + chown + ": " + r.error().message());
     uid = r->uid;
     gid = r->gid;
@@ -504,7 +508,7 @@ Result<std::pair<uid_t, gid_t>> parse_chown(const std::string& chown, const Stag
   if (!group.empty()) {
     if (numeric(group)) gid = static_cast<gid_t>(std::stoul(group));
     else {
-      auto r = runtime::resolve_user("0:" + group, {}, passwd, groups);
+      auto r = runtime::resolve_user("0:" + group, {}, *passwd, *groups);
       if (!r) return Error(where + " --chown=" + chown + ": " + r.error().message());
       gid = r->gid;
     }

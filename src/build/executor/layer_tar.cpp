@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "sys/in_root.h"
 
 namespace pier::build {
 
@@ -191,6 +192,8 @@ Status LayerTar::add_upper_dir(const std::string& upper) {
   std::vector<Frame> stack;
   UniqueFd root(::open(upper.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!root) return Error::system("open", upper, errno);
+  // The RUN step wrote this tree: its files are read as any container content is.
+  PIER_TRY(sys::ContentRoot content, sys::ContentRoot::open(upper));
   if (opaque_dir(root.get())) PIER_CHECK(add_opaque(""));
   stack.push_back({std::move(root), ""});
   while (!stack.empty()) {
@@ -225,10 +228,9 @@ Status LayerTar::add_upper_dir(const std::string& upper) {
         links[key] = rel;
       }
       if (S_ISREG(st.st_mode)) {
-        UniqueFd f(::openat(frame.fd.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-        if (!f) return Error::system("open", upper + "/" + rel, errno);
-        PIER_CHECK(add_file(rel, f.get(), st.st_size, st.st_mode, st.st_uid, st.st_gid, st.st_mtim.tv_sec,
-                            upper + "/" + rel));
+        PIER_TRY(sys::RegularFile f, sys::open_regular_in_root(content, rel, sys::LastLink::refuse));
+        PIER_CHECK(add_file(rel, f.fd.get(), f.st.st_size, f.st.st_mode, f.st.st_uid, f.st.st_gid,
+                            f.st.st_mtim.tv_sec, upper + "/" + rel));
       } else if (S_ISLNK(st.st_mode)) {
         std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
         ssize_t n = ::readlinkat(frame.fd.get(), name.c_str(), target.data(), target.size());

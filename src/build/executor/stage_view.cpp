@@ -9,8 +9,6 @@
 #include <algorithm>
 #include <set>
 
-#include "base/atomic_file.h"
-
 namespace pier::build {
 
 std::vector<std::string> split_clean(const std::string& path) {
@@ -81,6 +79,8 @@ std::optional<ViewEntry> StageView::walk(const std::vector<std::string>& parts, 
     if (layers_.empty()) return std::nullopt;
     ViewEntry e;
     e.host_path = layers_.front();
+    e.layer = layers_.front();
+    e.rel = ".";
     if (::stat(e.host_path.c_str(), &e.st) != 0) return std::nullopt;
     return e;
   }
@@ -106,6 +106,8 @@ std::optional<ViewEntry> StageView::walk(const std::vector<std::string>& parts, 
   for (size_t idx : dir_layers(parent)) {
     ViewEntry e;
     e.host_path = in_layer(layers_[idx], rel);
+    e.layer = layers_[idx];
+    e.rel = rel;
     if (::lstat(e.host_path.c_str(), &e.st) != 0) continue;
     if (whiteout(e.st)) return std::nullopt;
     if (follow && S_ISLNK(e.st.st_mode)) {
@@ -145,11 +147,17 @@ std::vector<std::string> StageView::list(const std::string& dir) const {
   return {names.begin(), names.end()};
 }
 
-std::string StageView::read(const std::string& path) const {
+Result<std::string> StageView::read(const std::string& path, size_t limit) const {
   auto e = lookup(path, true);
-  if (!e || !S_ISREG(e->st.st_mode)) return {};
-  auto text = read_file(e->host_path, 4u << 20, O_NOFOLLOW);
-  return text ? std::move(*text) : std::string();
+  if (!e) return std::string();
+  // lookup followed the links through the view: the entry itself is what is read.
+  PIER_TRY(sys::ContentRoot root, sys::ContentRoot::open(e->layer));
+  return sys::read_file_in_root(root, e->rel, limit, sys::LastLink::refuse);
+}
+
+Result<sys::RegularFile> StageView::open(const ViewEntry& entry) {
+  PIER_TRY(sys::ContentRoot root, sys::ContentRoot::open(entry.layer));
+  return sys::open_regular_in_root(root, entry.rel, sys::LastLink::refuse);
 }
 
 }  // namespace pier::build

@@ -12,11 +12,14 @@
 #include <vector>
 
 #include "base/result.h"
+#include "sys/in_root.h"
 
 namespace pier::build {
 
 struct ViewEntry {
   std::string host_path;  // where the entry lives (in one layer dir)
+  std::string layer;      // that layer dir
+  std::string rel;        // the entry's path inside it
   struct stat st {};
 };
 
@@ -28,8 +31,11 @@ class StageView {
   std::optional<ViewEntry> lookup(const std::string& path, bool follow = false) const;
   // Names in a directory, merged across layers, sorted; whiteouts removed.
   std::vector<std::string> list(const std::string& dir) const;
-  // File content ("" when missing), e.g. "etc/passwd".
-  std::string read(const std::string& path) const;
+  // File content ("" when missing), e.g. "etc/passwd"; an error when it is not a
+  // regular file or larger than `limit`.
+  Result<std::string> read(const std::string& path, size_t limit) const;
+  // The regular file `entry` (from lookup) opened for reading, resolved inside its layer.
+  static Result<sys::RegularFile> open(const ViewEntry& entry);
 
  private:
   std::optional<ViewEntry> walk(const std::vector<std::string>& parts, bool follow, int depth) const;

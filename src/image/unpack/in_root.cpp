@@ -76,8 +76,13 @@ Result<UniqueFd> make_dirs_in_root(int root_fd, const std::vector<std::string>& 
   auto fd = open_in_root(root_fd, rel, O_PATH | O_DIRECTORY);
   if (fd.ok() || fd.error().errnum() != ENOENT || count == 0) return fd;
   PIER_TRY(UniqueFd parent, make_dirs_in_root(root_fd, parts, count - 1));
-  if (::mkdirat(parent.get(), parts[count - 1].c_str(), 0755) != 0 && errno != EEXIST)
+  if (::mkdirat(parent.get(), parts[count - 1].c_str(), 0755) == 0) {
+    // A parent the archive does not list: 0755 as tar makes it, past pier's umask (077).
+    if (::fchmodat(parent.get(), parts[count - 1].c_str(), 0755, 0) != 0)
+      return Error::system("chmod", rel, errno);
+  } else if (errno != EEXIST) {
     return Error::system("create directory", rel, errno);
+  }
   return open_in_root(root_fd, rel, O_PATH | O_DIRECTORY);
 }
 

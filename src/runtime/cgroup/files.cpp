@@ -58,10 +58,22 @@ uint64_t read_key(const std::string& path, const std::string& key) {
   return 0;
 }
 
+namespace {
+
+// 0755 past pier's umask (077): a container's own processes read their cgroup files
+// (memory.max...) through it whatever user they run as.
+bool make_cgroup_dir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) != 0) return false;
+  ::chmod(path.c_str(), 0755);
+  return true;
+}
+
+}  // namespace
+
 Status mkdir_p(const std::string& root, const std::string& rel, std::vector<std::string>* created) {
   // Fast path: the parents usually exist already (one mkdir instead of one per level).
   std::string leaf = root + "/" + rel;
-  if (::mkdir(leaf.c_str(), 0755) == 0) {
+  if (make_cgroup_dir(leaf)) {
     if (created) created->push_back(leaf);
     return {};
   }
@@ -74,7 +86,7 @@ Status mkdir_p(const std::string& root, const std::string& rel, std::vector<std:
     for (const auto& part : split(rel, '/')) {
       if (part.empty()) continue;
       path += "/" + part;
-      if (::mkdir(path.c_str(), 0755) == 0) {
+      if (make_cgroup_dir(path)) {
         if (created) created->push_back(path);
       } else if (errno != EEXIST) {
         err = errno;

@@ -13,6 +13,7 @@
 
 #include "base/strings.h"
 #include "base/unique_fd.h"
+#include "sys/in_root.h"
 
 namespace pier::supervisor {
 
@@ -34,14 +35,13 @@ Status chown_if_permitted(int rc, const std::string& path) {
   return Error::system("chown", path, errno);
 }
 
-Status copy_file(const std::string& from, const std::string& to, const struct stat& st) {
-  UniqueFd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!in) return Error::system("open", from, errno);
+Status copy_file(const sys::RegularFile& in, const std::string& from, const std::string& to) {
+  const struct stat& st = in.st;
   UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!out) return Error::system("create", to, errno);
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(in.get(), buf, sizeof buf);
+    ssize_t n = ::read(in.fd.get(), buf, sizeof buf);
     if (n < 0) return Error::system("read", from, errno);
     if (n == 0) break;
     for (ssize_t done = 0; done < n;) {
@@ -71,7 +71,10 @@ Status copy_special(const std::string& from, const std::string& to, const struct
     if (errno == EPERM && !S_ISFIFO(st.st_mode)) return {};  // device nodes need root
     return Error::system("mknod", to, errno);
   }
-  return chown_if_permitted(::lchown(to.c_str(), st.st_uid, st.st_gid), to);
+  PIER_CHECK(chown_if_permitted(::lchown(to.c_str(), st.st_uid, st.st_gid), to));
+  // chmod after chown (which clears setuid and setgid); mknod's mode lost the umask's bits.
+  if (::chmod(to.c_str(), st.st_mode & 07777) != 0) return Error::system("chmod", to, errno);
+  return {};
 }
 
 }  // namespace
@@ -168,6 +171,17 @@ Result<std::string> LayerView::real_path(const std::string& path) const {
   return "/" + join(w.names, "/");
 }
 
+// `path` is one of the layers followed by a path inside it: the file is opened by that
+// path resolved inside the layer, and only if it is (still) a regular file.
+Result<sys::RegularFile> LayerView::open_file(const std::string& path) const {
+  for (const auto& layer : layers_) {
+    if (!path.starts_with(layer + "/")) continue;
+    PIER_TRY(sys::ContentRoot root, sys::ContentRoot::open(layer));
+    return sys::open_regular_in_root(root, path.substr(layer.size() + 1), sys::LastLink::refuse);
+  }
+  return Error(fmt::format("`{}` is in none of the image's layers", path));
+}
+
 Status LayerView::copy_dir(const Node& dir, const std::string& dest) const {
   if (!dir.is_dir || dir.paths.empty()) return Error(fmt::format("copy into `{}`: the image path is not a directory", dest));
   struct stat st{};
@@ -204,7 +218,8 @@ Status LayerView::copy_tree(const Node& dir, const std::string& dest, int depth)
       const timespec times[2] = {st.st_atim, st.st_mtim};
       ::utimensat(AT_FDCWD, to.c_str(), times, AT_SYMLINK_NOFOLLOW);
     } else if (S_ISREG(st.st_mode)) {
-      PIER_CHECK(copy_file(node->paths[0], to, st));
+      PIER_TRY(sys::RegularFile in, open_file(node->paths[0]));
+      PIER_CHECK(copy_file(in, node->paths[0], to));
     } else {
       PIER_CHECK(copy_special(node->paths[0], to, st));
     }

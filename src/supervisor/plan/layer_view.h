@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "sys/in_root.h"
 
 namespace pier::supervisor {
 
@@ -45,6 +46,7 @@ class LayerView {
   Result<Walk> walk(const std::string& path) const;
   std::optional<Node> lookup(const Node& dir, const std::string& name) const;
   Status copy_tree(const Node& dir, const std::string& dest, int depth) const;
+  Result<sys::RegularFile> open_file(const std::string& path) const;
 
   std::vector<std::string> layers_;
 };

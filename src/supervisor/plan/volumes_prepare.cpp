@@ -10,6 +10,7 @@
 #include <atomic>
 #include <filesystem>
 
+#include "base/dirs.h"
 #include "base/scope_exit.h"
 #include "supervisor/plan/layer_view.h"
 #include "supervisor/plan/plan.h"
@@ -23,10 +24,18 @@ bool exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
+// A volume's parents (volumes/<name>, volumes/_anonymous/<project>/<container>) are
+// pier's alone: the volume holds what a container wrote, setuid binaries and device
+// nodes included, which no other host user may reach (CVE-2021-41091).
 Status make_parents(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
-  if (ec) return Error::system("create directory for", dir, ec.value());
+  return make_dirs(std::filesystem::path(dir).parent_path().string(), 0700);
+}
+
+// `<root>/volumes` itself, tightened if an older pier made it open.
+Status make_volumes_root(const std::string& root) {
+  std::string dir = root + "/volumes";
+  PIER_CHECK(make_dirs(dir, 0700));
+  if (::chmod(dir.c_str(), 0700) != 0) return Error::system("chmod", dir, errno);
   return {};
 }
 
@@ -45,7 +54,10 @@ Status create_volume(const LayerView& view, const VolumePrep& v) {
   std::string tmp = fmt::format("{}.tmp-{}-{}", v.dir, ::getpid(), ++serial);
   std::error_code ec;
   std::filesystem::remove_all(tmp, ec);  // a leftover of a crashed pier with a reused pid
-  if (::mkdir(tmp.c_str(), 0755) != 0) return Error::system("create volume directory", tmp, errno);
+  // The volume's own root is what the container sees at the mount point: 0755 as
+  // Docker's, unless the image's directory there gives it another mode below.
+  if (::mkdir(tmp.c_str(), 0700) != 0) return Error::system("create volume directory", tmp, errno);
+  if (::chmod(tmp.c_str(), 0755) != 0) return Error::system("chmod", tmp, errno);
   ScopeExit cleanup([&] { std::filesystem::remove_all(tmp, ec); });
   if (v.copy_image_content) PIER_CHECK(fill_from_image(view, v, tmp));
   if (::rename(tmp.c_str(), v.dir.c_str()) != 0) {
@@ -58,11 +70,7 @@ Status create_volume(const LayerView& view, const VolumePrep& v) {
 
 // The scratch dir holds the container's upper layer too: keep it private as the runtime
 // would have made it, since the runtime does not tighten a directory that exists.
-Status make_scratch_dir(const std::string& dir) {
-  PIER_CHECK(make_parents(dir));
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Error::system("create", dir, errno);
-  return {};
-}
+Status make_scratch_dir(const std::string& dir) { return make_dirs(dir, 0700); }
 
 std::string describe(const VolumePrep& v) {
   return v.name.empty() ? fmt::format("anonymous volume at `{}`", v.target) : fmt::format("volume \"{}\"", v.name);
@@ -74,6 +82,7 @@ Status prepare_volumes(const PlanInputs& in, const ContainerPlan& plan) {
   LayerView view(in.image ? in.image->layer_dirs : std::vector<std::string>{});
   for (const auto& v : plan.volumes) {
     if (exists(v.dir)) continue;
+    PIER_CHECK(make_volumes_root(in.paths.root));
     if (v.external)
       return Error(fmt::format("external volume \"{}\" not found", v.name))
           .hint(fmt::format("create `{}` or remove `external: true`", v.dir))
