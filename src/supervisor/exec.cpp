@@ -108,6 +108,9 @@ Result<int> exec_in_container(const state::ContainerRecord& r, const ExecOptions
                                                           : runtime::SeccompMode::default_profile;
   c.cap_add = r.cap_add;
   c.cap_drop = r.cap_drop;
+  for (const auto& l : r.rlimits) c.rlimits.push_back({l.resource, l.soft, l.hard});
+  c.oom_score_adj = r.oom_score_adj;
+  c.no_new_privs = r.no_new_privs;
 
   runtime::Process p;
   p.argv = o.argv;
