@@ -27,6 +27,8 @@ class Client {
   Status send(const nlohmann::json& request, const std::vector<int>& fds = {});
   // Reads the next line; nullopt at the end of the stream. EINTR is returned as an error.
   Result<std::optional<nlohmann::json>> next();
+  // A whole line already read: next() answers without reading the socket.
+  bool has_buffered_line() const { return buffer_.find('\n') != std::string::npos; }
   int fd() const { return fd_.get(); }
 
  private:
