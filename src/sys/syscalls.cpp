@@ -50,4 +50,16 @@ int openat2(int dirfd, const char* path, OpenHow* how) {
   return static_cast<int>(::syscall(SYS_openat2, dirfd, path, how, sizeof(OpenHow)));
 }
 
+int fsopen(const char* fs_name, unsigned flags) {
+  return static_cast<int>(::syscall(SYS_fsopen, fs_name, flags));
+}
+
+int fsconfig(int fs_fd, unsigned cmd, const char* key, const void* value, int aux) {
+  return static_cast<int>(::syscall(SYS_fsconfig, fs_fd, cmd, key, value, aux));
+}
+
+int fsmount(int fs_fd, unsigned flags, unsigned attr_flags) {
+  return static_cast<int>(::syscall(SYS_fsmount, fs_fd, flags, attr_flags));
+}
+
 }  // namespace pier::sys

@@ -36,4 +36,9 @@ struct OpenHow {
 };
 int openat2(int dirfd, const char* path, OpenHow* how);
 
+// The new mount API, for mounts that are never attached anywhere (sealed_exe.cpp).
+int fsopen(const char* fs_name, unsigned flags);
+int fsconfig(int fs_fd, unsigned cmd, const char* key, const void* value, int aux);
+int fsmount(int fs_fd, unsigned flags, unsigned attr_flags);
+
 }  // namespace pier::sys
