@@ -81,6 +81,22 @@ class HostBinary(unittest.TestCase):
             cli.wait()
         self.assertEqual(sha256(self.pier), self.digest)
 
+    def test_up_that_builds_reexecutes_once_and_warns_once(self):
+        # `up` loads the project, finds an image to build and re-executes itself from the
+        # sealed copy before building: the compose warnings are the first process's.
+        p = Project(self, """
+            services:
+              app:
+                build: ./app
+                command: ["sleep", "1000"]
+                environment: ["GREETING=${PIER_TEST_UNSET_VARIABLE}"]
+        """, files={"app/Dockerfile": "FROM busybox\nRUN echo built > /built\n"})
+        up = p.pier("up", "-d")
+        self.assertEqual(up.stderr.count("PIER_TEST_UNSET_VARIABLE"), 1, up.stderr)
+        self.assertIn("RUN echo built", up.stderr)
+        p.wait_state(p.name + "-app-1", "running")
+        self.assertEqual(p.pier("exec", "-T", "app", "cat", "/built").stdout, "built\n")
+
 
 if __name__ == "__main__":
     unittest.main()

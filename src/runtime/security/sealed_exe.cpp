@@ -151,6 +151,8 @@ Result<UniqueFd> open_sealed_exe() {
   return sealed_memfd_copy(self.get());
 }
 
+bool reexecuted_for_sealing() { return std::getenv(kReexecGuard) != nullptr; }
+
 Status reexec_sealed() {
   if (runs_from_sealed_exe()) {
     ::unsetenv(kReexecGuard);

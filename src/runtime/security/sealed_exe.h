@@ -31,4 +31,8 @@ Result<UniqueFd> open_sealed_exe();
 // from a sealed copy unless it runs from one already: returns only then, or on error.
 Status reexec_sealed();
 
+// True in a process re-executed by reexec_sealed() until it calls reexec_sealed() itself:
+// what the first process printed before re-executing (compose warnings) was printed once.
+bool reexecuted_for_sealing();
+
 }  // namespace pier::runtime
