@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/project.h"
+#include "runtime/security/sealed_exe.h"
 #include "supervisor/service_build.h"
 
 namespace pier::cli {
@@ -15,6 +16,8 @@ struct BuildFlags {
 };
 
 Status build_project(const GlobalOptions& globals, const BuildFlags& f) {
+  // RUN steps clone into containers from this process: it runs from a sealed copy.
+  PIER_CHECK(runtime::reexec_sealed());
   PIER_TRY(auto loaded, load_project(globals, f.services));
   std::vector<std::string> names = f.services;
   for (const auto& name : names) {

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
+#include "runtime/security/sealed_exe.h"
 #include "state/container_record.h"
 #include "supervisor/exec.h"
 
@@ -34,6 +35,11 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& r
   cmd->prefix_command();
   cmd->allow_extras();
   cmd->callback([cmd, f, &globals, &result] {
+    // This process clones into the container: it runs from a sealed copy of pier.
+    if (auto sealed = runtime::reexec_sealed(); !sealed) {
+      result.exit_code = report(sealed.error());
+      return;
+    }
     f->command = cmd->remaining();
     if (f->command.empty()) {
       result.exit_code = report(Error("exec: no command given").hint("pier exec SERVICE COMMAND [ARGS...]"));

@@ -6,6 +6,7 @@
 #include "compose/normalize.h"
 #include "compose/profiles.h"
 #include "graph/from_project.h"
+#include "runtime/security/sealed_exe.h"
 
 namespace pier::cli {
 namespace {
@@ -28,6 +29,8 @@ std::vector<std::string> active_profiles(const GlobalOptions& globals,
 }  // namespace
 
 void print_warnings(const compose::Warnings& warnings) {
+  // `up` re-executes itself after loading when it builds: the first process warned.
+  if (runtime::reexecuted_for_sealing()) return;
   for (const auto& w : warnings) {
     if (w.location.empty())
       std::fprintf(stderr, "warning: %s\n", w.message.c_str());

@@ -1,16 +1,18 @@
 // `pier run SERVICE [COMMAND...]`: a one-off container of the service. Its stdin,
-// stdout and stderr are this process's own, handed to the supervisor over the control
-// socket (SCM_RIGHTS); the exit code is the container's.
+// stdout and stderr are pipes this process relays to its own (stdio_relay.h), handed to
+// the supervisor over the control socket (SCM_RIGHTS); the exit code is the container's.
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <optional>
 
 #include "cli/commands.h"
 #include "base/unique_fd.h"
 #include "cli/supervisor_link.h"
+#include "supervisor/stdio_relay.h"
 
 namespace pier::cli {
 namespace {
@@ -91,37 +93,64 @@ void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& re
     ::sigaction(SIGTERM, &sa, nullptr);
     std::vector<int> fds;
     UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (!f->detach) fds = {f->interactive ? 0 : devnull.get(), 1, 2};
+    std::optional<supervisor::StdioRelay> relay;
+    if (!f->detach) {
+      auto opened = supervisor::StdioRelay::open(f->interactive);
+      if (!opened) {
+        result.exit_code = report(opened.error());
+        return;
+      }
+      relay = std::move(*opened);
+      auto ends = relay->container_ends();
+      fds = {f->interactive ? ends[0] : devnull.get(), ends[1], ends[2]};
+    }
     if (auto st = client->send(request, fds); !st) {
       result.exit_code = report(st.error());
       return;
     }
+    if (relay) relay->close_container_ends();
     std::string container;
     int exit_code = 0;
     bool forwarded = false;
+    // A signal goes to the container once. With nothing to pass it to yet, or a second
+    // time, the user wants out: leaving closes the connection, and the supervisor then
+    // starts nothing for us. Returns true when the CLI should leave now.
+    auto on_signal = [&]() -> bool {
+      int signum = g_run_signal;
+      g_run_signal = 0;
+      if (!signum) return false;
+      if (container.empty()) {
+        std::fprintf(stderr, "pier run: interrupted before the container started\n");
+        result.exit_code = 128 + signum;
+        return true;
+      }
+      if (forwarded) {
+        std::fprintf(stderr, "pier run: interrupted again; container %s may still be running (`pier kill` "
+                             "stops it)\n", container.c_str());
+        result.exit_code = 128 + signum;
+        return true;
+      }
+      forwarded = true;
+      (void)call_supervisor(project->paths, {{"op", "kill"}, {"containers", {container}},
+                                             {"signal", signum == SIGINT ? "SIGINT" : "SIGTERM"}}, true);
+      return false;
+    };
     for (;;) {
+      // The container's output flows while we wait for the supervisor's next line.
+      if (relay && !client->has_buffered_line()) {
+        if (auto st = relay->pump_until(client->fd()); !st) {
+          if (st.error().errnum() == EINTR) {
+            if (on_signal()) return;
+            continue;
+          }
+          result.exit_code = report(st.error());
+          return;
+        }
+      }
       auto line = client->next();
       if (!line) {
         if (line.error().errnum() == EINTR) {
-          int signum = g_run_signal;
-          g_run_signal = 0;
-          if (!signum) continue;
-          // Nothing to pass the signal to yet, or a second one: the user wants out.
-          // Leaving closes the connection; the supervisor then starts nothing for us.
-          if (container.empty()) {
-            std::fprintf(stderr, "pier run: interrupted before the container started\n");
-            result.exit_code = 128 + signum;
-            return;
-          }
-          if (forwarded) {
-            std::fprintf(stderr, "pier run: interrupted again; container %s may still be running (`pier kill` "
-                                 "stops it)\n", container.c_str());
-            result.exit_code = 128 + signum;
-            return;
-          }
-          forwarded = true;
-          (void)call_supervisor(project->paths, {{"op", "kill"}, {"containers", {container}},
-                                                 {"signal", signum == SIGINT ? "SIGINT" : "SIGTERM"}}, true);
+          if (on_signal()) return;
           continue;
         }
         result.exit_code = report(line.error());
@@ -136,6 +165,7 @@ void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& re
       if (j.contains("container")) container = j["container"].get<std::string>();
       if (j.contains("exit_code")) exit_code = j["exit_code"].get<int>();
       if (j.value("done", false)) {
+        if (relay) relay->finish();
         if (j.contains("error")) {
           result.exit_code = report(Error(j["error"].get<std::string>()));
           return;

@@ -2,6 +2,7 @@
 // by users; hidden from help).
 #include "cli/commands.h"
 #include "cli/project.h"
+#include "runtime/security/sealed_exe.h"
 #include "state/paths.h"
 #include "supervisor/daemon.h"
 
@@ -13,6 +14,12 @@ void register_supervise(CLI::App& app, const GlobalOptions& globals, CommandResu
   auto project = std::make_shared<std::string>();
   cmd->add_option("project", *project)->required();
   cmd->callback([project, &globals, &result] {
+    // connect_or_start executes the supervisor from a sealed copy already; one started
+    // any other way gets there here.
+    if (auto sealed = runtime::reexec_sealed(); !sealed) {
+      result.exit_code = report(sealed.error());
+      return;
+    }
     auto paths = state::project_paths(state_root(globals), *project);
     result.exit_code = paths ? supervisor::run_supervisor(*paths) : report(paths.error());
   });

@@ -24,11 +24,7 @@ supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vec
 }
 
 Result<supervisor::control::Client> supervisor_of(const state::ProjectPaths& paths) {
-  char exe[4096];
-  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return Error::system("find the pier binary", "/proc/self/exe", errno);
-  exe[n] = '\0';
-  return supervisor::connect_or_start(paths, exe);
+  return supervisor::connect_or_start(paths);
 }
 
 Status call_supervisor(const state::ProjectPaths& paths, const nlohmann::json& request, bool quiet) {

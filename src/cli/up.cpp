@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "event/loop.h"
+#include "runtime/security/sealed_exe.h"
 #include "state/container_record.h"
 #include "supervisor/logs/log_streamer.h"
 #include "supervisor/service_build.h"
@@ -254,6 +255,12 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     // Docker Compose builds on the client side.
     auto to_build = supervisor::services_to_build_for_up(state_root(globals), project->loaded->project, f->services,
                                                          f->options.no_deps, f->build, f->no_build);
+    // RUN steps clone into containers from this process: it runs from a sealed copy
+    // (the re-executed process finds the same work and goes on from here).
+    if (auto sealed = to_build.empty() ? Status{} : runtime::reexec_sealed(); !sealed) {
+      result.exit_code = report(sealed.error());
+      return;
+    }
     if (auto st = supervisor::build_services(state_root(globals), project->loaded->project, to_build, {}, stderr); !st) {
       result.exit_code = report(st.error());
       return;

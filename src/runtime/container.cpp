@@ -171,6 +171,9 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) 
   c.seccomp_profile = spec.seccomp_profile;
   c.cap_add = spec.process.cap_add;
   c.cap_drop = spec.process.cap_drop;
+  c.rlimits = spec.process.rlimits;
+  c.oom_score_adj = spec.process.oom_score_adj;
+  c.no_new_privs = spec.process.no_new_privs;
   return c;
 }
 
@@ -202,6 +205,10 @@ Result<ExecHandle> exec_in(const Container& c, const Process& process) {
     p.cap_add = c.cap_add;
     p.cap_drop = c.cap_drop;
   }
+  // A process the container's own limits do not bind would be a way around them.
+  if (p.rlimits.empty()) p.rlimits = c.rlimits;
+  if (!p.oom_score_adj) p.oom_score_adj = c.oom_score_adj;
+  p.no_new_privs = p.no_new_privs || c.no_new_privs;
   PIER_CHECK(plan_process(plan, p, user, "", c.privileged, c.seccomp, false, "", &c.seccomp_profile));
   PIER_TRY(Launched child, launch(plan, cgroups, c.cgroup, {}));
   return ExecHandle{child.pid, std::move(child.pidfd), std::move(child.pty_master)};

@@ -5,7 +5,9 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -27,6 +29,10 @@ struct Container {
   SeccompMode seccomp = SeccompMode::default_profile;
   SeccompProfile seccomp_profile;
   std::vector<std::string> cap_add, cap_drop;
+  // ...and the hardening of its own process: ulimits, oom_score_adj, no_new_privs.
+  std::vector<Rlimit> rlimits;
+  std::optional<int> oom_score_adj;
+  bool no_new_privs = false;
 };
 
 struct ExecHandle {
@@ -43,6 +49,8 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options =
 
 // A new process inside a running container: all its namespaces, its cgroup and root.
 // Non-dumpable until it execs. `process.user` is resolved against the container's files.
+// It gets the container's rlimits and oom_score_adj unless `process` names its own, and
+// no_new_privs when either asks for it.
 Result<ExecHandle> exec_in(const Container& container, const Process& process);
 
 // Exit code, or 128+signal.

@@ -37,6 +37,12 @@ Json endpoints_to_json(const std::vector<EndpointRecord>& endpoints) {
   return out;
 }
 
+Json rlimits_to_json(const std::vector<RlimitRecord>& limits) {
+  Json out = Json::array();
+  for (const auto& l : limits) out.push_back({{"resource", l.resource}, {"soft", l.soft}, {"hard", l.hard}});
+  return out;
+}
+
 template <class T>
 void get_to(const Json& j, const char* key, T& out) {
   if (auto it = j.find(key); it != j.end() && !it->is_null()) it->get_to(out);
@@ -88,6 +94,9 @@ std::string to_json(const ContainerRecord& r) {
       {"seccomp", r.seccomp},
       {"cap_add", r.cap_add},
       {"cap_drop", r.cap_drop},
+      {"rlimits", rlimits_to_json(r.rlimits)},
+      {"oom_score_adj", r.oom_score_adj ? Json(*r.oom_score_adj) : Json()},
+      {"no_new_privs", r.no_new_privs},
   };
   return j.dump(2) + "\n";
 }
@@ -153,6 +162,16 @@ Result<ContainerRecord> record_from_json(const std::string& text, const std::str
     get_to(j, "seccomp", r.seccomp);
     get_to(j, "cap_add", r.cap_add);
     get_to(j, "cap_drop", r.cap_drop);
+    if (auto it = j.find("rlimits"); it != j.end() && it->is_array())
+      for (const auto& l : *it) {
+        RlimitRecord limit;
+        get_to(l, "resource", limit.resource);
+        get_to(l, "soft", limit.soft);
+        get_to(l, "hard", limit.hard);
+        r.rlimits.push_back(limit);
+      }
+    if (auto it = j.find("oom_score_adj"); it != j.end() && !it->is_null()) r.oom_score_adj = it->get<int>();
+    get_to(j, "no_new_privs", r.no_new_privs);
   } catch (const Json::exception& e) {
     return Error("read container record `" + path + "`: " + e.what());
   }

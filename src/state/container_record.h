@@ -37,6 +37,11 @@ struct EndpointRecord {
   std::vector<std::string> names;  // DNS names registered for this container there
 };
 
+struct RlimitRecord {
+  int resource = 0;  // RLIMIT_*
+  uint64_t soft = 0, hard = 0;
+};
+
 struct ContainerRecord {
   std::string name;      // "<project>-<service>-<n>" or container_name
   std::string id;        // 64 hex digits, as Docker's container IDs
@@ -77,6 +82,9 @@ struct ContainerRecord {
   bool privileged = false;
   std::string seccomp;  // "default", "unconfined", or a profile file path
   std::vector<std::string> cap_add, cap_drop;
+  std::vector<RlimitRecord> rlimits;  // the service's ulimits
+  std::optional<int> oom_score_adj;
+  bool no_new_privs = false;
 };
 
 std::string to_json(const ContainerRecord& record);

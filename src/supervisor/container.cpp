@@ -282,6 +282,9 @@ Status ManagedContainer::adopt() {
   c.seccomp_profile = plan_.spec.seccomp_profile;
   c.cap_add = plan_.spec.process.cap_add;
   c.cap_drop = plan_.spec.process.cap_drop;
+  c.rlimits = plan_.spec.process.rlimits;
+  c.oom_score_adj = plan_.spec.process.oom_score_adj;
+  c.no_new_privs = plan_.spec.process.no_new_privs;
   runtime_ = std::move(c);
   // A pty dies with its old master; a pipe-backed container keeps logging.
   if (!plan_.spec.process.tty) PIER_CHECK(open_log_pipes());
@@ -330,6 +333,9 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
   container->seccomp_profile = runtime_->seccomp_profile;
   container->cap_add = runtime_->cap_add;
   container->cap_drop = runtime_->cap_drop;
+  container->rlimits = runtime_->rlimits;
+  container->oom_score_adj = runtime_->oom_score_adj;
+  container->no_new_privs = runtime_->no_new_privs;
   auto alive = alive_;
   auto timeout = plan_.health->timeout;
   sup_.workers().run<Result<runtime::ExecHandle>>(

@@ -16,9 +16,12 @@
 #include "base/file_lock.h"
 #include "base/log.h"
 #include "event/loop.h"
+#include "runtime/security/sealed_exe.h"
 #include "supervisor/control/server.h"
 #include "supervisor/supervisor.h"
 #include "sys/syscalls.h"
+
+extern char** environ;
 
 namespace pier::supervisor {
 namespace {
@@ -134,7 +137,7 @@ std::optional<control::Client> connect_if_running(const state::ProjectPaths& pat
   return std::move(*client);
 }
 
-Result<control::Client> connect_or_start(const state::ProjectPaths& paths, const std::string& self_exe) {
+Result<control::Client> connect_or_start(const state::ProjectPaths& paths) {
   auto first = control::Client::connect(paths.control_socket());
   if (first) return std::move(*first);
   // A socket that accepts but does not answer is reported, not raced with a new supervisor.
@@ -142,11 +145,14 @@ Result<control::Client> connect_or_start(const state::ProjectPaths& paths, const
   std::error_code ec;
   std::filesystem::create_directories(paths.run, ec);
   if (ec) return Error::system("create run directory", paths.run, ec.value());
+  // The supervisor clones every container: it never runs from the host's file itself.
+  auto exe = runtime::open_sealed_exe();
+  if (!exe) return std::move(exe).error().context("start the supervisor of project " + paths.project);
   for (int attempt = 0; attempt < 3; ++attempt) {
     int ready[2];
     if (::pipe2(ready, O_CLOEXEC) != 0) return Error::system("pipe", "", errno);
     pid_t child = ::fork();
-    if (child < 0) return Error::system("fork the supervisor", self_exe, errno);
+    if (child < 0) return Error::system("fork the supervisor", paths.project, errno);
     if (child == 0) {
       // Detach: new session, then a second fork so no terminal can be reacquired and
       // the CLI never has to reap it.
@@ -165,8 +171,8 @@ Result<control::Client> connect_or_start(const state::ProjectPaths& paths, const
       ::fcntl(ready[1], F_SETFD, 0);  // keep the ready pipe across exec
       ::setenv(kReadyFdEnv, std::to_string(ready[1]).c_str(), 1);
       ::chdir("/");
-      const char* argv[] = {self_exe.c_str(), "--root", paths.root.c_str(), "__supervise", paths.project.c_str(), nullptr};
-      ::execv(self_exe.c_str(), const_cast<char* const*>(argv));
+      const char* argv[] = {"pier", "--root", paths.root.c_str(), "__supervise", paths.project.c_str(), nullptr};
+      ::execveat(exe->get(), "", const_cast<char* const*>(argv), environ, AT_EMPTY_PATH);
       ::_exit(127);
     }
     ::close(ready[1]);

@@ -15,9 +15,9 @@ namespace pier::supervisor {
 // Returns the process exit code. Another live supervisor of the project: exits 0.
 int run_supervisor(const state::ProjectPaths& paths);
 
-// Connects to the project's supervisor, starting one (from `self_exe`, with `--root`)
-// first when none answers.
-Result<control::Client> connect_or_start(const state::ProjectPaths& paths, const std::string& self_exe);
+// Connects to the project's supervisor, starting one (this binary, from a sealed copy:
+// runtime/security/sealed_exe.h; with `--root`) first when none answers.
+Result<control::Client> connect_or_start(const state::ProjectPaths& paths);
 
 // Connects only if a supervisor is running (no error, nullopt otherwise).
 std::optional<control::Client> connect_if_running(const state::ProjectPaths& paths);

@@ -6,9 +6,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <optional>
 
 #include "runtime/container.h"
+#include "supervisor/stdio_relay.h"
 #include "sys/syscalls.h"
 
 namespace pier::supervisor {
@@ -108,6 +111,9 @@ Result<int> exec_in_container(const state::ContainerRecord& r, const ExecOptions
                                                           : runtime::SeccompMode::default_profile;
   c.cap_add = r.cap_add;
   c.cap_drop = r.cap_drop;
+  for (const auto& l : r.rlimits) c.rlimits.push_back({l.resource, l.soft, l.hard});
+  c.oom_score_adj = r.oom_score_adj;
+  c.no_new_privs = r.no_new_privs;
 
   runtime::Process p;
   p.argv = o.argv;
@@ -122,14 +128,24 @@ Result<int> exec_in_container(const state::ContainerRecord& r, const ExecOptions
       p.tty_rows = ws.ws_row;
       p.tty_cols = ws.ws_col;
     }
-  } else if (!o.detach) {
-    p.stdio[0] = o.interactive ? 0 : -1;
-    p.stdio[1] = 1;
-    p.stdio[2] = 2;
+  }
+  std::optional<StdioRelay> relay;
+  if (!o.tty && !o.detach) {
+    PIER_TRY(relay, StdioRelay::open(o.interactive));
+    auto ends = relay->container_ends();
+    std::copy(ends.begin(), ends.end(), p.stdio);
   }
   PIER_TRY(auto handle, runtime::exec_in(c, p));
   if (o.detach) return 0;
   if (o.tty && handle.pty_master) relay_tty(handle.pty_master.get(), handle.pidfd.get());
+  if (relay) {
+    relay->close_container_ends();
+    Status st;
+    do st = relay->pump_until(handle.pidfd.get());
+    while (!st && st.error().errnum() == EINTR);
+    relay->finish();
+    PIER_CHECK(st);
+  }
   // Signals the user sends (Ctrl-C without a tty) go to the process, as docker exec.
   return runtime::wait(handle.pidfd.get());
 }

@@ -1,6 +1,7 @@
 // `exec`: a new process in a running container, started by the CLI itself from the
-// container's record (its namespaces, cgroup, env, user and security), so its stdio are
-// the CLI's own and its exit code comes straight back.
+// container's record (its namespaces, cgroup, env, user and security), so its exit code
+// comes straight back. Its stdio are a pty or pipes the CLI relays (stdio_relay.h),
+// never the CLI's own descriptors.
 #pragma once
 
 #include <string>

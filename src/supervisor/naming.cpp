@@ -44,6 +44,10 @@ void apply_exec_defaults(state::ContainerRecord& record, const ContainerPlan& pl
   record.privileged = plan.spec.privileged;
   record.cap_add = plan.spec.process.cap_add;
   record.cap_drop = plan.spec.process.cap_drop;
+  record.rlimits.clear();
+  for (const auto& l : plan.spec.process.rlimits) record.rlimits.push_back({l.resource, l.soft, l.hard});
+  record.oom_score_adj = plan.spec.process.oom_score_adj;
+  record.no_new_privs = plan.spec.process.no_new_privs;
   switch (plan.spec.seccomp) {
     case runtime::SeccompMode::default_profile: record.seccomp = "default"; break;
     case runtime::SeccompMode::unconfined: record.seccomp = "unconfined"; break;

@@ -58,4 +58,16 @@ int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* 
   return static_cast<int>(::syscall(SYS_move_mount, from_dirfd, from_path, to_dirfd, to_path, flags));
 }
 
+int fsopen(const char* fs_name, unsigned flags) {
+  return static_cast<int>(::syscall(SYS_fsopen, fs_name, flags));
+}
+
+int fsconfig(int fs_fd, unsigned cmd, const char* key, const void* value, int aux) {
+  return static_cast<int>(::syscall(SYS_fsconfig, fs_fd, cmd, key, value, aux));
+}
+
+int fsmount(int fs_fd, unsigned flags, unsigned attr_flags) {
+  return static_cast<int>(::syscall(SYS_fsmount, fs_fd, flags, attr_flags));
+}
+
 }  // namespace pier::sys

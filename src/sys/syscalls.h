@@ -41,5 +41,9 @@ int openat2(int dirfd, const char* path, OpenHow* how);
 // depend on a second lookup of the target path.
 int open_tree(int dirfd, const char* path, unsigned flags);
 int move_mount(int from_dirfd, const char* from_path, int to_dirfd, const char* to_path, unsigned flags);
+// fsopen/fsconfig/fsmount make mounts that are never attached anywhere (sealed_exe.cpp).
+int fsopen(const char* fs_name, unsigned flags);
+int fsconfig(int fs_fd, unsigned cmd, const char* key, const void* value, int aux);
+int fsmount(int fs_fd, unsigned flags, unsigned attr_flags);
 
 }  // namespace pier::sys

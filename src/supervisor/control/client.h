@@ -39,6 +39,8 @@ class Client {
   // Reads the next line; nullopt at the end of the stream. EINTR is returned as an error.
   // Waits as long as the supervisor lives (a request may take hours: `run`, `wait`).
   Result<std::optional<nlohmann::json>> next();
+  // A whole line already read: next() answers without reading the socket.
+  bool has_buffered_line() const { return buffer_.find('\n') != std::string::npos; }
   int fd() const { return fd_.get(); }
   pid_t supervisor_pid() const { return pid_; }
 

@@ -35,11 +35,29 @@ TEST_CASE("a container record survives a write and a read unchanged") {
   r.labels["com.docker.compose.project"] = "demo";
   r.env = {"PATH=/bin"};
   r.sources_digest = "sha256:" + std::string(64, 'e');
+  r.rlimits.push_back({7, 777, 888});  // RLIMIT_NOFILE
+  r.oom_score_adj = -345;
+  r.no_new_privs = true;
   REQUIRE(store.write(r));
   auto back = store.read("demo-web-1");
   REQUIRE(back);
   CHECK(back->sources_digest == r.sources_digest);
+  REQUIRE(back->rlimits.size() == 1);
+  CHECK(back->rlimits[0].resource == 7);
+  CHECK(back->rlimits[0].soft == 777);
+  CHECK(back->rlimits[0].hard == 888);
+  CHECK(back->oom_score_adj == -345);
+  CHECK(back->no_new_privs);
   CHECK(to_json(*back) == to_json(r));
+  // A service without them: no limits, no oom_score_adj, no no_new_privs.
+  ContainerRecord plain;
+  plain.name = "demo-db-1";
+  REQUIRE(store.write(plain));
+  auto old = store.read("demo-db-1");
+  REQUIRE(old);
+  CHECK(old->rlimits.empty());
+  CHECK_FALSE(old->oom_score_adj);
+  CHECK_FALSE(old->no_new_privs);
 }
 
 TEST_CASE("records list in service then replica order, and removal is idempotent") {

@@ -1,0 +1,38 @@
+// pier's own binary, out of every container's reach (CVE-2019-5736).
+//
+// A process that clones into a container takes its executable along: the child runs
+// pier's code until its execve, and at that execve the kernel runs pier's binary again
+// inside the container when the container's program is `#!/proc/self/exe` (or
+// /proc/self/exe itself). A root process there can then hold /proc/<pid>/exe open and
+// rewrite the host's pier as soon as no pier process runs it any more (ETXTBSY is all
+// that stops it before). So each process that clones into containers (the supervisor,
+// and the CLI for `exec` and builds) first re-executes itself from a sealed copy:
+//   - a read-only overlayfs whose layers are the binary's directory and an empty tmpfs,
+//     mounted nowhere (fsmount's detached mount): no copy, and a write through it fails
+//     with EROFS (runc's approach since 1.2);
+//   - else (no privilege to mount, or a kernel without `lowerdir+` fds) a memfd copy
+//     sealed against writes, growing and shrinking (runc's and crun's older approach).
+// The container may still read that copy; it can no longer reach the file on the host.
+#pragma once
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+
+namespace pier::runtime {
+
+// True when this process runs from a sealed copy (either kind above).
+bool runs_from_sealed_exe();
+
+// A handle to execute pier from (execveat AT_EMPTY_PATH): this process's own binary when
+// it is already sealed, else a new sealed copy of it.
+Result<UniqueFd> open_sealed_exe();
+
+// Re-executes this process (the same argv, from /proc/self/cmdline, and environment)
+// from a sealed copy unless it runs from one already: returns only then, or on error.
+Status reexec_sealed();
+
+// True in a process re-executed by reexec_sealed() until it calls reexec_sealed() itself:
+// what the first process printed before re-executing (compose warnings) was printed once.
+bool reexecuted_for_sealing();
+
+}  // namespace pier::runtime

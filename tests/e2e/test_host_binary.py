@@ -1,0 +1,102 @@
+"""pier's own binary stays out of a container's reach (CVE-2019-5736): every process
+that clones into containers (the supervisor, which also runs health checks, and the CLI
+of `pier exec`) runs from a sealed copy, so what a container could reach through
+/proc/<pid>/exe, before the child's execve or through `#!/proc/self/exe`, is never the
+host's file. Each test runs its own copy of pier, whose checksum must not change."""
+import glob
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from harness import PIER, Project, wait_for
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def can_append(path):
+    """Opening a sealed memfd for writing works, writing to it does not."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    except OSError:
+        return False
+    try:
+        os.write(fd, b"X")
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def container_pids(project_name):
+    pids = set()
+    for procs in glob.glob(f"/sys/fs/cgroup/**/pier/{project_name}/**/cgroup.procs", recursive=True):
+        with open(procs) as f:
+            pids.update(int(line) for line in f if line.strip())
+    return pids
+
+
+class HostBinary(unittest.TestCase):
+    def setUp(self):
+        # A copy only this test runs: a write that got through would damage only it.
+        self.bin_dir = tempfile.mkdtemp(prefix="pier-bin-")
+        self.addCleanup(shutil.rmtree, self.bin_dir, True)
+        self.pier = os.path.join(self.bin_dir, "pier")
+        shutil.copy2(PIER, self.pier)
+        self.digest = sha256(self.pier)
+
+    def assert_sealed(self, pid, what):
+        exe, host = os.stat(f"/proc/{pid}/exe"), os.stat(self.pier)
+        self.assertNotEqual((exe.st_dev, exe.st_ino), (host.st_dev, host.st_ino), f"{what} runs the host's pier binary")
+        self.assertFalse(can_append(f"/proc/{pid}/exe"), f"the binary {what} runs is writable")
+
+    def test_the_supervisor_and_the_exec_cli_run_from_a_sealed_copy(self):
+        p = Project(self, """
+            services:
+              s:
+                image: busybox
+                command: ["sleep", "1000"]
+        """)
+        up = subprocess.run([self.pier, *p.argv("up", "-d")[1:]], cwd=p.dir, capture_output=True, text=True, timeout=60)
+        p.remember_pids()
+        self.assertEqual(up.returncode, 0, up.stderr)
+        p.wait_state(p.name + "-s-1", "running")
+        self.assert_sealed(p.supervisor_pid(), "the supervisor")
+
+        before = container_pids(p.name)
+        cli = subprocess.Popen([self.pier, *p.argv("exec", "-T", "s", "sleep", "30")[1:]], cwd=p.dir,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            # The CLI has cloned into the container: it did so from a sealed copy.
+            wait_for(lambda: container_pids(p.name) - before, timeout=30, what="the exec'd process")
+            self.assert_sealed(cli.pid, "the CLI of `pier exec`")
+        finally:
+            cli.kill()
+            cli.wait()
+        self.assertEqual(sha256(self.pier), self.digest)
+
+    def test_up_that_builds_reexecutes_once_and_warns_once(self):
+        # `up` loads the project, finds an image to build and re-executes itself from the
+        # sealed copy before building: the compose warnings are the first process's.
+        p = Project(self, """
+            services:
+              app:
+                build: ./app
+                command: ["sleep", "1000"]
+                environment: ["GREETING=${PIER_TEST_UNSET_VARIABLE}"]
+        """, files={"app/Dockerfile": "FROM busybox\nRUN echo built > /built\n"})
+        up = p.pier("up", "-d")
+        self.assertEqual(up.stderr.count("PIER_TEST_UNSET_VARIABLE"), 1, up.stderr)
+        self.assertIn("RUN echo built", up.stderr)
+        p.wait_state(p.name + "-app-1", "running")
+        self.assertEqual(p.pier("exec", "-T", "app", "cat", "/built").stdout, "built\n")
+
+
+if __name__ == "__main__":
+    unittest.main()
