@@ -246,6 +246,7 @@ void ManagedContainer::on_started(Result<runtime::Container> result, Done done) 
   record_.pid_start_time = state::process_start_time(runtime_->pid);
   record_.started_at = unix_time_ns();
   record_.exit_code = 0;
+  record_.oom_killed = false;
   record_.health = plan_.health ? "starting" : "";
   record_.cgroup = runtime_->cgroup;
   auto watch = sup_.loop().watch_pidfd(runtime_->pidfd.get(), [this] { on_exit(); });
@@ -359,11 +360,26 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
       });
 }
 
+// Read now: the cgroup, and with it the count, goes in after_exit_cleanup. The kernel
+// counts the kill before the victim dies, so an OOM that ended the run is already there.
+bool ManagedContainer::oom_killed(const runtime::Container& container) const {
+  auto stats = runtime::stats(container);
+  if (!stats) {
+    log::warn("container {}: read its OOM kills: {}", name(), stats.error().to_string());
+    return false;
+  }
+  if (stats->oom_kills == 0) return false;
+  log::warn("container {}: the kernel's OOM killer killed {} process(es) (memory limit {} bytes)", name(),
+            stats->oom_kills, stats->memory_limit);
+  return true;
+}
+
 void ManagedContainer::on_exit() {
   int code = 255;
   if (runtime_) {
     auto status = runtime::wait(runtime_->pidfd.get());
     if (status) code = *status;
+    record_.oom_killed = oom_killed(*runtime_);
   }
   // Called from the watch's own callback: it goes on the next loop iteration.
   if (exit_watch_) sup_.loop().defer_delete(std::move(exit_watch_));

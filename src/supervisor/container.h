@@ -79,6 +79,7 @@ class ManagedContainer {
   void on_started(Result<runtime::Container> result, Done done);
   Status join_current_namespaces(runtime::ContainerSpec& spec) const;
   void on_exit();
+  bool oom_killed(const runtime::Container& container) const;
   void after_exit_cleanup();
   void start_health();
   void probe(std::function<void(bool)> done);
