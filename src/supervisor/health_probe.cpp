@@ -20,7 +20,7 @@ Result<std::unique_ptr<ProbeRun>> ProbeRun::start(event::Loop& loop, runtime::Ex
   PIER_TRY(run->watch_, loop.watch_pidfd(run->handle_.pidfd.get(), [self] { self->exited(); }));
   run->timer_ = loop.create_timer([self] {
     // Killed, but still ours until its exit is seen and it is reaped.
-    sys::pidfd_send_signal(self->handle_.pidfd.get(), SIGKILL);
+    self->kill_group();
     self->report(false);
   });
   run->timer_->start(std::chrono::duration_cast<event::Duration>(timeout));
@@ -29,10 +29,22 @@ Result<std::unique_ptr<ProbeRun>> ProbeRun::start(event::Loop& loop, runtime::Ex
 
 ProbeRun::~ProbeRun() {
   if (reaped_ || !handle_.pidfd) return;
-  sys::pidfd_send_signal(handle_.pidfd.get(), SIGKILL);
+  kill_group();
   // Reap it if it is already gone; the loop must not wait for a process that is not.
   siginfo_t info{};
   ::waitid(P_PIDFD, static_cast<id_t>(handle_.pidfd.get()), &info, WEXITED | WNOHANG);
+}
+
+// The exec'd probe leads a session and process group of its own (runtime/process/child
+// calls setsid), and what it starts stays in that group unless it leaves on purpose: one
+// kill reaches `sh -c 'sleep 1000 & ...'` and every child, where a signal to the pidfd
+// alone would leave the children to the container's init. The group is named by the
+// leader's host pid, which cannot be reused while the leader is unreaped: this is only
+// called before `exited` reaps it. Group numbers are PID-namespace-relative, and the
+// supervisor sees the probe's processes in its own (host) namespace, where it runs kill.
+void ProbeRun::kill_group() {
+  if (handle_.pid > 0) ::kill(-handle_.pid, SIGKILL);
+  sys::pidfd_send_signal(handle_.pidfd.get(), SIGKILL);
 }
 
 void ProbeRun::report(bool passed) {

@@ -27,6 +27,7 @@ class ProbeRun final : public event::DeferredDeletable {
 
  private:
   ProbeRun(runtime::ExecHandle handle, std::function<void(bool)> on_result, std::function<void(ProbeRun&)> on_exit);
+  void kill_group();
   void report(bool passed);
   void exited();
 
