@@ -1,4 +1,5 @@
-"""Reliability: a health probe that times out is killed with every process it started."""
+"""Reliability: a health probe that times out is killed with every process it started,
+and a failing probe's exit code and output are in the error of the service waiting on it."""
 import os
 import unittest
 
@@ -46,6 +47,30 @@ class ReliabilityHealth(unittest.TestCase):
         wait_for(lambda: not any(pid_alive(pid) for pid in started), timeout=3,
                  what=lambda: f"the probe's sleeps {started} to go; alive now: {probe_sleeps(p)}")
         self.assertEqual(p.record(container)["state"], "running")
+
+    def test_a_dependent_of_an_unhealthy_service_fails_naming_the_probes_output(self):
+        p = Project(self, """
+            services:
+              db:
+                image: busybox
+                command: ["sleep", "1000"]
+                healthcheck:
+                  test: ["CMD-SHELL", "echo broken-db; exit 1"]
+                  interval: 1s
+                  retries: 1
+              app:
+                image: busybox
+                command: ["sleep", "1000"]
+                depends_on:
+                  db:
+                    condition: service_healthy
+        """)
+        proc = p.pier("up", "-d", check=False)
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn("is unhealthy", proc.stderr)
+        self.assertIn("exit 1: broken-db", proc.stderr)
+        # Created, as Compose does, and never started.
+        self.assertEqual(p.record(p.name + "-app-1")["started_at"], 0, proc.stderr)
 
 
 if __name__ == "__main__":
