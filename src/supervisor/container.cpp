@@ -248,7 +248,7 @@ void ManagedContainer::on_started(Result<runtime::Container> result, Done done) 
   record_.started_at = unix_time_ns();
   record_.exit_code = 0;
   record_.oom_killed = false;
-  probe_results_.clear();
+  probe_history_.clear();
   record_.health = plan_.health ? "starting" : "";
   record_.cgroup = runtime_->cgroup;
   auto watch = sup_.loop().watch_pidfd(runtime_->pidfd.get(), [this] { on_exit(); });
@@ -323,7 +323,7 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
   // One pipe for stdout and stderr, as Docker keeps a probe's output.
   int ends[2];
   if (::pipe2(ends, O_CLOEXEC) < 0) {
-    keep_probe_result({-1, "health probe: create its output pipe: " + std::string(std::strerror(errno))});
+    probe_history_.add({-1, "health probe: create its output pipe: " + std::string(std::strerror(errno))});
     return done(false);
   }
   auto read_end = std::make_shared<UniqueFd>(ends[0]);
@@ -355,13 +355,13 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
         if (!*alive) return;
         if (!handle) {
           log::debug("container {}: health probe: {}", name(), handle.error().to_string());
-          keep_probe_result({-1, handle.error().to_string()});
+          probe_history_.add({-1, handle.error().to_string()});
           return done(false);
         }
         auto on_result = [this, alive, done](ProbeResult result) {
           if (!*alive) return;
           bool passed = result.passed();
-          keep_probe_result(std::move(result));
+          probe_history_.add(std::move(result));
           done(passed);
         };
         auto run = ProbeRun::start(
@@ -378,16 +378,11 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
             });
         if (!run) {
           log::debug("container {}: health probe: {}", name(), run.error().to_string());
-          keep_probe_result({-1, run.error().to_string()});
+          probe_history_.add({-1, run.error().to_string()});
           return done(false);
         }
         probes_.push_back(std::move(*run));
       });
-}
-
-void ManagedContainer::keep_probe_result(ProbeResult result) {
-  probe_results_.push_back(std::move(result));
-  while (probe_results_.size() > kProbeResultsKept) probe_results_.pop_front();
 }
 
 // Read now: the cgroup, and with it the count, goes in after_exit_cleanup. The kernel

@@ -26,7 +26,6 @@ namespace pier::supervisor {
 
 class Supervisor;
 class ProbeRun;
-struct ProbeResult;
 namespace logs {
 class LogWriter;
 }
@@ -49,7 +48,7 @@ class ManagedContainer {
   bool restart_pending() const { return restart_timer_ && restart_timer_->active(); }
   bool has_health() const { return plan_.health.has_value(); }
   // The last kProbeResultsKept probe results of this run, oldest first.
-  const std::deque<ProbeResult>& probe_results() const { return probe_results_; }
+  const std::deque<ProbeResult>& probe_results() const { return probe_history_.results(); }
   std::optional<Health> health() const;
   pid_t pid() const { return runtime_ ? runtime_->pid : 0; }
 
@@ -105,8 +104,7 @@ class ManagedContainer {
   // Probes whose process has not been reaped yet; one at a time, but the last of an
   // exited container's may still be finishing when a restart starts the next.
   std::vector<std::unique_ptr<ProbeRun>> probes_;
-  std::deque<ProbeResult> probe_results_;
-  void keep_probe_result(ProbeResult result);
+  ProbeHistory probe_history_;
   std::unique_ptr<event::Timer> restart_timer_, kill_timer_;
   RestartBackoff backoff_;
   bool starting_ = false;

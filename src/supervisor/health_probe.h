@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,6 +26,21 @@ struct ProbeResult {
   int exit_code = -1;  // -1: timed out (Docker's value), else the exit code or 128+signal
   std::string output;  // the first kProbeOutputMax bytes
   bool passed() const { return exit_code == 0; }
+};
+
+// The last kProbeResultsKept results of a container's run, oldest first (Docker's
+// State.Health.Log).
+class ProbeHistory {
+ public:
+  void add(ProbeResult result) {
+    results_.push_back(std::move(result));
+    while (results_.size() > kProbeResultsKept) results_.pop_front();
+  }
+  void clear() { results_.clear(); }
+  const std::deque<ProbeResult>& results() const { return results_; }
+
+ private:
+  std::deque<ProbeResult> results_;
 };
 
 class ProbeRun final : public event::DeferredDeletable {

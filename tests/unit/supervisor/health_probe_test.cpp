@@ -139,3 +139,13 @@ TEST_CASE("a probe run past its timeout reports Docker's -1 and says so", "[supe
   CHECK_THAT(result->output, Catch::Contains("exceeded timeout"));
   loop.exit_process(child.pidfd);
 }
+
+TEST_CASE("probe history keeps the last 5 results, oldest first", "[supervisor]") {
+  ProbeHistory history;
+  for (int i = 1; i <= 7; ++i) history.add({i, "run " + std::to_string(i)});
+  REQUIRE(history.results().size() == kProbeResultsKept);
+  CHECK(history.results().front().exit_code == 3);
+  CHECK(history.results().back().output == "run 7");
+  history.clear();
+  CHECK(history.results().empty());
+}
