@@ -39,6 +39,8 @@ nlohmann::json ps_json(const state::ContainerRecord& r, int64_t now) {
           {"Name", r.name},
           {"Names", r.name},
           {"Networks", networks},
+          // Compose's ps has no such field; Docker shows it as inspect's State.OOMKilled.
+          {"OOMKilled", r.oom_killed},
           {"Project", r.project},
           {"Publishers", publishers},
           {"RunningFor", supervisor::human_duration((now - r.created_at) / 1000000000) + " ago"},

@@ -75,6 +75,7 @@ std::string to_json(const ContainerRecord& r) {
       {"state", to_string(r.state)},
       {"health", r.health},
       {"exit_code", r.exit_code},
+      {"oom_killed", r.oom_killed},
       {"pid", r.pid},
       {"pid_start_time", r.pid_start_time},
       {"created_at", r.created_at},
@@ -124,6 +125,7 @@ Result<ContainerRecord> record_from_json(const std::string& text, const std::str
     r.state = parse_container_state(state).value_or(ContainerState::dead);
     get_to(j, "health", r.health);
     get_to(j, "exit_code", r.exit_code);
+    get_to(j, "oom_killed", r.oom_killed);
     get_to(j, "pid", r.pid);
     get_to(j, "pid_start_time", r.pid_start_time);
     get_to(j, "created_at", r.created_at);

@@ -61,6 +61,9 @@ struct ContainerRecord {
   ContainerState state = ContainerState::created;
   std::string health;    // "", "starting", "healthy", "unhealthy"
   int exit_code = 0;
+  // The kernel's OOM killer killed a process of its last run (Docker's State.OOMKilled),
+  // read from the cgroup's memory events at exit, before the cgroup is removed.
+  bool oom_killed = false;
   pid_t pid = 0;         // host pid of the container's init while running
   uint64_t pid_start_time = 0;  // /proc/<pid>/stat field 22: tells a reused pid apart
   int64_t created_at = 0;       // unix nanoseconds

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <future>
 
@@ -246,6 +247,8 @@ void ManagedContainer::on_started(Result<runtime::Container> result, Done done) 
   record_.pid_start_time = state::process_start_time(runtime_->pid);
   record_.started_at = unix_time_ns();
   record_.exit_code = 0;
+  record_.oom_killed = false;
+  probe_history_.clear();
   record_.health = plan_.health ? "starting" : "";
   record_.cgroup = runtime_->cgroup;
   auto watch = sup_.loop().watch_pidfd(runtime_->pidfd.get(), [this] { on_exit(); });
@@ -320,6 +323,15 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
   process.workdir = plan_.spec.process.workdir;
   process.user = plan_.spec.process.user;
   process.group_add = plan_.spec.process.group_add;
+  // One pipe for stdout and stderr, as Docker keeps a probe's output.
+  int ends[2];
+  if (::pipe2(ends, O_CLOEXEC) < 0) {
+    probe_history_.add({-1, "health probe: create its output pipe: " + std::string(std::strerror(errno))});
+    return done(false);
+  }
+  auto read_end = std::make_shared<UniqueFd>(ends[0]);
+  auto write_end = std::make_shared<UniqueFd>(ends[1]);
+  process.stdio[1] = process.stdio[2] = ends[1];
   // The worker gets its own handle (a dup of the pidfd): the container may exit and
   // runtime_ go while the probe is being started.
   auto container = std::make_shared<runtime::Container>();
@@ -339,16 +351,29 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
   auto alive = alive_;
   auto timeout = plan_.health->timeout;
   sup_.workers().run<Result<runtime::ExecHandle>>(
-      [container, process] { return runtime::exec_in(*container, process); },
-      [this, alive, done, timeout](Result<runtime::ExecHandle> handle) mutable {
+      [container, process, write_end] {
+        auto handle = runtime::exec_in(*container, process);
+        // Only the probe holds the write end now: its exit (and its children's) ends the output.
+        write_end->reset();
+        return handle;
+      },
+      [this, alive, done, timeout, read_end](Result<runtime::ExecHandle> handle) mutable {
         if (!*alive) return;
         if (!handle) {
           log::debug("container {}: health probe: {}", name(), handle.error().to_string());
+          probe_history_.add({-1, handle.error().to_string()});
           return done(false);
         }
+        auto on_result = [this, alive, done](ProbeResult result) {
+          if (!*alive) return;
+          bool passed = result.passed();
+          probe_history_.add(std::move(result));
+          done(passed);
+        };
         auto run = ProbeRun::start(
-            sup_.loop(), std::move(*handle), std::chrono::duration_cast<std::chrono::milliseconds>(timeout),
-            done, [this, alive](ProbeRun& finished) {
+            sup_.loop(), std::move(*handle), std::move(*read_end),
+            std::chrono::duration_cast<std::chrono::milliseconds>(timeout), on_result,
+            [this, alive](ProbeRun& finished) {
               if (!*alive) return;
               for (auto it = probes_.begin(); it != probes_.end(); ++it) {
                 if (it->get() != &finished) continue;
@@ -359,10 +384,25 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
             });
         if (!run) {
           log::debug("container {}: health probe: {}", name(), run.error().to_string());
+          probe_history_.add({-1, run.error().to_string()});
           return done(false);
         }
         probes_.push_back(std::move(*run));
       });
+}
+
+// Read now: the cgroup, and with it the count, goes in after_exit_cleanup. The kernel
+// counts the kill before the victim dies, so an OOM that ended the run is already there.
+bool ManagedContainer::oom_killed(const runtime::Container& container) const {
+  auto stats = runtime::stats(container);
+  if (!stats) {
+    log::warn("container {}: read its OOM kills: {}", name(), stats.error().to_string());
+    return false;
+  }
+  if (stats->oom_kills == 0) return false;
+  log::warn("container {}: the kernel's OOM killer killed {} process(es) (memory limit {} bytes)", name(),
+            stats->oom_kills, stats->memory_limit);
+  return true;
 }
 
 void ManagedContainer::on_exit() {
@@ -370,6 +410,7 @@ void ManagedContainer::on_exit() {
   if (runtime_) {
     auto status = runtime::wait(runtime_->pidfd.get());
     if (status) code = *status;
+    record_.oom_killed = oom_killed(*runtime_);
   }
   // Called from the watch's own callback: it goes on the next loop iteration.
   if (exit_watch_) sup_.loop().defer_delete(std::move(exit_watch_));

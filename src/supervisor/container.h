@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "runtime/container.h"
 #include "state/container_record.h"
 #include "supervisor/health_monitor.h"
+#include "supervisor/health_probe.h"
 #include "supervisor/plan/plan.h"
 #include "supervisor/restart_policy.h"
 
@@ -45,6 +47,8 @@ class ManagedContainer {
   // A restart is scheduled (backoff timer running).
   bool restart_pending() const { return restart_timer_ && restart_timer_->active(); }
   bool has_health() const { return plan_.health.has_value(); }
+  // The last kProbeResultsKept probe results of this run, oldest first.
+  const std::deque<ProbeResult>& probe_results() const { return probe_history_.results(); }
   std::optional<Health> health() const;
   pid_t pid() const { return runtime_ ? runtime_->pid : 0; }
 
@@ -79,6 +83,7 @@ class ManagedContainer {
   void on_started(Result<runtime::Container> result, Done done);
   Status join_current_namespaces(runtime::ContainerSpec& spec) const;
   void on_exit();
+  bool oom_killed(const runtime::Container& container) const;
   void after_exit_cleanup();
   void start_health();
   void probe(std::function<void(bool)> done);
@@ -99,6 +104,7 @@ class ManagedContainer {
   // Probes whose process has not been reaped yet; one at a time, but the last of an
   // exited container's may still be finishing when a restart starts the next.
   std::vector<std::unique_ptr<ProbeRun>> probes_;
+  ProbeHistory probe_history_;
   std::unique_ptr<event::Timer> restart_timer_, kill_timer_;
   RestartBackoff backoff_;
   bool starting_ = false;

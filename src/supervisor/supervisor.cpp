@@ -230,7 +230,11 @@ void Supervisor::container_changed(ManagedContainer& c) {
     if (now == S::running && before == S::paused) emit(c, "unpause");
     else if (now == S::running) emit(c, "start");
     else if (now == S::paused) emit(c, "pause");
-    else if (now == S::exited || now == S::restarting) emit(c, "die");
+    else if (now == S::exited || now == S::restarting) {
+      // Docker's order: "oom" as the kernel kills, then "die".
+      if (c.record().oom_killed) emit(c, "oom");
+      emit(c, "die");
+    }
     else if (now == S::removing) emit(c, "destroy");
   } else if (!c.record().health.empty()) {
     emit(c, "health_status: " + c.record().health);

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "base/log.h"
 #include "compose/output.h"
@@ -12,6 +13,19 @@
 #include "supervisor/naming.h"
 
 namespace pier::supervisor {
+namespace {
+
+// " (last health check: exit 1: broken-db)": why the container is unhealthy, in the
+// error `up` reports, from the results the container keeps.
+std::string last_probe_text(const ManagedContainer& c) {
+  if (c.probe_results().empty()) return "";
+  const auto& last = c.probe_results().back();
+  std::string output = last.output;
+  while (!output.empty() && std::isspace(static_cast<unsigned char>(output.back()))) output.pop_back();
+  return " (last health check: exit " + std::to_string(last.exit_code) + (output.empty() ? "" : ": " + output) + ")";
+}
+
+}  // namespace
 
 UpRun::UpRun(Supervisor& sup, UpOptions options, control::Reply reply)
     : sup_(sup), options_(std::move(options)), reply_(std::move(reply)), project_(sup.project_->project) {}
@@ -234,7 +248,8 @@ UpRun::Gate UpRun::gate(const std::string& service, const std::string& dependenc
       if (r.state == state::ContainerState::exited)
         return {Gate::fail, "dependency failed to start: container " + c->name() + " exited (" +
                                 std::to_string(r.exit_code) + ")"};
-      if (r.health == "unhealthy") return {Gate::fail, "dependency failed to start: container " + c->name() + " is unhealthy"};
+      if (r.health == "unhealthy")
+        return {Gate::fail, "dependency failed to start: container " + c->name() + " is unhealthy" + last_probe_text(*c)};
       if (r.health != "healthy") return {Gate::wait, ""};
     } else if (dep.condition == "service_completed_successfully") {
       if (r.state != state::ContainerState::exited || c->starting()) return {Gate::wait, ""};
@@ -320,7 +335,7 @@ void UpRun::check_wait() {
           return finish(Error("container " + c->name() + " exited (" + std::to_string(r.exit_code) + ")"));
         continue;
       }
-      if (r.health == "unhealthy") return finish(Error("container " + c->name() + " is unhealthy"));
+      if (r.health == "unhealthy") return finish(Error("container " + c->name() + " is unhealthy" + last_probe_text(*c)));
       if (r.state != state::ContainerState::running || (c->has_health() && r.health != "healthy")) all = false;
     }
   if (all) {

@@ -108,3 +108,21 @@ TEST_CASE("v1 without a devices hierarchy refuses a confined container", "[runti
   CHECK(mgr->create(rel, {}, default_device_rules(true)).ok());
   CHECK(mgr->create(rel, {}, {}).ok());
 }
+
+TEST_CASE("v1 stats read the OOM kill count from memory.oom_control", "[runtime][cgroup]") {
+  FakeCgroupfs fake;
+  auto mgr = make_cgroup_v1({{"memory", fake.root + "/memory"}, {"pids", fake.root + "/pids"}});
+  std::string rel = cgroup_name("p", "s");
+  fake.prepare(rel);
+  std::string dir = fake.root + "/memory/" + rel;
+  std::ofstream(dir + "/memory.usage_in_bytes") << "4096\n";
+  std::ofstream(dir + "/memory.limit_in_bytes") << "8388608\n";
+  std::ofstream(dir + "/memory.oom_control") << "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n";
+  std::ofstream(fake.root + "/pids/" + rel + "/pids.current") << "2\n";
+  auto s = mgr->stats(rel);
+  REQUIRE(s.ok());
+  CHECK(s->memory_usage == 4096);
+  CHECK(s->memory_limit == 8388608);
+  CHECK(s->pids_current == 2);
+  CHECK(s->oom_kills == 1);
+}

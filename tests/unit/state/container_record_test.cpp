@@ -30,6 +30,7 @@ TEST_CASE("a container record survives a write and a read unchanged") {
   r.state = ContainerState::running;
   r.health = "healthy";
   r.pid = 1234;
+  r.oom_killed = true;
   r.ports.push_back({"0.0.0.0", 8080, 80, "tcp"});
   r.endpoints.push_back({"default", "pr3d1a2b", "eth0", "172.30.0.2", "", "", {"web", "demo-web-1"}});
   r.labels["com.docker.compose.project"] = "demo";
@@ -48,6 +49,7 @@ TEST_CASE("a container record survives a write and a read unchanged") {
   CHECK(back->rlimits[0].hard == 888);
   CHECK(back->oom_score_adj == -345);
   CHECK(back->no_new_privs);
+  CHECK(back->oom_killed);
   CHECK(to_json(*back) == to_json(r));
   // A service without them: no limits, no oom_score_adj, no no_new_privs.
   ContainerRecord plain;
