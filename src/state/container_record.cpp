@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.h"
+#include "base/log.h"
 #include "base/path_name.h"
 
 namespace pier::state {
@@ -35,6 +36,12 @@ Json endpoints_to_json(const std::vector<EndpointRecord>& endpoints) {
     out.push_back({{"network", e.network}, {"host_veth", e.host_veth}, {"ifname", e.ifname},
                    {"ipv4", e.ipv4}, {"ipv6", e.ipv6}, {"mac", e.mac}, {"names", e.names}});
   return out;
+}
+
+// A record that does not parse still names its container (the file's stem).
+Error bad_record(const std::string& path, const std::string& reason) {
+  return Error("read container record `" + path + "`: " + reason)
+      .hint("`pier down` removes its container by name; removing only the file would leave the container running");
 }
 
 template <class T>
@@ -95,7 +102,7 @@ std::string to_json(const ContainerRecord& r) {
 Result<ContainerRecord> record_from_json(const std::string& text, const std::string& path) {
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
-    return Error("read container record `" + path + "`: not a JSON object").hint("remove the file or run `pier down`");
+    return bad_record(path, "not a JSON object");
   ContainerRecord r;
   try {
     get_to(j, "name", r.name);
@@ -154,9 +161,9 @@ Result<ContainerRecord> record_from_json(const std::string& text, const std::str
     get_to(j, "cap_add", r.cap_add);
     get_to(j, "cap_drop", r.cap_drop);
   } catch (const Json::exception& e) {
-    return Error("read container record `" + path + "`: " + e.what());
+    return bad_record(path, e.what());
   }
-  if (r.name.empty()) return Error("read container record `" + path + "`: no container name");
+  if (r.name.empty()) return bad_record(path, "no container name");
   return r;
 }
 
@@ -182,8 +189,8 @@ Result<ContainerRecord> RecordStore::read(const std::string& name) const {
   return record_from_json(text, path);
 }
 
-Result<std::vector<ContainerRecord>> RecordStore::list() const {
-  std::vector<ContainerRecord> out;
+Result<RecordScan> RecordStore::scan() const {
+  RecordScan out;
   DIR* dir = ::opendir(dir_.c_str());
   if (!dir) {
     if (errno == ENOENT) return out;
@@ -197,18 +204,26 @@ Result<std::vector<ContainerRecord>> RecordStore::list() const {
   ::closedir(dir);
   for (const auto& name : names) {
     auto record = read(name);
-    if (!record) {
-      if (record.error().errnum() == ENOENT) continue;  // removed meanwhile
-      return std::move(record).error();
-    }
-    out.push_back(std::move(*record));
+    if (record) out.records.push_back(std::move(*record));
+    else if (record.error().errnum() != ENOENT) out.unreadable.push_back(name);  // ENOENT: removed meanwhile
   }
-  std::sort(out.begin(), out.end(), [](const ContainerRecord& a, const ContainerRecord& b) {
+  std::sort(out.records.begin(), out.records.end(), [](const ContainerRecord& a, const ContainerRecord& b) {
     if (a.service != b.service) return a.service < b.service;
     if (a.oneoff != b.oneoff) return !a.oneoff;
     return a.number < b.number;
   });
+  std::sort(out.unreadable.begin(), out.unreadable.end());
   return out;
+}
+
+Result<std::vector<ContainerRecord>> RecordStore::list() const {
+  PIER_TRY(RecordScan scanned, scan());
+  for (const auto& name : scanned.unreadable) {
+    // Read again for the reason: the scan keeps names only.
+    auto again = read(name);
+    if (!again) log::warn("skipping container record: {}", again.error().to_string());
+  }
+  return std::move(scanned.records);
 }
 
 Status RecordStore::remove(const std::string& name) const {

@@ -99,6 +99,10 @@ class Supervisor {
                      std::function<void()> done, control::Reply reply, const char* verb);
   void remove_containers(std::vector<ManagedContainer*> targets, std::function<void(Status)> done,
                          control::Reply reply);
+  // The containers whose record no longer parses (all, or those named in `only`):
+  // destroyed by their kernel names (the file's name is the container's), then the file.
+  void remove_unreadable(control::Reply reply, std::optional<std::set<std::string>> only,
+                         std::function<void(Status)> done);
   Result<ContainerPlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
                                  const image::ResolvedImage& image);
   Result<pid_t> find_pid(const std::string& mode) const;
