@@ -589,6 +589,8 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
       runtime::release_project(paths_.project);
       std::error_code ec;
       std::filesystem::remove(paths_.project_source_file(), ec);
+      // remove() takes only an empty directory: logs of a container still there stay.
+      std::filesystem::remove(paths_.project_logs_dir(), ec);
     }
     reply.finish(st);
     busy_--;
