@@ -53,7 +53,8 @@ class Supervisor {
 
   // Reads the records: running containers are adopted, dead ones marked exited, and
   // restart policies applied as after a daemon restart (`always` comes back,
-  // `unless-stopped` only if it was not stopped by the user).
+  // `unless-stopped` only if it was not stopped by the user). A record that does not
+  // parse is skipped with a warning; `up` replaces its container and `down` removes it.
   Status recover();
   void handle(const nlohmann::json& request, control::Reply reply);
   // Nothing to supervise and nothing in progress: the process may exit.
