@@ -36,6 +36,7 @@ class Records(unittest.TestCase):
         ps = p.pier("ps")
         self.assertIn(good, ps.stdout)
         self.assertIn(bad_file, ps.stderr, "the warning names the file")
+        self.assertEqual(p.pier("exec", "-T", "good", "echo", "in-good").stdout.strip(), "in-good")
         self.assertIn(p.name, p.pier("ls").stdout)
 
         p.pier("up", "-d")
