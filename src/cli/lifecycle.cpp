@@ -20,9 +20,11 @@ int run_on_project(const GlobalOptions& globals, const std::vector<std::string>&
     for (const auto& name : services)
       if (!project->loaded->project.find_service(name)) return report(Error("no such service: " + name));
   if (needs_containers) {
-    auto records = state::RecordStore(project->paths.records_dir()).list();
+    // A record that does not parse still has a container behind it for `down` to remove.
+    auto records = state::RecordStore(project->paths.records_dir()).scan();
     if (!records) return report(records.error());
-    if (records->empty() && !supervisor::connect_if_running(project->paths)) return 0;
+    if (records->records.empty() && records->unreadable.empty() && !supervisor::connect_if_running(project->paths))
+      return 0;
   }
   request["services"] = services;
   if (project->loaded) request["source"] = supervisor::to_json(source_of(globals, services));

@@ -58,8 +58,9 @@ Result<ProjectRef> resolve_project(const GlobalOptions& globals, const std::vect
 }
 
 void ensure_adopted(const state::ProjectPaths& paths) {
-  auto records = state::RecordStore(paths.records_dir()).list();
-  if (!records || records->empty()) return;
+  // Scanned, not listed: current_records() warns about an unreadable record once.
+  auto records = state::RecordStore(paths.records_dir()).scan();
+  if (!records || records->records.empty()) return;
   {
     // The lock is free exactly when no supervisor holds the project; release it at
     // once so the new supervisor can take it.

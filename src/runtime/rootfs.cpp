@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <filesystem>
 
 #include "base/atomic_file.h"
@@ -144,8 +145,15 @@ std::string mount_point_of(const std::string& path, std::string_view mountinfo) 
 }
 
 Status remove_tree(const std::string& path) {
+  // Another remover of the same tree (two `down`s at once) makes entries vanish under
+  // remove_all, which then fails with ENOENT: what is gone is removed, so go over what
+  // is left again. Each pass finds fewer entries; the bound only guards a livelock.
   std::error_code ec;
-  std::filesystem::remove_all(path, ec);
+  for (int pass = 0; pass < 16; ++pass) {
+    ec.clear();
+    std::filesystem::remove_all(path, ec);
+    if (ec.value() != ENOENT) break;
+  }
   if (ec) return Error::system("remove", path, ec.value());
   return {};
 }

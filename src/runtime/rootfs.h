@@ -23,6 +23,7 @@ inline constexpr size_t kImageFileLimit = 4u << 20;
 // The content of `rel` (e.g. "etc/passwd") as the container will see it, or "" if absent;
 // an error when it is there but not a regular file or larger than kImageFileLimit.
 Result<std::string> read_image_file(const ContainerSpec& spec, const std::string& rel);
+// Removes `path` and everything under it; already gone (or going) is success.
 Status remove_tree(const std::string& path);
 // The mount point (from mountinfo text) of the mount holding the absolute, canonical `path`.
 std::string mount_point_of(const std::string& path, std::string_view mountinfo);

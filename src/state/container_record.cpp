@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/atomic_file.h"
+#include "base/log.h"
 #include "base/path_name.h"
 
 namespace pier::state {
@@ -41,6 +42,12 @@ Json rlimits_to_json(const std::vector<RlimitRecord>& limits) {
   Json out = Json::array();
   for (const auto& l : limits) out.push_back({{"resource", l.resource}, {"soft", l.soft}, {"hard", l.hard}});
   return out;
+}
+
+// A record that does not parse still names its container (the file's stem).
+Error bad_record(const std::string& path, const std::string& reason) {
+  return Error("read container record `" + path + "`: " + reason)
+      .hint("`pier down` removes its container by name; removing only the file would leave the container running");
 }
 
 template <class T>
@@ -105,7 +112,7 @@ std::string to_json(const ContainerRecord& r) {
 Result<ContainerRecord> record_from_json(const std::string& text, const std::string& path) {
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
-    return Error("read container record `" + path + "`: not a JSON object").hint("remove the file or run `pier down`");
+    return bad_record(path, "not a JSON object");
   ContainerRecord r;
   try {
     get_to(j, "name", r.name);
@@ -175,9 +182,9 @@ Result<ContainerRecord> record_from_json(const std::string& text, const std::str
     if (auto it = j.find("oom_score_adj"); it != j.end() && !it->is_null()) r.oom_score_adj = it->get<int>();
     get_to(j, "no_new_privs", r.no_new_privs);
   } catch (const Json::exception& e) {
-    return Error("read container record `" + path + "`: " + e.what());
+    return bad_record(path, e.what());
   }
-  if (r.name.empty()) return Error("read container record `" + path + "`: no container name");
+  if (r.name.empty()) return bad_record(path, "no container name");
   return r;
 }
 
@@ -203,8 +210,8 @@ Result<ContainerRecord> RecordStore::read(const std::string& name) const {
   return record_from_json(text, path);
 }
 
-Result<std::vector<ContainerRecord>> RecordStore::list() const {
-  std::vector<ContainerRecord> out;
+Result<RecordScan> RecordStore::scan() const {
+  RecordScan out;
   DIR* dir = ::opendir(dir_.c_str());
   if (!dir) {
     if (errno == ENOENT) return out;
@@ -218,18 +225,26 @@ Result<std::vector<ContainerRecord>> RecordStore::list() const {
   ::closedir(dir);
   for (const auto& name : names) {
     auto record = read(name);
-    if (!record) {
-      if (record.error().errnum() == ENOENT) continue;  // removed meanwhile
-      return std::move(record).error();
-    }
-    out.push_back(std::move(*record));
+    if (record) out.records.push_back(std::move(*record));
+    else if (record.error().errnum() != ENOENT) out.unreadable.push_back(name);  // ENOENT: removed meanwhile
   }
-  std::sort(out.begin(), out.end(), [](const ContainerRecord& a, const ContainerRecord& b) {
+  std::sort(out.records.begin(), out.records.end(), [](const ContainerRecord& a, const ContainerRecord& b) {
     if (a.service != b.service) return a.service < b.service;
     if (a.oneoff != b.oneoff) return !a.oneoff;
     return a.number < b.number;
   });
+  std::sort(out.unreadable.begin(), out.unreadable.end());
   return out;
+}
+
+Result<std::vector<ContainerRecord>> RecordStore::list() const {
+  PIER_TRY(RecordScan scanned, scan());
+  for (const auto& name : scanned.unreadable) {
+    // Read again for the reason: the scan keeps names only.
+    auto again = read(name);
+    if (!again) log::warn("skipping container record: {}", again.error().to_string());
+  }
+  return std::move(scanned.records);
 }
 
 Status RecordStore::remove(const std::string& name) const {

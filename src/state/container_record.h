@@ -93,14 +93,26 @@ struct ContainerRecord {
 std::string to_json(const ContainerRecord& record);
 Result<ContainerRecord> record_from_json(const std::string& text, const std::string& path_for_errors);
 
+// What a project's records directory holds: the records that parse, and the names of the
+// files that do not (a record truncated while the supervisor was down). The name is the
+// file's stem, which is the container's name: enough to find its cgroup and scratch dir.
+struct RecordScan {
+  std::vector<ContainerRecord> records;  // sorted as RecordStore::list()
+  std::vector<std::string> unreadable;   // sorted
+};
+
 // The records of one project (<run>/<project>/containers).
 class RecordStore {
  public:
   explicit RecordStore(std::string dir) : dir_(std::move(dir)) {}
   Status write(const ContainerRecord& record) const;  // atomic; creates the directory
   Result<ContainerRecord> read(const std::string& name) const;
-  // Sorted by service, then number. Unreadable files are errors, not silently skipped.
+  // Sorted by service, then number. One bad file must not make the whole project
+  // unmanageable: an unreadable record is skipped with a warning that names the file.
   Result<std::vector<ContainerRecord>> list() const;
+  // As list(), but reports the unreadable files instead of warning: for what must act on
+  // them (`down` destroys their containers) or must not lose them (the supervisor's exit).
+  Result<RecordScan> scan() const;
   Status remove(const std::string& name) const;  // missing is fine
   const std::string& dir() const { return dir_; }
 

@@ -19,7 +19,7 @@ Result<std::string> ProjectPaths::held_utsns(const std::string& container) const
 }
 
 Result<std::string> ProjectPaths::log_dir(const std::string& container) const {
-  return join_beneath(root + "/containers/" + project, container, "container");
+  return join_beneath(project_logs_dir(), container, "container");
 }
 
 Result<std::string> ProjectPaths::log_file(const std::string& container) const {

@@ -48,6 +48,8 @@ struct ProjectPaths {
   std::string held_ns_dir() const { return run + "/ns"; }
   Result<std::string> held_netns(const std::string& container) const;
   Result<std::string> held_utsns(const std::string& container) const;
+  // <root>/containers/<project>: its containers' log dirs; `down` removes it once empty.
+  std::string project_logs_dir() const { return root + "/containers/" + project; }
   Result<std::string> log_dir(const std::string& container) const;
   Result<std::string> log_file(const std::string& container) const;
   // <root>/volumes/<volume>: what `down -v` removes; the data is in its `_data`.

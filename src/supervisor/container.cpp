@@ -14,8 +14,8 @@
 #include "base/dirs.h"
 #include "base/log.h"
 #include "base/scope_exit.h"
-#include "net/netns.h"
 #include "state/paths.h"
+#include "supervisor/container_teardown.h"
 #include "supervisor/health_probe.h"
 #include "supervisor/logs/log_writer.h"
 #include "supervisor/supervisor.h"
@@ -533,22 +533,10 @@ void ManagedContainer::remove(Done done) {
     out_watch_.reset();
     err_watch_.reset();
     log_.reset();
-    std::string project = record_.project, container = name(), scratch = record_.scratch_dir;
+    std::string container = name(), scratch = record_.scratch_dir;
     state::ProjectPaths paths = sup_.paths();
     sup_.workers().run<Status>(
-        [project, container, scratch, paths]() -> Status {
-          PIER_TRY(std::string log_dir, paths.log_dir(container));
-          PIER_TRY(std::string anonymous, paths.anonymous_volumes_dir(container));
-          PIER_TRY(std::string netns, paths.held_netns(container));
-          PIER_TRY(std::string utsns, paths.held_utsns(container));
-          std::vector<std::string> held = {netns, utsns};
-          PIER_CHECK(runtime::destroy(project, container, scratch));
-          PIER_CHECK(net::release_held_namespaces(held));
-          std::error_code ec;
-          std::filesystem::remove_all(log_dir, ec);
-          std::filesystem::remove_all(anonymous, ec);
-          return Status{};
-        },
+        [container, scratch, paths]() -> Status { return destroy_container(paths, container, scratch); },
         [this, alive, done = std::move(done)](Status st) {
           if (*alive) (void)sup_.records().remove(name());
           done(std::move(st));

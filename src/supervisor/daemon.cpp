@@ -118,8 +118,9 @@ int run_supervisor(const state::ProjectPaths& paths) {
     (*loop)->run();
     server->reset();
   }
-  auto records = state::RecordStore(paths.records_dir()).list();
-  if (records.ok() && records->empty()) {
+  // An unreadable record still stands for a container `down` must find: keep it.
+  auto records = state::RecordStore(paths.records_dir()).scan();
+  if (records.ok() && records->records.empty() && records->unreadable.empty()) {
     ::unlink(paths.control_socket().c_str());
     ::unlink(paths.supervisor_pid_file().c_str());
     std::filesystem::remove_all(paths.run + "/scratch", ec);

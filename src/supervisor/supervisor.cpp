@@ -14,6 +14,7 @@
 #include "graph/from_project.h"
 #include "image/ensure.h"
 #include "runtime/container.h"
+#include "supervisor/container_teardown.h"
 #include "supervisor/naming.h"
 #include "supervisor/plan/signals.h"
 #include "supervisor/run_overrides.h"
@@ -334,6 +335,36 @@ void Supervisor::remove_containers(std::vector<ManagedContainer*> targets, std::
   }, reply, "Stopp");
 }
 
+void Supervisor::remove_unreadable(control::Reply reply, std::optional<std::set<std::string>> only,
+                                   std::function<void(Status)> done) {
+  auto scanned = records_.scan();
+  if (!scanned) return done(std::move(scanned).error());
+  std::vector<std::string> names;
+  for (const auto& name : scanned->unreadable)
+    if (!containers_.count(name) && (!only || only->count(name))) names.push_back(name);
+  if (names.empty()) return done({});
+  auto join = std::make_shared<Join>();
+  join->remaining = static_cast<int>(names.size());
+  join->done = std::move(done);
+  for (const auto& name : names) {
+    auto scratch = paths_.scratch_dir(name);
+    if (!scratch) {
+      join->finish_one(std::move(scratch).error().context("remove container " + name));
+      continue;
+    }
+    reply.event({{"warning", "container " + name + ": its record does not parse; removing the container by its name"}});
+    workers_.run<Status>([paths = paths_, name, dir = *scratch] { return destroy_container(paths, name, dir); },
+                         [this, join, reply, name](Status st) {
+                           // Kept while its container may still be there: a later `down` retries.
+                           if (st) {
+                             (void)records_.remove(name);
+                             reply.event({{"progress", "Container " + name}, {"status", "Removed"}});
+                           }
+                           join->finish_one(std::move(st));
+                         });
+  }
+}
+
 std::vector<ManagedContainer*> Supervisor::select_for(const nlohmann::json& request) const {
   if (!request.contains("containers")) return select(services_of(request));
   std::vector<ManagedContainer*> out;
@@ -562,18 +593,24 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
       runtime::release_project(paths_.project);
       std::error_code ec;
       std::filesystem::remove(paths_.project_source_file(), ec);
+      // remove() takes only an empty directory: logs of a container still there stay.
+      std::filesystem::remove(paths_.project_logs_dir(), ec);
     }
     reply.finish(st);
     busy_--;
     check_idle();
   };
+  // The containers no record describes go after the managed ones, before the networks.
+  auto then_unreadable = [this, reply, finish_down](Status st) {
+    remove_unreadable(reply, std::nullopt, [st, finish_down](Status unreadable) { finish_down(st ? unreadable : st); });
+  };
   if (grace) {
     // -t applies to every container of the wave.
-    stop_in_order(targets, grace, [this, targets, reply, finish_down] {
-      remove_containers(targets, finish_down, reply);
+    stop_in_order(targets, grace, [this, targets, reply, then_unreadable] {
+      remove_containers(targets, then_unreadable, reply);
     }, reply, "Stopp");
   } else {
-    remove_containers(targets, finish_down, reply);
+    remove_containers(targets, then_unreadable, reply);
   }
 }
 

@@ -53,7 +53,8 @@ class Supervisor {
 
   // Reads the records: running containers are adopted, dead ones marked exited, and
   // restart policies applied as after a daemon restart (`always` comes back,
-  // `unless-stopped` only if it was not stopped by the user).
+  // `unless-stopped` only if it was not stopped by the user). A record that does not
+  // parse is skipped with a warning; `up` replaces its container and `down` removes it.
   Status recover();
   void handle(const nlohmann::json& request, control::Reply reply);
   // Nothing to supervise and nothing in progress: the process may exit.
@@ -99,6 +100,10 @@ class Supervisor {
                      std::function<void()> done, control::Reply reply, const char* verb);
   void remove_containers(std::vector<ManagedContainer*> targets, std::function<void(Status)> done,
                          control::Reply reply);
+  // The containers whose record no longer parses (all, or those named in `only`):
+  // destroyed by their kernel names (the file's name is the container's), then the file.
+  void remove_unreadable(control::Reply reply, std::optional<std::set<std::string>> only,
+                         std::function<void(Status)> done);
   Result<ContainerPlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
                                  const image::ResolvedImage& image);
   Result<pid_t> find_pid(const std::string& mode) const;

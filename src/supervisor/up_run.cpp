@@ -195,43 +195,59 @@ void UpRun::plan_containers() {
   sup_.remove_containers(to_remove, [this](Status st) {
     if (finished_) return;
     if (!st) return finish(st);
-    // Create what is missing.
+    // A container whose record no longer parses still holds the name (and cgroup) about
+    // to be created: it goes first, as a recreated container does.
+    std::set<std::string> missing;
     for (const auto& name : targets_) {
       const auto& service = *project_.find_service(name);
       int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
-      for (int n = 1; n <= replicas; ++n) {
-        std::string cname = container_name(project_, service, n);
-        if (sup_.containers_.count(cname)) continue;
-        auto made = new_record(project_, service, n, cname, sup_.paths());
-        if (!made) return finish(std::move(made).error());
-        state::ContainerRecord record = std::move(*made);
-        record.config_hash = compose::service_config_hash(project_, name);
-        record.sources_digest = digests_.at(name);
-        record.image_id = images_.at(name).record.id;
-        auto plan = sup_.plan_for(service, record, images_.at(name));
-        if (!plan) return finish(std::move(plan).error());
-        record.labels = plan->labels;
-        record.command = plan->command_display;
-        apply_exec_defaults(record, *plan);
-        for (const auto& w : plan->warnings) reply_.event({{"warning", "service " + name + ": " + w}});
-        auto c = std::make_unique<ManagedContainer>(sup_, record, std::move(*plan));
-        if (auto st = c->persist_created(); !st) return finish(st);
-        sup_.containers_[cname] = std::move(c);
-        progress("Container " + cname, "Created");
-      }
+      for (int n = 1; n <= replicas; ++n)
+        if (std::string cname = container_name(project_, service, n); !sup_.containers_.count(cname)) missing.insert(cname);
     }
-    if (options_.no_start) return finish({});
-    phase_ = Phase::starting;
-    for (const auto& name : targets_) services_[name] = ServiceState::pending;
-    if (options_.wait && options_.wait_timeout_s > 0) {
-      wait_timer_ = sup_.loop().create_timer([this] {
-        finish(Error("timed out after " + std::to_string(options_.wait_timeout_s) +
-                     " s waiting for the project's services to be running and healthy"));
-      });
-      wait_timer_->start(std::chrono::seconds(options_.wait_timeout_s));
-    }
-    evaluate();
+    sup_.remove_unreadable(reply_, missing, [this](Status st) {
+      if (finished_) return;
+      if (!st) return finish(st);
+      create_containers();
+    });
   }, reply_);
+}
+
+void UpRun::create_containers() {
+  for (const auto& name : targets_) {
+    const auto& service = *project_.find_service(name);
+    int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
+    for (int n = 1; n <= replicas; ++n) {
+      std::string cname = container_name(project_, service, n);
+      if (sup_.containers_.count(cname)) continue;
+      auto made = new_record(project_, service, n, cname, sup_.paths());
+      if (!made) return finish(std::move(made).error());
+      state::ContainerRecord record = std::move(*made);
+      record.config_hash = compose::service_config_hash(project_, name);
+      record.sources_digest = digests_.at(name);
+      record.image_id = images_.at(name).record.id;
+      auto plan = sup_.plan_for(service, record, images_.at(name));
+      if (!plan) return finish(std::move(plan).error());
+      record.labels = plan->labels;
+      record.command = plan->command_display;
+      apply_exec_defaults(record, *plan);
+      for (const auto& w : plan->warnings) reply_.event({{"warning", "service " + name + ": " + w}});
+      auto c = std::make_unique<ManagedContainer>(sup_, record, std::move(*plan));
+      if (auto st = c->persist_created(); !st) return finish(st);
+      sup_.containers_[cname] = std::move(c);
+      progress("Container " + cname, "Created");
+    }
+  }
+  if (options_.no_start) return finish({});
+  phase_ = Phase::starting;
+  for (const auto& name : targets_) services_[name] = ServiceState::pending;
+  if (options_.wait && options_.wait_timeout_s > 0) {
+    wait_timer_ = sup_.loop().create_timer([this] {
+      finish(Error("timed out after " + std::to_string(options_.wait_timeout_s) +
+                   " s waiting for the project's services to be running and healthy"));
+    });
+    wait_timer_->start(std::chrono::seconds(options_.wait_timeout_s));
+  }
+  evaluate();
 }
 
 UpRun::Gate UpRun::gate(const std::string& service, const std::string& dependency,

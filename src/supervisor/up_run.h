@@ -38,6 +38,8 @@ class UpRun {
   Status choose_targets();
   void pull_images();
   void plan_containers();
+  // Creates the targets' missing containers, then starts the services.
+  void create_containers();
   void start_service(const std::string& service);
   Gate gate(const std::string& service, const std::string& dependency, const compose::DependsOn& dep) const;
   void check_wait();

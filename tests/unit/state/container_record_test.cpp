@@ -84,15 +84,26 @@ TEST_CASE("records list in service then replica order, and removal is idempotent
   CHECK(store.list()->size() == 3);
 }
 
-TEST_CASE("a corrupt record is an error naming its file, not silently skipped") {
+TEST_CASE("a corrupt record is skipped by list and reported by scan under its container's name") {
   TempDir dir;
   RecordStore store(dir.path);
-  FILE* f = std::fopen((dir.path + "/bad.json").c_str(), "w");
+  ContainerRecord good;
+  good.name = "p-good-1";
+  REQUIRE(store.write(good));
+  FILE* f = std::fopen((dir.path + "/p-bad-1.json").c_str(), "w");
   std::fputs("{not json", f);
   std::fclose(f);
   auto list = store.list();
-  REQUIRE_FALSE(list);
-  CHECK_THAT(list.error().to_string(), Catch::Contains("bad.json"));
+  REQUIRE(list);
+  REQUIRE(list->size() == 1);
+  CHECK((*list)[0].name == "p-good-1");
+  auto scanned = store.scan();
+  REQUIRE(scanned);
+  CHECK(scanned->records.size() == 1);
+  CHECK(scanned->unreadable == std::vector<std::string>{"p-bad-1"});
+  auto bad = store.read("p-bad-1");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().to_string(), Catch::Contains("p-bad-1.json") && Catch::Contains("pier down"));
 }
 
 TEST_CASE("a process is recognised by pid and start time") {
