@@ -3,6 +3,7 @@ project per test, with busybox seeded from the host's busybox-static. Every test
 ends with `pier down` and a leak check (processes, cgroups, links, nft tables)."""
 
 import atexit
+import ctypes
 import glob
 import json
 import os
@@ -56,6 +57,49 @@ def pid_alive(pid):
 def pier_links():
     """Names of pier-made links (bridges `pier-*`, host veth ends `pv*`) in this netns."""
     return {name for _, name in socket.if_nameindex() if name.startswith(("pier-", "pv"))}
+
+
+class Nft:
+    """libnftables through ctypes (the nft command is not always installed)."""
+
+    def __init__(self):
+        lib = ctypes.CDLL("libnftables.so.1")
+        lib.nft_ctx_new.restype = ctypes.c_void_p
+        lib.nft_ctx_new.argtypes = [ctypes.c_uint32]
+        for f in ("nft_ctx_buffer_output", "nft_ctx_buffer_error", "nft_ctx_free"):
+            getattr(lib, f).argtypes = [ctypes.c_void_p]
+        lib.nft_run_cmd_from_buffer.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        for f in ("nft_ctx_get_output_buffer", "nft_ctx_get_error_buffer"):
+            getattr(lib, f).argtypes = [ctypes.c_void_p]
+            getattr(lib, f).restype = ctypes.c_char_p
+        self.lib = lib
+
+    def run(self, commands):
+        """(ok, output) of one nft command buffer."""
+        ctx = self.lib.nft_ctx_new(0)
+        try:
+            self.lib.nft_ctx_buffer_output(ctx)
+            self.lib.nft_ctx_buffer_error(ctx)
+            rc = self.lib.nft_run_cmd_from_buffer(ctx, commands.encode())
+            out = self.lib.nft_ctx_get_output_buffer(ctx) or b""
+            err = self.lib.nft_ctx_get_error_buffer(ctx) or b""
+            return rc == 0, (out + err).decode()
+        finally:
+            self.lib.nft_ctx_free(ctx)
+
+    def tables(self):
+        """The names of every nft table on the host."""
+        ok, out = self.run("list tables")
+        return {line.split()[-1] for line in out.splitlines() if line.startswith("table ")} if ok else set()
+
+
+def container_pids(project_name):
+    """Host PIDs of every process in the project's cgroups (all hierarchies)."""
+    pids = set()
+    for procs in glob.glob(f"/sys/fs/cgroup/**/pier/{project_name}/**/cgroup.procs", recursive=True):
+        with open(procs) as f:
+            pids.update(int(line) for line in f if line.strip())
+    return pids
 
 
 class Project:
@@ -166,11 +210,10 @@ class Project:
             found.append("cgroup " + path)
         for name in sorted(pier_links() - self.links_before):
             found.append("link " + name)
-        if shutil.which("nft"):
-            tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
-            table = "pier_" + "".join(c if c.isalnum() else "_" for c in self.name)
-            if table in tables.split():
-                found.append("nft table " + table)
+        # Through libnftables: the nft command is not installed everywhere pier is tested.
+        table = "pier_" + "".join(c if c.isalnum() else "_" for c in self.name)
+        if table in Nft().tables():
+            found.append("nft table " + table)
         if os.path.exists(os.path.join(self.run_dir, "containers")) and os.listdir(os.path.join(self.run_dir, "containers")):
             found.append("container records")
         return found

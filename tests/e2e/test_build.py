@@ -11,11 +11,10 @@ import threading
 import json
 import os
 import shutil
-import subprocess
 import tarfile
 import unittest
 
-from harness import Project, free_port, pier_links
+from harness import Nft, Project, free_port, pier_links
 
 DOCKERFILE = """\
     ARG BASE=busybox
@@ -46,9 +45,8 @@ class BuildTest(unittest.TestCase):
         cgroups = [c for c in glob.glob("/sys/fs/cgroup/**/pier/build-*", recursive=True)]
         self.assertEqual(cgroups, [], "build cgroups left behind")
         self.assertEqual(sorted(pier_links() - links_before), [], "links left behind")
-        if shutil.which("nft"):
-            tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout
-            self.assertNotIn("pier_build_", tables, "build nft tables left behind")
+        self.assertEqual([t for t in Nft().tables() if t.startswith("pier_build_")], [],
+                         "build nft tables left behind")
 
     def no_build_leftovers(self, p):
         self.assertEqual(glob.glob(os.path.join(p.root, "network", "build-*")), [], "build network records left")

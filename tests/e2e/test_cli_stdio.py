@@ -8,15 +8,7 @@ import subprocess
 import time
 import unittest
 
-from harness import Project
-
-
-def container_pids(project_name):
-    pids = set()
-    for procs in glob.glob(f"/sys/fs/cgroup/**/pier/{project_name}/**/cgroup.procs", recursive=True):
-        with open(procs) as f:
-            pids.update(int(line) for line in f if line.strip())
-    return pids
+from harness import Project, container_pids
 
 
 def fds_on(pids, device):

@@ -3,7 +3,6 @@ that clones into containers (the supervisor, which also runs health checks, and 
 of `pier exec`) runs from a sealed copy, so what a container could reach through
 /proc/<pid>/exe, before the child's execve or through `#!/proc/self/exe`, is never the
 host's file. Each test runs its own copy of pier, whose checksum must not change."""
-import glob
 import hashlib
 import os
 import shutil
@@ -11,7 +10,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import PIER, Project, wait_for
+from harness import PIER, Project, container_pids, wait_for
 
 
 def sha256(path):
@@ -33,13 +32,6 @@ def can_append(path):
     finally:
         os.close(fd)
 
-
-def container_pids(project_name):
-    pids = set()
-    for procs in glob.glob(f"/sys/fs/cgroup/**/pier/{project_name}/**/cgroup.procs", recursive=True):
-        with open(procs) as f:
-            pids.update(int(line) for line in f if line.strip())
-    return pids
 
 
 class HostBinary(unittest.TestCase):

@@ -2,43 +2,13 @@
 change the nft rules pier writes are refused before any bridge or table is made, and
 host ports that two services would both publish are an error before anything starts.
 The only nft table the test makes is its own sentinel, removed at the end."""
-import ctypes
 import os
 import resource
 import socket
 import subprocess
 import unittest
 
-from harness import Project, free_port
-
-
-class Nft:
-    """libnftables through ctypes (the nft command is not always installed)."""
-
-    def __init__(self):
-        lib = ctypes.CDLL("libnftables.so.1")
-        lib.nft_ctx_new.restype = ctypes.c_void_p
-        lib.nft_ctx_new.argtypes = [ctypes.c_uint32]
-        for f in ("nft_ctx_buffer_output", "nft_ctx_buffer_error", "nft_ctx_free"):
-            getattr(lib, f).argtypes = [ctypes.c_void_p]
-        lib.nft_run_cmd_from_buffer.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-        for f in ("nft_ctx_get_output_buffer", "nft_ctx_get_error_buffer"):
-            getattr(lib, f).argtypes = [ctypes.c_void_p]
-            getattr(lib, f).restype = ctypes.c_char_p
-        self.lib = lib
-
-    def run(self, commands):
-        """(ok, output) of one nft command buffer."""
-        ctx = self.lib.nft_ctx_new(0)
-        try:
-            self.lib.nft_ctx_buffer_output(ctx)
-            self.lib.nft_ctx_buffer_error(ctx)
-            rc = self.lib.nft_run_cmd_from_buffer(ctx, commands.encode())
-            out = self.lib.nft_ctx_get_output_buffer(ctx) or b""
-            err = self.lib.nft_ctx_get_error_buffer(ctx) or b""
-            return rc == 0, (out + err).decode()
-        finally:
-            self.lib.nft_ctx_free(ctx)
+from harness import Nft, Project, free_port
 
 
 class NetworkBoundaries(unittest.TestCase):
