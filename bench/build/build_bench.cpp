@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "build/builder.h"
+#include "builder/builder.h"
 #include "image/store/store.h"
 
 using namespace pier;
@@ -81,13 +81,13 @@ int main(int argc, char** argv) {
   std::ofstream(ctx + "/compose.yaml") << "services:\n  app:\n    build: .\n";
   auto store = image::Store::open(root);
   if (!store) return 1;
-  build::BuildRequest request;
+  builder::BuildRequest request;
   request.context_dir = ctx;
   request.dockerfile = ctx + "/Dockerfile";
   request.tags = {"bench/build:latest"};
   auto build = [&](bool no_cache) {
     request.no_cache = no_cache;
-    auto r = build::build_image(*store, root, request);
+    auto r = builder::build_image(*store, root, request);
     if (!r) std::fprintf(stderr, "%s\n", r.error().message().c_str());
     return r.ok();
   };

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "build/builder.h"
+#include "builder/builder.h"
 #include "graph/from_project.h"
 #include "image/oci.h"
 #include "image/store/store.h"
@@ -39,7 +39,7 @@ Result<bool> network_host_allowed(const compose::Service& service, const Service
   return allowed;
 }
 
-Result<build::BuildRequest> request_for(const compose::Project& project, const compose::Service& service,
+Result<builder::BuildRequest> request_for(const compose::Project& project, const compose::Service& service,
                                         const ServiceBuildOptions& options) {
   const compose::BuildConfig& b = *service.build;
   if (!b.secrets.empty())
@@ -68,7 +68,7 @@ Result<build::BuildRequest> request_for(const compose::Project& project, const c
   }
   if (b.privileged.value_or(false))
     return Error(where_of(service, "privileged") + " is not supported yet").hint("remove it");
-  build::BuildRequest r;
+  builder::BuildRequest r;
   r.context_dir = b.context;
   if (!b.dockerfile_inline.empty()) r.dockerfile_inline = b.dockerfile_inline;
   else r.dockerfile = b.dockerfile.starts_with("/") ? b.dockerfile : b.context + "/" + b.dockerfile;
@@ -93,12 +93,12 @@ Result<build::BuildRequest> request_for(const compose::Project& project, const c
 class Printer {
  public:
   Printer(std::FILE* out, bool quiet) : out_(out), quiet_(quiet) {}
-  build::BuildProgress for_service() {
+  builder::BuildProgress for_service() {
     auto pending = std::make_shared<std::string>();
-    return [this, pending](const build::BuildEvent& e) {
-      if (quiet_ && e.kind != build::BuildEvent::Kind::warning) return;
+    return [this, pending](const builder::BuildEvent& e) {
+      if (quiet_ && e.kind != builder::BuildEvent::Kind::warning) return;
       std::lock_guard lock(mu_);
-      using K = build::BuildEvent::Kind;
+      using K = builder::BuildEvent::Kind;
       switch (e.kind) {
         case K::step: *pending = e.text; break;
         case K::cached: print(" => CACHED " + *pending); pending->clear(); break;
@@ -138,7 +138,7 @@ Status build_services(const std::string& pier_root, const compose::Project& proj
                       const std::vector<std::string>& services, const ServiceBuildOptions& options, std::FILE* out) {
   if (services.empty()) return {};
   PIER_TRY(auto store, image::Store::open(pier_root));
-  std::vector<build::BuildRequest> requests;
+  std::vector<builder::BuildRequest> requests;
   for (const auto& name : services) {
     const auto* service = project.find_service(name);
     if (!service) return Error("no such service: " + name);
@@ -153,7 +153,7 @@ Status build_services(const std::string& pier_root, const compose::Project& proj
   for (size_t i = 0; i < requests.size(); ++i) {
     threads.emplace_back([&, i] {
       auto progress = printer.for_service();
-      auto result = build::build_image(store, pier_root, requests[i], progress);
+      auto result = builder::build_image(store, pier_root, requests[i], progress);
       if (!result) {
         errors[i] = std::move(result).error().context("service " + requests[i].name);
         return;

@@ -1,4 +1,4 @@
-// `build:` of Compose services: a service's build section becomes a build::BuildRequest,
+// `build:` of Compose services: a service's build section becomes a builder::BuildRequest,
 // and several services build in parallel (one thread each), with progress lines like
 // `docker compose build`. Used by `pier build` and by `pier up` before it asks the
 // supervisor to start anything (Docker Compose builds on the client side too).
