@@ -73,7 +73,8 @@ Result<Frame> recv_frame(const ContainerPlan& plan, int fd, bool eof_ok, int* pa
 Status expect(const ContainerPlan& plan, int fd, Msg want) {
   PIER_TRY(Frame f, recv_frame(plan, fd, false));
   if (f.msg != want)
-    return Error(fmt::format("sync: expected message {}, got {}", static_cast<int>(want), static_cast<int>(f.msg)));
+    return Error(fmt::format("sync: expected message `{}`, got `{}` ({})", msg_name(want), msg_name(f.msg),
+                             static_cast<uint32_t>(f.msg)));
   return {};
 }
 
@@ -125,7 +126,7 @@ Status run_handshake(ContainerPlan& plan, int fd, Launched& child, CgroupManager
       continue;
     }
     if (passed >= 0) ::close(passed);
-    return Error("sync: unexpected message before exec");
+    return Error(fmt::format("sync: unexpected message `{}` before exec", msg_name(f.msg)));
   }
 }
 

@@ -2,6 +2,18 @@
 
 namespace pier::runtime {
 
+const char* msg_name(Msg msg) {
+  switch (msg) {
+    case Msg::go: return "go";
+    case Msg::ready: return "ready";
+    case Msg::exec: return "exec";
+    case Msg::error: return "error";
+    case Msg::child_pid: return "child_pid";
+    case Msg::pty: return "pty";
+  }
+  return "unknown";
+}
+
 const char* step_name(Step step) {
   switch (step) {
     case Step::wait_parent: return "wait for parent";

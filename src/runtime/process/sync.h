@@ -33,6 +33,8 @@ struct Frame {
   int32_t value;  // child_pid: the pid in the parent's namespace
 };
 
+// Names for messages the parent did not expect: "expected ready, got pty".
+const char* msg_name(Msg msg);
 const char* step_name(Step step);
 
 }  // namespace pier::runtime
