@@ -182,14 +182,28 @@ Status ProjectNetwork::detach(const std::string& container) {
 }
 
 Result<std::vector<PortMapping>> ProjectNetwork::publish(const std::string& container, std::vector<PortMapping> ports) {
+  std::vector<PortKey> keys;
+  for (const auto& m : ports)
+    keys.push_back({m.protocol, m.host_ip.valid() ? m.host_ip.to_string() : "", m.host_port, m.container_port});
+  auto runs = in_port_runs(keys);
   std::vector<Published> started;
-  for (auto& m : ports) {
+  for (size_t i = 0; i < ports.size(); ++i) {
+    auto& m = ports[i];
+    if (runs[i]) {
+      // A range: the kernel publishes it, no socket is held (net/ports.h).
+      PIER_CHECK(check_host_port_free(m));
+      m.by_kernel = true;
+      started.push_back({m, nullptr});
+      continue;
+    }
     // The proxy binds first: it reserves the host port (a random one if 0) and
     // reports a busy one; the DNAT rule then uses the same number.
     PIER_TRY(auto proxy, proxy::start_proxy(loop_, m));
     m.host_port = proxy->port();
     started.push_back({m, std::move(proxy)});
   }
+  if (std::any_of(ports.begin(), ports.end(), [](const PortMapping& m) { return m.by_kernel; }))
+    PIER_CHECK(route_localnet_on_bridges());
   auto& mine = published_[container];
   for (auto& p : started) mine.push_back(std::move(p));
   if (auto rc = apply_firewall(); !rc.ok()) {
@@ -197,6 +211,17 @@ Result<std::vector<PortMapping>> ProjectNetwork::publish(const std::string& cont
     return std::move(rc).error();
   }
   return ports;
+}
+
+// The output hook's DNAT of 127.0.0.1 to a container leaves the packet with a
+// loopback source on a bridge, which the kernel refuses unless route_localnet is set
+// there. The table's loopback_guard drops what that would otherwise let in.
+Status ProjectNetwork::route_localnet_on_bridges() {
+  for (const auto& n : networks_) {
+    auto rc = write_sysctl(fmt::format("ipv4/conf/{}/route_localnet", n->bridge()), "1");
+    if (!rc.ok()) return std::move(rc).error().context("publish a port range");
+  }
+  return {};
 }
 
 Status ProjectNetwork::unpublish(const std::string& container) {

@@ -96,6 +96,7 @@ class ProjectNetwork {
  private:
   ProjectNetwork(event::Loop& loop, ProjectNetworkOptions options);
   Status apply_firewall();
+  Status route_localnet_on_bridges();
   Result<bool> bridge_to_adopt(const NetworkSpec& spec);
 
   event::Loop& loop_;

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "net/ports.h"
+
 namespace pier::supervisor {
 namespace {
 
@@ -76,6 +78,23 @@ Status check_host_ports(const compose::Project& project, const std::vector<std::
   return {};
 }
 
+namespace {
+
+// Ports of a range are published by the kernel and hold no socket (net/ports.h).
+uint64_t listeners_of(const compose::Service& service) {
+  std::vector<net::PortKey> keys;
+  for (const auto& p : service.ports) {
+    uint32_t published = 0;
+    if (!p.published.empty() && p.published.find('-') == std::string::npos)
+      published = static_cast<uint32_t>(std::strtoul(p.published.c_str(), nullptr, 10));
+    keys.push_back({p.protocol == "udp" ? IPPROTO_UDP : IPPROTO_TCP, p.host_ip, published, p.target});
+  }
+  auto runs = net::in_port_runs(keys);
+  return static_cast<uint64_t>(std::count(runs.begin(), runs.end(), false));
+}
+
+}  // namespace
+
 Status check_listener_budget(const compose::Project& project, const std::vector<std::pair<std::string, int>>& services,
                              uint64_t fd_limit) {
   uint64_t listeners = 0, most = 0;
@@ -83,7 +102,7 @@ Status check_listener_budget(const compose::Project& project, const std::vector<
   for (const auto& [name, replicas] : services) {
     const auto* service = project.find_service(name);
     if (!service || (!service->network_mode.empty() && service->network_mode != "bridge")) continue;
-    uint64_t mine = uint64_t(service->ports.size()) * uint64_t(std::max(replicas, 0));
+    uint64_t mine = listeners_of(*service) * uint64_t(std::max(replicas, 0));
     listeners += mine;
     if (mine > most) most = mine, biggest = service;
   }

@@ -17,10 +17,10 @@ namespace pier::supervisor {
 // is taken by every replica; a range gives replica i its i-th port.
 Status check_host_ports(const compose::Project& project, const std::vector<std::pair<std::string, int>>& services);
 
-// Every published port is a listening socket of the supervisor (its proxy), so a
-// range like "1-65535:1-65535" needs that many file descriptors. More than half of
-// `fd_limit` (the supervisor's RLIMIT_NOFILE) is an error before anything starts,
-// instead of a bind failing with EMFILE after some containers run.
+// Every published port outside a range is a listening socket of the supervisor (its
+// proxy); a range ("8000-8100:8000-8100") is published by the kernel and holds none.
+// Listeners beyond half of `fd_limit` (the supervisor's RLIMIT_NOFILE) are an error
+// before anything starts, instead of a bind failing with EMFILE after some containers run.
 Status check_listener_budget(const compose::Project& project, const std::vector<std::pair<std::string, int>>& services,
                              uint64_t fd_limit);
 

@@ -106,13 +106,16 @@ class NetworkBoundaries(unittest.TestCase):
         self.assertIn("compose.yaml:10:", r.stderr)
         self.assertEqual(p.records(), {})
 
-    def test_a_port_range_beyond_the_open_file_limit_is_an_error_before_anything_starts(self):
-        p = Project(self, """
+    def test_published_ports_beyond_the_open_file_limit_are_an_error_before_anything_starts(self):
+        # Single ports (all to container port 80, so not a range the kernel publishes
+        # alone): each needs a proxy's listening socket.
+        ports = ", ".join(f'"127.0.0.1:{20000 + 2 * i}:80"' for i in range(1500))
+        p = Project(self, f"""
             services:
               wide:
                 image: busybox
                 command: ["sleep", "1000"]
-                ports: ["127.0.0.1:20000-21499:20000-21499"]
+                ports: [{ports}]
         """)
         # The CLI starts the supervisor, which inherits the limit (and raises its soft
         # limit to the hard one): 1500 listeners > 1024.

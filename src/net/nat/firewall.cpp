@@ -32,18 +32,52 @@ Result<std::string> run_nft(const std::string& what, const std::string& commands
 }
 
 // In an inet table, `dnat` names the family of its target; one rule per family.
-std::string port_rule(const PortMapping& p) {
+// `dport` is a port or a range; a range keeps each packet's own port (its host and
+// container ports are the same), so the target has no port.
+std::string port_rule(const PortMapping& p, const std::string& dport, bool keep_port) {
   std::string out;
   const bool any_host = !p.host_ip.valid();
+  auto to_port = [&](const std::string& addr) {
+    return keep_port ? addr : fmt::format("{}:{}", addr, p.container_port);
+  };
   if (p.container_ip.valid() && (any_host || p.host_ip.is_v4())) {
     std::string match = any_host ? "meta nfproto ipv4 " : fmt::format("ip daddr {} ", p.host_ip.to_string());
-    out += fmt::format("    {}{} dport {} dnat ip to {}:{}\n", match, p.protocol_name(), p.host_port,
-                       p.container_ip.to_string(), p.container_port);
+    out += fmt::format("    {}{} dport {} dnat ip to {}\n", match, p.protocol_name(), dport,
+                       to_port(p.container_ip.to_string()));
   }
   if (p.container_ip6 && (any_host || !p.host_ip.is_v4())) {
     std::string match = any_host ? "meta nfproto ipv6 " : fmt::format("ip6 daddr {} ", p.host_ip.to_string());
-    out += fmt::format("    {}{} dport {} dnat ip6 to [{}]:{}\n", match, p.protocol_name(), p.host_port,
-                       p.container_ip6->to_string(), p.container_port);
+    out += fmt::format("    {}{} dport {} dnat ip6 to {}\n", match, p.protocol_name(), dport,
+                       to_port(fmt::format("[{}]", p.container_ip6->to_string())));
+  }
+  return out;
+}
+
+// Whether `next` extends a range rule that started at `first` and reached `prev`.
+bool same_range(const PortMapping& first, const PortMapping& prev, const PortMapping& next) {
+  return next.by_kernel && next.host_port == prev.host_port + 1 && next.container_port == prev.container_port + 1 &&
+         next.protocol == first.protocol && next.host_ip == first.host_ip && next.container_ip == first.container_ip &&
+         next.container_ip6 == first.container_ip6;
+}
+
+// One rule per port, except a range the kernel publishes on the same numbers inside
+// and out: one rule for all of it, so `1-65535:1-65535` stays a short ruleset.
+std::string port_rules(const std::vector<PortMapping>& ports, bool kernel_only) {
+  std::string out;
+  for (size_t i = 0; i < ports.size();) {
+    const PortMapping& p = ports[i];
+    if (kernel_only && !p.by_kernel) {
+      ++i;
+      continue;
+    }
+    size_t end = i + 1;
+    if (p.by_kernel && p.host_port == p.container_port)
+      while (end < ports.size() && same_range(p, ports[end - 1], ports[end])) ++end;
+    if (end - i > 1)
+      out += port_rule(p, fmt::format("{}-{}", p.host_port, ports[end - 1].host_port), true);
+    else
+      out += port_rule(p, std::to_string(p.host_port), false);
+    i = end;
   }
   return out;
 }
@@ -53,6 +87,10 @@ std::string masquerade_rules(const char* family, const std::string& bridge, cons
   // Hairpin: a container reaching a sibling through a published port must see
   // the reply come back from the host, so the source is rewritten too.
   std::string out = fmt::format("    oifname \"{}\" {} saddr {} ct status dnat masquerade\n", bridge, family, sub);
+  // A host process that reached a range's port at 127.0.0.1 (output hook): the
+  // container must see, and answer, the gateway instead.
+  if (std::string_view(family) == "ip")
+    out += fmt::format("    oifname \"{}\" ip saddr 127.0.0.0/8 ct status dnat masquerade\n", bridge);
   if (!internal) out += fmt::format("    {} saddr {} oifname != \"{}\" masquerade\n", family, sub, bridge);
   return out;
 }
@@ -83,16 +121,38 @@ std::string forward_rules(const ProjectFirewall& fw) {
 // neighbour or a container (with NET_RAW any container can): DNAT must not turn it
 // into a forwarded one, which would slip it past the kernel's martian check and into
 // a port published on 127.0.0.1. Host processes reach such ports through the
-// userland proxy, whose traffic never passes this hook. IPv6 needs no rule: the
+// userland proxy or, for a range, the output hook; neither passes this hook. IPv6 needs no rule: the
 // kernel drops a packet for ::1 from another interface before prerouting.
 constexpr const char* kLoopbackGuard = "    iifname != \"lo\" ip daddr 127.0.0.0/8 return\n";
+
+// With route_localnet on a bridge (set when the project publishes a range), the
+// kernel would deliver a packet for 127.0.0.1 that came in on it, from a container
+// or a neighbour with NET_RAW or NET_ADMIN, to the host's loopback services
+// (CVE-2020-8558). Such packets are dropped before anything else sees them; the
+// rule is there for every bridge, route_localnet or not.
+std::string loopback_drops(const ProjectFirewall& fw) {
+  std::string out;
+  for (const auto& n : fw.networks) out += fmt::format("    iifname \"{}\" ip daddr 127.0.0.0/8 drop\n", n.bridge);
+  return out;
+}
+
+// Host processes reach a port of a range through this hook: it has no proxy
+// listening. Other ports keep their proxy (it answers on the host's addresses).
+std::string output_chain(const ProjectFirewall& fw) {
+  if (std::none_of(fw.ports.begin(), fw.ports.end(), [](const PortMapping& p) { return p.by_kernel; })) return "";
+  return fmt::format(
+      "  chain local_ports {{\n{}  }}\n"
+      "  chain output {{\n"
+      "    type nat hook output priority -100; policy accept;\n"
+      "    fib daddr type local jump local_ports\n"
+      "  }}\n",
+      port_rules(fw.ports, true));
+}
 
 }  // namespace
 
 std::string render_ruleset(const ProjectFirewall& fw) {
   std::string table = nft_table_name(fw.project);
-  std::string ports;
-  for (const auto& p : fw.ports) ports += port_rule(p);
   return fmt::format(
       "table inet {0} {{\n"
       "  chain ports {{\n{1}  }}\n"
@@ -100,14 +160,19 @@ std::string render_ruleset(const ProjectFirewall& fw) {
       "    type nat hook prerouting priority dstnat; policy accept;\n{4}"
       "    fib daddr type local jump ports\n"
       "  }}\n"
+      "{6}"
       "  chain postrouting {{\n"
       "    type nat hook postrouting priority srcnat; policy accept;\n{2}"
       "  }}\n"
       "  chain forward {{\n"
       "    type filter hook forward priority filter; policy accept;\n{3}"
       "  }}\n"
+      "  chain loopback_guard {{\n"
+      "    type filter hook prerouting priority raw; policy accept;\n{5}"
+      "  }}\n"
       "}}\n",
-      table, ports, postrouting_rules(fw), forward_rules(fw), kLoopbackGuard);
+      table, port_rules(fw.ports, false), postrouting_rules(fw), forward_rules(fw), kLoopbackGuard,
+      loopback_drops(fw), output_chain(fw));
 }
 
 Status apply_ruleset(const ProjectFirewall& fw) {

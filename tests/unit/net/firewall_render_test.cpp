@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "net/nat/firewall.h"
+#include "net/ports.h"
 
 using namespace pier::net;
 using namespace pier::net::nat;
@@ -61,4 +64,67 @@ TEST_CASE("nft ruleset: enable_ipv6 adds masquerade and DNAT for the IPv6 subnet
   CHECK_THAT(text, !Catch::Contains("ip6 saddr fd70:6965:7200:1::/64 oifname != \"pier-bbbb0002\" masquerade"));
   CHECK_THAT(text, Catch::Contains("oifname \"pier-aaaa0001\" ip6 saddr fd70:6965:7200::/64 ct status dnat masquerade"));
   CHECK_THAT(text, Catch::Contains("oifname \"pier-bbbb0002\" ip6 saddr fd70:6965:7200:1::/64 ct status dnat masquerade"));
+}
+
+namespace {
+std::vector<PortMapping> range_of(uint16_t host, uint16_t container, int count, const char* ip) {
+  std::vector<PortMapping> out;
+  for (int i = 0; i < count; ++i) {
+    PortMapping m{"web", IPPROTO_TCP, {}, uint16_t(host + i), IpAddress::parse(ip).value(), uint16_t(container + i)};
+    m.by_kernel = true;
+    out.push_back(m);
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("nft ruleset: a range on the same numbers is one rule, and host processes reach it through output",
+          "[net][nat]") {
+  ProjectFirewall fw;
+  fw.project = "r";
+  fw.networks = {{"pier-aaaa0001", Subnet::parse("172.18.0.0/16").value(), false}};
+  fw.ports = range_of(1, 1, 65535, "172.18.0.2");
+  auto text = render_ruleset(fw);
+  CHECK_THAT(text, Catch::Contains("meta nfproto ipv4 tcp dport 1-65535 dnat ip to 172.18.0.2\n"));
+  CHECK(text.size() < 4096);
+  // The output hook DNATs local destinations (127.0.0.1 included) for the range only.
+  auto output = text.substr(text.find("chain local_ports"));
+  CHECK_THAT(output, Catch::Contains("tcp dport 1-65535 dnat ip to 172.18.0.2"));
+  CHECK_THAT(text, Catch::Contains("type nat hook output priority -100;"));
+  CHECK_THAT(text, Catch::Contains("oifname \"pier-aaaa0001\" ip saddr 127.0.0.0/8 ct status dnat masquerade"));
+  // Loopback destinations arriving on a bridge are dropped before any other hook.
+  CHECK_THAT(text, Catch::Contains("type filter hook prerouting priority raw;"));
+  CHECK_THAT(text, Catch::Contains("iifname \"pier-aaaa0001\" ip daddr 127.0.0.0/8 drop"));
+}
+
+TEST_CASE("nft ruleset: a shifted range is a rule per port; single ports keep their proxy", "[net][nat]") {
+  ProjectFirewall fw;
+  fw.project = "r";
+  fw.networks = {{"pier-aaaa0001", Subnet::parse("172.18.0.0/16").value(), false}};
+  fw.ports = range_of(9000, 8000, 3, "172.18.0.2");
+  fw.ports.push_back({"db", IPPROTO_TCP, {}, 5432, IpAddress::parse("172.18.0.3").value(), 5432});
+  auto text = render_ruleset(fw);
+  for (int i = 0; i < 3; ++i)
+    CHECK_THAT(text, Catch::Contains(fmt::format("tcp dport {} dnat ip to 172.18.0.2:{}", 9000 + i, 8000 + i)));
+  auto output = text.substr(text.find("chain local_ports"), text.find("chain output") - text.find("chain local_ports"));
+  CHECK_THAT(output, Catch::Contains("tcp dport 9002 dnat ip to 172.18.0.2:8002"));
+  CHECK_THAT(output, !Catch::Contains("5432"));
+}
+
+TEST_CASE("nft ruleset: without a range there is no output hook", "[net][nat]") {
+  ProjectFirewall fw;
+  fw.project = "r";
+  fw.networks = {{"pier-aaaa0001", Subnet::parse("172.18.0.0/16").value(), false}};
+  fw.ports = {{"db", IPPROTO_TCP, {}, 5432, IpAddress::parse("172.18.0.3").value(), 5432}};
+  auto text = render_ruleset(fw);
+  CHECK_THAT(text, !Catch::Contains("hook output"));
+  CHECK_THAT(text, Catch::Contains("iifname \"pier-aaaa0001\" ip daddr 127.0.0.0/8 drop"));
+}
+
+TEST_CASE("port runs: consecutive host and container ports with one protocol and address", "[net][ports]") {
+  std::vector<PortKey> keys{{IPPROTO_TCP, "", 80, 80},      {IPPROTO_TCP, "", 8000, 8000}, {IPPROTO_TCP, "", 8001, 8001},
+                            {IPPROTO_UDP, "", 8002, 8002},  {IPPROTO_TCP, "", 8003, 9},    {IPPROTO_TCP, "", 0, 10},
+                            {IPPROTO_TCP, "", 0, 11},       {IPPROTO_TCP, "1.2.3.4", 8004, 8004}};
+  auto runs = in_port_runs(keys);
+  CHECK(runs == std::vector<bool>{false, true, true, false, false, false, false, false});
 }

@@ -1,6 +1,7 @@
 // Host ports an `up` would publish twice, and more listeners than the supervisor may
 // open: both found from the compose file alone, before anything starts.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "supervisor/port_conflicts.h"
 #include "unit/compose/model/helpers.h"
@@ -47,11 +48,23 @@ TEST_CASE("host ports: replicas of a fixed port clash, a range gives each its ow
 }
 
 TEST_CASE("host ports: more listeners than half the open-file limit is an error", "[supervisor][ports]") {
-  auto p = project_of("  wide:\n    image: x\n    ports: [\"20000-20599:20000-20599\"]\n");
+  // 600 single ports (not a range: every one goes to container port 80) need a proxy each.
+  std::string ports;
+  for (int i = 0; i < 600; ++i) ports += fmt::format("{}\"{}:80\"", i ? ", " : "", 20000 + 2 * i);
+  auto p = project_of("  wide:\n    image: x\n    ports: [" + ports + "]\n");
   CHECK(check_listener_budget(p, {{"wide", 1}}, 2048));
   auto text = error_of(check_listener_budget(p, {{"wide", 1}}, 1024));
   CHECK_THAT(text, Catch::Contains("600 published ports need as many listening sockets"));
   CHECK_THAT(text, Catch::Contains("open-file limit (1024)"));
   CHECK_THAT(text, Catch::Contains("compose.yaml:4:"));
   CHECK_THAT(error_of(check_listener_budget(p, {{"wide", 2}}, 2048)), Catch::Contains("1200 published ports"));
+}
+
+TEST_CASE("host ports: a range is published by the kernel and needs no listeners", "[supervisor][ports]") {
+  auto all = project_of("  wide:\n    image: x\n    ports: [\"1-65535:1-65535\"]\n");
+  CHECK(check_listener_budget(all, {{"wide", 3}}, 1024));
+  // A range whose container ports do not count along is one port picked per replica: a proxy.
+  auto picked = project_of("  wide:\n    image: x\n    ports: [\"20000-20999:80\"]\n");
+  CHECK(check_listener_budget(picked, {{"wide", 1}}, 4));
+  CHECK_FALSE(check_listener_budget(picked, {{"wide", 3}}, 4));
 }
