@@ -11,7 +11,7 @@ import threading
 import time
 import unittest
 
-from harness import Project, pid_alive, wait_for
+from harness import Project, container_pids, pid_alive, wait_for
 from test_reliability import CLK_TCK, cpu_ticks, fd_count, supervisors_of
 
 
@@ -40,6 +40,14 @@ def resting_fds(pid):
         samples.append(fd_count(pid))
         time.sleep(0.1)
     return min(samples)
+
+
+def mounts_under(path):
+    """Mounts of this mount namespace under `path` (other tests mount elsewhere meanwhile),
+    each as its mount id and mount point."""
+    with open("/proc/self/mountinfo") as f:
+        fields = [line.split() for line in f]
+    return {f"{m[0]} {m[4]}" for m in fields if m[4] == path or m[4].startswith(path + "/")}
 
 
 def figure(text):
@@ -136,6 +144,39 @@ class ReliabilityFaults(unittest.TestCase):
         # remove theirs meanwhile.
         self.assertEqual([l for l in p.leaks() if not l.startswith("link ")], [], p.supervisor_log())
 
+    def test_a_cli_killed_anywhere_in_up_leaves_the_supervisor_to_finish(self):
+        # The supervisor runs `up` on its own; the CLI only asks and watches. Killed
+        # before its request, the CLI leaves nothing; after it, every service comes up.
+        count = 10
+        p = Project(self, chained_services(count, 5))
+        names = {f"{p.name}-s{i:02}-1" for i in range(count)}
+        t0 = time.monotonic()
+        p.pier("up", "-d", timeout=120)
+        span = time.monotonic() - t0
+        p.pier("down", "-t", "0", timeout=60)
+        rng = random.Random(os.environ.get("PIER_TEST_SEED"))
+        outcomes = []
+        for round in range(6):
+            wait_for(lambda: not supervisors_of(p), what="the previous supervisor to exit")
+            cli = p.popen("up", "-d")
+            time.sleep(rng.uniform(0, span))
+            cli.kill()
+            cli.communicate()
+            p.remember_pids()
+
+            def settled():
+                records = p.records()
+                if {n for n, r in records.items() if r["state"] == "running"} == names:
+                    return "all up"
+                if not records and not supervisors_of(p):
+                    return "nothing"
+                return None
+            outcomes.append(wait_for(settled, timeout=60, what=lambda: f"round {round}: all {count} services up, "
+                                     f"or nothing; records: {sorted(p.records())}\n{p.supervisor_log()}"))
+            p.pier("down", "-t", "0", timeout=60)
+        figure(f"killed CLI: {', '.join(outcomes)}")
+        self.assertEqual([l for l in p.leaks() if not l.startswith("link ")], [], p.supervisor_log())
+
     def test_a_log_flood_keeps_the_supervisor_small_and_the_rotation_exact(self):
         # As fast as the supervisor takes them: 1 KiB lines on stdout, and on stderr one
         # line with no newline at all, which pier must cut into 16 KiB entries. Memory
@@ -207,7 +248,11 @@ class ReliabilityFaults(unittest.TestCase):
         p.pier("up", "-d")
         sup = p.supervisor_pid()
         p.pier("exec", "-T", "s", "true")  # the first exec's one-time setup is no leak
+        # The CLI joins the container itself; what it could leave is a process in the
+        # container, a mount on the host, or (through adoption) a supervisor's fd.
         before = resting_fds(sup)
+        container_before = container_pids(p.name)
+        mounts_before = mounts_under(p.root)
         t0 = time.monotonic()
         for i in range(300):
             out = subprocess.run(p.argv("exec", "-T", "s", "echo", f"seq-{i}"), capture_output=True, text=True,
@@ -230,6 +275,8 @@ class ReliabilityFaults(unittest.TestCase):
                                       f"back to {before}")
         figure(f"exec churn: 300 sequential in {sequential:.1f} s, 30 parallel in {parallel:.1f} s; "
                f"supervisor fds {before} before, {after} after")
+        self.assertEqual(container_pids(p.name), container_before, "every exec'd process was reaped")
+        self.assertEqual(mounts_under(p.root) - mounts_before, set(), "no exec left a mount on the host")
 
     def test_a_restart_storm_backs_off_like_docker_at_low_cpu(self):
         # The first run waits for the trigger, so that `events` listens before the storm;
