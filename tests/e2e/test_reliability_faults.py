@@ -80,17 +80,12 @@ class EventReader:
 
 def chained_services(count, chain):
     """`count` services in chains of `chain`: s<i> depends on s<i-1> within a chain."""
-    text = "services:\n"
+    lines = ["services:"]
     for i in range(count):
-        text += f"""
-              s{i:02}:
-                image: busybox
-                command: ["sleep", "1000"]
-        """
+        lines += [f"  s{i:02}:", "    image: busybox", '    command: ["sleep", "1000"]']
         if i % chain:
-            text += f"""        depends_on: [s{i - 1:02}]
-        """
-    return text
+            lines.append(f"    depends_on: [s{i - 1:02}]")
+    return "\n".join(lines) + "\n"
 
 
 class ReliabilityFaults(unittest.TestCase):
