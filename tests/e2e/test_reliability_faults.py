@@ -78,6 +78,12 @@ class EventReader:
         self.proc.communicate()
 
 
+def running_containers(project):
+    """Names of the containers recorded running whose process is alive: a record that
+    says running over a dead process is the state a killed supervisor can leave."""
+    return {n for n, r in project.records().items() if r["state"] == "running" and pid_alive(r["pid"])}
+
+
 def chained_services(count, chain):
     """`count` services in chains of `chain`: s<i> depends on s<i-1> within a chain."""
     lines = ["services:"]
@@ -131,8 +137,7 @@ class ReliabilityFaults(unittest.TestCase):
                 # its exit is another test's matter.
                 wait_for(lambda: not supervisors_of(p), what="the idle supervisor to exit")
             out = p.pier("up", "-d", timeout=120)
-            running = {n for n, r in p.records().items() if r["state"] == "running"}
-            self.assertEqual(running, names, f"round {round}: {out.stderr}")
+            self.assertEqual(running_containers(p), names, f"round {round}: {out.stderr}\n{p.supervisor_log()}")
         figure(f"killed down: running/recorded containers after each round's kill: {', '.join(left)}")
         p.pier("down", "-t", "0", timeout=60)
         # Links are checked once, at cleanup: other projects on this host make and
@@ -161,7 +166,7 @@ class ReliabilityFaults(unittest.TestCase):
 
             def settled():
                 records = p.records()
-                if {n for n, r in records.items() if r["state"] == "running"} == names:
+                if running_containers(p) == names:
                     return "all up"
                 if not records and not supervisors_of(p):
                     return "nothing"
@@ -345,6 +350,7 @@ class ReliabilityFaults(unittest.TestCase):
         self.assertNotEqual(p.supervisor_pid(), sup)
         # Adopted, not restarted: every container keeps its process.
         self.assertEqual({n: r["pid"] for n, r in p.records().items()}, pids)
+        self.assertEqual(running_containers(p), set(pids))
         # Adoption reads 30 records and opens a pidfd each; what makes a slow start is
         # a new supervisor's own exec and setup, well under a second even on a busy host.
         self.assertLess(took, 3.0, "adopting 30 containers")
