@@ -19,10 +19,11 @@
 #include "builder/executor/build_network.h"
 #include "builder/executor/copy_step.h"
 #include "builder/executor/executor.h"
-#include "builder/executor/stage_view.h"
+#include "builder/executor/path_parts.h"
 #include "image/digest.h"
 #include "image/ensure.h"
 #include "image/json_util.h"
+#include "image/layer_view.h"
 #include "image/oci.h"
 #include "image/reference.h"
 #include "image/store/commit.h"
@@ -485,7 +486,7 @@ Status Executor::run_step(StageState& stage, const Instruction& ins, const RunCo
   });
 }
 
-Result<std::pair<uid_t, gid_t>> parse_chown(const std::string& chown, const StageView& view, const std::string& where) {
+Result<std::pair<uid_t, gid_t>> parse_chown(const std::string& chown, const image::LayerView& view, const std::string& where) {
   auto colon = chown.find(':');
   std::string user = chown.substr(0, colon);
   std::string group = colon == std::string::npos ? std::string() : chown.substr(colon + 1);
@@ -544,7 +545,7 @@ Status Executor::copy_step(StageState& stage, const Instruction& ins, const Copy
   }
   if (!cmd.exclude.empty()) return Error(loc + " --exclude is not supported yet");
   if (cmd.parents) return Error(loc + " --parents is not supported yet");
-  StageView dest_view(stage.image.layer_dirs);
+  image::LayerView dest_view(stage.image.layer_dirs);
   detail::CopySpec spec;
   spec.command = &cmd;
   spec.where = loc;
@@ -561,7 +562,7 @@ Status Executor::copy_step(StageState& stage, const Instruction& ins, const Copy
   json heredocs = json::array();
   for (const auto& h : cmd.heredocs) heredocs.push_back({h.name, h.content});
   step["heredocs"] = heredocs;
-  std::optional<StageView> from_view;
+  std::optional<image::LayerView> from_view;
   if (!cmd.from.empty()) {
     PIER_TRY(int ref, stage_ref(cmd.from, static_cast<int>(&stage - stages_.data())));
     if (ref >= 0) {
