@@ -28,4 +28,6 @@ std::string join_parts(const std::vector<std::string>& parts, size_t count) {
   return out;
 }
 
+std::string clean_abs(const std::string& path) { return "/" + join_parts(split_clean(path), 1u << 30); }
+
 }  // namespace pier::builder

@@ -11,5 +11,7 @@ namespace pier::builder {
 std::vector<std::string> split_clean(const std::string& path);
 // The first `count` components joined with '/', without a leading one.
 std::string join_parts(const std::vector<std::string>& parts, size_t count);
+// `path` cleaned and absolute: "a/../b/" -> "/b".
+std::string clean_abs(const std::string& path);
 
 }  // namespace pier::builder
