@@ -119,6 +119,28 @@ class BuildTest(unittest.TestCase):
                          ["bin", "dev", "etc", "owned", "proc", "sub", "sys", "top"])
         self.assertIn('"org.example.kind": "tiny"', p.pier("image", "inspect", "local/tiny:1").stdout)
 
+    def test_copy_from_reads_through_a_linked_parent(self):
+        # Merged-/usr images link /lib to usr/lib: a COPY --from source or glob under the
+        # link is the directory it reaches, with its content, as in Docker.
+        p = self.project("""
+            services:
+              app:
+                image: local/linked:1
+                command: ["sleep", "1000"]
+                build: .
+        """, {"Dockerfile": """\
+            FROM busybox AS build
+            RUN mkdir -p /usr/lib/x && echo one > /usr/lib/x/one.so && echo two > /usr/lib/x/two.so && ln -s usr/lib /lnk
+            FROM busybox
+            COPY --from=build /lnk/x/ /copied/
+            COPY --from=build /lnk/x/t*.so /globbed/
+        """})
+        p.pier("build")
+        p.pier("up", "-d")
+        self.assertEqual(p.pier("exec", "-T", "app", "cat", "/copied/one.so", "/copied/two.so", "/globbed/two.so").stdout,
+                         "one\ntwo\ntwo\n")
+        self.assertEqual(p.pier("exec", "-T", "app", "ls", "/globbed").stdout.split(), ["two.so"])
+
     def test_cache_hit_miss_and_dockerignore(self):
         p = self.project("""
             services:

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <set>
 
+#include "builder/executor/path_parts.h"
 #include "image/unpack/in_root.h"
 
 namespace pier::builder::detail {
@@ -29,18 +30,24 @@ std::string child(const std::string& dir, const std::string& name) {
 
 bool has_glob(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
+// Whether `path` in the stage is a directory, its links followed.
+Result<bool> is_dir_in(const image::LayerView& view, const std::string& path) {
+  PIER_TRY(auto entry, view.resolve(path));
+  return entry && entry->is_dir();
+}
+
 // Writes missing parents of `rel` (root-owned 0755, as Docker makes them) once.
 class Parents {
  public:
-  Parents(LayerTar& tar, const StageView& view) : tar_(tar), view_(view) {}
+  Parents(LayerTar& tar, const image::LayerView& view) : tar_(tar), view_(view) {}
   Status ensure(const std::string& rel) {
     auto parts = split_clean(rel);
     for (size_t k = 1; k < parts.size(); ++k) {
       std::string p = join_parts(parts, k);
       if (done_.count(p)) continue;
       done_.insert(p);
-      auto e = view_.lookup(p, true);
-      if (e && S_ISDIR(e->st.st_mode)) continue;
+      PIER_TRY(bool is_dir, is_dir_in(view_, p));
+      if (is_dir) continue;
       PIER_CHECK(tar_.add_dir(p, 0755, 0, 0, 0));
     }
     return {};
@@ -49,7 +56,7 @@ class Parents {
 
  private:
   LayerTar& tar_;
-  const StageView& view_;
+  const image::LayerView& view_;
   std::set<std::string> done_;
 };
 
@@ -159,7 +166,9 @@ Status copy_context(LayerTar& tar, Parents& parents, const CopySpec& spec, bool 
 Status copy_view_entry(LayerTar& tar, Parents& parents, const CopySpec& spec, const std::string& src,
                        const std::string& target, int depth) {
   if (depth > 256) return Error(spec.where + ": " + src + ": too deep");
-  auto e = spec.from->lookup(src, depth == 0);  // a named source is followed, as Docker does
+  // A named source is followed, as Docker does; what is below it is copied as it is.
+  using Last = image::LayerView::Last;
+  PIER_TRY(auto e, spec.from->resolve(src, depth == 0 ? Last::follow : Last::keep));
   if (!e) return Error(spec.where + ": " + src + ": not found in the source stage");
   const struct stat& st = e->st;
   auto [uid, gid] = owner_for(spec, st.st_uid, st.st_gid);
@@ -169,21 +178,23 @@ Status copy_view_entry(LayerTar& tar, Parents& parents, const CopySpec& spec, co
       PIER_CHECK(tar.add_dir(target, perm_for(spec, st.st_mode), uid, gid, st.st_mtim.tv_sec));
       parents.made(target);
     }
-    for (const auto& name : spec.from->list(src))
+    PIER_TRY(std::vector<std::string> names, spec.from->list(*e));
+    for (const auto& name : names)
       PIER_CHECK(copy_view_entry(tar, parents, spec, src + "/" + name, child(target, name), depth + 1));
     return {};
   }
   PIER_CHECK(parents.ensure(target));
   if (S_ISLNK(st.st_mode)) {
     char buf[4096];
-    ssize_t n = ::readlink(e->host_path.c_str(), buf, sizeof buf);
-    if (n < 0) return Error::system("readlink", e->host_path, errno);
+    const std::string link = e->host_path();
+    ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+    if (n < 0) return Error::system("readlink", link, errno);
     return tar.add_symlink(target, std::string(buf, static_cast<size_t>(n)), uid, gid, st.st_mtim.tv_sec);
   }
   if (S_ISREG(st.st_mode)) {
-    PIER_TRY(sys::RegularFile file, StageView::open(*e));
+    PIER_TRY(sys::RegularFile file, image::LayerView::open(*e));
     return tar.add_file(target, file.fd.get(), file.st.st_size, perm_for(spec, st.st_mode), uid, gid, st.st_mtim.tv_sec,
-                        e->host_path);
+                        e->host_path());
   }
   struct stat copy = st;
   copy.st_uid = uid;
@@ -193,22 +204,26 @@ Status copy_view_entry(LayerTar& tar, Parents& parents, const CopySpec& spec, co
 
 }  // namespace
 
-Result<std::vector<std::string>> resolve_view_sources(const StageView& view, const std::vector<std::string>& sources,
-                                                      const std::string& where) {
+Result<std::vector<std::string>> resolve_view_sources(const image::LayerView& view,
+                                                      const std::vector<std::string>& sources, const std::string& where) {
   std::vector<std::string> out;
   for (const auto& source : sources) {
     auto parts = split_clean(source);
     std::string dir = "/" + join_parts(parts, parts.empty() ? 0 : parts.size() - 1);
     if (!parts.empty() && has_glob(parts.back())) {
       size_t before = out.size();
-      for (const auto& name : view.list(dir))
+      PIER_TRY(auto parent, view.resolve(dir));
+      std::vector<std::string> names;
+      if (parent && parent->is_dir()) { PIER_TRY(names, view.list(*parent)); }
+      for (const auto& name : names)
         if (::fnmatch(parts.back().c_str(), name.c_str(), FNM_PERIOD) == 0)
           out.push_back(dir == "/" ? "/" + name : dir + "/" + name);
       if (out.size() == before) return Error(where + ": no source files were specified: `" + source + "` matches nothing");
       continue;
     }
     std::string path = "/" + join_parts(parts, parts.size());
-    if (!view.lookup(path, true)) return Error(where + ": `" + source + "`: not found");
+    PIER_TRY(auto entry, view.resolve(path));
+    if (!entry) return Error(where + ": `" + source + "`: not found");
     out.push_back(path);
   }
   return out;
@@ -230,13 +245,10 @@ Status write_copy_layer(LayerTar& tar, const CopySpec& spec) {
     count += view_sources.size();
   }
   bool dest_is_dir = spec.dest.ends_with("/") || count > 1 || spec.dest == "/";
-  if (!dest_is_dir) {
-    auto existing = spec.dest_view->lookup(spec.dest, true);
-    dest_is_dir = existing && S_ISDIR(existing->st.st_mode);
-  }
+  if (!dest_is_dir) { PIER_TRY(dest_is_dir, is_dir_in(*spec.dest_view, spec.dest)); }
   if (count > 1 && !spec.dest.ends_with("/") && spec.dest != "/") {
-    auto existing = spec.dest_view->lookup(spec.dest, true);
-    if (!existing || !S_ISDIR(existing->st.st_mode))
+    PIER_TRY(bool existing_dir, is_dir_in(*spec.dest_view, spec.dest));
+    if (!existing_dir)
       return Error(spec.where + ": when using COPY with more than one source file, the destination must be a "
                                 "directory and end with a /");
   }
@@ -246,12 +258,12 @@ Status write_copy_layer(LayerTar& tar, const CopySpec& spec) {
     for (const auto& e : list)
       if (e.below.empty() && S_ISDIR(e.mode)) any_dir_source = true;
   for (const auto& s : view_sources) {
-    auto e = spec.from->lookup(s, true);
-    if (e && S_ISDIR(e->st.st_mode)) any_dir_source = true;
+    PIER_TRY(bool is_dir, is_dir_in(*spec.from, s));
+    if (is_dir) any_dir_source = true;
   }
   if ((dest_is_dir || any_dir_source) && !dest_rel.empty()) {
-    auto existing = spec.dest_view->lookup(spec.dest, true);
-    if (!existing || !S_ISDIR(existing->st.st_mode)) {
+    PIER_TRY(bool existing_dir, is_dir_in(*spec.dest_view, spec.dest));
+    if (!existing_dir) {
       PIER_CHECK(parents.ensure(dest_rel));
       auto [uid, gid] = owner_for(spec, 0, 0);
       PIER_CHECK(tar.add_dir(dest_rel, 0755, uid, gid, 0));
@@ -280,11 +292,12 @@ Status write_copy_layer(LayerTar& tar, const CopySpec& spec) {
     PIER_CHECK(tar.add_file(target, fd.get(), r.size, cmd.chmod.value_or(0600), uid, gid, r.mtime, r.url));
   }
   for (const auto& src : view_sources) {
-    auto e = spec.from->lookup(src, true);
-    bool is_dir = e && S_ISDIR(e->st.st_mode);
+    PIER_TRY(auto e, spec.from->resolve(src));
+    bool is_dir = e && e->is_dir();
     std::string target = is_dir ? dest_rel : dest_is_dir ? child(dest_rel, base_name(src)) : dest_rel;
     if (is_dir) {
-      for (const auto& name : spec.from->list(src))
+      PIER_TRY(std::vector<std::string> names, spec.from->list(*e));
+      for (const auto& name : names)
         PIER_CHECK(copy_view_entry(tar, parents, spec, src + "/" + name, child(target, name), 1));
     } else {
       PIER_CHECK(copy_view_entry(tar, parents, spec, src, target, 0));

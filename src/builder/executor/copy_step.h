@@ -15,7 +15,7 @@
 #include "builder/dockerfile/dockerfile.h"
 #include "builder/executor/layer_tar.h"
 #include "builder/executor/remote_source.h"
-#include "builder/executor/stage_view.h"
+#include "image/layer_view.h"
 
 namespace pier::builder::detail {
 
@@ -23,20 +23,20 @@ struct CopySpec {
   const CopyCommand* command = nullptr;
   std::string where;            // "Dockerfile:7: COPY" for errors
   std::string dest;             // absolute, cleaned, with a trailing '/' when written so
-  const StageView* dest_view = nullptr;  // the stage being built
+  const image::LayerView* dest_view = nullptr;  // the stage being built
   std::optional<std::pair<uid_t, gid_t>> owner;  // --chown
   // Exactly one source kind:
   const BuildContext* context = nullptr;
   std::vector<std::vector<ContextEntry>> context_entries;  // per source, resolved
-  const StageView* from = nullptr;  // --from stage or image
+  const image::LayerView* from = nullptr;  // --from stage or image
   // ADD <url> sources, downloaded (besides local ones from the context, if any).
   std::vector<RemoteFile> remote;
 };
 
 // Sources in a stage (or image) named by --from, with a `*?[` glob in the last
 // component: the matching absolute paths, sorted. An error names the source.
-Result<std::vector<std::string>> resolve_view_sources(const StageView& view, const std::vector<std::string>& sources,
-                                                      const std::string& where);
+Result<std::vector<std::string>> resolve_view_sources(const image::LayerView& view,
+                                                      const std::vector<std::string>& sources, const std::string& where);
 
 Status write_copy_layer(LayerTar& tar, const CopySpec& spec);
 

@@ -7,10 +7,11 @@
 #include <cerrno>
 #include <optional>
 
+#include "base/atomic_file.h"
 #include "base/scope_exit.h"
 #include "builder/executor/build_network.h"
 #include "builder/executor/executor.h"
-#include "builder/executor/stage_view.h"
+#include "image/layer_view.h"
 #include "net/network.h"
 #include "runtime/container.h"
 #include "runtime/rootfs.h"
@@ -66,12 +67,14 @@ Result<UniqueFd> stdin_memfd(const std::string& data) {
 // A bind target the runtime had to create in the upper dir (the lower layers lack it)
 // is not the step's content.
 void drop_mount_points(const RunInput& input, const std::vector<std::string>& targets) {
-  StageView lower(input.layer_dirs);
+  image::LayerView lower(input.layer_dirs);
   for (const auto& t : targets) {
     std::string up = input.state_dir + "/upper" + t;
     struct stat st {};
-    if (::lstat(up.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 && !lower.lookup(t))
-      ::unlink(up.c_str());
+    if (::lstat(up.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0) continue;
+    auto below = lower.resolve(t, image::LayerView::Last::keep);
+    // Dropped only when known to be missing below, not when the lookup failed.
+    if (below && !*below) ::unlink(up.c_str());
   }
 }
 

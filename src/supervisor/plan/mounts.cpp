@@ -6,7 +6,7 @@
 
 #include "base/strings.h"
 #include "compose/units.h"
-#include "supervisor/plan/layer_view.h"
+#include "image/layer_view.h"
 #include "supervisor/plan/steps.h"
 #include "supervisor/plan/volume_paths.h"
 
@@ -194,7 +194,7 @@ bool under_kernel_fs(const std::string& path) {
 // can write (runc refuses mounts on /proc for this, CVE-2019-19921). The path is followed
 // through the image's symlinks as the runtime will follow it in the rootfs, so VOLUME
 // /foo with /foo -> /proc in the image is refused too.
-Status check_image_volume(PlanContext& ctx, const LayerView& view, const std::string& target) {
+Status check_image_volume(PlanContext& ctx, const image::LayerView& view, const std::string& target) {
   PIER_TRY(std::string real, view.real_path(target));
   if (!under_kernel_fs(real)) return {};
   std::string via = real == target ? "" : fmt::format(" (`{}` in the image)", real);
@@ -210,7 +210,7 @@ Status plan_mounts(PlanContext& ctx) {
   for (const auto& v : s.volumes) PIER_CHECK(add_service_volume(ctx, v));
   for (const auto& entry : s.tmpfs) PIER_CHECK(add_tmpfs_entry(ctx, entry));
   // An image VOLUME nothing mounts gets a fresh anonymous volume (Docker: exact path match).
-  const LayerView view(ctx.in.image->layer_dirs);
+  const image::LayerView view(ctx.in.image->layer_dirs);
   for (const auto& path : ctx.image.volumes) {
     std::string target = clean_path(path);
     if (target == "/" || ctx.targets.count(target)) continue;

@@ -12,7 +12,7 @@
 
 #include "base/dirs.h"
 #include "base/scope_exit.h"
-#include "supervisor/plan/layer_view.h"
+#include "image/layer_view.h"
 #include "supervisor/plan/plan.h"
 
 namespace pier::supervisor {
@@ -39,14 +39,14 @@ Status make_volumes_root(const std::string& root) {
   return {};
 }
 
-Status fill_from_image(const LayerView& view, const VolumePrep& v, const std::string& tmp) {
-  PIER_TRY(auto node, view.resolve(v.target));
+Status fill_from_image(const image::LayerView& view, const VolumePrep& v, const std::string& tmp) {
+  PIER_TRY(auto entry, view.resolve(v.target));
   // Nothing at the mount point, or a file there: the volume starts empty.
-  if (!node || !node->is_dir) return {};
-  return view.copy_dir(*node, tmp);
+  if (!entry || !entry->is_dir()) return {};
+  return view.copy_dir(*entry, tmp);
 }
 
-Status create_volume(const LayerView& view, const VolumePrep& v) {
+Status create_volume(const image::LayerView& view, const VolumePrep& v) {
   PIER_CHECK(make_parents(v.dir));
   // Unique per process and call: replicas of one service may prepare the same volume on
   // two threads at once.
@@ -79,7 +79,7 @@ std::string describe(const VolumePrep& v) {
 }  // namespace
 
 Status prepare_volumes(const PlanInputs& in, const ContainerPlan& plan) {
-  LayerView view(in.image ? in.image->layer_dirs : std::vector<std::string>{});
+  image::LayerView view(in.image ? in.image->layer_dirs : std::vector<std::string>{});
   for (const auto& v : plan.volumes) {
     if (exists(v.dir)) continue;
     PIER_CHECK(make_volumes_root(in.paths.root));
