@@ -32,6 +32,26 @@ std::optional<std::chrono::milliseconds> timeout_of(const nlohmann::json& reques
   return std::chrono::seconds(request["timeout"].get<int>());
 }
 
+// Whether the kernel's OOM killer killed a process of a container that died while no
+// supervisor ran: its cgroup still holds the count until recovery removes it.
+bool oom_killed_unobserved(const state::ContainerRecord& record) {
+  if (record.cgroup.empty()) return false;
+  runtime::Container dead;
+  dead.project = record.project;
+  dead.name = record.name;
+  dead.cgroup = record.cgroup;
+  auto stats = runtime::stats(dead);
+  if (!stats) {
+    // Usually gone with the machine's reboot, which also ended the container.
+    log::debug("recover {}: read its OOM kills: {}", record.name, stats.error().to_string());
+    return false;
+  }
+  if (stats->oom_kills == 0) return false;
+  log::warn("recover {}: the kernel's OOM killer killed {} process(es) while no supervisor ran (memory limit {} bytes)",
+            record.name, stats->oom_kills, stats->memory_limit);
+  return true;
+}
+
 // Counts down parallel completions, keeping the first error.
 struct Join {
   int remaining = 0;
@@ -670,12 +690,16 @@ Status Supervisor::recover() {
       else if (auto st = publish_ports(*raw); !st) log::warn("adopt {}: {}", name, st.error().to_string());
       continue;
     }
-    // Dead while nobody watched: its cgroup may remain; the record says exited.
+    // Dead while nobody watched: its cgroup may remain; the record says exited. The
+    // cgroup's OOM kill count is read before it goes, as at a watched exit.
+    bool was_running = record.state == state::ContainerState::running || record.state == state::ContainerState::paused;
+    bool oom = was_running && oom_killed_unobserved(record);
     (void)runtime::destroy(record.project, name, "");
     auto& r = const_cast<state::ContainerRecord&>(raw->record());
     if (r.state == state::ContainerState::running || r.state == state::ContainerState::paused ||
         r.state == state::ContainerState::restarting) {
       if (r.state != state::ContainerState::restarting) r.exit_code = 255;  // died unobserved
+      if (was_running) r.oom_killed = oom;
       r.state = state::ContainerState::exited;
       r.finished_at = unix_time_ns();
       r.pid = 0;
