@@ -278,7 +278,7 @@ std::vector<ManagedContainer*> Supervisor::select(const std::vector<std::string>
 // Reverse dependency order: dependents stop before what they depend on; each wave in
 // parallel. Containers of services the project no longer has go first.
 void Supervisor::stop_in_order(std::vector<ManagedContainer*> targets, std::optional<std::chrono::milliseconds> grace,
-                               std::function<void()> done, control::Reply reply, const char* verb) {
+                               std::function<void(Status)> done, control::Reply reply, const char* verb) {
   std::vector<std::vector<ManagedContainer*>> waves;
   std::set<ManagedContainer*> placed;
   if (project_) {
@@ -300,10 +300,11 @@ void Supervisor::stop_in_order(std::vector<ManagedContainer*> targets, std::opti
     if (!placed.count(c)) waves.front().push_back(c);
   auto shared_waves = std::make_shared<std::vector<std::vector<ManagedContainer*>>>(std::move(waves));
   auto step = std::make_shared<std::function<void(size_t)>>();
+  auto first_error = std::make_shared<std::optional<Error>>();
   std::string verb_text = verb;
-  *step = [this, shared_waves, step, grace, done, reply, verb_text](size_t index) {
+  *step = [this, shared_waves, step, first_error, grace, done, reply, verb_text](size_t index) {
     if (index >= shared_waves->size()) {
-      done();
+      done(*first_error ? Status(**first_error) : Status{});
       *step = nullptr;  // break the self-reference
       return;
     }
@@ -314,7 +315,10 @@ void Supervisor::stop_in_order(std::vector<ManagedContainer*> targets, std::opti
     if (active.empty()) return (*step)(index + 1);
     auto join = std::make_shared<Join>();
     join->remaining = static_cast<int>(active.size());
-    join->done = [step, index](Status) { (*step)(index + 1); };
+    join->done = [step, first_error, index](Status st) {
+      if (!st && !*first_error) *first_error = std::move(st).error();
+      (*step)(index + 1);
+    };
     for (auto* c : active) {
       reply.event({{"progress", "Container " + c->name()}, {"status", verb_text + "ing"}});
       c->stop(grace, [join, reply, name = c->name(), verb_text](Status st) {
@@ -332,7 +336,8 @@ void Supervisor::remove_containers(std::vector<ManagedContainer*> targets, std::
   auto join = std::make_shared<Join>();
   join->remaining = static_cast<int>(targets.size());
   join->done = std::move(done);
-  stop_in_order(targets, std::nullopt, [this, targets, join, reply] {
+  // A stop that could not be recorded does not matter here: the record goes.
+  stop_in_order(targets, std::nullopt, [this, targets, join, reply](Status) {
     for (auto* c : targets) {
       std::string name = c->name();
       c->remove([this, join, reply, name](Status st) {
@@ -403,6 +408,12 @@ void Supervisor::check_idle() {
 void Supervisor::handle(const nlohmann::json& request, control::Reply reply) {
   std::string op = request.value("op", "");
   if (op == "ping") return reply.finish({});
+  if ((op == "up" || op == "run") && downs_ > 0) {
+    // After the down, not into the middle of it: the project ends up, as asked last.
+    reply.event({{"progress", "Project " + paths_.project}, {"status", "Waiting for down"}});
+    after_down_.push_back([this, request, reply] { handle(request, reply); });
+    return;
+  }
   if (op == "up") return up(request, reply);
   if (op == "run") return run(request, reply);
   if (op == "stop") return stop(request, reply);
@@ -449,8 +460,8 @@ void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
 
 void Supervisor::stop(const nlohmann::json& request, control::Reply reply) {
   busy_++;
-  stop_in_order(select(services_of(request)), timeout_of(request), [this, reply] {
-    reply.finish({});
+  stop_in_order(select(services_of(request)), timeout_of(request), [this, reply](Status st) {
+    reply.finish(st);
     busy_--;
     check_idle();
   }, reply, "Stopp");
@@ -487,7 +498,8 @@ std::vector<std::string> Supervisor::with_restart_dependents(std::vector<std::st
 
 void Supervisor::restart(const nlohmann::json& request, control::Reply reply) {
   auto targets = select(with_restart_dependents(services_of(request)));
-  stop_in_order(targets, timeout_of(request), [this, targets, reply] {
+  stop_in_order(targets, timeout_of(request), [this, targets, reply](Status stopped) {
+    if (!stopped) return reply.finish(stopped);
     // Start again wave by wave, so a dependency is up before what depends on it.
     std::vector<std::vector<ManagedContainer*>> waves;
     std::set<ManagedContainer*> placed;
@@ -573,6 +585,13 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
   bool remove_orphans = request.value("remove_orphans", false);
   bool volumes = request.value("volumes", false);
   std::string rmi = request.value("rmi", std::string());
+  // `up`s in progress create and start nothing more; what they are starting now is
+  // stopped once it runs (stop waits for a start), then removed with the rest.
+  for (auto& run : runs_)
+    if (!run->finished())
+      run->cancel(Error("cancelled by `down` before every service was started")
+                      .hint("run `up` again to bring the project up"));
+  downs_++;
   std::vector<ManagedContainer*> targets;
   for (auto* c : select({}))
     if (!project_ || remove_orphans || project_->project.services.count(c->service()) || c->record().oneoff)
@@ -618,6 +637,11 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
     }
     reply.finish(st);
     busy_--;
+    if (--downs_ == 0) {
+      auto waiting = std::move(after_down_);
+      after_down_.clear();
+      for (auto& fn : waiting) fn();
+    }
     check_idle();
   };
   // The containers no record describes go after the managed ones, before the networks.
@@ -626,7 +650,7 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
   };
   if (grace) {
     // -t applies to every container of the wave.
-    stop_in_order(targets, grace, [this, targets, reply, then_unreadable] {
+    stop_in_order(targets, grace, [this, targets, reply, then_unreadable](Status) {
       remove_containers(targets, then_unreadable, reply);
     }, reply, "Stopp");
   } else {
