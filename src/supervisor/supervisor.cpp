@@ -322,7 +322,8 @@ void Supervisor::stop_in_order(std::vector<ManagedContainer*> targets, std::opti
     for (auto* c : active) {
       reply.event({{"progress", "Container " + c->name()}, {"status", verb_text + "ing"}});
       c->stop(grace, [join, reply, name = c->name(), verb_text](Status st) {
-        reply.event({{"progress", "Container " + name}, {"status", verb_text == "Stopp" ? "Stopped" : verb_text + "ed"}});
+        std::string past = verb_text == "Stopp" ? "Stopped" : verb_text + "ed";
+        reply.event({{"progress", "Container " + name}, {"status", st ? past : "Error"}});
         join->finish_one(std::move(st));
       });
     }
@@ -411,7 +412,7 @@ void Supervisor::handle(const nlohmann::json& request, control::Reply reply) {
   if ((op == "up" || op == "run") && downs_ > 0) {
     // After the down, not into the middle of it: the project ends up, as asked last.
     reply.event({{"progress", "Project " + paths_.project}, {"status", "Waiting for down"}});
-    after_down_.push_back([this, request, reply] { handle(request, reply); });
+    after_down_.emplace_back(request, reply);
     return;
   }
   if (op == "up") return up(request, reply);
@@ -586,11 +587,14 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
   bool volumes = request.value("volumes", false);
   std::string rmi = request.value("rmi", std::string());
   // `up`s in progress create and start nothing more; what they are starting now is
-  // stopped once it runs (stop waits for a start), then removed with the rest.
+  // stopped once it runs (stop waits for a start), then removed with the rest. Those
+  // waiting for an earlier down came before this one: they do not run at all.
+  auto cancelled = [] {
+    return Error("cancelled by `down` before every service was started").hint("run `up` again to bring the project up");
+  };
   for (auto& run : runs_)
-    if (!run->finished())
-      run->cancel(Error("cancelled by `down` before every service was started")
-                      .hint("run `up` again to bring the project up"));
+    if (!run->finished()) run->cancel(cancelled());
+  for (auto& [queued, queued_reply] : std::exchange(after_down_, {})) queued_reply.finish(cancelled());
   downs_++;
   std::vector<ManagedContainer*> targets;
   for (auto* c : select({}))
@@ -637,11 +641,8 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
     }
     reply.finish(st);
     busy_--;
-    if (--downs_ == 0) {
-      auto waiting = std::move(after_down_);
-      after_down_.clear();
-      for (auto& fn : waiting) fn();
-    }
+    if (--downs_ == 0)
+      for (auto& [queued, queued_reply] : std::exchange(after_down_, {})) handle(queued, queued_reply);
     check_idle();
   };
   // The containers no record describes go after the managed ones, before the networks.

@@ -127,9 +127,10 @@ class Supervisor {
   std::map<std::string, state::ContainerState> last_state_;  // for event actions
   int busy_ = 0;  // requests in progress
   // `down`s in progress, and the `up`/`run` requests that came meanwhile: they run once
-  // the last down is done, so the project ends as the last command said.
+  // the last down is done (a later `down` cancels them), so the project ends as the last
+  // command said.
   int downs_ = 0;
-  std::vector<std::function<void()>> after_down_;
+  std::vector<std::pair<nlohmann::json, control::Reply>> after_down_;
   std::function<void()> on_idle_;
 };
 

@@ -160,6 +160,26 @@ class Races(unittest.TestCase):
             p.pier("down", timeout=60)
             self.assert_project_gone(p, f"round {round}")
 
+    def test_a_down_after_an_up_that_waits_for_a_down_cancels_that_up(self):
+        # up, down, up (waiting for the first down), down: the last word is down.
+        p = Project(self, chained_services())
+        first = StderrReader(p, "up", "-d")
+        wait_for(lambda: p.records() or first.proc.poll() is not None, timeout=30,
+                 what="the first up to create its containers")
+        down = StderrReader(p, "down")
+        wait_for(lambda: down.lines or down.proc.poll() is not None, timeout=30, what="the down to begin")
+        waiting = StderrReader(p, "up", "-d")
+        wait_for(lambda: any("Waiting for down" in l for l in waiting.lines) or down.proc.poll() is not None,
+                 timeout=30, what="the second up to wait for the down")
+        last = p.pier("down", check=False, timeout=120)
+        self.assertEqual(last.returncode, 0, f"{last.stderr}\n{p.supervisor_log()}")
+        for cli in (first, waiting):
+            code, err = cli.finish(timeout=120)
+            self.assert_up_ended_clearly(p, code, err, f"up exited {code}: {err}")
+        code, err = down.finish(timeout=120)
+        self.assertEqual(code, 0, f"the first down: {err}")
+        self.assert_project_gone(p, "after the last down")
+
 
 class Recovery(unittest.TestCase):
     def test_an_oom_kill_while_no_supervisor_runs_is_recorded_at_adoption(self):
