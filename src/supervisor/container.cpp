@@ -158,8 +158,6 @@ void ManagedContainer::on_output(int fd, int stream) {
 
 void ManagedContainer::start(Done done) {
   if (running()) return done({});
-  // A start queued behind the exit's cleanup by an `up` that a `down` then cancelled.
-  if (removing_) return done(Error("container " + name() + " is being removed"));
   if (starting_) {
     // Started by another command (two `up`s at once): done when that start is, with its
     // outcome, never before the container runs.
@@ -559,22 +557,13 @@ Status ManagedContainer::unpause() {
 }
 
 void ManagedContainer::remove(Done done) {
-  if (removing_) {
-    // `down` while `up` recreates this container, or two `down`s: one removal for both.
-    remove_waiters_.push_back(std::move(done));
-    return;
-  }
-  removing_ = true;
   auto alive = alive_;
   // The stop's record write does not matter: the record goes with the container.
   stop(std::nullopt, [this, alive, done = std::move(done)](Status) mutable {
     if (!*alive) return done({});
     if (cleaning_) {
       // Let the exit's own cgroup removal finish first.
-      after_cleanup_.push_back([this, done = std::move(done)]() mutable {
-        removing_ = false;
-        remove(std::move(done));
-      });
+      after_cleanup_.push_back([this, done = std::move(done)]() mutable { remove(std::move(done)); });
       return;
     }
     restart_timer_.reset();
@@ -588,15 +577,8 @@ void ManagedContainer::remove(Done done) {
     sup_.workers().run<Status>(
         [container, scratch, paths]() -> Status { return destroy_container(paths, container, scratch); },
         [this, alive, done = std::move(done)](Status st) {
-          std::vector<Done> joined;
-          if (*alive) {
-            // A write still to be retried would bring the record back.
-            if (save_retry_) save_retry_->stop();
-            (void)sup_.records().remove(name());
-            joined = std::move(remove_waiters_);
-          }
-          done(st);
-          for (const auto& waiter : joined) waiter(st);
+          if (*alive) (void)sup_.records().remove(name());
+          done(std::move(st));
         });
   });
 }

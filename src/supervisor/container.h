@@ -119,9 +119,6 @@ class ManagedContainer {
   std::vector<std::function<void()>> after_cleanup_;
   bool stopping_ = false;
   std::vector<Done> stop_waiters_;
-  // A removal in progress: a second one (`down` while `up` recreates) waits for it.
-  bool removing_ = false;
-  std::vector<Done> remove_waiters_;
   std::vector<UniqueFd> direct_stdio_;
   std::vector<std::function<void(int)>> exit_listeners_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -180,6 +180,24 @@ class Races(unittest.TestCase):
         self.assertEqual(code, 0, f"the first down: {err}")
         self.assert_project_gone(p, "after the last down")
 
+    def test_down_while_up_recreates_cancels_it_and_leaves_nothing(self):
+        # The up is removing every container to recreate it (its command changed) when the
+        # down comes: nothing is created again on the network the down deletes.
+        p = Project(self, chained_services())
+        for round in range(3):
+            p.pier("up", "-d", timeout=120)
+            p.write("compose.yaml", chained_services().replace('["sleep", "1000"]', f'["sleep", "{1001 + round}"]'))
+            up = StderrReader(p, "up", "-d")
+            wait_for(lambda: any("Recreate" in l for l in up.lines) or up.proc.poll() is not None, timeout=30,
+                     what="the up to recreate")
+            down = p.pier("down", check=False, timeout=120)
+            self.assertEqual(down.returncode, 0, f"round {round}: {down.stderr}\n{p.supervisor_log()}")
+            code, err = up.finish(timeout=120)
+            self.assert_up_ended_clearly(p, code, err, f"round {round}: up exited {code}: {err}")
+            self.assert_project_gone(p, f"round {round}")
+            p.write("compose.yaml", chained_services())
+            wait_for(lambda: not supervisors_of(p), timeout=15, what="the supervisor to exit")
+
 
 class Recovery(unittest.TestCase):
     def test_an_oom_kill_while_no_supervisor_runs_is_recorded_at_adoption(self):
