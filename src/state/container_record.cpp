@@ -201,7 +201,9 @@ Status RecordStore::write(const ContainerRecord& record) const {
   // stale anyway, so no fsync (it costs milliseconds per change on a disk-backed --root);
   // the rename still keeps them whole if pier itself crashes.
   PIER_TRY(std::string path, file_of(record.name));
-  return write_file_atomic(path, to_json(record), 0600, Durability::crash_safe);
+  Status st = write_file_atomic(path, to_json(record), 0600, Durability::crash_safe);
+  if (!st) return std::move(st).error().context("save container record `" + path + "`");
+  return st;
 }
 
 Result<ContainerRecord> RecordStore::read(const std::string& name) const {

@@ -35,6 +35,9 @@ Result<UniqueFd> open_fd(const std::string& path, int flags) {
   return fd;
 }
 
+// How often a record that could not be written is tried again (space may come back).
+constexpr std::chrono::seconds kSaveRetry{1};
+
 }  // namespace
 
 ManagedContainer::ManagedContainer(Supervisor& sup, state::ContainerRecord record, ContainerPlan plan)
@@ -47,12 +50,37 @@ std::optional<Health> ManagedContainer::health() const {
   return health_->status();
 }
 
-Status ManagedContainer::save() { return sup_.records().write(record_); }
+Status ManagedContainer::save() {
+  Status st = sup_.records().write(record_);
+  if (st) {
+    if (save_retry_) save_retry_->stop();
+    return st;
+  }
+  // The whole record is written each time, so the next success carries every change
+  // made meanwhile.
+  if (!save_retry_) save_retry_ = sup_.loop().create_timer([this] { retry_save(); });
+  if (!save_retry_->active()) {
+    log::warn("container {}: {}; retrying every {} s", name(), st.error().to_string(), kSaveRetry.count());
+    save_retry_->start(kSaveRetry, kSaveRetry);
+  }
+  Error e = std::move(st).error().context("container " + name());
+  bool full = e.errnum() == ENOSPC || e.errnum() == EDQUOT;
+  return std::move(e).hint(std::string(full ? "free space on its filesystem; " : "") +
+                           "the supervisor writes it again every second until it succeeds");
+}
 
-void ManagedContainer::set_state(state::ContainerState state) {
+void ManagedContainer::retry_save() {
+  if (sup_.records().write(record_)) {
+    save_retry_->stop();
+    log::info("container {}: its record is written again", name());
+  }
+}
+
+Status ManagedContainer::set_state(state::ContainerState state) {
   record_.state = state;
-  if (auto st = save(); !st) log::warn("container {}: {}", name(), st.error().to_string());
+  Status saved = save();
   sup_.container_changed(*this);
+  return saved;
 }
 
 Status ManagedContainer::persist_created() {
@@ -129,7 +157,13 @@ void ManagedContainer::on_output(int fd, int stream) {
 }
 
 void ManagedContainer::start(Done done) {
-  if (running() || starting_) return done({});
+  if (running()) return done({});
+  if (starting_) {
+    // Started by another command (two `up`s at once): done when that start is, with its
+    // outcome, never before the container runs.
+    start_waiters_.push_back(std::move(done));
+    return;
+  }
   if (cleaning_) {
     after_cleanup_.push_back([this, done = std::move(done)]() mutable { start(std::move(done)); });
     return;
@@ -219,8 +253,14 @@ Status ManagedContainer::join_current_namespaces(runtime::ContainerSpec& spec) c
   return {};
 }
 
-void ManagedContainer::on_started(Result<runtime::Container> result, Done done) {
+void ManagedContainer::on_started(Result<runtime::Container> result, Done first) {
   starting_ = false;
+  // Every command that asked for this start learns how it ended, the first one first.
+  Done done = [first = std::move(first), joined = std::move(start_waiters_)](Status st) {
+    first(st);
+    for (const auto& waiter : joined) waiter(st);
+  };
+  start_waiters_.clear();
   direct_stdio_.clear();  // the container has its own copies now
   // A stop that came during the start waited for it; it goes on once `done` has run,
   // whichever way the start ended.
@@ -234,7 +274,7 @@ void ManagedContainer::on_started(Result<runtime::Container> result, Done done) 
     sup_.release_network(name());
     record_.exit_code = 128;
     record_.finished_at = unix_time_ns();
-    set_state(state::ContainerState::exited);
+    (void)set_state(state::ContainerState::exited);
     return done(std::move(result).error().context("container " + name()));
   }
   runtime_ = std::move(*result);
@@ -264,8 +304,8 @@ void ManagedContainer::on_started(Result<runtime::Container> result, Done done) 
     return done(std::move(st).error().context("container " + name()));
   }
   start_health();
-  set_state(state::ContainerState::running);
-  done({});
+  // Running but recorded as not: the command says so (the record catches up later).
+  done(set_state(state::ContainerState::running));
 }
 
 Status ManagedContainer::adopt() {
@@ -433,11 +473,12 @@ void ManagedContainer::on_exit() {
   sup_.release_network(name());
   bool by_user = stopping_ || record_.stopped_by_user;
   bool restart = should_restart(plan_.restart, code, by_user, record_.restart_count);
-  set_state(restart ? state::ContainerState::restarting : state::ContainerState::exited);
+  Status saved = set_state(restart ? state::ContainerState::restarting : state::ContainerState::exited);
   after_exit_cleanup();
   auto waiters = std::move(stop_waiters_);
   stopping_ = false;
-  for (auto& w : waiters) w({});
+  // A stop whose outcome is not on disk has not happened for `ps` or a new supervisor.
+  for (auto& w : waiters) w(saved);
   auto listeners = std::move(exit_listeners_);
   for (auto& l : listeners) l(code);
   if (!restart) return;
@@ -472,8 +513,7 @@ void ManagedContainer::stop(std::optional<std::chrono::milliseconds> grace, Done
   if (restart_pending()) {
     restart_timer_.reset();
     record_.stopped_by_user = true;
-    set_state(state::ContainerState::exited);
-    return done({});
+    return done(set_state(state::ContainerState::exited));
   }
   if (!runtime_) {
     if (starting_) {
@@ -506,20 +546,19 @@ Status ManagedContainer::signal(int signum) {
 Status ManagedContainer::pause() {
   if (!runtime_) return Error("container " + name() + " is not running");
   PIER_CHECK(runtime::pause(*runtime_));
-  set_state(state::ContainerState::paused);
-  return {};
+  return set_state(state::ContainerState::paused);
 }
 
 Status ManagedContainer::unpause() {
   if (!runtime_ || record_.state != state::ContainerState::paused)
     return Error("container " + name() + " is not paused");
   PIER_CHECK(runtime::resume(*runtime_));
-  set_state(state::ContainerState::running);
-  return {};
+  return set_state(state::ContainerState::running);
 }
 
 void ManagedContainer::remove(Done done) {
   auto alive = alive_;
+  // The stop's record write does not matter: the record goes with the container.
   stop(std::nullopt, [this, alive, done = std::move(done)](Status) mutable {
     if (!*alive) return done({});
     if (cleaning_) {

@@ -87,8 +87,12 @@ class ManagedContainer {
   void after_exit_cleanup();
   void start_health();
   void probe(std::function<void(bool)> done);
+  // Writes the record. One that cannot be written (disk full) is written again on a
+  // timer, and by every later save, until it is: the record catches up with the truth.
   Status save();
-  void set_state(state::ContainerState state);
+  void retry_save();
+  // The new state is recorded and announced; the status is the record's write.
+  Status set_state(state::ContainerState state);
 
   Supervisor& sup_;
   state::ContainerRecord record_;
@@ -105,9 +109,11 @@ class ManagedContainer {
   // exited container's may still be finishing when a restart starts the next.
   std::vector<std::unique_ptr<ProbeRun>> probes_;
   ProbeHistory probe_history_;
-  std::unique_ptr<event::Timer> restart_timer_, kill_timer_;
+  std::unique_ptr<event::Timer> restart_timer_, kill_timer_, save_retry_;
   RestartBackoff backoff_;
   bool starting_ = false;
+  // Starts asked for while one runs (a second `up`): they end as that start does.
+  std::vector<Done> start_waiters_;
   // The exited container's cgroup is being removed (on a worker): a start waits for it.
   bool cleaning_ = false;
   std::vector<std::function<void()>> after_cleanup_;

@@ -32,6 +32,26 @@ std::optional<std::chrono::milliseconds> timeout_of(const nlohmann::json& reques
   return std::chrono::seconds(request["timeout"].get<int>());
 }
 
+// Whether the kernel's OOM killer killed a process of a container that died while no
+// supervisor ran: its cgroup still holds the count until recovery removes it.
+bool oom_killed_unobserved(const state::ContainerRecord& record) {
+  if (record.cgroup.empty()) return false;
+  runtime::Container dead;
+  dead.project = record.project;
+  dead.name = record.name;
+  dead.cgroup = record.cgroup;
+  auto stats = runtime::stats(dead);
+  if (!stats) {
+    // Usually gone with the machine's reboot, which also ended the container.
+    log::debug("recover {}: read its OOM kills: {}", record.name, stats.error().to_string());
+    return false;
+  }
+  if (stats->oom_kills == 0) return false;
+  log::warn("recover {}: the kernel's OOM killer killed {} process(es) while no supervisor ran (memory limit {} bytes)",
+            record.name, stats->oom_kills, stats->memory_limit);
+  return true;
+}
+
 // Counts down parallel completions, keeping the first error.
 struct Join {
   int remaining = 0;
@@ -258,7 +278,7 @@ std::vector<ManagedContainer*> Supervisor::select(const std::vector<std::string>
 // Reverse dependency order: dependents stop before what they depend on; each wave in
 // parallel. Containers of services the project no longer has go first.
 void Supervisor::stop_in_order(std::vector<ManagedContainer*> targets, std::optional<std::chrono::milliseconds> grace,
-                               std::function<void()> done, control::Reply reply, const char* verb) {
+                               std::function<void(Status)> done, control::Reply reply, const char* verb) {
   std::vector<std::vector<ManagedContainer*>> waves;
   std::set<ManagedContainer*> placed;
   if (project_) {
@@ -280,10 +300,11 @@ void Supervisor::stop_in_order(std::vector<ManagedContainer*> targets, std::opti
     if (!placed.count(c)) waves.front().push_back(c);
   auto shared_waves = std::make_shared<std::vector<std::vector<ManagedContainer*>>>(std::move(waves));
   auto step = std::make_shared<std::function<void(size_t)>>();
+  auto first_error = std::make_shared<std::optional<Error>>();
   std::string verb_text = verb;
-  *step = [this, shared_waves, step, grace, done, reply, verb_text](size_t index) {
+  *step = [this, shared_waves, step, first_error, grace, done, reply, verb_text](size_t index) {
     if (index >= shared_waves->size()) {
-      done();
+      done(*first_error ? Status(**first_error) : Status{});
       *step = nullptr;  // break the self-reference
       return;
     }
@@ -294,11 +315,15 @@ void Supervisor::stop_in_order(std::vector<ManagedContainer*> targets, std::opti
     if (active.empty()) return (*step)(index + 1);
     auto join = std::make_shared<Join>();
     join->remaining = static_cast<int>(active.size());
-    join->done = [step, index](Status) { (*step)(index + 1); };
+    join->done = [step, first_error, index](Status st) {
+      if (!st && !*first_error) *first_error = std::move(st).error();
+      (*step)(index + 1);
+    };
     for (auto* c : active) {
       reply.event({{"progress", "Container " + c->name()}, {"status", verb_text + "ing"}});
       c->stop(grace, [join, reply, name = c->name(), verb_text](Status st) {
-        reply.event({{"progress", "Container " + name}, {"status", verb_text == "Stopp" ? "Stopped" : verb_text + "ed"}});
+        std::string past = verb_text == "Stopp" ? "Stopped" : verb_text + "ed";
+        reply.event({{"progress", "Container " + name}, {"status", st ? past : "Error"}});
         join->finish_one(std::move(st));
       });
     }
@@ -312,7 +337,8 @@ void Supervisor::remove_containers(std::vector<ManagedContainer*> targets, std::
   auto join = std::make_shared<Join>();
   join->remaining = static_cast<int>(targets.size());
   join->done = std::move(done);
-  stop_in_order(targets, std::nullopt, [this, targets, join, reply] {
+  // A stop that could not be recorded does not matter here: the record goes.
+  stop_in_order(targets, std::nullopt, [this, targets, join, reply](Status) {
     for (auto* c : targets) {
       std::string name = c->name();
       c->remove([this, join, reply, name](Status st) {
@@ -383,6 +409,12 @@ void Supervisor::check_idle() {
 void Supervisor::handle(const nlohmann::json& request, control::Reply reply) {
   std::string op = request.value("op", "");
   if (op == "ping") return reply.finish({});
+  if ((op == "up" || op == "run") && downs_ > 0) {
+    // After the down, not into the middle of it: the project ends up, as asked last.
+    reply.event({{"progress", "Project " + paths_.project}, {"status", "Waiting for down"}});
+    after_down_.emplace_back(request, reply);
+    return;
+  }
   if (op == "up") return up(request, reply);
   if (op == "run") return run(request, reply);
   if (op == "stop") return stop(request, reply);
@@ -429,8 +461,8 @@ void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
 
 void Supervisor::stop(const nlohmann::json& request, control::Reply reply) {
   busy_++;
-  stop_in_order(select(services_of(request)), timeout_of(request), [this, reply] {
-    reply.finish({});
+  stop_in_order(select(services_of(request)), timeout_of(request), [this, reply](Status st) {
+    reply.finish(st);
     busy_--;
     check_idle();
   }, reply, "Stopp");
@@ -467,7 +499,8 @@ std::vector<std::string> Supervisor::with_restart_dependents(std::vector<std::st
 
 void Supervisor::restart(const nlohmann::json& request, control::Reply reply) {
   auto targets = select(with_restart_dependents(services_of(request)));
-  stop_in_order(targets, timeout_of(request), [this, targets, reply] {
+  stop_in_order(targets, timeout_of(request), [this, targets, reply](Status stopped) {
+    if (!stopped) return reply.finish(stopped);
     // Start again wave by wave, so a dependency is up before what depends on it.
     std::vector<std::vector<ManagedContainer*>> waves;
     std::set<ManagedContainer*> placed;
@@ -553,6 +586,16 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
   bool remove_orphans = request.value("remove_orphans", false);
   bool volumes = request.value("volumes", false);
   std::string rmi = request.value("rmi", std::string());
+  // `up`s in progress create and start nothing more; what they are starting now is
+  // stopped once it runs (stop waits for a start), then removed with the rest. Those
+  // waiting for an earlier down came before this one: they do not run at all.
+  auto cancelled = [] {
+    return Error("cancelled by `down` before every service was started").hint("run `up` again to bring the project up");
+  };
+  for (auto& run : runs_)
+    if (!run->finished()) run->cancel(cancelled());
+  for (auto& [queued, queued_reply] : std::exchange(after_down_, {})) queued_reply.finish(cancelled());
+  downs_++;
   std::vector<ManagedContainer*> targets;
   for (auto* c : select({}))
     if (!project_ || remove_orphans || project_->project.services.count(c->service()) || c->record().oneoff)
@@ -598,6 +641,8 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
     }
     reply.finish(st);
     busy_--;
+    if (--downs_ == 0)
+      for (auto& [queued, queued_reply] : std::exchange(after_down_, {})) handle(queued, queued_reply);
     check_idle();
   };
   // The containers no record describes go after the managed ones, before the networks.
@@ -606,7 +651,7 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
   };
   if (grace) {
     // -t applies to every container of the wave.
-    stop_in_order(targets, grace, [this, targets, reply, then_unreadable] {
+    stop_in_order(targets, grace, [this, targets, reply, then_unreadable](Status) {
       remove_containers(targets, then_unreadable, reply);
     }, reply, "Stopp");
   } else {
@@ -670,12 +715,16 @@ Status Supervisor::recover() {
       else if (auto st = publish_ports(*raw); !st) log::warn("adopt {}: {}", name, st.error().to_string());
       continue;
     }
-    // Dead while nobody watched: its cgroup may remain; the record says exited.
+    // Dead while nobody watched: its cgroup may remain; the record says exited. The
+    // cgroup's OOM kill count is read before it goes, as at a watched exit.
+    bool was_running = record.state == state::ContainerState::running || record.state == state::ContainerState::paused;
+    bool oom = was_running && oom_killed_unobserved(record);
     (void)runtime::destroy(record.project, name, "");
     auto& r = const_cast<state::ContainerRecord&>(raw->record());
     if (r.state == state::ContainerState::running || r.state == state::ContainerState::paused ||
         r.state == state::ContainerState::restarting) {
       if (r.state != state::ContainerState::restarting) r.exit_code = 255;  // died unobserved
+      if (was_running) r.oom_killed = oom;
       r.state = state::ContainerState::exited;
       r.finished_at = unix_time_ns();
       r.pid = 0;

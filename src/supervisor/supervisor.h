@@ -95,9 +95,10 @@ class Supervisor {
   std::vector<std::string> with_restart_dependents(std::vector<std::string> services) const;
   // The request's containers: `containers` by name, else its `services`.
   std::vector<ManagedContainer*> select_for(const nlohmann::json& request) const;
-  // Stops `targets` wave by wave in reverse dependency order, each wave in parallel.
+  // Stops `targets` wave by wave in reverse dependency order, each wave in parallel;
+  // `done` gets the first error (a stop whose record could not be written).
   void stop_in_order(std::vector<ManagedContainer*> targets, std::optional<std::chrono::milliseconds> grace,
-                     std::function<void()> done, control::Reply reply, const char* verb);
+                     std::function<void(Status)> done, control::Reply reply, const char* verb);
   void remove_containers(std::vector<ManagedContainer*> targets, std::function<void(Status)> done,
                          control::Reply reply);
   // The containers whose record no longer parses (all, or those named in `only`):
@@ -125,6 +126,11 @@ class Supervisor {
   std::vector<control::Reply> subscribers_;
   std::map<std::string, state::ContainerState> last_state_;  // for event actions
   int busy_ = 0;  // requests in progress
+  // `down`s in progress, and the `up`/`run` requests that came meanwhile: they run once
+  // the last down is done (a later `down` cancels them), so the project ends as the last
+  // command said.
+  int downs_ = 0;
+  std::vector<std::pair<nlohmann::json, control::Reply>> after_down_;
   std::function<void()> on_idle_;
 };
 

@@ -30,6 +30,8 @@ std::string last_probe_text(const ManagedContainer& c) {
 UpRun::UpRun(Supervisor& sup, UpOptions options, control::Reply reply)
     : sup_(sup), options_(std::move(options)), reply_(std::move(reply)), project_(sup.project_->project) {}
 
+UpRun::~UpRun() { *alive_ = false; }
+
 void UpRun::progress(const std::string& subject, const std::string& status) {
   reply_.event({{"progress", subject}, {"status", status}});
 }
@@ -122,8 +124,8 @@ void UpRun::pull_images() {
     if (will_pull) progress("Image " + ref, "Pulling");
     sup_.workers().run<Result<image::ResolvedImage>>(
         [store, ref, policy, pull_options] { return image::ensure_image(*store, ref, policy, pull_options); },
-        [this, ref, results, failed, will_pull](Result<image::ResolvedImage> resolved) {
-          if (finished_) return;
+        [this, alive = alive_, ref, results, failed, will_pull](Result<image::ResolvedImage> resolved) {
+          if (!*alive || finished_) return;
           if (!resolved) {
             if (!*failed) *failed = std::move(resolved).error().context("image " + ref);
           } else {
@@ -192,8 +194,8 @@ void UpRun::plan_containers() {
                                     "file, you can run this command with the --remove-orphans flag to clean it up."}});
   }
   for (auto* c : to_remove) progress("Container " + c->name(), "Recreate");
-  sup_.remove_containers(to_remove, [this](Status st) {
-    if (finished_) return;
+  sup_.remove_containers(to_remove, [this, alive = alive_](Status st) {
+    if (!*alive || finished_) return;
     if (!st) return finish(st);
     // A container whose record no longer parses still holds the name (and cgroup) about
     // to be created: it goes first, as a recreated container does.
@@ -204,8 +206,8 @@ void UpRun::plan_containers() {
       for (int n = 1; n <= replicas; ++n)
         if (std::string cname = container_name(project_, service, n); !sup_.containers_.count(cname)) missing.insert(cname);
     }
-    sup_.remove_unreadable(reply_, missing, [this](Status st) {
-      if (finished_) return;
+    sup_.remove_unreadable(reply_, missing, [this, alive](Status st) {
+      if (!*alive || finished_) return;
       if (!st) return finish(st);
       create_containers();
     });
@@ -320,14 +322,16 @@ void UpRun::start_service(const std::string& name) {
     if (!c->record().oneoff) ++*remaining;
   if (*remaining == 0) {
     services_[name] = ServiceState::started;
-    return sup_.loop().post([this] { evaluate(); });
+    return sup_.loop().post([this, alive = alive_] {
+      if (*alive) evaluate();
+    });
   }
   for (auto* c : containers) {
     if (c->record().oneoff) continue;
     bool already = c->running();
     if (!already) progress("Container " + c->name(), "Starting");
-    c->start([this, name, cname = c->name(), already, remaining](Status st) {
-      if (finished_) return;
+    c->start([this, alive = alive_, name, cname = c->name(), already, remaining](Status st) {
+      if (!*alive || finished_) return;
       if (!st) return finish(st);
       if (!already) progress("Container " + cname, "Started");
       else progress("Container " + cname, "Running");

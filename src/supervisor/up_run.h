@@ -20,7 +20,11 @@ namespace pier::supervisor {
 class UpRun {
  public:
   UpRun(Supervisor& sup, UpOptions options, control::Reply reply);
+  ~UpRun();
   void begin();
+  // `down` came: nothing more is created or started, and the reply says why. Starts
+  // already under way finish (the down stops those containers after them).
+  void cancel(Error why) { finish(std::move(why)); }
   // A container changed: see whether a waiting service may start now.
   void evaluate();
   bool finished() const { return finished_; }
@@ -59,6 +63,9 @@ class UpRun {
   bool finished_ = false;
   std::unique_ptr<event::Timer> wait_timer_;
   std::function<void(Status)> on_done_;
+  // Callbacks of work this run began (pulls, removals, starts) may come after a cancel
+  // or a failure has finished it and the supervisor has dropped it.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace pier::supervisor
