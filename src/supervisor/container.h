@@ -17,6 +17,8 @@
 #include "event/loop.h"
 #include "runtime/container.h"
 #include "state/container_record.h"
+#include "supervisor/container_host.h"
+#include "supervisor/container_lifecycle.h"
 #include "supervisor/health_monitor.h"
 #include "supervisor/health_probe.h"
 #include "supervisor/plan/plan.h"
@@ -24,7 +26,6 @@
 
 namespace pier::supervisor {
 
-class Supervisor;
 class ProbeRun;
 namespace logs {
 class LogWriter;
@@ -34,7 +35,7 @@ class ManagedContainer {
  public:
   using Done = std::function<void(Status)>;
 
-  ManagedContainer(Supervisor& supervisor, state::ContainerRecord record, ContainerPlan plan);
+  ManagedContainer(ContainerHost& host, state::ContainerRecord record, ContainerPlan plan);
   ~ManagedContainer();
 
   const std::string& name() const { return record_.name; }
@@ -42,8 +43,12 @@ class ManagedContainer {
   const state::ContainerRecord& record() const { return record_; }
   const ContainerPlan& plan() const { return plan_; }
   state::ContainerState state() const { return record_.state; }
-  bool running() const { return record_.state == state::ContainerState::running || record_.state == state::ContainerState::paused; }
-  bool starting() const { return starting_; }
+  Lifecycle lifecycle() const { return lifecycle_; }
+  // A process of its own: running, paused, or stopping (still running until it exits).
+  bool running() const {
+    return lifecycle_ == Lifecycle::running || lifecycle_ == Lifecycle::paused || lifecycle_ == Lifecycle::stopping;
+  }
+  bool starting() const { return lifecycle_ == Lifecycle::starting; }
   // A restart is scheduled (backoff timer running).
   bool restart_pending() const { return restart_timer_ && restart_timer_->active(); }
   bool has_health() const { return plan_.health.has_value(); }
@@ -88,11 +93,16 @@ class ManagedContainer {
   void start_health();
   void probe(std::function<void(bool)> done);
   Status save();
-  void set_state(state::ContainerState state);
+  // Every change of state: the table's check, then the record (saved, except while
+  // removing) and the host told. `enter` is for the container's own flow, where a
+  // refused move is a bug: logged as an error, the state stays.
+  Status move_to(Lifecycle to);
+  void enter(Lifecycle to);
 
-  Supervisor& sup_;
+  ContainerHost& host_;
   state::ContainerRecord record_;
   ContainerPlan plan_;
+  Lifecycle lifecycle_;
   std::optional<runtime::Container> runtime_;
   std::unique_ptr<event::PidfdWatch> exit_watch_;
   // FIFOs keep the container's stdout/stderr writable while no supervisor reads them
@@ -107,11 +117,10 @@ class ManagedContainer {
   ProbeHistory probe_history_;
   std::unique_ptr<event::Timer> restart_timer_, kill_timer_;
   RestartBackoff backoff_;
-  bool starting_ = false;
-  // The exited container's cgroup is being removed (on a worker): a start waits for it.
-  bool cleaning_ = false;
-  std::vector<std::function<void()>> after_cleanup_;
-  bool stopping_ = false;
+  // Engaged while the last run's cgroup is being removed (on a worker), with what waits
+  // for it (a start, a removal). Not a lifecycle state: it overlaps exited and
+  // restarting.
+  std::optional<std::vector<std::function<void()>>> after_cgroup_removal_;
   std::vector<Done> stop_waiters_;
   std::vector<UniqueFd> direct_stdio_;
   std::vector<std::function<void(int)>> exit_listeners_;

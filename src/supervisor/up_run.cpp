@@ -10,6 +10,7 @@
 #include "graph/from_project.h"
 #include "image/ensure.h"
 #include "supervisor/port_conflicts.h"
+#include "supervisor/worker_pool.h"
 #include "supervisor/naming.h"
 
 namespace pier::supervisor {
@@ -27,8 +28,8 @@ std::string last_probe_text(const ManagedContainer& c) {
 
 }  // namespace
 
-UpRun::UpRun(Supervisor& sup, UpOptions options, control::Reply reply)
-    : sup_(sup), options_(std::move(options)), reply_(std::move(reply)), project_(sup.project_->project) {}
+UpRun::UpRun(UpHost& host, UpOptions options, control::Reply reply)
+    : host_(host), options_(std::move(options)), reply_(std::move(reply)), project_(host.project().project) {}
 
 void UpRun::progress(const std::string& subject, const std::string& status) {
   reply_.event({{"progress", subject}, {"status", status}});
@@ -41,8 +42,7 @@ void UpRun::finish(Status status) {
   wait_timer_.reset();
   if (on_done_) on_done_(status);
   else reply_.finish(status);
-  sup_.busy_--;
-  sup_.loop().post([s = &sup_] { s->check_idle(); });
+  host_.run_ended();
 }
 
 Status UpRun::choose_targets() {
@@ -79,9 +79,9 @@ Status UpRun::choose_targets() {
 }
 
 void UpRun::begin() {
-  sup_.busy_++;
+  host_.run_began();
   if (auto st = choose_targets(); !st) return finish(st);
-  if (auto st = sup_.networking_.ensure_networks(project_, targets_); !st) return finish(st);
+  if (auto st = host_.network().ensure_networks(project_, targets_); !st) return finish(st);
   pull_images();
 }
 
@@ -99,7 +99,7 @@ void UpRun::pull_images() {
     if (!policy) return finish(std::move(policy).error().context("service " + name));
     if (policy->kind == image::PullPolicy::Kind::build) {
       // The CLI built what `up` had to build before asking; the image is in the store.
-      if (sup_.images_->find(ref)) policy->kind = image::PullPolicy::Kind::never;
+      if (host_.images().find(ref)) policy->kind = image::PullPolicy::Kind::never;
       else
         return finish(Error("service " + name + ": image `" + ref + "` must be built and is not in the store")
                           .hint("run `pier build " + name + "` or `pier up --build` (not --no-build)"));
@@ -112,15 +112,15 @@ void UpRun::pull_images() {
   auto failed = std::make_shared<std::optional<Error>>();
   // Mirrors, insecure registries and certs.d, as `pier pull` reads them.
   image::PullOptions pull_options;
-  auto registries = image::RegistryConfig::load(sup_.paths().root);
+  auto registries = image::RegistryConfig::load(host_.paths().root);
   if (!registries) return finish(std::move(registries).error());
   pull_options.registries = std::move(*registries);
   for (const auto& ref : refs) {
-    const image::Store* store = &*sup_.images_;
+    const image::Store* store = &host_.images();
     image::PullPolicy policy = policies[ref];
     bool will_pull = !store->find(ref).ok() && policy.kind != image::PullPolicy::Kind::never;
     if (will_pull) progress("Image " + ref, "Pulling");
-    sup_.workers().run<Result<image::ResolvedImage>>(
+    host_.workers().run<Result<image::ResolvedImage>>(
         [store, ref, policy, pull_options] { return image::ensure_image(*store, ref, policy, pull_options); },
         [this, ref, results, failed, will_pull](Result<image::ResolvedImage> resolved) {
           if (finished_) return;
@@ -150,11 +150,11 @@ void UpRun::plan_containers() {
     const auto& service = *project_.find_service(name);
     int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
     std::string hash = compose::service_config_hash(project_, name);
-    auto digest = sources_digest(project_, service, &sup_.project_->tree.environment);
+    auto digest = sources_digest(project_, service, &host_.project().tree.environment);
     if (!digest) return finish(std::move(digest).error());
     digests_[name] = *digest;
     const auto& image = images_.at(name);
-    for (auto* c : sup_.select({name})) {
+    for (auto* c : host_.select({name})) {
       if (c->record().oneoff) continue;
       bool changed = c->record().config_hash != hash || c->record().image_id != image.record.id ||
                      c->record().sources_digest != *digest;
@@ -163,7 +163,7 @@ void UpRun::plan_containers() {
         to_remove.push_back(c);
         recreated.insert(name);
       } else if (c->plan().spec.process.argv.empty()) {
-        auto plan = sup_.plan_for(service, c->record(), image);
+        auto plan = host_.plan_for(service, c->record(), image);
         if (!plan) return finish(std::move(plan).error());
         c->replace_plan(std::move(*plan));
       }
@@ -178,12 +178,12 @@ void UpRun::plan_containers() {
         for (const auto& d : deps->dependents_of(s))
           if (!recreated.count(d) && std::find(targets_.begin(), targets_.end(), d) != targets_.end()) extra.insert(d);
       for (const auto& d : extra)
-        for (auto* c : sup_.select({d}))
+        for (auto* c : host_.select({d}))
           if (!c->record().oneoff && std::find(to_remove.begin(), to_remove.end(), c) == to_remove.end())
             to_remove.push_back(c);
     }
   }
-  for (auto* c : sup_.select({})) {
+  for (auto* c : host_.select({})) {
     if (c->record().oneoff || project_.services.count(c->service())) continue;
     if (options_.remove_orphans) to_remove.push_back(c);
     else
@@ -192,7 +192,7 @@ void UpRun::plan_containers() {
                                     "file, you can run this command with the --remove-orphans flag to clean it up."}});
   }
   for (auto* c : to_remove) progress("Container " + c->name(), "Recreate");
-  sup_.remove_containers(to_remove, [this](Status st) {
+  host_.remove_containers(to_remove, [this](Status st) {
     if (finished_) return;
     if (!st) return finish(st);
     // A container whose record no longer parses still holds the name (and cgroup) about
@@ -202,9 +202,9 @@ void UpRun::plan_containers() {
       const auto& service = *project_.find_service(name);
       int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
       for (int n = 1; n <= replicas; ++n)
-        if (std::string cname = container_name(project_, service, n); !sup_.containers_.count(cname)) missing.insert(cname);
+        if (std::string cname = container_name(project_, service, n); !host_.has_container(cname)) missing.insert(cname);
     }
-    sup_.remove_unreadable(reply_, missing, [this](Status st) {
+    host_.remove_unreadable(reply_, missing, [this](Status st) {
       if (finished_) return;
       if (!st) return finish(st);
       create_containers();
@@ -218,22 +218,22 @@ void UpRun::create_containers() {
     int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
     for (int n = 1; n <= replicas; ++n) {
       std::string cname = container_name(project_, service, n);
-      if (sup_.containers_.count(cname)) continue;
-      auto made = new_record(project_, service, n, cname, sup_.paths());
+      if (host_.has_container(cname)) continue;
+      auto made = new_record(project_, service, n, cname, host_.paths());
       if (!made) return finish(std::move(made).error());
       state::ContainerRecord record = std::move(*made);
       record.config_hash = compose::service_config_hash(project_, name);
       record.sources_digest = digests_.at(name);
       record.image_id = images_.at(name).record.id;
-      auto plan = sup_.plan_for(service, record, images_.at(name));
+      auto plan = host_.plan_for(service, record, images_.at(name));
       if (!plan) return finish(std::move(plan).error());
       record.labels = plan->labels;
       record.command = plan->command_display;
       apply_exec_defaults(record, *plan);
       for (const auto& w : plan->warnings) reply_.event({{"warning", "service " + name + ": " + w}});
-      auto c = std::make_unique<ManagedContainer>(sup_, record, std::move(*plan));
+      auto c = std::make_unique<ManagedContainer>(host_, record, std::move(*plan));
       if (auto st = c->persist_created(); !st) return finish(st);
-      sup_.containers_[cname] = std::move(c);
+      host_.add_container(std::move(c));
       progress("Container " + cname, "Created");
     }
   }
@@ -241,7 +241,7 @@ void UpRun::create_containers() {
   phase_ = Phase::starting;
   for (const auto& name : targets_) services_[name] = ServiceState::pending;
   if (options_.wait && options_.wait_timeout_s > 0) {
-    wait_timer_ = sup_.loop().create_timer([this] {
+    wait_timer_ = host_.loop().create_timer([this] {
       finish(Error("timed out after " + std::to_string(options_.wait_timeout_s) +
                    " s waiting for the project's services to be running and healthy"));
     });
@@ -255,7 +255,7 @@ UpRun::Gate UpRun::gate(const std::string& service, const std::string& dependenc
   auto it = services_.find(dependency);
   if (it == services_.end()) return {};  // not part of this run (--no-deps)
   if (it->second != ServiceState::started) return {Gate::wait, ""};
-  for (auto* c : sup_.select({dependency})) {
+  for (auto* c : host_.select({dependency})) {
     if (c->record().oneoff) continue;
     const auto& r = c->record();
     if (dep.condition == "service_healthy") {
@@ -314,13 +314,13 @@ void UpRun::evaluate() {
 
 void UpRun::start_service(const std::string& name) {
   services_[name] = ServiceState::starting;
-  auto containers = sup_.select({name});
+  auto containers = host_.select({name});
   auto remaining = std::make_shared<int>(0);
   for (auto* c : containers)
     if (!c->record().oneoff) ++*remaining;
   if (*remaining == 0) {
     services_[name] = ServiceState::started;
-    return sup_.loop().post([this] { evaluate(); });
+    return host_.loop().post([this] { evaluate(); });
   }
   for (auto* c : containers) {
     if (c->record().oneoff) continue;
@@ -343,7 +343,7 @@ void UpRun::start_service(const std::string& name) {
 void UpRun::check_wait() {
   bool all = true;
   for (const auto& name : targets_)
-    for (auto* c : sup_.select({name})) {
+    for (auto* c : host_.select({name})) {
       const auto& r = c->record();
       if (r.oneoff) continue;
       if (r.state == state::ContainerState::exited) {
@@ -356,7 +356,7 @@ void UpRun::check_wait() {
     }
   if (all) {
     for (const auto& name : targets_)
-      for (auto* c : sup_.select({name}))
+      for (auto* c : host_.select({name}))
         if (c->has_health()) progress("Container " + c->name(), "Healthy");
     finish({});
   }

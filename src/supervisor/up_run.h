@@ -12,14 +12,16 @@
 
 #include "event/loop.h"
 #include "image/store/store.h"
+#include "supervisor/container.h"
 #include "supervisor/control/server.h"
-#include "supervisor/supervisor.h"
+#include "supervisor/up_host.h"
+#include "supervisor/up_options.h"
 
 namespace pier::supervisor {
 
 class UpRun {
  public:
-  UpRun(Supervisor& sup, UpOptions options, control::Reply reply);
+  UpRun(UpHost& host, UpOptions options, control::Reply reply);
   void begin();
   // A container changed: see whether a waiting service may start now.
   void evaluate();
@@ -46,7 +48,7 @@ class UpRun {
   void progress(const std::string& subject, const std::string& status);
   void finish(Status status);
 
-  Supervisor& sup_;
+  UpHost& host_;
   UpOptions options_;
   control::Reply reply_;
   const compose::Project& project_;
