@@ -15,6 +15,15 @@ Status check_move(const std::string& container, Lifecycle from, Lifecycle to) {
   return Error("container " + container + ": cannot go from " + to_string(from) + " to " + to_string(to));
 }
 
+const char* to_string(ServiceStart state) {
+  switch (state) {
+    case ServiceStart::pending: return "pending";
+    case ServiceStart::starting: return "starting";
+    case ServiceStart::started: return "started";
+  }
+  return "";
+}
+
 Lifecycle lifecycle_of(state::ContainerState recorded) {
   using S = state::ContainerState;
   switch (recorded) {

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "base/result.h"
 #include "state/container_record.h"
@@ -70,5 +71,23 @@ inline bool can_stop(Lifecycle s) {
   return s == Lifecycle::starting || s == Lifecycle::running || s == Lifecycle::paused ||
          s == Lifecycle::stopping || s == Lifecycle::restarting;
 }
+
+// A service's start within one `up` run (UpRun): pending until its depends_on
+// conditions hold, starting while its containers start, started once each has. The
+// same run never starts a service twice.
+enum class ServiceStart { pending, starting, started };
+
+inline constexpr std::pair<ServiceStart, ServiceStart> kServiceStartMoves[] = {
+    {ServiceStart::pending, ServiceStart::starting},
+    {ServiceStart::starting, ServiceStart::started},
+};
+
+const char* to_string(ServiceStart state);
+constexpr bool can_move(ServiceStart from, ServiceStart to) {
+  for (const auto& [a, b] : kServiceStartMoves)
+    if (a == from && b == to) return true;
+  return false;
+}
+constexpr bool can_start(ServiceStart s) { return can_move(s, ServiceStart::starting); }
 
 }  // namespace pier::supervisor

@@ -239,7 +239,7 @@ void UpRun::create_containers() {
   }
   if (options_.no_start) return finish({});
   phase_ = Phase::starting;
-  for (const auto& name : targets_) services_[name] = ServiceState::pending;
+  for (const auto& name : targets_) services_[name] = ServiceStart::pending;
   if (options_.wait && options_.wait_timeout_s > 0) {
     wait_timer_ = host_.loop().create_timer([this] {
       finish(Error("timed out after " + std::to_string(options_.wait_timeout_s) +
@@ -254,7 +254,7 @@ UpRun::Gate UpRun::gate(const std::string& service, const std::string& dependenc
                         const compose::DependsOn& dep) const {
   auto it = services_.find(dependency);
   if (it == services_.end()) return {};  // not part of this run (--no-deps)
-  if (it->second != ServiceState::started) return {Gate::wait, ""};
+  if (it->second != ServiceStart::started) return {Gate::wait, ""};
   for (auto* c : host_.select({dependency})) {
     if (c->record().oneoff) continue;
     const auto& r = c->record();
@@ -285,9 +285,9 @@ void UpRun::evaluate() {
   bool all_started = true;
   for (const auto& name : targets_) {
     auto& state = services_[name];
-    if (state == ServiceState::started) continue;
+    if (state == ServiceStart::started) continue;
     all_started = false;
-    if (state != ServiceState::pending) continue;
+    if (!can_start(state)) continue;
     const auto& service = *project_.find_service(name);
     bool ready = true;
     for (const auto& [dep_name, dep] : service.depends_on) {
@@ -312,14 +312,24 @@ void UpRun::evaluate() {
   check_wait();
 }
 
+bool UpRun::move_service(const std::string& name, ServiceStart to) {
+  auto& state = services_[name];
+  if (!can_move(state, to)) {
+    finish(Error("service " + name + ": cannot go from " + to_string(state) + " to " + to_string(to)));
+    return false;
+  }
+  state = to;
+  return true;
+}
+
 void UpRun::start_service(const std::string& name) {
-  services_[name] = ServiceState::starting;
+  if (!move_service(name, ServiceStart::starting)) return;
   auto containers = host_.select({name});
   auto remaining = std::make_shared<int>(0);
   for (auto* c : containers)
     if (!c->record().oneoff) ++*remaining;
   if (*remaining == 0) {
-    services_[name] = ServiceState::started;
+    if (!move_service(name, ServiceStart::started)) return;
     return host_.loop().post([this] { evaluate(); });
   }
   for (auto* c : containers) {
@@ -331,10 +341,7 @@ void UpRun::start_service(const std::string& name) {
       if (!st) return finish(st);
       if (!already) progress("Container " + cname, "Started");
       else progress("Container " + cname, "Running");
-      if (--*remaining == 0) {
-        services_[name] = ServiceState::started;
-        evaluate();
-      }
+      if (--*remaining == 0 && move_service(name, ServiceStart::started)) evaluate();
     });
   }
 }

@@ -148,3 +148,12 @@ TEST_CASE("up --wait finishes once every container is running and healthy", "[li
     CHECK(up.error->find("timed out after 5 s") != std::string::npos);
   }
 }
+
+TEST_CASE("a service's start within a run is a table too: pending, starting, started", "[lifecycle][up]") {
+  CHECK(can_start(ServiceStart::pending));
+  CHECK_FALSE(can_start(ServiceStart::starting));
+  CHECK_FALSE(can_start(ServiceStart::started));  // the same run never starts it twice
+  CHECK_FALSE(can_move(ServiceStart::pending, ServiceStart::started));
+  CHECK(can_move(ServiceStart::starting, ServiceStart::started));
+  CHECK(std::string(to_string(ServiceStart::starting)) == "starting");
+}
