@@ -3,6 +3,8 @@
 // marked exited (255) and comes back when its restart policy says so.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "supervisor/supervisor.h"
 #include "unit/supervisor/lifecycle_host.h"
 

@@ -14,7 +14,7 @@ namespace {
 // An `up` of every service, its outcome kept.
 struct Up {
   explicit Up(TestHost& host, UpOptions options = {})
-      : run(host, std::move(options), control::Reply(std::weak_ptr<control::Connection>())) {
+      : host(host), run(host, std::move(options), control::Reply(std::weak_ptr<control::Connection>())) {
     host.runs.push_back(&run);
     run.set_on_done([this](Status st) {
       done = true;
@@ -23,14 +23,16 @@ struct Up {
     run.begin();
     host.fake_loop.run_pending();
   }
+  ~Up() { host.runs.erase(std::find(host.runs.begin(), host.runs.end(), &run)); }
+  TestHost& host;
   UpRun run;
   bool done = false;
   std::optional<std::string> error;
 };
 
-std::vector<std::string> spawn_order(const TestHost& host) {
+std::vector<std::string> spawn_order(TestHost& host) {
   std::vector<std::string> out;
-  for (auto& [name, at] : const_cast<TestHost&>(host).fake().spawns) out.push_back(name);
+  for (const auto& [name, at] : host.fake().spawns) out.push_back(name);
   return out;
 }
 
