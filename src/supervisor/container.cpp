@@ -518,7 +518,7 @@ Status ManagedContainer::signal(int signum) {
 
 Status ManagedContainer::pause() {
   if (!runtime_) return Error("container " + name() + " is not running");
-  PIER_CHECK(check_move(name(), lifecycle_, Lifecycle::paused));
+  if (!can_pause(lifecycle_)) return check_move(name(), lifecycle_, Lifecycle::paused);
   PIER_CHECK(host_.driver().pause(*runtime_));
   return move_to(Lifecycle::paused);
 }

@@ -43,7 +43,7 @@ void stop_in_waves(const compose::Project* project, std::vector<ManagedContainer
     auto& wave = (*shared_waves)[index];
     std::vector<ManagedContainer*> active;
     for (auto* c : wave)
-      if (c->running() || c->starting() || c->restart_pending()) active.push_back(c);
+      if (can_stop(c->lifecycle())) active.push_back(c);
     if (active.empty()) return (*step)(index + 1);
     auto join = std::make_shared<Join>();
     join->remaining = static_cast<int>(active.size());
