@@ -15,11 +15,9 @@
 #include "base/log.h"
 #include "base/scope_exit.h"
 #include "state/paths.h"
-#include "supervisor/container_teardown.h"
 #include "supervisor/health_probe.h"
 #include "supervisor/logs/log_writer.h"
-#include "supervisor/supervisor.h"
-#include "sys/syscalls.h"
+#include "supervisor/worker_pool.h"
 
 namespace pier::supervisor {
 namespace {
@@ -40,8 +38,8 @@ constexpr std::chrono::seconds kSaveRetry{1};
 
 }  // namespace
 
-ManagedContainer::ManagedContainer(Supervisor& sup, state::ContainerRecord record, ContainerPlan plan)
-    : sup_(sup), record_(std::move(record)), plan_(std::move(plan)) {}
+ManagedContainer::ManagedContainer(ContainerHost& host, state::ContainerRecord record, ContainerPlan plan)
+    : host_(host), record_(std::move(record)), plan_(std::move(plan)), lifecycle_(lifecycle_of(record_.state)) {}
 
 ManagedContainer::~ManagedContainer() { *alive_ = false; }
 
@@ -51,14 +49,14 @@ std::optional<Health> ManagedContainer::health() const {
 }
 
 Status ManagedContainer::save() {
-  Status st = sup_.records().write(record_);
+  Status st = host_.records().write(record_);
   if (st) {
     if (save_retry_) save_retry_->stop();
     return st;
   }
   // The whole record is written each time, so the next success carries every change
   // made meanwhile.
-  if (!save_retry_) save_retry_ = sup_.loop().create_timer([this] { retry_save(); });
+  if (!save_retry_) save_retry_ = host_.loop().create_timer([this] { retry_save(); });
   if (!save_retry_->active()) {
     log::warn("container {}: {}; retrying every {} s", name(), st.error().to_string(), kSaveRetry.count());
     save_retry_->start(kSaveRetry, kSaveRetry);
@@ -70,17 +68,27 @@ Status ManagedContainer::save() {
 }
 
 void ManagedContainer::retry_save() {
-  if (sup_.records().write(record_)) {
+  if (host_.records().write(record_)) {
     save_retry_->stop();
     log::info("container {}: its record is written again", name());
   }
 }
 
-Status ManagedContainer::set_state(state::ContainerState state) {
-  record_.state = state;
-  Status saved = save();
-  sup_.container_changed(*this);
+Status ManagedContainer::move_to(Lifecycle to) {
+  PIER_CHECK(check_move(name(), lifecycle_, to));
+  lifecycle_ = to;
+  const auto& recorded = row_of(to).recorded;
+  if (!recorded) return {};
+  record_.state = *recorded;
+  // A removed container's record goes with it. One that cannot be written fails the
+  // command that made the change (save() retries it): the move itself stands.
+  Status saved = to == Lifecycle::removing ? Status{} : save();
+  host_.container_changed(*this);
   return saved;
+}
+
+void ManagedContainer::enter(Lifecycle to) {
+  if (auto st = move_to(to); !st) log::error("{}", st.error().to_string());
 }
 
 Status ManagedContainer::persist_created() {
@@ -100,7 +108,7 @@ void ManagedContainer::set_stopped_by_user(bool value) {
 Status ManagedContainer::open_log_pipes() {
   if (!log_) {
     PIER_TRY(auto rotation, logs::rotation_from_options(plan_.log_options));
-    PIER_TRY(std::string file, sup_.paths().log_file(name()));
+    PIER_TRY(std::string file, host_.paths().log_file(name()));
     PIER_TRY(log_, logs::LogWriter::open(file, rotation));
   }
   if (plan_.spec.process.tty) return {};
@@ -123,7 +131,7 @@ Status ManagedContainer::open_log_pipes() {
 void ManagedContainer::watch_output() {
   auto watch = [this](int fd, int stream) -> std::unique_ptr<event::FdWatch> {
     if (fd < 0) return nullptr;
-    auto w = sup_.loop().watch_fd(fd, event::kReadable, [this, fd, stream](int) { on_output(fd, stream); });
+    auto w = host_.loop().watch_fd(fd, event::kReadable, [this, fd, stream](int) { on_output(fd, stream); });
     if (!w) {
       log::warn("container {}: watch output: {}", name(), w.error().to_string());
       return nullptr;
@@ -158,35 +166,31 @@ void ManagedContainer::on_output(int fd, int stream) {
 
 void ManagedContainer::start(Done done) {
   if (running()) return done({});
-  if (starting_) {
+  if (starting()) {
     // Started by another command (two `up`s at once): done when that start is, with its
     // outcome, never before the container runs.
     start_waiters_.push_back(std::move(done));
     return;
   }
-  if (cleaning_) {
-    after_cleanup_.push_back([this, done = std::move(done)]() mutable { start(std::move(done)); });
+  if (after_cgroup_removal_) {
+    after_cgroup_removal_->push_back([this, done = std::move(done)]() mutable { start(std::move(done)); });
     return;
   }
+  if (!can_start(lifecycle_)) return done(check_move(name(), lifecycle_, Lifecycle::starting));
   restart_timer_.reset();
-  starting_ = true;
-  stopping_ = false;
   record_.stopped_by_user = false;
   bool direct = !direct_stdio_.empty();
   // The runtime makes the container's scratch dir itself (0700) but not its parent, which
   // nothing else makes when the project's first container is a `run` or has a tty.
   const std::string scratch_parent = std::filesystem::path(record_.scratch_dir).parent_path();
   if (auto st = make_dirs(scratch_parent, 0700); !st) {
-    starting_ = false;
     return done(std::move(st).error().context("container " + name()));
   }
   if (auto st = direct ? Status{} : open_log_pipes(); !st) {
-    starting_ = false;
     return done(std::move(st).error().context("container " + name()));
   }
   runtime::ContainerSpec spec = plan_.spec;
   if (auto st = join_current_namespaces(spec); !st) {
-    starting_ = false;
     return done(std::move(st).error().context("container " + name()));
   }
   UniqueFd out_w, err_w;
@@ -197,7 +201,6 @@ void ManagedContainer::start(Done done) {
     auto o = open_fd(record_.scratch_dir + "/stdout.fifo", O_RDWR);
     auto e = open_fd(record_.scratch_dir + "/stderr.fifo", O_RDWR);
     if (!o || !e) {
-      starting_ = false;
       return done(Error(!o ? o.error() : e.error()).context("container " + name()));
     }
     out_w = std::move(*o);
@@ -207,29 +210,31 @@ void ManagedContainer::start(Done done) {
   }
   auto shared_fds = std::make_shared<std::pair<UniqueFd, UniqueFd>>(std::move(out_w), std::move(err_w));
   runtime::SpawnOptions options;
-  Supervisor* sup = &sup_;
+  ContainerHost* host = &host_;
   std::string container = name();
   bool wants_network = plan_.network_attach;
-  options.before_exec = [sup, container, wants_network](pid_t pid, int) -> Status {
+  options.before_exec = [host, container, wants_network](pid_t pid, int) -> Status {
     if (!wants_network) return {};
     // Networking is the loop's: hand the attach to it and wait.
     auto promise = std::make_shared<std::promise<Status>>();
     auto future = promise->get_future();
-    sup->loop().post([sup, container, pid, promise] { promise->set_value(sup->attach_network(container, pid)); });
+    host->loop().post([host, container, pid, promise] { promise->set_value(host->attach_network(container, pid)); });
     return future.get();
   };
+  enter(Lifecycle::starting);
   auto alive = alive_;
-  sup_.workers().run<Result<runtime::Container>>(
-      [spec = std::move(spec), options = std::move(options), shared_fds]() -> Result<runtime::Container> {
+  ContainerDriver* driver = &host_.driver();
+  host_.workers().run<Result<runtime::Container>>(
+      [driver, spec = std::move(spec), options = std::move(options), shared_fds]() -> Result<runtime::Container> {
         // We hold the project lock and this container has no process of ours: a cgroup
         // under its name is what a killed supervisor left of a start or a removal.
-        if (auto st = runtime::destroy(spec.project, spec.name, ""); !st)
+        if (auto st = driver->destroy(spec.project, spec.name, ""); !st)
           return std::move(st).error().context("remove a stale cgroup of " + spec.name);
-        return runtime::spawn(spec, options);
+        return driver->spawn(spec, options);
       },
-      [this, alive, done = std::move(done)](Result<runtime::Container> result) mutable {
+      [this, alive, driver, done = std::move(done)](Result<runtime::Container> result) mutable {
         if (!*alive) {
-          if (result) (void)runtime::destroy(result->project, result->name, "");
+          if (result) (void)driver->destroy(result->project, result->name, "");
           return;
         }
         on_started(std::move(result), std::move(done));
@@ -240,7 +245,7 @@ void ManagedContainer::start(Done done) {
 // was planned (x may have restarted, or not run then).
 Status ManagedContainer::join_current_namespaces(runtime::ContainerSpec& spec) const {
   for (const auto& join : plan_.namespace_joins) {
-    auto pid = sup_.running_pid_of(join.mode);
+    auto pid = host_.running_pid_of(join.mode);
     if (!pid) {
       std::string key = join.key == "net" ? "network_mode" : join.key;
       return std::move(pid).error().context("`" + key + ": " + join.mode + "`");
@@ -254,7 +259,6 @@ Status ManagedContainer::join_current_namespaces(runtime::ContainerSpec& spec) c
 }
 
 void ManagedContainer::on_started(Result<runtime::Container> result, Done first) {
-  starting_ = false;
   // Every command that asked for this start learns how it ended, the first one first.
   Done done = [first = std::move(first), joined = std::move(start_waiters_)](Status st) {
     first(st);
@@ -271,10 +275,10 @@ void ManagedContainer::on_started(Result<runtime::Container> result, Done first)
     for (auto& w : parked) w({});
   });
   if (!result) {
-    sup_.release_network(name());
+    host_.release_network(name());
     record_.exit_code = 128;
     record_.finished_at = unix_time_ns();
-    (void)set_state(state::ContainerState::exited);
+    enter(Lifecycle::exited);
     return done(std::move(result).error().context("container " + name()));
   }
   runtime_ = std::move(*result);
@@ -291,27 +295,34 @@ void ManagedContainer::on_started(Result<runtime::Container> result, Done first)
   probe_history_.clear();
   record_.health = plan_.health ? "starting" : "";
   record_.cgroup = runtime_->cgroup;
-  auto watch = sup_.loop().watch_pidfd(runtime_->pidfd.get(), [this] { on_exit(); });
+  auto watch = host_.loop().watch_pidfd(runtime_->pidfd.get(), [this] { on_exit(); });
   if (!watch) {
-    (void)runtime::kill(*runtime_, SIGKILL);
+    // Unwatched, its exit would never be seen: killed, and counted as a failed start.
+    (void)host_.driver().kill(*runtime_, SIGKILL);
+    runtime_.reset();
+    record_.exit_code = 128;
+    record_.finished_at = unix_time_ns();
+    enter(Lifecycle::exited);
     return done(std::move(watch).error().context("container " + name()));
   }
   exit_watch_ = std::move(*watch);
   watch_output();
-  if (auto st = sup_.publish_ports(*this); !st) {
+  if (auto st = host_.publish_ports(*this); !st) {
     log::warn("container {}: {}", name(), st.error().to_string());
     stop(std::chrono::milliseconds(0), [](Status) {});
     return done(std::move(st).error().context("container " + name()));
   }
   start_health();
   // Running but recorded as not: the command says so (the record catches up later).
-  done(set_state(state::ContainerState::running));
+  done(move_to(Lifecycle::running));
 }
 
 Status ManagedContainer::adopt() {
+  if (lifecycle_ != Lifecycle::running && lifecycle_ != Lifecycle::paused)
+    return Error("container " + name() + " is " + to_string(lifecycle_) + ", not running: nothing to adopt");
   pid_t pid = record_.pid;
-  if (!state::process_matches(pid, record_.pid_start_time)) return Error("container " + name() + " is not running");
-  UniqueFd pidfd(sys::pidfd_open(pid));
+  if (!host_.driver().alive(pid, record_.pid_start_time)) return Error("container " + name() + " is not running");
+  UniqueFd pidfd = host_.driver().open_pidfd(pid);
   if (!pidfd) return Error::system("open pidfd of container", name(), errno);
   runtime::Container c;
   c.project = record_.project;
@@ -331,24 +342,22 @@ Status ManagedContainer::adopt() {
   runtime_ = std::move(c);
   // A pty dies with its old master; a pipe-backed container keeps logging.
   if (!plan_.spec.process.tty) PIER_CHECK(open_log_pipes());
-  PIER_TRY(exit_watch_, sup_.loop().watch_pidfd(runtime_->pidfd.get(), [this] { on_exit(); }));
+  PIER_TRY(exit_watch_, host_.loop().watch_pidfd(runtime_->pidfd.get(), [this] { on_exit(); }));
   watch_output();
   start_health();
-  record_.state = record_.state == state::ContainerState::paused ? state::ContainerState::paused
-                                                                  : state::ContainerState::running;
   PIER_CHECK(save());
-  sup_.container_changed(*this);
+  host_.container_changed(*this);
   return {};
 }
 
 void ManagedContainer::start_health() {
   if (!plan_.health) return;
   health_ = std::make_unique<HealthMonitor>(
-      sup_.loop(), *plan_.health, [this](std::function<void(bool)> done) { probe(std::move(done)); },
+      host_.loop(), *plan_.health, [this](std::function<void(bool)> done) { probe(std::move(done)); },
       [this](Health h) {
         record_.health = to_string(h);
         (void)save();
-        sup_.container_changed(*this);
+        host_.container_changed(*this);
       });
   health_->start();
 }
@@ -390,14 +399,15 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
   container->no_new_privs = runtime_->no_new_privs;
   auto alive = alive_;
   auto timeout = plan_.health->timeout;
-  sup_.workers().run<Result<runtime::ExecHandle>>(
-      [container, process, write_end] {
-        auto handle = runtime::exec_in(*container, process);
+  ContainerDriver* driver = &host_.driver();
+  host_.workers().run<Result<runtime::ExecHandle>>(
+      [driver, container, process, write_end] {
+        auto handle = driver->exec(*container, process);
         // Only the probe holds the write end now: its exit (and its children's) ends the output.
         write_end->reset();
         return handle;
       },
-      [this, alive, done, timeout, read_end](Result<runtime::ExecHandle> handle) mutable {
+      [this, alive, driver, done, timeout, read_end](Result<runtime::ExecHandle> handle) mutable {
         if (!*alive) return;
         if (!handle) {
           log::debug("container {}: health probe: {}", name(), handle.error().to_string());
@@ -411,17 +421,18 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
           done(passed);
         };
         auto run = ProbeRun::start(
-            sup_.loop(), std::move(*handle), std::move(*read_end),
+            host_.loop(), std::move(*handle), std::move(*read_end),
             std::chrono::duration_cast<std::chrono::milliseconds>(timeout), on_result,
             [this, alive](ProbeRun& finished) {
               if (!*alive) return;
               for (auto it = probes_.begin(); it != probes_.end(); ++it) {
                 if (it->get() != &finished) continue;
-                sup_.loop().defer_delete(std::move(*it));
+                host_.loop().defer_delete(std::move(*it));
                 probes_.erase(it);
                 return;
               }
-            });
+            },
+            [driver](int pidfd) { return driver->wait(pidfd); });
         if (!run) {
           log::debug("container {}: health probe: {}", name(), run.error().to_string());
           probe_history_.add({-1, run.error().to_string()});
@@ -434,7 +445,7 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
 // Read now: the cgroup, and with it the count, goes in after_exit_cleanup. The kernel
 // counts the kill before the victim dies, so an OOM that ended the run is already there.
 bool ManagedContainer::oom_killed(const runtime::Container& container) const {
-  auto stats = runtime::stats(container);
+  auto stats = host_.driver().stats(container);
   if (!stats) {
     log::warn("container {}: read its OOM kills: {}", name(), stats.error().to_string());
     return false;
@@ -448,12 +459,12 @@ bool ManagedContainer::oom_killed(const runtime::Container& container) const {
 void ManagedContainer::on_exit() {
   int code = 255;
   if (runtime_) {
-    auto status = runtime::wait(runtime_->pidfd.get());
+    auto status = host_.driver().wait(runtime_->pidfd.get());
     if (status) code = *status;
     record_.oom_killed = oom_killed(*runtime_);
   }
   // Called from the watch's own callback: it goes on the next loop iteration.
-  if (exit_watch_) sup_.loop().defer_delete(std::move(exit_watch_));
+  if (exit_watch_) host_.loop().defer_delete(std::move(exit_watch_));
   health_.reset();
   kill_timer_.reset();
   // Drain what the container wrote last before closing the record.
@@ -470,13 +481,13 @@ void ManagedContainer::on_exit() {
   record_.pid_start_time = 0;
   record_.health = "";
   runtime_.reset();
-  sup_.release_network(name());
-  bool by_user = stopping_ || record_.stopped_by_user;
+  host_.release_network(name());
+  bool by_user = lifecycle_ == Lifecycle::stopping || record_.stopped_by_user;
   bool restart = should_restart(plan_.restart, code, by_user, record_.restart_count);
-  Status saved = set_state(restart ? state::ContainerState::restarting : state::ContainerState::exited);
+  Status saved = move_to(restart ? Lifecycle::restarting : Lifecycle::exited);
+  if (!saved) log::error("{}", saved.error().to_string());
   after_exit_cleanup();
   auto waiters = std::move(stop_waiters_);
-  stopping_ = false;
   // A stop whose outcome is not on disk has not happened for `ps` or a new supervisor.
   for (auto& w : waiters) w(saved);
   auto listeners = std::move(exit_listeners_);
@@ -484,7 +495,7 @@ void ManagedContainer::on_exit() {
   if (!restart) return;
   auto ran = std::chrono::milliseconds((record_.finished_at - started) / 1000000);
   auto delay = backoff_.next(ran);
-  restart_timer_ = sup_.loop().create_timer([this] {
+  restart_timer_ = host_.loop().create_timer([this] {
     record_.restart_count++;
     start([this](Status st) {
       if (!st) log::warn("restart {}: {}", name(), st.error().to_string());
@@ -497,14 +508,15 @@ void ManagedContainer::on_exit() {
 // dir (the container's writable layer) stays, as with Docker.
 void ManagedContainer::after_exit_cleanup() {
   std::string project = record_.project, container = name();
-  cleaning_ = true;
+  after_cgroup_removal_.emplace();
   auto alive = alive_;
-  sup_.workers().run<Status>([project, container] { return runtime::destroy(project, container, ""); },
+  ContainerDriver* driver = &host_.driver();
+  host_.workers().run<Status>([driver, project, container] { return driver->destroy(project, container, ""); },
                              [this, alive, container](Status st) {
                                if (!st) log::warn("container {}: {}", container, st.error().to_string());
                                if (!*alive) return;
-                               cleaning_ = false;
-                               auto waiting = std::move(after_cleanup_);
+                               auto waiting = std::move(*after_cgroup_removal_);
+                               after_cgroup_removal_.reset();
                                for (auto& fn : waiting) fn();
                              });
 }
@@ -513,10 +525,10 @@ void ManagedContainer::stop(std::optional<std::chrono::milliseconds> grace, Done
   if (restart_pending()) {
     restart_timer_.reset();
     record_.stopped_by_user = true;
-    return done(set_state(state::ContainerState::exited));
+    return done(move_to(Lifecycle::exited));
   }
   if (!runtime_) {
-    if (starting_) {
+    if (starting()) {
       // Spawning: stop once it is up.
       stop_waiters_.push_back([this, grace, done](Status) { stop(grace, done); });
       return;
@@ -524,15 +536,16 @@ void ManagedContainer::stop(std::optional<std::chrono::milliseconds> grace, Done
     return done({});
   }
   stop_waiters_.push_back(std::move(done));
-  if (stopping_) return;
-  stopping_ = true;
+  if (lifecycle_ == Lifecycle::stopping) return;
+  enter(Lifecycle::stopping);
   record_.stopped_by_user = true;
   (void)save();
-  if (record_.state == state::ContainerState::paused) (void)runtime::resume(*runtime_);
+  // The record still says paused while it stops: a frozen process cannot take the signal.
+  if (record_.state == state::ContainerState::paused) (void)host_.driver().resume(*runtime_);
   auto wait = grace.value_or(plan_.stop_grace);
-  if (wait.count() > 0) (void)runtime::kill(*runtime_, plan_.stop_signal);
-  kill_timer_ = sup_.loop().create_timer([this] {
-    if (runtime_) (void)runtime::kill(*runtime_, SIGKILL);
+  if (wait.count() > 0) (void)host_.driver().kill(*runtime_, plan_.stop_signal);
+  kill_timer_ = host_.loop().create_timer([this] {
+    if (runtime_) (void)host_.driver().kill(*runtime_, SIGKILL);
   });
   kill_timer_->start(std::chrono::duration_cast<event::Duration>(wait));
 }
@@ -540,20 +553,20 @@ void ManagedContainer::stop(std::optional<std::chrono::milliseconds> grace, Done
 Status ManagedContainer::signal(int signum) {
   if (!runtime_) return Error("container " + name() + " is not running");
   if (signum == SIGKILL || signum == SIGTERM || signum == SIGINT) record_.stopped_by_user = true;
-  return runtime::kill(*runtime_, signum);
+  return host_.driver().kill(*runtime_, signum);
 }
 
 Status ManagedContainer::pause() {
   if (!runtime_) return Error("container " + name() + " is not running");
-  PIER_CHECK(runtime::pause(*runtime_));
-  return set_state(state::ContainerState::paused);
+  if (!can_pause(lifecycle_)) return check_move(name(), lifecycle_, Lifecycle::paused);
+  PIER_CHECK(host_.driver().pause(*runtime_));
+  return move_to(Lifecycle::paused);
 }
 
 Status ManagedContainer::unpause() {
-  if (!runtime_ || record_.state != state::ContainerState::paused)
-    return Error("container " + name() + " is not paused");
-  PIER_CHECK(runtime::resume(*runtime_));
-  return set_state(state::ContainerState::running);
+  if (!runtime_ || !can_unpause(lifecycle_)) return Error("container " + name() + " is not paused");
+  PIER_CHECK(host_.driver().resume(*runtime_));
+  return move_to(Lifecycle::running);
 }
 
 void ManagedContainer::remove(Done done) {
@@ -561,23 +574,23 @@ void ManagedContainer::remove(Done done) {
   // The stop's record write does not matter: the record goes with the container.
   stop(std::nullopt, [this, alive, done = std::move(done)](Status) mutable {
     if (!*alive) return done({});
-    if (cleaning_) {
+    if (after_cgroup_removal_) {
       // Let the exit's own cgroup removal finish first.
-      after_cleanup_.push_back([this, done = std::move(done)]() mutable { remove(std::move(done)); });
+      after_cgroup_removal_->push_back([this, done = std::move(done)]() mutable { remove(std::move(done)); });
       return;
     }
     restart_timer_.reset();
-    record_.state = state::ContainerState::removing;
-    sup_.container_changed(*this);
+    enter(Lifecycle::removing);
     out_watch_.reset();
     err_watch_.reset();
     log_.reset();
     std::string container = name(), scratch = record_.scratch_dir;
-    state::ProjectPaths paths = sup_.paths();
-    sup_.workers().run<Status>(
-        [container, scratch, paths]() -> Status { return destroy_container(paths, container, scratch); },
+    state::ProjectPaths paths = host_.paths();
+    ContainerDriver* driver = &host_.driver();
+    host_.workers().run<Status>(
+        [driver, container, scratch, paths]() -> Status { return driver->remove(paths, container, scratch); },
         [this, alive, done = std::move(done)](Status st) {
-          if (*alive) (void)sup_.records().remove(name());
+          if (*alive) (void)host_.records().remove(name());
           done(std::move(st));
         });
   });

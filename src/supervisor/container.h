@@ -17,6 +17,8 @@
 #include "event/loop.h"
 #include "runtime/container.h"
 #include "state/container_record.h"
+#include "supervisor/container_host.h"
+#include "supervisor/container_lifecycle.h"
 #include "supervisor/health_monitor.h"
 #include "supervisor/health_probe.h"
 #include "supervisor/plan/plan.h"
@@ -24,7 +26,6 @@
 
 namespace pier::supervisor {
 
-class Supervisor;
 class ProbeRun;
 namespace logs {
 class LogWriter;
@@ -34,7 +35,7 @@ class ManagedContainer {
  public:
   using Done = std::function<void(Status)>;
 
-  ManagedContainer(Supervisor& supervisor, state::ContainerRecord record, ContainerPlan plan);
+  ManagedContainer(ContainerHost& host, state::ContainerRecord record, ContainerPlan plan);
   ~ManagedContainer();
 
   const std::string& name() const { return record_.name; }
@@ -42,8 +43,12 @@ class ManagedContainer {
   const state::ContainerRecord& record() const { return record_; }
   const ContainerPlan& plan() const { return plan_; }
   state::ContainerState state() const { return record_.state; }
-  bool running() const { return record_.state == state::ContainerState::running || record_.state == state::ContainerState::paused; }
-  bool starting() const { return starting_; }
+  Lifecycle lifecycle() const { return lifecycle_; }
+  // A process of its own: running, paused, or stopping (still running until it exits).
+  bool running() const {
+    return lifecycle_ == Lifecycle::running || lifecycle_ == Lifecycle::paused || lifecycle_ == Lifecycle::stopping;
+  }
+  bool starting() const { return lifecycle_ == Lifecycle::starting; }
   // A restart is scheduled (backoff timer running).
   bool restart_pending() const { return restart_timer_ && restart_timer_->active(); }
   bool has_health() const { return plan_.health.has_value(); }
@@ -91,12 +96,17 @@ class ManagedContainer {
   // timer, and by every later save, until it is: the record catches up with the truth.
   Status save();
   void retry_save();
-  // The new state is recorded and announced; the status is the record's write.
-  Status set_state(state::ContainerState state);
+  // Every change of state: the table's check, then the record (saved, except while
+  // removing) and the host told. The status is the refusal or the record's write (the
+  // move stands then; save() retries). `enter` is for the container's own flow, where a
+  // refused move is a bug: logged as an error, the state stays.
+  Status move_to(Lifecycle to);
+  void enter(Lifecycle to);
 
-  Supervisor& sup_;
+  ContainerHost& host_;
   state::ContainerRecord record_;
   ContainerPlan plan_;
+  Lifecycle lifecycle_;
   std::optional<runtime::Container> runtime_;
   std::unique_ptr<event::PidfdWatch> exit_watch_;
   // FIFOs keep the container's stdout/stderr writable while no supervisor reads them
@@ -111,14 +121,13 @@ class ManagedContainer {
   ProbeHistory probe_history_;
   std::unique_ptr<event::Timer> restart_timer_, kill_timer_, save_retry_;
   RestartBackoff backoff_;
-  bool starting_ = false;
+  // Engaged while the last run's cgroup is being removed (on a worker), with what waits
+  // for it (a start, a removal). Not a lifecycle state: it overlaps exited and
+  // restarting.
+  std::optional<std::vector<std::function<void()>>> after_cgroup_removal_;
+  std::vector<Done> stop_waiters_;
   // Starts asked for while one runs (a second `up`): they end as that start does.
   std::vector<Done> start_waiters_;
-  // The exited container's cgroup is being removed (on a worker): a start waits for it.
-  bool cleaning_ = false;
-  std::vector<std::function<void()>> after_cleanup_;
-  bool stopping_ = false;
-  std::vector<Done> stop_waiters_;
   std::vector<UniqueFd> direct_stdio_;
   std::vector<std::function<void(int)>> exit_listeners_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -13,18 +13,19 @@
 namespace pier::supervisor {
 
 ProbeRun::ProbeRun(runtime::ExecHandle handle, UniqueFd output, std::function<void(ProbeResult)> on_result,
-                   std::function<void(ProbeRun&)> on_exit)
+                   std::function<void(ProbeRun&)> on_exit, Wait wait)
     : handle_(std::move(handle)),
       output_(std::move(output)),
       on_result_(std::move(on_result)),
-      on_exit_(std::move(on_exit)) {}
+      on_exit_(std::move(on_exit)),
+      wait_(std::move(wait)) {}
 
 Result<std::unique_ptr<ProbeRun>> ProbeRun::start(event::Loop& loop, runtime::ExecHandle handle, UniqueFd output,
                                                   std::chrono::milliseconds timeout,
                                                   std::function<void(ProbeResult)> on_result,
-                                                  std::function<void(ProbeRun&)> on_exit) {
-  std::unique_ptr<ProbeRun> run(
-      new ProbeRun(std::move(handle), std::move(output), std::move(on_result), std::move(on_exit)));
+                                                  std::function<void(ProbeRun&)> on_exit, Wait wait) {
+  std::unique_ptr<ProbeRun> run(new ProbeRun(std::move(handle), std::move(output), std::move(on_result),
+                                             std::move(on_exit), std::move(wait)));
   ProbeRun* self = run.get();
   if (run->output_) {
     // Read as it comes: a probe that writes more than a pipe holds must not block on it.
@@ -92,7 +93,7 @@ void ProbeRun::report(ProbeResult result) {
 }
 
 void ProbeRun::exited() {
-  auto code = runtime::wait(handle_.pidfd.get());
+  auto code = wait_(handle_.pidfd.get());
   reaped_ = true;
   // What it wrote before exiting is in the pipe now; a child it left behind may still
   // hold the write end, so this reads what is there and does not wait for end of file.

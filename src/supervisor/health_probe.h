@@ -47,17 +47,19 @@ class ProbeRun final : public event::DeferredDeletable {
  public:
   // `on_result(result)`: once, at exit or at the timeout (a failure; the process is
   // killed then). `on_exit(run)`: once, after the process was reaped. `output`: the
-  // read end of the probe's stdout/stderr pipe, or none.
+  // read end of the probe's stdout/stderr pipe, or none. `wait` reads the exit code
+  // once the pidfd is readable (the container's driver; the runtime's by default).
+  using Wait = std::function<Result<int>(int pidfd)>;
   static Result<std::unique_ptr<ProbeRun>> start(event::Loop& loop, runtime::ExecHandle handle, UniqueFd output,
                                                  std::chrono::milliseconds timeout,
                                                  std::function<void(ProbeResult)> on_result,
-                                                 std::function<void(ProbeRun&)> on_exit);
+                                                 std::function<void(ProbeRun&)> on_exit, Wait wait = runtime::wait);
   // A probe still running (its owner went first) is killed.
   ~ProbeRun() override;
 
  private:
   ProbeRun(runtime::ExecHandle handle, UniqueFd output, std::function<void(ProbeResult)> on_result,
-           std::function<void(ProbeRun&)> on_exit);
+           std::function<void(ProbeRun&)> on_exit, Wait wait);
   void kill_group();
   void read_output();
   void report(ProbeResult result);
@@ -68,6 +70,7 @@ class ProbeRun final : public event::DeferredDeletable {
   std::string captured_;
   std::function<void(ProbeResult)> on_result_;
   std::function<void(ProbeRun&)> on_exit_;
+  Wait wait_;
   std::unique_ptr<event::PidfdWatch> watch_;
   std::unique_ptr<event::FdWatch> output_watch_;  // after output_: stops before it closes
   std::unique_ptr<event::Timer> timer_;

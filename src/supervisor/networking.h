@@ -15,6 +15,7 @@
 #include "net/project_network.h"
 #include "state/container_record.h"
 #include "state/paths.h"
+#include "supervisor/network_driver.h"
 #include "supervisor/plan/plan.h"
 
 namespace pier::supervisor {
@@ -41,33 +42,24 @@ Result<NetworkPlan> plan_network(const compose::Project& project, const compose:
 bool is_namespace_provider(const compose::Project& project, const compose::Service& service,
                            const std::string& container, bool oneoff);
 
-class Networking {
+// The real NetworkDriver.
+class Networking final : public NetworkDriver {
  public:
   Networking(event::Loop& loop, state::ProjectPaths paths) : loop_(loop), paths_(std::move(paths)) {}
 
-  // Creates (or, after a crash, takes back) the bridges of these services' networks.
-  Status ensure_networks(const compose::Project& project, const std::vector<std::string>& services);
-  // Attaches a starting container (its namespaces exist, it has not exec'd yet) and
-  // returns the contents of its /etc/hosts and /etc/resolv.conf.
-  struct Attached {
-    std::vector<state::EndpointRecord> endpoints;
-    std::string hosts, resolv_conf;
-  };
-  Result<Attached> attach(const std::string& container, pid_t pid, const NetworkPlan& plan);
-  // Files for a container not on a bridge (none/host).
-  Result<Attached> files_without_bridge(const NetworkPlan& plan);
-  Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints);
+  Status ensure_networks(const compose::Project& project, const std::vector<std::string>& services) override;
+  Result<Attached> attach(const std::string& container, pid_t pid, const NetworkPlan& plan) override;
+  Result<Attached> files_without_bridge(const NetworkPlan& plan) override;
+  Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints) override;
   Result<std::vector<state::PublishedPort>> publish(const std::string& container, const std::string& service,
                                                     int replica, const NetworkPlan& plan,
-                                                    const std::vector<state::EndpointRecord>& endpoints);
-  void release(const std::string& container);
-  // The held namespaces of a provider, created when missing (after a crash they are
-  // still there: the mounts, not a process, keep them). Removed with the container
-  // (ManagedContainer::remove) and at teardown.
-  Result<PlanInputs::HeldNamespaces> hold_namespaces(const std::string& container);
-  // `down`: removes every kernel object of the project's networking, also what a
-  // crashed supervisor left.
-  Status teardown();
+                                                    const std::vector<state::EndpointRecord>& endpoints) override;
+  void release(const std::string& container) override;
+  // Created when missing (after a crash they are still there: the mounts, not a
+  // process, keep them). Removed with the container (ManagedContainer::remove) and at
+  // teardown.
+  Result<PlanInputs::HeldNamespaces> hold_namespaces(const std::string& container) override;
+  Status teardown() override;
 
  private:
   Status open();

@@ -22,33 +22,34 @@
 #include "state/container_record.h"
 #include "state/paths.h"
 #include "supervisor/container.h"
+#include "supervisor/container_driver.h"
 #include "supervisor/control/server.h"
+#include "supervisor/network_driver.h"
 #include "supervisor/networking.h"
 #include "supervisor/project_source.h"
+#include "supervisor/up_host.h"
+#include "supervisor/up_options.h"
 #include "supervisor/worker_pool.h"
 
 namespace pier::supervisor {
 
-struct UpOptions {
-  std::vector<std::string> services;  // empty: every enabled service
-  std::map<std::string, int> scale;
-  bool no_deps = false;
-  bool force_recreate = false;
-  bool no_recreate = false;
-  bool remove_orphans = false;
-  bool no_start = false;
-  bool wait = false;             // reply only when running/healthy (or completed)
-  int wait_timeout_s = 0;        // 0: no limit
-  std::string pull;              // --pull: always, missing, never ("" = per service)
+// What a supervisor runs containers and networks with: the real ones (runtime::,
+// Networking) unless a test gives fakes.
+struct SupervisorDrivers {
+  std::unique_ptr<ContainerDriver> containers;
+  std::unique_ptr<NetworkDriver> network;
+  int worker_threads = 4;  // 0: blocking work runs inline (tests on the fake loop)
 };
-UpOptions up_options_from_json(const nlohmann::json& j);
-nlohmann::json to_json(const UpOptions& options);
 
 class UpRun;
 
-class Supervisor {
+// The host of the project's containers and `up` runs (UpHost, ContainerHost): they
+// call back through those interfaces only, never into the rest of this class (the
+// overrides are private: only the interfaces reach them).
+class Supervisor final : public UpHost {
  public:
   Supervisor(event::Loop& loop, state::ProjectPaths paths);
+  Supervisor(event::Loop& loop, state::ProjectPaths paths, SupervisorDrivers drivers);
   ~Supervisor();
 
   // Reads the records: running containers are adopted, dead ones marked exited, and
@@ -61,20 +62,27 @@ class Supervisor {
   bool idle() const;
   void set_on_idle(std::function<void()> fn) { on_idle_ = std::move(fn); }
 
-  // For ManagedContainer (loop thread).
-  event::Loop& loop() { return loop_; }
-  WorkerPool& workers() { return workers_; }
-  const state::ProjectPaths& paths() const { return paths_; }
-  const state::RecordStore& records() const { return records_; }
-  Status attach_network(const std::string& container, pid_t pid);
-  void release_network(const std::string& container);
-  Status publish_ports(ManagedContainer& container);
-  // The pid of a process in the running container `service:x` / `container:x` names.
-  Result<pid_t> running_pid_of(const std::string& mode) const;
-  void container_changed(ManagedContainer& container);
-
  private:
-  friend class UpRun;
+  // ContainerHost (loop thread).
+  event::Loop& loop() override { return loop_; }
+  WorkerPool& workers() override { return workers_; }
+  ContainerDriver& driver() override { return *driver_; }
+  const state::ProjectPaths& paths() const override { return paths_; }
+  const state::RecordStore& records() const override { return records_; }
+  Status attach_network(const std::string& container, pid_t pid) override;
+  void release_network(const std::string& container) override;
+  Status publish_ports(ManagedContainer& container) override;
+  Result<pid_t> running_pid_of(const std::string& mode) const override;
+  void container_changed(ManagedContainer& container) override;
+  // UpHost.
+  const LoadedProject& project() const override { return *project_; }
+  const image::Store& images() const override { return *images_; }
+  NetworkDriver& network() override { return networking_; }
+  bool has_container(const std::string& name) const override { return containers_.count(name) > 0; }
+  void add_container(std::unique_ptr<ManagedContainer> container) override;
+  void run_began() override { busy_++; }
+  void run_ended() override;
+
   // Loads the project the request names and opens the image store.
   Status take_project(const nlohmann::json& request, const char* verb);
   // Requests.
@@ -91,22 +99,22 @@ class Supervisor {
   void subscribe(control::Reply reply);
 
   // Containers of `services` (all when empty).
-  std::vector<ManagedContainer*> select(const std::vector<std::string>& services) const;
+  std::vector<ManagedContainer*> select(const std::vector<std::string>& services) const override;
   std::vector<std::string> with_restart_dependents(std::vector<std::string> services) const;
   // The request's containers: `containers` by name, else its `services`.
   std::vector<ManagedContainer*> select_for(const nlohmann::json& request) const;
-  // Stops `targets` wave by wave in reverse dependency order, each wave in parallel;
-  // `done` gets the first error (a stop whose record could not be written).
+  // stop_in_waves (stop_waves.h) over this project; `done` gets the first error (a
+  // stop whose record could not be written).
   void stop_in_order(std::vector<ManagedContainer*> targets, std::optional<std::chrono::milliseconds> grace,
                      std::function<void(Status)> done, control::Reply reply, const char* verb);
   void remove_containers(std::vector<ManagedContainer*> targets, std::function<void(Status)> done,
-                         control::Reply reply);
+                         control::Reply reply) override;
   // The containers whose record no longer parses (all, or those named in `only`):
   // destroyed by their kernel names (the file's name is the container's), then the file.
   void remove_unreadable(control::Reply reply, std::optional<std::set<std::string>> only,
-                         std::function<void(Status)> done);
+                         std::function<void(Status)> done) override;
   Result<ContainerPlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
-                                 const image::ResolvedImage& image);
+                                 const image::ResolvedImage& image) override;
   Result<pid_t> find_pid(const std::string& mode) const;
   Result<std::optional<PlanInputs::HeldNamespaces>> held_namespaces_of(const std::string& mode);
   void emit(const ManagedContainer& c, const std::string& action);
@@ -116,8 +124,11 @@ class Supervisor {
   event::Loop& loop_;
   state::ProjectPaths paths_;
   state::RecordStore records_;
+  // Before workers_: a worker's last task may still use a driver.
+  std::unique_ptr<ContainerDriver> driver_;
+  std::unique_ptr<NetworkDriver> network_driver_;
+  NetworkDriver& networking_;
   WorkerPool workers_;
-  Networking networking_;
   std::optional<image::Store> images_;
   std::optional<LoadedProject> project_;
   std::map<std::string, std::unique_ptr<ManagedContainer>> containers_;
@@ -125,12 +136,12 @@ class Supervisor {
   std::vector<std::unique_ptr<UpRun>> runs_;
   std::vector<control::Reply> subscribers_;
   std::map<std::string, state::ContainerState> last_state_;  // for event actions
-  int busy_ = 0;  // requests in progress
+  int busy_ = 0;
   // `down`s in progress, and the `up`/`run` requests that came meanwhile: they run once
   // the last down is done (a later `down` cancels them), so the project ends as the last
   // command said.
   int downs_ = 0;
-  std::vector<std::pair<nlohmann::json, control::Reply>> after_down_;
+  std::vector<std::pair<nlohmann::json, control::Reply>> after_down_;  // requests in progress
   std::function<void()> on_idle_;
 };
 

@@ -10,6 +10,7 @@
 #include "graph/from_project.h"
 #include "image/ensure.h"
 #include "supervisor/port_conflicts.h"
+#include "supervisor/worker_pool.h"
 #include "supervisor/naming.h"
 
 namespace pier::supervisor {
@@ -27,8 +28,8 @@ std::string last_probe_text(const ManagedContainer& c) {
 
 }  // namespace
 
-UpRun::UpRun(Supervisor& sup, UpOptions options, control::Reply reply)
-    : sup_(sup), options_(std::move(options)), reply_(std::move(reply)), project_(sup.project_->project) {}
+UpRun::UpRun(UpHost& host, UpOptions options, control::Reply reply)
+    : host_(host), options_(std::move(options)), reply_(std::move(reply)), project_(host.project().project) {}
 
 UpRun::~UpRun() { *alive_ = false; }
 
@@ -43,8 +44,7 @@ void UpRun::finish(Status status) {
   wait_timer_.reset();
   if (on_done_) on_done_(status);
   else reply_.finish(status);
-  sup_.busy_--;
-  sup_.loop().post([s = &sup_] { s->check_idle(); });
+  host_.run_ended();
 }
 
 Status UpRun::choose_targets() {
@@ -81,9 +81,9 @@ Status UpRun::choose_targets() {
 }
 
 void UpRun::begin() {
-  sup_.busy_++;
+  host_.run_began();
   if (auto st = choose_targets(); !st) return finish(st);
-  if (auto st = sup_.networking_.ensure_networks(project_, targets_); !st) return finish(st);
+  if (auto st = host_.network().ensure_networks(project_, targets_); !st) return finish(st);
   pull_images();
 }
 
@@ -101,7 +101,7 @@ void UpRun::pull_images() {
     if (!policy) return finish(std::move(policy).error().context("service " + name));
     if (policy->kind == image::PullPolicy::Kind::build) {
       // The CLI built what `up` had to build before asking; the image is in the store.
-      if (sup_.images_->find(ref)) policy->kind = image::PullPolicy::Kind::never;
+      if (host_.images().find(ref)) policy->kind = image::PullPolicy::Kind::never;
       else
         return finish(Error("service " + name + ": image `" + ref + "` must be built and is not in the store")
                           .hint("run `pier build " + name + "` or `pier up --build` (not --no-build)"));
@@ -114,15 +114,15 @@ void UpRun::pull_images() {
   auto failed = std::make_shared<std::optional<Error>>();
   // Mirrors, insecure registries and certs.d, as `pier pull` reads them.
   image::PullOptions pull_options;
-  auto registries = image::RegistryConfig::load(sup_.paths().root);
+  auto registries = image::RegistryConfig::load(host_.paths().root);
   if (!registries) return finish(std::move(registries).error());
   pull_options.registries = std::move(*registries);
   for (const auto& ref : refs) {
-    const image::Store* store = &*sup_.images_;
+    const image::Store* store = &host_.images();
     image::PullPolicy policy = policies[ref];
     bool will_pull = !store->find(ref).ok() && policy.kind != image::PullPolicy::Kind::never;
     if (will_pull) progress("Image " + ref, "Pulling");
-    sup_.workers().run<Result<image::ResolvedImage>>(
+    host_.workers().run<Result<image::ResolvedImage>>(
         [store, ref, policy, pull_options] { return image::ensure_image(*store, ref, policy, pull_options); },
         [this, alive = alive_, ref, results, failed, will_pull](Result<image::ResolvedImage> resolved) {
           if (!*alive || finished_) return;
@@ -152,11 +152,11 @@ void UpRun::plan_containers() {
     const auto& service = *project_.find_service(name);
     int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
     std::string hash = compose::service_config_hash(project_, name);
-    auto digest = sources_digest(project_, service, &sup_.project_->tree.environment);
+    auto digest = sources_digest(project_, service, &host_.project().tree.environment);
     if (!digest) return finish(std::move(digest).error());
     digests_[name] = *digest;
     const auto& image = images_.at(name);
-    for (auto* c : sup_.select({name})) {
+    for (auto* c : host_.select({name})) {
       if (c->record().oneoff) continue;
       bool changed = c->record().config_hash != hash || c->record().image_id != image.record.id ||
                      c->record().sources_digest != *digest;
@@ -165,7 +165,7 @@ void UpRun::plan_containers() {
         to_remove.push_back(c);
         recreated.insert(name);
       } else if (c->plan().spec.process.argv.empty()) {
-        auto plan = sup_.plan_for(service, c->record(), image);
+        auto plan = host_.plan_for(service, c->record(), image);
         if (!plan) return finish(std::move(plan).error());
         c->replace_plan(std::move(*plan));
       }
@@ -180,12 +180,12 @@ void UpRun::plan_containers() {
         for (const auto& d : deps->dependents_of(s))
           if (!recreated.count(d) && std::find(targets_.begin(), targets_.end(), d) != targets_.end()) extra.insert(d);
       for (const auto& d : extra)
-        for (auto* c : sup_.select({d}))
+        for (auto* c : host_.select({d}))
           if (!c->record().oneoff && std::find(to_remove.begin(), to_remove.end(), c) == to_remove.end())
             to_remove.push_back(c);
     }
   }
-  for (auto* c : sup_.select({})) {
+  for (auto* c : host_.select({})) {
     if (c->record().oneoff || project_.services.count(c->service())) continue;
     if (options_.remove_orphans) to_remove.push_back(c);
     else
@@ -194,7 +194,7 @@ void UpRun::plan_containers() {
                                     "file, you can run this command with the --remove-orphans flag to clean it up."}});
   }
   for (auto* c : to_remove) progress("Container " + c->name(), "Recreate");
-  sup_.remove_containers(to_remove, [this, alive = alive_](Status st) {
+  host_.remove_containers(to_remove, [this, alive = alive_](Status st) {
     if (!*alive || finished_) return;
     if (!st) return finish(st);
     // A container whose record no longer parses still holds the name (and cgroup) about
@@ -204,9 +204,9 @@ void UpRun::plan_containers() {
       const auto& service = *project_.find_service(name);
       int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
       for (int n = 1; n <= replicas; ++n)
-        if (std::string cname = container_name(project_, service, n); !sup_.containers_.count(cname)) missing.insert(cname);
+        if (std::string cname = container_name(project_, service, n); !host_.has_container(cname)) missing.insert(cname);
     }
-    sup_.remove_unreadable(reply_, missing, [this, alive](Status st) {
+    host_.remove_unreadable(reply_, missing, [this, alive](Status st) {
       if (!*alive || finished_) return;
       if (!st) return finish(st);
       create_containers();
@@ -220,30 +220,30 @@ void UpRun::create_containers() {
     int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
     for (int n = 1; n <= replicas; ++n) {
       std::string cname = container_name(project_, service, n);
-      if (sup_.containers_.count(cname)) continue;
-      auto made = new_record(project_, service, n, cname, sup_.paths());
+      if (host_.has_container(cname)) continue;
+      auto made = new_record(project_, service, n, cname, host_.paths());
       if (!made) return finish(std::move(made).error());
       state::ContainerRecord record = std::move(*made);
       record.config_hash = compose::service_config_hash(project_, name);
       record.sources_digest = digests_.at(name);
       record.image_id = images_.at(name).record.id;
-      auto plan = sup_.plan_for(service, record, images_.at(name));
+      auto plan = host_.plan_for(service, record, images_.at(name));
       if (!plan) return finish(std::move(plan).error());
       record.labels = plan->labels;
       record.command = plan->command_display;
       apply_exec_defaults(record, *plan);
       for (const auto& w : plan->warnings) reply_.event({{"warning", "service " + name + ": " + w}});
-      auto c = std::make_unique<ManagedContainer>(sup_, record, std::move(*plan));
+      auto c = std::make_unique<ManagedContainer>(host_, record, std::move(*plan));
       if (auto st = c->persist_created(); !st) return finish(st);
-      sup_.containers_[cname] = std::move(c);
+      host_.add_container(std::move(c));
       progress("Container " + cname, "Created");
     }
   }
   if (options_.no_start) return finish({});
   phase_ = Phase::starting;
-  for (const auto& name : targets_) services_[name] = ServiceState::pending;
+  for (const auto& name : targets_) services_[name] = ServiceStart::pending;
   if (options_.wait && options_.wait_timeout_s > 0) {
-    wait_timer_ = sup_.loop().create_timer([this] {
+    wait_timer_ = host_.loop().create_timer([this] {
       finish(Error("timed out after " + std::to_string(options_.wait_timeout_s) +
                    " s waiting for the project's services to be running and healthy"));
     });
@@ -256,8 +256,8 @@ UpRun::Gate UpRun::gate(const std::string& service, const std::string& dependenc
                         const compose::DependsOn& dep) const {
   auto it = services_.find(dependency);
   if (it == services_.end()) return {};  // not part of this run (--no-deps)
-  if (it->second != ServiceState::started) return {Gate::wait, ""};
-  for (auto* c : sup_.select({dependency})) {
+  if (it->second != ServiceStart::started) return {Gate::wait, ""};
+  for (auto* c : host_.select({dependency})) {
     if (c->record().oneoff) continue;
     const auto& r = c->record();
     if (dep.condition == "service_healthy") {
@@ -287,9 +287,9 @@ void UpRun::evaluate() {
   bool all_started = true;
   for (const auto& name : targets_) {
     auto& state = services_[name];
-    if (state == ServiceState::started) continue;
+    if (state == ServiceStart::started) continue;
     all_started = false;
-    if (state != ServiceState::pending) continue;
+    if (!can_start(state)) continue;
     const auto& service = *project_.find_service(name);
     bool ready = true;
     for (const auto& [dep_name, dep] : service.depends_on) {
@@ -314,15 +314,25 @@ void UpRun::evaluate() {
   check_wait();
 }
 
+bool UpRun::move_service(const std::string& name, ServiceStart to) {
+  auto& state = services_[name];
+  if (!can_move(state, to)) {
+    finish(Error("service " + name + ": cannot go from " + to_string(state) + " to " + to_string(to)));
+    return false;
+  }
+  state = to;
+  return true;
+}
+
 void UpRun::start_service(const std::string& name) {
-  services_[name] = ServiceState::starting;
-  auto containers = sup_.select({name});
+  if (!move_service(name, ServiceStart::starting)) return;
+  auto containers = host_.select({name});
   auto remaining = std::make_shared<int>(0);
   for (auto* c : containers)
     if (!c->record().oneoff) ++*remaining;
   if (*remaining == 0) {
-    services_[name] = ServiceState::started;
-    return sup_.loop().post([this, alive = alive_] {
+    if (!move_service(name, ServiceStart::started)) return;
+    return host_.loop().post([this, alive = alive_] {
       if (*alive) evaluate();
     });
   }
@@ -335,10 +345,7 @@ void UpRun::start_service(const std::string& name) {
       if (!st) return finish(st);
       if (!already) progress("Container " + cname, "Started");
       else progress("Container " + cname, "Running");
-      if (--*remaining == 0) {
-        services_[name] = ServiceState::started;
-        evaluate();
-      }
+      if (--*remaining == 0 && move_service(name, ServiceStart::started)) evaluate();
     });
   }
 }
@@ -347,7 +354,7 @@ void UpRun::start_service(const std::string& name) {
 void UpRun::check_wait() {
   bool all = true;
   for (const auto& name : targets_)
-    for (auto* c : sup_.select({name})) {
+    for (auto* c : host_.select({name})) {
       const auto& r = c->record();
       if (r.oneoff) continue;
       if (r.state == state::ContainerState::exited) {
@@ -360,7 +367,7 @@ void UpRun::check_wait() {
     }
   if (all) {
     for (const auto& name : targets_)
-      for (auto* c : sup_.select({name}))
+      for (auto* c : host_.select({name}))
         if (c->has_health()) progress("Container " + c->name(), "Healthy");
     finish({});
   }

@@ -12,14 +12,16 @@
 
 #include "event/loop.h"
 #include "image/store/store.h"
+#include "supervisor/container.h"
 #include "supervisor/control/server.h"
-#include "supervisor/supervisor.h"
+#include "supervisor/up_host.h"
+#include "supervisor/up_options.h"
 
 namespace pier::supervisor {
 
 class UpRun {
  public:
-  UpRun(Supervisor& sup, UpOptions options, control::Reply reply);
+  UpRun(UpHost& host, UpOptions options, control::Reply reply);
   ~UpRun();
   void begin();
   // `down` came: nothing more is created or started, and the reply says why. Starts
@@ -33,7 +35,6 @@ class UpRun {
 
  private:
   enum class Phase { images, removing, starting, waiting, done };
-  enum class ServiceState { pending, starting, started };
   struct Gate {
     enum Kind { ready, wait, fail } kind = ready;
     std::string why;
@@ -45,12 +46,14 @@ class UpRun {
   // Creates the targets' missing containers, then starts the services.
   void create_containers();
   void start_service(const std::string& service);
+  // Every change of a service's state; a move the table refuses ends the run (false).
+  bool move_service(const std::string& service, ServiceStart to);
   Gate gate(const std::string& service, const std::string& dependency, const compose::DependsOn& dep) const;
   void check_wait();
   void progress(const std::string& subject, const std::string& status);
   void finish(Status status);
 
-  Supervisor& sup_;
+  UpHost& host_;
   UpOptions options_;
   control::Reply reply_;
   const compose::Project& project_;
@@ -58,7 +61,7 @@ class UpRun {
   std::vector<std::string> targets_;  // in start order
   std::map<std::string, image::ResolvedImage> images_;
   std::map<std::string, std::string> digests_;  // per target service: sources_digest
-  std::map<std::string, ServiceState> services_;
+  std::map<std::string, ServiceStart> services_;
   int pending_ = 0;
   bool finished_ = false;
   std::unique_ptr<event::Timer> wait_timer_;

@@ -16,6 +16,7 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::submit(std::function<void()> task) {
+  if (threads_.empty()) return task();
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(task));

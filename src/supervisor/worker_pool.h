@@ -1,6 +1,8 @@
 // Blocking work (spawn, destroy, exec, volume copies) runs here, never on the loop
 // (design rule 6). Each task's completion is posted back to the loop thread, so
-// everything that touches supervisor state stays single-threaded.
+// everything that touches supervisor state stays single-threaded. A pool of no threads
+// runs each task at once on the caller's thread (the unit tests on the fake loop: the
+// completion still comes through the loop, in order, and no test waits on a thread).
 #pragma once
 
 #include <condition_variable>
@@ -16,7 +18,7 @@ namespace pier::supervisor {
 
 class WorkerPool {
  public:
-  WorkerPool(event::Loop& loop, int threads);
+  WorkerPool(event::Loop& loop, int threads);  // 0: tasks run inline
   ~WorkerPool();  // finishes queued tasks, then joins
 
   // Runs `work` on a worker; then `done(result)` on the loop thread.

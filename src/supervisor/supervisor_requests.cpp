@@ -1,0 +1,278 @@
+// The requests the CLI sends over the control socket (except `run`, in
+// supervisor_oneoff.cpp): up, stop, start, restart, kill/pause/unpause, rm, down, events.
+#include "base/clock.h"
+#include "supervisor/supervisor.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "base/log.h"
+#include "graph/from_project.h"
+#include "supervisor/join.h"
+#include "supervisor/plan/signals.h"
+#include "supervisor/up_run.h"
+
+namespace pier::supervisor {
+namespace {
+
+std::vector<std::string> services_of(const nlohmann::json& request) {
+  return request.value("services", std::vector<std::string>{});
+}
+
+std::optional<std::chrono::milliseconds> timeout_of(const nlohmann::json& request) {
+  if (!request.contains("timeout") || request["timeout"].is_null()) return std::nullopt;
+  return std::chrono::seconds(request["timeout"].get<int>());
+}
+
+}  // namespace
+
+std::vector<ManagedContainer*> Supervisor::select_for(const nlohmann::json& request) const {
+  if (!request.contains("containers")) return select(services_of(request));
+  std::vector<ManagedContainer*> out;
+  for (const auto& name : request["containers"])
+    if (auto it = containers_.find(name.get<std::string>()); it != containers_.end()) out.push_back(it->second.get());
+  return out;
+}
+
+// Loads the project the request names (the CLI's files, flags and environment).
+static Result<LoadedProject> load_from(const nlohmann::json& request) {
+  PIER_TRY(auto source, source_from_json(request.at("source")));
+  return load_project(source);
+}
+
+Status Supervisor::take_project(const nlohmann::json& request, const char* verb) {
+  if (!request.contains("source")) return Error(std::string(verb) + ": the request names no project");
+  PIER_TRY(auto loaded, load_from(request));
+  if (!images_) {
+    PIER_TRY(auto store, image::Store::open(paths_.root));
+    images_ = std::move(store);
+  }
+  project_ = std::move(loaded);
+  return {};
+}
+
+void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
+  if (auto st = take_project(request, "up"); !st) return reply.finish(st);
+  if (auto source = source_from_json(request["source"]); source.ok()) {
+    // Secrets' values stay in memory: after a crash, a container whose secret comes from
+    // the environment keeps running and is planned again by the next `up`.
+    for (const auto& name : secret_source_variables(project_->project, source->load)) source->load.environment.erase(name);
+    (void)save_source(*source);
+  }
+  auto run = std::make_unique<UpRun>(*this, up_options_from_json(request.value("options", nlohmann::json::object())),
+                                     reply);
+  auto* raw = run.get();
+  runs_.push_back(std::move(run));
+  raw->begin();
+}
+
+void Supervisor::stop(const nlohmann::json& request, control::Reply reply) {
+  busy_++;
+  stop_in_order(select(services_of(request)), timeout_of(request), [this, reply](Status st) {
+    reply.finish(st);
+    busy_--;
+    check_idle();
+  }, reply, "Stopp");
+}
+
+void Supervisor::start(const nlohmann::json& request, control::Reply reply) {
+  auto targets = select(services_of(request));
+  if (targets.empty()) return reply.finish(Error("no containers to start").hint("run `pier up` first"));
+  auto join = std::make_shared<Join>();
+  join->remaining = static_cast<int>(targets.size());
+  join->done = [reply](Status st) { reply.finish(st); };
+  for (auto* c : targets) {
+    reply.event({{"progress", "Container " + c->name()}, {"status", "Starting"}});
+    c->start([join, reply, name = c->name()](Status st) {
+      if (st) reply.event({{"progress", "Container " + name}, {"status", "Started"}});
+      join->finish_one(std::move(st));
+    });
+  }
+}
+
+// Services that declared `depends_on: {x: {restart: true}}` on a restarted x are
+// restarted with it (after it, by the start order), as Docker Compose does.
+std::vector<std::string> Supervisor::with_restart_dependents(std::vector<std::string> services) const {
+  if (services.empty() || !project_) return services;
+  for (size_t i = 0; i < services.size(); ++i)
+    for (const auto& [name, service] : project_->project.services) {
+      auto it = service.depends_on.find(services[i]);
+      if (it != service.depends_on.end() && it->second.restart &&
+          std::find(services.begin(), services.end(), name) == services.end())
+        services.push_back(name);
+    }
+  return services;
+}
+
+void Supervisor::restart(const nlohmann::json& request, control::Reply reply) {
+  auto targets = select(with_restart_dependents(services_of(request)));
+  stop_in_order(targets, timeout_of(request), [this, targets, reply](Status stopped) {
+    if (!stopped) return reply.finish(stopped);
+    // Start again wave by wave, so a dependency is up before what depends on it.
+    std::vector<std::vector<ManagedContainer*>> waves;
+    std::set<ManagedContainer*> placed;
+    if (project_)
+      if (auto deps = graph::from_project(project_->project); deps.ok())
+        if (auto start_waves = deps->start_waves(); start_waves.ok())
+          for (const auto& wave : *start_waves) {
+            waves.emplace_back();
+            for (auto* c : targets)
+              if (std::find(wave.begin(), wave.end(), c->service()) != wave.end() && placed.insert(c).second)
+                waves.back().push_back(c);
+          }
+    waves.emplace_back();
+    for (auto* c : targets)
+      if (!placed.count(c)) waves.back().push_back(c);
+    auto shared = std::make_shared<std::vector<std::vector<ManagedContainer*>>>(std::move(waves));
+    auto step = std::make_shared<std::function<void(size_t)>>();
+    *step = [shared, step, reply](size_t index) {
+      while (index < shared->size() && (*shared)[index].empty()) ++index;
+      if (index >= shared->size()) {
+        reply.finish({});
+        *step = nullptr;
+        return;
+      }
+      auto join = std::make_shared<Join>();
+      join->remaining = static_cast<int>((*shared)[index].size());
+      join->done = [step, index, reply](Status st) {
+        if (!st) {
+          reply.finish(st);
+          *step = nullptr;
+          return;
+        }
+        (*step)(index + 1);
+      };
+      for (auto* c : (*shared)[index])
+        c->start([join, reply, name = c->name()](Status st) {
+          if (st) reply.event({{"progress", "Container " + name}, {"status", "Started"}});
+          join->finish_one(std::move(st));
+        });
+    };
+    (*step)(0);
+  }, reply, "Restart");
+}
+
+void Supervisor::simple(const nlohmann::json& request, control::Reply reply) {
+  std::string op = request["op"];
+  int signum = SIGKILL;
+  if (op == "kill") {
+    std::string name = request.value("signal", std::string("SIGKILL"));
+    auto parsed = parse_signal(name);
+    if (!parsed) return reply.finish(Error("unknown signal `" + name + "`").hint("use a name such as SIGTERM or a number"));
+    signum = *parsed;
+  }
+  std::optional<Error> first;
+  for (auto* c : select_for(request)) {
+    Status st = op == "kill" ? (c->running() ? c->signal(signum) : Status{})
+              : op == "pause" ? c->pause() : c->unpause();
+    if (!st && !first) first = std::move(st).error();
+    else if (st) reply.event({{"progress", "Container " + c->name()}, {"status", op == "kill" ? "Killed" : op == "pause" ? "Paused" : "Unpaused"}});
+  }
+  reply.finish(first ? Status(*first) : Status{});
+}
+
+void Supervisor::remove(const nlohmann::json& request, control::Reply reply) {
+  std::vector<ManagedContainer*> targets;
+  bool force = request.value("force", false);
+  for (auto* c : select(services_of(request))) {
+    if (c->running() && !force && !request.value("stop", false)) continue;
+    targets.push_back(c);
+  }
+  busy_++;
+  remove_containers(targets, [this, reply](Status st) {
+    reply.finish(st);
+    busy_--;
+    check_idle();
+  }, reply);
+}
+
+void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
+  if (request.contains("source")) {
+    if (auto loaded = load_from(request); loaded.ok()) project_ = std::move(*loaded);
+  }
+  bool remove_orphans = request.value("remove_orphans", false);
+  bool volumes = request.value("volumes", false);
+  std::string rmi = request.value("rmi", std::string());
+  // `up`s in progress create and start nothing more; what they are starting now is
+  // stopped once it runs (stop waits for a start), then removed with the rest. Those
+  // waiting for an earlier down came before this one: they do not run at all.
+  auto cancelled = [] {
+    return Error("cancelled by `down` before every service was started").hint("run `up` again to bring the project up");
+  };
+  for (auto& run : runs_)
+    if (!run->finished()) run->cancel(cancelled());
+  for (auto& [queued, queued_reply] : std::exchange(after_down_, {})) queued_reply.finish(cancelled());
+  downs_++;
+  std::vector<ManagedContainer*> targets;
+  for (auto* c : select({}))
+    if (!project_ || remove_orphans || project_->project.services.count(c->service()) || c->record().oneoff)
+      targets.push_back(c);
+  busy_++;
+  auto grace = timeout_of(request);
+  auto finish_down = [this, reply, volumes, rmi](Status st) {
+    Status net = networking_.teardown();
+    if (!net) log::warn("down: {}", net.error().to_string());
+    else reply.event({{"progress", "Network " + paths_.project + "_default"}, {"status", "Removed"}});
+    if (st && !net) st = std::move(net);
+    if (project_ && volumes) {
+      for (const auto& [key, volume] : project_->project.volumes) {
+        if (volume.external) continue;
+        // Only ever a directory directly under <root>/volumes: a name that would reach
+        // elsewhere is refused, never removed.
+        auto dir = paths_.volume_root(volume.name);
+        if (!dir) {
+          Error e = std::move(dir).error().context("remove volume `" + key + "`");
+          if (volume.mark.known()) e.at(volume.mark.to_string());
+          if (st) st = std::move(e);
+          else reply.event({{"warning", e.to_string()}});
+          continue;
+        }
+        std::error_code ec;
+        std::filesystem::remove_all(*dir, ec);
+        reply.event({{"progress", "Volume " + volume.name}, {"status", "Removed"}});
+      }
+    }
+    if (project_ && !rmi.empty() && images_) {
+      for (const auto& [name, service] : project_->project.services) {
+        if (rmi == "local" && !service.image.empty()) continue;
+        std::string ref = service.image_or_default(project_->project.name);
+        if (images_->untag(ref)) reply.event({{"progress", "Image " + ref}, {"status", "Removed"}});
+      }
+    }
+    if (containers_.empty()) {
+      driver_->release_project(paths_.project);
+      std::error_code ec;
+      std::filesystem::remove(paths_.project_source_file(), ec);
+      // remove() takes only an empty directory: logs of a container still there stay.
+      std::filesystem::remove(paths_.project_logs_dir(), ec);
+    }
+    reply.finish(st);
+    busy_--;
+    if (--downs_ == 0)
+      for (auto& [queued, queued_reply] : std::exchange(after_down_, {})) handle(queued, queued_reply);
+    check_idle();
+  };
+  // The containers no record describes go after the managed ones, before the networks.
+  auto then_unreadable = [this, reply, finish_down](Status st) {
+    remove_unreadable(reply, std::nullopt, [st, finish_down](Status unreadable) { finish_down(st ? unreadable : st); });
+  };
+  if (grace) {
+    // -t applies to every container of the wave.
+    stop_in_order(targets, grace, [this, targets, reply, then_unreadable](Status) {
+      remove_containers(targets, then_unreadable, reply);
+    }, reply, "Stopp");
+  } else {
+    remove_containers(targets, then_unreadable, reply);
+  }
+}
+
+void Supervisor::subscribe(control::Reply reply) {
+  subscribers_.push_back(reply);
+  // The client reads state only after this line, so no event falls in between.
+  reply.event({{"subscribed", true}});
+  // Nothing to finish: the stream ends when the client hangs up.
+}
+
+}  // namespace pier::supervisor
