@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "compose/names.h"
 #include "compose/output.h"
+#include "event/defer_delete.h"
 #include "graph/from_project.h"
 #include "image/ensure.h"
 #include "runtime/container.h"
@@ -321,14 +322,7 @@ void Supervisor::remove_containers(std::vector<ManagedContainer*> targets, std::
         last_state_.erase(name);
         // Destroy on the next turn: we are inside the container's own callback.
         auto node = containers_.extract(name);
-        if (!node.empty()) {
-          struct Holder : event::DeferredDeletable {
-            std::unique_ptr<ManagedContainer> c;
-          };
-          auto holder = std::make_unique<Holder>();
-          holder->c = std::move(node.mapped());
-          loop_.defer_delete(std::move(holder));
-        }
+        if (!node.empty()) event::defer_delete(loop_, std::move(node.mapped()));
         join->finish_one(std::move(st));
       });
     }
