@@ -15,6 +15,7 @@
 
 #include "base/atomic_file.h"
 #include "base/dirs.h"
+#include "base/log.h"
 #include "base/scope_exit.h"
 #include "runtime/mount/plan.h"
 #include "runtime/plan_builder.h"
@@ -102,6 +103,13 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
   facts.passwd = std::move(passwd);
   facts.group = std::move(group);
   PIER_TRY(plan.mounts, build_mount_table(spec, facts));
+  // Here, in the parent before clone: the child only walks the table and logs nothing
+  // (it may call only async-signal-safe functions).
+  if (log::level() <= log::Level::debug) {
+    std::string table = format_table(plan.mounts);
+    if (!table.empty()) table.pop_back();  // the log line ends the last row
+    log::debug("container {}: mount table:\n{}", spec.name, table);
+  }
   return plan;
 }
 
