@@ -56,7 +56,7 @@ struct MountOp {
 
 using MountTable = std::vector<MountOp>;
 
-// "mount proc -> /proc", "bind /data -> /var/lib/db": how errors and --debug name a row.
+// "mount proc -> /proc", "bind /data -> /var/lib/db": how errors and the debug log name a row.
 std::string describe(const MountOp& op);
 const char* kind_name(OpKind kind);
 // How to fix row `op` failing with `err` in the child, or "" when errno says it all.
