@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cassert>
+#include <string>
 #include <utility>
 #include <variant>
 
@@ -32,6 +33,13 @@ class [[nodiscard]] Result {
   const Error& error() const& { assert(!ok()); return std::get<1>(v_); }
   Error&& error() && { assert(!ok()); return std::get<1>(std::move(v_)); }
 
+  // Adds an outer frame to a failed Result on its way up:
+  // `PIER_TRY(auto x, read(path).context("image " + name))`.
+  Result context(std::string frame) && {
+    if (!ok()) error().context(std::move(frame));
+    return std::move(*this);
+  }
+
  private:
   std::variant<T, Error> v_;
 };
@@ -47,6 +55,12 @@ class [[nodiscard]] Result<void> {
   Error& error() & { assert(!ok_); return error_; }
   const Error& error() const& { assert(!ok_); return error_; }
   Error&& error() && { assert(!ok_); return std::move(error_); }
+
+  // Adds an outer frame to a failed Status on its way up (see Result<T>::context).
+  Result context(std::string frame) && {
+    if (!ok_) error_.context(std::move(frame));
+    return std::move(*this);
+  }
 
  private:
   Error error_;

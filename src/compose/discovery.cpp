@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "base/strings.h"
-#include "compose/extends.h"
+#include "compose/paths.h"
 
 namespace pier::compose {
 namespace fs = std::filesystem;

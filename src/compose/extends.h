@@ -29,10 +29,4 @@ Status resolve_extends(Node& document, const std::string& file, const DocumentLo
 // `type: bind`) and extends.file.
 void rebase_service_paths(Node& service, const std::string& dir);
 
-// `dir`/`path` made absolute and lexically normal; `~` paths and "" unchanged.
-std::string absolute_path(const std::string& dir, const std::string& path);
-
-// True for build contexts that are not local paths (git/http URLs).
-bool is_remote_context(const std::string& context);
-
 }  // namespace pier::compose

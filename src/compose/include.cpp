@@ -1,10 +1,9 @@
 #include "compose/include.h"
 
-#include <filesystem>
-
 #include "base/strings.h"
 #include "compose/extends.h"
 #include "compose/merge.h"
+#include "compose/paths.h"
 
 namespace pier::compose {
 namespace {
@@ -61,7 +60,7 @@ Result<IncludeRequest> read_request(const Node& entry, const std::string& base_d
   }
   if (req.files.empty()) return Error("`include` entry has no path").at(entry.mark().to_string());
   req.project_directory = project_dir.empty()
-      ? std::filesystem::path(req.files.front()).parent_path().string() : project_dir;
+      ? directory_of(req.files.front()) : project_dir;
   return req;
 }
 
@@ -116,7 +115,7 @@ Status apply_include(Node& document, const std::string& file, const ProjectLoade
   if (includes.is_null()) return {};
   if (!includes.is_sequence())
     return Error("`include` must be a list").at(includes.mark().to_string());
-  std::string base_dir = std::filesystem::path(file).parent_path().string();
+  std::string base_dir = directory_of(file);
   for (const auto& item : includes.items()) {
     PIER_TRY(IncludeRequest req, read_request(item, base_dir));
     auto loaded = load(req);

@@ -15,6 +15,7 @@
 #include "compose/include.h"
 #include "compose/interpolation.h"
 #include "compose/merge.h"
+#include "compose/paths.h"
 #include "compose/yaml_loader.h"
 
 namespace pier::compose {
@@ -217,7 +218,7 @@ Result<ProjectTree> load_tree(const LoadOptions& options) {
   const std::string& first = tree.config_files.front();
   tree.working_dir = !opts.project_directory.empty()
       ? absolute_path(opts.working_directory, opts.project_directory)
-      : first == "-" ? opts.working_directory : fs::path(first).parent_path().string();
+      : first == "-" ? opts.working_directory : directory_of(first);
 
   auto env_files = select_env_files(opts.env_files, opts.environment, opts.working_directory,
                                     tree.working_dir);

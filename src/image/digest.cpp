@@ -39,6 +39,12 @@ std::string Sha256::finish() {
   return out;
 }
 
+std::string short_id(std::string_view digest) {
+  auto colon = digest.find(':');
+  std::string_view hex = colon == std::string_view::npos ? digest : digest.substr(colon + 1);
+  return std::string(hex.substr(0, 12));
+}
+
 std::string sha256_digest(std::string_view data) {
   Sha256 h;
   h.update(data);

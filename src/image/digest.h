@@ -30,5 +30,8 @@ std::string sha256_digest(std::string_view data);
 Result<std::string> digest_hex(std::string_view digest);
 // Digest of a file's content, streamed.
 Result<std::string> sha256_file(const std::string& path);
+// The first 12 hex digits of "sha256:<hex>" (or of a bare hex string): how image IDs
+// and layers are shown to people.
+std::string short_id(std::string_view digest);
 
 }  // namespace pier::image

@@ -1,4 +1,3 @@
-#include "image/context.h"
 #include "image/image_config.h"
 
 #include <nlohmann/json.hpp>
@@ -79,7 +78,7 @@ Result<ImageConfig> parse_image_config(std::string_view text) {
   auto rootfs = j.find("rootfs");
   if (rootfs == j.end() || !rootfs->is_object()) return Error("image config has no rootfs section");
   out.diff_ids = strings_at(*rootfs, "diff_ids");
-  for (const auto& d : out.diff_ids) PIER_CHECK(in_context(digest_hex(d), "image config diff_ids"));
+  for (const auto& d : out.diff_ids) PIER_CHECK(digest_hex(d).context("image config diff_ids"));
   return out;
 }
 

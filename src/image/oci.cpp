@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "image/context.h"
 #include "base/strings.h"
 
 namespace pier::image {
@@ -153,11 +152,11 @@ Result<Manifest> parse_manifest(std::string_view text) {
     return Error("refusing an image manifest that has `manifests`, as an index does").hint(kAmbiguityHint);
   auto config = j.find("config");
   if (config == j.end()) return Error("image manifest has no config");
-  PIER_TRY(m.config, in_context(parse_descriptor(*config), "manifest config"));
+  PIER_TRY(m.config, parse_descriptor(*config).context("manifest config"));
   auto layers = j.find("layers");
   if (layers == j.end() || !layers->is_array()) return Error("image manifest has no layers array");
   for (auto& l : *layers) {
-    PIER_TRY(Descriptor d, in_context(parse_descriptor(l), "manifest layer"));
+    PIER_TRY(Descriptor d, parse_descriptor(l).context("manifest layer"));
     m.layers.push_back(std::move(d));
   }
   return m;
@@ -175,7 +174,7 @@ Result<Index> parse_index(std::string_view text) {
   auto list = j.find("manifests");
   if (list == j.end() || !list->is_array()) return Error("image index has no manifests array");
   for (auto& m : *list) {
-    PIER_TRY(Descriptor d, in_context(parse_descriptor(m), "index entry"));
+    PIER_TRY(Descriptor d, parse_descriptor(m).context("index entry"));
     idx.manifests.push_back(std::move(d));
   }
   return idx;

@@ -15,8 +15,8 @@
 
 #include "base/atomic_file.h"
 #include "base/dirs.h"
+#include "base/log.h"
 #include "base/scope_exit.h"
-#include "runtime/context.h"
 #include "runtime/mount/plan.h"
 #include "runtime/plan_builder.h"
 #include "runtime/rootfs.h"
@@ -78,8 +78,8 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
     plan.hostname = spec.hostname.empty() ? spec.name : spec.hostname;
     plan.domainname = spec.domainname;
   }
-  PIER_TRY(std::string passwd, with_context(read_image_file(spec, "etc/passwd"), "reading the image's users"));
-  PIER_TRY(std::string group, with_context(read_image_file(spec, "etc/group"), "reading the image's groups"));
+  PIER_TRY(std::string passwd, read_image_file(spec, "etc/passwd").context("reading the image's users"));
+  PIER_TRY(std::string group, read_image_file(spec, "etc/group").context("reading the image's groups"));
   PIER_TRY(ResolvedUser user, resolve_user(spec.process.user, spec.process.group_add, passwd, group));
   if (spec.init && ::access(spec.init_binary.c_str(), X_OK) != 0)
     return Error::system("init binary", spec.init_binary, errno).hint("install the `tini` package");
@@ -103,6 +103,13 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
   facts.passwd = std::move(passwd);
   facts.group = std::move(group);
   PIER_TRY(plan.mounts, build_mount_table(spec, facts));
+  // Here, in the parent before clone: the child only walks the table and logs nothing
+  // (it may call only async-signal-safe functions).
+  if (log::level() <= log::Level::debug) {
+    std::string table = format_table(plan.mounts);
+    if (!table.empty()) table.pop_back();  // the log line ends the last row
+    log::debug("container {}: mount table:\n{}", spec.name, table);
+  }
   return plan;
 }
 
@@ -138,7 +145,7 @@ Status create_host_paths(const ContainerSpec& spec) {
   for (const auto& b : spec.binds) {
     if (!b.create_host_path || ::access(b.source.c_str(), F_OK) == 0) continue;
     // 0755 as Docker makes it: the container's users see this directory.
-    PIER_CHECK(with_context(make_dirs(b.source, 0755), "create bind source"));
+    PIER_CHECK(make_dirs(b.source, 0755).context("create bind source"));
   }
   return {};
 }
@@ -161,7 +168,7 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) 
   std::vector<UniqueFd> ns_fds;
   PIER_TRY(ContainerPlan plan, build_plan(spec, layout, nodes, ns_fds));
   PIER_TRY(auto rules, device_rules(spec, nodes));
-  PIER_CHECK(with_context(cgroups->create(rel, spec.resources, rules), "cgroup " + rel));
+  PIER_CHECK(cgroups->create(rel, spec.resources, rules).context("cgroup " + rel));
   PIER_TRY(Launched child, launch(plan, cgroups, rel, options.before_exec));
   cleanup.release();
   Container c{spec.project, spec.name, spec.state_dir, rel, child.pid, std::move(child.pidfd),
@@ -191,8 +198,8 @@ Result<std::string> read_container_file(pid_t pid, const char* rel) {
 
 Result<ExecHandle> exec_in(const Container& c, const Process& process) {
   PIER_TRY(CgroupManager* cgroups, cgroup_manager());
-  PIER_TRY(std::string passwd, with_context(read_container_file(c.pid, "etc/passwd"), "reading the container's users"));
-  PIER_TRY(std::string group, with_context(read_container_file(c.pid, "etc/group"), "reading the container's groups"));
+  PIER_TRY(std::string passwd, read_container_file(c.pid, "etc/passwd").context("reading the container's users"));
+  PIER_TRY(std::string group, read_container_file(c.pid, "etc/group").context("reading the container's groups"));
   PIER_TRY(ResolvedUser user, resolve_user(process.user, process.group_add, passwd, group));
   ContainerPlan plan;
   plan.exec_mode = true;
@@ -218,12 +225,12 @@ Result<int> wait(int pidfd) { return wait_pidfd(pidfd); }
 
 Status pause(const Container& c) {
   PIER_TRY(CgroupManager* cgroups, cgroup_manager());
-  return with_context(cgroups->freeze(c.cgroup, true), "pause " + c.name);
+  return cgroups->freeze(c.cgroup, true).context("pause " + c.name);
 }
 
 Status resume(const Container& c) {
   PIER_TRY(CgroupManager* cgroups, cgroup_manager());
-  return with_context(cgroups->freeze(c.cgroup, false), "unpause " + c.name);
+  return cgroups->freeze(c.cgroup, false).context("unpause " + c.name);
 }
 
 Result<CgroupStats> stats(const Container& c) {
@@ -242,8 +249,8 @@ Status destroy(const std::string& project, const std::string& name, const std::s
   const std::string rel = cgroup_name(project, name);
   // Every mount of the container lives in its own mount namespace, which the kernel tears
   // down with its last process: killing the cgroup's processes unmounts the rootfs.
-  PIER_CHECK(with_context(cgroups->kill_all(rel), "destroy " + name));
-  PIER_CHECK(with_context(cgroups->remove(rel), "destroy " + name));
+  PIER_CHECK(cgroups->kill_all(rel).context("destroy " + name));
+  PIER_CHECK(cgroups->remove(rel).context("destroy " + name));
   if (!state_dir.empty()) PIER_CHECK(remove_tree(state_dir));
   return {};
 }

@@ -2,6 +2,7 @@
 // no longer parses, destroyed by their kernel names.
 #include "supervisor/supervisor.h"
 
+#include "event/defer_delete.h"
 #include "supervisor/join.h"
 
 namespace pier::supervisor {
@@ -22,14 +23,7 @@ void Supervisor::remove_containers(std::vector<ManagedContainer*> targets, std::
         last_state_.erase(name);
         // Destroy on the next turn: we are inside the container's own callback.
         auto node = containers_.extract(name);
-        if (!node.empty()) {
-          struct Holder : event::DeferredDeletable {
-            std::unique_ptr<ManagedContainer> c;
-          };
-          auto holder = std::make_unique<Holder>();
-          holder->c = std::move(node.mapped());
-          loop_.defer_delete(std::move(holder));
-        }
+        if (!node.empty()) event::defer_delete(loop_, std::move(node.mapped()));
         join->finish_one(std::move(st));
       });
     }

@@ -189,6 +189,25 @@ class BuildTest(unittest.TestCase):
         self.assertIn("marker-stderr", out.stderr)
         self.assertNotEqual(p.pier("image", "inspect", p.name + "-app", check=False).returncode, 0)
 
+    def test_log_level_debug_prints_the_mount_table_of_each_run_step(self):
+        # The table is printed by the process that builds the plan, before clone (the
+        # child logs nothing): for RUN steps, the CLI's own process.
+        files = {"Dockerfile": """\
+            FROM busybox
+            RUN echo built
+        """}
+        p = self.project("""
+            services:
+              app:
+                build: .
+        """, files)
+        quiet = p.pier("build", "--no-cache")
+        self.assertNotIn("mount table", quiet.stderr)
+        out = p.pier("--log-level", "debug", "build", "--no-cache")
+        self.assertRegex(out.stderr, r"debug: container \S+: mount table:\n")
+        self.assertRegex(out.stderr, r"\n +\d+ mount proc -> /proc type=proc")
+        self.assertRegex(out.stderr, r"\n +\d+ mount tmpfs -> /dev type=tmpfs")
+
     def test_up_build_of_two_built_services(self):
         p = self.project("""
             services:

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "base/atomic_file.h"
+#include "base/path.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
 #include "builder/context/glob.h"
@@ -245,7 +246,7 @@ Result<BuildContext> BuildContext::open(const std::string& dir, const std::strin
 
 Result<std::vector<ContextEntry>> BuildContext::resolve(std::string_view source) const {
   // Clean as if rooted: "../x", "/x" and "x" all name the context's x.
-  std::string rel = detail::clean_path("/" + std::string(source)).substr(1);
+  std::string rel = clean_rooted_path(source).substr(1);
   if (rel.empty()) rel = ".";
   UniqueFd root(::open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return Error::system("open the build context", dir_, errno);

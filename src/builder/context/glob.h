@@ -1,5 +1,5 @@
 // Go's path patterns as Docker uses them: filepath.Match for COPY sources (`*`, `?`,
-// `[a-z]`, `[^...]`, `\` escapes) and filepath.Clean for paths and .dockerignore lines.
+// `[a-z]`, `[^...]`, `\` escapes). filepath.Clean is base/path.h's clean_path.
 #pragma once
 
 #include <string>
@@ -8,9 +8,6 @@
 #include "base/result.h"
 
 namespace pier::builder::detail {
-
-// Go's filepath.Clean on '/'-separated paths: "a//b/./c/.." -> "a/b", "" -> ".".
-std::string clean_path(std::string_view path);
 
 // Whether a COPY source is a pattern (an unescaped *, ? or [).
 bool has_glob_meta(std::string_view pattern);

@@ -1,5 +1,6 @@
 // IgnoreMatcher: moby/patternmatcher's ignorefile.ReadAll (comments, `!`, cleaning,
 // the leading '/'), then its MatchesOrParentMatches and fsutil's walk pruning.
+#include "base/path.h"
 #include "base/strings.h"
 #include "builder/context/context.h"
 #include "builder/context/glob.h"
@@ -25,7 +26,7 @@ std::string read_line(std::string_view line) {
   if (invert) p = trim(p.substr(1));
   std::string out;
   if (!p.empty()) {
-    out = detail::clean_path(p);
+    out = clean_path(p);
     if (out.size() > 1 && out[0] == '/') out.erase(0, 1);
   }
   return invert ? "!" + out : out;

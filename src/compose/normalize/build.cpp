@@ -2,15 +2,11 @@
 // it is a URL; dockerfile defaults to `Dockerfile` as Docker Compose prints it.
 #include "base/strings.h"
 #include "compose/normalize/common.h"
+#include "compose/paths.h"
 
 namespace pier::compose::detail {
 
 namespace {
-
-bool is_remote_context(const std::string& context) {
-  return context.find("://") != std::string::npos || starts_with(context, "git@") ||
-         starts_with(context, "github.com/");
-}
 
 Status read_build_lists(const Node& node, BuildConfig& b) {
   struct ListKey { const char* key; std::vector<std::string> BuildConfig::*field; };

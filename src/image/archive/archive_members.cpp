@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "base/path.h"
 #include "base/strings.h"
 #include "image/limits.h"
 #include "image/unpack/in_root.h"
@@ -63,16 +64,7 @@ std::string resolve_relative(const std::string& member, const std::string& targe
   auto slash = member.rfind('/');
   std::string joined = target.starts_with("/") ? target
                                                : (slash == std::string::npos ? "" : member.substr(0, slash + 1)) + target;
-  std::vector<std::string> parts;
-  for (const auto& p : split(joined, '/')) {
-    if (p.empty() || p == ".") continue;
-    if (p == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.push_back(p);
-  }
-  return join(parts, "/");
+  return clean_rooted_path(joined).substr(1);  // ".." stops at the archive's top
 }
 
 Status take_member(archive* a, archive_entry* e, const Store& store, ArchiveMembers& out, uint64_t& json_bytes) {

@@ -5,7 +5,6 @@
 #include "image/json_util.h"
 
 #include "image/archive/archive_members.h"
-#include "image/context.h"
 #include "image/limits.h"
 #include "image/store/commit.h"
 
@@ -60,7 +59,7 @@ Result<DocumentKind> read_described(const Store& store, const Descriptor& d, std
   if (doc.size() != static_cast<uint64_t>(d.size))
     return Error("blob " + d.digest + " has " + std::to_string(doc.size()) + " bytes, its descriptor gives " +
                  std::to_string(d.size));
-  return in_context(classify_document(d.media_type, doc), "blob " + d.digest);
+  return classify_document(d.media_type, doc).context("blob " + d.digest);
 }
 
 // An OCI index entry: a manifest, or a nested index to pick the platform from.
@@ -101,7 +100,7 @@ Result<std::vector<ImageRecord>> load_archive(const Store& store, const std::str
     auto entries = json::parse(it->second, nullptr, false);
     if (!entries.is_array()) return Error("`manifest.json` in `" + path + "` is not a JSON array");
     for (const auto& entry : entries) {
-      PIER_TRY(ImageRecord r, in_context(load_docker_entry(store, members, entry), "loading `" + path + "`"));
+      PIER_TRY(ImageRecord r, load_docker_entry(store, members, entry).context("loading `" + path + "`"));
       loaded.push_back(std::move(r));
     }
     return loaded;
@@ -112,7 +111,7 @@ Result<std::vector<ImageRecord>> load_archive(const Store& store, const std::str
         .hint("it has no manifest.json or index.json");
   PIER_TRY(Index index, parse_index(index_json->second));
   for (const auto& d : index.manifests) {
-    PIER_TRY(ImageRecord r, in_context(load_oci_entry(store, d, options), "loading `" + path + "`"));
+    PIER_TRY(ImageRecord r, load_oci_entry(store, d, options).context("loading `" + path + "`"));
     loaded.push_back(std::move(r));
   }
   return loaded;

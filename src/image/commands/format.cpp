@@ -25,10 +25,4 @@ std::string human_age(int64_t t) {
   return fmt::format("{} days ago", d / 86400);
 }
 
-std::string short_id(const std::string& digest) {
-  auto colon = digest.find(':');
-  std::string hex = colon == std::string::npos ? digest : digest.substr(colon + 1);
-  return hex.substr(0, 12);
-}
-
 }  // namespace pier::image::commands

@@ -10,7 +10,5 @@ namespace pier::image::commands {
 std::string human_size(uint64_t bytes);
 // "3 minutes ago".
 std::string human_age(int64_t unix_seconds);
-// The 12-hex short form of "sha256:<hex>".
-std::string short_id(const std::string& digest);
 
 }  // namespace pier::image::commands

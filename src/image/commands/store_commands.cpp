@@ -10,6 +10,7 @@
 #include "image/archive/load.h"
 #include "image/commands/commands.h"
 #include "image/commands/format.h"
+#include "image/digest.h"
 #include "image/store/store.h"
 
 namespace pier::image::commands {

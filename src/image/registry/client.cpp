@@ -8,7 +8,6 @@
 
 #include "base/log.h"
 #include "image/digest.h"
-#include "image/context.h"
 #include "image/json_util.h"
 
 namespace pier::image {
@@ -215,8 +214,8 @@ Result<FetchedDocument> RegistryClient::manifest_from(HttpClient& http, size_t i
   std::string from = mirror ? " from mirror " + sites_[index].endpoint.url : "";
   int attempts = mirror ? std::min(2, max_attempts) : max_attempts;
   for (int attempt = 0;; ++attempt) {
-    PIER_TRY(HttpResponse r, in_context(send(http, index, path, headers, nullptr, max_bytes),
-                                        "get manifest " + ref_.name() + ":" + tag_or_digest + from));
+    PIER_TRY(HttpResponse r, send(http, index, path, headers, nullptr, max_bytes)
+                                 .context("get manifest " + ref_.name() + ":" + tag_or_digest + from));
     if (r.status == 200) {
       FetchedDocument doc{r.header("content-type"), std::move(r.body), ""};
       doc.digest = sha256_digest(doc.body);

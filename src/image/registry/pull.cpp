@@ -7,8 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "image/commands/format.h"
-#include "image/context.h"
+#include "image/digest.h"
 #include "image/limits.h"
 #include "image/registry/client.h"
 #include "image/store/commit.h"
@@ -23,7 +22,7 @@ struct LayerJob {
 };
 
 void report(const PullOptions& o, const std::string& digest, const char* status, uint64_t cur = 0, uint64_t total = 0) {
-  if (o.progress) o.progress(LayerProgress{commands::short_id(digest), status, cur, total});
+  if (o.progress) o.progress(LayerProgress{short_id(digest), status, cur, total});
 }
 
 // Refuses a descriptor whose size is over what pier accepts for its kind,
@@ -43,7 +42,7 @@ Result<FetchedDocument> fetch_indexed_manifest(RegistryClient& client, const Des
     return Error("manifest " + d.digest + " has " + std::to_string(doc.body.size()) + " bytes, its descriptor gives " +
                  std::to_string(d.size));
   for (std::string_view declared : {std::string_view(doc.content_type), std::string_view(d.media_type)}) {
-    PIER_TRY(DocumentKind kind, in_context(classify_document(declared, doc.body), "manifest " + d.digest));
+    PIER_TRY(DocumentKind kind, classify_document(declared, doc.body).context("manifest " + d.digest));
     if (kind != DocumentKind::manifest)
       return Error("index entry " + d.digest + " is not an image manifest").hint("pier reads one level of index");
   }
@@ -57,13 +56,13 @@ Result<std::pair<std::string, std::string>> fetch_manifest(const Store& store, R
   PIER_TRY(FetchedDocument top,
            client.get_manifest(ref.digest.empty() ? ref.tag : ref.digest, limits::kMaxManifestBytes));
   FetchedDocument chosen = top;
-  PIER_TRY(DocumentKind kind, in_context(classify_document(top.content_type, top.body), ref.familiar()));
+  PIER_TRY(DocumentKind kind, classify_document(top.content_type, top.body).context(ref.familiar()));
   switch (kind) {
     case DocumentKind::manifest: break;
     case DocumentKind::index: {
-      PIER_TRY(Index index, in_context(parse_index(top.body), ref.familiar()));
-      PIER_TRY(Descriptor d, in_context(select_platform(index, o.platform), ref.familiar()));
-      PIER_TRY(chosen, in_context(fetch_indexed_manifest(client, d), ref.familiar()));
+      PIER_TRY(Index index, parse_index(top.body).context(ref.familiar()));
+      PIER_TRY(Descriptor d, select_platform(index, o.platform).context(ref.familiar()));
+      PIER_TRY(chosen, fetch_indexed_manifest(client, d).context(ref.familiar()));
       break;
     }
     case DocumentKind::unknown:
@@ -132,10 +131,10 @@ Result<ImageRecord> pull_image(const Store& store, const Reference& ref, const P
   auto& [manifest_digest, repo_digest] = digests;
   PIER_TRY(std::string manifest_json, store.read_blob(manifest_digest, limits::kMaxManifestBytes));
   PIER_TRY(Manifest manifest, parse_manifest(manifest_json));
-  PIER_CHECK(in_context(check_size(manifest.config, limits::kMaxConfigBytes, "config"), ref.familiar()));
+  PIER_CHECK(check_size(manifest.config, limits::kMaxConfigBytes, "config").context(ref.familiar()));
   for (const auto& layer : manifest.layers)
-    PIER_CHECK(in_context(check_size(layer, limits::kMaxLayerBytes, "layer"), ref.familiar()));
-  PIER_CHECK(in_context(fetch_blob(store, client, manifest.config, o, false), "image config"));
+    PIER_CHECK(check_size(layer, limits::kMaxLayerBytes, "layer").context(ref.familiar()));
+  PIER_CHECK(fetch_blob(store, client, manifest.config, o, false).context("image config"));
   PIER_TRY(std::string config_json, store.read_blob(manifest.config.digest, limits::kMaxConfigBytes));
   PIER_TRY(ImageConfig config, parse_image_config(config_json));
   if (config.diff_ids.size() != manifest.layers.size())
@@ -155,7 +154,7 @@ Result<ImageRecord> pull_image(const Store& store, const Reference& ref, const P
     }
     chain = next;
   }
-  PIER_CHECK(in_context(run_layer_jobs(store, client, jobs, o), "pulling " + ref.familiar()));
+  PIER_CHECK(run_layer_jobs(store, client, jobs, o).context("pulling " + ref.familiar()));
   CommitRequest request{manifest_digest, {ref.str()}, repo_digest};
   return commit_image(store, request);
 }

@@ -2,7 +2,6 @@
 
 #include <ctime>
 
-#include "image/context.h"
 
 namespace pier::image {
 
@@ -19,8 +18,8 @@ Status unpack_manifest_layers(const Store& store, const Manifest& manifest, cons
       continue;
     }
     if (!store.has_blob(layer.digest)) return Error("layer blob " + layer.digest + " is missing from the store");
-    PIER_CHECK(in_context(store.unpack_layer(chain, config.diff_ids[i], store.blob_path(layer.digest)),
-                          "layer " + layer.digest));
+    PIER_CHECK(store.unpack_layer(chain, config.diff_ids[i], store.blob_path(layer.digest))
+                   .context("layer " + layer.digest));
     chain = next;
   }
   return {};
@@ -29,7 +28,7 @@ Status unpack_manifest_layers(const Store& store, const Manifest& manifest, cons
 Result<ImageRecord> commit_image(const Store& store, const CommitRequest& request) {
   PIER_TRY(std::string manifest_json, store.read_blob(request.manifest_digest, limits::kMaxManifestBytes));
   PIER_TRY(Manifest manifest, parse_manifest(manifest_json));
-  PIER_TRY(std::string config_json, in_context(store.read_blob(manifest.config.digest), "image config"));
+  PIER_TRY(std::string config_json, store.read_blob(manifest.config.digest).context("image config"));
   PIER_TRY(ImageConfig config, parse_image_config(config_json));
   PIER_CHECK(unpack_manifest_layers(store, manifest, config));
   ImageRecord record;

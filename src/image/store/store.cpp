@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <filesystem>
 
-#include "image/context.h"
 #include "base/atomic_file.h"
 #include "base/scope_exit.h"
 #include "base/unique_fd.h"
@@ -43,7 +42,7 @@ Result<Store> Store::open(const std::string& pier_root) {
   if (ec) return Error::system("create directory", pier_root, ec.value());
   std::string dir = pier_root + "/images";
   for (const auto& sub : {dir, dir + "/blobs", dir + "/blobs/sha256", dir + "/layers", dir + "/tmp"})
-    PIER_CHECK(in_context(make_dir(sub), "opening the image store"));
+    PIER_CHECK(make_dir(sub).context("opening the image store"));
   return Store(dir);
 }
 
@@ -141,8 +140,8 @@ Result<Manifest> load_manifest(const Store& store, const ImageRecord& record) {
 Result<ResolvedImage> Store::resolve(std::string_view name_or_id) const {
   ResolvedImage out;
   PIER_TRY(out.record, find(name_or_id));
-  PIER_TRY(std::string config_json, in_context(read_blob(out.record.id), "reading the image config"));
-  PIER_TRY(out.config, in_context(parse_image_config(config_json), "image " + out.record.name));
+  PIER_TRY(std::string config_json, read_blob(out.record.id).context("reading the image config"));
+  PIER_TRY(out.config, parse_image_config(config_json).context("image " + out.record.name));
   auto chains = chain_ids(out.config.diff_ids);
   for (auto it = chains.rbegin(); it != chains.rend(); ++it) {
     if (!has_layer(*it))

@@ -4,10 +4,11 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+
+#include "sys/syscalls.h"
 
 namespace pier::image {
 namespace {
@@ -58,12 +59,12 @@ Result<std::vector<std::string>> clean_member_path(std::string_view name) {
 }
 
 Result<UniqueFd> open_in_root(int root_fd, const std::string& rel, int flags) {
-  struct open_how how {};
+  sys::OpenHow how{};
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
   for (;;) {
-    long fd = ::syscall(SYS_openat2, root_fd, rel.c_str(), &how, sizeof how);
-    if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+    int fd = sys::openat2(root_fd, rel.c_str(), &how);
+    if (fd >= 0) return UniqueFd(fd);
     if (errno == EINTR || errno == EAGAIN) continue;  // EAGAIN: a rename raced the lookup
     if (errno == ENOSYS)
       return Error::system("openat2", rel, errno).hint("pier needs Linux 5.6 or newer to unpack layers safely");

@@ -1,4 +1,3 @@
-#include "image/context.h"
 #include "image/unpack/layer_unpacker.h"
 
 #include <archive.h>
@@ -23,7 +22,7 @@ Result<UnpackStats> unpack_layer(const std::string& blob, const std::string& des
     if (!entry) break;
     if (++stats.entries > limits.max_entries)
       return Error("layer `" + blob + "` has more than " + std::to_string(limits.max_entries) + " members");
-    PIER_CHECK(in_context(writer.apply(stream->reader(), entry), "unpacking `" + blob + "`"));
+    PIER_CHECK(writer.apply(stream->reader(), entry).context("unpacking `" + blob + "`"));
   }
   PIER_CHECK(writer.finish());
   PIER_TRY(stats.diff_id, stream->finish_diff_id());

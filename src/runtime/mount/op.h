@@ -56,12 +56,13 @@ struct MountOp {
 
 using MountTable = std::vector<MountOp>;
 
-// "mount proc -> /proc", "bind /data -> /var/lib/db": how errors and --debug name a row.
+// "mount proc -> /proc", "bind /data -> /var/lib/db": how errors and the debug log name a row.
 std::string describe(const MountOp& op);
 const char* kind_name(OpKind kind);
 // How to fix row `op` failing with `err` in the child, or "" when errno says it all.
 std::string failure_hint(const MountOp& op, int err);
-// One row per line, numbered, with fstype, options and flags: what `--debug` prints.
+// One row per line, numbered, with fstype, options and flags: what `--log-level debug`
+// prints for each container the process starts (build_plan).
 std::string format_table(const MountTable& table);
 
 }  // namespace pier::runtime

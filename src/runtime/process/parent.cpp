@@ -12,7 +12,6 @@
 #include <fmt/format.h>
 
 #include "base/scope_exit.h"
-#include "runtime/context.h"
 #include "runtime/process/sync.h"
 #include "sys/syscalls.h"
 
@@ -110,11 +109,11 @@ Status run_handshake(ContainerPlan& plan, int fd, Launched& child, CgroupManager
                      const std::string& cgroup_rel, bool joined_at_clone, const BeforeExecHook& hook) {
   // sync 1: the child waits in `expect(go)` until its id maps are written and it is in its cgroup.
   if (plan.user_ns) PIER_CHECK(write_id_maps(plan, child.pid));
-  if (cgroups && !joined_at_clone) PIER_CHECK(with_context(cgroups->add_process(cgroup_rel, child.pid), "join cgroup"));
+  if (cgroups && !joined_at_clone) PIER_CHECK(cgroups->add_process(cgroup_rel, child.pid).context("join cgroup"));
   PIER_CHECK(send_msg(fd, Msg::go));
   if (plan.wait_for_exec) {
     PIER_CHECK(expect(plan, fd, Msg::ready));  // sync 2: namespaces complete
-    PIER_CHECK(with_context(hook(child.pid, child.pidfd.get()), "before-exec hook"));
+    PIER_CHECK(hook(child.pid, child.pidfd.get()).context("before-exec hook"));
     PIER_CHECK(send_msg(fd, Msg::exec));       // sync 3: go on to execve
   }
   for (;;) {

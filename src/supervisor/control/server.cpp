@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "event/defer_delete.h"
 
 namespace pier::supervisor::control {
 
@@ -111,14 +112,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto listeners = std::move(on_close_);
     for (auto& fn : listeners) fn();
     // The watch and this object go on the next iteration: we may be inside its callback.
-    struct Holder : event::DeferredDeletable {
-      std::unique_ptr<event::FdWatch> watch;
-      std::shared_ptr<Connection> self;
-    };
-    auto holder = std::make_unique<Holder>();
-    holder->watch = std::move(watch_);
-    holder->self = shared_from_this();
-    server_.loop_.defer_delete(std::move(holder));
+    event::defer_delete(server_.loop_, std::move(watch_));
+    event::defer_delete(server_.loop_, shared_from_this());
     server_.drop(this);
   }
 

@@ -145,11 +145,11 @@ class DesktopPlanner {
 
   // A bind the service does not already make itself.
   Status bind(const std::string& source, const std::string& target, bool read_only) {
-    if (ctx_.targets.count(clean_path(target))) return {};
+    if (ctx_.targets.count(clean_rooted_path(target))) return {};
     PIER_CHECK(claim_target(ctx_, target, want_.mark, "x-pier-desktop"));
     runtime::BindMount b;
     b.source = source;
-    b.target = clean_path(target);
+    b.target = clean_rooted_path(target);
     b.read_only = read_only;
     ctx_.plan.spec.binds.push_back(std::move(b));
     return {};

@@ -124,13 +124,13 @@ void bind_directory(PlanContext& ctx, const Kind& kind, const compose::FileRefer
 Status add_reference(PlanContext& ctx, const Kind& kind, const compose::FileReference& ref) {
   PIER_TRY(const compose::FileObjectConfig* obj, find_object(ctx.svc, kind, ref));
   std::string target = target_of(kind, ref);
-  if (ctx.targets.count(clean_path(target))) {
+  if (ctx.targets.count(clean_rooted_path(target))) {
     // Docker Compose lets a volume on the same path win.
     ctx.warn_at(ref.mark, fmt::format("{} `{}` is not mounted: `{}` is already a mount point", kind.singular, ref.source, target));
     return {};
   }
   PIER_CHECK(claim_target(ctx, target, ref.mark, kind.singular));
-  target = clean_path(target);
+  target = clean_rooted_path(target);
   PIER_TRY(auto content, read_source(ctx.svc, kind, ref, *obj, ctx.in.environment));
   if (!content) {
     bind_directory(ctx, kind, ref, *obj, target);

@@ -28,7 +28,7 @@ Propagation parse_propagation(const std::string& p) {
 void add_bind(PlanContext& ctx, const compose::ServiceVolume& v) {
   runtime::BindMount b;
   b.source = v.source;
-  b.target = clean_path(v.target);
+  b.target = clean_rooted_path(v.target);
   b.read_only = v.read_only;
   // Docker Compose creates a missing source through the engine's legacy bind API unless
   // the long syntax has a `bind:` block without `create_host_path: true`.
@@ -79,7 +79,7 @@ Status add_local_volume_with_options(PlanContext& ctx, const compose::ServiceVol
                                      const compose::VolumeConfig& vol) {
   auto opt = [&](const char* k) { auto it = vol.driver_opts.find(k); return it == vol.driver_opts.end() ? std::string() : it->second; };
   const std::string type = opt("type"), o = opt("o"), device = opt("device");
-  const std::string target = clean_path(v.target);
+  const std::string target = clean_rooted_path(v.target);
   if (type == "tmpfs") {
     runtime::TmpfsMount t;
     t.target = target;
@@ -107,7 +107,7 @@ Status add_local_volume_with_options(PlanContext& ctx, const compose::ServiceVol
 Status add_volume(PlanContext& ctx, const compose::ServiceVolume& v) {
   const bool nocopy = v.volume && v.volume->nocopy.value_or(false);
   const std::string subpath = v.volume ? v.volume->subpath : "";
-  const std::string target = clean_path(v.target);
+  const std::string target = clean_rooted_path(v.target);
   if (v.source.empty()) return add_anonymous(ctx, target, v.read_only, !nocopy);
   auto it = ctx.in.project->volumes.find(v.source);
   if (it == ctx.in.project->volumes.end())
@@ -120,7 +120,7 @@ Status add_volume(PlanContext& ctx, const compose::ServiceVolume& v) {
   auto dir_of = ctx.in.paths.volume_dir(vol.name);
   if (!dir_of) return ctx.error_at(v.mark, dir_of.error().message());
   std::string dir = *dir_of;
-  if (!subpath.empty() && (subpath[0] == '/' || clean_path("/" + subpath) != "/" + subpath))
+  if (!subpath.empty() && (subpath[0] == '/' || clean_rooted_path(subpath) != "/" + subpath))
     return ctx.error_at(v.mark, fmt::format("volume subpath `{}` must be a plain relative path", subpath));
   ctx.plan.volumes.push_back({vol.name, dir, target, !nocopy && subpath.empty(), vol.external});
   runtime::BindMount b;
@@ -142,7 +142,7 @@ Status add_service_volume(PlanContext& ctx, const compose::ServiceVolume& v) {
     PIER_CHECK(add_volume(ctx, v));
   } else if (v.type == "tmpfs") {
     runtime::TmpfsMount t;
-    t.target = clean_path(v.target);
+    t.target = clean_rooted_path(v.target);
     if (v.tmpfs && v.tmpfs->size) t.size = static_cast<uint64_t>(*v.tmpfs->size);
     if (v.tmpfs && v.tmpfs->mode) t.mode = *v.tmpfs->mode;
     ctx.plan.spec.tmpfs.push_back(t);
@@ -163,7 +163,7 @@ Status add_tmpfs_entry(PlanContext& ctx, const std::string& entry) {
   runtime::TmpfsMount t;
   t.target = entry.substr(0, colon);
   PIER_CHECK(claim_target(ctx, t.target, mark, "tmpfs"));
-  t.target = clean_path(t.target);
+  t.target = clean_rooted_path(t.target);
   if (colon != std::string::npos) PIER_CHECK(apply_tmpfs_options(ctx, "tmpfs", mark, entry.substr(colon + 1), t));
   ctx.plan.spec.tmpfs.push_back(t);
   return {};
@@ -212,7 +212,7 @@ Status plan_mounts(PlanContext& ctx) {
   // An image VOLUME nothing mounts gets a fresh anonymous volume (Docker: exact path match).
   const image::LayerView view(ctx.in.image->layer_dirs);
   for (const auto& path : ctx.image.volumes) {
-    std::string target = clean_path(path);
+    std::string target = clean_rooted_path(path);
     if (target == "/" || ctx.targets.count(target)) continue;
     PIER_CHECK(check_image_volume(ctx, view, target));
     ctx.targets.emplace(target, compose::Mark{});

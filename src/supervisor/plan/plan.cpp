@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "base/strings.h"
 #include "supervisor/plan/steps.h"
 
 namespace pier::supervisor {
@@ -23,23 +22,10 @@ Error PlanContext::error_at(const compose::Mark& mark, std::string message) cons
   return Error(std::move(message)).at(mark.known() ? mark.to_string() : svc.mark.to_string());
 }
 
-std::string clean_path(const std::string& path) {
-  std::vector<std::string> parts;
-  for (const auto& p : split(path, '/')) {
-    if (p.empty() || p == ".") continue;
-    if (p == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.push_back(p);
-  }
-  return "/" + join(parts, "/");
-}
-
 Status claim_target(PlanContext& ctx, const std::string& target, const compose::Mark& mark, std::string_view what) {
   if (target.empty() || target[0] != '/')
     return ctx.error_at(mark, fmt::format("{} target `{}` is not an absolute path", what, target));
-  std::string clean = clean_path(target);
+  std::string clean = clean_rooted_path(target);
   if (clean == "/") return ctx.error_at(mark, fmt::format("{} cannot be mounted on `/`", what));
   auto [it, fresh] = ctx.targets.emplace(clean, mark);
   if (!fresh) {

@@ -68,9 +68,9 @@ Result<std::string> working_dir(PlanContext& ctx) {
     if (wd[0] != '/')
       return ctx.error("working_dir", fmt::format("working_dir `{}` is not an absolute path", wd))
           .hint("write it as a path inside the container, starting with /");
-    return clean_path(wd);
+    return clean_rooted_path(wd);
   }
-  if (!ctx.image.working_dir.empty()) return clean_path(ctx.image.working_dir);
+  if (!ctx.image.working_dir.empty()) return clean_rooted_path(ctx.image.working_dir);
   return std::string("/");
 }
 

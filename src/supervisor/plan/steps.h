@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/path.h"
 #include "supervisor/plan/plan.h"
 
 namespace pier::supervisor::detail {
@@ -30,8 +31,6 @@ struct PlanContext {
   void warn_at(const compose::Mark& mark, std::string message);
 };
 
-// filepath.Clean for an absolute path: no empty, "." or trailing components; ".." resolved.
-std::string clean_path(const std::string& path);
 // Records a mount target; a second mount on the same path is an error at `mark`.
 Status claim_target(PlanContext& ctx, const std::string& target, const compose::Mark& mark, std::string_view what);
 

@@ -16,6 +16,12 @@ TEST_CASE("sha256 digests and chain ids", "[digest]") {
   CHECK_FALSE(digest_hex("md5:00").ok());
 }
 
+TEST_CASE("short ids are the first 12 hex digits", "[digest]") {
+  CHECK(short_id("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") == "e3b0c44298fc");
+  CHECK(short_id("e3b0c44298fc1c149afb") == "e3b0c44298fc");
+  CHECK(short_id("sha256:abc") == "abc");
+}
+
 TEST_CASE("platform parsing and selection", "[oci]") {
   CHECK(parse_platform("linux/arm64")->str() == "linux/arm64");
   CHECK(parse_platform("linux/arm/v7")->variant == "v7");
