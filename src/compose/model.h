@@ -197,7 +197,7 @@ struct DeployConfig {
 };
 
 // `x-pier-desktop`: what a desktop app needs from the host's session, added by the
-// supervisor's plan (supervisor/plan/desktop.cpp). `x-pier-desktop: true` asks for every
+// plan library (plan/desktop.cpp). `x-pier-desktop: true` asks for every
 // part the host has (`automatic`); a mapping turns parts on one by one, and a part set
 // to true there is required (the plan fails when the host lacks it).
 struct DesktopSharing {

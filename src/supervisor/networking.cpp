@@ -148,8 +148,8 @@ bool is_namespace_provider(const compose::Project& project, const compose::Servi
   return false;
 }
 
-Result<PlanInputs::HeldNamespaces> Networking::hold_namespaces(const std::string& container) {
-  PlanInputs::HeldNamespaces held;
+Result<plan::PlanInputs::HeldNamespaces> Networking::hold_namespaces(const std::string& container) {
+  plan::PlanInputs::HeldNamespaces held;
   PIER_TRY(held.net, paths_.held_netns(container));
   PIER_TRY(held.uts, paths_.held_utsns(container));
   std::error_code ec;

@@ -15,7 +15,7 @@
 #include "net/project_network.h"
 #include "state/container_record.h"
 #include "state/paths.h"
-#include "supervisor/plan/plan.h"
+#include "plan/plan.h"
 
 namespace pier::supervisor {
 
@@ -64,7 +64,7 @@ class Networking {
   // The held namespaces of a provider, created when missing (after a crash they are
   // still there: the mounts, not a process, keep them). Removed with the container
   // (ManagedContainer::remove) and at teardown.
-  Result<PlanInputs::HeldNamespaces> hold_namespaces(const std::string& container);
+  Result<plan::PlanInputs::HeldNamespaces> hold_namespaces(const std::string& container);
   // `down`: removes every kernel object of the project's networking, also what a
   // crashed supervisor left.
   Status teardown();

@@ -16,7 +16,7 @@
 #include "runtime/container.h"
 #include "supervisor/container_teardown.h"
 #include "supervisor/naming.h"
-#include "supervisor/plan/signals.h"
+#include "plan/signals.h"
 #include "supervisor/run_overrides.h"
 #include "supervisor/up_run.h"
 
@@ -82,13 +82,13 @@ Status Supervisor::save_source(const ProjectSource& source) {
   return write_file_atomic(paths_.project_source_file(), to_json(source).dump() + "\n", 0600);
 }
 
-Result<ContainerPlan> Supervisor::plan_for(const compose::Service& service, const state::ContainerRecord& record,
+Result<plan::ContainerPlan> Supervisor::plan_for(const compose::Service& service, const state::ContainerRecord& record,
                                            const image::ResolvedImage& image) {
-  PlanInputs in;
+  plan::PlanInputs in;
   in.project = &project_->project;
   in.service = &service;
   in.image = &image;
-  in.id = ContainerIdentity{record.project, record.service, record.name, record.id, record.number, record.oneoff};
+  in.id = plan::ContainerIdentity{record.project, record.service, record.name, record.id, record.number, record.oneoff};
   in.paths = paths_;
   in.config_hash = record.config_hash;
   in.find_pid = [this](const std::string& mode) { return find_pid(mode); };
@@ -97,7 +97,7 @@ Result<ContainerPlan> Supervisor::plan_for(const compose::Service& service, cons
     PIER_TRY(in.held, networking_.hold_namespaces(record.name));
   }
   in.environment = &project_->tree.environment;
-  PIER_TRY(ContainerPlan plan, plan_container(in));
+  PIER_TRY(plan::ContainerPlan plan, plan::plan_container(in));
   PIER_TRY(auto net_plan, plan_network(project_->project, service, record.name, plan.spec.hostname));
   // none: the hook only brings loopback up.
   plan.network_attach = net_plan.mode == NetworkPlan::Mode::bridge || net_plan.mode == NetworkPlan::Mode::none;
@@ -111,7 +111,7 @@ Result<ContainerPlan> Supervisor::plan_for(const compose::Service& service, cons
     plan.spec.files.push_back({"/etc/hostname", plan.spec.hostname + "\n"});
   }
   network_plans_[record.name] = std::move(net_plan);
-  PIER_CHECK(prepare_volumes(in, plan));
+  PIER_CHECK(plan::prepare_volumes(in, plan));
   return plan;
 }
 
@@ -146,8 +146,8 @@ Result<pid_t> Supervisor::find_pid(const std::string& mode) const {
 
 // The held namespaces of the container a `service:`/`container:` mode names, when it
 // is a provider (nothing when it is not, or not of this project: find_pid decides then).
-Result<std::optional<PlanInputs::HeldNamespaces>> Supervisor::held_namespaces_of(const std::string& mode) {
-  using Held = std::optional<PlanInputs::HeldNamespaces>;
+Result<std::optional<plan::PlanInputs::HeldNamespaces>> Supervisor::held_namespaces_of(const std::string& mode) {
+  using Held = std::optional<plan::PlanInputs::HeldNamespaces>;
   auto colon = mode.find(':');
   std::string kind = mode.substr(0, colon), target = colon == std::string::npos ? "" : mode.substr(colon + 1);
   const compose::Project& project = project_->project;
@@ -417,7 +417,7 @@ void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
   if (auto source = source_from_json(request["source"]); source.ok()) {
     // Secrets' values stay in memory: after a crash, a container whose secret comes from
     // the environment keeps running and is planned again by the next `up`.
-    for (const auto& name : secret_source_variables(project_->project, source->load)) source->load.environment.erase(name);
+    for (const auto& name : plan::secret_source_variables(project_->project, source->load)) source->load.environment.erase(name);
     (void)save_source(*source);
   }
   auto run = std::make_unique<UpRun>(*this, up_options_from_json(request.value("options", nlohmann::json::object())),
@@ -517,7 +517,7 @@ void Supervisor::simple(const nlohmann::json& request, control::Reply reply) {
   int signum = SIGKILL;
   if (op == "kill") {
     std::string name = request.value("signal", std::string("SIGKILL"));
-    auto parsed = parse_signal(name);
+    auto parsed = plan::parse_signal(name);
     if (!parsed) return reply.finish(Error("unknown signal `" + name + "`").hint("use a name such as SIGTERM or a number"));
     signum = *parsed;
   }
@@ -643,7 +643,7 @@ Status Supervisor::recover() {
       log::warn("recover: {}", st.error().to_string());
   }
   for (auto& record : records) {
-    ContainerPlan plan;
+    plan::ContainerPlan plan;
     const compose::Service* service = project_ ? project_->project.find_service(record.service) : nullptr;
     if (service) {
       if (auto image = images_->resolve(record.image_id.empty() ? record.image : record.image_id); image.ok()) {
@@ -683,8 +683,8 @@ Status Supervisor::recover() {
       (void)records_.write(r);
     }
     // As after a daemon restart: `always` comes back, `unless-stopped` unless stopped.
-    bool comeback = service && (raw->plan().restart.kind == RestartKind::always ||
-                                (raw->plan().restart.kind == RestartKind::unless_stopped && !r.stopped_by_user));
+    bool comeback = service && (raw->plan().restart.kind == plan::RestartKind::always ||
+                                (raw->plan().restart.kind == plan::RestartKind::unless_stopped && !r.stopped_by_user));
     if (comeback && r.state == state::ContainerState::exited)
       raw->start([name](Status st) {
         if (!st) log::warn("restart {}: {}", name, st.error().to_string());
@@ -769,7 +769,7 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
   record.image_id = image->record.id;
   auto plan = plan_for(service, record, *image);
   if (!plan) return fail(std::move(plan).error());
-  plan->restart = RestartSpec{};
+  plan->restart = plan::RestartSpec{};
   plan->labels["com.docker.compose.oneoff"] = "True";
   record.labels = plan->labels;
   record.command = plan->command_display;
