@@ -66,9 +66,9 @@ void PlanContext::warn_at(const compose::Mark& mark, std::string message) {
 
 }  // namespace detail
 
-Result<ContainerPlan> plan_container(const PlanInputs& in) {
+Result<ServicePlan> plan_container(const PlanInputs& in) {
   if (!in.project || !in.service || !in.image) return Error("plan_container: project, service and image are required");
-  ContainerPlan plan;
+  ServicePlan plan;
   detail::PlanContext ctx{in, *in.service, in.image->config, plan};
   using Step = Status (*)(detail::PlanContext&);
   static constexpr Step kSteps[] = {

@@ -57,7 +57,7 @@ struct VolumePrep {
   bool external = false;           // must exist already; pier never creates it
 };
 
-struct ContainerPlan {
+struct ServicePlan {
   runtime::ContainerSpec spec;       // everything but the networking files the net step adds
   std::optional<HealthSpec> health;  // service healthcheck merged over the image's; none when disabled/NONE
   RestartSpec restart;
@@ -112,7 +112,7 @@ struct PlanInputs {
   DesktopHostPaths desktop_host;
 };
 
-Result<ContainerPlan> plan_container(const PlanInputs& in);
+Result<ServicePlan> plan_container(const PlanInputs& in);
 
 // sha256 over the content of every secret and config the service uses ("" when it uses
 // none): `up` recreates a container when it changes, so exactly the services using an
@@ -129,6 +129,6 @@ std::vector<std::string> secret_source_variables(const compose::Project& project
 // container's scratch dir. A volume pier creates now is filled with the image's content
 // at the mount target first (as Docker does), unless `volume.nocopy` is set; an existing
 // volume is never touched. External volumes must exist. Called before spawn.
-Status prepare_volumes(const PlanInputs& in, const ContainerPlan& plan);
+Status prepare_volumes(const PlanInputs& in, const ServicePlan& plan);
 
 }  // namespace pier::plan

@@ -13,7 +13,7 @@ struct PlanContext {
   const PlanInputs& in;
   const compose::Service& svc;
   const image::ImageConfig& image;
-  ContainerPlan& plan;
+  ServicePlan& plan;
   // Filled by plan_namespaces for plan_process: the HOSTNAME the process sees (empty when
   // the UTS namespace is another container's and pier cannot know its name).
   std::string hostname_env;

@@ -78,7 +78,7 @@ std::string describe(const VolumePrep& v) {
 
 }  // namespace
 
-Status prepare_volumes(const PlanInputs& in, const ContainerPlan& plan) {
+Status prepare_volumes(const PlanInputs& in, const ServicePlan& plan) {
   LayerView view(in.image ? in.image->layer_dirs : std::vector<std::string>{});
   for (const auto& v : plan.volumes) {
     if (exists(v.dir)) continue;

@@ -37,7 +37,7 @@ Result<UniqueFd> open_fd(const std::string& path, int flags) {
 
 }  // namespace
 
-ManagedContainer::ManagedContainer(Supervisor& sup, state::ContainerRecord record, plan::ContainerPlan plan)
+ManagedContainer::ManagedContainer(Supervisor& sup, state::ContainerRecord record, plan::ServicePlan plan)
     : sup_(sup), record_(std::move(record)), plan_(std::move(plan)) {}
 
 ManagedContainer::~ManagedContainer() { *alive_ = false; }

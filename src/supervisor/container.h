@@ -34,13 +34,13 @@ class ManagedContainer {
  public:
   using Done = std::function<void(Status)>;
 
-  ManagedContainer(Supervisor& supervisor, state::ContainerRecord record, plan::ContainerPlan plan);
+  ManagedContainer(Supervisor& supervisor, state::ContainerRecord record, plan::ServicePlan plan);
   ~ManagedContainer();
 
   const std::string& name() const { return record_.name; }
   const std::string& service() const { return record_.service; }
   const state::ContainerRecord& record() const { return record_; }
-  const plan::ContainerPlan& plan() const { return plan_; }
+  const plan::ServicePlan& plan() const { return plan_; }
   state::ContainerState state() const { return record_.state; }
   bool running() const { return record_.state == state::ContainerState::running || record_.state == state::ContainerState::paused; }
   bool starting() const { return starting_; }
@@ -67,7 +67,7 @@ class ManagedContainer {
   // A container recovered without a plan (its service could not be planned after a
   // crash, e.g. a secret from the environment, which is never on disk) gets one from the
   // next `up`.
-  void replace_plan(plan::ContainerPlan plan) { plan_ = std::move(plan); }
+  void replace_plan(plan::ServicePlan plan) { plan_ = std::move(plan); }
   // The record changed outside (e.g. a fresh plan for an unchanged service).
   void set_stopped_by_user(bool value);
   // `run`: the CLI's own stdin/stdout/stderr (passed over the control socket) instead
@@ -92,7 +92,7 @@ class ManagedContainer {
 
   Supervisor& sup_;
   state::ContainerRecord record_;
-  plan::ContainerPlan plan_;
+  plan::ServicePlan plan_;
   std::optional<runtime::Container> runtime_;
   std::unique_ptr<event::PidfdWatch> exit_watch_;
   // FIFOs keep the container's stdout/stderr writable while no supervisor reads them

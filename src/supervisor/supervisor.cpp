@@ -82,7 +82,7 @@ Status Supervisor::save_source(const ProjectSource& source) {
   return write_file_atomic(paths_.project_source_file(), to_json(source).dump() + "\n", 0600);
 }
 
-Result<plan::ContainerPlan> Supervisor::plan_for(const compose::Service& service, const state::ContainerRecord& record,
+Result<plan::ServicePlan> Supervisor::plan_for(const compose::Service& service, const state::ContainerRecord& record,
                                            const image::ResolvedImage& image) {
   plan::PlanInputs in;
   in.project = &project_->project;
@@ -97,7 +97,7 @@ Result<plan::ContainerPlan> Supervisor::plan_for(const compose::Service& service
     PIER_TRY(in.held, networking_.hold_namespaces(record.name));
   }
   in.environment = &project_->tree.environment;
-  PIER_TRY(plan::ContainerPlan plan, plan::plan_container(in));
+  PIER_TRY(plan::ServicePlan plan, plan::plan_container(in));
   PIER_TRY(auto net_plan, plan_network(project_->project, service, record.name, plan.spec.hostname));
   // none: the hook only brings loopback up.
   plan.network_attach = net_plan.mode == NetworkPlan::Mode::bridge || net_plan.mode == NetworkPlan::Mode::none;
@@ -643,7 +643,7 @@ Status Supervisor::recover() {
       log::warn("recover: {}", st.error().to_string());
   }
   for (auto& record : records) {
-    plan::ContainerPlan plan;
+    plan::ServicePlan plan;
     const compose::Service* service = project_ ? project_->project.find_service(record.service) : nullptr;
     if (service) {
       if (auto image = images_->resolve(record.image_id.empty() ? record.image : record.image_id); image.ok()) {

@@ -104,7 +104,7 @@ class Supervisor {
   // destroyed by their kernel names (the file's name is the container's), then the file.
   void remove_unreadable(control::Reply reply, std::optional<std::set<std::string>> only,
                          std::function<void(Status)> done);
-  Result<plan::ContainerPlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
+  Result<plan::ServicePlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
                                  const image::ResolvedImage& image);
   Result<pid_t> find_pid(const std::string& mode) const;
   Result<std::optional<plan::PlanInputs::HeldNamespaces>> held_namespaces_of(const std::string& mode);

@@ -44,13 +44,13 @@ struct Session {
   }
 };
 
-ContainerPlan plan_in(Setup& s) {
+ServicePlan plan_in(Setup& s) {
   auto plan = plan_container(s.in);
   if (!plan) throw std::runtime_error(plan.error().to_string());
   return std::move(*plan);
 }
 
-const runtime::BindMount* bind_at(const ContainerPlan& p, const std::string& target) {
+const runtime::BindMount* bind_at(const ServicePlan& p, const std::string& target) {
   for (const auto& b : p.spec.binds)
     if (b.target == target) return &b;
   return nullptr;
@@ -64,7 +64,7 @@ TEST_CASE("plan: x-pier-desktop x11 binds the socket dir and the cookie, sets DI
   std::ofstream(session.dir / "cookie") << "cookie";
   auto s = setup("services:\n  app:\n    image: busybox\n    x-pier-desktop: {x11: true}\n");
   session.use(*s, {{"DISPLAY", ":99"}, {"XAUTHORITY", session.dir / "cookie"}, {"SUDO_UID", "1000"}, {"SUDO_GID", "1001"}});
-  ContainerPlan p = plan_in(*s);
+  ServicePlan p = plan_in(*s);
   const auto* sock = bind_at(p, "/tmp/.X11-unix");
   REQUIRE(sock);
   CHECK(sock->source == session.x11);
@@ -91,7 +91,7 @@ TEST_CASE("plan: x-pier-desktop leaves what the service sets itself", "[plan][pl
     x-pier-desktop: true
 )");
   session.use(*s, {{"DISPLAY", ":99"}, {"SUDO_UID", "1000"}});
-  ContainerPlan p = plan_in(*s);
+  ServicePlan p = plan_in(*s);
   CHECK(has_env(p, "DISPLAY=unix:1"));
   CHECK_FALSE(has_env(p, "DISPLAY=:99"));
   CHECK(bind_at(p, "/tmp/.X11-unix")->source == "/tmp/.X11-unix");
@@ -106,7 +106,7 @@ TEST_CASE("plan: x-pier-desktop wayland, pulseaudio and gpu from the session", "
   ::mkdir(session.dri.c_str(), 0755);
   auto s = setup("services:\n  app:\n    image: busybox\n    x-pier-desktop: {wayland: true, pulseaudio: true, gpu: true}\n");
   session.use(*s, {{"WAYLAND_DISPLAY", "wayland-1"}, {"XDG_RUNTIME_DIR", session.run}, {"SUDO_UID", "1000"}, {"SUDO_GID", "1000"}});
-  ContainerPlan p = plan_in(*s);
+  ServicePlan p = plan_in(*s);
   REQUIRE(bind_at(p, "/run/user/1000/wayland-1"));
   CHECK(bind_at(p, "/run/user/1000/wayland-1")->source == session.run + "/wayland-1");
   CHECK(has_env(p, "WAYLAND_DISPLAY=wayland-1"));
@@ -144,7 +144,7 @@ TEST_CASE("plan: x-pier-desktop: true takes what the host has and warns when it 
   Session session;
   auto s = setup("services:\n  app:\n    image: busybox\n    x-pier-desktop: true\n");
   session.use(*s, {});
-  ContainerPlan p = plan_in(*s);
+  ServicePlan p = plan_in(*s);
   CHECK(p.spec.binds.empty());
   CHECK(p.spec.devices.empty());
   CHECK(warnings_of(p) ==
@@ -152,7 +152,7 @@ TEST_CASE("plan: x-pier-desktop: true takes what the host has and warns when it 
         "(DISPLAY and WAYLAND_DISPLAY are unset, no PulseAudio socket, no /dev/snd or /dev/dri)\n");
   auto x = setup("services:\n  app:\n    image: busybox\n    x-pier-desktop: true\n");
   session.use(*x, {{"DISPLAY", ":5"}});
-  ContainerPlan px = plan_in(*x);
+  ServicePlan px = plan_in(*x);
   CHECK(bind_at(px, "/tmp/.X11-unix"));
   CHECK(has_env(px, "DISPLAY=:5"));
   CHECK(px.warnings.empty());

@@ -15,7 +15,7 @@ using namespace pier::plan::test;
 
 namespace {
 
-const runtime::PrivateFile* file_at(const ContainerPlan& p, const std::string& target) {
+const runtime::PrivateFile* file_at(const ServicePlan& p, const std::string& target) {
   for (const auto& f : p.spec.private_files)
     if (f.target == target) return &f;
   return nullptr;

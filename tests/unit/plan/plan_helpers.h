@@ -1,5 +1,5 @@
 // Test helpers: a compose file (through the real loader and normaliser) plus a
-// hand-made image -> PlanInputs -> ContainerPlan.
+// hand-made image -> PlanInputs -> ServicePlan.
 #pragma once
 
 #include <memory>
@@ -56,7 +56,7 @@ inline std::unique_ptr<Setup> setup(const std::string& yaml, image::ImageConfig 
   return s;
 }
 
-inline ContainerPlan plan_of(const std::string& yaml, image::ImageConfig config = busybox_config()) {
+inline ServicePlan plan_of(const std::string& yaml, image::ImageConfig config = busybox_config()) {
   auto s = setup(yaml, std::move(config));
   auto plan = plan_container(s->in);
   if (!plan) throw std::runtime_error(plan.error().to_string());
@@ -70,13 +70,13 @@ inline std::string error_of(const std::string& yaml, image::ImageConfig config =
   return plan.error().to_string();
 }
 
-inline bool has_env(const ContainerPlan& p, const std::string& entry) {
+inline bool has_env(const ServicePlan& p, const std::string& entry) {
   for (const auto& e : p.spec.process.env)
     if (e == entry) return true;
   return false;
 }
 
-inline std::string warnings_of(const ContainerPlan& p) {
+inline std::string warnings_of(const ServicePlan& p) {
   std::string out;
   for (const auto& w : p.warnings) out += w + "\n";
   return out;

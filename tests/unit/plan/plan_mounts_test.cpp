@@ -9,13 +9,13 @@ using runtime::Propagation;
 
 namespace {
 
-const runtime::BindMount* bind_at(const ContainerPlan& p, const std::string& target) {
+const runtime::BindMount* bind_at(const ServicePlan& p, const std::string& target) {
   for (const auto& b : p.spec.binds)
     if (b.target == target) return &b;
   return nullptr;
 }
 
-const runtime::TmpfsMount* tmpfs_at(const ContainerPlan& p, const std::string& target) {
+const runtime::TmpfsMount* tmpfs_at(const ServicePlan& p, const std::string& target) {
   for (const auto& t : p.spec.tmpfs)
     if (t.target == target) return &t;
   return nullptr;
