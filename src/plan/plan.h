@@ -1,11 +1,15 @@
-// Translates one Compose service (plus its image's config) into what the supervisor
-// needs to run one container of it: the runtime's ContainerSpec and the supervisor's own
-// policies (health, restart, stop). The runtime never sees Compose types (design.md);
-// this is the only place where Compose semantics become runtime data.
+// Translates one Compose service (plus its image's config) into a ServicePlan: what the
+// supervisor needs to run one container of it. That is the runtime's ContainerSpec, the
+// NetworkPlan supervisor/networking.cpp carries out, and the supervisor's own policies
+// (health, restart, stop, logging). The runtime never sees Compose types (design.md),
+// and the supervisor only acts on the plan: this library is the one place where a
+// service becomes runtime and network data.
 //
 // Everything Docker does between `docker compose up` and the engine's container config
 // happens here: the entrypoint/command and env merge with the image, volume sources,
-// namespace modes, resource limits, security options, healthcheck defaults and labels.
+// namespace modes, resource limits, security options, healthcheck defaults, labels,
+// the networks a container joins with its names and addresses, /etc/hosts and
+// resolv.conf.
 // Errors name the service and, where the model kept a Mark, the compose file:line:col.
 #pragma once
 
@@ -24,6 +28,7 @@
 #include "compose/loader.h"
 #include "compose/model.h"
 #include "image/store/store.h"
+#include "plan/network.h"
 #include "runtime/spec.h"
 #include "state/paths.h"
 
@@ -58,7 +63,7 @@ struct VolumePrep {
 };
 
 struct ServicePlan {
-  runtime::ContainerSpec spec;       // everything but the networking files the net step adds
+  runtime::ContainerSpec spec;       // with /etc/hosts, resolv.conf and hostname as files 0, 1 and 2
   std::optional<HealthSpec> health;  // service healthcheck merged over the image's; none when disabled/NONE
   RestartSpec restart;
   int stop_signal = SIGTERM;         // stop_signal, else the image's StopSignal
@@ -69,7 +74,8 @@ struct ServicePlan {
   std::string seccomp_profile_path;  // security_opt seccomp=<file>, for the container record
   std::vector<VolumePrep> volumes;   // named and anonymous volumes, for prepare_volumes
   std::map<std::string, std::string> log_options;  // logging.options: rotation of its log
-  bool network_attach = true;        // bridge networking: attach between clone and exec
+  NetworkPlan network;               // what supervisor/networking.cpp attaches
+  bool network_attach = true;        // bridge or none: the attach hook runs between clone and exec
   // Namespaces joined through another container's pid (`pid: service:x`, `ipc:`,
   // `network_mode:` without held namespaces): planned with the pid find_pid gave (0
   // when x exists but does not run yet), looked up again at every start, since x may

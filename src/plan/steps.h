@@ -54,6 +54,11 @@ Status plan_devices(PlanContext& ctx);
 Status plan_resources(PlanContext& ctx);
 Status plan_health(PlanContext& ctx);
 Status plan_lifecycle(PlanContext& ctx);
+// The NetworkPlan, and the files that name the container: /etc/hosts, resolv.conf and
+// /etc/hostname. No step before it writes spec.files, so they are files 0, 1 and 2
+// (Supervisor::attach_network rewrites 0 and 1 once the addresses are known).
+Status plan_networking(PlanContext& ctx);
+Status plan_logging(PlanContext& ctx);
 void plan_labels(PlanContext& ctx);
 
 }  // namespace pier::plan::detail
