@@ -15,26 +15,25 @@ namespace {
 constexpr const char* kBridgeNameOpt = "com.docker.network.bridge.name";
 constexpr const char* kMtuOpt = "com.docker.network.driver.mtu";
 
-// ipam.config[0] of a Compose network, kept as JSON by the model.
+// The first ipam.config pool of a Compose network in this address family.
 Result<std::optional<net::IpamConfig>> ipam_of(const compose::NetworkConfig& config, bool v6) {
-  if (!config.ipam || !config.ipam->contains("config")) return std::optional<net::IpamConfig>();
-  for (const auto& entry : (*config.ipam)["config"]) {
-    if (!entry.contains("subnet")) continue;
-    PIER_TRY(auto subnet, net::Subnet::parse(entry["subnet"].get<std::string>()));
+  if (!config.ipam) return std::optional<net::IpamConfig>();
+  for (const auto& pool : config.ipam->config) {
+    if (pool.subnet.empty()) continue;
+    PIER_TRY(auto subnet, net::Subnet::parse(pool.subnet));
     if (subnet.address.is_v4() == v6) continue;
     net::IpamConfig ipam;
     ipam.subnet = subnet;
-    if (entry.contains("gateway")) {
-      PIER_TRY(ipam.gateway, net::IpAddress::parse(entry["gateway"].get<std::string>()));
+    if (!pool.gateway.empty()) {
+      PIER_TRY(ipam.gateway, net::IpAddress::parse(pool.gateway));
     }
-    if (entry.contains("ip_range")) {
-      PIER_TRY(ipam.ip_range, net::Subnet::parse(entry["ip_range"].get<std::string>()));
+    if (!pool.ip_range.empty()) {
+      PIER_TRY(ipam.ip_range, net::Subnet::parse(pool.ip_range));
     }
-    if (entry.contains("aux_addresses"))
-      for (const auto& [name, ip] : entry["aux_addresses"].items()) {
-        PIER_TRY(auto addr, net::IpAddress::parse(ip.get<std::string>()));
-        ipam.aux_addresses[name] = addr;
-      }
+    for (const auto& [name, ip] : pool.aux_addresses) {
+      PIER_TRY(auto addr, net::IpAddress::parse(ip));
+      ipam.aux_addresses[name] = addr;
+    }
     return std::optional<net::IpamConfig>(ipam);
   }
   return std::optional<net::IpamConfig>();

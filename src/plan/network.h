@@ -33,6 +33,7 @@ bool is_namespace_provider(const compose::Project& project, const compose::Servi
                            const std::string& container, bool oneoff);
 
 // A Compose network as the net module takes it, and whether it names its IPv4 subnet.
+// compose/ checked every ipam address when it loaded the project.
 Result<std::pair<net::NetworkSpec, bool>> network_spec(const std::string& name, const compose::NetworkConfig& config);
 
 // /etc/hosts and /etc/resolv.conf of a container on no bridge: the host's files with

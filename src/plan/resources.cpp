@@ -89,22 +89,18 @@ Status plan_cpu(PlanContext& ctx) {
   return {};
 }
 
-Status plan_blkio(PlanContext& ctx) {
+// The weight is the one blkio setting pier applies (compose checked its range); device
+// weights and rates are accepted with a warning.
+void plan_blkio(PlanContext& ctx) {
   const auto& blkio = ctx.svc.blkio_config;
-  if (!blkio || !blkio->is_object()) return {};
-  for (const auto& [key, value] : blkio->items()) {
-    if (key != "weight") {
-      ctx.warn("blkio_config", fmt::format("`blkio_config.{}` is not applied", key));
-      continue;
-    }
-    if (!value.is_number_integer()) return ctx.error("blkio_config", "`blkio_config.weight` must be an integer");
-    int64_t w = value.get<int64_t>();
-    if (w == 0) continue;
-    if (w < 10 || w > 1000)
-      return ctx.error("blkio_config", fmt::format("blkio weight {} is outside 10..1000", w));
-    ctx.plan.spec.resources.blkio_weight = static_cast<uint16_t>(w);
-  }
-  return {};
+  if (!blkio) return;
+  if (blkio->weight && *blkio->weight != 0) ctx.plan.spec.resources.blkio_weight = static_cast<uint16_t>(*blkio->weight);
+  const std::pair<const char*, bool> ignored[] = {
+      {"weight_device", !blkio->weight_device.empty()},   {"device_read_bps", !blkio->device_read_bps.empty()},
+      {"device_read_iops", !blkio->device_read_iops.empty()}, {"device_write_bps", !blkio->device_write_bps.empty()},
+      {"device_write_iops", !blkio->device_write_iops.empty()}};
+  for (const auto& [key, set] : ignored)
+    if (set) ctx.warn("blkio_config", fmt::format("`blkio_config.{}` is not applied", key));
 }
 
 }  // namespace
@@ -116,7 +112,8 @@ Status plan_resources(PlanContext& ctx) {
   const auto* lim = deploy_limits(s);
   if (lim && lim->pids && *lim->pids > 0) ctx.plan.spec.resources.pids_limit = *lim->pids;
   else if (s.pids_limit && *s.pids_limit != 0) ctx.plan.spec.resources.pids_limit = *s.pids_limit;
-  return plan_blkio(ctx);
+  plan_blkio(ctx);
+  return {};
 }
 
 }  // namespace pier::plan::detail

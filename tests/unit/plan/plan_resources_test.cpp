@@ -84,8 +84,6 @@ TEST_CASE("plan: resource errors say what is wrong and where", "[plan]") {
   CHECK(error_of("services:\n  app:\n    image: busybox\n    cpus: 100000\n") ==
         fmt::format("compose.yaml:4:5: service \"app\": cpus 100000 is out of range: this host has {0} CPUs (use a "
                     "value from 0.01 to {0})", cpus));
-  CHECK(error_of("services:\n  app:\n    image: busybox\n    blkio_config: {weight: 5}\n") ==
-        "compose.yaml:4:5: service \"app\": blkio weight 5 is outside 10..1000");
 }
 
 TEST_CASE("plan: limits pier cannot apply are warnings", "[plan]") {
