@@ -197,7 +197,7 @@ struct DeployConfig {
 };
 
 // `x-pier-desktop`: what a desktop app needs from the host's session, added by the
-// supervisor's plan (supervisor/plan/desktop.cpp). `x-pier-desktop: true` asks for every
+// plan library (plan/desktop.cpp). `x-pier-desktop: true` asks for every
 // part the host has (`automatic`); a mapping turns parts on one by one, and a part set
 // to true there is required (the plan fails when the host lacks it).
 struct DesktopSharing {
@@ -205,6 +205,22 @@ struct DesktopSharing {
   bool x11 = false, wayland = false, pulseaudio = false, gpu = false;
   bool user = true;  // run as the invoking user's uid:gid when the service sets no `user:`
   Mark mark;         // where the extension was written
+};
+
+// blkio_config: the cgroup's IO weight and per-device limits, checked at load.
+struct BlkioWeightDevice {
+  std::string path;
+  int64_t weight = 0;  // 10..1000, or 0 for the default
+};
+struct BlkioThrottleDevice {
+  std::string path;
+  int64_t rate = 0;  // bytes (device_*_bps) or operations (device_*_iops) per second
+};
+struct BlkioConfig {
+  std::optional<int64_t> weight;  // 10..1000, or 0 for the default
+  std::vector<BlkioWeightDevice> weight_device;
+  std::vector<BlkioThrottleDevice> device_read_bps, device_read_iops, device_write_bps, device_write_iops;
+  std::map<std::string, Json> extensions;
 };
 
 struct Service {
@@ -215,7 +231,7 @@ struct Service {
 
   StringMap annotations;
   std::optional<bool> attach;
-  std::optional<Json> blkio_config;
+  std::optional<BlkioConfig> blkio_config;
   std::optional<BuildConfig> build;
   std::vector<std::string> cap_add;
   std::vector<std::string> cap_drop;
@@ -314,11 +330,26 @@ struct Service {
   std::string image_or_default(const std::string& project_name) const;
 };
 
+// networks.<name>.ipam: address pools, every address checked at load.
+struct IpamPool {
+  std::string subnet;    // CIDR ("172.28.0.0/16", "2001:db8::/64"), empty when not given
+  std::string gateway;   // an address
+  std::string ip_range;  // CIDR
+  StringMap aux_addresses;  // name -> address
+  std::map<std::string, Json> extensions;
+};
+struct Ipam {
+  std::string driver;
+  std::vector<IpamPool> config;
+  StringMap options;
+  std::map<std::string, Json> extensions;
+};
+
 struct NetworkConfig {
   std::string name;
   std::string driver;
   StringMap driver_opts;
-  std::optional<Json> ipam;
+  std::optional<Ipam> ipam;
   bool external = false;
   std::optional<bool> internal;
   std::optional<bool> attachable;

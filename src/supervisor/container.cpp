@@ -38,7 +38,7 @@ constexpr std::chrono::seconds kSaveRetry{1};
 
 }  // namespace
 
-ManagedContainer::ManagedContainer(ContainerHost& host, state::ContainerRecord record, ContainerPlan plan)
+ManagedContainer::ManagedContainer(ContainerHost& host, state::ContainerRecord record, plan::ServicePlan plan)
     : host_(host), record_(std::move(record)), plan_(std::move(plan)), lifecycle_(lifecycle_of(record_.state)) {}
 
 ManagedContainer::~ManagedContainer() { *alive_ = false; }

@@ -21,7 +21,7 @@
 #include "supervisor/container_lifecycle.h"
 #include "supervisor/health_monitor.h"
 #include "supervisor/health_probe.h"
-#include "supervisor/plan/plan.h"
+#include "plan/plan.h"
 #include "supervisor/restart_policy.h"
 
 namespace pier::supervisor {
@@ -35,13 +35,13 @@ class ManagedContainer {
  public:
   using Done = std::function<void(Status)>;
 
-  ManagedContainer(ContainerHost& host, state::ContainerRecord record, ContainerPlan plan);
+  ManagedContainer(ContainerHost& host, state::ContainerRecord record, plan::ServicePlan plan);
   ~ManagedContainer();
 
   const std::string& name() const { return record_.name; }
   const std::string& service() const { return record_.service; }
   const state::ContainerRecord& record() const { return record_; }
-  const ContainerPlan& plan() const { return plan_; }
+  const plan::ServicePlan& plan() const { return plan_; }
   state::ContainerState state() const { return record_.state; }
   Lifecycle lifecycle() const { return lifecycle_; }
   // A process of its own: running, paused, or stopping (still running until it exits).
@@ -72,7 +72,7 @@ class ManagedContainer {
   // A container recovered without a plan (its service could not be planned after a
   // crash, e.g. a secret from the environment, which is never on disk) gets one from the
   // next `up`.
-  void replace_plan(ContainerPlan plan) { plan_ = std::move(plan); }
+  void replace_plan(plan::ServicePlan plan) { plan_ = std::move(plan); }
   // The record changed outside (e.g. a fresh plan for an unchanged service).
   void set_stopped_by_user(bool value);
   // `run`: the CLI's own stdin/stdout/stderr (passed over the control socket) instead
@@ -105,7 +105,7 @@ class ManagedContainer {
 
   ContainerHost& host_;
   state::ContainerRecord record_;
-  ContainerPlan plan_;
+  plan::ServicePlan plan_;
   Lifecycle lifecycle_;
   std::optional<runtime::Container> runtime_;
   std::unique_ptr<event::PidfdWatch> exit_watch_;

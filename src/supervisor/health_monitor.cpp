@@ -11,7 +11,7 @@ const char* to_string(Health health) {
   return "";
 }
 
-HealthMonitor::HealthMonitor(event::Loop& loop, HealthSpec spec, Probe probe, OnChange on_change)
+HealthMonitor::HealthMonitor(event::Loop& loop, plan::HealthSpec spec, Probe probe, OnChange on_change)
     : loop_(loop), spec_(std::move(spec)), probe_(std::move(probe)), on_change_(std::move(on_change)) {
   timer_ = loop_.create_timer([this] { run_probe(); });
 }

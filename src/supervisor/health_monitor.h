@@ -10,7 +10,7 @@
 #include <string>
 
 #include "event/loop.h"
-#include "supervisor/plan/plan.h"
+#include "plan/plan.h"
 
 namespace pier::supervisor {
 
@@ -23,7 +23,7 @@ class HealthMonitor {
   using Probe = std::function<void(std::function<void(bool passed)> done)>;
   using OnChange = std::function<void(Health)>;
 
-  HealthMonitor(event::Loop& loop, HealthSpec spec, Probe probe, OnChange on_change);
+  HealthMonitor(event::Loop& loop, plan::HealthSpec spec, Probe probe, OnChange on_change);
   ~HealthMonitor();
   void start();  // status starting; first probe after start_interval / interval
   Health status() const { return status_; }
@@ -36,7 +36,7 @@ class HealthMonitor {
   void set(Health health);
 
   event::Loop& loop_;
-  HealthSpec spec_;
+  plan::HealthSpec spec_;
   Probe probe_;
   OnChange on_change_;
   std::unique_ptr<event::Timer> timer_;

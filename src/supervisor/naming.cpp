@@ -36,7 +36,7 @@ Result<state::ContainerRecord> new_record(const compose::Project& project, const
   return r;
 }
 
-void apply_exec_defaults(state::ContainerRecord& record, const ContainerPlan& plan) {
+void apply_exec_defaults(state::ContainerRecord& record, const plan::ServicePlan& plan) {
   record.env = plan.spec.process.env;
   record.user = plan.spec.process.user;
   record.group_add = plan.spec.process.group_add;

@@ -7,7 +7,7 @@
 #include "compose/model.h"
 #include "state/container_record.h"
 #include "state/paths.h"
-#include "supervisor/plan/plan.h"
+#include "plan/plan.h"
 
 namespace pier::supervisor {
 
@@ -17,6 +17,6 @@ std::string random_container_id();
 Result<state::ContainerRecord> new_record(const compose::Project& project, const compose::Service& service, int number,
                                   const std::string& name, const state::ProjectPaths& paths);
 // What `exec` needs later without the compose file: env, user, workdir, security.
-void apply_exec_defaults(state::ContainerRecord& record, const ContainerPlan& plan);
+void apply_exec_defaults(state::ContainerRecord& record, const plan::ServicePlan& plan);
 
 }  // namespace pier::supervisor

@@ -12,11 +12,12 @@
 #include "base/result.h"
 #include "compose/model.h"
 #include "state/container_record.h"
-#include "supervisor/plan/plan.h"
+#include "plan/network.h"
+#include "plan/plan.h"
 
 namespace pier::supervisor {
 
-struct NetworkPlan;
+using plan::NetworkPlan;
 
 class NetworkDriver {
  public:
@@ -31,10 +32,9 @@ class NetworkDriver {
 
   // Creates (or, after a crash, takes back) the bridges of these services' networks.
   virtual Status ensure_networks(const compose::Project& project, const std::vector<std::string>& services) = 0;
-  // Attaches a starting container (its namespaces exist, it has not exec'd yet).
+  // Attaches a starting container (its namespaces exist, it has not exec'd yet); for
+  // none/host/shared it only writes the files (plan::files_without_bridge).
   virtual Result<Attached> attach(const std::string& container, pid_t pid, const NetworkPlan& plan) = 0;
-  // Files for a container not on a bridge (none/host).
-  virtual Result<Attached> files_without_bridge(const NetworkPlan& plan) = 0;
   // A running container a crashed supervisor left: its endpoints are taken back.
   virtual Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints) = 0;
   virtual Result<std::vector<state::PublishedPort>> publish(const std::string& container, const std::string& service,
@@ -42,7 +42,7 @@ class NetworkDriver {
                                                             const std::vector<state::EndpointRecord>& endpoints) = 0;
   virtual void release(const std::string& container) = 0;
   // The held namespaces of a provider, created when missing.
-  virtual Result<PlanInputs::HeldNamespaces> hold_namespaces(const std::string& container) = 0;
+  virtual Result<plan::PlanInputs::HeldNamespaces> hold_namespaces(const std::string& container) = 0;
   // `down`: every kernel object of the project's networking, also what a crashed
   // supervisor left.
   virtual Status teardown() = 0;

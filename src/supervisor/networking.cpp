@@ -13,143 +13,18 @@
 #include "base/atomic_file.h"
 #include "base/log.h"
 #include "base/strings.h"
-#include "net/names.h"
 #include "net/netns.h"
 #include "net/project_record.h"
 
 namespace pier::supervisor {
 namespace {
 
-constexpr const char* kBridgeNameOpt = "com.docker.network.bridge.name";
-constexpr const char* kMtuOpt = "com.docker.network.driver.mtu";
-
-// ipam.config[0] of a Compose network, kept as JSON by the model.
-Result<std::optional<net::IpamConfig>> ipam_of(const compose::NetworkConfig& config, bool v6) {
-  if (!config.ipam || !config.ipam->contains("config")) return std::optional<net::IpamConfig>();
-  for (const auto& entry : (*config.ipam)["config"]) {
-    if (!entry.contains("subnet")) continue;
-    PIER_TRY(auto subnet, net::Subnet::parse(entry["subnet"].get<std::string>()));
-    if (subnet.address.is_v4() == v6) continue;
-    net::IpamConfig ipam;
-    ipam.subnet = subnet;
-    if (entry.contains("gateway")) {
-      PIER_TRY(ipam.gateway, net::IpAddress::parse(entry["gateway"].get<std::string>()));
-    }
-    if (entry.contains("ip_range")) {
-      PIER_TRY(ipam.ip_range, net::Subnet::parse(entry["ip_range"].get<std::string>()));
-    }
-    if (entry.contains("aux_addresses"))
-      for (const auto& [name, ip] : entry["aux_addresses"].items()) {
-        PIER_TRY(auto addr, net::IpAddress::parse(ip.get<std::string>()));
-        ipam.aux_addresses[name] = addr;
-      }
-    return std::optional<net::IpamConfig>(ipam);
-  }
-  return std::optional<net::IpamConfig>();
-}
-
 std::string first_word(const std::string& mode) { return mode.substr(0, mode.find(':')); }
-
-// A Compose network as the net module takes it, and whether it names its subnet.
-Result<std::pair<net::NetworkSpec, bool>> network_spec(const std::string& name,
-                                                       const compose::NetworkConfig& config) {
-  if (!config.driver.empty() && config.driver != "bridge")
-    return Error("network `" + name + "`: driver `" + config.driver + "` is not supported (only bridge)")
-        .at(config.mark.to_string());
-  net::NetworkSpec spec;
-  spec.name = name;
-  spec.external = config.external;
-  if (config.external) spec.bridge = config.name;
-  spec.internal = config.internal.value_or(false);
-  if (auto b = config.driver_opts.find(kBridgeNameOpt); b != config.driver_opts.end()) spec.bridge = b->second;
-  if (!spec.bridge.empty())
-    if (auto rc = net::check_bridge_name(spec.bridge); !rc.ok())
-      return std::move(rc).error().context("network `" + name + "`").at(config.mark.to_string());
-  if (auto m = config.driver_opts.find(kMtuOpt); m != config.driver_opts.end()) spec.mtu = std::atoi(m->second.c_str());
-  PIER_TRY(auto v4, ipam_of(config, false));
-  if (v4) spec.ipv4 = *v4;
-  if (config.enable_ipv6.value_or(false)) {
-    PIER_TRY(auto v6, ipam_of(config, true));
-    // No IPv6 subnet given: the net module picks one from its ULA pool.
-    spec.ipv6 = v6 ? *v6 : net::IpamConfig{};
-  }
-  return std::make_pair(std::move(spec), v4.has_value());
-}
 
 }  // namespace
 
-Result<NetworkPlan> plan_network(const compose::Project& project, const compose::Service& service,
-                         const std::string& container_name, const std::string& hostname) {
-  NetworkPlan plan;
-  plan.hostname = hostname;
-  plan.own_names = {hostname};
-  plan.extra_hosts = service.extra_hosts;
-  plan.dns = service.dns;
-  plan.dns_search = service.dns_search;
-  plan.dns_opt = service.dns_opt;
-  std::string mode = first_word(service.network_mode);
-  if (mode == "none") plan.mode = NetworkPlan::Mode::none;
-  else if (mode == "host") plan.mode = NetworkPlan::Mode::host;
-  else if (mode == "service" || mode == "container") plan.mode = NetworkPlan::Mode::shared;
-  if (plan.mode != NetworkPlan::Mode::bridge) return plan;
-  plan.ports = service.ports;
-
-  // Highest gw_priority (then priority, then name) first: it gets the default route.
-  std::vector<std::pair<std::string, const compose::ServiceNetwork*>> nets;
-  for (const auto& [name, cfg] : service.networks) nets.emplace_back(name, &cfg);
-  if (nets.empty() && project.networks.count("default")) {
-    static const compose::ServiceNetwork kDefault;
-    nets.emplace_back("default", &kDefault);
-  }
-  std::stable_sort(nets.begin(), nets.end(), [](const auto& a, const auto& b) {
-    auto ga = a.second->gw_priority.value_or(0), gb = b.second->gw_priority.value_or(0);
-    if (ga != gb) return ga > gb;
-    return a.second->priority.value_or(0) > b.second->priority.value_or(0);
-  });
-  bool first = true;
-  for (const auto& [name, cfg] : nets) {
-    net::ContainerNetwork cn;
-    cn.network = name;
-    cn.attach.container = container_name;
-    cn.attach.ifname = cfg->interface_name;
-    for (auto [text, out] : {std::pair{&cfg->ipv4_address, &cn.attach.ipv4}, {&cfg->ipv6_address, &cn.attach.ipv6}}) {
-      if (text->empty()) continue;
-      auto ip = net::IpAddress::parse(*text);
-      if (!ip)
-        return Error(fmt::format("service \"{}\": network {}: `{}` is not an IP address", service.name, name, *text))
-            .at(cfg->mark.to_string())
-            .hint("fix ipv4_address/ipv6_address");
-      *out = *ip;
-    }
-    cn.attach.mac = !cfg->mac_address.empty() ? cfg->mac_address : (first ? service.mac_address : "");
-    cn.attach.default_route = first;
-    cn.attach.gw_priority = static_cast<int>(cfg->gw_priority.value_or(0));
-    cn.names = {service.name, container_name};
-    if (!service.hostname.empty()) cn.names.push_back(service.hostname);
-    for (const auto& alias : cfg->aliases) cn.names.push_back(alias);
-    for (const auto& link : service.links) {
-      auto colon = link.find(':');
-      if (colon != std::string::npos) cn.names.push_back(link.substr(colon + 1));
-    }
-    plan.networks.push_back(std::move(cn));
-    first = false;
-  }
-  plan.own_names.push_back(container_name);
-  return plan;
-}
-
-bool is_namespace_provider(const compose::Project& project, const compose::Service& service,
-                           const std::string& container, bool oneoff) {
-  if (oneoff) return false;
-  const std::string& own = service.network_mode;
-  if (!own.empty() && own != "none" && own != "bridge" && own != "default") return false;
-  for (const auto& [name, other] : project.services)
-    if (other.network_mode == "service:" + service.name || other.network_mode == "container:" + container) return true;
-  return false;
-}
-
-Result<PlanInputs::HeldNamespaces> Networking::hold_namespaces(const std::string& container) {
-  PlanInputs::HeldNamespaces held;
+Result<plan::PlanInputs::HeldNamespaces> Networking::hold_namespaces(const std::string& container) {
+  plan::PlanInputs::HeldNamespaces held;
   PIER_TRY(held.net, paths_.held_netns(container));
   PIER_TRY(held.uts, paths_.held_utsns(container));
   std::error_code ec;
@@ -189,7 +64,7 @@ Status Networking::ensure_networks(const compose::Project& project, const std::v
   for (const auto& name : wanted) {
     auto it = project.networks.find(name);
     if (it == project.networks.end()) return Error("network `" + name + "` is not declared");
-    PIER_TRY(auto spec, network_spec(name, it->second));
+    PIER_TRY(auto spec, plan::network_spec(name, it->second));
     specs.push_back(std::move(spec));
   }
   PIER_CHECK(open());
@@ -208,7 +83,13 @@ Result<Networking::Attached> Networking::attach(const std::string& container, pi
     PIER_TRY(auto netns, net::ContainerNetns::from_pid(pid));
     PIER_CHECK(netns.bring_up_loopback());
   }
-  if (plan.mode != NetworkPlan::Mode::bridge || plan.networks.empty()) return files_without_bridge(plan);
+  if (plan.mode != NetworkPlan::Mode::bridge || plan.networks.empty()) {
+    plan::NetworkFiles files = plan::files_without_bridge(plan);
+    Attached out;
+    out.hosts = std::move(files.hosts);
+    out.resolv_conf = std::move(files.resolv_conf);
+    return out;
+  }
   PIER_CHECK(open());
   PIER_TRY(auto netns, net::ContainerNetns::from_pid(pid));
   PIER_TRY(auto endpoints, net_->attach(container, netns, plan.networks));
@@ -243,23 +124,6 @@ Result<Networking::Attached> Networking::attach(const std::string& container, pi
       if (auto ip = net::IpAddress::parse(d); ip.ok()) upstreams.push_back({*ip, 53});
     net_->dns_server().set_container_upstreams(container, upstreams);
   }
-  return out;
-}
-
-Result<Networking::Attached> Networking::files_without_bridge(const NetworkPlan& plan) {
-  Attached out;
-  std::string host_resolv;
-  if (auto r = read_file("/etc/resolv.conf"); r.ok()) host_resolv = *r;
-  if (plan.mode == NetworkPlan::Mode::host) {
-    out.resolv_conf = host_resolv;
-    auto hosts = read_file("/etc/hosts");
-    out.hosts = hosts.ok() ? *hosts : "127.0.0.1\tlocalhost\n";
-    return out;
-  }
-  out.hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
-  if (!plan.hostname.empty()) out.hosts += "127.0.1.1\t" + plan.hostname + "\n";
-  for (const auto& eh : plan.extra_hosts) out.hosts += eh.ip + "\t" + eh.host + "\n";
-  out.resolv_conf = "";  // none: no network, no resolver
   return out;
 }
 

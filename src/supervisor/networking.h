@@ -1,6 +1,7 @@
-// Compose networking on top of net::ProjectNetwork: which bridges a project needs,
-// what each container attaches to and answers to, its /etc/hosts and resolv.conf,
-// and its published ports. Runs on the loop thread only.
+// Compose networking on top of net::ProjectNetwork: creates the bridges a project's
+// networks need, attaches each container as its NetworkPlan says (plan/network.h
+// decides that), writes its /etc/hosts and resolv.conf once its addresses are known,
+// and publishes its ports. Runs on the loop thread only.
 #pragma once
 
 #include <memory>
@@ -13,34 +14,15 @@
 #include "event/loop.h"
 #include "net/dns/files.h"
 #include "net/project_network.h"
+#include "plan/network.h"
+#include "plan/plan.h"
 #include "state/container_record.h"
 #include "state/paths.h"
 #include "supervisor/network_driver.h"
-#include "supervisor/plan/plan.h"
 
 namespace pier::supervisor {
 
-// How a container is networked, decided from its service before it starts.
-struct NetworkPlan {
-  enum class Mode { bridge, none, host, shared };  // shared: service:/container: namespace
-  Mode mode = Mode::bridge;
-  std::vector<net::ContainerNetwork> networks;  // bridge mode, first = default route
-  std::vector<compose::ServicePort> ports;
-  std::vector<compose::ExtraHost> extra_hosts;
-  std::vector<std::string> dns, dns_search, dns_opt;
-  std::vector<std::string> own_names;  // hostname first, for /etc/hosts
-  std::string hostname;
-};
-
-// A static address that is not an IP is an error naming the service and the file.
-Result<NetworkPlan> plan_network(const compose::Project& project, const compose::Service& service,
-                         const std::string& container_name, const std::string& hostname);
-
-// A container whose network others join (`network_mode: service:<its service>` or
-// `container:<its name>`) while it has a network namespace of its own (bridge or none):
-// pier holds its network and UTS namespaces in files so that it restarts into them.
-bool is_namespace_provider(const compose::Project& project, const compose::Service& service,
-                           const std::string& container, bool oneoff);
+using plan::NetworkPlan;
 
 // The real NetworkDriver.
 class Networking final : public NetworkDriver {
@@ -49,7 +31,6 @@ class Networking final : public NetworkDriver {
 
   Status ensure_networks(const compose::Project& project, const std::vector<std::string>& services) override;
   Result<Attached> attach(const std::string& container, pid_t pid, const NetworkPlan& plan) override;
-  Result<Attached> files_without_bridge(const NetworkPlan& plan) override;
   Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints) override;
   Result<std::vector<state::PublishedPort>> publish(const std::string& container, const std::string& service,
                                                     int replica, const NetworkPlan& plan,
@@ -58,7 +39,7 @@ class Networking final : public NetworkDriver {
   // Created when missing (after a crash they are still there: the mounts, not a
   // process, keep them). Removed with the container (ManagedContainer::remove) and at
   // teardown.
-  Result<PlanInputs::HeldNamespaces> hold_namespaces(const std::string& container) override;
+  Result<plan::PlanInputs::HeldNamespaces> hold_namespaces(const std::string& container) override;
   Status teardown() override;
 
  private:

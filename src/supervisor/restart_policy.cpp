@@ -4,13 +4,13 @@
 
 namespace pier::supervisor {
 
-bool should_restart(const RestartSpec& policy, int exit_code, bool stopped_by_user, int restarts_so_far) {
+bool should_restart(const plan::RestartSpec& policy, int exit_code, bool stopped_by_user, int restarts_so_far) {
   if (stopped_by_user) return false;
   switch (policy.kind) {
-    case RestartKind::no: return false;
-    case RestartKind::always:
-    case RestartKind::unless_stopped: return true;
-    case RestartKind::on_failure:
+    case plan::RestartKind::no: return false;
+    case plan::RestartKind::always:
+    case plan::RestartKind::unless_stopped: return true;
+    case plan::RestartKind::on_failure:
       if (exit_code == 0) return false;
       return !policy.max_retries || *policy.max_retries <= 0 || restarts_so_far < *policy.max_retries;
   }

@@ -5,12 +5,12 @@
 
 #include <chrono>
 
-#include "supervisor/plan/plan.h"
+#include "plan/plan.h"
 
 namespace pier::supervisor {
 
 // `stopped_by_user`: `stop`, `down`, Ctrl-C. Such exits never restart.
-bool should_restart(const RestartSpec& policy, int exit_code, bool stopped_by_user, int restarts_so_far);
+bool should_restart(const plan::RestartSpec& policy, int exit_code, bool stopped_by_user, int restarts_so_far);
 
 class RestartBackoff {
  public:

@@ -48,36 +48,24 @@ Status Supervisor::save_source(const ProjectSource& source) {
   return write_file_atomic(paths_.project_source_file(), to_json(source).dump() + "\n", 0600);
 }
 
-Result<ContainerPlan> Supervisor::plan_for(const compose::Service& service, const state::ContainerRecord& record,
+Result<plan::ServicePlan> Supervisor::plan_for(const compose::Service& service, const state::ContainerRecord& record,
                                            const image::ResolvedImage& image) {
-  PlanInputs in;
+  plan::PlanInputs in;
   in.project = &project_->project;
   in.service = &service;
   in.image = &image;
-  in.id = ContainerIdentity{record.project, record.service, record.name, record.id, record.number, record.oneoff};
+  in.id = plan::ContainerIdentity{record.project, record.service, record.name, record.id, record.number, record.oneoff};
   in.paths = paths_;
   in.config_hash = record.config_hash;
   in.find_pid = [this](const std::string& mode) { return find_pid(mode); };
   in.find_held = [this](const std::string& mode) { return held_namespaces_of(mode); };
-  if (is_namespace_provider(project_->project, service, record.name, record.oneoff)) {
+  if (plan::is_namespace_provider(project_->project, service, record.name, record.oneoff)) {
     PIER_TRY(in.held, networking_.hold_namespaces(record.name));
   }
   in.environment = &project_->tree.environment;
-  PIER_TRY(ContainerPlan plan, plan_container(in));
-  PIER_TRY(auto net_plan, plan_network(project_->project, service, record.name, plan.spec.hostname));
-  // none: the hook only brings loopback up.
-  plan.network_attach = net_plan.mode == NetworkPlan::Mode::bridge || net_plan.mode == NetworkPlan::Mode::none;
-  if (service.logging) plan.log_options = service.logging->options;
-  // /etc/hosts and resolv.conf are rewritten in place once the addresses are known
-  // (files are bind-mounted by inode, so the content must change, not the file).
-  if (net_plan.mode != NetworkPlan::Mode::shared) {
-    PIER_TRY(auto files, networking_.files_without_bridge(net_plan));
-    plan.spec.files.push_back({"/etc/hosts", files.hosts});
-    plan.spec.files.push_back({"/etc/resolv.conf", files.resolv_conf});
-    plan.spec.files.push_back({"/etc/hostname", plan.spec.hostname + "\n"});
-  }
-  network_plans_[record.name] = std::move(net_plan);
-  PIER_CHECK(prepare_volumes(in, plan));
+  PIER_TRY(plan::ServicePlan plan, plan::plan_container(in));
+  network_plans_[record.name] = plan.network;
+  PIER_CHECK(plan::prepare_volumes(in, plan));
   return plan;
 }
 
@@ -112,8 +100,8 @@ Result<pid_t> Supervisor::find_pid(const std::string& mode) const {
 
 // The held namespaces of the container a `service:`/`container:` mode names, when it
 // is a provider (nothing when it is not, or not of this project: find_pid decides then).
-Result<std::optional<PlanInputs::HeldNamespaces>> Supervisor::held_namespaces_of(const std::string& mode) {
-  using Held = std::optional<PlanInputs::HeldNamespaces>;
+Result<std::optional<plan::PlanInputs::HeldNamespaces>> Supervisor::held_namespaces_of(const std::string& mode) {
+  using Held = std::optional<plan::PlanInputs::HeldNamespaces>;
   auto colon = mode.find(':');
   std::string kind = mode.substr(0, colon), target = colon == std::string::npos ? "" : mode.substr(colon + 1);
   const compose::Project& project = project_->project;
@@ -126,7 +114,7 @@ Result<std::optional<PlanInputs::HeldNamespaces>> Supervisor::held_namespaces_of
     service = project.find_service(c->second->service());
     provider = target;
   }
-  if (!service || !is_namespace_provider(project, *service, provider, false)) return Held();
+  if (!service || !plan::is_namespace_provider(project, *service, provider, false)) return Held();
   PIER_TRY(auto held, networking_.hold_namespaces(provider));
   return Held(std::move(held));
 }
@@ -138,7 +126,7 @@ Status Supervisor::attach_network(const std::string& container, pid_t pid) {
   PIER_TRY(auto attached, networking_.attach(container, pid, it->second));
   auto& record = const_cast<state::ContainerRecord&>(c->second->record());
   record.endpoints = attached.endpoints;
-  // Files 0 and 1 are /etc/hosts and /etc/resolv.conf (plan_for): rewrite in place.
+  // Files 0 and 1 are /etc/hosts and /etc/resolv.conf (plan/network.cpp): rewrite in place.
   std::string dir = record.scratch_dir + "/files/";
   for (auto [index, text] : {std::pair{0, &attached.hosts}, {1, &attached.resolv_conf}}) {
     std::string path = dir + std::to_string(index);

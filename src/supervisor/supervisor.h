@@ -113,10 +113,10 @@ class Supervisor final : public UpHost {
   // destroyed by their kernel names (the file's name is the container's), then the file.
   void remove_unreadable(control::Reply reply, std::optional<std::set<std::string>> only,
                          std::function<void(Status)> done) override;
-  Result<ContainerPlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
+  Result<plan::ServicePlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
                                  const image::ResolvedImage& image) override;
   Result<pid_t> find_pid(const std::string& mode) const;
-  Result<std::optional<PlanInputs::HeldNamespaces>> held_namespaces_of(const std::string& mode);
+  Result<std::optional<plan::PlanInputs::HeldNamespaces>> held_namespaces_of(const std::string& mode);
   void emit(const ManagedContainer& c, const std::string& action);
   void check_idle();
   Status save_source(const ProjectSource& source);

@@ -82,7 +82,7 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
   record.image_id = image->record.id;
   auto plan = plan_for(service, record, *image);
   if (!plan) return fail(std::move(plan).error());
-  plan->restart = RestartSpec{};
+  plan->restart = plan::RestartSpec{};
   plan->labels["com.docker.compose.oneoff"] = "True";
   record.labels = plan->labels;
   record.command = plan->command_display;

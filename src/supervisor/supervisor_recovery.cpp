@@ -53,7 +53,7 @@ Status Supervisor::recover() {
       log::warn("recover: {}", st.error().to_string());
   }
   for (auto& record : records) {
-    ContainerPlan plan;
+    plan::ServicePlan plan;
     const compose::Service* service = project_ ? project_->project.find_service(record.service) : nullptr;
     if (service) {
       if (auto image = images_->resolve(record.image_id.empty() ? record.image : record.image_id); image.ok()) {
@@ -101,8 +101,8 @@ Status Supervisor::recover() {
     }
     const auto& r = raw->record();
     // As after a daemon restart: `always` comes back, `unless-stopped` unless stopped.
-    bool comeback = service && (raw->plan().restart.kind == RestartKind::always ||
-                                (raw->plan().restart.kind == RestartKind::unless_stopped && !r.stopped_by_user));
+    bool comeback = service && (raw->plan().restart.kind == plan::RestartKind::always ||
+                                (raw->plan().restart.kind == plan::RestartKind::unless_stopped && !r.stopped_by_user));
     if (comeback && r.state == state::ContainerState::exited)
       raw->start([name](Status st) {
         if (!st) log::warn("restart {}: {}", name, st.error().to_string());

@@ -11,7 +11,7 @@
 #include "base/log.h"
 #include "graph/from_project.h"
 #include "supervisor/join.h"
-#include "supervisor/plan/signals.h"
+#include "plan/signals.h"
 #include "supervisor/up_run.h"
 
 namespace pier::supervisor {
@@ -58,7 +58,7 @@ void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
   if (auto source = source_from_json(request["source"]); source.ok()) {
     // Secrets' values stay in memory: after a crash, a container whose secret comes from
     // the environment keeps running and is planned again by the next `up`.
-    for (const auto& name : secret_source_variables(project_->project, source->load)) source->load.environment.erase(name);
+    for (const auto& name : plan::secret_source_variables(project_->project, source->load)) source->load.environment.erase(name);
     (void)save_source(*source);
   }
   auto run = std::make_unique<UpRun>(*this, up_options_from_json(request.value("options", nlohmann::json::object())),
@@ -159,7 +159,7 @@ void Supervisor::simple(const nlohmann::json& request, control::Reply reply) {
   int signum = SIGKILL;
   if (op == "kill") {
     std::string name = request.value("signal", std::string("SIGKILL"));
-    auto parsed = parse_signal(name);
+    auto parsed = plan::parse_signal(name);
     if (!parsed) return reply.finish(Error("unknown signal `" + name + "`").hint("use a name such as SIGTERM or a number"));
     signum = *parsed;
   }

@@ -17,7 +17,7 @@
 #include "supervisor/container_host.h"
 #include "supervisor/control/server.h"
 #include "supervisor/network_driver.h"
-#include "supervisor/plan/plan.h"
+#include "plan/plan.h"
 #include "supervisor/project_source.h"
 
 namespace pier::supervisor {
@@ -27,7 +27,7 @@ class UpHost : public ContainerHost {
   virtual const LoadedProject& project() const = 0;
   virtual const image::Store& images() const = 0;
   virtual NetworkDriver& network() = 0;
-  virtual Result<ContainerPlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
+  virtual Result<plan::ServicePlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
                                          const image::ResolvedImage& image) = 0;
   // Containers of `services` (all when empty), by service then replica number.
   virtual std::vector<ManagedContainer*> select(const std::vector<std::string>& services) const = 0;

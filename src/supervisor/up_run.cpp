@@ -152,7 +152,7 @@ void UpRun::plan_containers() {
     const auto& service = *project_.find_service(name);
     int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
     std::string hash = compose::service_config_hash(project_, name);
-    auto digest = sources_digest(project_, service, &host_.project().tree.environment);
+    auto digest = plan::sources_digest(project_, service, &host_.project().tree.environment);
     if (!digest) return finish(std::move(digest).error());
     digests_[name] = *digest;
     const auto& image = images_.at(name);

@@ -140,5 +140,31 @@ class NetworkBoundaries(unittest.TestCase):
         self.assertIn("bad host IP `127.0.0.300`", r.stderr)
 
 
+    def test_an_integer_subnet_is_a_located_error_before_the_supervisor(self):
+        # YAML reads `subnet: 10` as a number. The loader refuses it where it is written;
+        # the supervisor once read ipam as JSON and threw on it while making the bridge.
+        p = Project(self, """
+            services:
+              a:
+                image: busybox
+                command: ["sleep", "1000"]
+                networks: [back]
+            networks:
+              back:
+                ipam:
+                  config:
+                    - subnet: 10
+        """)
+        want = "compose.yaml:11:19: networks.back: `ipam.config[0].subnet` must be a subnet in CIDR form"
+        r = p.pier("config", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(want, r.stderr)
+        r = p.pier("up", "-d", check=False)
+        p.remember_pids()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(want, r.stderr)
+        self.assertEqual(p.records(), {})
+        self.assertNotIn(f"pier_{p.name}", Nft().tables())
+
 if __name__ == "__main__":
     unittest.main()

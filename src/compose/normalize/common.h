@@ -72,6 +72,10 @@ Status normalize_environment(const Context& ctx, const Node& service_node, Servi
 Result<std::vector<FileReference>> normalize_file_references(const Node& node, std::string_view key);
 Result<std::vector<DeviceMapping>> normalize_devices(const Node& node);
 Result<Logging> normalize_logging(const Node& node);
+// blkio_config, weights and rates range-checked.
+Result<BlkioConfig> normalize_blkio(const Node& node);
+// networks.<name>.ipam, every address checked.
+Result<Ipam> normalize_ipam(const Node& node);
 Result<std::vector<ServiceHook>> normalize_hooks(const Node& node, std::string_view key);
 // x-pier-desktop (nullopt when `false`).
 Result<std::optional<DesktopSharing>> normalize_desktop(const Node& node, const Mark& key_mark);

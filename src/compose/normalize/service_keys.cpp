@@ -127,8 +127,7 @@ const std::vector<ServiceKey>& service_keys() {
   static const std::vector<ServiceKey> keys = {
       {"annotations", map_key(&S::annotations)},
       {"attach", bool_key(&S::attach)},
-      {"blkio_config", checked_json_key(&S::blkio_config, {"weight", "weight_device", "device_read_bps",
-                                                           "device_read_iops", "device_write_bps", "device_write_iops"})},
+      {"blkio_config", [](const Context&, const Node::Entry& e, S& s) -> Status { PIER_TRY(s.blkio_config, normalize_blkio(e.value)); return {}; }},
       {"build", [](const Context& c, const Node::Entry& e, S& s) -> Status { PIER_TRY(s.build, normalize_build(c, e.value)); return {}; }},
       {"cap_add", list_key(&S::cap_add, false)},
       {"cap_drop", list_key(&S::cap_drop, false)},

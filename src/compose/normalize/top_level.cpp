@@ -72,11 +72,7 @@ Result<NetworkConfig> read_network(const Context& ctx, const std::string& key, c
     if (const Node* x = node.find("name")) { PIER_TRY(n.name, read_string(*x, "name")); }
     if (const Node* x = node.find("driver")) { PIER_TRY(n.driver, read_string(*x, "driver")); }
     if (const Node* x = node.find("driver_opts")) { PIER_TRY(n.driver_opts, read_string_map(*x, "driver_opts")); }
-    if (const Node* x = node.find("ipam")) {
-      PIER_CHECK(expect_mapping(*x, "ipam"));
-      PIER_CHECK(check_keys(*x, {"driver", "config", "options"}));
-      n.ipam = node_json(*x);
-    }
+    if (const Node* x = node.find("ipam")) { PIER_TRY(n.ipam, normalize_ipam(*x)); }
     if (const Node* x = node.find("external")) { PIER_CHECK(read_external(*x, n.external, n.name)); }
     if (const Node* x = node.find("internal")) { PIER_TRY(n.internal, read_bool(*x, "internal")); }
     if (const Node* x = node.find("attachable")) { PIER_TRY(n.attachable, read_bool(*x, "attachable")); }

@@ -14,12 +14,34 @@ void put_string(Json& o, const char* key, const std::string& v) {
   if (!v.empty()) o[key] = v;
 }
 
+// In Docker Compose's order: driver, config (subnet, gateway, ip_range, aux_addresses), options.
+Json ipam_json(const Ipam& ipam) {
+  Json o = Json::object();
+  put_string(o, "driver", ipam.driver);
+  if (!ipam.config.empty()) {
+    Json pools = Json::array();
+    for (const auto& p : ipam.config) {
+      Json x = Json::object();
+      put_string(x, "subnet", p.subnet);
+      put_string(x, "gateway", p.gateway);
+      put_string(x, "ip_range", p.ip_range);
+      if (!p.aux_addresses.empty()) x["aux_addresses"] = string_map(p.aux_addresses);
+      put_extensions(x, p.extensions);
+      pools.push_back(x);
+    }
+    o["config"] = pools;
+  }
+  if (!ipam.options.empty()) o["options"] = string_map(ipam.options);
+  put_extensions(o, ipam.extensions);
+  return o;
+}
+
 Json network_json(const NetworkConfig& n) {
   Json o = Json::object();
   o["name"] = n.name;
   put_string(o, "driver", n.driver);
   if (!n.driver_opts.empty()) o["driver_opts"] = string_map(n.driver_opts);
-  if (n.ipam) o["ipam"] = *n.ipam;
+  if (n.ipam) o["ipam"] = ipam_json(*n.ipam);
   if (n.external) o["external"] = true;
   if (n.internal) o["internal"] = *n.internal;
   if (n.attachable) o["attachable"] = *n.attachable;

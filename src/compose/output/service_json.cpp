@@ -12,6 +12,28 @@ namespace {
 using namespace output;
 using S = Service;
 
+// In Docker Compose's order. Rates print as numbers (bytes or operations per second).
+Json blkio_json(const BlkioConfig& b) {
+  Json o = Json::object();
+  if (b.weight) o["weight"] = *b.weight;
+  if (!b.weight_device.empty()) {
+    Json arr = Json::array();
+    for (const auto& d : b.weight_device) arr.push_back(Json{{"path", d.path}, {"weight", d.weight}});
+    o["weight_device"] = arr;
+  }
+  static const std::pair<const char*, std::vector<BlkioThrottleDevice> BlkioConfig::*> rates[] = {
+      {"device_read_bps", &BlkioConfig::device_read_bps}, {"device_read_iops", &BlkioConfig::device_read_iops},
+      {"device_write_bps", &BlkioConfig::device_write_bps}, {"device_write_iops", &BlkioConfig::device_write_iops}};
+  for (const auto& [key, field] : rates) {
+    if ((b.*field).empty()) continue;
+    Json arr = Json::array();
+    for (const auto& d : b.*field) arr.push_back(Json{{"path", d.path}, {"rate", d.rate}});
+    o[key] = arr;
+  }
+  put_extensions(o, b.extensions);
+  return o;
+}
+
 void put_strings(Json& o, const S& s) {
   static const std::pair<const char*, std::string S::*> fields[] = {
       {"cgroup", &S::cgroup}, {"cgroup_parent", &S::cgroup_parent},
@@ -71,11 +93,11 @@ void put_lists(Json& o, const S& s) {
     if (!(s.*field).empty()) o[key] = string_map(s.*field);
   }
   static const std::pair<const char*, std::optional<Json> S::*> kept[] = {
-      {"blkio_config", &S::blkio_config}, {"credential_spec", &S::credential_spec},
-      {"develop", &S::develop}, {"gpus", &S::gpus}, {"models", &S::models}, {"provider", &S::provider}};
+      {"credential_spec", &S::credential_spec}, {"develop", &S::develop}, {"gpus", &S::gpus}, {"models", &S::models}, {"provider", &S::provider}};
   for (const auto& [key, field] : kept) {
     if (s.*field) o[key] = *(s.*field);
   }
+  if (s.blkio_config) o["blkio_config"] = blkio_json(*s.blkio_config);
   if (s.command) o["command"] = string_list(*s.command);
   if (s.entrypoint) o["entrypoint"] = string_list(*s.entrypoint);
   if (!s.extra_hosts.empty()) o["extra_hosts"] = extra_hosts_json(s.extra_hosts);

@@ -184,7 +184,6 @@ class FakeNetworkDriver final : public NetworkDriver {
     calls.push_back("attach " + container);
     return Attached{};
   }
-  Result<Attached> files_without_bridge(const NetworkPlan&) override { return Attached{}; }
   Status adopt(const std::string& container, const std::vector<state::EndpointRecord>&) override {
     calls.push_back("adopt " + container);
     return {};
@@ -196,8 +195,8 @@ class FakeNetworkDriver final : public NetworkDriver {
     return std::vector<state::PublishedPort>{};
   }
   void release(const std::string& container) override { calls.push_back("release " + container); }
-  Result<PlanInputs::HeldNamespaces> hold_namespaces(const std::string&) override {
-    return PlanInputs::HeldNamespaces{};
+  Result<plan::PlanInputs::HeldNamespaces> hold_namespaces(const std::string&) override {
+    return plan::PlanInputs::HeldNamespaces{};
   }
   Status teardown() override {
     calls.push_back("teardown");
@@ -269,13 +268,13 @@ class TestHost final : public UpHost {
   const LoadedProject& project() const override { return loaded_; }
   const image::Store& images() const override { return store_; }
   NetworkDriver& network() override { return network_; }
-  Result<ContainerPlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
+  Result<plan::ServicePlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
                                  const image::ResolvedImage& image) override {
-    PlanInputs in;
+    plan::PlanInputs in;
     in.project = &loaded_.project;
     in.service = &service;
     in.image = &image;
-    in.id = ContainerIdentity{record.project, record.service, record.name, record.id, record.number, record.oneoff};
+    in.id = plan::ContainerIdentity{record.project, record.service, record.name, record.id, record.number, record.oneoff};
     in.paths = paths_;
     in.config_hash = record.config_hash;
     in.environment = &loaded_.tree.environment;
