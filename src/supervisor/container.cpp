@@ -274,7 +274,7 @@ Status ManagedContainer::adopt() {
   UniqueFd pidfd(sys::pidfd_open(pid));
   if (!pidfd) return Error::system("open pidfd of container", name(), errno);
   runtime::Container c;
-  c.project = record_.project;
+  c.project = sup_.paths().kernel_name;
   c.name = record_.name;
   c.state_dir = record_.scratch_dir;
   c.cgroup = record_.cgroup;
@@ -455,7 +455,7 @@ void ManagedContainer::on_exit() {
 // The cgroup outlives the container's processes; a restart needs it gone. The scratch
 // dir (the container's writable layer) stays, as with Docker.
 void ManagedContainer::after_exit_cleanup() {
-  std::string project = record_.project, container = name();
+  std::string project = sup_.paths().kernel_name, container = name();
   cleaning_ = true;
   auto alive = alive_;
   sup_.workers().run<Status>([project, container] { return runtime::destroy(project, container, ""); },

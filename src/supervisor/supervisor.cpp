@@ -590,7 +590,7 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
       }
     }
     if (containers_.empty()) {
-      runtime::release_project(paths_.project);
+      runtime::release_project(paths_.kernel_name);
       std::error_code ec;
       std::filesystem::remove(paths_.project_source_file(), ec);
       // remove() takes only an empty directory: logs of a container still there stay.
@@ -653,7 +653,7 @@ Status Supervisor::recover() {
     }
     if (!service) {
       // Enough to stop and remove it: the stop defaults and its security for exec.
-      plan.spec.project = record.project;
+      plan.spec.project = paths_.kernel_name;
       plan.spec.name = record.name;
       plan.spec.state_dir = record.scratch_dir;
     }
@@ -671,7 +671,7 @@ Status Supervisor::recover() {
       continue;
     }
     // Dead while nobody watched: its cgroup may remain; the record says exited.
-    (void)runtime::destroy(record.project, name, "");
+    (void)runtime::destroy(paths_.kernel_name, name, "");
     auto& r = const_cast<state::ContainerRecord&>(raw->record());
     if (r.state == state::ContainerState::running || r.state == state::ContainerState::paused ||
         r.state == state::ContainerState::restarting) {
