@@ -67,6 +67,8 @@ bool lock_held(const state::ProjectPaths& paths) {
 
 // How long a CLI waits for a supervisor that holds the lock but does not answer yet.
 constexpr auto kHolderWait = std::chrono::seconds(10);
+// Tries, 10 ms apart, of a starting supervisor to take the project lock.
+constexpr int kLockTries = 10;
 
 }  // namespace
 
@@ -74,6 +76,12 @@ int run_supervisor(const state::ProjectPaths& paths) {
   std::error_code ec;
   std::filesystem::create_directories(paths.run, ec);
   auto lock = FileLock::acquire(paths.lock_file(), FileLock::Mode::exclusive, /*try_only=*/true);
+  // A CLI that checks whether the lock is held (lock_held, ensure_adopted) holds it for
+  // an instant: only a holder that stays is another supervisor.
+  for (int tries = 1; !lock && lock.error().errnum() == EWOULDBLOCK && tries < kLockTries; ++tries) {
+    ::usleep(10000);
+    lock = FileLock::acquire(paths.lock_file(), FileLock::Mode::exclusive, /*try_only=*/true);
+  }
   if (!lock) {
     if (lock.error().errnum() == EWOULDBLOCK) {
       // Another supervisor has the project; the starting CLI reads this from the log.
