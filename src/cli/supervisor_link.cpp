@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 
 #include "base/file_lock.h"
@@ -10,6 +11,13 @@
 #include "supervisor/daemon.h"
 
 namespace pier::cli {
+
+namespace {
+
+// Tries of one request, each on a new supervisor, while they answer that they are exiting.
+constexpr int kExitingRetries = 5;
+
+}  // namespace
 
 Result<state::ProjectPaths> paths_of(const GlobalOptions& globals, const std::string& project) {
   return state::project_paths(state_root(globals), project);
@@ -28,15 +36,24 @@ Result<supervisor::control::Client> supervisor_of(const state::ProjectPaths& pat
 }
 
 Status call_supervisor(const state::ProjectPaths& paths, const nlohmann::json& request, bool quiet) {
-  PIER_TRY(auto client, supervisor_of(paths));
-  return client.call(request, [quiet](const nlohmann::json& line) {
+  auto print = [quiet](const nlohmann::json& line) {
     if (line.contains("warning")) {
       std::fprintf(stderr, "warning: %s\n", line["warning"].get<std::string>().c_str());
     } else if (line.contains("progress") && !quiet) {
       std::fprintf(stderr, " %s  %s\n", line["progress"].get<std::string>().c_str(),
                    line["status"].get<std::string>().c_str());
     }
-  });
+  };
+  // A supervisor that was exiting (idle) did not take the request, so it is safe to send
+  // again; supervisor_of starts a new one. Bounded: other CLIs can make each new one
+  // idle again just as this one connects (each time, another request was served).
+  Status st;
+  for (int attempt = 0; attempt < kExitingRetries; ++attempt) {
+    PIER_TRY(auto client, supervisor_of(paths));
+    st = client.call(request, print);
+    if (st || st.error().errnum() != ESHUTDOWN) return st;
+  }
+  return st;
 }
 
 Result<ProjectRef> resolve_project(const GlobalOptions& globals, const std::vector<std::string>& targeted) {

@@ -4,17 +4,9 @@
 
 #include <cstdint>
 
+#include "base/hash.h"
+
 namespace pier::net {
-namespace {
-uint64_t fnv1a(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-}  // namespace
 
 std::string bridge_name(const std::string& project, const std::string& network) {
   return fmt::format("{}{:08x}", kBridgePrefix, fnv1a(project + "\n" + network) & 0xffffffffu);
@@ -45,9 +37,12 @@ Status check_bridge_name(const std::string& name) {
 }
 
 std::string nft_table_name(const std::string& project) {
-  // nft identifiers: letters, digits, '_' ; compose project names also allow '-'.
+  // Compose project names also allow '-', which older pier turned into '_' (kept so that
+  // tables of running projects keep their names). The '.' of a scoped kernel name
+  // (state::ProjectPaths::kernel_name) stays: no project name has one, so a scoped table
+  // never takes the name of a default root's table.
   std::string out = "pier_";
-  for (char c : project) out += (isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  for (char c : project) out += (isalnum(static_cast<unsigned char>(c)) || c == '.' ? c : '_');
   return out;
 }
 

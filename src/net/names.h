@@ -1,5 +1,7 @@
 // Kernel object names derived from the project, so `down` and crash recovery can
-// find every bridge, veth and nft table a project made (design rule 4).
+// find every bridge, veth and nft table a project made (design rule 4). `project` is
+// the project's kernel name (state::ProjectPaths::kernel_name), which tells apart
+// projects of one name under different roots.
 #pragma once
 
 #include <string>
@@ -13,7 +15,7 @@ std::string bridge_name(const std::string& project, const std::string& network);
 // "pv" + 12 hex: the host end of a container's veth on one network.
 std::string host_veth_name(const std::string& project, const std::string& network,
                            const std::string& container);
-// "pier_<project>": the project's nftables table (one per family).
+// "pier_<project>": the project's nftables table (one per family); `-` becomes `_`.
 std::string nft_table_name(const std::string& project);
 
 // A bridge name pier may create or use (driver_opts `com.docker.network.bridge.name`,

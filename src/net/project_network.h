@@ -21,7 +21,7 @@
 namespace pier::net {
 
 struct ProjectNetworkOptions {
-  std::string project;
+  std::string project;               // its kernel name (state::ProjectPaths::kernel_name)
   std::string state_dir;             // shared by all projects (subnets, records)
   uint16_t dns_port = 53;            // the embedded server's port on each gateway
   dns::ServerOptions dns;            // upstreams: the host's resolv.conf nameservers

@@ -63,7 +63,7 @@ Status check_unsupported(PlanContext& ctx) {
 
 Status plan_rootfs(PlanContext& ctx) {
   runtime::ContainerSpec& spec = ctx.plan.spec;
-  spec.project = ctx.in.id.project;
+  spec.project = ctx.in.paths.kernel_name;
   spec.name = ctx.in.id.name;
   if (ctx.in.image->layer_dirs.empty())
     return ctx.error("image", fmt::format("image `{}` has no layers", ctx.in.image->record.name))

@@ -151,7 +151,7 @@ struct SeccompProfile {
 };
 
 struct ContainerSpec {
-  std::string project;  // cgroup path pier/<project>/<name>
+  std::string project;  // cgroup path pier/<project>/<name>: a kernel name, unique per root
   std::string name;
   // Rootfs: overlay of `layers` (lowest last, like overlayfs lowerdir) with upper/work
   // under `state_dir`, or the plain directory `rootfs_dir` when `layers` is empty.

@@ -1,5 +1,10 @@
 #include "state/paths.h"
 
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "base/hash.h"
 #include "base/path_name.h"
 
 namespace pier::state {
@@ -45,10 +50,29 @@ std::string run_base(const std::string& root) {
   return root + "/run";
 }
 
+namespace {
+
+// The path with symlinks, `.`, `..` and repeated slashes resolved, as far as it exists:
+// the spellings of one run directory (`--root /a`, `--root /a/`, a symlink to /a) share
+// its lock, so they must share kernel names too.
+std::string real_path(const std::string& path) {
+  std::error_code ec;
+  auto real = std::filesystem::weakly_canonical(path, ec);
+  return ec ? std::filesystem::path(path).lexically_normal().string() : real.string();
+}
+
+}  // namespace
+
+std::string kernel_name(const std::string& root, const std::string& project) {
+  std::string run = real_path(run_base(root));
+  if (run == real_path(run_base(kDefaultRoot))) return project;
+  return fmt::format("{}.{:08x}", project, fnv1a(run) & 0xffffffffu);
+}
+
 Result<ProjectPaths> project_paths(const std::string& root, const std::string& project) {
   std::string r = root.empty() ? kDefaultRoot : root;
   PIER_TRY(std::string run, join_beneath(run_base(r), project, "project"));
-  return ProjectPaths{r, project, std::move(run)};
+  return ProjectPaths{r, project, std::move(run), kernel_name(r, project)};
 }
 
 }  // namespace pier::state

@@ -19,6 +19,8 @@
 //
 // <run> is /run/pier for the default root (/var/lib/pier) and <root>/run otherwise,
 // so a test with its own --root never meets another test's projects.
+//
+// Kernel objects have no root to live under, so their names carry it: see kernel_name.
 #pragma once
 
 #include <string>
@@ -36,6 +38,15 @@ struct ProjectPaths {
   std::string root;     // --root
   std::string project;  // project name
   std::string run;      // <run>/<project>
+  // The project's name among kernel objects: its cgroups (pier/<kernel_name>/<container>),
+  // its nft table, and the hash behind its bridge and veth names. It is the project name
+  // when <run> is /run/pier (the default root, whose objects keep the names they always
+  // had), else `<project>.<8 hex>`, the hex from the real path of <run>. Supervisors that
+  // can run side by side hold different locks (<run>/<project>/lock) and so get different
+  // kernel names; and it depends on nothing else, so a supervisor started after a crash
+  // finds the objects of the one before. No project name has a `.`, so a scoped name
+  // never equals a default root's.
+  std::string kernel_name;
 
   std::string lock_file() const { return run + "/lock"; }
   std::string supervisor_pid_file() const { return run + "/supervisor.pid"; }
@@ -63,6 +74,8 @@ struct ProjectPaths {
 
 // The run directory for all projects under `root`.
 std::string run_base(const std::string& root);
+// ProjectPaths::kernel_name of `project` under `root`.
+std::string kernel_name(const std::string& root, const std::string& project);
 Result<ProjectPaths> project_paths(const std::string& root, const std::string& project);
 
 }  // namespace pier::state

@@ -325,7 +325,7 @@ Status ManagedContainer::adopt() {
   UniqueFd pidfd = host_.driver().open_pidfd(pid);
   if (!pidfd) return Error::system("open pidfd of container", name(), errno);
   runtime::Container c;
-  c.project = record_.project;
+  c.project = host_.paths().kernel_name;
   c.name = record_.name;
   c.state_dir = record_.scratch_dir;
   c.cgroup = record_.cgroup;
@@ -507,7 +507,7 @@ void ManagedContainer::on_exit() {
 // The cgroup outlives the container's processes; a restart needs it gone. The scratch
 // dir (the container's writable layer) stays, as with Docker.
 void ManagedContainer::after_exit_cleanup() {
-  std::string project = record_.project, container = name();
+  std::string project = host_.paths().kernel_name, container = name();
   after_cgroup_removal_.emplace();
   auto alive = alive_;
   ContainerDriver* driver = &host_.driver();

@@ -14,7 +14,7 @@ Status destroy_container(const state::ProjectPaths& paths, const std::string& co
   PIER_TRY(std::string netns, paths.held_netns(container));
   PIER_TRY(std::string utsns, paths.held_utsns(container));
   std::vector<std::string> held = {netns, utsns};
-  PIER_CHECK(runtime::destroy(paths.project, container, scratch_dir));
+  PIER_CHECK(runtime::destroy(paths.kernel_name, container, scratch_dir));
   PIER_CHECK(net::release_held_namespaces(held));
   std::error_code ec;
   std::filesystem::remove_all(log_dir, ec);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -58,12 +59,29 @@ void raise_open_file_limit() {
   if (::setrlimit(RLIMIT_NOFILE, &files) != 0) log::warn("raise the open-file limit: {}", std::strerror(errno));
 }
 
+// Some process holds the project lock: a supervisor that is starting or exiting.
+bool lock_held(const state::ProjectPaths& paths) {
+  auto lock = FileLock::acquire(paths.lock_file(), FileLock::Mode::exclusive, /*try_only=*/true);
+  return !lock && lock.error().errnum() == EWOULDBLOCK;
+}
+
+// How long a CLI waits for a supervisor that holds the lock but does not answer yet.
+constexpr auto kHolderWait = std::chrono::seconds(10);
+// Tries, 10 ms apart, of a starting supervisor to take the project lock.
+constexpr int kLockTries = 10;
+
 }  // namespace
 
 int run_supervisor(const state::ProjectPaths& paths) {
   std::error_code ec;
   std::filesystem::create_directories(paths.run, ec);
   auto lock = FileLock::acquire(paths.lock_file(), FileLock::Mode::exclusive, /*try_only=*/true);
+  // A CLI that checks whether the lock is held (lock_held, ensure_adopted) holds it for
+  // an instant: only a holder that stays is another supervisor.
+  for (int tries = 1; !lock && lock.error().errnum() == EWOULDBLOCK && tries < kLockTries; ++tries) {
+    ::usleep(10000);
+    lock = FileLock::acquire(paths.lock_file(), FileLock::Mode::exclusive, /*try_only=*/true);
+  }
   if (!lock) {
     if (lock.error().errnum() == EWOULDBLOCK) {
       // Another supervisor has the project; the starting CLI reads this from the log.
@@ -101,19 +119,30 @@ int run_supervisor(const state::ProjectPaths& paths) {
       log::error("{}", server.error().to_string());
       return 1;
     }
+    // Once it is decided to exit, requests are refused (the CLI sends them to the next
+    // supervisor): one taken now would be cut off half done.
     // SIGTERM: leave the containers running (a new supervisor adopts them).
-    auto term = (*loop)->watch_signal(SIGTERM, [&] { (*loop)->stop(); });
-    bool stopping = false;
-    sup.set_on_idle([&] {
-      if (stopping) return;
-      stopping = true;
-      (*loop)->post([&] { (*loop)->stop(); });
+    auto term = (*loop)->watch_signal(SIGTERM, [&] {
+      (*server)->begin_exit();
+      (*loop)->stop();
     });
+    bool stopping = false;
     // Started for a request that has not arrived yet: give the CLI time to send it.
     auto idle_timer = (*loop)->create_timer([&] {
-      if (sup.idle()) (*loop)->stop();
+      if (!sup.idle()) return;
+      (*server)->begin_exit();
+      (*loop)->stop();
     });
     idle_timer->start(std::chrono::seconds(5));
+    sup.set_on_idle([&] {
+      if (stopping) return;
+      // A client greeted but not heard from yet is sending its request: serve it, and
+      // leave the exit to the timer should none come.
+      if ((*server)->awaiting_requests() > 0) return idle_timer->start(std::chrono::seconds(5));
+      stopping = true;
+      (*server)->begin_exit();
+      (*loop)->post([&] { (*loop)->stop(); });
+    });
     notify_ready();
     (*loop)->run();
     server->reset();
@@ -149,7 +178,15 @@ Result<control::Client> connect_or_start(const state::ProjectPaths& paths) {
   // The supervisor clones every container: it never runs from the host's file itself.
   auto exe = runtime::open_sealed_exe();
   if (!exe) return std::move(exe).error().context("start the supervisor of project " + paths.project);
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  auto holder_deadline = std::chrono::steady_clock::now() + kHolderWait;
+  for (int attempt = 0; attempt < 3;) {
+    // The lock's holder is exiting (idle) or starting for another CLI: one started now
+    // could not run. Wait for it to answer or to be gone.
+    if (lock_held(paths) && std::chrono::steady_clock::now() < holder_deadline) {
+      if (auto client = connect_if_running(paths)) return std::move(*client);
+      ::usleep(10000);
+      continue;
+    }
     int ready[2];
     if (::pipe2(ready, O_CLOEXEC) != 0) return Error::system("pipe", "", errno);
     pid_t child = ::fork();
@@ -185,11 +222,12 @@ Result<control::Client> connect_or_start(const state::ProjectPaths& paths) {
     while (n < 0 && errno == EINTR);
     ::close(ready[0]);
     if (auto client = connect_if_running(paths)) return std::move(*client);
+    ++attempt;
     if (n > 0) continue;  // ready, then gone again (idle): retry
     // EOF without "ready": either another CLI's supervisor won the lock (retry) or
     // it failed (its log says why).
     std::string why = tail_of_log(paths.supervisor_log());
-    if (attempt == 2)
+    if (attempt == 3)
       return Error("the supervisor of project " + paths.project + " did not start" + (why.empty() ? "" : ": " + why))
           .hint("see " + paths.supervisor_log());
     ::usleep(20000);

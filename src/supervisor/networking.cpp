@@ -37,7 +37,7 @@ Result<plan::PlanInputs::HeldNamespaces> Networking::hold_namespaces(const std::
 Status Networking::open() {
   if (net_) return {};
   net::ProjectNetworkOptions options;
-  options.project = paths_.project;
+  options.project = paths_.kernel_name;
   options.state_dir = paths_.net_state_dir();
   std::string text;
   if (auto r = read_file("/etc/resolv.conf"); r.ok()) text = *r;
@@ -213,7 +213,7 @@ Status Networking::teardown() {
     net_.reset();
   } else {
     auto host = net::netlink::Socket::open();
-    st = host ? net::teardown_project(*host, paths_.net_state_dir(), paths_.project) : Status(std::move(host).error());
+    st = host ? net::teardown_project(*host, paths_.net_state_dir(), paths_.kernel_name) : Status(std::move(host).error());
   }
   if (st && !held) return held;
   return st;

@@ -11,10 +11,11 @@ namespace {
 
 // Whether the kernel's OOM killer killed a process of a container that died while no
 // supervisor ran: its cgroup still holds the count until recovery removes it.
-bool oom_killed_unobserved(ContainerDriver& driver, const state::ContainerRecord& record) {
+bool oom_killed_unobserved(ContainerDriver& driver, const std::string& kernel_name,
+                           const state::ContainerRecord& record) {
   if (record.cgroup.empty()) return false;
   runtime::Container dead;
-  dead.project = record.project;
+  dead.project = kernel_name;
   dead.name = record.name;
   dead.cgroup = record.cgroup;
   auto stats = driver.stats(dead);
@@ -63,7 +64,7 @@ Status Supervisor::recover() {
     }
     if (!service) {
       // Enough to stop and remove it: the stop defaults and its security for exec.
-      plan.spec.project = record.project;
+      plan.spec.project = paths_.kernel_name;
       plan.spec.name = record.name;
       plan.spec.state_dir = record.scratch_dir;
     }
@@ -75,8 +76,8 @@ Status Supervisor::recover() {
       // Dead while nobody watched: its cgroup may remain; the record says exited. The
       // cgroup's OOM kill count is read before it goes, as at a watched exit.
       bool was_running = record.state == state::ContainerState::running || record.state == state::ContainerState::paused;
-      bool oom = was_running && oom_killed_unobserved(*driver_, record);
-      (void)driver_->destroy(record.project, name, "");
+      bool oom = was_running && oom_killed_unobserved(*driver_, paths_.kernel_name, record);
+      (void)driver_->destroy(paths_.kernel_name, name, "");
       auto& r = record;
       if (r.state == state::ContainerState::running || r.state == state::ContainerState::paused ||
           r.state == state::ContainerState::restarting) {

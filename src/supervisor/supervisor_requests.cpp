@@ -242,7 +242,7 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
       }
     }
     if (containers_.empty()) {
-      driver_->release_project(paths_.project);
+      driver_->release_project(paths_.kernel_name);
       std::error_code ec;
       std::filesystem::remove(paths_.project_source_file(), ec);
       // remove() takes only an empty directory: logs of a container still there stay.

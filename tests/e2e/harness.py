@@ -93,10 +93,29 @@ class Nft:
         return {line.split()[-1] for line in out.splitlines() if line.startswith("table ")} if ok else set()
 
 
-def container_pids(project_name):
-    """Host PIDs of every process in the project's cgroups (all hierarchies)."""
+def kernel_name(root, project):
+    """The project's name among kernel objects, as state::project_paths makes it: the
+    project under the default root, else `<project>.<8 hex>`, the hex from pier's fnv1a
+    (base/strings.h) of the real path of the root's run directory (where the project's lock is)."""
+    run = os.path.realpath("/run/pier" if root == "/var/lib/pier" else root + "/run")
+    if run == os.path.realpath("/run/pier"):
+        return project
+    h = 1469598103934665603
+    for byte in run.encode():
+        h = ((h ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return f"{project}.{h & 0xFFFFFFFF:08x}"
+
+
+def nft_table(kernel):
+    """The project's nft table (net::nft_table_name)."""
+    return "pier_" + "".join(c if c.isalnum() or c == "." else "_" for c in kernel)
+
+
+def container_pids(kernel):
+    """Host PIDs of every process in the cgroups of a project, by its kernel_name (all
+    hierarchies)."""
     pids = set()
-    for procs in glob.glob(f"/sys/fs/cgroup/**/pier/{project_name}/**/cgroup.procs", recursive=True):
+    for procs in glob.glob(f"/sys/fs/cgroup/**/pier/{kernel}/**/cgroup.procs", recursive=True):
         with open(procs) as f:
             pids.update(int(line) for line in f if line.strip())
     return pids
@@ -114,6 +133,7 @@ class Project:
         for path, text in (files or {}).items():
             self.write(path, text)
         self.run_dir = os.path.join(self.root, "run", self.name)
+        self.kernel_name = kernel_name(self.root, self.name)
         self.seen_pids = set()
         # Links are checked against what was there before, in this process's own network
         # namespace (if_nameindex asks the kernel over netlink; /sys/class/net shows the
@@ -206,12 +226,12 @@ class Project:
         for pid in self.seen_pids:
             if pid_alive(pid) and pid != os.getpid():
                 found.append(f"process {pid} ({open(f'/proc/{pid}/comm').read().strip() if pid_alive(pid) else ''})")
-        for path in glob.glob("/sys/fs/cgroup/**/pier/" + self.name, recursive=True):
+        for path in glob.glob("/sys/fs/cgroup/**/pier/" + self.kernel_name, recursive=True):
             found.append("cgroup " + path)
         for name in sorted(pier_links() - self.links_before):
             found.append("link " + name)
         # Through libnftables: the nft command is not installed everywhere pier is tested.
-        table = "pier_" + "".join(c if c.isalnum() else "_" for c in self.name)
+        table = nft_table(self.kernel_name)
         if table in Nft().tables():
             found.append("nft table " + table)
         if os.path.exists(os.path.join(self.run_dir, "containers")) and os.listdir(os.path.join(self.run_dir, "containers")):

@@ -58,7 +58,7 @@ class CliStdio(unittest.TestCase):
                                   stderr=slave, cwd=p.dir, timeout=30)
             self.assertEqual(proc.returncode, 0)
             self.assertIn(b"started", read_for(master, 1.0))
-            pids = container_pids(p.name)
+            pids = container_pids(p.kernel_name)
             self.assertGreater(len(pids), 1, "the background process is still there")
             self.assertEqual(fds_on(pids, terminal), [], "container processes hold the CLI's terminal")
             # What the admin types next is not read by the container.

@@ -61,12 +61,12 @@ class HostBinary(unittest.TestCase):
         p.wait_state(p.name + "-s-1", "running")
         self.assert_sealed(p.supervisor_pid(), "the supervisor")
 
-        before = container_pids(p.name)
+        before = container_pids(p.kernel_name)
         cli = subprocess.Popen([self.pier, *p.argv("exec", "-T", "s", "sleep", "30")[1:]], cwd=p.dir,
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             # The CLI has cloned into the container: it did so from a sealed copy.
-            wait_for(lambda: container_pids(p.name) - before, timeout=30, what="the exec'd process")
+            wait_for(lambda: container_pids(p.kernel_name) - before, timeout=30, what="the exec'd process")
             self.assert_sealed(cli.pid, "the CLI of `pier exec`")
         finally:
             cli.kill()

@@ -19,7 +19,7 @@ def probe_sleeps(project):
                 cgroups = f.read()
         except OSError:
             continue
-        if argv[:2] == [b"sleep", b"1000"] and f"/pier/{project.name}/" in cgroups:
+        if argv[:2] == [b"sleep", b"1000"] and f"/pier/{project.kernel_name}/" in cgroups:
             found.append(int(entry))
     return found
 

@@ -74,10 +74,14 @@ std::string Client::project() const {
 }
 
 // The supervisor writes `{"supervisor": <pid>}` as soon as it accepts a connection.
+// A reset instead: the supervisor closed its listening socket (it was exiting) while this
+// connection waited to be accepted.
 Status Client::await_greeting(std::chrono::milliseconds limit) {
-  PIER_TRY(auto line, read_line(limit));
-  if (!line) return Error("the supervisor of project `" + project() + "` closed the connection", ECONNREFUSED);
-  pid_ = static_cast<pid_t>(line->value("supervisor", 0));
+  auto line = read_line(limit);
+  if (!line && line.error().errnum() != ECONNRESET) return std::move(line).error();
+  if (!line || !*line)
+    return Error("the supervisor of project `" + project() + "` closed the connection", ECONNREFUSED);
+  pid_ = static_cast<pid_t>((*line)->value("supervisor", 0));
   return {};
 }
 
@@ -165,15 +169,21 @@ Result<std::optional<nlohmann::json>> Client::next() { return read_line(std::nul
 
 Status Client::call(const nlohmann::json& request, const std::function<void(const nlohmann::json&)>& on_event,
                     const std::vector<int>& fds) {
-  PIER_CHECK(send(request, fds));
+  Status sent = send(request, fds);
+  // An exiting supervisor answers without reading the request and closes, which can
+  // fail the send: what it answered is read all the same.
+  if (!sent && sent.error().errnum() != EPIPE && sent.error().errnum() != ECONNRESET) return sent;
   for (;;) {
     auto line = next();
     if (!line && line.error().errnum() == EINTR) continue;
-    if (!line) return std::move(line).error();
+    if (!line) return sent ? std::move(line).error() : sent;
     if (!*line)
-      return Error("the supervisor exited before answering").hint("see " + path_.substr(0, path_.rfind('/')) +
-                                                                  "/supervisor.log");
+      return sent ? Error("the supervisor exited before answering").hint("see " + run_dir() + "/supervisor.log") : sent;
     const auto& j = **line;
+    if (j.value("exiting", false))
+      return Error("the supervisor of project `" + project() + "` was exiting and did not take the request",
+                   ESHUTDOWN);
+    if (!sent) return sent;
     if (j.value("done", false)) {
       if (j.contains("error")) return Error(j["error"].get<std::string>());
       return {};

@@ -22,13 +22,17 @@ namespace pier::supervisor::control {
 
 class Client {
  public:
-  // ENOENT/ECONNREFUSED mean no supervisor is running (errnum() tells them apart).
+  // ENOENT/ECONNREFUSED mean no supervisor is running (errnum() tells them apart), or
+  // none that will answer: one that closed the connection before its greeting (it was
+  // exiting) read nothing from it.
   // Waits up to `greeting` for the supervisor's hello.
   static Result<Client> connect(const std::string& socket_path,
                                 std::chrono::milliseconds greeting = std::chrono::seconds(10));
 
   // Sends the request and calls `on_event` for each event line until the final line;
-  // returns its status. A supervisor that dies mid-request is an error saying so.
+  // returns its status. A supervisor that dies mid-request is an error saying so. One
+  // that was exiting did not act on the request: that error's errnum() is ESHUTDOWN,
+  // and the request may be sent to a new supervisor.
   Status call(const nlohmann::json& request, const std::function<void(const nlohmann::json&)>& on_event = {},
               const std::vector<int>& fds = {});
 

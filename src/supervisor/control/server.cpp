@@ -39,7 +39,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (out_.empty()) close();
   }
 
+  // Answers without reading the request: the supervisor is exiting (Server::begin_exit).
+  void refuse_exiting() {
+    if (dispatched_ || !fd_) return;
+    dispatched_ = true;
+    write_line({{"done", true}, {"exiting", true}, {"error", "the supervisor is exiting"}});
+    finished_ = true;
+    if (out_.empty()) close();
+  }
+
   bool closed() const { return !fd_; }
+  bool dispatched() const { return dispatched_; }
   void add_close_listener(std::function<void()> fn) { on_close_.push_back(std::move(fn)); }
 
  private:
@@ -51,6 +61,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
     if (n <= 0) return close();
     if (dispatched_) return;  // one request per connection; more input is ignored
+    if (server_.exiting_) return refuse_exiting();
     in_.append(buf, static_cast<size_t>(n));
     auto nl = in_.find('\n');
     if (nl == std::string::npos) {
@@ -178,7 +189,23 @@ Server::~Server() {
   ::unlink(path_.c_str());
 }
 
+size_t Server::awaiting_requests() const {
+  size_t n = 0;
+  for (const auto& [raw, connection] : connections_) n += !connection->dispatched();
+  return n;
+}
+
+void Server::begin_exit() {
+  exiting_ = true;
+  watch_->set_events(0);
+  // refuse_exiting() may close a connection, which takes it out of connections_.
+  std::vector<std::shared_ptr<Connection>> open;
+  for (const auto& [raw, connection] : connections_) open.push_back(connection);
+  for (const auto& connection : open) connection->refuse_exiting();
+}
+
 void Server::accept_all() {
+  if (exiting_) return;  // the back-off timer may still fire
   for (;;) {
     UniqueFd client(::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!client && (errno == EINTR || errno == ECONNABORTED)) continue;

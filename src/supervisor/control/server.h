@@ -1,7 +1,9 @@
 // The control socket: a Unix stream socket in the project's run directory that the
 // CLI talks to in JSON lines. One request per connection; the reply is a stream of
 // event lines and one final line, `{"done":true}` or `{"done":true,"error":"..."}`.
-// Streaming requests (`events`) end when the client hangs up.
+// Streaming requests (`events`) end when the client hangs up. A supervisor about to exit
+// takes no more requests: it answers `{"done":true,"exiting":true,"error":"..."}`
+// without acting on them (Server::begin_exit).
 #pragma once
 
 #include <functional>
@@ -45,6 +47,15 @@ class Server {
   static Result<std::unique_ptr<Server>> listen(event::Loop& loop, std::string path, Handler handler);
   ~Server();
   size_t connections() const { return connections_.size(); }
+  // Connections greeted whose request has not been read yet.
+  size_t awaiting_requests() const;
+  // The supervisor has decided to exit. No request is handed to the handler from now
+  // on: each connection whose request is not read yet is answered `exiting`, and no new
+  // connection is accepted (one still in the backlog is reset before its greeting when
+  // the socket closes). Either way its client knows that nothing was done and may send
+  // the request to a new supervisor; a request cut off by the exit could have been
+  // half done.
+  void begin_exit();
 
  private:
   Server(event::Loop& loop, std::string path, UniqueFd fd, Handler handler);
@@ -61,6 +72,7 @@ class Server {
   std::unique_ptr<event::FdWatch> watch_;
   std::unique_ptr<event::Timer> retry_;
   bool backing_off_ = false;
+  bool exiting_ = false;
   std::map<Connection*, std::shared_ptr<Connection>> connections_;
   friend class Connection;
 };

@@ -20,3 +20,15 @@ TEST_CASE("link names pier makes or adopts are plain and short", "[net][names]")
   CHECK_FALSE(valid("../x"));
   CHECK_FALSE(valid("-x"));
 }
+
+TEST_CASE("kernel names keep the default root's and never meet a scoped one's", "[net][names]") {
+  CHECK(nft_table_name("demo") == "pier_demo");
+  // Pinned: the default root's projects keep their links across upgrades.
+  CHECK(bridge_name("demo", "default") == "pier-770dc40b");
+  CHECK(host_veth_name("demo", "default", "demo-web-1") == "pvdb75bcb301f5");
+  CHECK(nft_table_name("my-app") == "pier_my_app");
+  CHECK(nft_table_name("my-app.c7948eae") == "pier_my_app.c7948eae");
+  CHECK(nft_table_name("my_app.c7948eae") != nft_table_name("my_app_c7948eae"));
+  CHECK(bridge_name("demo.c7948eae", "default") != bridge_name("demo", "default"));
+  CHECK(host_veth_name("demo.c7948eae", "default", "demo-web-1") != host_veth_name("demo", "default", "demo-web-1"));
+}

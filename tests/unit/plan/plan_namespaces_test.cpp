@@ -26,7 +26,8 @@ TEST_CASE("plan: default namespaces are private, hostname is the id's first 12 h
   CHECK(ns.cgroup);
   CHECK_FALSE(ns.user.enabled);
   CHECK(p.spec.hostname == "3f2a9c1b7d4e");
-  CHECK(p.spec.project == "proj");
+  // The cgroup pier/<kernel name>/<container>: scoped by the (non-default) test root.
+  CHECK(p.spec.project == state::kernel_name("/tmp/pier-plan-test-root", "proj"));
   CHECK(p.spec.name == "proj-app-1");
   CHECK(p.spec.layers == std::vector<std::string>{"/var/lib/pier/images/layers/top/root",
                                                   "/var/lib/pier/images/layers/base/root"});

@@ -121,6 +121,28 @@ TEST_CASE("the run directory follows the root") {
         "/tmp/r/containers/demo/demo-web-1/demo-web-1-json.log");
 }
 
+TEST_CASE("kernel names: unchanged under the default root, scoped by the run directory elsewhere") {
+  CHECK(project_paths("/var/lib/pier", "demo").value().kernel_name == "demo");
+  CHECK(project_paths("", "demo").value().kernel_name == "demo");
+  // Pinned: a supervisor of another build must find the objects this one made.
+  CHECK(kernel_name("/tmp/r", "demo") == "demo.c7948eae");
+  CHECK(project_paths("/tmp/r", "demo").value().kernel_name == "demo.c7948eae");
+  CHECK(kernel_name("/tmp/r", "web") == "web.c7948eae");
+  CHECK(kernel_name("/tmp/s", "demo") != kernel_name("/tmp/r", "demo"));
+  // Spellings of one run directory share its lock, so they share the names too.
+  CHECK(kernel_name("/tmp/r/", "demo") == "demo.c7948eae");
+  CHECK(kernel_name("/tmp//x/../r", "demo") == "demo.c7948eae");
+  TempDir dir;
+  std::filesystem::create_directory(dir.path + "/real");
+  std::filesystem::create_directory_symlink(dir.path + "/real", dir.path + "/link");
+  CHECK(kernel_name(dir.path + "/link", "demo") == kernel_name(dir.path + "/real", "demo"));
+  // Roots that share a run directory share its lock: one supervisor for both.
+  std::filesystem::create_directories(dir.path + "/real/run");
+  std::filesystem::create_directory(dir.path + "/alias");
+  std::filesystem::create_directory_symlink(dir.path + "/real/run", dir.path + "/alias/run");
+  CHECK(kernel_name(dir.path + "/alias", "demo") == kernel_name(dir.path + "/real", "demo"));
+}
+
 TEST_CASE("names that would leave their directory are refused where paths are joined") {
   CHECK_FALSE(project_paths("/tmp/r", "../../etc").ok());
   auto paths = project_paths("/tmp/r", "demo").value();
