@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "event/defer_delete.h"
+#include "supervisor/control/request_shape.h"
 
 namespace pier::supervisor::control {
 
@@ -74,6 +75,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Reply reply(weak_from_this());
     if (request.is_discarded() || !request.is_object() || !request.contains("op"))
       return reply.finish(Error("malformed control request (expected a JSON object with `op`)"));
+    if (auto shape = check_request_shape(request); !shape) return reply.finish(shape);
     server_.handler_(request, reply);
   }
 
