@@ -13,6 +13,7 @@ import socket
 import subprocess
 import tempfile
 import textwrap
+import threading
 import time
 import unittest
 
@@ -266,3 +267,30 @@ def http_get(port, path="/", timeout=5.0):
             last = e
         time.sleep(0.1)
     raise AssertionError(f"no HTTP answer on port {port}: {last}")
+
+
+class EventReader:
+    """`pier events --json` in the background, its lines collected as they come."""
+
+    def __init__(self, project):
+        self.proc = project.popen("events", "--json")
+        self.events = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            try:
+                self.events.append(json.loads(line))
+            except ValueError:
+                pass
+
+    def of(self, name, action):
+        return [e for e in list(self.events) if e.get("name") == name and e.get("action") == action]
+
+    def actions(self, name):
+        return [e.get("action") for e in list(self.events) if e.get("name") == name]
+
+    def close(self):
+        self.proc.kill()
+        self.proc.communicate()

@@ -7,11 +7,10 @@ import os
 import random
 import signal
 import subprocess
-import threading
 import time
 import unittest
 
-from harness import Project, container_pids, pid_alive, wait_for
+from harness import EventReader, Project, container_pids, pid_alive, wait_for
 from test_reliability import CLK_TCK, cpu_ticks, fd_count, supervisors_of
 
 
@@ -52,46 +51,6 @@ def mounts_under(path):
 
 def figure(text):
     print(f"figure: {text}", flush=True)
-
-
-class EventReader:
-    """`pier events --json` in the background; each event kept with the time it came."""
-
-    def __init__(self, project):
-        self.proc = project.popen("events", "--json")
-        self.events = []
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            try:
-                self.events.append(json.loads(line))
-            except ValueError:
-                pass
-
-    def of(self, name, action):
-        return [e for e in list(self.events) if e.get("name") == name and e.get("action") == action]
-
-    def close(self):
-        self.proc.kill()
-        self.proc.communicate()
-
-
-def running_containers(project):
-    """Names of the containers recorded running whose process is alive: a record that
-    says running over a dead process is the state a killed supervisor can leave."""
-    return {n for n, r in project.records().items() if r["state"] == "running" and pid_alive(r["pid"])}
-
-
-def chained_services(count, chain):
-    """`count` services in chains of `chain`: s<i> depends on s<i-1> within a chain."""
-    lines = ["services:"]
-    for i in range(count):
-        lines += [f"  s{i:02}:", "    image: busybox", '    command: ["sleep", "1000"]']
-        if i % chain:
-            lines.append(f"    depends_on: [s{i - 1:02}]")
-    return "\n".join(lines) + "\n"
 
 
 class ReliabilityFaults(unittest.TestCase):

@@ -2,34 +2,9 @@
 record, `ps --format json`, an "oom" event before "die"), and its neighbour runs on."""
 import json
 import os
-import threading
 import unittest
 
-from harness import Project, wait_for
-
-
-class EventReader:
-    """`pier events --json` in the background, its lines collected as they come."""
-
-    def __init__(self, project):
-        self.proc = project.popen("events", "--json")
-        self.events = []
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            try:
-                self.events.append(json.loads(line))
-            except ValueError:
-                pass
-
-    def actions(self, name):
-        return [e.get("action") for e in list(self.events) if e.get("name") == name]
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
+from harness import EventReader, Project, wait_for
 
 
 class ReliabilityOom(unittest.TestCase):
