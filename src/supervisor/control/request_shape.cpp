@@ -1,5 +1,7 @@
 #include "supervisor/control/request_shape.h"
 
+#include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,14 +48,23 @@ const char* name_of(Kind kind) {
 
 using Fields = std::vector<std::pair<const char*, Kind>>;
 
-// What the handlers read (supervisor_requests.cpp, supervisor_oneoff.cpp, up_options.cpp).
-const Fields kRequestFields = {
-    {"source", Kind::object},   {"services", Kind::strings}, {"containers", Kind::strings},
-    {"timeout", Kind::integer_or_null}, {"remove_orphans", Kind::boolean}, {"volumes", Kind::boolean},
-    {"rmi", Kind::string},      {"signal", Kind::string},    {"force", Kind::boolean},
-    {"stop", Kind::boolean},    {"service", Kind::string},   {"name", Kind::string},
-    {"no_deps", Kind::boolean}, {"detach", Kind::boolean},   {"rm", Kind::boolean},
-    {"options", Kind::object},
+// What each op's handler reads (supervisor_requests.cpp, supervisor_oneoff.cpp,
+// up_options.cpp). `run`'s overrides (command, env, volumes, ...) are parsed by
+// apply_run_overrides, which reports its own errors.
+const Fields kSelect = {{"services", Kind::strings}, {"timeout", Kind::integer_or_null}};
+const std::map<std::string, Fields, std::less<>> kOpFields = {
+    {"up", {{"source", Kind::object}, {"options", Kind::object}}},
+    {"run", {{"source", Kind::object}, {"service", Kind::string}, {"name", Kind::string}, {"no_deps", Kind::boolean},
+             {"detach", Kind::boolean}, {"rm", Kind::boolean}}},
+    {"stop", kSelect},
+    {"start", kSelect},
+    {"restart", kSelect},
+    {"down", {{"source", Kind::object}, {"remove_orphans", Kind::boolean}, {"volumes", Kind::boolean},
+              {"rmi", Kind::string}, {"timeout", Kind::integer_or_null}}},
+    {"rm", {{"services", Kind::strings}, {"force", Kind::boolean}, {"stop", Kind::boolean}}},
+    {"kill", {{"services", Kind::strings}, {"containers", Kind::strings}, {"signal", Kind::string}}},
+    {"pause", {{"services", Kind::strings}, {"containers", Kind::strings}}},
+    {"unpause", {{"services", Kind::strings}, {"containers", Kind::strings}}},
 };
 const Fields kUpOptionFields = {
     {"services", Kind::strings},    {"scale", Kind::int_map},      {"no_deps", Kind::boolean},
@@ -76,8 +87,11 @@ Status check_fields(const std::string& op, const Json& object, const Fields& fie
 Status check_request_shape(const Json& request) {
   const std::string op = request.at("op").is_string() ? request.at("op").get<std::string>() : "";
   if (op.empty()) return Error("malformed control request (expected a JSON object with a string `op`)");
-  PIER_CHECK(check_fields(op, request, kRequestFields, ""));
-  if (auto it = request.find("options"); it != request.end()) PIER_CHECK(check_fields(op, *it, kUpOptionFields, "options."));
+  auto fields = kOpFields.find(op);
+  if (fields == kOpFields.end()) return {};  // ping, events; an unknown op is the handler's error
+  PIER_CHECK(check_fields(op, request, fields->second, ""));
+  if (op == "up")
+    if (auto it = request.find("options"); it != request.end()) PIER_CHECK(check_fields(op, *it, kUpOptionFields, "options."));
   return {};
 }
 

@@ -31,6 +31,9 @@ TEST_CASE("request shape: a wrong type names the op and the field", "[control]")
   CHECK_THAT(error_of({{"op", "up"}, {"options", {{"scale", {{"s", "many"}}}}}}),
              Catch::Contains("`options.scale` must be an object of integers"));
   CHECK_THAT(error_of({{"op", "down"}, {"volumes", "yes"}}), Catch::Contains("`volumes` must be true or false"));
-  CHECK_THAT(error_of({{"op", "run"}, {"options", 3}}), Catch::Contains("`options` must be an object"));
+  CHECK_THAT(error_of({{"op", "up"}, {"options", 3}}), Catch::Contains("`options` must be an object"));
+  // Fields are per op: `volumes` is a flag of `down` and a list of mounts for `run`.
+  CHECK(check_request_shape(Json{{"op", "run"}, {"volumes", {"./data:/data"}}, {"rm", true}}));
+  CHECK_THAT(error_of({{"op", "run"}, {"rm", "yes"}}), Catch::Contains("`run`: `rm` must be true or false"));
   CHECK_THAT(error_of({{"op", 7}}), Catch::Contains("a string `op`"));
 }
