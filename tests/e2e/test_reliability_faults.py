@@ -53,6 +53,22 @@ def figure(text):
     print(f"figure: {text}", flush=True)
 
 
+def running_containers(project):
+    """Names of the containers recorded running whose process is alive: a record that
+    says running over a dead process is the state a killed supervisor can leave."""
+    return {n for n, r in project.records().items() if r["state"] == "running" and pid_alive(r["pid"])}
+
+
+def chained_services(count, chain):
+    """`count` services in chains of `chain`: s<i> depends on s<i-1> within a chain."""
+    lines = ["services:"]
+    for i in range(count):
+        lines += [f"  s{i:02}:", "    image: busybox", '    command: ["sleep", "1000"]']
+        if i % chain:
+            lines.append(f"    depends_on: [s{i - 1:02}]")
+    return "\n".join(lines) + "\n"
+
+
 class ReliabilityFaults(unittest.TestCase):
     def test_a_supervisor_killed_anywhere_in_down_leaves_nothing_wedged(self):
         # Down stops dependents before what they depend on and removes the network last:
