@@ -136,6 +136,12 @@ void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& re
       return false;
     };
     for (;;) {
+      // A signal that came while we were not blocked (during the send, or while a line
+      // was handled) interrupted nothing: act on it before blocking again.
+      if (g_run_signal) {
+        if (on_signal()) return;
+        continue;
+      }
       // The container's output flows while we wait for the supervisor's next line.
       if (relay && !client->has_buffered_line()) {
         if (auto st = relay->pump_until(client->fd()); !st) {
