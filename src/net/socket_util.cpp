@@ -10,7 +10,7 @@
 
 namespace pier::net {
 
-Result<UniqueFd> bind_socket(int type, const IpAddress& ip, uint16_t port, const std::string& who) {
+Result<UniqueFd> bind_socket(int type, const IpAddress& ip, uint16_t port, const std::string& who, bool listen) {
   std::string where = Endpoint4or6{ip, port}.to_string();
   UniqueFd fd(socket(ip.family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return Error::system("create socket for", where, errno);
@@ -26,7 +26,7 @@ Result<UniqueFd> bind_socket(int type, const IpAddress& ip, uint16_t port, const
     if (err == EADDRINUSE) e.hint(fmt::format("another program uses port {}; free it or publish a different host port", port));
     return e;
   }
-  if (type == SOCK_STREAM && listen(fd.get(), 128) != 0) return Error::system("listen on", where, errno);
+  if (type == SOCK_STREAM && listen && ::listen(fd.get(), 128) != 0) return Error::system("listen on", where, errno);
   return fd;
 }
 

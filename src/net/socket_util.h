@@ -10,9 +10,11 @@
 
 namespace pier::net {
 
-// type: SOCK_STREAM (bound and listening) or SOCK_DGRAM (bound). `who` goes into
-// the error ("for service web").
-Result<UniqueFd> bind_socket(int type, const IpAddress& ip, uint16_t port, const std::string& who);
+// type: SOCK_STREAM (bound and, with `listen`, listening) or SOCK_DGRAM (bound). `who`
+// goes into the error ("for service web"). Without `listen` a stream socket only
+// tells whether the port can be taken: nothing is ever accepted on it.
+Result<UniqueFd> bind_socket(int type, const IpAddress& ip, uint16_t port, const std::string& who,
+                             bool listen = true);
 uint16_t local_port(int fd);
 Status set_nonblocking(int fd);
 
