@@ -41,6 +41,10 @@ class UvTimer final : public Timer {
   }
   ~UvTimer() override { close_block(block_); }
   void start(Duration after, Duration repeat) override {
+    // libuv counts from the time it cached when this loop iteration began: a timer
+    // started late in a busy iteration would fire early by that much (a restart
+    // backoff of 200 ms came after 188). Count from now.
+    uv_update_time(block_->handle.loop);
     uv_timer_start(&block_->handle, [](uv_timer_t* t) {
       // Copy: the callback may destroy this timer; its block survives until close.
       auto* b = static_cast<B*>(t->data);
