@@ -27,14 +27,13 @@ Result<supervisor::control::Client> supervisor_of(const state::ProjectPaths& pat
   return supervisor::connect_or_start(paths);
 }
 
-Status call_supervisor(const state::ProjectPaths& paths, const nlohmann::json& request, bool quiet) {
+Status call_supervisor(const state::ProjectPaths& paths, const supervisor::control::Request& request, bool quiet) {
   PIER_TRY(auto client, supervisor_of(paths));
-  return client.call(request, [quiet](const nlohmann::json& line) {
-    if (line.contains("warning")) {
-      std::fprintf(stderr, "warning: %s\n", line["warning"].get<std::string>().c_str());
-    } else if (line.contains("progress") && !quiet) {
-      std::fprintf(stderr, " %s  %s\n", line["progress"].get<std::string>().c_str(),
-                   line["status"].get<std::string>().c_str());
+  return client.call(request, [quiet](const supervisor::control::ReplyLine& line) {
+    if (const auto* warning = std::get_if<supervisor::control::Warning>(&line)) {
+      std::fprintf(stderr, "warning: %s\n", warning->message.c_str());
+    } else if (const auto* progress = std::get_if<supervisor::control::Progress>(&line); progress && !quiet) {
+      std::fprintf(stderr, " %s  %s\n", progress->subject.c_str(), progress->status.c_str());
     }
   });
 }
@@ -67,7 +66,7 @@ void ensure_adopted(const state::ProjectPaths& paths) {
     auto lock = FileLock::acquire(paths.lock_file(), FileLock::Mode::exclusive, true);
     if (!lock) return;
   }
-  if (auto client = supervisor_of(paths); client.ok()) (void)client->call({{"op", "ping"}});
+  if (auto client = supervisor_of(paths); client.ok()) (void)client->call(supervisor::control::PingRequest{});
 }
 
 }  // namespace pier::cli

@@ -5,8 +5,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "base/result.h"
 #include "cli/global_options.h"
 #include "cli/project.h"
@@ -24,7 +22,8 @@ supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vec
 Result<supervisor::control::Client> supervisor_of(const state::ProjectPaths& paths);
 
 // Sends `request`, printing progress and warnings on stderr; the final status.
-Status call_supervisor(const state::ProjectPaths& paths, const nlohmann::json& request, bool quiet = false);
+Status call_supervisor(const state::ProjectPaths& paths, const supervisor::control::Request& request,
+                       bool quiet = false);
 
 // The project's name and paths: from the compose file, or from -p alone when there
 // is none (so `pier down -p x` and `pier ps -p x` work anywhere).

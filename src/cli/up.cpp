@@ -23,6 +23,9 @@
 namespace pier::cli {
 namespace {
 
+namespace control = supervisor::control;
+using state::ContainerState;
+
 struct UpFlags {
   bool detach = false, wait = false, abort_on_exit = false, abort_on_failure = false;
   bool timestamps = false, no_log_prefix = false, no_color = false, build = false, no_build = false;
@@ -30,7 +33,7 @@ struct UpFlags {
   std::optional<int> timeout;
   std::string exit_code_from;
   std::vector<std::string> attach, no_attach, scale, services;
-  supervisor::UpOptions options;
+  supervisor::control::UpOptions options;
 };
 
 // Ctrl-C while `up` is still creating and starting: remembered, and acted on (stop
@@ -67,7 +70,7 @@ class AsyncCalls {
   ~AsyncCalls() {
     for (auto& t : threads_) t.join();
   }
-  void call(state::ProjectPaths paths, nlohmann::json request, std::function<void(Status)> done) {
+  void call(state::ProjectPaths paths, control::Request request, std::function<void(Status)> done) {
     threads_.emplace_back([this, paths, request, done] {
       auto st = call_supervisor(paths, request);
       loop_.post([done, st] { done(st); });
@@ -95,23 +98,23 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
   // read so that no exit falls in between.
   auto events = supervisor_of(project.paths);
   if (!events) return report(events.error());
-  if (auto st = events->send({{"op", "events"}}); !st) return report(st.error());
+  if (auto st = events->send(control::EventsRequest{}); !st) return report(st.error());
   for (;;) {
     auto line = events->next();
     if (!line && line.error().errnum() == EINTR) continue;  // Ctrl-C: remembered, acted on below
     if (!line || !*line) return report(Error("the supervisor ended the event stream"));
-    if ((**line).value("subscribed", false)) break;
+    if (std::holds_alternative<control::Subscribed>(**line)) break;
   }
   auto records = state::RecordStore(project.paths.records_dir()).list();
   if (!records) return report(records.error());
-  std::map<std::string, std::string> state_of;  // attached container -> state
+  std::map<std::string, ContainerState> state_of;  // attached container -> state
   std::vector<std::string> names;
   for (const auto& r : *records)
     if (!r.oneoff && std::find(attached.begin(), attached.end(), r.service) != attached.end()) names.push_back(r.name);
   for (const auto& n : names) streamer.printer().add_name(n);
   for (const auto& r : *records) {
     if (std::find(names.begin(), names.end(), r.name) == names.end()) continue;
-    state_of[r.name] = state::to_string(r.state);
+    state_of[r.name] = r.state;
     supervisor::logs::ReadOptions backlog;
     backlog.since_ns = since;
     auto file = project.paths.log_file(r.name);
@@ -130,25 +133,20 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
   auto stop_all = [&](int code_after) {
     if (stopping) return;
     stopping = true;
-    nlohmann::json req = {{"op", "stop"}};
-    if (f.timeout) req["timeout"] = *f.timeout;
-    calls.call(project.paths, req, [&, code_after](Status st) {
+    calls.call(project.paths, control::StopRequest{{}, f.timeout}, [&, code_after](Status st) {
       if (!st) report(st.error());
       finish(code_after);
     });
   };
 
-  auto on_event = [&](const nlohmann::json& e) {
-    std::string name = e.value("name", "");
-    if (!state_of.count(name)) return;
-    std::string state = e.value("state", "");
-    state_of[name] = state;
-    if (e.value("action", "") != "die" || state == "restarting") return;
-    int code = e.value("exit_code", 0);
-    std::fprintf(stdout, "%s exited with code %d\n", name.c_str(), code);
+  auto on_event = [&](const control::ContainerEvent& e) {
+    if (!state_of.count(e.name)) return;
+    state_of[e.name] = e.state;
+    if (e.action != "die" || e.state == ContainerState::restarting) return;
+    int code = e.exit_code;
+    std::fprintf(stdout, "%s exited with code %d\n", e.name.c_str(), code);
     std::fflush(stdout);
-    std::string service = e.value("service", "");
-    if (!f.exit_code_from.empty() && service == f.exit_code_from) {
+    if (!f.exit_code_from.empty() && e.service == f.exit_code_from) {
       std::fprintf(stderr, "Aborting on container exit...\n");
       return stop_all(code);
     }
@@ -158,7 +156,9 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
     }
     bool any_left = false;
     for (const auto& [n, s] : state_of)
-      if (s == "running" || s == "restarting" || s == "paused" || s == "created") any_left = true;
+      if (s == ContainerState::running || s == ContainerState::restarting || s == ContainerState::paused ||
+          s == ContainerState::created)
+        any_left = true;
     if (!any_left && !stopping) finish(0);
   };
   auto watch = loop.watch_fd(events->fd(), event::kReadable, [&](int) {
@@ -168,7 +168,7 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
       if (!stopping) finish(exit_code);
       return;
     }
-    on_event(**line);
+    if (const auto* e = std::get_if<control::ContainerEvent>(&**line)) on_event(*e);
   });
   if (!watch) return report(watch.error());
 
@@ -178,14 +178,14 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
       std::fprintf(stderr, "Gracefully stopping... (press Ctrl+C again to force)\n");
       stop_all(130);
     } else {
-      calls.call(project.paths, {{"op", "kill"}, {"signal", "SIGKILL"}}, [&](Status) { finish(130); });
+      calls.call(project.paths, control::SignalRequest{}, [&](Status) { finish(130); });
     }
   };
   auto sigint = loop.watch_signal(SIGINT, on_interrupt);
   auto sigterm = loop.watch_signal(SIGTERM, on_interrupt);
   bool any_running = false;
   for (const auto& [n, s] : state_of)
-    if (s == "running" || s == "restarting") any_running = true;
+    if (s == ContainerState::running || s == ContainerState::restarting) any_running = true;
   if (!any_running && f.exit_code_from.empty()) {
     streamer.poll_all();
     return 0;
@@ -272,9 +272,7 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     int64_t since = unix_time_ns();
     bool foreground = !(f->detach || f->wait || f->options.no_start);
     if (foreground) catch_early_interrupts();
-    nlohmann::json request = {{"op", "up"},
-                              {"source", supervisor::to_json(source_of(globals, f->services))},
-                              {"options", supervisor::to_json(f->options)}};
+    control::UpRequest request{source_of(globals, f->services), f->options};
     if (auto st = call_supervisor(project->paths, request); !st) {
       result.exit_code = report(st.error());
       return;

@@ -94,7 +94,7 @@ int run_supervisor(const state::ProjectPaths& paths) {
     Supervisor sup(**loop, paths);
     if (auto st = sup.recover(); !st) log::error("recover: {}", st.error().to_string());
     auto server = control::Server::listen(**loop, paths.control_socket(),
-                                          [&sup](const nlohmann::json& request, control::Reply reply) {
+                                          [&sup](const control::Request& request, control::Reply reply) {
                                             sup.handle(request, std::move(reply));
                                           });
     if (!server) {

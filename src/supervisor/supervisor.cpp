@@ -23,13 +23,9 @@
 namespace pier::supervisor {
 namespace {
 
-std::vector<std::string> services_of(const nlohmann::json& request) {
-  return request.value("services", std::vector<std::string>{});
-}
-
-std::optional<std::chrono::milliseconds> timeout_of(const nlohmann::json& request) {
-  if (!request.contains("timeout") || request["timeout"].is_null()) return std::nullopt;
-  return std::chrono::seconds(request["timeout"].get<int>());
+std::optional<std::chrono::milliseconds> grace_of(const std::optional<int>& timeout_s) {
+  if (!timeout_s) return std::nullopt;
+  return std::chrono::seconds(*timeout_s);
 }
 
 // Counts down parallel completions, keeping the first error.
@@ -44,28 +40,6 @@ struct Join {
 };
 
 }  // namespace
-
-UpOptions up_options_from_json(const nlohmann::json& j) {
-  UpOptions o;
-  o.services = j.value("services", std::vector<std::string>{});
-  o.scale = j.value("scale", std::map<std::string, int>{});
-  o.no_deps = j.value("no_deps", false);
-  o.force_recreate = j.value("force_recreate", false);
-  o.no_recreate = j.value("no_recreate", false);
-  o.remove_orphans = j.value("remove_orphans", false);
-  o.no_start = j.value("no_start", false);
-  o.wait = j.value("wait", false);
-  o.wait_timeout_s = j.value("wait_timeout", 0);
-  o.pull = j.value("pull", std::string());
-  return o;
-}
-
-nlohmann::json to_json(const UpOptions& o) {
-  return {{"services", o.services},         {"scale", o.scale},     {"no_deps", o.no_deps},
-          {"force_recreate", o.force_recreate}, {"no_recreate", o.no_recreate},
-          {"remove_orphans", o.remove_orphans}, {"no_start", o.no_start}, {"wait", o.wait},
-          {"wait_timeout", o.wait_timeout_s}, {"pull", o.pull}};
-}
 
 Supervisor::Supervisor(event::Loop& loop, state::ProjectPaths paths)
     : loop_(loop),
@@ -209,10 +183,8 @@ Status Supervisor::publish_ports(ManagedContainer& c) {
 void Supervisor::emit(const ManagedContainer& c, const std::string& action) {
   if (subscribers_.empty()) return;
   const auto& r = c.record();
-  nlohmann::json event = {{"time", unix_time_ns()},        {"type", "container"},   {"action", action},
-                          {"id", r.id},             {"name", r.name},        {"service", r.service},
-                          {"state", state::to_string(r.state)}, {"health", r.health},
-                          {"exit_code", r.exit_code}, {"oneoff", r.oneoff}};
+  auto event = control::to_json(control::ContainerEvent{unix_time_ns(), action, r.id, r.name, r.service, r.state,
+                                                         r.health, r.exit_code, r.oneoff});
   std::vector<control::Reply> live;
   for (auto& s : subscribers_)
     if (!s.closed()) {
@@ -365,11 +337,11 @@ void Supervisor::remove_unreadable(control::Reply reply, std::optional<std::set<
   }
 }
 
-std::vector<ManagedContainer*> Supervisor::select_for(const nlohmann::json& request) const {
-  if (!request.contains("containers")) return select(services_of(request));
+std::vector<ManagedContainer*> Supervisor::select_for(const control::SignalRequest& request) const {
+  if (!request.containers) return select(request.services);
   std::vector<ManagedContainer*> out;
-  for (const auto& name : request["containers"])
-    if (auto it = containers_.find(name.get<std::string>()); it != containers_.end()) out.push_back(it->second.get());
+  for (const auto& name : *request.containers)
+    if (auto it = containers_.find(name); it != containers_.end()) out.push_back(it->second.get());
   return out;
 }
 
@@ -380,30 +352,37 @@ void Supervisor::check_idle() {
   if (idle() && on_idle_) on_idle_();
 }
 
-void Supervisor::handle(const nlohmann::json& request, control::Reply reply) {
-  std::string op = request.value("op", "");
-  if (op == "ping") return reply.finish({});
-  if (op == "up") return up(request, reply);
-  if (op == "run") return run(request, reply);
-  if (op == "stop") return stop(request, reply);
-  if (op == "start") return start(request, reply);
-  if (op == "restart") return restart(request, reply);
-  if (op == "down") return down(request, reply);
-  if (op == "rm") return remove(request, reply);
-  if (op == "kill" || op == "pause" || op == "unpause") return simple(request, reply);
-  if (op == "events") return subscribe(reply);
-  reply.finish(Error("unknown request `" + op + "`"));
+namespace {
+
+// std::visit over one lambda per alternative: a request kind without a handler does not
+// compile.
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+}  // namespace
+
+void Supervisor::handle(const control::Request& request, control::Reply reply) {
+  std::visit(Overloaded{
+                 [&](const control::PingRequest&) { reply.finish({}); },
+                 [&](const control::UpRequest& r) { up(r, reply); },
+                 [&](const control::RunRequest& r) { run(r, reply); },
+                 [&](const control::StopRequest& r) { stop(r, reply); },
+                 [&](const control::StartRequest& r) { start(r, reply); },
+                 [&](const control::RestartRequest& r) { restart(r, reply); },
+                 [&](const control::DownRequest& r) { down(r, reply); },
+                 [&](const control::RemoveRequest& r) { remove(r, reply); },
+                 [&](const control::SignalRequest& r) { simple(r, reply); },
+                 [&](const control::EventsRequest&) { subscribe(reply); },
+             },
+             request);
 }
 
-// Loads the project the request names (the CLI's files, flags and environment).
-static Result<LoadedProject> load_from(const nlohmann::json& request) {
-  PIER_TRY(auto source, source_from_json(request.at("source")));
-  return load_project(source);
-}
-
-Status Supervisor::take_project(const nlohmann::json& request, const char* verb) {
-  if (!request.contains("source")) return Error(std::string(verb) + ": the request names no project");
-  PIER_TRY(auto loaded, load_from(request));
+Status Supervisor::take_project(const ProjectSource& source) {
+  PIER_TRY(auto loaded, load_project(source));
   if (!images_) {
     PIER_TRY(auto store, image::Store::open(paths_.root));
     images_ = std::move(store);
@@ -412,32 +391,32 @@ Status Supervisor::take_project(const nlohmann::json& request, const char* verb)
   return {};
 }
 
-void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
-  if (auto st = take_project(request, "up"); !st) return reply.finish(st);
-  if (auto source = source_from_json(request["source"]); source.ok()) {
+void Supervisor::up(const control::UpRequest& request, control::Reply reply) {
+  if (auto st = take_project(request.source); !st) return reply.finish(st);
+  {
     // Secrets' values stay in memory: after a crash, a container whose secret comes from
     // the environment keeps running and is planned again by the next `up`.
-    for (const auto& name : secret_source_variables(project_->project, source->load)) source->load.environment.erase(name);
-    (void)save_source(*source);
+    ProjectSource source = request.source;
+    for (const auto& name : secret_source_variables(project_->project, source.load)) source.load.environment.erase(name);
+    (void)save_source(source);
   }
-  auto run = std::make_unique<UpRun>(*this, up_options_from_json(request.value("options", nlohmann::json::object())),
-                                     reply);
+  auto run = std::make_unique<UpRun>(*this, request.options, reply);
   auto* raw = run.get();
   runs_.push_back(std::move(run));
   raw->begin();
 }
 
-void Supervisor::stop(const nlohmann::json& request, control::Reply reply) {
+void Supervisor::stop(const control::StopRequest& request, control::Reply reply) {
   busy_++;
-  stop_in_order(select(services_of(request)), timeout_of(request), [this, reply] {
+  stop_in_order(select(request.services), grace_of(request.timeout_s), [this, reply] {
     reply.finish({});
     busy_--;
     check_idle();
   }, reply, "Stopp");
 }
 
-void Supervisor::start(const nlohmann::json& request, control::Reply reply) {
-  auto targets = select(services_of(request));
+void Supervisor::start(const control::StartRequest& request, control::Reply reply) {
+  auto targets = select(request.services);
   if (targets.empty()) return reply.finish(Error("no containers to start").hint("run `pier up` first"));
   auto join = std::make_shared<Join>();
   join->remaining = static_cast<int>(targets.size());
@@ -465,9 +444,9 @@ std::vector<std::string> Supervisor::with_restart_dependents(std::vector<std::st
   return services;
 }
 
-void Supervisor::restart(const nlohmann::json& request, control::Reply reply) {
-  auto targets = select(with_restart_dependents(services_of(request)));
-  stop_in_order(targets, timeout_of(request), [this, targets, reply] {
+void Supervisor::restart(const control::RestartRequest& request, control::Reply reply) {
+  auto targets = select(with_restart_dependents(request.services));
+  stop_in_order(targets, grace_of(request.timeout_s), [this, targets, reply] {
     // Start again wave by wave, so a dependency is up before what depends on it.
     std::vector<std::vector<ManagedContainer*>> waves;
     std::set<ManagedContainer*> placed;
@@ -512,30 +491,29 @@ void Supervisor::restart(const nlohmann::json& request, control::Reply reply) {
   }, reply, "Restart");
 }
 
-void Supervisor::simple(const nlohmann::json& request, control::Reply reply) {
-  std::string op = request["op"];
+void Supervisor::simple(const control::SignalRequest& request, control::Reply reply) {
+  using Kind = control::SignalRequest::Kind;
   int signum = SIGKILL;
-  if (op == "kill") {
-    std::string name = request.value("signal", std::string("SIGKILL"));
-    auto parsed = parse_signal(name);
-    if (!parsed) return reply.finish(Error("unknown signal `" + name + "`").hint("use a name such as SIGTERM or a number"));
+  if (request.kind == Kind::kill) {
+    auto parsed = parse_signal(request.signal);
+    if (!parsed)
+      return reply.finish(Error("unknown signal `" + request.signal + "`").hint("use a name such as SIGTERM or a number"));
     signum = *parsed;
   }
   std::optional<Error> first;
   for (auto* c : select_for(request)) {
-    Status st = op == "kill" ? (c->running() ? c->signal(signum) : Status{})
-              : op == "pause" ? c->pause() : c->unpause();
+    Status st = request.kind == Kind::kill ? (c->running() ? c->signal(signum) : Status{})
+              : request.kind == Kind::pause ? c->pause() : c->unpause();
     if (!st && !first) first = std::move(st).error();
-    else if (st) reply.event({{"progress", "Container " + c->name()}, {"status", op == "kill" ? "Killed" : op == "pause" ? "Paused" : "Unpaused"}});
+    else if (st) reply.event({{"progress", "Container " + c->name()}, {"status", request.kind == Kind::kill ? "Killed" : request.kind == Kind::pause ? "Paused" : "Unpaused"}});
   }
   reply.finish(first ? Status(*first) : Status{});
 }
 
-void Supervisor::remove(const nlohmann::json& request, control::Reply reply) {
+void Supervisor::remove(const control::RemoveRequest& request, control::Reply reply) {
   std::vector<ManagedContainer*> targets;
-  bool force = request.value("force", false);
-  for (auto* c : select(services_of(request))) {
-    if (c->running() && !force && !request.value("stop", false)) continue;
+  for (auto* c : select(request.services)) {
+    if (c->running() && !request.force && !request.stop) continue;
     targets.push_back(c);
   }
   busy_++;
@@ -546,19 +524,19 @@ void Supervisor::remove(const nlohmann::json& request, control::Reply reply) {
   }, reply);
 }
 
-void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
-  if (request.contains("source")) {
-    if (auto loaded = load_from(request); loaded.ok()) project_ = std::move(*loaded);
+void Supervisor::down(const control::DownRequest& request, control::Reply reply) {
+  if (request.source) {
+    if (auto loaded = load_project(*request.source); loaded.ok()) project_ = std::move(*loaded);
   }
-  bool remove_orphans = request.value("remove_orphans", false);
-  bool volumes = request.value("volumes", false);
-  std::string rmi = request.value("rmi", std::string());
+  bool remove_orphans = request.remove_orphans;
+  bool volumes = request.volumes;
+  std::string rmi = request.rmi;
   std::vector<ManagedContainer*> targets;
   for (auto* c : select({}))
     if (!project_ || remove_orphans || project_->project.services.count(c->service()) || c->record().oneoff)
       targets.push_back(c);
   busy_++;
-  auto grace = timeout_of(request);
+  auto grace = grace_of(request.timeout_s);
   auto finish_down = [this, reply, volumes, rmi](Status st) {
     Status net = networking_.teardown();
     if (!net) log::warn("down: {}", net.error().to_string());
@@ -617,7 +595,7 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
 void Supervisor::subscribe(control::Reply reply) {
   subscribers_.push_back(reply);
   // The client reads state only after this line, so no event falls in between.
-  reply.event({{"subscribed", true}});
+  reply.event(control::to_json(control::Subscribed{}));
   // Nothing to finish: the stream ends when the client hangs up.
 }
 
@@ -699,27 +677,27 @@ namespace pier::supervisor {
 
 // `run SERVICE [COMMAND...]`: the service's dependencies as `up` would start them, then
 // a one-off container with the request's overrides, whose stdio are the CLI's own.
-void Supervisor::run(const nlohmann::json& request, control::Reply reply) {
+void Supervisor::run(const control::RunRequest& request, control::Reply reply) {
   auto stdio = std::make_shared<std::vector<UniqueFd>>(reply.take_fds());
   // A refused request leaves nothing running: a supervisor started for it goes.
   auto refuse = [this, reply](const Status& st) {
     reply.finish(st);
     check_idle();
   };
-  if (auto st = take_project(request, "run"); !st) return refuse(st);
-  std::string name = request.value("service", "");
+  if (auto st = take_project(request.source); !st) return refuse(st);
+  const std::string& name = request.service;
   const auto* found = project_->project.find_service(name);
   if (!found) return refuse(Error("no such service: " + name));
   auto service = *found;
-  auto overrides = apply_run_overrides(service, request, project_->project.working_dir);
+  auto overrides = apply_run_overrides(service, request.overrides, project_->project.working_dir);
   if (!overrides) return refuse(overrides.error());
   // --name becomes the container's cgroup, scratch and log directories: Docker's rule.
-  if (std::string cname = request.value("name", ""); !cname.empty() && !compose::is_restricted_name(cname))
+  if (const std::string& cname = request.name; !cname.empty() && !compose::is_restricted_name(cname))
     return refuse(Error("invalid container name `" + cname +
                         "`: a container name is at least two of [a-zA-Z0-9_.-], starting with a letter or digit"));
 
   std::vector<std::string> deps;
-  if (!request.value("no_deps", false))
+  if (!request.no_deps)
     if (auto graph = graph::from_project(project_->project); graph.ok())
       for (const auto& d : graph->with_dependencies({name}))
         if (d != name) deps.push_back(d);
@@ -739,7 +717,7 @@ void Supervisor::run(const nlohmann::json& request, control::Reply reply) {
   raw->begin();
 }
 
-void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& request, control::Reply reply,
+void Supervisor::start_oneoff(compose::Service service, const control::RunRequest& request, control::Reply reply,
                               std::shared_ptr<std::vector<UniqueFd>> stdio) {
   busy_++;
   auto fail = [this, reply](Error e) {
@@ -757,7 +735,7 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
   if (auto st = networking_.ensure_networks(project_->project, {service.name}); !st)
     return fail(std::move(st).error().context("service " + service.name));
   std::string id = random_container_id();
-  std::string cname = request.value("name", "");
+  std::string cname = request.name;
   if (cname.empty()) cname = project_->project.name + "-" + service.name + "-run-" + id.substr(0, 12);
   if (containers_.count(cname)) return fail(Error("a container named " + cname + " already exists"));
   auto made = new_record(project_->project, service, 1, cname, paths_);
@@ -776,11 +754,11 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
   apply_exec_defaults(record, *plan);
   auto container = std::make_unique<ManagedContainer>(*this, record, std::move(*plan));
   if (auto st = container->persist_created(); !st) return fail(st.error());
-  bool detach = request.value("detach", false);
+  bool detach = request.detach;
   if (!detach) container->set_direct_stdio(std::move(*stdio));
   auto* c = container.get();
   containers_[cname] = std::move(container);
-  bool remove_after = request.value("rm", false);
+  bool remove_after = request.rm;
   c->start([this, c, cname, detach, remove_after, reply, fail](Status st) {
     if (!st && remove_after) {
       // --rm: a container that never ran goes as one that exited would.
@@ -788,14 +766,14 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
                                control::Reply(std::weak_ptr<control::Connection>()));
     }
     if (!st) return fail(st.error());
-    reply.event({{"container", cname}});
+    reply.event(control::to_json(control::RunStarted{cname}));
     if (detach) {
       reply.finish({});
       busy_--;
       return check_idle();
     }
     c->on_next_exit([this, c, cname, remove_after, reply](int code) {
-      reply.event({{"exit_code", code}});
+      reply.event(control::to_json(control::RunExited{code}));
       auto finish = [this, reply](Status st) {
         reply.finish(st);
         busy_--;

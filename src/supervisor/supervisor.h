@@ -22,6 +22,7 @@
 #include "state/container_record.h"
 #include "state/paths.h"
 #include "supervisor/container.h"
+#include "supervisor/control/protocol.h"
 #include "supervisor/control/server.h"
 #include "supervisor/networking.h"
 #include "supervisor/project_source.h"
@@ -29,20 +30,7 @@
 
 namespace pier::supervisor {
 
-struct UpOptions {
-  std::vector<std::string> services;  // empty: every enabled service
-  std::map<std::string, int> scale;
-  bool no_deps = false;
-  bool force_recreate = false;
-  bool no_recreate = false;
-  bool remove_orphans = false;
-  bool no_start = false;
-  bool wait = false;             // reply only when running/healthy (or completed)
-  int wait_timeout_s = 0;        // 0: no limit
-  std::string pull;              // --pull: always, missing, never ("" = per service)
-};
-UpOptions up_options_from_json(const nlohmann::json& j);
-nlohmann::json to_json(const UpOptions& options);
+using UpOptions = control::UpOptions;
 
 class UpRun;
 
@@ -56,7 +44,7 @@ class Supervisor {
   // `unless-stopped` only if it was not stopped by the user). A record that does not
   // parse is skipped with a warning; `up` replaces its container and `down` removes it.
   Status recover();
-  void handle(const nlohmann::json& request, control::Reply reply);
+  void handle(const control::Request& request, control::Reply reply);
   // Nothing to supervise and nothing in progress: the process may exit.
   bool idle() const;
   void set_on_idle(std::function<void()> fn) { on_idle_ = std::move(fn); }
@@ -75,26 +63,26 @@ class Supervisor {
 
  private:
   friend class UpRun;
-  // Loads the project the request names and opens the image store.
-  Status take_project(const nlohmann::json& request, const char* verb);
+  // Loads the project `source` names and opens the image store.
+  Status take_project(const ProjectSource& source);
   // Requests.
-  void up(const nlohmann::json& request, control::Reply reply);
-  void run(const nlohmann::json& request, control::Reply reply);
-  void start_oneoff(compose::Service service, const nlohmann::json& request, control::Reply reply,
+  void up(const control::UpRequest& request, control::Reply reply);
+  void run(const control::RunRequest& request, control::Reply reply);
+  void start_oneoff(compose::Service service, const control::RunRequest& request, control::Reply reply,
                     std::shared_ptr<std::vector<UniqueFd>> stdio);
-  void stop(const nlohmann::json& request, control::Reply reply);
-  void start(const nlohmann::json& request, control::Reply reply);
-  void restart(const nlohmann::json& request, control::Reply reply);
-  void down(const nlohmann::json& request, control::Reply reply);
-  void remove(const nlohmann::json& request, control::Reply reply);
-  void simple(const nlohmann::json& request, control::Reply reply);  // kill, pause, unpause
+  void stop(const control::StopRequest& request, control::Reply reply);
+  void start(const control::StartRequest& request, control::Reply reply);
+  void restart(const control::RestartRequest& request, control::Reply reply);
+  void down(const control::DownRequest& request, control::Reply reply);
+  void remove(const control::RemoveRequest& request, control::Reply reply);
+  void simple(const control::SignalRequest& request, control::Reply reply);  // kill, pause, unpause
   void subscribe(control::Reply reply);
 
   // Containers of `services` (all when empty).
   std::vector<ManagedContainer*> select(const std::vector<std::string>& services) const;
   std::vector<std::string> with_restart_dependents(std::vector<std::string> services) const;
   // The request's containers: `containers` by name, else its `services`.
-  std::vector<ManagedContainer*> select_for(const nlohmann::json& request) const;
+  std::vector<ManagedContainer*> select_for(const control::SignalRequest& request) const;
   // Stops `targets` wave by wave in reverse dependency order, each wave in parallel.
   void stop_in_order(std::vector<ManagedContainer*> targets, std::optional<std::chrono::milliseconds> grace,
                      std::function<void()> done, control::Reply reply, const char* verb);

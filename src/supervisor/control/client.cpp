@@ -127,8 +127,8 @@ Result<std::optional<nlohmann::json>> Client::read_line(std::optional<std::chron
   }
 }
 
-Status Client::send(const nlohmann::json& request, const std::vector<int>& fds) {
-  std::string line = request.dump() + "\n";
+Status Client::send(const Request& request, const std::vector<int>& fds) {
+  std::string line = to_json(request).dump() + "\n";
   size_t off = 0;
   if (!fds.empty()) {
     // The fds travel with the first byte; the rest follows as plain data.
@@ -161,9 +161,14 @@ Status Client::send(const nlohmann::json& request, const std::vector<int>& fds) 
   return {};
 }
 
-Result<std::optional<nlohmann::json>> Client::next() { return read_line(std::nullopt); }
+Result<std::optional<ReplyLine>> Client::next() {
+  PIER_TRY(auto line, read_line(std::nullopt));
+  if (!line) return std::optional<ReplyLine>();
+  PIER_TRY(auto typed, parse_reply_line(*line));
+  return std::optional<ReplyLine>(std::move(typed));
+}
 
-Status Client::call(const nlohmann::json& request, const std::function<void(const nlohmann::json&)>& on_event,
+Status Client::call(const Request& request, const std::function<void(const ReplyLine&)>& on_event,
                     const std::vector<int>& fds) {
   PIER_CHECK(send(request, fds));
   for (;;) {
@@ -173,12 +178,8 @@ Status Client::call(const nlohmann::json& request, const std::function<void(cons
     if (!*line)
       return Error("the supervisor exited before answering").hint("see " + path_.substr(0, path_.rfind('/')) +
                                                                   "/supervisor.log");
-    const auto& j = **line;
-    if (j.value("done", false)) {
-      if (j.contains("error")) return Error(j["error"].get<std::string>());
-      return {};
-    }
-    if (on_event) on_event(j);
+    if (const auto* done = std::get_if<Done>(&**line)) return done->status();
+    if (on_event) on_event(**line);
   }
 }
 

@@ -17,6 +17,7 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "supervisor/control/protocol.h"
 
 namespace pier::supervisor::control {
 
@@ -27,18 +28,18 @@ class Client {
   static Result<Client> connect(const std::string& socket_path,
                                 std::chrono::milliseconds greeting = std::chrono::seconds(10));
 
-  // Sends the request and calls `on_event` for each event line until the final line;
-  // returns its status. A supervisor that dies mid-request is an error saying so.
-  Status call(const nlohmann::json& request, const std::function<void(const nlohmann::json&)>& on_event = {},
+  // Sends the request and calls `on_event` for each line until `Done`; returns its
+  // status. A supervisor that dies mid-request is an error saying so.
+  Status call(const Request& request, const std::function<void(const ReplyLine&)>& on_event = {},
               const std::vector<int>& fds = {});
 
   // For requests that stream until the client stops (events): the fd to poll, and
   // sending without waiting for the reply.
   // `fds` go along with the request (SCM_RIGHTS).
-  Status send(const nlohmann::json& request, const std::vector<int>& fds = {});
+  Status send(const Request& request, const std::vector<int>& fds = {});
   // Reads the next line; nullopt at the end of the stream. EINTR is returned as an error.
   // Waits as long as the supervisor lives (a request may take hours: `run`, `wait`).
-  Result<std::optional<nlohmann::json>> next();
+  Result<std::optional<ReplyLine>> next();
   // A whole line already read: next() answers without reading the socket.
   bool has_buffered_line() const { return buffer_.find('\n') != std::string::npos; }
   int fd() const { return fd_.get(); }
