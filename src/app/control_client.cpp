@@ -1,4 +1,4 @@
-#include "supervisor/control/client.h"
+#include "app/control_client.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,7 +14,11 @@
 
 #include <fmt/format.h>
 
-namespace pier::supervisor::control {
+namespace pier::app {
+
+using control::Done;
+using control::ReplyLine;
+using control::Request;
 
 namespace {
 
@@ -45,7 +49,7 @@ bool running(pid_t pid) {
 
 }  // namespace
 
-Result<Client> Client::connect(const std::string& path, std::chrono::milliseconds greeting) {
+Result<ControlClient> ControlClient::connect(const std::string& path, std::chrono::milliseconds greeting) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof addr.sun_path) return Error("control socket path `" + path + "` is too long");
@@ -56,7 +60,7 @@ Result<Client> Client::connect(const std::string& path, std::chrono::millisecond
   auto ms = greeting.count();
   timeval limit{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
   ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-  Client client(std::move(fd), path);
+  ControlClient client(std::move(fd), path);
   if (::connect(client.fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     if (errno != EAGAIN) return Error::system("connect to the supervisor", path, errno);
     pid_t pid = pid_in_file(client.run_dir() + "/supervisor.pid");
@@ -68,20 +72,20 @@ Result<Client> Client::connect(const std::string& path, std::chrono::millisecond
   return client;
 }
 
-std::string Client::project() const {
+std::string ControlClient::project() const {
   std::string dir = run_dir();
   return dir.substr(dir.rfind('/') + 1);
 }
 
 // The supervisor writes `{"supervisor": <pid>}` as soon as it accepts a connection.
-Status Client::await_greeting(std::chrono::milliseconds limit) {
+Status ControlClient::await_greeting(std::chrono::milliseconds limit) {
   PIER_TRY(auto line, read_line(limit));
   if (!line) return Error("the supervisor of project `" + project() + "` closed the connection", ECONNREFUSED);
   pid_ = static_cast<pid_t>(line->value("supervisor", 0));
   return {};
 }
 
-Error Client::gone(pid_t pid) const {
+Error ControlClient::gone(pid_t pid) const {
   return Error(fmt::format("the supervisor of project `{}`{} is gone, but another process holds its control socket "
                            "`{}` open",
                            project(), pid ? fmt::format(" (pid {})", pid) : "", path_))
@@ -89,7 +93,7 @@ Error Client::gone(pid_t pid) const {
                         path_));
 }
 
-Error Client::silent(pid_t pid, std::chrono::milliseconds waited) const {
+Error ControlClient::silent(pid_t pid, std::chrono::milliseconds waited) const {
   return Error(fmt::format("the supervisor of project `{}` (pid {}) did not answer within {} s", project(), pid,
                            std::max<long>(1, static_cast<long>(waited.count() / 1000))))
       .hint(fmt::format("it may be stuck (see {}/supervisor.log): `kill {}` stops it and leaves the containers running "
@@ -97,7 +101,7 @@ Error Client::silent(pid_t pid, std::chrono::milliseconds waited) const {
                         run_dir(), pid));
 }
 
-Result<std::optional<nlohmann::json>> Client::read_line(std::optional<std::chrono::milliseconds> limit) {
+Result<std::optional<nlohmann::json>> ControlClient::read_line(std::optional<std::chrono::milliseconds> limit) {
   auto since = std::chrono::steady_clock::now();
   for (;;) {
     if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
@@ -127,8 +131,8 @@ Result<std::optional<nlohmann::json>> Client::read_line(std::optional<std::chron
   }
 }
 
-Status Client::send(const Request& request, const std::vector<int>& fds) {
-  std::string line = to_json(request).dump() + "\n";
+Status ControlClient::send(const Request& request, const std::vector<int>& fds) {
+  std::string line = control::to_json(request).dump() + "\n";
   size_t off = 0;
   if (!fds.empty()) {
     // The fds travel with the first byte; the rest follows as plain data.
@@ -161,14 +165,14 @@ Status Client::send(const Request& request, const std::vector<int>& fds) {
   return {};
 }
 
-Result<std::optional<ReplyLine>> Client::next() {
+Result<std::optional<ReplyLine>> ControlClient::next() {
   PIER_TRY(auto line, read_line(std::nullopt));
   if (!line) return std::optional<ReplyLine>();
-  PIER_TRY(auto typed, parse_reply_line(*line));
+  PIER_TRY(auto typed, control::parse_reply_line(*line));
   return std::optional<ReplyLine>(std::move(typed));
 }
 
-Status Client::call(const Request& request, const std::function<void(const ReplyLine&)>& on_event,
+Status ControlClient::call(const Request& request, const std::function<void(const ReplyLine&)>& on_event,
                     const std::vector<int>& fds) {
   PIER_CHECK(send(request, fds));
   for (;;) {
@@ -183,4 +187,4 @@ Status Client::call(const Request& request, const std::function<void(const Reply
   }
 }
 
-}  // namespace pier::supervisor::control
+}  // namespace pier::app

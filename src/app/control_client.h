@@ -19,34 +19,36 @@
 #include "base/unique_fd.h"
 #include "supervisor/control/protocol.h"
 
-namespace pier::supervisor::control {
+namespace pier::app {
 
-class Client {
+namespace control = supervisor::control;
+
+class ControlClient {
  public:
   // ENOENT/ECONNREFUSED mean no supervisor is running (errnum() tells them apart).
   // Waits up to `greeting` for the supervisor's hello.
-  static Result<Client> connect(const std::string& socket_path,
+  static Result<ControlClient> connect(const std::string& socket_path,
                                 std::chrono::milliseconds greeting = std::chrono::seconds(10));
 
   // Sends the request and calls `on_event` for each line until `Done`; returns its
   // status. A supervisor that dies mid-request is an error saying so.
-  Status call(const Request& request, const std::function<void(const ReplyLine&)>& on_event = {},
+  Status call(const control::Request& request, const std::function<void(const control::ReplyLine&)>& on_event = {},
               const std::vector<int>& fds = {});
 
   // For requests that stream until the client stops (events): the fd to poll, and
   // sending without waiting for the reply.
   // `fds` go along with the request (SCM_RIGHTS).
-  Status send(const Request& request, const std::vector<int>& fds = {});
+  Status send(const control::Request& request, const std::vector<int>& fds = {});
   // Reads the next line; nullopt at the end of the stream. EINTR is returned as an error.
   // Waits as long as the supervisor lives (a request may take hours: `run`, `wait`).
-  Result<std::optional<ReplyLine>> next();
+  Result<std::optional<control::ReplyLine>> next();
   // A whole line already read: next() answers without reading the socket.
   bool has_buffered_line() const { return buffer_.find('\n') != std::string::npos; }
   int fd() const { return fd_.get(); }
   pid_t supervisor_pid() const { return pid_; }
 
  private:
-  explicit Client(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  explicit ControlClient(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
   // Reads what is there; waits at most `limit` for it, then says why nothing came.
   Result<std::optional<nlohmann::json>> read_line(std::optional<std::chrono::milliseconds> limit);
   Status await_greeting(std::chrono::milliseconds limit);
@@ -62,4 +64,4 @@ class Client {
   pid_t pid_ = 0;
 };
 
-}  // namespace pier::supervisor::control
+}  // namespace pier::app

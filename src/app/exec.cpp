@@ -1,4 +1,4 @@
-#include "supervisor/exec.h"
+#include "app/exec.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -10,11 +10,11 @@
 #include <cerrno>
 #include <optional>
 
+#include "app/stdio_relay.h"
 #include "runtime/container.h"
-#include "supervisor/stdio_relay.h"
 #include "sys/syscalls.h"
 
-namespace pier::supervisor {
+namespace pier::app {
 namespace {
 
 std::vector<std::string> merge_env(std::vector<std::string> base, const std::vector<std::string>& extra) {
@@ -150,4 +150,4 @@ Result<int> exec_in_container(const state::ContainerRecord& r, const ExecOptions
   return runtime::wait(handle.pidfd.get());
 }
 
-}  // namespace pier::supervisor
+}  // namespace pier::app

@@ -10,7 +10,7 @@
 #include "base/result.h"
 #include "state/container_record.h"
 
-namespace pier::supervisor {
+namespace pier::app {
 
 struct ExecOptions {
   std::vector<std::string> argv;
@@ -26,4 +26,4 @@ struct ExecOptions {
 // The process's exit code (128+signal when killed); 0 at once with `detach`.
 Result<int> exec_in_container(const state::ContainerRecord& record, const ExecOptions& options);
 
-}  // namespace pier::supervisor
+}  // namespace pier::app

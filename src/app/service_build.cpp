@@ -1,4 +1,4 @@
-#include "supervisor/service_build.h"
+#include "app/service_build.h"
 
 #include <chrono>
 #include <mutex>
@@ -12,7 +12,7 @@
 #include "image/oci.h"
 #include "image/store/store.h"
 
-namespace pier::supervisor {
+namespace pier::app {
 namespace {
 
 std::string where_of(const compose::Service& service, const std::string& key) {
@@ -195,4 +195,4 @@ std::vector<std::string> services_to_build_for_up(const std::string& pier_root, 
   return out;
 }
 
-}  // namespace pier::supervisor
+}  // namespace pier::app

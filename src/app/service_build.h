@@ -13,7 +13,7 @@
 #include "base/result.h"
 #include "compose/model.h"
 
-namespace pier::supervisor {
+namespace pier::app {
 
 struct ServiceBuildOptions {
   bool no_cache = false;
@@ -36,4 +36,4 @@ std::vector<std::string> services_to_build_for_up(const std::string& pier_root, 
                                                   const std::vector<std::string>& services, bool no_deps, bool build,
                                                   bool no_build);
 
-}  // namespace pier::supervisor
+}  // namespace pier::app

@@ -1,10 +1,10 @@
-#include "supervisor/status_text.h"
+#include "app/status_text.h"
 
 #include <ctime>
 
 #include <fmt/format.h>
 
-namespace pier::supervisor {
+namespace pier::app {
 
 std::string human_duration(int64_t s) {
   if (s < 1) return "Less than a second";
@@ -60,4 +60,4 @@ std::string created_at_text(int64_t unix_ns) {
   return buf;
 }
 
-}  // namespace pier::supervisor
+}  // namespace pier::app

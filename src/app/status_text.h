@@ -8,7 +8,7 @@
 
 #include "state/container_record.h"
 
-namespace pier::supervisor {
+namespace pier::app {
 
 // Docker's units.HumanDuration: "Less than a second", "About a minute", "3 hours"...
 std::string human_duration(int64_t seconds);
@@ -17,4 +17,4 @@ std::string ports_text(const std::vector<state::PublishedPort>& ports);
 // "2026-11-23 10:00:00 +0000 UTC" as Docker prints CreatedAt.
 std::string created_at_text(int64_t unix_ns);
 
-}  // namespace pier::supervisor
+}  // namespace pier::app

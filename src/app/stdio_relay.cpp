@@ -1,4 +1,4 @@
-#include "supervisor/stdio_relay.h"
+#include "app/stdio_relay.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-namespace pier::supervisor {
+namespace pier::app {
 namespace {
 
 // Blocking copy to our own stdout/stderr, which may have been left non-blocking.
@@ -127,4 +127,4 @@ void StdioRelay::finish() {
   stdin_open_ = false;
 }
 
-}  // namespace pier::supervisor
+}  // namespace pier::app

@@ -10,7 +10,7 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 
-namespace pier::supervisor {
+namespace pier::app {
 
 class StdioRelay {
  public:
@@ -43,4 +43,4 @@ class StdioRelay {
   bool stdin_open_ = false;
 };
 
-}  // namespace pier::supervisor
+}  // namespace pier::app

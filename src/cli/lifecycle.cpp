@@ -2,10 +2,10 @@
 // kill, pause, unpause, rm, create. Each is safe to run twice.
 #include <cstdio>
 
+#include "app/supervisor_connect.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "state/container_record.h"
-#include "supervisor/daemon.h"
 
 namespace pier::cli {
 namespace {
@@ -32,7 +32,7 @@ int run_on_project(const GlobalOptions& globals, const std::vector<std::string>&
     // A record that does not parse still has a container behind it for `down` to remove.
     auto records = state::RecordStore(project->paths.records_dir()).scan();
     if (!records) return report(records.error());
-    if (records->records.empty() && records->unreadable.empty() && !supervisor::connect_if_running(project->paths))
+    if (records->records.empty() && records->unreadable.empty() && !app::connect_if_running(project->paths))
       return 0;
   }
   target(request, services);

@@ -9,10 +9,10 @@
 #include <cstdio>
 #include <optional>
 
-#include "cli/commands.h"
+#include "app/stdio_relay.h"
 #include "base/unique_fd.h"
+#include "cli/commands.h"
 #include "cli/supervisor_link.h"
-#include "supervisor/stdio_relay.h"
 
 namespace pier::cli {
 namespace {
@@ -94,9 +94,9 @@ void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& re
     ::sigaction(SIGTERM, &sa, nullptr);
     std::vector<int> fds;
     UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    std::optional<supervisor::StdioRelay> relay;
+    std::optional<app::StdioRelay> relay;
     if (!f->detach) {
-      auto opened = supervisor::StdioRelay::open(f->interactive);
+      auto opened = app::StdioRelay::open(f->interactive);
       if (!opened) {
         result.exit_code = report(opened.error());
         return;

@@ -4,10 +4,10 @@
 
 #include <cstdio>
 
+#include "app/supervisor_connect.h"
 #include "base/file_lock.h"
 #include "compose/discovery.h"
 #include "state/container_record.h"
-#include "supervisor/daemon.h"
 
 namespace pier::cli {
 
@@ -23,8 +23,8 @@ supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vec
   return source;
 }
 
-Result<supervisor::control::Client> supervisor_of(const state::ProjectPaths& paths) {
-  return supervisor::connect_or_start(paths);
+Result<app::ControlClient> supervisor_of(const state::ProjectPaths& paths) {
+  return app::connect_or_start(paths);
 }
 
 Status call_supervisor(const state::ProjectPaths& paths, const supervisor::control::Request& request, bool quiet) {

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "app/control_client.h"
 #include "base/result.h"
 #include "cli/global_options.h"
 #include "cli/project.h"
 #include "state/container_record.h"
 #include "state/paths.h"
-#include "supervisor/control/client.h"
 #include "supervisor/project_source.h"
 
 namespace pier::cli {
@@ -19,7 +19,7 @@ Result<state::ProjectPaths> paths_of(const GlobalOptions& globals, const std::st
 supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vector<std::string>& targeted);
 
 // Starts the supervisor when none runs.
-Result<supervisor::control::Client> supervisor_of(const state::ProjectPaths& paths);
+Result<app::ControlClient> supervisor_of(const state::ProjectPaths& paths);
 
 // Sends `request`, printing progress and warnings on stderr; the final status.
 Status call_supervisor(const state::ProjectPaths& paths, const supervisor::control::Request& request,

@@ -10,15 +10,15 @@
 #include <set>
 #include <thread>
 
+#include "app/logs/log_streamer.h"
+#include "app/service_build.h"
 #include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "event/loop.h"
 #include "runtime/security/sealed_exe.h"
 #include "state/container_record.h"
-#include "supervisor/logs/log_streamer.h"
-#include "supervisor/service_build.h"
-#include "supervisor/supervisor.h"
+#include "supervisor/control/protocol.h"
 
 namespace pier::cli {
 namespace {
@@ -88,11 +88,11 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
   auto loop_or = event::make_uv_loop();
   if (!loop_or) return report(loop_or.error());
   auto& loop = **loop_or;
-  supervisor::logs::PrinterOptions printer;
-  printer.color = supervisor::logs::color_wanted(f.no_color, stdout);
+  app::logs::PrinterOptions printer;
+  printer.color = app::logs::color_wanted(f.no_color, stdout);
   printer.timestamps = f.timestamps;
   printer.prefix = !f.no_log_prefix;
-  supervisor::logs::LogStreamer streamer(loop, printer, stdout);
+  app::logs::LogStreamer streamer(loop, printer, stdout);
 
   // Container events (who exited, with which code), subscribed before the states are
   // read so that no exit falls in between.
@@ -115,7 +115,7 @@ int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::ve
   for (const auto& r : *records) {
     if (std::find(names.begin(), names.end(), r.name) == names.end()) continue;
     state_of[r.name] = r.state;
-    supervisor::logs::ReadOptions backlog;
+    app::logs::ReadOptions backlog;
     backlog.since_ns = since;
     auto file = project.paths.log_file(r.name);
     if (!file) return report(file.error());
@@ -253,7 +253,7 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     }
     // Images from `build:` are built here, before the supervisor starts anything, as
     // Docker Compose builds on the client side.
-    auto to_build = supervisor::services_to_build_for_up(state_root(globals), project->loaded->project, f->services,
+    auto to_build = app::services_to_build_for_up(state_root(globals), project->loaded->project, f->services,
                                                          f->options.no_deps, f->build, f->no_build);
     // RUN steps clone into containers from this process: it runs from a sealed copy
     // (the re-executed process finds the same work and goes on from here).
@@ -261,7 +261,7 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       result.exit_code = report(sealed.error());
       return;
     }
-    if (auto st = supervisor::build_services(state_root(globals), project->loaded->project, to_build, {}, stderr); !st) {
+    if (auto st = app::build_services(state_root(globals), project->loaded->project, to_build, {}, stderr); !st) {
       result.exit_code = report(st.error());
       return;
     }

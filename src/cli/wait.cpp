@@ -24,7 +24,7 @@ bool is_running(state::ContainerState s) {
          s == state::ContainerState::paused;
 }
 
-Status subscribe(control::Client& client) {
+Status subscribe(app::ControlClient& client) {
   PIER_CHECK(client.send(control::EventsRequest{}));
   for (;;) {
     PIER_TRY(auto line, client.next());

@@ -66,4 +66,10 @@ Result<std::string> sha256_file(const std::string& path) {
   return h.finish();
 }
 
+std::string short_id(const std::string& digest) {
+  auto colon = digest.find(':');
+  std::string hex = colon == std::string::npos ? digest : digest.substr(colon + 1);
+  return hex.substr(0, 12);
+}
+
 }  // namespace pier::image

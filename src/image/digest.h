@@ -30,5 +30,7 @@ std::string sha256_digest(std::string_view data);
 Result<std::string> digest_hex(std::string_view digest);
 // Digest of a file's content, streamed.
 Result<std::string> sha256_file(const std::string& path);
+// The 12-hex short form of "sha256:<hex>", as image ids and layers are shown.
+std::string short_id(const std::string& digest);
 
 }  // namespace pier::image

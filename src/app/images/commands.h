@@ -9,7 +9,7 @@
 
 #include "base/result.h"
 
-namespace pier::image::commands {
+namespace pier::app::images {
 
 struct ListOptions {
   bool quiet = false;     // IDs only
@@ -53,4 +53,4 @@ Status image_rm(const std::string& pier_root, const std::vector<std::string>& na
 // container uses first, as `docker image prune -a` does.
 Status image_prune(const std::string& pier_root, bool all, const std::vector<ImageUse>& in_use, std::FILE* out);
 
-}  // namespace pier::image::commands
+}  // namespace pier::app::images

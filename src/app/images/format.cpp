@@ -1,10 +1,10 @@
-#include "image/commands/format.h"
+#include "app/images/format.h"
 
 #include <ctime>
 
 #include <fmt/format.h>
 
-namespace pier::image::commands {
+namespace pier::app::images {
 
 std::string human_size(uint64_t bytes) {
   const char* units[] = {"B", "kB", "MB", "GB", "TB"};
@@ -25,10 +25,4 @@ std::string human_age(int64_t t) {
   return fmt::format("{} days ago", d / 86400);
 }
 
-std::string short_id(const std::string& digest) {
-  auto colon = digest.find(':');
-  std::string hex = colon == std::string::npos ? digest : digest.substr(colon + 1);
-  return hex.substr(0, 12);
-}
-
-}  // namespace pier::image::commands
+}  // namespace pier::app::images

@@ -2,11 +2,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "image/commands/commands.h"
+#include "app/images/commands.h"
 #include "image/json_util.h"
 #include "image/store/store.h"
 
-namespace pier::image::commands {
+namespace pier::app::images {
+
+using namespace pier::image;  // the commands speak the image library's types
 namespace {
 
 using nlohmann::json;
@@ -51,4 +53,4 @@ Status image_inspect(const std::string& pier_root, const std::vector<std::string
   return {};
 }
 
-}  // namespace pier::image::commands
+}  // namespace pier::app::images

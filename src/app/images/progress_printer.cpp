@@ -1,4 +1,4 @@
-#include "image/commands/progress_printer.h"
+#include "app/images/progress_printer.h"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -7,9 +7,11 @@
 
 #include <fmt/format.h>
 
-#include "image/commands/format.h"
+#include "app/images/format.h"
 
-namespace pier::image::commands {
+namespace pier::app::images {
+
+using namespace pier::image;  // the commands speak the image library's types
 namespace {
 
 constexpr const char* kSpinner[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
@@ -189,4 +191,4 @@ void ProgressPrinter::redraw() {
   std::fflush(out_);
 }
 
-}  // namespace pier::image::commands
+}  // namespace pier::app::images

@@ -16,7 +16,7 @@
 
 #include "image/registry/pull.h"
 
-namespace pier::image::commands {
+namespace pier::app::images {
 
 class ProgressPrinter {
  public:
@@ -31,7 +31,7 @@ class ProgressPrinter {
   // Declares the images in display order, so the header's total is known.
   void expect(const std::vector<std::string>& names);
   void status(const std::string& name, const std::string& text, Outcome outcome = Outcome::working);
-  void layer(const std::string& name, const LayerProgress& p);
+  void layer(const std::string& name, const image::LayerProgress& p);
   // Final redraw; the ticker stops. Called by the destructor too.
   void finish();
 
@@ -68,4 +68,4 @@ class ProgressPrinter {
 // Renders "[=====>      ]" for `current` of `total`, `width` cells inside the brackets.
 std::string progress_bar(uint64_t current, uint64_t total, int width);
 
-}  // namespace pier::image::commands
+}  // namespace pier::app::images

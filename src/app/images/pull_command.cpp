@@ -1,4 +1,4 @@
-#include "image/commands/pull_command.h"
+#include "app/images/pull_command.h"
 
 #include <unistd.h>
 
@@ -10,10 +10,12 @@
 
 #include <fmt/format.h>
 
-#include "image/commands/progress_printer.h"
+#include "app/images/progress_printer.h"
 #include "image/registry/pull.h"
 
-namespace pier::image::commands {
+namespace pier::app::images {
+
+using namespace pier::image;  // the commands speak the image library's types
 namespace {
 
 struct Outcome {
@@ -95,4 +97,4 @@ Status pull(const std::string& pier_root, const PullCommand& command, std::FILE*
   return {};
 }
 
-}  // namespace pier::image::commands
+}  // namespace pier::app::images

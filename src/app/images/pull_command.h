@@ -8,7 +8,7 @@
 
 #include "base/result.h"
 
-namespace pier::image::commands {
+namespace pier::app::images {
 
 struct PullCommand {
   std::vector<std::string> references;
@@ -20,4 +20,4 @@ struct PullCommand {
 
 Status pull(const std::string& pier_root, const PullCommand& command, std::FILE* out);
 
-}  // namespace pier::image::commands
+}  // namespace pier::app::images

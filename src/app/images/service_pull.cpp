@@ -1,4 +1,4 @@
-#include "image/commands/service_pull.h"
+#include "app/images/service_pull.h"
 
 #include <unistd.h>
 
@@ -10,10 +10,12 @@
 
 #include <fmt/format.h>
 
-#include "image/commands/progress_printer.h"
+#include "app/images/progress_printer.h"
 #include "image/registry/pull.h"
 
-namespace pier::image::commands {
+namespace pier::app::images {
+
+using namespace pier::image;  // the commands speak the image library's types
 namespace {
 
 struct Shared {
@@ -91,4 +93,4 @@ Status pull_services(const std::string& pier_root, const std::vector<ServiceImag
   return {};
 }
 
-}  // namespace pier::image::commands
+}  // namespace pier::app::images

@@ -10,7 +10,7 @@
 
 #include "base/result.h"
 
-namespace pier::image::commands {
+namespace pier::app::images {
 
 struct ServiceImage {
   std::string service;
@@ -28,4 +28,4 @@ struct ServicePullOptions {
 Status pull_services(const std::string& pier_root, const std::vector<ServiceImage>& images,
                      const ServicePullOptions& options, std::FILE* out);
 
-}  // namespace pier::image::commands
+}  // namespace pier::app::images

@@ -6,13 +6,16 @@
 #include <map>
 #include <set>
 
+#include "app/images/commands.h"
+#include "app/images/format.h"
 #include "image/archive/import.h"
 #include "image/archive/load.h"
-#include "image/commands/commands.h"
-#include "image/commands/format.h"
+#include "image/digest.h"
 #include "image/store/store.h"
 
-namespace pier::image::commands {
+namespace pier::app::images {
+
+using namespace pier::image;  // the commands speak the image library's types
 namespace {
 
 struct Row {
@@ -30,7 +33,7 @@ uint64_t image_size(const Store& store, const ImageRecord& r) {
 
 Row row_for(const Store& store, const ImageRecord& r, bool no_trunc) {
   Row row;
-  row.id = no_trunc ? r.id : short_id(r.id);
+  row.id = no_trunc ? r.id : image::short_id(r.id);
   row.updated = r.updated_at;
   row.size = image_size(store, r);
   if (auto ref = parse_reference(r.name); ref.ok() && !r.name.starts_with("sha256:")) {
@@ -124,10 +127,10 @@ Status image_rm(const std::string& pier_root, const std::vector<std::string>& na
       if (use.image_id != found.id) continue;
       std::string who = "container " + use.container + " (project " + use.project + ")";
       if (use.running)
-        return Error("image " + name + " (" + short_id(found.id) + ") is used by running " + who)
+        return Error("image " + name + " (" + image::short_id(found.id) + ") is used by running " + who)
             .hint("stop and remove the container first (`pier -p " + use.project + " down`)");
       if (!force)
-        return Error("image " + name + " (" + short_id(found.id) + ") is used by " + who)
+        return Error("image " + name + " (" + image::short_id(found.id) + ") is used by " + who)
             .hint("remove the container first (`pier -p " + use.project + " down` or `rm`), or untag with --force");
     }
     std::vector<std::string> to_remove = {found.name};
@@ -165,4 +168,4 @@ Status image_prune(const std::string& pier_root, bool all, const std::vector<Ima
   return {};
 }
 
-}  // namespace pier::image::commands
+}  // namespace pier::app::images

@@ -1,4 +1,4 @@
-#include "supervisor/logs/log_follower.h"
+#include "app/logs/log_follower.h"
 
 #include <fcntl.h>
 #include <sys/inotify.h>
@@ -11,7 +11,7 @@
 #include "base/log.h"
 #include "supervisor/logs/json_line.h"
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
 namespace {
 
 // On the log's own directory: writes to the file, and files appearing, renamed or
@@ -227,4 +227,4 @@ Status LogFollower::read_rotated_after(std::vector<LogEntry>& out) {
   return {};
 }
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

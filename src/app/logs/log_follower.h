@@ -15,7 +15,11 @@
 #include "base/unique_fd.h"
 #include "supervisor/logs/log_entry.h"
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
+
+// Entries as the supervisor's writer stores them (supervisor/logs/log_entry.h).
+using supervisor::logs::LogEntry;
+using supervisor::logs::Stream;
 
 struct FileId {
   dev_t dev = 0;
@@ -65,4 +69,4 @@ class LogFollower {
   size_t skipped_ = 0;     // lines that were not entries (warned once)
 };
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

@@ -1,4 +1,4 @@
-#include "supervisor/logs/log_printer.h"
+#include "app/logs/log_printer.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,9 @@
 
 #include "supervisor/logs/log_time.h"
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
+
+using supervisor::logs::format_time_fixed;
 
 bool color_wanted(bool no_color_flag, FILE* out) {
   if (no_color_flag) return false;
@@ -90,4 +92,4 @@ void LogPrinter::flush() {
   if (err_ != out_) std::fflush(err_);
 }
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

@@ -12,7 +12,11 @@
 
 #include "supervisor/logs/log_entry.h"
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
+
+// Entries as the supervisor's writer stores them (supervisor/logs/log_entry.h).
+using supervisor::logs::LogEntry;
+using supervisor::logs::Stream;
 
 struct PrinterOptions {
   bool color = false;       // see color_wanted()
@@ -68,4 +72,4 @@ class LogPrinter {
   size_t width_ = 0;
 };
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

@@ -1,4 +1,4 @@
-#include "supervisor/logs/log_reader.h"
+#include "app/logs/log_reader.h"
 
 #include <sys/stat.h>
 
@@ -12,7 +12,7 @@
 #include "base/log.h"
 #include "supervisor/logs/json_line.h"
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
 namespace {
 
 bool path_exists(const std::string& path) {
@@ -153,4 +153,4 @@ std::vector<SourcedEntry> merge_by_time(std::vector<std::vector<LogEntry>> sourc
   return out;
 }
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

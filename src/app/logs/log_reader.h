@@ -12,7 +12,13 @@
 #include "supervisor/logs/log_entry.h"
 #include "supervisor/logs/log_time.h"
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
+
+// Entries as the supervisor's writer stores them (supervisor/logs/log_entry.h).
+using supervisor::logs::LogEntry;
+using supervisor::logs::Stream;
+// --since/--until as the supervisor's log times (supervisor/logs/log_time.h).
+using supervisor::logs::parse_log_time;
 
 struct ReadOptions {
   std::optional<size_t> tail;       // the last N entries (after the time filters)
@@ -45,4 +51,4 @@ struct SourcedEntry {
 };
 std::vector<SourcedEntry> merge_by_time(std::vector<std::vector<LogEntry>> sources);
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

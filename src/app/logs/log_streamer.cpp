@@ -1,4 +1,4 @@
-#include "supervisor/logs/log_streamer.h"
+#include "app/logs/log_streamer.h"
 
 #include <sys/stat.h>
 
@@ -6,7 +6,7 @@
 
 #include "base/log.h"
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
 namespace {
 
 // A source being dropped, destroyed on the next loop iteration: it may be dropped
@@ -131,4 +131,4 @@ void LogStreamer::retire(const std::string& name) {
   loop_.defer_delete(std::move(retired));
 }
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "app/logs/log_follower.h"
+#include "app/logs/log_printer.h"
+#include "app/logs/log_reader.h"
 #include "base/result.h"
 #include "event/loop.h"
-#include "supervisor/logs/log_follower.h"
-#include "supervisor/logs/log_printer.h"
-#include "supervisor/logs/log_reader.h"
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
 
 struct FollowTarget {
   std::string name;      // as printed in the prefix
@@ -70,4 +70,4 @@ class LogStreamer {
   std::function<void(const std::string&, const Error&)> on_error_;
 };
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

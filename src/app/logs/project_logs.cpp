@@ -1,4 +1,4 @@
-#include "supervisor/logs/project_logs.h"
+#include "app/logs/project_logs.h"
 
 #include <sys/stat.h>
 
@@ -8,13 +8,13 @@
 
 #include <fmt/format.h>
 
+#include "app/logs/log_streamer.h"
+#include "app/logs/records_watcher.h"
 #include "base/log.h"
 #include "event/loop.h"
 #include "state/paths.h"
-#include "supervisor/logs/log_streamer.h"
-#include "supervisor/logs/records_watcher.h"
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
 namespace {
 
 bool dir_exists(const std::string& path) {
@@ -167,4 +167,4 @@ Result<int> print_project_logs(const ProjectLogsOptions& options, FILE* out, FIL
   return follow.run();
 }
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

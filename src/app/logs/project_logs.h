@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "app/logs/log_printer.h"
+#include "app/logs/log_reader.h"
 #include "base/result.h"
 #include "state/container_record.h"
-#include "supervisor/logs/log_printer.h"
-#include "supervisor/logs/log_reader.h"
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
 
 struct ProjectLogsOptions {
   std::string root;                   // --root
@@ -39,4 +39,4 @@ Result<std::vector<state::ContainerRecord>> select_log_containers(
 // (0). A project with no containers prints nothing. Returns the exit code.
 Result<int> print_project_logs(const ProjectLogsOptions& options, FILE* out, FILE* err);
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

@@ -1,4 +1,4 @@
-#include "supervisor/logs/records_watcher.h"
+#include "app/logs/records_watcher.h"
 
 #include <sys/inotify.h>
 #include <sys/stat.h>
@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
 
 Result<std::unique_ptr<RecordsWatcher>> RecordsWatcher::open(std::string dir) {
   std::unique_ptr<RecordsWatcher> w(new RecordsWatcher(std::move(dir)));
@@ -42,4 +42,4 @@ Result<bool> RecordsWatcher::drain() {
   return !gone_;
 }
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

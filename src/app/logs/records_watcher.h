@@ -9,7 +9,7 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 
-namespace pier::supervisor::logs {
+namespace pier::app::logs {
 
 class RecordsWatcher {
  public:
@@ -30,4 +30,4 @@ class RecordsWatcher {
   bool gone_ = false;
 };
 
-}  // namespace pier::supervisor::logs
+}  // namespace pier::app::logs

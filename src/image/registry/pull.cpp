@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "image/commands/format.h"
 #include "image/context.h"
+#include "image/digest.h"
 #include "image/limits.h"
 #include "image/registry/client.h"
 #include "image/store/commit.h"
@@ -23,7 +23,7 @@ struct LayerJob {
 };
 
 void report(const PullOptions& o, const std::string& digest, const char* status, uint64_t cur = 0, uint64_t total = 0) {
-  if (o.progress) o.progress(LayerProgress{commands::short_id(digest), status, cur, total});
+  if (o.progress) o.progress(LayerProgress{short_id(digest), status, cur, total});
 }
 
 // Refuses a descriptor whose size is over what pier accepts for its kind,

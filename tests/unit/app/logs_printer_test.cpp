@@ -5,10 +5,11 @@
 
 #include <string>
 
-#include "supervisor/logs/log_printer.h"
+#include "app/logs/log_printer.h"
 #include "supervisor/logs/log_time.h"
 
 using namespace pier::supervisor::logs;
+using namespace pier::app::logs;
 
 namespace {
 

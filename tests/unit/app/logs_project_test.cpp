@@ -3,9 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "supervisor/logs/project_logs.h"
+#include "app/logs/project_logs.h"
 
 using namespace pier::supervisor::logs;
+using namespace pier::app::logs;
 using pier::state::ContainerRecord;
 
 namespace {

@@ -3,11 +3,12 @@
 #include <string>
 #include <vector>
 
-#include "supervisor/logs/log_reader.h"
+#include "app/logs/log_reader.h"
 #include "supervisor/logs/log_writer.h"
-#include "unit/supervisor/logs_test_util.h"
+#include "unit/app/logs_test_util.h"
 
 using namespace pier::supervisor::logs;
+using namespace pier::app::logs;
 using pier::test::LogsTempDir;
 using pier::test::spit;
 

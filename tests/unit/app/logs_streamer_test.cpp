@@ -6,12 +6,13 @@
 #include <filesystem>
 #include <string>
 
+#include "app/logs/log_streamer.h"
 #include "event/loop.h"
-#include "supervisor/logs/log_streamer.h"
 #include "supervisor/logs/log_writer.h"
-#include "unit/supervisor/logs_test_util.h"
+#include "unit/app/logs_test_util.h"
 
 using namespace pier::supervisor::logs;
+using namespace pier::app::logs;
 using namespace std::chrono_literals;
 using pier::test::LogsTempDir;
 

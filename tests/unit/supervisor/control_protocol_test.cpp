@@ -113,8 +113,8 @@ TEST_CASE("protocol: a request with missing fields takes the defaults", "[contro
   auto stop = control::parse_request(json{{"op", "stop"}});
   REQUIRE(stop.ok());
   CHECK(std::get<control::StopRequest>(*stop).services.empty());
-  auto up = control::parse_request(json{{"op", "up"}, {"source", control::to_json(control::UpRequest{a_source(), {}})["source"]},
-                                        {"options", {{"no_start", true}}}});
+  auto source = control::to_json(control::UpRequest{a_source(), {}})["source"];
+  auto up = control::parse_request(json{{"op", "up"}, {"source", source}, {"options", {{"no_start", true}}}});
   REQUIRE(up.ok());
   CHECK(std::get<control::UpRequest>(*up).options.no_start);
   CHECK(std::get<control::UpRequest>(*up).options.wait_timeout_s == 0);
