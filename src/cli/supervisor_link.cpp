@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 
 #include "app/supervisor_connect.h"
 #include "base/file_lock.h"
@@ -25,17 +24,6 @@ supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vec
 
 Result<app::ControlClient> supervisor_of(const state::ProjectPaths& paths) {
   return app::connect_or_start(paths);
-}
-
-Status call_supervisor(const state::ProjectPaths& paths, const supervisor::control::Request& request, bool quiet) {
-  PIER_TRY(auto client, supervisor_of(paths));
-  return client.call(request, [quiet](const supervisor::control::ReplyLine& line) {
-    if (const auto* warning = std::get_if<supervisor::control::Warning>(&line)) {
-      std::fprintf(stderr, "warning: %s\n", warning->message.c_str());
-    } else if (const auto* progress = std::get_if<supervisor::control::Progress>(&line); progress && !quiet) {
-      std::fprintf(stderr, " %s  %s\n", progress->subject.c_str(), progress->status.c_str());
-    }
-  });
 }
 
 Result<ProjectRef> resolve_project(const GlobalOptions& globals, const std::vector<std::string>& targeted) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/control_client.h"
+#include "app/supervisor_call.h"
 #include "base/result.h"
 #include "cli/global_options.h"
 #include "cli/project.h"
@@ -21,9 +22,8 @@ supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vec
 // Starts the supervisor when none runs.
 Result<app::ControlClient> supervisor_of(const state::ProjectPaths& paths);
 
-// Sends `request`, printing progress and warnings on stderr; the final status.
-Status call_supervisor(const state::ProjectPaths& paths, const supervisor::control::Request& request,
-                       bool quiet = false);
+// Sends a request, printing progress and warnings on stderr; the final status.
+using app::call_supervisor;
 
 // The project's name and paths: from the compose file, or from -p alone when there
 // is none (so `pier down -p x` and `pier ps -p x` work anywhere).
