@@ -2,17 +2,17 @@
 // `build:` (all of them when none is named), in parallel, on pier's own runtime.
 #include <cstdio>
 
+#include "app/service_build.h"
 #include "cli/commands.h"
 #include "cli/project.h"
 #include "runtime/security/sealed_exe.h"
-#include "supervisor/service_build.h"
 
 namespace pier::cli {
 namespace {
 
 struct BuildFlags {
   std::vector<std::string> services, build_args;
-  supervisor::ServiceBuildOptions options;
+  app::ServiceBuildOptions options;
 };
 
 Status build_project(const GlobalOptions& globals, const BuildFlags& f) {
@@ -28,7 +28,7 @@ Status build_project(const GlobalOptions& globals, const BuildFlags& f) {
   if (names.empty())
     for (const auto& [name, service] : loaded.project.services)
       if (!service.disabled && service.build) names.push_back(name);
-  supervisor::ServiceBuildOptions options = f.options;
+  app::ServiceBuildOptions options = f.options;
   for (const auto& arg : f.build_args) {
     auto eq = arg.find('=');
     if (eq == 0) return Error("--build-arg `" + arg + "`: expected KEY=VALUE or KEY");
@@ -39,7 +39,7 @@ Status build_project(const GlobalOptions& globals, const BuildFlags& f) {
       options.build_args[arg.substr(0, eq)] = arg.substr(eq + 1);
     }
   }
-  return supervisor::build_services(state_root(globals), loaded.project, names, options, stderr);
+  return app::build_services(state_root(globals), loaded.project, names, options, stderr);
 }
 
 }  // namespace

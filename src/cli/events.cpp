@@ -24,29 +24,28 @@ void register_events(CLI::App& app, const GlobalOptions& globals, CommandResult&
       result.exit_code = report(client.error());
       return;
     }
-    if (auto st = client->send({{"op", "events"}}); !st) {
+    if (auto st = client->send(supervisor::control::EventsRequest{}); !st) {
       result.exit_code = report(st.error());
       return;
     }
     for (;;) {
       auto line = client->next();
       if (!line || !*line) break;
-      const auto& e = **line;
-      if (!services->empty() &&
-          std::find(services->begin(), services->end(), e.value("service", "")) == services->end())
+      const auto* e = std::get_if<supervisor::control::ContainerEvent>(&**line);
+      if (!e) continue;  // the subscription's own first line
+      if (!services->empty() && std::find(services->begin(), services->end(), e->service) == services->end())
         continue;
       if (*json) {
-        std::printf("%s\n", e.dump().c_str());
+        std::printf("%s\n", supervisor::control::to_json(*e).dump().c_str());
       } else {
-        int64_t ns = e.value("time", int64_t{0});
+        int64_t ns = e->time_ns;
         std::time_t t = static_cast<std::time_t>(ns / 1000000000);
         std::tm tm{};
         ::localtime_r(&t, &tm);
         char when[64];
         std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
         std::printf("%s.%06ld container %s %s (name=%s, service=%s)\n", when, static_cast<long>(ns % 1000000000 / 1000),
-                    e.value("action", "").c_str(), e.value("id", "").c_str(), e.value("name", "").c_str(),
-                    e.value("service", "").c_str());
+                    e->action.c_str(), e->id.c_str(), e->name.c_str(), e->service.c_str());
       }
       std::fflush(stdout);
     }

@@ -3,11 +3,11 @@
 
 #include <cstdio>
 
+#include "app/exec.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "runtime/security/sealed_exe.h"
 #include "state/container_record.h"
-#include "supervisor/exec.h"
 
 namespace pier::cli {
 
@@ -66,7 +66,7 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& r
       result.exit_code = report(Error("service \"" + f->service + "\" is not running"));
       return;
     }
-    supervisor::ExecOptions options;
+    app::ExecOptions options;
     options.argv = f->command;
     for (const auto& e : f->env) {
       // `-e KEY` takes KEY from the CLI's environment, as docker does.
@@ -79,7 +79,7 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& r
     options.interactive = f->interactive;
     options.privileged = f->privileged;
     options.detach = f->detach;
-    auto code = supervisor::exec_in_container(*target, options);
+    auto code = app::exec_in_container(*target, options);
     if (!code) {
       result.exit_code = report(std::move(code).error().context("service " + f->service));
       return;

@@ -1,11 +1,11 @@
 // `pier image ls|pull|load|import|inspect|rm|prune` and `pier pull REF...`:
-// flags only; each calls one function of image/commands/.
+// flags only; each calls one function of app/images/.
 #include <cstdio>
 #include <functional>
 
+#include "app/images/commands.h"
+#include "app/images/pull_command.h"
 #include "cli/commands.h"
-#include "image/commands/commands.h"
-#include "image/commands/pull_command.h"
 #include "state/container_record.h"
 #include "state/paths.h"
 
@@ -20,14 +20,14 @@ int finish(const Status& status) {
 
 void add_ls(CLI::App& image, const GlobalOptions& globals, CommandResult& result) {
   auto* ls = image.add_subcommand("ls", "List images in the local store")->alias("list");
-  auto options = std::make_shared<image::commands::ListOptions>();
+  auto options = std::make_shared<app::images::ListOptions>();
   auto format = std::make_shared<std::string>();
   ls->add_flag("-q,--quiet", options->quiet, "Only show image IDs");
   ls->add_flag("--no-trunc", options->no_trunc, "Don't truncate output");
   ls->add_option("--format", *format, "Output format: table or json")->check(CLI::IsMember({"table", "json"}));
   ls->callback([&globals, &result, options, format] {
     options->json = *format == "json";
-    result.exit_code = finish(image::commands::image_ls(state_root(globals), *options, stdout));
+    result.exit_code = finish(app::images::image_ls(state_root(globals), *options, stdout));
   });
 }
 
@@ -38,13 +38,13 @@ void add_load(CLI::App& image, const GlobalOptions& globals, CommandResult& resu
   load->add_option("-i,--input", *input, "Archive to read (tar, tar.gz, tar.zst)")->required();
   load->add_flag("-q,--quiet", *quiet, "Suppress the load output");
   load->callback([&globals, &result, input, quiet] {
-    result.exit_code = finish(image::commands::image_load(state_root(globals), *input, *quiet, stdout));
+    result.exit_code = finish(app::images::image_load(state_root(globals), *input, *quiet, stdout));
   });
 }
 
 void add_import(CLI::App& image, const GlobalOptions& globals, CommandResult& result) {
   auto* imp = image.add_subcommand("import", "Create a one-layer image from a rootfs tarball");
-  auto command = std::make_shared<image::commands::ImportCommand>();
+  auto command = std::make_shared<app::images::ImportCommand>();
   imp->add_option("file", command->tarball, "Rootfs tarball (tar, tar.gz, tar.zst)")->required();
   imp->add_option("name", command->name, "Image name, e.g. busybox:latest");
   imp->add_option("-c,--change", command->changes, "Apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, WORKDIR, ...)")
@@ -52,14 +52,14 @@ void add_import(CLI::App& image, const GlobalOptions& globals, CommandResult& re
   imp->add_option("-m,--message", command->message, "Commit message for the image history");
   imp->add_option("--platform", command->platform, "Platform of the image, e.g. linux/amd64");
   imp->callback([&globals, &result, command] {
-    result.exit_code = finish(image::commands::image_import(state_root(globals), *command, stdout));
+    result.exit_code = finish(app::images::image_import(state_root(globals), *command, stdout));
   });
 }
 
 // The images the containers of every project under the run directory were made
 // from, read from their records (they outlive a crashed supervisor).
-Result<std::vector<image::commands::ImageUse>> images_in_use(const std::string& root) {
-  std::vector<image::commands::ImageUse> uses;
+Result<std::vector<app::images::ImageUse>> images_in_use(const std::string& root) {
+  std::vector<app::images::ImageUse> uses;
   std::string base = state::run_base(root);
   for (const auto& project : state::list_projects(base)) {
     PIER_TRY(auto paths, state::project_paths(root, project));
@@ -77,7 +77,7 @@ Result<std::vector<image::commands::ImageUse>> images_in_use(const std::string& 
 
 // Runs `command` with the images in use, or reports why the records could not be read.
 int with_uses(const std::string& root,
-              const std::function<Status(const std::vector<image::commands::ImageUse>&)>& command) {
+              const std::function<Status(const std::vector<app::images::ImageUse>&)>& command) {
   auto uses = images_in_use(root);
   if (!uses) return finish(std::move(uses).error().context("reading container records"));
   return finish(command(*uses));
@@ -92,7 +92,7 @@ void add_rm(CLI::App& image, const GlobalOptions& globals, CommandResult& result
   rm->callback([&globals, &result, names, force] {
     std::string root = state_root(globals);
     result.exit_code = with_uses(root, [&](const auto& uses) {
-      return image::commands::image_rm(root, *names, *force, uses, stdout);
+      return app::images::image_rm(root, *names, *force, uses, stdout);
     });
   });
 }
@@ -106,7 +106,7 @@ void add_prune(CLI::App& image, const GlobalOptions& globals, CommandResult& res
   prune->callback([&globals, &result, all, force] {
     std::string root = state_root(globals);
     result.exit_code = with_uses(root, [&](const auto& uses) {
-      return image::commands::image_prune(root, *all, uses, stdout);
+      return app::images::image_prune(root, *all, uses, stdout);
     });
   });
 }
@@ -120,7 +120,7 @@ void add_names_command(CLI::App& image, const char* name, const char* help, cons
   sub->callback([&globals, &result, names, run] { result.exit_code = finish(run(state_root(globals), *names, stdout)); });
 }
 
-void add_pull_flags(CLI::App& sub, image::commands::PullCommand& command) {
+void add_pull_flags(CLI::App& sub, app::images::PullCommand& command) {
   sub.add_option("images", command.references, "Image references")->required();
   sub.add_flag("-q,--quiet", command.quiet, "Pull without printing progress");
   sub.add_option("--platform", command.platform, "Platform to pull, e.g. linux/arm64");
@@ -136,14 +136,14 @@ void register_image(CLI::App& app, const GlobalOptions& globals, CommandResult& 
   add_load(*image, globals, result);
   add_import(*image, globals, result);
   add_names_command(*image, "inspect", "Show an image's configuration as JSON", globals, result,
-                    image::commands::image_inspect);
+                    app::images::image_inspect);
   add_rm(*image, globals, result);
   add_prune(*image, globals, result);
   auto* pull = image->add_subcommand("pull", "Pull images from their registries");
-  auto command = std::make_shared<image::commands::PullCommand>();
+  auto command = std::make_shared<app::images::PullCommand>();
   add_pull_flags(*pull, *command);
   pull->callback([&globals, &result, command] {
-    result.exit_code = finish(image::commands::pull(state_root(globals), *command, stdout));
+    result.exit_code = finish(app::images::pull(state_root(globals), *command, stdout));
   });
 }
 

@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <set>
 
+#include "app/images/format.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "cli/table.h"
-#include "image/commands/format.h"
 #include "image/reference.h"
 #include "image/store/store.h"
 #include "state/container_record.h"
@@ -71,7 +71,7 @@ void print_rows(const std::vector<Row>& rows, const ImagesFlags& f) {
   Table table({"CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE"});
   for (const auto& row : rows)
     table.add({row.container, row.repository, row.tag, hex_of(row.id).substr(0, 12),
-               image::commands::human_size(row.size)});
+               app::images::human_size(row.size)});
   table.print(stdout);
 }
 

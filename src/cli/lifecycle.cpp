@@ -2,17 +2,26 @@
 // kill, pause, unpause, rm, create. Each is safe to run twice.
 #include <cstdio>
 
+#include "app/supervisor_connect.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "state/container_record.h"
-#include "supervisor/daemon.h"
 
 namespace pier::cli {
 namespace {
 
+namespace control = supervisor::control;
+
+// The services named on the command line go into the requests that select by service.
+void target(control::Request& request, const std::vector<std::string>& services) {
+  std::visit([&](auto& r) {
+    if constexpr (requires { r.services; }) r.services = services;
+  }, request);
+}
+
 // Runs `request` for the project; with `needs_containers`, a project with nothing to
 // act on is a no-op rather than a new supervisor.
-int run_on_project(const GlobalOptions& globals, const std::vector<std::string>& services, nlohmann::json request,
+int run_on_project(const GlobalOptions& globals, const std::vector<std::string>& services, control::Request request,
                    bool needs_containers = true) {
   auto project = resolve_project(globals, services);
   if (!project) return report(project.error());
@@ -23,11 +32,12 @@ int run_on_project(const GlobalOptions& globals, const std::vector<std::string>&
     // A record that does not parse still has a container behind it for `down` to remove.
     auto records = state::RecordStore(project->paths.records_dir()).scan();
     if (!records) return report(records.error());
-    if (records->records.empty() && records->unreadable.empty() && !supervisor::connect_if_running(project->paths))
+    if (records->records.empty() && records->unreadable.empty() && !app::connect_if_running(project->paths))
       return 0;
   }
-  request["services"] = services;
-  if (project->loaded) request["source"] = supervisor::to_json(source_of(globals, services));
+  target(request, services);
+  if (auto* down = std::get_if<control::DownRequest>(&request); down && project->loaded)
+    down->source = source_of(globals, services);
   if (auto st = call_supervisor(project->paths, request); !st) return report(st.error());
   return 0;
 }
@@ -50,8 +60,7 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
         ->check(CLI::IsMember({"local", "all"}));
     cmd->add_option("-t,--timeout", f->timeout, "Specify a shutdown timeout in seconds");
     cmd->callback([f, &globals, &result] {
-      nlohmann::json request = {{"op", "down"}, {"volumes", f->volumes}, {"remove_orphans", f->remove_orphans}, {"rmi", f->rmi}};
-      if (f->timeout) request["timeout"] = *f->timeout;
+      control::DownRequest request{std::nullopt, f->volumes, f->remove_orphans, f->rmi, f->timeout};
       // down always runs: it also removes what a crashed run left (bridges, nft).
       result.exit_code = run_on_project(globals, {}, request, false);
     });
@@ -69,11 +78,14 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
     auto timeout = std::make_shared<std::optional<int>>();
     if (s.timeout) cmd->add_option("-t,--timeout", *timeout, "Specify a shutdown timeout in seconds");
     cmd->add_option("services", *services, "Services (default: all)");
-    std::string op = s.name;
-    cmd->callback([services, timeout, op, &globals, &result] {
-      nlohmann::json request = {{"op", op}};
-      if (*timeout) request["timeout"] = **timeout;
-      result.exit_code = run_on_project(globals, *services, request);
+    std::string verb = s.name;
+    cmd->callback([services, timeout, verb, &globals, &result] {
+      using Kind = control::SignalRequest::Kind;
+      control::Request request = verb == "start"  ? control::Request(control::StartRequest{})
+                               : verb == "stop"   ? control::Request(control::StopRequest{{}, *timeout})
+                               : verb == "restart" ? control::Request(control::RestartRequest{{}, *timeout})
+                               : control::Request(control::SignalRequest{verb == "pause" ? Kind::pause : Kind::unpause});
+      result.exit_code = run_on_project(globals, *services, std::move(request));
     });
   }
   {
@@ -85,7 +97,9 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
     cmd->add_flag("--remove-orphans", *orphans, "Remove containers for services not defined in the Compose file");
     cmd->add_option("services", *services, "Services (default: all)");
     cmd->callback([services, signal, &globals, &result] {
-      result.exit_code = run_on_project(globals, *services, {{"op", "kill"}, {"signal", *signal}});
+      control::SignalRequest request;
+      request.signal = *signal;
+      result.exit_code = run_on_project(globals, *services, request);
     });
   }
   {
@@ -98,7 +112,9 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
     cmd->add_option("services", *services, "Services (default: all)");
     cmd->callback([services, stop, &globals, &result] {
       // pier does not prompt: rm removes stopped containers (and running ones with -s).
-      result.exit_code = run_on_project(globals, *services, {{"op", "rm"}, {"stop", *stop}});
+      control::RemoveRequest request;
+      request.stop = *stop;
+      result.exit_code = run_on_project(globals, *services, request);
     });
   }
   {
@@ -116,15 +132,19 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
         ->check(CLI::IsMember({"always", "missing", "never"}));
     cmd->add_option("services", f->services, "Services (default: all)");
     cmd->callback([f, &globals, &result] {
-      nlohmann::json options = {{"services", f->services}, {"force_recreate", f->force_recreate},
-                                {"no_recreate", f->no_recreate}, {"remove_orphans", f->remove_orphans},
-                                {"no_start", true}, {"pull", f->pull}};
+      control::UpOptions options;
+      options.services = f->services;
+      options.force_recreate = f->force_recreate;
+      options.no_recreate = f->no_recreate;
+      options.remove_orphans = f->remove_orphans;
+      options.no_start = true;
+      options.pull = f->pull;
       auto project = resolve_project(globals, f->services);
       if (!project || !project->loaded) {
         result.exit_code = report(project ? Error("no configuration file provided: not found") : project.error());
         return;
       }
-      nlohmann::json request = {{"op", "up"}, {"source", supervisor::to_json(source_of(globals, f->services))}, {"options", options}};
+      control::UpRequest request{source_of(globals, f->services), options};
       if (auto st = call_supervisor(project->paths, request); !st) {
         result.exit_code = report(st.error());
         return;

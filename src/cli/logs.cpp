@@ -1,19 +1,19 @@
 // `pier logs [SERVICE...]`: flags as Docker Compose names them; the work is
-// supervisor/logs/project_logs.h, which reads the project's files (no supervisor needed).
+// app/logs/project_logs.h, which reads the project's files (no supervisor needed).
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <tuple>
 
+#include "app/logs/project_logs.h"
 #include "cli/commands.h"
 #include "cli/project.h"
-#include "supervisor/logs/project_logs.h"
 
 namespace pier::cli {
 namespace {
 
-namespace logs = supervisor::logs;
+namespace logs = app::logs;
 
 struct LogsFlags {
   std::vector<std::string> services;

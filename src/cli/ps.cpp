@@ -3,12 +3,12 @@
 #include <chrono>
 #include <cstdio>
 
+#include "app/status_text.h"
 #include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "cli/table.h"
 #include "state/container_record.h"
-#include "supervisor/status_text.h"
 
 namespace pier::cli {
 namespace {
@@ -28,7 +28,7 @@ nlohmann::json ps_json(const state::ContainerRecord& r, int64_t now) {
   for (const auto& [k, v] : r.labels) labels += (labels.empty() ? "" : ",") + k + "=" + v;
   for (const auto& e : r.endpoints) networks += (networks.empty() ? "" : ",") + r.project + "_" + e.network;
   return {{"Command", r.command},
-          {"CreatedAt", supervisor::created_at_text(r.created_at)},
+          {"CreatedAt", app::created_at_text(r.created_at)},
           {"ExitCode", r.exit_code},
           {"Health", r.health},
           {"ID", r.id.substr(0, 12)},
@@ -43,11 +43,11 @@ nlohmann::json ps_json(const state::ContainerRecord& r, int64_t now) {
           {"OOMKilled", r.oom_killed},
           {"Project", r.project},
           {"Publishers", publishers},
-          {"RunningFor", supervisor::human_duration((now - r.created_at) / 1000000000) + " ago"},
+          {"RunningFor", app::human_duration((now - r.created_at) / 1000000000) + " ago"},
           {"Service", r.service},
           {"Size", "0B"},
           {"State", state::to_string(r.state)},
-          {"Status", supervisor::status_text(r, now)}};
+          {"Status", app::status_text(r, now)}};
 }
 
 bool state_matches(const state::ContainerRecord& r, const std::vector<std::string>& statuses) {
@@ -128,8 +128,8 @@ void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       std::string command = r->command;
       if (!f->no_trunc && command.size() > 22) command = command.substr(0, 19) + "…\"";
       table.add({r->name, r->image, command, r->service,
-                 supervisor::human_duration((now - r->created_at) / 1000000000) + " ago",
-                 supervisor::status_text(*r, now), supervisor::ports_text(r->ports)});
+                 app::human_duration((now - r->created_at) / 1000000000) + " ago",
+                 app::status_text(*r, now), app::ports_text(r->ports)});
     }
     table.print(stdout);
   });

@@ -1,11 +1,11 @@
 // `pier pull [SERVICE...]`: pulls the images of the project's services (flags only;
-// the work is image::commands::pull_services).
+// the work is app::images::pull_services).
 #include <cstdio>
 #include <set>
 
+#include "app/images/service_pull.h"
 #include "cli/commands.h"
 #include "cli/project.h"
-#include "image/commands/service_pull.h"
 
 namespace pier::cli {
 namespace {
@@ -14,7 +14,7 @@ struct PullFlags {
   bool include_deps = false;
   std::string policy;
   std::vector<std::string> services;
-  image::commands::ServicePullOptions options;
+  app::images::ServicePullOptions options;
 };
 
 // The named services (with their dependencies under --include-deps), or every
@@ -39,12 +39,12 @@ Result<std::vector<std::string>> selected(const compose::Project& project, const
 Status pull_project(const GlobalOptions& globals, const PullFlags& f) {
   PIER_TRY(auto loaded, load_project(globals, f.services));
   PIER_TRY(auto names, selected(loaded.project, f));
-  std::vector<image::commands::ServiceImage> images;
+  std::vector<app::images::ServiceImage> images;
   for (const auto& name : names) {
     const auto* service = loaded.project.find_service(name);
     images.push_back({name, service->image, service->build.has_value()});
   }
-  return image::commands::pull_services(state_root(globals), images, f.options, stderr);
+  return app::images::pull_services(state_root(globals), images, f.options, stderr);
 }
 
 }  // namespace

@@ -9,10 +9,10 @@
 #include <cstdio>
 #include <optional>
 
-#include "cli/commands.h"
+#include "app/stdio_relay.h"
 #include "base/unique_fd.h"
+#include "cli/commands.h"
 #include "cli/supervisor_link.h"
-#include "supervisor/stdio_relay.h"
 
 namespace pier::cli {
 namespace {
@@ -63,22 +63,23 @@ void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& re
       if (e.find('=') != std::string::npos) env.push_back(e);
       else if (const char* v = std::getenv(e.c_str())) env.push_back(e + "=" + v);
     }
-    nlohmann::json request = {{"op", "run"},
-                              {"source", supervisor::to_json(source_of(globals, {f->service}))},
-                              {"service", f->service},
-                              {"command", command},
-                              {"env", env},
-                              {"volumes", f->volumes},
-                              {"publish", f->publish},
-                              {"user", f->user},
-                              {"workdir", f->workdir},
-                              {"name", f->name},
-                              {"rm", f->rm},
-                              {"detach", f->detach},
-                              {"no_deps", f->no_deps},
-                              {"service_ports", f->service_ports},
-                              {"interactive", f->interactive}};
-    if (ep->count() > 0) request["entrypoint"] = f->entrypoint;
+    supervisor::control::RunRequest request;
+    request.source = source_of(globals, {f->service});
+    request.service = f->service;
+    request.name = f->name;
+    request.rm = f->rm;
+    request.detach = f->detach;
+    request.no_deps = f->no_deps;
+    auto& o = request.overrides;
+    o.command = command;
+    o.env = env;
+    o.volumes = f->volumes;
+    o.publish = f->publish;
+    o.user = f->user;
+    o.workdir = f->workdir;
+    o.service_ports = f->service_ports;
+    o.interactive = f->interactive;
+    if (ep->count() > 0) o.entrypoint = f->entrypoint;
     auto client = supervisor_of(project->paths);
     if (!client) {
       result.exit_code = report(client.error());
@@ -93,9 +94,9 @@ void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& re
     ::sigaction(SIGTERM, &sa, nullptr);
     std::vector<int> fds;
     UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    std::optional<supervisor::StdioRelay> relay;
+    std::optional<app::StdioRelay> relay;
     if (!f->detach) {
-      auto opened = supervisor::StdioRelay::open(f->interactive);
+      auto opened = app::StdioRelay::open(f->interactive);
       if (!opened) {
         result.exit_code = report(opened.error());
         return;
@@ -131,8 +132,10 @@ void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& re
         return true;
       }
       forwarded = true;
-      (void)call_supervisor(project->paths, {{"op", "kill"}, {"containers", {container}},
-                                             {"signal", signum == SIGINT ? "SIGINT" : "SIGTERM"}}, true);
+      supervisor::control::SignalRequest kill;
+      kill.containers = std::vector<std::string>{container};
+      kill.signal = signum == SIGINT ? "SIGINT" : "SIGTERM";
+      (void)call_supervisor(project->paths, kill, true);
       return false;
     };
     for (;;) {
@@ -166,14 +169,14 @@ void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& re
         result.exit_code = report(Error("the supervisor exited before the container did"));
         return;
       }
-      const auto& j = **line;
-      if (j.contains("warning")) std::fprintf(stderr, "warning: %s\n", j["warning"].get<std::string>().c_str());
-      if (j.contains("container")) container = j["container"].get<std::string>();
-      if (j.contains("exit_code")) exit_code = j["exit_code"].get<int>();
-      if (j.value("done", false)) {
+      namespace control = supervisor::control;
+      if (const auto* w = std::get_if<control::Warning>(&**line)) std::fprintf(stderr, "warning: %s\n", w->message.c_str());
+      if (const auto* s = std::get_if<control::RunStarted>(&**line)) container = s->container;
+      if (const auto* x = std::get_if<control::RunExited>(&**line)) exit_code = x->exit_code;
+      if (const auto* done = std::get_if<control::Done>(&**line)) {
         if (relay) relay->finish();
-        if (j.contains("error")) {
-          result.exit_code = report(Error(j["error"].get<std::string>()));
+        if (!done->status()) {
+          result.exit_code = report(done->status().error());
           return;
         }
         break;

@@ -2,22 +2,12 @@
 
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-
+#include "app/supervisor_connect.h"
 #include "base/file_lock.h"
 #include "compose/discovery.h"
 #include "state/container_record.h"
-#include "supervisor/daemon.h"
 
 namespace pier::cli {
-
-namespace {
-
-// Tries of one request, each on a new supervisor, while they answer that they are exiting.
-constexpr int kExitingRetries = 5;
-
-}  // namespace
 
 Result<state::ProjectPaths> paths_of(const GlobalOptions& globals, const std::string& project) {
   return state::project_paths(state_root(globals), project);
@@ -31,29 +21,8 @@ supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vec
   return source;
 }
 
-Result<supervisor::control::Client> supervisor_of(const state::ProjectPaths& paths) {
-  return supervisor::connect_or_start(paths);
-}
-
-Status call_supervisor(const state::ProjectPaths& paths, const nlohmann::json& request, bool quiet) {
-  auto print = [quiet](const nlohmann::json& line) {
-    if (line.contains("warning")) {
-      std::fprintf(stderr, "warning: %s\n", line["warning"].get<std::string>().c_str());
-    } else if (line.contains("progress") && !quiet) {
-      std::fprintf(stderr, " %s  %s\n", line["progress"].get<std::string>().c_str(),
-                   line["status"].get<std::string>().c_str());
-    }
-  };
-  // A supervisor that was exiting (idle) did not take the request, so it is safe to send
-  // again; supervisor_of starts a new one. Bounded: other CLIs can make each new one
-  // idle again just as this one connects (each time, another request was served).
-  Status st;
-  for (int attempt = 0; attempt < kExitingRetries; ++attempt) {
-    PIER_TRY(auto client, supervisor_of(paths));
-    st = client.call(request, print);
-    if (st || st.error().errnum() != ESHUTDOWN) return st;
-  }
-  return st;
+Result<app::ControlClient> supervisor_of(const state::ProjectPaths& paths) {
+  return app::connect_or_start(paths);
 }
 
 Result<ProjectRef> resolve_project(const GlobalOptions& globals, const std::vector<std::string>& targeted) {
@@ -84,7 +53,7 @@ void ensure_adopted(const state::ProjectPaths& paths) {
     auto lock = FileLock::acquire(paths.lock_file(), FileLock::Mode::exclusive, true);
     if (!lock) return;
   }
-  if (auto client = supervisor_of(paths); client.ok()) (void)client->call({{"op", "ping"}});
+  if (auto client = supervisor_of(paths); client.ok()) (void)client->call(supervisor::control::PingRequest{});
 }
 
 }  // namespace pier::cli

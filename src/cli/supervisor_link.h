@@ -5,14 +5,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "app/control_client.h"
+#include "app/supervisor_call.h"
 #include "base/result.h"
 #include "cli/global_options.h"
 #include "cli/project.h"
 #include "state/container_record.h"
 #include "state/paths.h"
-#include "supervisor/control/client.h"
 #include "supervisor/project_source.h"
 
 namespace pier::cli {
@@ -21,10 +20,10 @@ Result<state::ProjectPaths> paths_of(const GlobalOptions& globals, const std::st
 supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vector<std::string>& targeted);
 
 // Starts the supervisor when none runs.
-Result<supervisor::control::Client> supervisor_of(const state::ProjectPaths& paths);
+Result<app::ControlClient> supervisor_of(const state::ProjectPaths& paths);
 
-// Sends `request`, printing progress and warnings on stderr; the final status.
-Status call_supervisor(const state::ProjectPaths& paths, const nlohmann::json& request, bool quiet = false);
+// Sends a request, printing progress and warnings on stderr; the final status.
+using app::call_supervisor;
 
 // The project's name and paths: from the compose file, or from -p alone when there
 // is none (so `pier down -p x` and `pier ps -p x` work anywhere).

@@ -1,27 +1,21 @@
 // `pier up`: the supervisor applies the project; in the foreground the CLI then shows
 // the logs of the attached services and stops everything on Ctrl-C, as Docker Compose.
-#include <signal.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <map>
-#include <set>
-#include <thread>
 
+#include "app/service_build.h"
+#include "app/up_attach.h"
 #include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
-#include "event/loop.h"
 #include "runtime/security/sealed_exe.h"
-#include "state/container_record.h"
-#include "supervisor/logs/log_streamer.h"
-#include "supervisor/service_build.h"
-#include "supervisor/supervisor.h"
+#include "supervisor/control/protocol.h"
 
 namespace pier::cli {
 namespace {
+
+namespace control = supervisor::control;
 
 struct UpFlags {
   bool detach = false, wait = false, abort_on_exit = false, abort_on_failure = false;
@@ -30,21 +24,8 @@ struct UpFlags {
   std::optional<int> timeout;
   std::string exit_code_from;
   std::vector<std::string> attach, no_attach, scale, services;
-  supervisor::UpOptions options;
+  supervisor::control::UpOptions options;
 };
-
-// Ctrl-C while `up` is still creating and starting: remembered, and acted on (stop
-// everything) as soon as the containers are up and the log loop runs.
-volatile sig_atomic_t g_interrupted = 0;
-void remember_interrupt(int) { g_interrupted = 1; }
-void catch_early_interrupts() {
-  struct sigaction sa {};
-  sa.sa_handler = remember_interrupt;  // no SA_RESTART: the blocking read sees EINTR
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-}
-bool interrupted_before_attach() { return g_interrupted != 0; }
 
 Result<std::map<std::string, int>> parse_scale(const std::vector<std::string>& items) {
   std::map<std::string, int> out;
@@ -57,143 +38,6 @@ Result<std::map<std::string, int>> parse_scale(const std::vector<std::string>& i
     out[item.substr(0, eq)] = static_cast<int>(n);
   }
   return out;
-}
-
-// Runs requests on threads so the loop keeps printing logs meanwhile; joined before
-// the loop goes.
-class AsyncCalls {
- public:
-  explicit AsyncCalls(event::Loop& loop) : loop_(loop) {}
-  ~AsyncCalls() {
-    for (auto& t : threads_) t.join();
-  }
-  void call(state::ProjectPaths paths, nlohmann::json request, std::function<void(Status)> done) {
-    threads_.emplace_back([this, paths, request, done] {
-      auto st = call_supervisor(paths, request);
-      loop_.post([done, st] { done(st); });
-    });
-  }
-
- private:
-  event::Loop& loop_;
-  std::vector<std::thread> threads_;
-};
-
-// The foreground part: logs of the attached containers, exits and Ctrl-C.
-int attach_foreground(const UpFlags& f, const ProjectRef& project, const std::vector<std::string>& attached,
-                      int64_t since) {
-  auto loop_or = event::make_uv_loop();
-  if (!loop_or) return report(loop_or.error());
-  auto& loop = **loop_or;
-  supervisor::logs::PrinterOptions printer;
-  printer.color = supervisor::logs::color_wanted(f.no_color, stdout);
-  printer.timestamps = f.timestamps;
-  printer.prefix = !f.no_log_prefix;
-  supervisor::logs::LogStreamer streamer(loop, printer, stdout);
-
-  // Container events (who exited, with which code), subscribed before the states are
-  // read so that no exit falls in between.
-  auto events = supervisor_of(project.paths);
-  if (!events) return report(events.error());
-  if (auto st = events->send({{"op", "events"}}); !st) return report(st.error());
-  for (;;) {
-    auto line = events->next();
-    if (!line && line.error().errnum() == EINTR) continue;  // Ctrl-C: remembered, acted on below
-    if (!line || !*line) return report(Error("the supervisor ended the event stream"));
-    if ((**line).value("subscribed", false)) break;
-  }
-  auto records = state::RecordStore(project.paths.records_dir()).list();
-  if (!records) return report(records.error());
-  std::map<std::string, std::string> state_of;  // attached container -> state
-  std::vector<std::string> names;
-  for (const auto& r : *records)
-    if (!r.oneoff && std::find(attached.begin(), attached.end(), r.service) != attached.end()) names.push_back(r.name);
-  for (const auto& n : names) streamer.printer().add_name(n);
-  for (const auto& r : *records) {
-    if (std::find(names.begin(), names.end(), r.name) == names.end()) continue;
-    state_of[r.name] = state::to_string(r.state);
-    supervisor::logs::ReadOptions backlog;
-    backlog.since_ns = since;
-    auto file = project.paths.log_file(r.name);
-    if (!file) return report(file.error());
-    if (auto st = streamer.add(r.name, *file, true, backlog); !st) return report(st.error());
-  }
-
-  int exit_code = 0;
-  bool stopping = false, done = false;
-  AsyncCalls calls(loop);
-  auto finish = [&](int code) {
-    exit_code = code;
-    done = true;
-    loop.stop();
-  };
-  auto stop_all = [&](int code_after) {
-    if (stopping) return;
-    stopping = true;
-    nlohmann::json req = {{"op", "stop"}};
-    if (f.timeout) req["timeout"] = *f.timeout;
-    calls.call(project.paths, req, [&, code_after](Status st) {
-      if (!st) report(st.error());
-      finish(code_after);
-    });
-  };
-
-  auto on_event = [&](const nlohmann::json& e) {
-    std::string name = e.value("name", "");
-    if (!state_of.count(name)) return;
-    std::string state = e.value("state", "");
-    state_of[name] = state;
-    if (e.value("action", "") != "die" || state == "restarting") return;
-    int code = e.value("exit_code", 0);
-    std::fprintf(stdout, "%s exited with code %d\n", name.c_str(), code);
-    std::fflush(stdout);
-    std::string service = e.value("service", "");
-    if (!f.exit_code_from.empty() && service == f.exit_code_from) {
-      std::fprintf(stderr, "Aborting on container exit...\n");
-      return stop_all(code);
-    }
-    if (f.abort_on_exit || (f.abort_on_failure && code != 0)) {
-      std::fprintf(stderr, "Aborting on container exit...\n");
-      return stop_all(f.exit_code_from.empty() ? code : exit_code);
-    }
-    bool any_left = false;
-    for (const auto& [n, s] : state_of)
-      if (s == "running" || s == "restarting" || s == "paused" || s == "created") any_left = true;
-    if (!any_left && !stopping) finish(0);
-  };
-  auto watch = loop.watch_fd(events->fd(), event::kReadable, [&](int) {
-    auto line = events->next();
-    if (!line && line.error().errnum() == EINTR) return;  // readable again next turn
-    if (!line || !*line) {
-      if (!stopping) finish(exit_code);
-      return;
-    }
-    on_event(**line);
-  });
-  if (!watch) return report(watch.error());
-
-  int interrupts = 0;
-  auto on_interrupt = [&] {
-    if (++interrupts == 1) {
-      std::fprintf(stderr, "Gracefully stopping... (press Ctrl+C again to force)\n");
-      stop_all(130);
-    } else {
-      calls.call(project.paths, {{"op", "kill"}, {"signal", "SIGKILL"}}, [&](Status) { finish(130); });
-    }
-  };
-  auto sigint = loop.watch_signal(SIGINT, on_interrupt);
-  auto sigterm = loop.watch_signal(SIGTERM, on_interrupt);
-  bool any_running = false;
-  for (const auto& [n, s] : state_of)
-    if (s == "running" || s == "restarting") any_running = true;
-  if (!any_running && f.exit_code_from.empty()) {
-    streamer.poll_all();
-    return 0;
-  }
-  if (interrupted_before_attach()) on_interrupt();
-  while (!done) loop.run();
-  streamer.poll_all();
-  return exit_code;
 }
 
 }  // namespace
@@ -253,7 +97,7 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     }
     // Images from `build:` are built here, before the supervisor starts anything, as
     // Docker Compose builds on the client side.
-    auto to_build = supervisor::services_to_build_for_up(state_root(globals), project->loaded->project, f->services,
+    auto to_build = app::services_to_build_for_up(state_root(globals), project->loaded->project, f->services,
                                                          f->options.no_deps, f->build, f->no_build);
     // RUN steps clone into containers from this process: it runs from a sealed copy
     // (the re-executed process finds the same work and goes on from here).
@@ -261,7 +105,7 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       result.exit_code = report(sealed.error());
       return;
     }
-    if (auto st = supervisor::build_services(state_root(globals), project->loaded->project, to_build, {}, stderr); !st) {
+    if (auto st = app::build_services(state_root(globals), project->loaded->project, to_build, {}, stderr); !st) {
       result.exit_code = report(st.error());
       return;
     }
@@ -271,10 +115,8 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     f->options.wait_timeout_s = f->wait_timeout;
     int64_t since = unix_time_ns();
     bool foreground = !(f->detach || f->wait || f->options.no_start);
-    if (foreground) catch_early_interrupts();
-    nlohmann::json request = {{"op", "up"},
-                              {"source", supervisor::to_json(source_of(globals, f->services))},
-                              {"options", supervisor::to_json(f->options)}};
+    if (foreground) app::catch_early_interrupts();
+    control::UpRequest request{source_of(globals, f->services), f->options};
     if (auto st = call_supervisor(project->paths, request); !st) {
       result.exit_code = report(st.error());
       return;
@@ -293,7 +135,16 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
           attached.push_back(name);
     }
     if (!f->exit_code_from.empty()) f->abort_on_exit = true;
-    result.exit_code = attach_foreground(*f, *project, attached, since);
+    app::AttachOptions attach;
+    attach.abort_on_exit = f->abort_on_exit;
+    attach.abort_on_failure = f->abort_on_failure;
+    attach.exit_code_from = f->exit_code_from;
+    attach.timeout = f->timeout;
+    attach.timestamps = f->timestamps;
+    attach.no_log_prefix = f->no_log_prefix;
+    attach.no_color = f->no_color;
+    auto code = app::attach_foreground(attach, project->paths, attached, since);
+    result.exit_code = code ? *code : report(code.error());
   });
 }
 

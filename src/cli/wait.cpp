@@ -12,6 +12,8 @@
 namespace pier::cli {
 namespace {
 
+namespace control = supervisor::control;
+
 struct WaitFlags {
   bool down_project = false;
   std::vector<std::string> services;
@@ -22,12 +24,12 @@ bool is_running(state::ContainerState s) {
          s == state::ContainerState::paused;
 }
 
-Status subscribe(supervisor::control::Client& client) {
-  PIER_CHECK(client.send({{"op", "events"}}));
+Status subscribe(app::ControlClient& client) {
+  PIER_CHECK(client.send(control::EventsRequest{}));
   for (;;) {
     PIER_TRY(auto line, client.next());
     if (!line) return Error("the supervisor ended the event stream before subscribing");
-    if (line->value("subscribed", false)) return {};
+    if (std::holds_alternative<control::Subscribed>(*line)) return {};
   }
 }
 
@@ -62,15 +64,14 @@ Result<int> wait_for_services(const GlobalOptions& globals, const WaitFlags& f) 
   while (!waiting.empty() && !(f.down_project && exits.first)) {
     PIER_TRY(auto line, client.next());
     if (!line) return Error("the supervisor ended the event stream while containers were still running");
-    const auto& e = *line;
-    std::string name = e.value("name", "");
-    if (!waiting.count(name) || e.value("action", "") != "die" || e.value("state", "") == "restarting") continue;
-    waiting.erase(name);
-    exits.add(e.value("exit_code", 0));
+    const auto* e = std::get_if<control::ContainerEvent>(&*line);
+    if (!e || !waiting.count(e->name) || e->action != "die" || e->state == state::ContainerState::restarting) continue;
+    waiting.erase(e->name);
+    exits.add(e->exit_code);
   }
   if (f.down_project) {
-    nlohmann::json request = {{"op", "down"}, {"services", nlohmann::json::array()}};
-    if (project.loaded) request["source"] = supervisor::to_json(source_of(globals, {}));
+    control::DownRequest request;
+    if (project.loaded) request.source = source_of(globals, {});
     PIER_CHECK(call_supervisor(project.paths, request));
   }
   return *exits.first;

@@ -1,11 +1,9 @@
 #include "supervisor/daemon.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,17 +15,11 @@
 #include "base/file_lock.h"
 #include "base/log.h"
 #include "event/loop.h"
-#include "runtime/security/sealed_exe.h"
 #include "supervisor/control/server.h"
 #include "supervisor/supervisor.h"
-#include "sys/syscalls.h"
-
-extern char** environ;
 
 namespace pier::supervisor {
 namespace {
-
-constexpr const char* kReadyFdEnv = "PIER_SUPERVISOR_READY_FD";
 
 void notify_ready() {
   const char* fd_text = std::getenv(kReadyFdEnv);
@@ -36,16 +28,6 @@ void notify_ready() {
   (void)!::write(fd, "ready\n", 6);
   ::close(fd);
   ::unsetenv(kReadyFdEnv);
-}
-
-std::string tail_of_log(const std::string& path) {
-  auto text = read_file(path);
-  if (!text) return "";
-  std::string t = *text;
-  if (t.size() > 2000) t = t.substr(t.size() - 2000);
-  while (!t.empty() && t.back() == '\n') t.pop_back();
-  auto nl = t.rfind('\n');
-  return nl == std::string::npos ? t : t.substr(nl + 1);
 }
 
 // The supervisor holds a listening socket per published port and several fds per
@@ -59,14 +41,6 @@ void raise_open_file_limit() {
   if (::setrlimit(RLIMIT_NOFILE, &files) != 0) log::warn("raise the open-file limit: {}", std::strerror(errno));
 }
 
-// Some process holds the project lock: a supervisor that is starting or exiting.
-bool lock_held(const state::ProjectPaths& paths) {
-  auto lock = FileLock::acquire(paths.lock_file(), FileLock::Mode::exclusive, /*try_only=*/true);
-  return !lock && lock.error().errnum() == EWOULDBLOCK;
-}
-
-// How long a CLI waits for a supervisor that holds the lock but does not answer yet.
-constexpr auto kHolderWait = std::chrono::seconds(10);
 // Tries, 10 ms apart, of a starting supervisor to take the project lock.
 constexpr int kLockTries = 10;
 
@@ -112,7 +86,7 @@ int run_supervisor(const state::ProjectPaths& paths) {
     Supervisor sup(**loop, paths);
     if (auto st = sup.recover(); !st) log::error("recover: {}", st.error().to_string());
     auto server = control::Server::listen(**loop, paths.control_socket(),
-                                          [&sup](const nlohmann::json& request, control::Reply reply) {
+                                          [&sup](const control::Request& request, control::Reply reply) {
                                             sup.handle(request, std::move(reply));
                                           });
     if (!server) {
@@ -159,80 +133,6 @@ int run_supervisor(const state::ProjectPaths& paths) {
     ::unlink(paths.supervisor_pid_file().c_str());
   }
   return code;
-}
-
-std::optional<control::Client> connect_if_running(const state::ProjectPaths& paths) {
-  auto client = control::Client::connect(paths.control_socket());
-  if (!client) return std::nullopt;
-  return std::move(*client);
-}
-
-Result<control::Client> connect_or_start(const state::ProjectPaths& paths) {
-  auto first = control::Client::connect(paths.control_socket());
-  if (first) return std::move(*first);
-  // A socket that accepts but does not answer is reported, not raced with a new supervisor.
-  if (first.error().errnum() != ENOENT && first.error().errnum() != ECONNREFUSED) return std::move(first).error();
-  std::error_code ec;
-  std::filesystem::create_directories(paths.run, ec);
-  if (ec) return Error::system("create run directory", paths.run, ec.value());
-  // The supervisor clones every container: it never runs from the host's file itself.
-  auto exe = runtime::open_sealed_exe();
-  if (!exe) return std::move(exe).error().context("start the supervisor of project " + paths.project);
-  auto holder_deadline = std::chrono::steady_clock::now() + kHolderWait;
-  for (int attempt = 0; attempt < 3;) {
-    // The lock's holder is exiting (idle) or starting for another CLI: one started now
-    // could not run. Wait for it to answer or to be gone.
-    if (lock_held(paths) && std::chrono::steady_clock::now() < holder_deadline) {
-      if (auto client = connect_if_running(paths)) return std::move(*client);
-      ::usleep(10000);
-      continue;
-    }
-    int ready[2];
-    if (::pipe2(ready, O_CLOEXEC) != 0) return Error::system("pipe", "", errno);
-    pid_t child = ::fork();
-    if (child < 0) return Error::system("fork the supervisor", paths.project, errno);
-    if (child == 0) {
-      // Detach: new session, then a second fork so no terminal can be reacquired and
-      // the CLI never has to reap it.
-      ::setsid();
-      if (::fork() != 0) ::_exit(0);
-      int devnull = ::open("/dev/null", O_RDWR);
-      int log = ::open(paths.supervisor_log().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      ::dup2(devnull, 0);
-      ::dup2(log >= 0 ? log : devnull, 1);
-      ::dup2(log >= 0 ? log : devnull, 2);
-      // Nothing else the CLI holds goes with it: a lock the CLI's caller took (`flock f
-      // pier up`), a terminal, a socket would otherwise live as long as the supervisor.
-      unsigned keep = static_cast<unsigned>(ready[1]);
-      if (keep > 3) (void)sys::close_range(3, keep - 1, CLOSE_RANGE_CLOEXEC);
-      (void)sys::close_range(keep + 1, ~0U, CLOSE_RANGE_CLOEXEC);
-      ::fcntl(ready[1], F_SETFD, 0);  // keep the ready pipe across exec
-      ::setenv(kReadyFdEnv, std::to_string(ready[1]).c_str(), 1);
-      ::chdir("/");
-      const char* argv[] = {"pier", "--root", paths.root.c_str(), "__supervise", paths.project.c_str(), nullptr};
-      ::execveat(exe->get(), "", const_cast<char* const*>(argv), environ, AT_EMPTY_PATH);
-      ::_exit(127);
-    }
-    ::close(ready[1]);
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    char buf[16];
-    ssize_t n;
-    do n = ::read(ready[0], buf, sizeof buf);
-    while (n < 0 && errno == EINTR);
-    ::close(ready[0]);
-    if (auto client = connect_if_running(paths)) return std::move(*client);
-    ++attempt;
-    if (n > 0) continue;  // ready, then gone again (idle): retry
-    // EOF without "ready": either another CLI's supervisor won the lock (retry) or
-    // it failed (its log says why).
-    std::string why = tail_of_log(paths.supervisor_log());
-    if (attempt == 3)
-      return Error("the supervisor of project " + paths.project + " did not start" + (why.empty() ? "" : ": " + why))
-          .hint("see " + paths.supervisor_log());
-    ::usleep(20000);
-  }
-  return Error("could not reach the supervisor of project " + paths.project);
 }
 
 }  // namespace pier::supervisor

@@ -49,33 +49,33 @@ Result<compose::ServicePort> parse_port(const std::string& text) {
 
 }  // namespace
 
-Status apply_run_overrides(compose::Service& s, const nlohmann::json& r, const std::string& working_dir) {
-  if (r.contains("command") && !r["command"].empty()) s.command = r["command"].get<std::vector<std::string>>();
-  if (r.contains("entrypoint")) {
+Status apply_run_overrides(compose::Service& s, const control::RunOverrides& r, const std::string& working_dir) {
+  if (!r.command.empty()) s.command = r.command;
+  if (r.entrypoint) {
     std::vector<std::string> argv;
-    for (auto& word : split(r["entrypoint"].get<std::string>(), ' '))
+    for (auto& word : split(*r.entrypoint, ' '))
       if (!word.empty()) argv.emplace_back(word);
     s.entrypoint = argv;
-    if (!r.contains("command") || r["command"].empty()) s.command = std::vector<std::string>{};
+    if (r.command.empty()) s.command = std::vector<std::string>{};
   }
-  for (const auto& kv : r.value("env", std::vector<std::string>{})) {
+  for (const auto& kv : r.env) {
     auto eq = kv.find('=');
     if (eq == std::string::npos) return Error("-e `" + kv + "`: expected KEY=VALUE");
     s.environment[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  if (auto user = r.value("user", std::string()); !user.empty()) s.user = user;
-  if (auto dir = r.value("workdir", std::string()); !dir.empty()) s.working_dir = dir;
-  for (const auto& text : r.value("volumes", std::vector<std::string>{})) {
+  if (!r.user.empty()) s.user = r.user;
+  if (!r.workdir.empty()) s.working_dir = r.workdir;
+  for (const auto& text : r.volumes) {
     PIER_TRY(auto v, parse_volume(text, working_dir));
     s.volumes.push_back(v);
   }
-  if (!r.value("service_ports", false)) s.ports.clear();
-  for (const auto& text : r.value("publish", std::vector<std::string>{})) {
+  if (!r.service_ports) s.ports.clear();
+  for (const auto& text : r.publish) {
     PIER_TRY(auto p, parse_port(text));
     s.ports.push_back(p);
   }
-  s.tty = r.value("tty", false);
-  s.stdin_open = r.value("interactive", true);
+  s.tty = r.tty;
+  s.stdin_open = r.interactive;
   s.restart.clear();
   if (s.deploy) s.deploy->restart_policy.reset();
   s.container_name.clear();

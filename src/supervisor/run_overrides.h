@@ -5,13 +5,13 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "base/result.h"
 #include "compose/model.h"
+#include "supervisor/control/protocol.h"
 
 namespace pier::supervisor {
 
-Status apply_run_overrides(compose::Service& service, const nlohmann::json& request, const std::string& working_dir);
+Status apply_run_overrides(compose::Service& service, const control::RunOverrides& overrides,
+                          const std::string& working_dir);
 
 }  // namespace pier::supervisor

@@ -8,6 +8,7 @@
 
 #include "base/atomic_file.h"
 #include "base/log.h"
+#include "base/overloaded.h"
 #include "supervisor/naming.h"
 #include "supervisor/stop_waves.h"
 #include "supervisor/up_run.h"
@@ -163,10 +164,8 @@ Status Supervisor::publish_ports(ManagedContainer& c) {
 void Supervisor::emit(const ManagedContainer& c, const std::string& action) {
   if (subscribers_.empty()) return;
   const auto& r = c.record();
-  nlohmann::json event = {{"time", unix_time_ns()},        {"type", "container"},   {"action", action},
-                          {"id", r.id},             {"name", r.name},        {"service", r.service},
-                          {"state", state::to_string(r.state)}, {"health", r.health},
-                          {"exit_code", r.exit_code}, {"oneoff", r.oneoff}};
+  auto event = control::to_json(control::ContainerEvent{unix_time_ns(), action, r.id, r.name, r.service, r.state,
+                                                         r.health, r.exit_code, r.oneoff});
   std::vector<control::Reply> live;
   for (auto& s : subscribers_)
     if (!s.closed()) {
@@ -222,25 +221,27 @@ void Supervisor::check_idle() {
   if (idle() && on_idle_) on_idle_();
 }
 
-void Supervisor::handle(const nlohmann::json& request, control::Reply reply) {
-  std::string op = request.value("op", "");
-  if (op == "ping") return reply.finish({});
-  if ((op == "up" || op == "run") && downs_ > 0) {
+void Supervisor::handle(const control::Request& request, control::Reply reply) {
+  bool starts = std::holds_alternative<control::UpRequest>(request) || std::holds_alternative<control::RunRequest>(request);
+  if (starts && downs_ > 0) {
     // After the down, not into the middle of it: the project ends up, as asked last.
-    reply.event({{"progress", "Project " + paths_.project}, {"status", "Waiting for down"}});
+    reply.event(control::to_json(control::Progress{"Project " + paths_.project, "Waiting for down"}));
     after_down_.emplace_back(request, reply);
     return;
   }
-  if (op == "up") return up(request, reply);
-  if (op == "run") return run(request, reply);
-  if (op == "stop") return stop(request, reply);
-  if (op == "start") return start(request, reply);
-  if (op == "restart") return restart(request, reply);
-  if (op == "down") return down(request, reply);
-  if (op == "rm") return remove(request, reply);
-  if (op == "kill" || op == "pause" || op == "unpause") return simple(request, reply);
-  if (op == "events") return subscribe(reply);
-  reply.finish(Error("unknown request `" + op + "`"));
+  std::visit(Overloaded{
+                 [&](const control::PingRequest&) { reply.finish({}); },
+                 [&](const control::UpRequest& r) { up(r, reply); },
+                 [&](const control::RunRequest& r) { run(r, reply); },
+                 [&](const control::StopRequest& r) { stop(r, reply); },
+                 [&](const control::StartRequest& r) { start(r, reply); },
+                 [&](const control::RestartRequest& r) { restart(r, reply); },
+                 [&](const control::DownRequest& r) { down(r, reply); },
+                 [&](const control::RemoveRequest& r) { remove(r, reply); },
+                 [&](const control::SignalRequest& r) { simple(r, reply); },
+                 [&](const control::EventsRequest&) { subscribe(reply); },
+             },
+             request);
 }
 
 }  // namespace pier::supervisor

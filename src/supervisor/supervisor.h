@@ -23,12 +23,12 @@
 #include "state/paths.h"
 #include "supervisor/container.h"
 #include "supervisor/container_driver.h"
+#include "supervisor/control/protocol.h"
 #include "supervisor/control/server.h"
 #include "supervisor/network_driver.h"
 #include "supervisor/networking.h"
 #include "supervisor/project_source.h"
 #include "supervisor/up_host.h"
-#include "supervisor/up_options.h"
 #include "supervisor/worker_pool.h"
 
 namespace pier::supervisor {
@@ -57,7 +57,7 @@ class Supervisor final : public UpHost {
   // `unless-stopped` only if it was not stopped by the user). A record that does not
   // parse is skipped with a warning; `up` replaces its container and `down` removes it.
   Status recover();
-  void handle(const nlohmann::json& request, control::Reply reply);
+  void handle(const control::Request& request, control::Reply reply);
   // Nothing to supervise and nothing in progress: the process may exit.
   bool idle() const;
   void set_on_idle(std::function<void()> fn) { on_idle_ = std::move(fn); }
@@ -83,26 +83,26 @@ class Supervisor final : public UpHost {
   void run_began() override { busy_++; }
   void run_ended() override;
 
-  // Loads the project the request names and opens the image store.
-  Status take_project(const nlohmann::json& request, const char* verb);
+  // Loads the project `source` names and opens the image store.
+  Status take_project(const ProjectSource& source);
   // Requests.
-  void up(const nlohmann::json& request, control::Reply reply);
-  void run(const nlohmann::json& request, control::Reply reply);
-  void start_oneoff(compose::Service service, const nlohmann::json& request, control::Reply reply,
+  void up(const control::UpRequest& request, control::Reply reply);
+  void run(const control::RunRequest& request, control::Reply reply);
+  void start_oneoff(compose::Service service, const control::RunRequest& request, control::Reply reply,
                     std::shared_ptr<std::vector<UniqueFd>> stdio);
-  void stop(const nlohmann::json& request, control::Reply reply);
-  void start(const nlohmann::json& request, control::Reply reply);
-  void restart(const nlohmann::json& request, control::Reply reply);
-  void down(const nlohmann::json& request, control::Reply reply);
-  void remove(const nlohmann::json& request, control::Reply reply);
-  void simple(const nlohmann::json& request, control::Reply reply);  // kill, pause, unpause
+  void stop(const control::StopRequest& request, control::Reply reply);
+  void start(const control::StartRequest& request, control::Reply reply);
+  void restart(const control::RestartRequest& request, control::Reply reply);
+  void down(const control::DownRequest& request, control::Reply reply);
+  void remove(const control::RemoveRequest& request, control::Reply reply);
+  void simple(const control::SignalRequest& request, control::Reply reply);  // kill, pause, unpause
   void subscribe(control::Reply reply);
 
   // Containers of `services` (all when empty).
   std::vector<ManagedContainer*> select(const std::vector<std::string>& services) const override;
   std::vector<std::string> with_restart_dependents(std::vector<std::string> services) const;
   // The request's containers: `containers` by name, else its `services`.
-  std::vector<ManagedContainer*> select_for(const nlohmann::json& request) const;
+  std::vector<ManagedContainer*> select_for(const control::SignalRequest& request) const;
   // stop_in_waves (stop_waves.h) over this project; `done` gets the first error (a
   // stop whose record could not be written).
   void stop_in_order(std::vector<ManagedContainer*> targets, std::optional<std::chrono::milliseconds> grace,
@@ -141,7 +141,7 @@ class Supervisor final : public UpHost {
   // the last down is done (a later `down` cancels them), so the project ends as the last
   // command said.
   int downs_ = 0;
-  std::vector<std::pair<nlohmann::json, control::Reply>> after_down_;  // requests in progress
+  std::vector<std::pair<control::Request, control::Reply>> after_down_;  // requests in progress
   std::function<void()> on_idle_;
 };
 

@@ -12,27 +12,27 @@ namespace pier::supervisor {
 
 // `run SERVICE [COMMAND...]`: the service's dependencies as `up` would start them, then
 // a one-off container with the request's overrides, whose stdio are the CLI's own.
-void Supervisor::run(const nlohmann::json& request, control::Reply reply) {
+void Supervisor::run(const control::RunRequest& request, control::Reply reply) {
   auto stdio = std::make_shared<std::vector<UniqueFd>>(reply.take_fds());
   // A refused request leaves nothing running: a supervisor started for it goes.
   auto refuse = [this, reply](const Status& st) {
     reply.finish(st);
     check_idle();
   };
-  if (auto st = take_project(request, "run"); !st) return refuse(st);
-  std::string name = request.value("service", "");
+  if (auto st = take_project(request.source); !st) return refuse(st);
+  const std::string& name = request.service;
   const auto* found = project_->project.find_service(name);
   if (!found) return refuse(Error("no such service: " + name));
   auto service = *found;
-  auto overrides = apply_run_overrides(service, request, project_->project.working_dir);
+  auto overrides = apply_run_overrides(service, request.overrides, project_->project.working_dir);
   if (!overrides) return refuse(overrides.error());
   // --name becomes the container's cgroup, scratch and log directories: Docker's rule.
-  if (std::string cname = request.value("name", ""); !cname.empty() && !compose::is_restricted_name(cname))
+  if (const std::string& cname = request.name; !cname.empty() && !compose::is_restricted_name(cname))
     return refuse(Error("invalid container name `" + cname +
                         "`: a container name is at least two of [a-zA-Z0-9_.-], starting with a letter or digit"));
 
   std::vector<std::string> deps;
-  if (!request.value("no_deps", false))
+  if (!request.no_deps)
     if (auto graph = graph::from_project(project_->project); graph.ok())
       for (const auto& d : graph->with_dependencies({name}))
         if (d != name) deps.push_back(d);
@@ -52,7 +52,7 @@ void Supervisor::run(const nlohmann::json& request, control::Reply reply) {
   raw->begin();
 }
 
-void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& request, control::Reply reply,
+void Supervisor::start_oneoff(compose::Service service, const control::RunRequest& request, control::Reply reply,
                               std::shared_ptr<std::vector<UniqueFd>> stdio) {
   busy_++;
   auto fail = [this, reply](Error e) {
@@ -70,7 +70,7 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
   if (auto st = networking_.ensure_networks(project_->project, {service.name}); !st)
     return fail(std::move(st).error().context("service " + service.name));
   std::string id = random_container_id();
-  std::string cname = request.value("name", "");
+  std::string cname = request.name;
   if (cname.empty()) cname = project_->project.name + "-" + service.name + "-run-" + id.substr(0, 12);
   if (containers_.count(cname)) return fail(Error("a container named " + cname + " already exists"));
   auto made = new_record(project_->project, service, 1, cname, paths_);
@@ -89,11 +89,11 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
   apply_exec_defaults(record, *plan);
   auto container = std::make_unique<ManagedContainer>(*this, record, std::move(*plan));
   if (auto st = container->persist_created(); !st) return fail(st.error());
-  bool detach = request.value("detach", false);
+  bool detach = request.detach;
   if (!detach) container->set_direct_stdio(std::move(*stdio));
   auto* c = container.get();
   containers_[cname] = std::move(container);
-  bool remove_after = request.value("rm", false);
+  bool remove_after = request.rm;
   c->start([this, c, cname, detach, remove_after, reply, fail](Status st) {
     if (!st && remove_after) {
       // --rm: a container that never ran goes as one that exited would.
@@ -101,14 +101,14 @@ void Supervisor::start_oneoff(compose::Service service, const nlohmann::json& re
                                control::Reply(std::weak_ptr<control::Connection>()));
     }
     if (!st) return fail(st.error());
-    reply.event({{"container", cname}});
+    reply.event(control::to_json(control::RunStarted{cname}));
     if (detach) {
       reply.finish({});
       busy_--;
       return check_idle();
     }
     c->on_next_exit([this, c, cname, remove_after, reply](int code) {
-      reply.event({{"exit_code", code}});
+      reply.event(control::to_json(control::RunExited{code}));
       auto finish = [this, reply](Status st) {
         reply.finish(st);
         busy_--;

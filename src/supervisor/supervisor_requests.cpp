@@ -17,34 +17,30 @@
 namespace pier::supervisor {
 namespace {
 
-std::vector<std::string> services_of(const nlohmann::json& request) {
-  return request.value("services", std::vector<std::string>{});
+using nlohmann::json;
+
+// `-t`: the grace period for every container; none: each service's stop_grace_period.
+std::optional<std::chrono::milliseconds> grace_of(std::optional<int> timeout_s) {
+  if (!timeout_s) return std::nullopt;
+  return std::chrono::seconds(*timeout_s);
 }
 
-std::optional<std::chrono::milliseconds> timeout_of(const nlohmann::json& request) {
-  if (!request.contains("timeout") || request["timeout"].is_null()) return std::nullopt;
-  return std::chrono::seconds(request["timeout"].get<int>());
+json progress(const std::string& subject, const std::string& status) {
+  return control::to_json(control::Progress{subject, status});
 }
 
 }  // namespace
 
-std::vector<ManagedContainer*> Supervisor::select_for(const nlohmann::json& request) const {
-  if (!request.contains("containers")) return select(services_of(request));
+std::vector<ManagedContainer*> Supervisor::select_for(const control::SignalRequest& request) const {
+  if (!request.containers) return select(request.services);
   std::vector<ManagedContainer*> out;
-  for (const auto& name : request["containers"])
-    if (auto it = containers_.find(name.get<std::string>()); it != containers_.end()) out.push_back(it->second.get());
+  for (const auto& name : *request.containers)
+    if (auto it = containers_.find(name); it != containers_.end()) out.push_back(it->second.get());
   return out;
 }
 
-// Loads the project the request names (the CLI's files, flags and environment).
-static Result<LoadedProject> load_from(const nlohmann::json& request) {
-  PIER_TRY(auto source, source_from_json(request.at("source")));
-  return load_project(source);
-}
-
-Status Supervisor::take_project(const nlohmann::json& request, const char* verb) {
-  if (!request.contains("source")) return Error(std::string(verb) + ": the request names no project");
-  PIER_TRY(auto loaded, load_from(request));
+Status Supervisor::take_project(const ProjectSource& source) {
+  PIER_TRY(auto loaded, load_project(source));
   if (!images_) {
     PIER_TRY(auto store, image::Store::open(paths_.root));
     images_ = std::move(store);
@@ -53,40 +49,40 @@ Status Supervisor::take_project(const nlohmann::json& request, const char* verb)
   return {};
 }
 
-void Supervisor::up(const nlohmann::json& request, control::Reply reply) {
-  if (auto st = take_project(request, "up"); !st) return reply.finish(st);
-  if (auto source = source_from_json(request["source"]); source.ok()) {
+void Supervisor::up(const control::UpRequest& request, control::Reply reply) {
+  if (auto st = take_project(request.source); !st) return reply.finish(st);
+  {
     // Secrets' values stay in memory: after a crash, a container whose secret comes from
     // the environment keeps running and is planned again by the next `up`.
-    for (const auto& name : plan::secret_source_variables(project_->project, source->load)) source->load.environment.erase(name);
-    (void)save_source(*source);
+    ProjectSource source = request.source;
+    for (const auto& name : plan::secret_source_variables(project_->project, source.load)) source.load.environment.erase(name);
+    (void)save_source(source);
   }
-  auto run = std::make_unique<UpRun>(*this, up_options_from_json(request.value("options", nlohmann::json::object())),
-                                     reply);
+  auto run = std::make_unique<UpRun>(*this, request.options, reply);
   auto* raw = run.get();
   runs_.push_back(std::move(run));
   raw->begin();
 }
 
-void Supervisor::stop(const nlohmann::json& request, control::Reply reply) {
+void Supervisor::stop(const control::StopRequest& request, control::Reply reply) {
   busy_++;
-  stop_in_order(select(services_of(request)), timeout_of(request), [this, reply](Status st) {
+  stop_in_order(select(request.services), grace_of(request.timeout_s), [this, reply](Status st) {
     reply.finish(st);
     busy_--;
     check_idle();
   }, reply, "Stopp");
 }
 
-void Supervisor::start(const nlohmann::json& request, control::Reply reply) {
-  auto targets = select(services_of(request));
+void Supervisor::start(const control::StartRequest& request, control::Reply reply) {
+  auto targets = select(request.services);
   if (targets.empty()) return reply.finish(Error("no containers to start").hint("run `pier up` first"));
   auto join = std::make_shared<Join>();
   join->remaining = static_cast<int>(targets.size());
   join->done = [reply](Status st) { reply.finish(st); };
   for (auto* c : targets) {
-    reply.event({{"progress", "Container " + c->name()}, {"status", "Starting"}});
+    reply.event(progress("Container " + c->name(), "Starting"));
     c->start([join, reply, name = c->name()](Status st) {
-      if (st) reply.event({{"progress", "Container " + name}, {"status", "Started"}});
+      if (st) reply.event(progress("Container " + name, "Started"));
       join->finish_one(std::move(st));
     });
   }
@@ -106,9 +102,9 @@ std::vector<std::string> Supervisor::with_restart_dependents(std::vector<std::st
   return services;
 }
 
-void Supervisor::restart(const nlohmann::json& request, control::Reply reply) {
-  auto targets = select(with_restart_dependents(services_of(request)));
-  stop_in_order(targets, timeout_of(request), [this, targets, reply](Status stopped) {
+void Supervisor::restart(const control::RestartRequest& request, control::Reply reply) {
+  auto targets = select(with_restart_dependents(request.services));
+  stop_in_order(targets, grace_of(request.timeout_s), [this, targets, reply](Status stopped) {
     if (!stopped) return reply.finish(stopped);
     // Start again wave by wave, so a dependency is up before what depends on it.
     std::vector<std::vector<ManagedContainer*>> waves;
@@ -146,7 +142,7 @@ void Supervisor::restart(const nlohmann::json& request, control::Reply reply) {
       };
       for (auto* c : (*shared)[index])
         c->start([join, reply, name = c->name()](Status st) {
-          if (st) reply.event({{"progress", "Container " + name}, {"status", "Started"}});
+          if (st) reply.event(progress("Container " + name, "Started"));
           join->finish_one(std::move(st));
         });
     };
@@ -154,30 +150,30 @@ void Supervisor::restart(const nlohmann::json& request, control::Reply reply) {
   }, reply, "Restart");
 }
 
-void Supervisor::simple(const nlohmann::json& request, control::Reply reply) {
-  std::string op = request["op"];
+void Supervisor::simple(const control::SignalRequest& request, control::Reply reply) {
+  using Kind = control::SignalRequest::Kind;
   int signum = SIGKILL;
-  if (op == "kill") {
-    std::string name = request.value("signal", std::string("SIGKILL"));
-    auto parsed = plan::parse_signal(name);
-    if (!parsed) return reply.finish(Error("unknown signal `" + name + "`").hint("use a name such as SIGTERM or a number"));
+  if (request.kind == Kind::kill) {
+    auto parsed = plan::parse_signal(request.signal);
+    if (!parsed)
+      return reply.finish(Error("unknown signal `" + request.signal + "`").hint("use a name such as SIGTERM or a number"));
     signum = *parsed;
   }
+  const char* done = request.kind == Kind::kill ? "Killed" : request.kind == Kind::pause ? "Paused" : "Unpaused";
   std::optional<Error> first;
   for (auto* c : select_for(request)) {
-    Status st = op == "kill" ? (c->running() ? c->signal(signum) : Status{})
-              : op == "pause" ? c->pause() : c->unpause();
+    Status st = request.kind == Kind::kill ? (c->running() ? c->signal(signum) : Status{})
+              : request.kind == Kind::pause ? c->pause() : c->unpause();
     if (!st && !first) first = std::move(st).error();
-    else if (st) reply.event({{"progress", "Container " + c->name()}, {"status", op == "kill" ? "Killed" : op == "pause" ? "Paused" : "Unpaused"}});
+    else if (st) reply.event(progress("Container " + c->name(), done));
   }
   reply.finish(first ? Status(*first) : Status{});
 }
 
-void Supervisor::remove(const nlohmann::json& request, control::Reply reply) {
+void Supervisor::remove(const control::RemoveRequest& request, control::Reply reply) {
   std::vector<ManagedContainer*> targets;
-  bool force = request.value("force", false);
-  for (auto* c : select(services_of(request))) {
-    if (c->running() && !force && !request.value("stop", false)) continue;
+  for (auto* c : select(request.services)) {
+    if (c->running() && !request.force && !request.stop) continue;
     targets.push_back(c);
   }
   busy_++;
@@ -188,13 +184,13 @@ void Supervisor::remove(const nlohmann::json& request, control::Reply reply) {
   }, reply);
 }
 
-void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
-  if (request.contains("source")) {
-    if (auto loaded = load_from(request); loaded.ok()) project_ = std::move(*loaded);
+void Supervisor::down(const control::DownRequest& request, control::Reply reply) {
+  if (request.source) {
+    if (auto loaded = load_project(*request.source); loaded.ok()) project_ = std::move(*loaded);
   }
-  bool remove_orphans = request.value("remove_orphans", false);
-  bool volumes = request.value("volumes", false);
-  std::string rmi = request.value("rmi", std::string());
+  bool remove_orphans = request.remove_orphans;
+  bool volumes = request.volumes;
+  std::string rmi = request.rmi;
   // `up`s in progress create and start nothing more; what they are starting now is
   // stopped once it runs (stop waits for a start), then removed with the rest. Those
   // waiting for an earlier down came before this one: they do not run at all.
@@ -210,11 +206,11 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
     if (!project_ || remove_orphans || project_->project.services.count(c->service()) || c->record().oneoff)
       targets.push_back(c);
   busy_++;
-  auto grace = timeout_of(request);
+  auto grace = grace_of(request.timeout_s);
   auto finish_down = [this, reply, volumes, rmi](Status st) {
     Status net = networking_.teardown();
     if (!net) log::warn("down: {}", net.error().to_string());
-    else reply.event({{"progress", "Network " + paths_.project + "_default"}, {"status", "Removed"}});
+    else reply.event(progress("Network " + paths_.project + "_default", "Removed"));
     if (st && !net) st = std::move(net);
     if (project_ && volumes) {
       for (const auto& [key, volume] : project_->project.volumes) {
@@ -226,19 +222,19 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
           Error e = std::move(dir).error().context("remove volume `" + key + "`");
           if (volume.mark.known()) e.at(volume.mark.to_string());
           if (st) st = std::move(e);
-          else reply.event({{"warning", e.to_string()}});
+          else reply.event(control::to_json(control::Warning{e.to_string()}));
           continue;
         }
         std::error_code ec;
         std::filesystem::remove_all(*dir, ec);
-        reply.event({{"progress", "Volume " + volume.name}, {"status", "Removed"}});
+        reply.event(progress("Volume " + volume.name, "Removed"));
       }
     }
     if (project_ && !rmi.empty() && images_) {
       for (const auto& [name, service] : project_->project.services) {
         if (rmi == "local" && !service.image.empty()) continue;
         std::string ref = service.image_or_default(project_->project.name);
-        if (images_->untag(ref)) reply.event({{"progress", "Image " + ref}, {"status", "Removed"}});
+        if (images_->untag(ref)) reply.event(progress("Image " + ref, "Removed"));
       }
     }
     if (containers_.empty()) {
@@ -271,7 +267,7 @@ void Supervisor::down(const nlohmann::json& request, control::Reply reply) {
 void Supervisor::subscribe(control::Reply reply) {
   subscribers_.push_back(reply);
   // The client reads state only after this line, so no event falls in between.
-  reply.event({{"subscribed", true}});
+  reply.event(control::to_json(control::Subscribed{}));
   // Nothing to finish: the stream ends when the client hangs up.
 }
 

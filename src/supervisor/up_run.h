@@ -15,9 +15,12 @@
 #include "supervisor/container.h"
 #include "supervisor/control/server.h"
 #include "supervisor/up_host.h"
-#include "supervisor/up_options.h"
+#include "supervisor/control/protocol.h"
 
 namespace pier::supervisor {
+
+// What `up` was asked to do (the CLI's flags).
+using UpOptions = control::UpOptions;
 
 class UpRun {
  public:

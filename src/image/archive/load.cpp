@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 // Archive JSON is untrusted: read string arrays without nlohmann's throwing conversions.
-std::vector<std::string> strings_at(const json& j, const char* key) {
+std::vector<std::string> string_array_at(const json& j, const char* key) {
   std::vector<std::string> out;
   if (auto it = j.find(key); it != j.end() && it->is_array())
     for (const auto& v : *it)
@@ -36,7 +36,7 @@ Result<ImageRecord> load_docker_entry(const Store& store, const ArchiveMembers& 
   PIER_TRY(std::string config_json, members.text_of(store, entry["Config"].get<std::string>()));
   PIER_TRY(std::string config_digest, store.put_blob(config_json));
   json layers = json::array();
-  for (const auto& path : strings_at(entry, "Layers")) {
+  for (const auto& path : string_array_at(entry, "Layers")) {
     PIER_TRY(std::string digest, members.digest_of(path));
     PIER_TRY(uint64_t size, store.blob_size(digest));
     layers.push_back(descriptor_json(media::kOciLayer, digest, size));
@@ -48,7 +48,7 @@ Result<ImageRecord> load_docker_entry(const Store& store, const ArchiveMembers& 
   PIER_TRY(std::string manifest_digest, store.put_blob(manifest.dump()));
   CommitRequest request;
   request.manifest_digest = manifest_digest;
-  request.names = normalized_names(strings_at(entry, "RepoTags"));
+  request.names = normalized_names(string_array_at(entry, "RepoTags"));
   return commit_image(store, request);
 }
 

@@ -11,7 +11,6 @@
 
 #include "base/log.h"
 #include "event/defer_delete.h"
-#include "supervisor/control/request_shape.h"
 
 namespace pier::supervisor::control {
 
@@ -33,9 +32,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void finish(const Status& status) {
-    nlohmann::json line = {{"done", true}};
-    if (!status) line["error"] = status.error().to_string();
-    write_line(line);
+    Done done;
+    if (!status) done.error = status.error().to_string();
+    write_line(to_json(done));
     finished_ = true;
     if (out_.empty()) close();
   }
@@ -44,7 +43,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void refuse_exiting() {
     if (dispatched_ || !fd_) return;
     dispatched_ = true;
-    write_line({{"done", true}, {"exiting", true}, {"error", "the supervisor is exiting"}});
+    write_line(to_json(Done{.error = "the supervisor is exiting", .exiting = true}));
     finished_ = true;
     if (out_.empty()) close();
   }
@@ -73,10 +72,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto request = nlohmann::json::parse(in_.substr(0, nl), nullptr, false);
     in_.clear();
     Reply reply(weak_from_this());
-    if (request.is_discarded() || !request.is_object() || !request.contains("op"))
-      return reply.finish(Error("malformed control request (expected a JSON object with `op`)"));
-    if (auto shape = check_request_shape(request); !shape) return reply.finish(shape);
-    server_.handler_(request, reply);
+    if (request.is_discarded())
+      return reply.finish(Error("malformed control request: not JSON (expected a JSON object with a string `op`)"));
+    auto parsed = parse_request(request);
+    if (!parsed) return reply.finish(parsed.error());
+    server_.handler_(*parsed, reply);
   }
 
   // Reads request bytes and any fds passed along (SCM_RIGHTS: `run` hands over its

@@ -1,5 +1,5 @@
 // The control socket: a Unix stream socket in the project's run directory that the
-// CLI talks to in JSON lines. One request per connection; the reply is a stream of
+// CLI talks to in JSON lines (protocol.h). One request per connection; the reply is a stream of
 // event lines and one final line, `{"done":true}` or `{"done":true,"error":"..."}`.
 // Streaming requests (`events`) end when the client hangs up. A supervisor about to exit
 // takes no more requests: it answers `{"done":true,"exiting":true,"error":"..."}`
@@ -17,6 +17,7 @@
 #include "base/result.h"
 #include "base/unique_fd.h"
 #include "event/loop.h"
+#include "supervisor/control/protocol.h"
 
 namespace pier::supervisor::control {
 
@@ -39,7 +40,8 @@ class Reply {
   std::weak_ptr<Connection> connection_;
 };
 
-using Handler = std::function<void(const nlohmann::json& request, Reply reply)>;
+// Called with each request, parsed (a malformed one is answered here, never handed on).
+using Handler = std::function<void(const Request& request, Reply reply)>;
 
 class Server {
  public:

@@ -1,5 +1,6 @@
 // One line of a container's output as the json-file log stores it. Shared by the
-// writer (supervisor side), the reader and follower (`pier logs`) and the printer.
+// writer (supervisor side) and by app/logs/: the reader and follower (`pier logs`) and
+// the printer.
 #pragma once
 
 #include <cstdint>

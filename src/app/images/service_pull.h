@@ -1,0 +1,31 @@
+// `pier pull`: the images of a project's services, several at once, with one status
+// line per service as `docker compose pull` prints them (` ✔ web Pulled` on a terminal,
+// ` web Pulled` otherwise). The caller maps services to references: image/ knows no
+// Compose types.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace pier::app::images {
+
+struct ServiceImage {
+  std::string service;
+  std::string reference;     // "" for a build-only service: skipped with a note
+  bool can_be_built = false; // a failed pull is then a warning: `up --build` makes it
+};
+
+struct ServicePullOptions {
+  bool quiet = false;
+  bool ignore_failures = false;  // report failures as warnings, succeed
+  bool missing_only = false;     // --policy missing: skip images already in the store
+  int parallel_images = 4;
+};
+
+Status pull_services(const std::string& pier_root, const std::vector<ServiceImage>& images,
+                     const ServicePullOptions& options, std::FILE* out);
+
+}  // namespace pier::app::images

@@ -1,0 +1,33 @@
+// The foreground of `pier up`, after the supervisor applied the project: the logs of
+// the attached services, "web-1 exited with code 0" as containers stop, and Ctrl-C
+// (once: stop everything gracefully; twice: kill), as Docker Compose.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "state/paths.h"
+
+namespace pier::app {
+
+struct AttachOptions {
+  bool abort_on_exit = false;     // --abort-on-container-exit (implied by --exit-code-from)
+  bool abort_on_failure = false;  // --abort-on-container-failure
+  std::string exit_code_from;     // the service whose exit code `up` returns
+  std::optional<int> timeout;     // -t for the stop that ends it
+  bool timestamps = false, no_log_prefix = false, no_color = false;
+};
+
+// From here on, Ctrl-C is remembered rather than fatal, and acted on once the
+// foreground runs: call before asking the supervisor to apply the project.
+void catch_early_interrupts();
+
+// Prints the logs of the `attached` services' containers from `since` (unix ns) until
+// they have all exited or the user interrupts; returns the command's exit code.
+Result<int> attach_foreground(const AttachOptions& options, const state::ProjectPaths& paths,
+                              const std::vector<std::string>& attached, int64_t since);
+
+}  // namespace pier::app
