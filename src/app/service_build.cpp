@@ -1,5 +1,7 @@
 #include "app/service_build.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -7,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "app/terminal.h"
 #include "builder/builder.h"
 #include "graph/from_project.h"
 #include "image/oci.h"
@@ -149,17 +152,22 @@ Status build_services(const std::string& pier_root, const compose::Project& proj
   Printer printer(out, options.quiet);
   auto started = std::chrono::steady_clock::now();
   std::vector<std::optional<Error>> errors(requests.size());
+  // Every service at once, as Compose builds, unless --parallel caps it.
+  size_t workers = std::min(requests.size(), static_cast<size_t>(parallel_limit(static_cast<int>(requests.size()))));
+  std::atomic<size_t> next{0};
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    threads.emplace_back([&, i] {
-      auto progress = printer.for_service();
-      auto result = builder::build_image(store, pier_root, requests[i], progress);
-      if (!result) {
-        errors[i] = std::move(result).error().context("service " + requests[i].name);
-        return;
+  for (size_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      for (size_t i = next++; i < requests.size(); i = next++) {
+        auto progress = printer.for_service();
+        auto result = builder::build_image(store, pier_root, requests[i], progress);
+        if (!result) {
+          errors[i] = std::move(result).error().context("service " + requests[i].name);
+          continue;
+        }
+        printer.line(fmt::format(" => [{}] naming to {} ({} of {} layer steps cached)", requests[i].name,
+                                 result->record.name, result->cached, result->steps));
       }
-      printer.line(fmt::format(" => [{}] naming to {} ({} of {} layer steps cached)", requests[i].name,
-                               result->record.name, result->cached, result->steps));
     });
   }
   for (auto& t : threads) t.join();

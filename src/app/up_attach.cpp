@@ -11,6 +11,7 @@
 #include "app/logs/log_streamer.h"
 #include "app/supervisor_call.h"
 #include "app/supervisor_connect.h"
+#include "app/terminal.h"
 #include "event/loop.h"
 #include "state/container_record.h"
 
@@ -47,8 +48,10 @@ class AsyncCalls {
     for (auto& t : threads_) t.join();
   }
   void call(state::ProjectPaths paths, control::Request request, std::function<void(Status)> done) {
-    threads_.emplace_back([this, paths, request, done] {
-      auto st = call_supervisor(paths, request);
+    // Container output still prints meanwhile: plain lines, not a view redrawn in place.
+    auto mode = progress_mode() == ProgressMode::tty ? ProgressMode::plain : progress_mode();
+    threads_.emplace_back([this, paths, request, done, mode] {
+      auto st = call_supervisor(paths, request, mode);
       loop_.post([done, st] { done(st); });
     });
   }
@@ -66,7 +69,7 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
   if (!loop_or) return loop_or.error();
   auto& loop = **loop_or;
   logs::PrinterOptions printer;
-  printer.color = logs::color_wanted(f.no_color, stdout);
+  printer.color = color_wanted(stdout, f.no_color);
   printer.timestamps = f.timestamps;
   printer.prefix = !f.no_log_prefix;
   logs::LogStreamer streamer(loop, printer, stdout);

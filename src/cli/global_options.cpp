@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "app/terminal.h"
+
 namespace pier::cli {
 
 void add_global_flags(CLI::App& app, GlobalOptions& o) {
@@ -34,6 +36,36 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
       ->type_name("DIR");
   app.add_option("--log-level", o.log_level, "Log level: debug, info, warn, error")
       ->type_name("LEVEL");
+  app.add_option("--ansi", o.ansi, "Control when to print ANSI control characters: never, always, auto (env COMPOSE_ANSI)")
+      ->type_name("WHEN");
+  app.add_flag("--no-ansi", o.no_ansi, "Same as --ansi never")->group("");
+  app.add_option("--progress", o.progress,
+                 "Type of progress output: auto, tty, plain, json, quiet (env COMPOSE_PROGRESS)")
+      ->type_name("MODE");
+  app.add_option("--parallel", o.parallel,
+                 "Control max parallelism, -1 for unlimited (env COMPOSE_PARALLEL_LIMIT)")
+      ->type_name("N");
+  app.add_flag("--dry-run", o.dry_run, "Execute command in dry run mode (not supported yet: refused)");
+  app.add_flag("--compatibility", o.compatibility, "Run compose in backward compatibility mode (not supported)");
+  app.add_flag("--all-resources", o.all_resources, "Include all resources, even those not used by services");
+}
+
+Status apply_global_flags(const GlobalOptions& o) {
+  if (o.dry_run)
+    return Error("--dry-run is not supported yet")
+        .hint("pier would still act: leave the flag out, or see what `config` and `ps` show");
+  if (o.compatibility || app::env_flag("COMPOSE_COMPATIBILITY"))
+    return Error("--compatibility (COMPOSE_COMPATIBILITY) is not supported")
+        .hint("pier names containers project-service-1, as Docker Compose v2 does, never project_service_1");
+  app::TerminalFlags flags;
+  flags.ansi = o.ansi;
+  flags.no_ansi = o.no_ansi;
+  flags.progress = o.progress;
+  flags.parallel = o.parallel;
+  flags.dry_run = o.dry_run;
+  PIER_TRY(auto terminal, app::terminal_options(flags));
+  app::set_terminal(terminal);
+  return {};
 }
 
 compose::LoadOptions to_load_options(const GlobalOptions& o) {

@@ -3,9 +3,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "compose/loader.h"
 
 namespace pier::cli {
@@ -18,9 +20,18 @@ struct GlobalOptions {
   std::vector<std::string> profiles;
   std::string root;       // --root / PIER_ROOT: images, volumes, logs (default /var/lib/pier)
   std::string log_level;  // --log-level
+  // --ansi, --no-ansi, --progress, --parallel, --dry-run (app/terminal.h).
+  std::string ansi, progress;
+  bool no_ansi = false, dry_run = false;
+  std::optional<int> parallel;
+  bool compatibility = false, all_resources = false;
 };
 
 void add_global_flags(CLI::App& app, GlobalOptions& options);
+
+// After parsing: the terminal settings (app::set_terminal) from the flags and COMPOSE_*
+// variables; an error names the flag or variable that is wrong.
+Status apply_global_flags(const GlobalOptions& options);
 
 // The options stage 1 of loading needs, from the flags and the process environment.
 compose::LoadOptions to_load_options(const GlobalOptions& options);

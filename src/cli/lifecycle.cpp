@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "app/supervisor_connect.h"
+#include "app/terminal.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "state/container_record.h"
@@ -60,7 +61,8 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
         ->check(CLI::IsMember({"local", "all"}));
     cmd->add_option("-t,--timeout", f->timeout, "Specify a shutdown timeout in seconds");
     cmd->callback([f, &globals, &result] {
-      control::DownRequest request{std::nullopt, f->volumes, f->remove_orphans, f->rmi, f->timeout};
+      bool remove_orphans = f->remove_orphans || app::env_flag("COMPOSE_REMOVE_ORPHANS");
+      control::DownRequest request{std::nullopt, f->volumes, remove_orphans, f->rmi, f->timeout};
       // down always runs: it also removes what a crashed run left (bridges, nft).
       result.exit_code = run_on_project(globals, {}, request, false);
     });
@@ -136,7 +138,8 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
       options.services = f->services;
       options.force_recreate = f->force_recreate;
       options.no_recreate = f->no_recreate;
-      options.remove_orphans = f->remove_orphans;
+      options.remove_orphans = f->remove_orphans || app::env_flag("COMPOSE_REMOVE_ORPHANS");
+      options.ignore_orphans = app::env_flag("COMPOSE_IGNORE_ORPHANS");
       options.no_start = true;
       options.pull = f->pull;
       auto project = resolve_project(globals, f->services);

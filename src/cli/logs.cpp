@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "app/logs/project_logs.h"
+#include "app/terminal.h"
 #include "cli/commands.h"
 #include "cli/project.h"
 
@@ -62,7 +63,7 @@ Result<logs::ProjectLogsOptions> build_options(const GlobalOptions& globals, con
     if (!t) return std::move(t).error().context(flag);
     *out = *t;
   }
-  o.printer.color = logs::color_wanted(f.no_color, stdout);
+  o.printer.color = app::color_wanted(stdout, f.no_color);
   o.printer.prefix = !f.no_prefix;
   o.printer.timestamps = f.timestamps;
   return o;

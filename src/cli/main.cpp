@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   app.get_subcommand("run")->fallthrough(false);
 
   app.parse_complete_callback([&] {
+    if (auto st = apply_global_flags(globals); !st) throw CLI::ValidationError(st.error().to_string());
     if (globals.log_level.empty()) return;
     pier::log::Level level;
     if (!pier::log::parse_level(globals.log_level, level))

@@ -60,8 +60,8 @@ Result<LoadedProject> load_project(const GlobalOptions& globals,
   auto project = compose::normalize_project(tree, warnings);
   print_warnings(warnings);
   if (!project.ok()) return std::move(project).error();
-  PIER_CHECK(compose::apply_profiles(*project, active_profiles(globals, tree.environment),
-                                     targeted));
+  PIER_CHECK(compose::apply_profiles(*project, active_profiles(globals, tree.environment), targeted,
+                                     globals.all_resources));
   PIER_TRY(graph::DependencyGraph deps, graph::from_project(*project));
   PIER_CHECK(deps.check());
   return LoadedProject{std::move(tree), std::move(*project)};

@@ -135,7 +135,7 @@ void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& re
       supervisor::control::SignalRequest kill;
       kill.containers = std::vector<std::string>{container};
       kill.signal = signum == SIGINT ? "SIGINT" : "SIGTERM";
-      (void)call_supervisor(project->paths, kill, true);
+      (void)call_supervisor(project->paths, kill, app::ProgressMode::quiet);
       return false;
     };
     for (;;) {

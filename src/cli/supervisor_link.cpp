@@ -18,6 +18,7 @@ supervisor::ProjectSource source_of(const GlobalOptions& globals, const std::vec
   source.load = to_load_options(globals);
   source.profiles = globals.profiles;
   source.targeted = targeted;
+  source.all_resources = globals.all_resources;
   return source;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "app/service_build.h"
+#include "app/terminal.h"
 #include "app/up_attach.h"
 #include "base/clock.h"
 #include "cli/commands.h"
@@ -116,6 +117,9 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     int64_t since = unix_time_ns();
     bool foreground = !(f->detach || f->wait || f->options.no_start);
     if (foreground) app::catch_early_interrupts();
+    // Compose reads these two on every up (docs/compat.md).
+    f->options.remove_orphans |= app::env_flag("COMPOSE_REMOVE_ORPHANS");
+    f->options.ignore_orphans = app::env_flag("COMPOSE_IGNORE_ORPHANS");
     control::UpRequest request{source_of(globals, f->services), f->options};
     if (auto st = call_supervisor(project->paths, request); !st) {
       result.exit_code = report(st.error());

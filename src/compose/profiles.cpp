@@ -75,7 +75,7 @@ void drop_unused_resources(Project& project) {
 }
 
 Status apply_profiles(Project& project, const std::vector<std::string>& active_profiles,
-                      const std::vector<std::string>& targeted_services) {
+                      const std::vector<std::string>& targeted_services, bool all_resources) {
   std::set<std::string> active(active_profiles.begin(), active_profiles.end());
   std::vector<std::string> names;
   for (const auto& [name, s] : project.services) names.push_back(name);
@@ -90,7 +90,7 @@ Status apply_profiles(Project& project, const std::vector<std::string>& active_p
   }
   for (auto& [name, s] : project.services) s.disabled = !is_enabled(s, active);
   PIER_CHECK(check_needed_enabled(project));
-  drop_unused_resources(project);
+  if (!all_resources) drop_unused_resources(project);
   return {};
 }
 

@@ -32,6 +32,7 @@ nlohmann::json to_json(const ProjectSource& s) {
       {"working_directory", s.load.working_directory},
       {"profiles", s.profiles},
       {"targeted", s.targeted},
+      {"all_resources", s.all_resources},
   };
   if (s.load.stdin_text) j["stdin_text"] = *s.load.stdin_text;
   return j;
@@ -48,6 +49,7 @@ Result<ProjectSource> source_from_json(const nlohmann::json& j) {
     j.at("working_directory").get_to(s.load.working_directory);
     j.at("profiles").get_to(s.profiles);
     j.at("targeted").get_to(s.targeted);
+    if (j.contains("all_resources")) j["all_resources"].get_to(s.all_resources);
     if (j.contains("stdin_text")) s.load.stdin_text = j["stdin_text"].get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     return Error(std::string("malformed project source in request: ") + e.what());
@@ -62,7 +64,8 @@ Result<LoadedProject> load_project(const ProjectSource& source) {
   out.tree.warnings.clear();
   auto project = compose::normalize_project(out.tree, out.warnings);
   if (!project.ok()) return std::move(project).error();
-  PIER_CHECK(compose::apply_profiles(*project, active_profiles(source, out.tree.environment), source.targeted));
+  PIER_CHECK(compose::apply_profiles(*project, active_profiles(source, out.tree.environment), source.targeted,
+                                         source.all_resources));
   PIER_TRY(graph::DependencyGraph deps, graph::from_project(*project));
   PIER_CHECK(deps.check());
   out.project = std::move(*project);

@@ -18,6 +18,7 @@ struct ProjectSource {
   compose::LoadOptions load;
   std::vector<std::string> profiles;  // --profile; empty: COMPOSE_PROFILES
   std::vector<std::string> targeted;  // services named on the command line
+  bool all_resources = false;         // --all-resources: keep networks, volumes... no service uses
 };
 
 nlohmann::json to_json(const ProjectSource& source);

@@ -188,7 +188,7 @@ void UpRun::plan_containers() {
   for (auto* c : host_.select({})) {
     if (c->record().oneoff || project_.services.count(c->service())) continue;
     if (options_.remove_orphans) to_remove.push_back(c);
-    else
+    else if (!options_.ignore_orphans)
       reply_.event({{"warning", "Found orphan container (" + c->name() +
                                     ") for this project. If you removed or renamed this service in your compose "
                                     "file, you can run this command with the --remove-orphans flag to clean it up."}});

@@ -33,7 +33,7 @@ class Lifecycle(unittest.TestCase):
               data: {}
         """)
         out = p.pier("up", "-d")
-        self.assertIn("Container " + p.name + "-web-1  Started", out.stderr)
+        self.assertIn(" Container " + p.name + "-web-1 Started \n", out.stderr)
         r = p.records()
         init, db, web = r[p.name + "-init-1"], r[p.name + "-db-1"], r[p.name + "-web-1"]
         self.assertEqual(init["state"], "exited")

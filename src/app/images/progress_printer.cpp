@@ -57,7 +57,8 @@ std::string progress_bar(uint64_t current, uint64_t total, int width) {
   return "[" + bar + "]";
 }
 
-ProgressPrinter::ProgressPrinter(std::FILE* out, bool live, bool quiet) : out_(out), live_(live), quiet_(quiet) {
+ProgressPrinter::ProgressPrinter(std::FILE* out, bool live, bool quiet, std::string title)
+    : out_(out), live_(live), quiet_(quiet), title_(std::move(title)) {
   if (quiet_ || !live_) return;
   winsize ws{};
   if (::ioctl(::fileno(out_), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20) width_ = ws.ws_col;
@@ -151,7 +152,7 @@ std::vector<std::string> ProgressPrinter::render() const {
   for (const auto& i : images_)
     if (i.outcome != Outcome::working) ++done;
   std::vector<std::string> rows;
-  rows.push_back(fmt::format("[+] Pulling {}/{}", done, images_.size()));
+  rows.push_back(fmt::format("[+] {} {}/{}", title_, done, images_.size()));
   const char* spin = kSpinner[frame_ % 10];
   for (const auto& i : images_) {
     if (!i.started) continue;

@@ -22,8 +22,9 @@ class ProgressPrinter {
  public:
   enum class Outcome { working, done, failed, warning };
 
-  // `live`: a terminal (ANSI cursor movement); `quiet`: print nothing at all.
-  ProgressPrinter(std::FILE* out, bool live, bool quiet = false);
+  // `live`: a terminal (ANSI cursor movement); `quiet`: print nothing at all. `title`:
+  // the header's verb ("[+] Pulling 1/2"; the container progress of `up` says "Running").
+  ProgressPrinter(std::FILE* out, bool live, bool quiet = false, std::string title = "Pulling");
   ~ProgressPrinter();
   ProgressPrinter(const ProgressPrinter&) = delete;
   ProgressPrinter& operator=(const ProgressPrinter&) = delete;
@@ -55,6 +56,7 @@ class ProgressPrinter {
 
   std::FILE* out_;
   bool live_, quiet_;
+  std::string title_;
   int width_ = 80;
   std::mutex mutex_;
   std::vector<Image> images_;

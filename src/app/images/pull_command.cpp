@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "app/images/progress_printer.h"
+#include "app/terminal.h"
 #include "image/registry/pull.h"
 
 namespace pier::app::images {
@@ -63,7 +64,7 @@ Status pull(const std::string& pier_root, const PullCommand& command, std::FILE*
     outcomes.push_back(Outcome{text, ref ? ref->familiar() : text, std::nullopt, std::nullopt});
     names.push_back(outcomes.back().shown);
   }
-  ProgressPrinter printer(out, ::isatty(::fileno(out)) == 1, command.quiet);
+  ProgressPrinter printer(out, progress_mode() == ProgressMode::tty, command.quiet || progress_mode() == ProgressMode::quiet);
   printer.expect(names);
   std::atomic<size_t> next{0};
   auto worker = [&] {
@@ -71,7 +72,7 @@ Status pull(const std::string& pier_root, const PullCommand& command, std::FILE*
       pull_one(store, outcomes[i], options, printer, command.ignore_failures);
   };
   std::vector<std::thread> threads;
-  int n = std::max(1, std::min<int>(command.parallel_images, static_cast<int>(outcomes.size())));
+  int n = std::max(1, std::min<int>(parallel_limit(command.parallel_images), static_cast<int>(outcomes.size())));
   for (int i = 0; i < n; ++i) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   printer.finish();

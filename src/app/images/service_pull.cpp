@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "app/images/progress_printer.h"
+#include "app/terminal.h"
 #include "image/registry/pull.h"
 
 namespace pier::app::images {
@@ -65,7 +66,7 @@ Status pull_services(const std::string& pier_root, const std::vector<ServiceImag
   PIER_TRY(Store store, Store::open(pier_root));
   PullOptions pull;
   PIER_TRY(pull.registries, RegistryConfig::load(pier_root));
-  ProgressPrinter lines(out, ::isatty(::fileno(out)) == 1, options.quiet);
+  ProgressPrinter lines(out, progress_mode() == ProgressMode::tty, options.quiet || progress_mode() == ProgressMode::quiet);
   std::vector<std::string> names;
   for (const auto& i : images) names.push_back(i.service);
   lines.expect(names);
@@ -76,7 +77,7 @@ Status pull_services(const std::string& pier_root, const std::vector<ServiceImag
     for (size_t i; (i = next.fetch_add(1)) < images.size();) errors[i] = pull_one(shared, images[i]);
   };
   std::vector<std::thread> threads;
-  int n = std::max(1, std::min<int>(options.parallel_images, static_cast<int>(images.size())));
+  int n = std::max(1, std::min<int>(parallel_limit(options.parallel_images), static_cast<int>(images.size())));
   for (int i = 0; i < n; ++i) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   lines.finish();

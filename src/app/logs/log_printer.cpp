@@ -1,21 +1,12 @@
 #include "app/logs/log_printer.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdlib>
 
 #include "supervisor/logs/log_time.h"
 
 namespace pier::app::logs {
 
 using supervisor::logs::format_time_fixed;
-
-bool color_wanted(bool no_color_flag, FILE* out) {
-  if (no_color_flag) return false;
-  if (const char* env = std::getenv("NO_COLOR"); env && *env) return false;
-  return out && ::isatty(::fileno(out)) == 1;
-}
 
 std::string format_prefix(std::string_view name, size_t width, std::string_view color) {
   std::string body(name);

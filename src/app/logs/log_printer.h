@@ -19,7 +19,7 @@ using supervisor::logs::LogEntry;
 using supervisor::logs::Stream;
 
 struct PrinterOptions {
-  bool color = false;       // see color_wanted()
+  bool color = false;       // see app::color_wanted() (app/terminal.h)
   bool prefix = true;       // off with --no-log-prefix
   bool timestamps = false;  // -t: the entry's time after the prefix
 };
@@ -29,8 +29,6 @@ struct PrinterOptions {
 inline constexpr std::array<std::string_view, 10> kPalette = {
     "36", "33", "32", "35", "34", "36;1", "33;1", "32;1", "35;1", "34;1"};
 
-// Colour unless --no-color, NO_COLOR set to anything non-empty, or `out` not a terminal.
-bool color_wanted(bool no_color_flag, FILE* out);
 
 // "web-1  | " with the name left-aligned in `width` columns; wrapped in the ANSI
 // colour `color` (e.g. "36") when it is not empty.

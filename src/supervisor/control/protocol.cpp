@@ -79,6 +79,7 @@ Result<UpOptions> up_options_in(const json& j) {
       .optional("force_recreate", o.force_recreate)
       .optional("no_recreate", o.no_recreate)
       .optional("remove_orphans", o.remove_orphans)
+      .optional("ignore_orphans", o.ignore_orphans)
       .optional("no_start", o.no_start)
       .optional("wait", o.wait)
       .optional("wait_timeout", o.wait_timeout_s)
@@ -94,6 +95,7 @@ json to_json(const UpOptions& o) {
           {"force_recreate", o.force_recreate},
           {"no_recreate", o.no_recreate},
           {"remove_orphans", o.remove_orphans},
+          {"ignore_orphans", o.ignore_orphans},
           {"no_start", o.no_start},
           {"wait", o.wait},
           {"wait_timeout", o.wait_timeout_s},

@@ -36,6 +36,7 @@ struct UpOptions {
   bool force_recreate = false;
   bool no_recreate = false;
   bool remove_orphans = false;
+  bool ignore_orphans = false;   // COMPOSE_IGNORE_ORPHANS: no "Found orphan container" warning
   bool no_start = false;
   bool wait = false;             // reply only when running/healthy (or completed)
   int wait_timeout_s = 0;        // 0: no limit

@@ -103,21 +103,3 @@ TEST_CASE("the printer without colour, prefix, or a separate stderr", "[logs]") 
     CHECK(out.text() == "2026-11-23T10:00:00.123456789Z a\n");
   }
 }
-
-TEST_CASE("colour is off for --no-color, NO_COLOR, or output that is not a terminal", "[logs]") {
-  MemFile out;  // not a terminal
-  CHECK_FALSE(color_wanted(false, out.get()));
-  CHECK_FALSE(color_wanted(true, out.get()));
-  FILE* tty = std::fopen("/dev/tty", "w");
-  if (!tty) return;  // no controlling terminal here: the rest cannot be checked
-  const char* old = std::getenv("NO_COLOR");
-  std::string saved = old ? old : "";
-  ::unsetenv("NO_COLOR");
-  CHECK(color_wanted(false, tty));
-  CHECK_FALSE(color_wanted(true, tty));
-  ::setenv("NO_COLOR", "1", 1);
-  CHECK_FALSE(color_wanted(false, tty));
-  if (old) ::setenv("NO_COLOR", saved.c_str(), 1);
-  else ::unsetenv("NO_COLOR");
-  std::fclose(tty);
-}

@@ -45,6 +45,7 @@ TEST_CASE("protocol: up keeps its source and every option", "[control]") {
   up.options.services = {"web", "db"};
   up.options.scale = {{"web", 3}};
   up.options.no_deps = up.options.force_recreate = up.options.remove_orphans = up.options.wait = true;
+  up.options.ignore_orphans = true;
   up.options.wait_timeout_s = 30;
   up.options.pull = "always";
   auto back = std::get<control::UpRequest>(round_trip(up));
@@ -54,6 +55,8 @@ TEST_CASE("protocol: up keeps its source and every option", "[control]") {
   CHECK(back.options.scale == up.options.scale);
   CHECK(back.options.wait_timeout_s == 30);
   CHECK(back.options.pull == "always");
+  CHECK(back.options.ignore_orphans);
+  CHECK(back.options.remove_orphans);
   CHECK(control::to_json(up)["op"] == "up");
 }
 
