@@ -37,12 +37,19 @@ Status check_bridge_name(const std::string& name) {
 }
 
 std::string nft_table_name(const std::string& project) {
-  // Compose project names also allow '-', which older pier turned into '_' (kept so that
-  // tables of running projects keep their names). The '.' of a scoped kernel name
-  // (state::ProjectPaths::kernel_name) stays: no project name has one, so a scoped table
-  // never takes the name of a default root's table.
-  std::string out = "pier_";
-  for (char c : project) out += (isalnum(static_cast<unsigned char>(c)) || c == '.' ? c : '_');
+  // Compose project names allow '-' and '_'. Older pier turned '-' into '_' (kept, so the
+  // tables of running projects keep their names), which gave `a-b` and `a_b` one table:
+  // either project's `up` or `down` replaced the other's NAT rules. A name holding '_'
+  // now keeps it under "pier-" instead (nft identifiers may hold '-'), so the two forms
+  // never meet: "pier_" + a name without '_' ('-' turned '_'), "pier-" + a name with '_'.
+  // The '.' of a scoped kernel name (state::ProjectPaths::kernel_name) stays in both: no
+  // project name has one, so a scoped table never takes the name of a default root's.
+  bool verbatim = project.find('_') != std::string::npos;
+  std::string out = verbatim ? "pier-" : "pier_";
+  for (char c : project) {
+    bool keep = isalnum(static_cast<unsigned char>(c)) || c == '.' || (verbatim && (c == '_' || c == '-'));
+    out += keep ? c : '_';
+  }
   return out;
 }
 

@@ -15,7 +15,8 @@ std::string bridge_name(const std::string& project, const std::string& network);
 // "pv" + 12 hex: the host end of a container's veth on one network.
 std::string host_veth_name(const std::string& project, const std::string& network,
                            const std::string& container);
-// "pier_<project>": the project's nftables table (one per family); `-` becomes `_`.
+// The project's nftables table (one per family): "pier_<project>" with `-` turned `_`
+// for a name without `_`, "pier-<project>" as it is for a name with `_` (names.cpp).
 std::string nft_table_name(const std::string& project);
 
 // A bridge name pier may create or use (driver_opts `com.docker.network.bridge.name`,

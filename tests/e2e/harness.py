@@ -109,6 +109,8 @@ def kernel_name(root, project):
 
 def nft_table(kernel):
     """The project's nft table (net::nft_table_name)."""
+    if "_" in kernel:
+        return "pier-" + kernel
     return "pier_" + "".join(c if c.isalnum() or c == "." else "_" for c in kernel)
 
 

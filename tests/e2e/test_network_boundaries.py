@@ -8,7 +8,7 @@ import socket
 import subprocess
 import unittest
 
-from harness import Nft, Project, free_port
+from harness import Nft, Project, free_port, nft_table
 
 
 class NetworkBoundaries(unittest.TestCase):
@@ -86,6 +86,29 @@ class NetworkBoundaries(unittest.TestCase):
         hosts = p.pier("exec", "-T", "a", "cat", "/etc/hosts").stdout
         self.assertIn("127.0.0.1\tlocalhost", hosts)
         self.assertNotIn("::1", hosts)
+
+    def test_projects_a_dash_b_and_a_underscore_b_keep_their_own_nat_tables(self):
+        # Older pier named both tables pier_a_b: one project's down took the other's NAT.
+        stem = "nt" + os.urandom(3).hex()
+        compose = """
+            services:
+              web:
+                image: busybox
+                command: ["sleep", "1000"]
+                ports: ["{port}:80"]
+        """
+        dash = Project(self, compose.format(port=free_port()), name=stem + "-x")
+        under = Project(self, compose.format(port=free_port()), name=stem + "_x")
+        self.assertNotEqual(nft_table(dash.kernel_name), nft_table(under.kernel_name))
+        dash.pier("up", "-d")
+        under.pier("up", "-d")
+        tables = Nft().tables()
+        self.assertIn(nft_table(dash.kernel_name), tables)
+        self.assertIn(nft_table(under.kernel_name), tables)
+        dash.pier("down")
+        self.assertIn(nft_table(under.kernel_name), Nft().tables())
+        self.assertNotIn(nft_table(dash.kernel_name), Nft().tables())
+        under.pier("down")
 
     def test_a_host_port_two_services_publish_is_an_error_before_anything_starts(self):
         port = free_port()

@@ -200,7 +200,8 @@ Result<std::vector<std::string>> list_pier_tables() {
   std::vector<std::string> names;
   for (const auto& line : split(out, '\n')) {
     auto words = split(trim(line), ' ');
-    if (words.size() == 3 && words[0] == "table" && starts_with(words[2], "pier_")) names.push_back(words[2]);
+    if (words.size() == 3 && words[0] == "table" && (starts_with(words[2], "pier_") || starts_with(words[2], "pier-")))
+      names.push_back(words[2]);
   }
   return names;
 }

@@ -29,6 +29,11 @@ TEST_CASE("kernel names keep the default root's and never meet a scoped one's", 
   CHECK(nft_table_name("my-app") == "pier_my_app");
   CHECK(nft_table_name("my-app.c7948eae") == "pier_my_app.c7948eae");
   CHECK(nft_table_name("my_app.c7948eae") != nft_table_name("my_app_c7948eae"));
+  // `a-b` and `a_b` are two projects: two tables.
+  CHECK(nft_table_name("a-b") == "pier_a_b");
+  CHECK(nft_table_name("a_b") == "pier-a_b");
+  CHECK(nft_table_name("a_b-c") == "pier-a_b-c");
+  CHECK(nft_table_name("a_b-c") != nft_table_name("a-b_c"));
   CHECK(bridge_name("demo.c7948eae", "default") != bridge_name("demo", "default"));
   CHECK(host_veth_name("demo.c7948eae", "default", "demo-web-1") != host_veth_name("demo", "default", "demo-web-1"));
 }
