@@ -126,14 +126,17 @@ size_t depth(const std::string& path) { return static_cast<size_t>(std::count(pa
 
 }  // namespace
 
+std::vector<std::string> spec_dirs(std::optional<std::string_view> setting) {
+  if (!setting) return {"/etc/cdi", "/var/run/cdi"};
+  std::vector<std::string> out;
+  for (auto& d : split(*setting, ':'))
+    if (!d.empty()) out.push_back(d);
+  return out;
+}
+
 std::vector<std::string> spec_dirs() {
-  if (const char* env = std::getenv("PIER_CDI_SPEC_DIRS")) {
-    std::vector<std::string> out;
-    for (auto& d : split(env, ':'))
-      if (!d.empty()) out.push_back(d);
-    return out;
-  }
-  return {"/etc/cdi", "/var/run/cdi"};
+  const char* env = std::getenv("PIER_CDI_SPEC_DIRS");
+  return env ? spec_dirs(std::string_view(env)) : spec_dirs(std::nullopt);
 }
 
 Registry load_registry(const std::vector<std::string>& dirs) {
@@ -145,6 +148,17 @@ Registry load_registry(const std::vector<std::string>& dirs) {
 
 bool has_kind(const Registry& registry, std::string_view kind) {
   return std::any_of(registry.specs.begin(), registry.specs.end(), [&](const Spec& s) { return s.kind == kind; });
+}
+
+std::vector<std::string> numbered_devices(const Registry& registry, std::string_view kind) {
+  std::vector<std::string> out;
+  for (const auto& s : registry.specs)
+    if (s.kind == kind)
+      for (const auto& d : s.devices)
+        if (d.name.size() <= 9 && d.name.find_first_not_of("0123456789") == std::string::npos) out.push_back(d.name);
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return std::stoul(a) < std::stoul(b); });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 Result<ContainerEdits> resolve(const Registry& registry, const std::vector<std::string>& names) {

@@ -127,3 +127,13 @@ TEST_CASE("cdi: qualified names", "[cdi]") {
   CHECK_FALSE(parse_qualified_name("nvidia.com=gpu/0"));
   CHECK_FALSE(parse_qualified_name("nvidia.com/=0"));
 }
+
+TEST_CASE("cdi: numbered devices are a GPU vendor's indices, in numeric order", "[cdi]") {
+  test::TempDir dir;
+  write(dir / "xgpu.yaml", test::kGpuVendorSpec);
+  write(dir / "more.yaml", "cdiVersion: 0.6.0\nkind: example.com/gpu\ndevices:\n- name: \"10\"\n- name: \"2\"\n");
+  Registry r = load_registry({dir.path()});
+  REQUIRE(r.broken.empty());
+  CHECK(numbered_devices(r, "example.com/gpu") == std::vector<std::string>{"0", "1", "2", "10"});
+  CHECK(numbered_devices(r, "example.org/igpu").empty());
+}
