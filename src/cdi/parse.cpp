@@ -186,7 +186,8 @@ Result<Mount> decode_mount(const Object& o) {
   PIER_CHECK(check_absolute(o, "containerPath", m.container_path));
   PIER_TRY(m.type, string_of(o, "type", false));
   PIER_TRY(m.options, strings_of(o, "options"));
-  if (m.type != "tmpfs") PIER_CHECK(check_absolute(o, "hostPath", m.host_path));
+  // A bind's source is a host path; another type's is a name (`tmpfs`, `proc`).
+  if (m.type.empty() || m.type == "bind" || m.type == "none") PIER_CHECK(check_absolute(o, "hostPath", m.host_path));
   return m;
 }
 

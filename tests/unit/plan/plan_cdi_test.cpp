@@ -155,6 +155,32 @@ TEST_CASE("plan: a GPU request without an NVIDIA spec, and an unknown name, fail
              Catch::Contains("takes no container path"));
 }
 
+TEST_CASE("plan: a CDI mount option pier cannot apply is refused, not dropped", "[plan][cdi]") {
+  CdiDir cdi;
+  std::ofstream(cdi.dir / "opts.yaml") << R"(cdiVersion: 0.6.0
+kind: example.net/opts
+devices:
+- name: idmapped
+  containerEdits:
+    mounts: [{hostPath: /srv, containerPath: /srv, options: [rbind, idmap]}]
+- name: proc
+  containerEdits:
+    mounts: [{hostPath: proc, containerPath: /host-proc, type: proc}]
+- name: tmp
+  containerEdits:
+    mounts: [{hostPath: tmpfs, containerPath: /scratch, type: tmpfs, options: [nosuid, size=1m, mode=1777]}]
+)";
+  CHECK_THAT(plan_error(cdi, service("    devices: [\"example.net/opts=idmapped\"]\n")),
+             Catch::Contains("CDI mount `/srv`: option `idmap` is not supported"));
+  CHECK_THAT(plan_error(cdi, service("    devices: [\"example.net/opts=proc\"]\n")),
+             Catch::Contains("CDI mount `/host-proc`: type `proc` is not supported"));
+  auto p = plan_with(cdi, service("    devices: [\"example.net/opts=tmp\"]\n"));
+  REQUIRE(p);
+  REQUIRE(p->spec.tmpfs.size() == 1);
+  CHECK(p->spec.tmpfs[0].size == 1u << 20);
+  CHECK(p->spec.tmpfs[0].mode == 01777u);
+}
+
 TEST_CASE("plan: a CDI mount on a path the service mounts is a duplicate", "[plan][cdi]") {
   CdiDir cdi;
   CHECK_THAT(plan_error(cdi, service("    devices: [\"example.com/gpu=1\"]\n    volumes: [\"/srv:/usr/bin/xgpu-smi\"]\n")),
