@@ -115,6 +115,15 @@ bool asks_for_cdi(const compose::Service& s) {
          !s.deploy->reservations->devices->empty();
 }
 
+// `options` are driver-specific settings Docker passes to the driver; the CDI spec alone
+// decides what a device brings here.
+void warn_options(PlanContext& ctx, const char* key, const compose::Json& request) {
+  if (!request.is_object()) return;
+  auto it = request.find("options");
+  if (it != request.end() && !it->is_null() && !it->empty())
+    ctx.warn(key, "device request `options` are not applied: the CDI spec decides what the device brings");
+}
+
 Status cdi_device_names(PlanContext& ctx, const cdi::Registry& registry, std::vector<std::string>& names) {
   const compose::Service& s = ctx.svc;
   for (const auto& d : s.devices) {
@@ -128,9 +137,11 @@ Status cdi_device_names(PlanContext& ctx, const cdi::Registry& registry, std::ve
   if (s.deploy && s.deploy->reservations && s.deploy->reservations->devices) {
     const compose::Json& list = *s.deploy->reservations->devices;
     if (!list.is_array()) return ctx.error("deploy", "`deploy.resources.reservations.devices` must be a list");
-    for (size_t i = 0; i < list.size(); ++i)
+    for (size_t i = 0; i < list.size(); ++i) {
+      warn_options(ctx, "deploy", list[i]);
       if (auto st = requests.add(list[i], false); !st)
         return ctx.error("deploy", fmt::format("deploy.resources.reservations.devices[{}]: {}", i, st.error().to_string()));
+    }
   }
   if (s.gpus) {
     const compose::Json& g = *s.gpus;
@@ -139,9 +150,11 @@ Status cdi_device_names(PlanContext& ctx, const cdi::Registry& registry, std::ve
       return {};
     }
     if (!g.is_array()) return ctx.error("gpus", "`gpus` must be `all` or a list of device requests");
-    for (size_t i = 0; i < g.size(); ++i)
+    for (size_t i = 0; i < g.size(); ++i) {
+      warn_options(ctx, "gpus", g[i]);
       if (auto st = requests.add(g[i], true); !st)
         return ctx.error("gpus", fmt::format("gpus[{}]: {}", i, st.error().to_string()));
+    }
   }
   return {};
 }

@@ -127,6 +127,9 @@ TEST_CASE("plan: GPU requests map to nvidia.com/gpu names", "[plan][cdi]") {
   CHECK(nodes(deploy + "{capabilities: [gpu]}]}}}\n") == V{"/dev/nvidiactl", "/dev/nvidia0", "/dev/nvidia1"});
   CHECK(nodes(deploy + "{driver: nvidia, count: \"2\", capabilities: [gpu]}]}}}\n") ==
         V{"/dev/nvidiactl", "/dev/nvidia0", "/dev/nvidia1"});
+  auto with_options = plan_with(cdi, service("    gpus: [{count: 1, options: {virtualization: false}}]\n"));
+  REQUIRE(with_options);
+  CHECK_THAT(warnings_of(*with_options), Catch::Contains("device request `options` are not applied"));
 
   CHECK(plan_error(cdi, service(deploy + "{capabilities: [gpu], count: 3}]}}}\n")) ==
         "compose.yaml:4:5: service \"app\": deploy.resources.reservations.devices[0]: `count: 3` asks for more GPUs "
