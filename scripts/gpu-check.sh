@@ -17,6 +17,7 @@
 # GPU_CHECK_IMAGE (an image in PIER_ROOT with glibc). Exit codes: 0 the GPUs were seen
 # inside the container, 77 this host has no NVIDIA GPU or driver, anything else a failure.
 set -euo pipefail
+umask 022  # pier refuses a spec that group or others could write
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 

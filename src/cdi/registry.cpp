@@ -1,5 +1,8 @@
 #include "cdi/registry.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -35,6 +38,20 @@ std::vector<std::string> spec_files(const std::string& dir) {
   return names;
 }
 
+// A spec makes pier run its hooks as root and bind host paths into containers, so one
+// that another user could have written is refused, as sudo refuses such a sudoers file:
+// the spec and its dir must belong to root (or to whoever runs pier) and be writable by
+// no one else.
+Status check_owner(const struct stat& st, const std::string& path, const char* what) {
+  if (st.st_uid != 0 && st.st_uid != ::geteuid())
+    return Error(fmt::format("refusing CDI {} `{}`: it belongs to uid {}, not root", what, path, st.st_uid));
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return Error(fmt::format("refusing CDI {} `{}`: it is writable by group or others (mode {:o})", what, path,
+                             st.st_mode & 07777))
+        .hint(fmt::format("chmod go-w {}", path));
+  return {};
+}
+
 void load_dir(const std::string& dir, Registry& out) {
   auto names = spec_files(dir);
   if (names.empty()) return;
@@ -43,8 +60,23 @@ void load_dir(const std::string& dir, Registry& out) {
     out.broken.push_back(std::move(root).error().context("CDI spec dir"));
     return;
   }
+  struct stat dir_st{};
+  if (::fstat(root->fd.get(), &dir_st) != 0) {
+    out.broken.push_back(Error::system("stat", dir, errno));
+    return;
+  }
+  if (auto st = check_owner(dir_st, dir, "spec dir"); !st) {
+    out.broken.push_back(std::move(st).error());
+    return;
+  }
   for (const auto& name : names) {
     std::string file = dir + "/" + name;
+    if (auto st = sys::stat_in_root(*root, name, sys::LastLink::follow_in_root); st) {
+      if (auto owner = check_owner(*st, file, "spec"); !owner) {
+        out.broken.push_back(std::move(owner).error());
+        continue;
+      }
+    }
     // Regular files only, size-capped: a FIFO dropped into a spec dir must not block
     // `up`, and a device node must not be read by root.
     auto text = sys::read_file_in_root(*root, name, kSpecFileLimit);
@@ -86,19 +118,25 @@ Error unknown_device(const Registry& r, std::string_view name) {
   return e.hint("generate the vendor's spec (e.g. `nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`) or set PIER_CDI_SPEC_DIRS");
 }
 
+Error defined_twice(const std::string& name, const Found& a, const Found& b) {
+  return Error(fmt::format("CDI device `{}` is defined by two specs: `{}` and `{}`", name, a.spec->file, b.spec->file))
+      .hint("remove one of them");
+}
+
 Result<std::vector<Found>> lookup(const Registry& r, const std::string& text) {
   PIER_TRY(QualifiedName n, parse_qualified_name(text));
   std::vector<Found> found = find(r, n);
-  if (found.size() > 1)
-    return Error(fmt::format("CDI device `{}` is defined by two specs: `{}` and `{}`", text, found[0].spec->file,
-                             found[1].spec->file))
-        .hint("remove one of them");
+  if (found.size() > 1) return defined_twice(text, found[0], found[1]);
   if (found.empty() && n.device == "all") {
     // `all` is every device of the kind unless a spec names a device `all` itself (as
     // NVIDIA's does, with edits of its own).
     for (const auto& s : r.specs)
       if (s.kind == n.kind())
-        for (const auto& d : s.devices) found.push_back({&s, &d});
+        for (const auto& d : s.devices) {
+          for (const auto& f : found)
+            if (f.device->name == d.name) return defined_twice(n.kind() + "=" + d.name, f, {&s, &d});
+          found.push_back({&s, &d});
+        }
   }
   if (found.empty()) return unknown_device(r, text);
   return found;

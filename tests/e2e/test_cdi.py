@@ -2,7 +2,6 @@
 its device node backed by the host's /dev/null, its env, mount and OCI hooks, and the
 errors for a name no spec defines and a hook that hangs."""
 import os
-import stat
 import textwrap
 import unittest
 
@@ -40,6 +39,9 @@ class Cdi(unittest.TestCase):
         spec += "containerEdits:\n" + textwrap.indent(textwrap.dedent(edits).format(dir=d), "  ")
         with open(os.path.join(d, "fake.yaml"), "w") as f:
             f.write(spec)
+        # pier reads no spec that anyone but root could have written.
+        os.chmod(d, 0o755)
+        os.chmod(os.path.join(d, "fake.yaml"), 0o644)
         return d
 
     def test_a_cdi_device_gets_its_node_env_mount_and_hooks(self):

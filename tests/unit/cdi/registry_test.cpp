@@ -17,7 +17,11 @@ using namespace pier::cdi;
 
 namespace {
 
-void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+// Mode 0644 whatever the umask: a spec writable by others is refused.
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+  ::chmod(path.c_str(), 0644);
+}
 
 std::string resolve_error(const Registry& r, const std::vector<std::string>& names) {
   auto e = resolve(r, names);
@@ -96,7 +100,13 @@ TEST_CASE("cdi: two spec files defining one name is an error naming both", "[cdi
   test::TempDir a, b;
   write(a / "xgpu.yaml", test::kGpuVendorSpec);
   write(b / "xgpu-copy.yaml", test::kGpuVendorSpec);
+  write(a / "igpu.json", test::kRenderVendorSpec);
+  write(b / "igpu-copy.json", test::kRenderVendorSpec);
   Registry r = load_registry({a.path(), b.path()});
+  // Through `=all` too, for a kind whose spec has no `all` device of its own.
+  CHECK_THAT(resolve_error(r, {"example.org/igpu=all"}),
+             Catch::StartsWith("CDI device `example.org/igpu=card0` is defined by two specs: `" + (a / "igpu.json") +
+                               "` and `" + (b / "igpu-copy.json") + "`"));
   CHECK(resolve_error(r, {"example.com/gpu=1"}) == "CDI device `example.com/gpu=1` is defined by two specs: `" +
                                                        (a / "xgpu.yaml") + "` and `" + (b / "xgpu-copy.yaml") +
                                                        "` (remove one of them)");
@@ -115,6 +125,27 @@ TEST_CASE("cdi: only regular files of at most 1 MiB are read from a spec dir", "
   CHECK_THAT(all, Catch::Contains("fifo.yaml"));
   CHECK_THAT(all, Catch::Contains("huge.yaml"));
   CHECK_THAT(all, Catch::Contains("dir.yaml"));
+}
+
+// A spec runs hooks as root: one another user could have written is not read.
+TEST_CASE("cdi: a spec or spec dir writable by group or others is refused", "[cdi]") {
+  test::TempDir dir;
+  REQUIRE(::chmod(dir.path().c_str(), 0755) == 0);
+  write(dir / "xgpu.yaml", test::kGpuVendorSpec);
+  write(dir / "igpu.json", test::kRenderVendorSpec);
+  REQUIRE(::chmod((dir / "xgpu.yaml").c_str(), 0644) == 0);
+  REQUIRE(::chmod((dir / "igpu.json").c_str(), 0666) == 0);
+  Registry r = load_registry({dir.path()});
+  REQUIRE(r.specs.size() == 1);
+  CHECK(r.specs[0].kind == "example.com/gpu");
+  REQUIRE(r.broken.size() == 1);
+  CHECK(r.broken[0].to_string() == "refusing CDI spec `" + (dir / "igpu.json") +
+                                       "`: it is writable by group or others (mode 666) (chmod go-w " + (dir / "igpu.json") + ")");
+  REQUIRE(::chmod(dir.path().c_str(), 0777) == 0);
+  Registry open_dir = load_registry({dir.path()});
+  CHECK(open_dir.specs.empty());
+  REQUIRE(open_dir.broken.size() == 1);
+  CHECK_THAT(open_dir.broken[0].to_string(), Catch::StartsWith("refusing CDI spec dir `" + dir.path() + "`: it is writable"));
 }
 
 TEST_CASE("cdi: qualified names", "[cdi]") {

@@ -2,6 +2,8 @@
 // requests, gpus:) and how their edits land in the runtime spec.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "unit/cdi/fixtures.h"
@@ -36,6 +38,8 @@ struct CdiDir {
     std::ofstream(dir / "xgpu.yaml") << pier::test::kGpuVendorSpec;
     std::ofstream(dir / "igpu.json") << pier::test::kRenderVendorSpec;
     if (nvidia) std::ofstream(dir / "nvidia.yaml") << kNvidiaLike;
+    // Writable by no one but root, whatever the umask (the loader refuses others).
+    for (const char* f : {"xgpu.yaml", "igpu.json", "nvidia.yaml"}) ::chmod((dir / f).c_str(), 0644);
   }
 };
 
@@ -173,6 +177,7 @@ devices:
   containerEdits:
     mounts: [{hostPath: tmpfs, containerPath: /scratch, type: tmpfs, options: [nosuid, size=1m, mode=1777]}]
 )";
+  ::chmod((cdi.dir / "opts.yaml").c_str(), 0644);
   CHECK_THAT(plan_error(cdi, service("    devices: [\"example.net/opts=idmapped\"]\n")),
              Catch::Contains("CDI mount `/srv`: option `idmap` is not supported"));
   CHECK_THAT(plan_error(cdi, service("    devices: [\"example.net/opts=proc\"]\n")),
