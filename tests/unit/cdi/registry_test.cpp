@@ -31,7 +31,7 @@ std::string resolve_error(const Registry& r, const std::vector<std::string>& nam
 
 }  // namespace
 
-TEST_CASE("cdi: spec dirs default to /etc/cdi and /var/run/cdi; PIER_CDI_SPEC_DIRS replaces them", "[cdi]") {
+TEST_CASE("cdi: spec dirs default to /etc/cdi and /var/run/cdi, PIER_CDI_SPEC_DIRS replaces them", "[cdi]") {
   ::unsetenv("PIER_CDI_SPEC_DIRS");
   CHECK(spec_dirs() == std::vector<std::string>{"/etc/cdi", "/var/run/cdi"});
   ::setenv("PIER_CDI_SPEC_DIRS", "/a::/b", 1);
