@@ -24,8 +24,8 @@ echo >> "$1"
 
 
 class Cdi(unittest.TestCase):
-    def spec_dir(self, p, devices, edits):
-        """A spec dir under the project's root holding pier.test/fake; returns its path."""
+    def spec_dir(self, p, devices, edits, kind="pier.test/fake"):
+        """A spec dir under the project's root holding one spec of `kind`; returns its path."""
         d = os.path.join(p.root, "cdi")
         os.makedirs(os.path.join(d, "share"))
         with open(os.path.join(d, "share", "greeting"), "w") as f:
@@ -35,8 +35,8 @@ class Cdi(unittest.TestCase):
             with open(path, "w") as f:
                 f.write(text)
             os.chmod(path, 0o755)
-        spec = "cdiVersion: 0.6.0\nkind: pier.test/fake\ndevices:\n" + textwrap.dedent(devices)
-        spec += "containerEdits:\n" + textwrap.indent(textwrap.dedent(edits).format(dir=d), "  ")
+        spec = "cdiVersion: 0.6.0\nkind: %s\ndevices:\n" % kind + textwrap.dedent(devices)
+        spec += "containerEdits:\n" + textwrap.indent(textwrap.dedent(edits).replace("{dir}", d), "  ")
         with open(os.path.join(d, "fake.yaml"), "w") as f:
             f.write(spec)
         # pier reads no spec that anyone but root could have written.
@@ -119,6 +119,47 @@ class Cdi(unittest.TestCase):
         p.pier("down", "-t", "1")
         with open(os.path.join(d, "poststop.log")) as f:
             self.assertIn('"status":"stopped"', f.read())
+
+    def test_gpu_requests_take_the_gpus_they_name_with_their_cgroup_rules_and_groups(self):
+        p = Project(self, """
+            services:
+              all:
+                image: busybox
+                command: ["sleep", "1000"]
+                gpus: all
+              one:
+                image: busybox
+                command: ["sleep", "1000"]
+                deploy:
+                  resources:
+                    reservations:
+                      devices: [{driver: nvidia, count: 1, capabilities: [gpu]}]
+        """)
+        # A fake NVIDIA spec: the GPUs are /dev/null and /dev/zero; the control node is
+        # the host's /dev/loop-control (10:237), which no container may open by default
+        # (and which root opens without capabilities), allowed for reading only.
+        d = self.spec_dir(p, """
+            - name: "0"
+              containerEdits:
+                deviceNodes: [{path: /dev/nvidia0, hostPath: /dev/null}]
+            - name: "1"
+              containerEdits:
+                deviceNodes: [{path: /dev/nvidia1, hostPath: /dev/zero}]
+        """, """
+            deviceNodes: [{path: /dev/nvidiactl, hostPath: /dev/loop-control, permissions: r}]
+            additionalGIDs: [4242]
+        """, kind="nvidia.com/gpu")
+        p.pier("up", "-d", env={"PIER_CDI_SPEC_DIRS": d})
+
+        def run(service, script):
+            return p.pier("exec", "-T", service, "sh", "-c", script).stdout.split()
+
+        self.assertEqual(run("all", "ls /dev/nvidia*"), ["/dev/nvidia0", "/dev/nvidia1", "/dev/nvidiactl"])
+        self.assertEqual(run("one", "ls /dev/nvidia*"), ["/dev/nvidia0", "/dev/nvidiactl"])
+        # The node's cgroup rule is the spec's: reading allowed, writing refused.
+        self.assertEqual(run("one", "exec 3< /dev/nvidiactl && echo opened"), ["opened"])
+        self.assertEqual(run("one", "(exec 3> /dev/nvidiactl) 2>/dev/null || echo refused"), ["refused"])
+        self.assertIn("4242", run("one", "id -G"))
 
     def test_an_unknown_cdi_device_fails_up_naming_service_name_and_dirs(self):
         p = Project(self, """
