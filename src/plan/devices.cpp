@@ -4,25 +4,17 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "cdi/names.h"
 #include "runtime/cgroup/devices.h"
 #include "runtime/sysctls.h"
 #include "plan/steps.h"
 
 namespace pier::plan::detail {
 
-namespace {
-
-// CDI names look like `vendor.com/class=name`; a host path starts with `/`.
-bool is_cdi_name(const std::string& source) { return source[0] != '/' && source.find('=') != std::string::npos; }
-
-}  // namespace
-
 Status plan_devices(PlanContext& ctx) {
   runtime::ContainerSpec& spec = ctx.plan.spec;
   for (const auto& d : ctx.svc.devices) {
-    if (is_cdi_name(d.source))
-      return ctx.error("devices", fmt::format("CDI device `{}` is not supported", d.source))
-          .hint("list the device nodes by path, e.g. /dev/dri");
+    if (cdi::looks_qualified(d.source)) continue;  // plan_cdi's
     if (d.source[0] != '/' || d.target.empty() || d.target[0] != '/')
       return ctx.error("devices", fmt::format("device `{}:{}`: both paths must be absolute", d.source, d.target));
     struct stat st{};

@@ -61,7 +61,8 @@ Result<ServicePlan> plan_container(const PlanInputs& in) {
   static constexpr Step kSteps[] = {
       detail::check_unsupported, detail::plan_rootfs,    detail::plan_namespaces, detail::plan_process,
       detail::plan_limits,       detail::plan_security,  detail::plan_mounts,     detail::plan_files,
-      detail::plan_desktop,      detail::order_mounts_step, detail::plan_devices,   detail::plan_resources,  detail::plan_health,
+      detail::plan_desktop,      detail::plan_devices,   detail::plan_cdi,        detail::order_mounts_step,
+      detail::plan_resources,    detail::plan_health,
       detail::plan_lifecycle,    detail::plan_networking, detail::plan_logging,
   };
   for (Step step : kSteps) {

@@ -50,6 +50,10 @@ Status plan_desktop(PlanContext& ctx);
 // After every mount is known (volumes, tmpfs, secrets, configs): parents before children.
 Status order_mounts_step(PlanContext& ctx);
 Status plan_devices(PlanContext& ctx);
+// CDI devices (`devices:` names, deploy device requests, `gpus`): the specs' nodes,
+// mounts, env, groups and hooks. After plan_devices, so a spec's node wins over a
+// `devices:` path; before the mounts are ordered, so its mounts are ordered with the rest.
+Status plan_cdi(PlanContext& ctx);
 Status plan_resources(PlanContext& ctx);
 Status plan_health(PlanContext& ctx);
 Status plan_lifecycle(PlanContext& ctx);

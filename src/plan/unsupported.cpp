@@ -1,5 +1,5 @@
 // Keys pier parses but cannot honour. What changes how the service behaves in a way its
-// author relies on (another container's volumes, a GPU, a different OCI runtime) is an
+// author relies on (another container's volumes, a different OCI runtime) is an
 // error; what only tunes or is Windows/Swarm-only is a warning, as Docker on Linux
 // itself discards cpu_count/cpu_percent with a warning.
 #include <fmt/format.h>
@@ -25,13 +25,9 @@ Status check_errors(PlanContext& ctx) {
   if (!s.isolation.empty() && s.isolation != "default")
     return ctx.error("isolation", fmt::format("isolation `{}` is not supported on Linux", s.isolation))
         .hint("only `default` is valid on Linux");
-  if (s.gpus) return ctx.error("gpus", "`gpus` is not supported: pier cannot hand GPUs to containers yet");
-  if (s.deploy) {
-    for (const auto* r : {&s.deploy->limits, &s.deploy->reservations})
-      if (*r && (*r)->devices && !(*r)->devices->empty())
-        return ctx.error("deploy", "device requests in `deploy.resources` are not supported (GPUs and other devices)")
-            .hint("list device nodes under `devices:` instead");
-  }
+  // Devices are reserved, not limited (the Compose spec has them under `reservations`).
+  if (s.deploy && s.deploy->limits && s.deploy->limits->devices && !s.deploy->limits->devices->empty())
+    return ctx.error("deploy", "device requests belong under `deploy.resources.reservations.devices`, not `limits`");
   if (s.use_api_socket.value_or(false))
     return ctx.error("use_api_socket", "`use_api_socket` is not supported: pier has no Docker API socket to share");
   return {};

@@ -17,6 +17,7 @@
 #include "base/dirs.h"
 #include "base/log.h"
 #include "base/scope_exit.h"
+#include "runtime/hooks.h"
 #include "runtime/mount/plan.h"
 #include "runtime/plan_builder.h"
 #include "runtime/rootfs.h"
@@ -150,6 +151,38 @@ Status create_host_paths(const ContainerSpec& spec) {
   return {};
 }
 
+// The namespaces a createContainer or startContainer hook joins: all of the container's
+// but PID (which would only apply to the hook's children); the user namespace only for
+// startContainer, which runs inside the container as its process will.
+unsigned hook_namespaces(const ContainerSpec& spec, bool with_user) {
+  unsigned flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
+  if (spec.namespaces.cgroup) flags |= CLONE_NEWCGROUP;
+  if (with_user && spec.namespaces.user.enabled) flags |= CLONE_NEWUSER;
+  return flags;
+}
+
+// The code the parent runs while the child waits (parent.h): OCI hooks at their stages,
+// and the caller's before-exec step (the network attaches there, so a startContainer
+// hook already sees it).
+LaunchHooks launch_hooks(const ContainerSpec& spec, const SpawnOptions& options) {
+  LaunchHooks out;
+  const std::string bundle = bundle_dir(spec.state_dir);
+  if (!spec.hooks.create_runtime.empty() || !spec.hooks.create_container.empty())
+    out.after_mounts = [&spec, bundle](pid_t pid, int pidfd) -> Status {
+      HookState state{spec.name, "creating", pid, bundle};
+      PIER_CHECK(run_hooks(spec.hooks.create_runtime, "createRuntime", state, {-1, 0, bundle}));
+      return run_hooks(spec.hooks.create_container, "createContainer", state,
+                       {pidfd, hook_namespaces(spec, false), bundle});
+    };
+  if (options.before_exec || !spec.hooks.start_container.empty())
+    out.before_exec = [&spec, &options, bundle](pid_t pid, int pidfd) -> Status {
+      if (options.before_exec) PIER_CHECK(options.before_exec(pid, pidfd).context("before-exec hook"));
+      return run_hooks(spec.hooks.start_container, "startContainer", {spec.name, "created", pid, bundle},
+                       {pidfd, hook_namespaces(spec, true), "/"});
+    };
+  return out;
+}
+
 }  // namespace
 
 Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) {
@@ -163,14 +196,20 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) 
   PIER_CHECK(create_host_paths(spec));
   PIER_TRY(RootfsLayout layout, prepare_rootfs(spec));
   ScopeExit cleanup([&] { (void)destroy(spec.project, spec.name, spec.state_dir); });
+  PIER_CHECK(write_bundle(spec, layout.mountpoint));
   PIER_TRY(auto nodes, expand_devices(spec.devices));
   if (spec.privileged) append_host_devices(nodes);
   std::vector<UniqueFd> ns_fds;
   PIER_TRY(ContainerPlan plan, build_plan(spec, layout, nodes, ns_fds));
   PIER_TRY(auto rules, device_rules(spec, nodes));
   PIER_CHECK(cgroups->create(rel, spec.resources, rules).context("cgroup " + rel));
-  PIER_TRY(Launched child, launch(plan, cgroups, rel, options.before_exec));
+  PIER_TRY(Launched child, launch(plan, cgroups, rel, launch_hooks(spec, options)));
   cleanup.release();
+  // The process runs: a failing poststart hook is reported, not fatal (runtime-spec).
+  if (auto st = run_hooks(spec.hooks.poststart, "poststart", {spec.name, "running", child.pid, bundle_dir(spec.state_dir)},
+                          {-1, 0, bundle_dir(spec.state_dir)});
+      !st)
+    log::warn("container {}: {}", spec.name, st.error().to_string());
   Container c{spec.project, spec.name, spec.state_dir, rel, child.pid, std::move(child.pidfd),
               std::move(child.pty_master)};
   c.privileged = spec.privileged;
@@ -217,7 +256,7 @@ Result<ExecHandle> exec_in(const Container& c, const Process& process) {
   if (!p.oom_score_adj) p.oom_score_adj = c.oom_score_adj;
   p.no_new_privs = p.no_new_privs || c.no_new_privs;
   PIER_CHECK(plan_process(plan, p, user, "", c.privileged, c.seccomp, false, "", &c.seccomp_profile));
-  PIER_TRY(Launched child, launch(plan, cgroups, c.cgroup, {}));
+  PIER_TRY(Launched child, launch(plan, cgroups, c.cgroup, LaunchHooks{}));
   return ExecHandle{child.pid, std::move(child.pidfd), std::move(child.pty_master)};
 }
 
@@ -251,7 +290,10 @@ Status destroy(const std::string& project, const std::string& name, const std::s
   // down with its last process: killing the cgroup's processes unmounts the rootfs.
   PIER_CHECK(cgroups->kill_all(rel).context("destroy " + name));
   PIER_CHECK(cgroups->remove(rel).context("destroy " + name));
-  if (!state_dir.empty()) PIER_CHECK(remove_tree(state_dir));
+  if (!state_dir.empty()) {
+    run_poststop_hooks(state_dir, name);  // the container is gone; its bundle is still there
+    PIER_CHECK(remove_tree(state_dir));
+  }
   return {};
 }
 

@@ -60,6 +60,7 @@ struct BindMount {
   // A relative path inside `source` (a volume's `subpath`): looked up beneath `source`
   // only, never as a host path, since another container may have made it a symlink.
   std::string subpath;
+  bool nosuid = false, nodev = false, noexec = false;  // CDI mounts ask for these
 };
 
 struct TmpfsMount {
@@ -92,6 +93,42 @@ struct Device {
   std::string host_path;       // a node, or a directory such as /dev/snd
   std::string container_path;  // empty: same as host_path
   std::string permissions = "rwm";
+  // A CDI device node says what to create, as an OCI runtime reads `linux.devices`:
+  // `node` set means exactly one node, never a directory. Type and numbers missing from
+  // the spec come from the host node; mode and owner default to 0666 root:root.
+  struct Node {
+    char type = 0;  // 'c' or 'b'; 0: the host node's
+    std::optional<int64_t> major, minor;
+    std::optional<mode_t> file_mode;
+    std::optional<uid_t> uid;
+    std::optional<gid_t> gid;
+  };
+  std::optional<Node> node;
+};
+
+// An OCI hook (runtime-spec config.md#posix-platform-hooks): `path` run with `args`
+// (args[0] is its name; empty: the path) and exactly `env`, the container's state JSON
+// on stdin, killed after `timeout` seconds.
+struct Hook {
+  std::string path;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  int timeout = 60;
+};
+
+// Where each hook runs, as runc runs them: createRuntime in the host's namespaces once
+// the container's exist; createContainer in the container's namespaces before
+// pivot_root (paths still resolve on the host: the rootfs is at the bundle's
+// `root.path`); startContainer in the container (after pivot_root) just before the
+// process runs; poststart on the host after it started; poststop on the host when the
+// container is destroyed. A failure of the first three fails the start; of the last
+// two, is logged.
+struct Hooks {
+  std::vector<Hook> create_runtime, create_container, start_container, poststart, poststop;
+  bool empty() const {
+    return create_runtime.empty() && create_container.empty() && start_container.empty() && poststart.empty() &&
+           poststop.empty();
+  }
 };
 
 struct Rlimit {
@@ -168,6 +205,7 @@ struct ContainerSpec {
   std::vector<GeneratedFile> files;
   std::vector<PrivateFile> private_files;  // mounted after binds and tmpfs
   std::vector<Device> devices;
+  Hooks hooks;
   std::map<std::string, std::string> sysctls;
   uint64_t shm_size = 64ull << 20;
   bool init = false;  // run /usr/bin/tini-static as PID 1

@@ -225,7 +225,8 @@ Status add_binds(MountTable& t, const ContainerSpec& spec) {
     op.source = b.source;
     op.subpath = b.subpath;
     op.target = b.target;
-    op.flags = MS_BIND | (b.recursive ? MS_REC : 0) | (b.read_only ? MS_RDONLY : 0);
+    op.flags = MS_BIND | (b.recursive ? MS_REC : 0) | (b.read_only ? MS_RDONLY : 0) | (b.nosuid ? MS_NOSUID : 0) |
+               (b.nodev ? MS_NODEV : 0) | (b.noexec ? MS_NOEXEC : 0);
     op.propagation = propagation_flags(b.propagation);
     op.create = is_dir ? Create::dir : Create::file;
     t.push_back(op);
@@ -439,12 +440,48 @@ Status expand_one(const std::string& host, const std::string& ctr, const std::st
   return status;
 }
 
+// A CDI node: what the spec gives wins; the host node (when there is one) fills the
+// rest and must be of the type the spec says (a spec for a block device must not open a
+// char device of the same numbers). Mode and owner are the spec's or 0666 root:root, as
+// an OCI runtime creates `linux.devices`, not the host node's.
+Result<DeviceNode> described_node(const Device& d, const std::string& ctr) {
+  const Device::Node& n = *d.node;
+  struct stat st{};
+  bool on_host = ::stat(d.host_path.c_str(), &st) == 0;
+  int host_errno = errno;
+  if (on_host && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+    return Error(fmt::format("CDI device node `{}`: `{}` is not a device node", ctr, d.host_path));
+  char host_type = on_host ? (S_ISBLK(st.st_mode) ? 'b' : 'c') : 0;
+  if (n.type && on_host && n.type != host_type)
+    return Error(fmt::format("CDI device node `{}`: the spec says type {}, `{}` is type {}", ctr, n.type, d.host_path,
+                             host_type));
+  if (!on_host && (!n.type || !n.major || !n.minor))
+    return Error::system(fmt::format("CDI device node `{}`: stat", ctr), d.host_path, host_errno)
+        .hint("the spec gives no type and major/minor numbers, so the host node must exist");
+  DeviceNode out;
+  out.host_path = d.host_path;
+  out.container_path = ctr;
+  char type = n.type ? n.type : host_type;
+  mode_t perms = n.file_mode.value_or(0666) & 07777;
+  out.mode = (type == 'b' ? S_IFBLK : S_IFCHR) | perms;
+  out.dev = n.major ? makedev(static_cast<unsigned>(*n.major), static_cast<unsigned>(n.minor.value_or(0))) : st.st_rdev;
+  out.permissions = d.permissions.empty() ? "rwm" : d.permissions;
+  out.uid = n.uid.value_or(0);
+  out.gid = n.gid.value_or(0);
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<DeviceNode>> expand_devices(const std::vector<Device>& devices) {
   std::vector<DeviceNode> out;
   for (const auto& d : devices) {
     std::string ctr = d.container_path.empty() ? d.host_path : d.container_path;
+    if (d.node) {
+      PIER_TRY(DeviceNode node, described_node(d, ctr));
+      out.push_back(std::move(node));
+      continue;
+    }
     PIER_CHECK(expand_one(d.host_path, ctr, d.permissions.empty() ? "rwm" : d.permissions, out, 0));
   }
   return out;

@@ -255,7 +255,12 @@ void die_with_parent() { ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); }
   set_identity(plan);
   if (!plan.exec_mode) {
     child::mount_rootfs(plan);
-    child::pivot_into(plan, child::apply_mounts(plan));
+    int root = child::apply_mounts(plan);
+    if (plan.wait_before_pivot) {
+      send_msg(plan, Msg::mounted);  // sync 1b: the rootfs is complete at its host path
+      expect(plan, Msg::pivot);      // createRuntime and createContainer hooks ran
+    }
+    child::pivot_into(plan, root);
   }
   if (plan.wait_for_exec) {
     send_msg(plan, Msg::ready);  // sync 2: namespaces and mounts complete, hooks may run

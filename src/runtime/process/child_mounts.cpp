@@ -99,7 +99,8 @@ void do_bind(const Ctx& c, const MountOp& op) {
   struct statfs fs{};
   if (::fstatfs(target, &fs) < 0) c.die();
   if (fs.f_type == PROC_SUPER_MAGIC) fail(c.plan.sync_fd, Step::bind_into_proc, c.index, EPERM);
-  const uint64_t attrs = (op.flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
+  const uint64_t attrs = ((op.flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0) | ((op.flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
+                         ((op.flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0) | ((op.flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
   if (bind_tree(source, target, op.flags & MS_REC, attrs, op.propagation) < 0) c.die();
   ::close(source);
   ::close(target);

@@ -106,14 +106,19 @@ Status write_id_maps(const ContainerPlan& plan, pid_t pid) {
 }
 
 Status run_handshake(ContainerPlan& plan, int fd, Launched& child, CgroupManager* cgroups,
-                     const std::string& cgroup_rel, bool joined_at_clone, const BeforeExecHook& hook) {
+                     const std::string& cgroup_rel, bool joined_at_clone, const LaunchHooks& hooks) {
   // sync 1: the child waits in `expect(go)` until its id maps are written and it is in its cgroup.
   if (plan.user_ns) PIER_CHECK(write_id_maps(plan, child.pid));
   if (cgroups && !joined_at_clone) PIER_CHECK(cgroups->add_process(cgroup_rel, child.pid).context("join cgroup"));
   PIER_CHECK(send_msg(fd, Msg::go));
+  if (plan.wait_before_pivot) {
+    PIER_CHECK(expect(plan, fd, Msg::mounted));  // sync 1b: mounts done, not yet pivoted
+    PIER_CHECK(hooks.after_mounts(child.pid, child.pidfd.get()));
+    PIER_CHECK(send_msg(fd, Msg::pivot));
+  }
   if (plan.wait_for_exec) {
     PIER_CHECK(expect(plan, fd, Msg::ready));  // sync 2: namespaces complete
-    PIER_CHECK(hook(child.pid, child.pidfd.get()).context("before-exec hook"));
+    PIER_CHECK(hooks.before_exec(child.pid, child.pidfd.get()));
     PIER_CHECK(send_msg(fd, Msg::exec));       // sync 3: go on to execve
   }
   for (;;) {
@@ -170,13 +175,14 @@ Result<Launched> clone_sharing_memory(ContainerPlan& plan, ChildStack& stack) {
 }
 
 Result<Launched> launch(ContainerPlan& plan, CgroupManager* cgroups, const std::string& cgroup_rel,
-                        const BeforeExecHook& hook) {
+                        const LaunchHooks& hooks) {
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
     return Error::system("socketpair", "", errno);
   UniqueFd parent_end(pair[0]), child_end(pair[1]);
   plan.sync_fd = child_end.get();
-  plan.wait_for_exec = static_cast<bool>(hook);
+  plan.wait_for_exec = static_cast<bool>(hooks.before_exec);
+  plan.wait_before_pivot = static_cast<bool>(hooks.after_mounts) && !plan.exec_mode;
   finalize_pointers(plan);
 
   Launched child;
@@ -201,7 +207,7 @@ Result<Launched> launch(ContainerPlan& plan, CgroupManager* cgroups, const std::
     siginfo_t info{};
     ::waitid(P_PIDFD, static_cast<id_t>(child.pidfd.get()), &info, WEXITED);
   });
-  PIER_CHECK(run_handshake(plan, parent_end.get(), child, cgroups, cgroup_rel, joined_at_clone, hook));
+  PIER_CHECK(run_handshake(plan, parent_end.get(), child, cgroups, cgroup_rel, joined_at_clone, hooks));
   reap.release();
   return child;
 }

@@ -18,6 +18,14 @@ namespace pier::runtime {
 // module attaches interfaces here). An error aborts the start.
 using BeforeExecHook = std::function<Status(pid_t pid, int pidfd)>;
 
+// The points where the parent runs code while the child waits: after the mount table
+// and before pivot_root (`after_mounts`: OCI createRuntime and createContainer hooks),
+// and after pivot_root before exec (`before_exec`). Either may be empty.
+struct LaunchHooks {
+  BeforeExecHook after_mounts;
+  BeforeExecHook before_exec;
+};
+
 struct Launched {
   pid_t pid = 0;
   UniqueFd pidfd;
@@ -25,7 +33,7 @@ struct Launched {
 };
 
 Result<Launched> launch(ContainerPlan& plan, CgroupManager* cgroups, const std::string& cgroup_rel,
-                        const BeforeExecHook& hook);
+                        const LaunchHooks& hooks);
 
 // waitid(P_PIDFD): the exit code, or 128+signal when killed.
 Result<int> wait_pidfd(int pidfd);

@@ -72,6 +72,7 @@ struct ContainerPlan {
   bool tty = false;
   unsigned short tty_rows = 24, tty_cols = 80;
   bool wait_for_exec = false;  // a hook runs between `ready` and `exec`
+  bool wait_before_pivot = false;  // a hook runs between `mounted` and `pivot`
 
   int sync_fd = -1;  // the child's end
 };

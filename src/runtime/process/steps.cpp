@@ -10,6 +10,8 @@ const char* msg_name(Msg msg) {
     case Msg::error: return "error";
     case Msg::child_pid: return "child_pid";
     case Msg::pty: return "pty";
+    case Msg::mounted: return "mounted";
+    case Msg::pivot: return "pivot";
   }
   return "unknown";
 }

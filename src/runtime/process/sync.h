@@ -14,6 +14,8 @@ enum class Msg : uint32_t {
   error,      // child -> parent: {step, op, err}; the child then exits
   child_pid,  // intermediate -> parent: the container's pid (value) and pidfd (SCM_RIGHTS)
   pty,        // child -> parent: the pty master (SCM_RIGHTS), just before exec
+  mounted,    // child -> parent: mount table done, before pivot_root (createContainer hooks)
+  pivot,      // parent -> child: those hooks ran, pivot into the rootfs
 };
 
 // Where the child was when it failed; names live in process/steps.cpp.

@@ -49,3 +49,46 @@ TEST_CASE("a user namespace maps container root to an unprivileged host uid", "[
   CHECK(v["CapEff"] == "00000000a80425fb");
   CHECK(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
 }
+
+namespace {
+
+// A CDI device node backed by the host's /dev/null, with the spec's mode and group.
+runtime::Device cdi_null_node() {
+  runtime::Device d{"/dev/null", "/dev/cdi/fake0", "rw"};
+  d.node = runtime::Device::Node{};
+  d.node->type = 'c';
+  d.node->file_mode = 0640;
+  d.node->gid = 44;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("a CDI device node is made with the spec's mode and owner", "[root][runtime][cdi]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  auto spec = t.spec({"stat", "/dev/cdi/fake0", "rw", "/dev/cdi/fake0"});
+  spec.devices.push_back(cdi_null_node());
+  auto r = t.run(spec);
+  INFO(r.error << r.output);
+  REQUIRE(r.started);
+  CHECK(r["stat /dev/cdi/fake0"] == "0:44:640");
+  CHECK(r["rw /dev/cdi/fake0"] == "0");
+}
+
+// mknod is refused in a user namespace: the host node is bound instead (as Podman does
+// rootless), so it keeps the host's mode and shows the unmapped host owner.
+TEST_CASE("in a user namespace a CDI device node is bound from the host", "[root][runtime][userns][cdi]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  TestRoot t;
+  auto spec = t.spec({"stat", "/dev/cdi/fake0", "rw", "/dev/cdi/fake0"});
+  spec.devices.push_back(cdi_null_node());
+  spec.namespaces.user.enabled = true;
+  spec.namespaces.user.uid_map = {{0, 200000, 65536}};
+  spec.namespaces.user.gid_map = {{0, 200000, 65536}};
+  auto r = t.run(spec);
+  INFO(r.error << r.output);
+  REQUIRE(r.started);
+  CHECK(r["stat /dev/cdi/fake0"] == "65534:65534:666");
+  CHECK(r["rw /dev/cdi/fake0"] == "0");
+}

@@ -111,14 +111,4 @@ TEST_CASE("plan: unsupported keys that change behaviour are errors", "[plan]") {
              Catch::Contains("`runtime: runc` is ignored"));
   CHECK_THAT(error_of("services:\n  app:\n    image: busybox\n    isolation: process\n"),
              Catch::StartsWith("compose.yaml:4:5: service \"app\": isolation `process` is not supported on Linux"));
-  CHECK_THAT(error_of("services:\n  app:\n    image: busybox\n    gpus: all\n"),
-             Catch::StartsWith("compose.yaml:4:5: service \"app\": `gpus` is not supported"));
-  CHECK_THAT(error_of(R"(services:
-  app:
-    image: busybox
-    deploy:
-      resources:
-        reservations:
-          devices: [{driver: nvidia, count: 1, capabilities: [gpu]}]
-)"), Catch::StartsWith("compose.yaml:4:5: service \"app\": device requests in `deploy.resources` are not supported"));
 }

@@ -176,6 +176,45 @@ TEST_CASE("devices become mknod rows", "[runtime][plan]") {
   CHECK_THAT(none.error().to_string(), Catch::Contains("device `/no/such/device`: No such file or directory"));
 }
 
+// A CDI device node: the spec's numbers, mode and owner, not the host node's; the host
+// node must be a device of the spec's type, never a regular file (in a user namespace
+// the node is bound from the host path).
+TEST_CASE("CDI device nodes are created as their spec says", "[runtime][plan]") {
+  auto cdi = [](std::string host, char type, std::optional<int64_t> major = {}) {
+    Device d{std::move(host), "/dev/fake0", "rw"};
+    d.node = Device::Node{};
+    d.node->type = type;
+    d.node->major = major;
+    if (major) d.node->minor = 7;
+    return d;
+  };
+  auto null = expand_devices({cdi("/dev/null", 0)});
+  REQUIRE(null);
+  REQUIRE(null->size() == 1);
+  CHECK((*null)[0].mode == (S_IFCHR | 0666));
+  CHECK((*null)[0].dev == makedev(1, 3));
+  CHECK((*null)[0].container_path == "/dev/fake0");
+  CHECK((*null)[0].uid == 0);
+  auto numbered = expand_devices({cdi("/no/such/node", 'c', 195)});
+  REQUIRE(numbered);
+  CHECK((*numbered)[0].dev == makedev(195, 7));
+  Device owned = cdi("/dev/null", 'c');
+  owned.node->file_mode = 0640;
+  owned.node->gid = 44;
+  auto o = expand_devices({owned});
+  REQUIRE(o);
+  CHECK((*o)[0].mode == (S_IFCHR | 0640));
+  CHECK((*o)[0].gid == 44);
+
+  CHECK(expand_devices({cdi("/dev/null", 'b')}).error().to_string() ==
+        "CDI device node `/dev/fake0`: the spec says type b, `/dev/null` is type c");
+  CHECK(expand_devices({cdi("/etc/passwd", 'c', 1)}).error().to_string() ==
+        "CDI device node `/dev/fake0`: `/etc/passwd` is not a device node");
+  CHECK(expand_devices({cdi("/dev", 'c', 1)}).error().to_string() == "CDI device node `/dev/fake0`: `/dev` is not a device node");
+  CHECK_THAT(expand_devices({cdi("/no/such/node", 'c')}).error().to_string(),
+             Catch::StartsWith("CDI device node `/dev/fake0`: stat `/no/such/node`: No such file or directory"));
+}
+
 TEST_CASE("the table prints one numbered row per op", "[runtime][plan]") {
   auto t = build_mount_table(base_spec(), {}).value();
   std::string text = format_table(t);

@@ -16,6 +16,8 @@ TEST_CASE("every sync message has a name", "[sync]") {
   CHECK(std::string(msg_name(Msg::error)) == "error");
   CHECK(std::string(msg_name(Msg::child_pid)) == "child_pid");
   CHECK(std::string(msg_name(Msg::pty)) == "pty");
+  CHECK(std::string(msg_name(Msg::mounted)) == "mounted");
+  CHECK(std::string(msg_name(Msg::pivot)) == "pivot");
 }
 
 TEST_CASE("a message number outside the protocol is named unknown", "[sync]") {
