@@ -53,7 +53,7 @@ Status Networking::ensure_networks(const compose::Project& project, const std::v
   std::set<std::string> wanted;
   for (const auto& name : services) {
     const auto* service = project.find_service(name);
-    if (!service || !service->network_mode.empty() && first_word(service->network_mode) != "bridge") continue;
+    if (!service || (!service->network_mode.empty() && first_word(service->network_mode) != "bridge")) continue;
     if (service->networks.empty() && project.networks.count("default")) wanted.insert("default");
     for (const auto& [net, _] : service->networks) wanted.insert(net);
   }
