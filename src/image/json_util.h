@@ -22,6 +22,16 @@ inline int64_t json_int(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
 
+// The member `key` of j, or null where j is no object or lacks it. nlohmann's const
+// operator[] has a missing key as a precondition violation: under NDEBUG it returns
+// whatever lies past the end of the object's map.
+inline const nlohmann::json& json_field(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json absent;
+  if (!j.is_object()) return absent;
+  auto it = j.find(key);
+  return it != j.end() ? *it : absent;
+}
+
 // An OCI descriptor as pier writes it in the manifests it makes (load, import, build).
 inline nlohmann::json descriptor_json(std::string_view media_type, const std::string& digest, uint64_t size) {
   return {{"mediaType", media_type}, {"digest", digest}, {"size", size}};
