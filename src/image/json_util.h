@@ -22,9 +22,8 @@ inline int64_t json_int(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
 
-// The member `key` of j, or null where j is no object or lacks it. nlohmann's const
-// operator[] has a missing key as a precondition violation: under NDEBUG it returns
-// whatever lies past the end of the object's map.
+// The member `key` of j, or null where j is no object or lacks it. A missing key breaks
+// the precondition of nlohmann's const operator[] (pier aborts: base/json_assert.h).
 inline const nlohmann::json& json_field(const nlohmann::json& j, const char* key) {
   static const nlohmann::json absent;
   if (!j.is_object()) return absent;
