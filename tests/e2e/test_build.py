@@ -119,6 +119,24 @@ class BuildTest(unittest.TestCase):
                          ["bin", "dev", "etc", "owned", "proc", "sub", "sys", "top"])
         self.assertIn('"org.example.kind": "tiny"', p.pier("image", "inspect", "local/tiny:1").stdout)
 
+    def test_a_base_config_without_env_or_shell_builds_with_the_defaults(self):
+        # From scratch the config has no Env and no Shell: ARG expansion, the RUN
+        # environment and the RUN shell read them as absent (/bin/sh -c with the ARGs),
+        # never what lies past the config's map, which crashed `pier build` at random.
+        p = self.project("""
+            services:
+              app:
+                build: .
+        """, {"Dockerfile": """\
+            FROM scratch
+            COPY --from=busybox / /
+            ARG NAME=note
+            COPY ${NAME}.txt /
+            RUN cat /note.txt && echo "arg $NAME" && echo "shell $0"
+        """, "note.txt": "a note\n"})
+        out = p.pier("build").stderr
+        self.assertEqual(self.step_output(out), ["a note", "arg note", "shell /bin/sh"])
+
     def test_copy_from_reads_through_a_linked_parent(self):
         # Merged-/usr images link /lib to usr/lib: a COPY --from source or glob under the
         # link is the directory it reaches, with its content, as in Docker.

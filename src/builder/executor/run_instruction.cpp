@@ -2,6 +2,7 @@
 // cache key, and the failure message; run_step.cpp runs the container itself.
 #include "base/strings.h"
 #include "builder/executor/executor_steps.h"
+#include "image/json_util.h"
 
 namespace pier::builder::detail {
 
@@ -31,13 +32,13 @@ void set_argv(RunInput& input, const RunCommand& cmd, const std::vector<std::str
 // without an ARG too, and they stay out of the cache key, as in Docker. Returns the
 // part of the cache key the ARGs make.
 std::string set_env(RunInput& input, const StageState& stage, const BuildRequest& request) {
-  const json& config = stage.image.config;
-  if (config["Env"].is_array())
-    for (const auto& e : config["Env"])
+  const json& env = image::json_field(stage.image.config, "Env");
+  if (env.is_array())
+    for (const auto& e : env)
       if (e.is_string()) input.env.push_back(e.get<std::string>());
   std::string arg_key;
   for (const auto& [name, value] : stage.args) {
-    if (!value || env_value(config["Env"], name)) continue;
+    if (!value || env_value(env, name)) continue;
     input.env.push_back(name + "=" + *value);
     arg_key += name + "=" + *value + "\n";
   }

@@ -31,7 +31,7 @@ std::optional<std::string> Executor::global_arg(std::string_view name) const {
 
 VariableLookup Executor::lookup_for(const StageState& stage) const {
   return [&stage](std::string_view name) -> std::optional<std::string> {
-    if (auto v = env_value(stage.image.config["Env"], name)) return v;
+    if (auto v = env_value(image::json_field(stage.image.config, "Env"), name)) return v;
     auto it = stage.args.find(std::string(name));
     if (it != stage.args.end()) return it->second;
     return std::nullopt;
@@ -39,7 +39,7 @@ VariableLookup Executor::lookup_for(const StageState& stage) const {
 }
 
 std::vector<std::string> Executor::shell_of(const StageState& stage) const {
-  const json& shell = stage.image.config["Shell"];
+  const json& shell = image::json_field(stage.image.config, "Shell");
   std::vector<std::string> out;
   if (shell.is_array())
     for (const auto& s : shell)
