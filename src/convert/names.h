@@ -1,0 +1,26 @@
+// Kubernetes names and values from Compose ones: DNS labels, label syntax, quantities.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace pier::convert {
+
+// A DNS-1123 label (lower-case alphanumerics and '-', starting with a letter, at most
+// 63 characters): `my_App.1` -> `my-app-1`. Compose names are already close to this;
+// the Service of a compose service keeps its name so `http://db:5432` resolves.
+std::string dns_label(const std::string& name);
+// Whether `key: value` is a valid Kubernetes label (else it goes to annotations).
+bool valid_label(const std::string& key, const std::string& value);
+// Nanoseconds to whole seconds, rounded up, at least `min`.
+int64_t seconds(int64_t nanoseconds, int64_t min = 1);
+// A CPU count (0.5) as a quantity ("500m").
+std::string cpu_quantity(double cpus);
+// A compose secret/config file: its content when it is readable, at most `limit` bytes.
+std::optional<std::string> read_small_file(const std::string& path, size_t limit);
+// Whether `text` is UTF-8 without NUL (a ConfigMap `data` value) rather than binary.
+bool is_text(const std::string& text);
+std::string base64(const std::string& bytes);
+
+}  // namespace pier::convert
