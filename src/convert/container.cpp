@@ -1,7 +1,6 @@
 // The service's own container: image, entrypoint/command, working directory, user,
 // capabilities, resources, ports and stdio flags.
 #include <algorithm>
-#include <charconv>
 
 #include "base/strings.h"
 #include "convert/names.h"
@@ -10,13 +9,6 @@
 namespace pier::convert {
 namespace {
 
-std::optional<int64_t> numeric_id(std::string_view text) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
-}
-
 // `user: 1000:1000` -> runAsUser/runAsGroup; names need the image's /etc/passwd,
 // which Kubernetes does not read.
 void add_user(Context& ctx, const compose::Service& s, json& security) {
@@ -24,8 +16,8 @@ void add_user(Context& ctx, const compose::Service& s, json& security) {
   auto colon = s.user.find(':');
   std::string user = s.user.substr(0, colon);
   std::string group = colon == std::string::npos ? "" : s.user.substr(colon + 1);
-  auto uid = numeric_id(user);
-  auto gid = group.empty() ? std::optional<int64_t>() : numeric_id(group);
+  auto uid = parse_number(user);
+  auto gid = group.empty() ? std::optional<int64_t>() : parse_number(group);
   if (uid) security["runAsUser"] = *uid;
   if (gid) security["runAsGroup"] = *gid;
   if (!uid || (!group.empty() && !gid))
@@ -50,7 +42,7 @@ void add_security(Context& ctx, const compose::Service& s, json& container) {
 
 void add_quantities(const compose::ResourceSpec& spec, json& out) {
   if (spec.cpus) out["cpu"] = cpu_quantity(*spec.cpus);
-  if (spec.memory) out["memory"] = std::to_string(*spec.memory);
+  if (spec.memory) out["memory"] = bytes_quantity(*spec.memory);
 }
 
 // deploy.resources limits/reservations (and the service-level cpus, mem_limit,
@@ -58,8 +50,8 @@ void add_quantities(const compose::ResourceSpec& spec, json& out) {
 void add_resources(Context& ctx, const compose::Service& s, json& container) {
   json limits = json::object(), requests = json::object();
   if (s.cpus) limits["cpu"] = cpu_quantity(*s.cpus);
-  if (s.mem_limit) limits["memory"] = std::to_string(*s.mem_limit);
-  if (s.mem_reservation) requests["memory"] = std::to_string(*s.mem_reservation);
+  if (s.mem_limit) limits["memory"] = bytes_quantity(*s.mem_limit);
+  if (s.mem_reservation) requests["memory"] = bytes_quantity(*s.mem_reservation);
   if (s.deploy && s.deploy->limits) {
     add_quantities(*s.deploy->limits, limits);
     if (s.deploy->limits->pids)

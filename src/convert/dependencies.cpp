@@ -30,6 +30,8 @@ void add_dependencies(Context& ctx, const compose::Service& s, Pod& pod) {
     if (!target || target->disabled) continue;  // optional dependency left out by profiles
     std::string where = "depends_on \"" + name + "\" (" + dep.condition + ")";
     const compose::Mark& mark = dep.mark.known() ? dep.mark : key_mark(s, "depends_on");
+    if (dep.restart)
+      ctx.warn(mark, "service \"" + s.name + "\": " + where + ": `restart: true` is not converted: pods are not restarted with their dependencies");
     if (dep.condition == "service_completed_successfully") {
       ctx.warn(mark, "service \"" + s.name + "\": " + where +
                          ": \"" + name + "\" becomes a Job, but a pod cannot wait for a Job without API access; "
@@ -48,8 +50,6 @@ void add_dependencies(Context& ctx, const compose::Service& s, Pod& pod) {
     pod.spec["initContainers"].push_back({{"name", dns_label("wait-for-" + name)},
                                           {"image", kWaitImage},
                                           {"command", json::array({"sh", "-c", script})}});
-    if (dep.restart)
-      ctx.warn(mark, "service \"" + s.name + "\": " + where + ": `restart: true` is not converted: pods are not restarted with their dependencies");
   }
 }
 

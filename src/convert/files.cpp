@@ -15,14 +15,15 @@ constexpr const char* kKey = "content";
 
 struct Kind {
   const char* key;     // "configs" / "secrets"
+  const char* singular;
   const char* prefix;  // object and pod volume name prefix
   const char* default_dir;
   const std::map<std::string, compose::FileObjectConfig>& defined;
   bool secret;
 };
 
-Kind configs_of(const compose::Project& p) { return {"configs", "config-", "/", p.configs, false}; }
-Kind secrets_of(const compose::Project& p) { return {"secrets", "secret-", "/run/secrets/", p.secrets, true}; }
+Kind configs_of(const compose::Project& p) { return {"configs", "config", "config-", "/", p.configs, false}; }
+Kind secrets_of(const compose::Project& p) { return {"secrets", "secret", "secret-", "/run/secrets/", p.secrets, true}; }
 
 std::string object_name(const Kind& kind, const std::string& source, const compose::FileObjectConfig& obj) {
   return obj.external ? dns_label(obj.name.empty() ? source : obj.name) : dns_label(kind.prefix + source);
@@ -60,7 +61,7 @@ void add_objects(Context& ctx, const Kind& kind) {
     auto source = read_source(ctx, obj);
     std::string object = object_name(kind, name, obj);
     if (source.index() == 1) {
-      ctx.warn(obj.mark, std::string(kind.secret ? "secret" : "config") + " \"" + name + "\": " + std::get<1>(source) +
+      ctx.warn(obj.mark, std::string(kind.singular) + " \"" + name + "\": " + std::get<1>(source) +
                              ": create " + (kind.secret ? "Secret" : "ConfigMap") + " `" + object +
                              "` with the key `" + kKey + "` yourself");
       continue;
@@ -100,7 +101,7 @@ void mount(Context& ctx, const compose::Service& s, const Kind& kind, const comp
       {{"name", volume}, {"mountPath", target}, {"subPath", file}, {"readOnly", true}});
   if (!ref.uid.empty() || !ref.gid.empty())
     ctx.warn(ref.mark.known() ? ref.mark : key_mark(s, kind.key),
-             "service \"" + s.name + "\": " + kind.key + " \"" + ref.source +
+             "service \"" + s.name + "\": " + kind.singular + " \"" + ref.source +
                  "\": `uid`/`gid` are not converted: Kubernetes mounts files as root (set securityContext.fsGroup by hand)");
 }
 

@@ -1,5 +1,6 @@
 #include "convert/names.h"
 
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <regex>
@@ -36,9 +37,24 @@ bool valid_label(const std::string& key, const std::string& value) {
          std::regex_match(value, name);
 }
 
+std::optional<int64_t> parse_number(std::string_view text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
 int64_t seconds(int64_t nanoseconds, int64_t min) {
   int64_t s = (nanoseconds + 999'999'999) / 1'000'000'000;
   return s < min ? min : s;
+}
+
+std::string bytes_quantity(int64_t bytes) {
+  static constexpr std::pair<int64_t, const char*> units[] = {
+      {int64_t(1) << 40, "Ti"}, {int64_t(1) << 30, "Gi"}, {int64_t(1) << 20, "Mi"}, {int64_t(1) << 10, "Ki"}};
+  for (const auto& [size, suffix] : units)
+    if (bytes > 0 && bytes % size == 0) return std::to_string(bytes / size) + suffix;
+  return std::to_string(bytes);
 }
 
 std::string cpu_quantity(double cpus) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace pier::convert {
 
@@ -13,8 +14,12 @@ namespace pier::convert {
 std::string dns_label(const std::string& name);
 // Whether `key: value` is a valid Kubernetes label (else it goes to annotations).
 bool valid_label(const std::string& key, const std::string& value);
+// A decimal number that fits, or nothing (for the digits of ports and retry counts).
+std::optional<int64_t> parse_number(std::string_view text);
 // Nanoseconds to whole seconds, rounded up, at least `min`.
 int64_t seconds(int64_t nanoseconds, int64_t min = 1);
+// Bytes as a quantity: 268435456 -> "256Mi" (binary suffixes when exact, else bytes).
+std::string bytes_quantity(int64_t bytes);
 // A CPU count (0.5) as a quantity ("500m").
 std::string cpu_quantity(double cpus);
 // A compose secret/config file: its content when it is readable, at most `limit` bytes.

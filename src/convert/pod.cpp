@@ -24,12 +24,14 @@ void add_dns(const compose::Service& s, json& spec) {
   if (!config.empty()) spec["dnsConfig"] = std::move(config);
 }
 
-void add_host_aliases(const compose::Service& s, json& spec) {
+void add_host_aliases(Context& ctx, const compose::Service& s, json& spec) {
   std::map<std::string, std::vector<std::string>> by_ip;
   for (const auto& h : s.extra_hosts) by_ip[h.ip].push_back(h.host);
   for (auto& [ip, hosts] : by_ip) {
-    // host-gateway is the Docker host; a pod has no such address.
-    if (ip == "host-gateway") continue;
+    if (ip == "host-gateway") {
+      ctx.warn(s, "extra_hosts", "`" + join(hosts, ", ") + "=host-gateway` is not converted: a pod has no Docker host to reach");
+      continue;
+    }
     spec["hostAliases"].push_back({{"ip", ip}, {"hostnames", hosts}});
   }
 }
@@ -92,7 +94,7 @@ void add_hooks(Context& ctx, const compose::Service& s, Pod& pod) {
 void add_pod_settings(Context& ctx, const compose::Service& s, Pod& pod) {
   json& spec = pod.spec;
   if (!s.hostname.empty()) spec["hostname"] = dns_label(s.hostname.substr(0, s.hostname.find('.')));
-  add_host_aliases(s, spec);
+  add_host_aliases(ctx, s, spec);
   add_dns(s, spec);
   for (const auto& [name, value] : s.sysctls)
     spec["securityContext"]["sysctls"].push_back({{"name", name}, {"value", value}});

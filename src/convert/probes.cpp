@@ -40,12 +40,13 @@ void add_probes(Context& ctx, const compose::Service& s, Pod& pod) {
       {"timeoutSeconds", seconds(h.timeout.value_or(kDefaultTimeout))},
       {"failureThreshold", std::max<uint64_t>(h.retries.value_or(kDefaultRetries), 1)},
   };
-  // Compose ignores failures during start_period; the probes wait it out instead.
-  if (h.start_period) probe["initialDelaySeconds"] = seconds(*h.start_period, 0);
   if (h.start_interval)
     ctx.warn(s, "healthcheck", "`healthcheck.start_interval` is not converted: probes have one period");
-  pod.container["livenessProbe"] = probe;
+  // Compose counts no failure during start_period but a success makes the container
+  // healthy at once: readiness probes from the start, liveness waits the period out.
   pod.container["readinessProbe"] = probe;
+  if (h.start_period) probe["initialDelaySeconds"] = seconds(*h.start_period, 0);
+  pod.container["livenessProbe"] = probe;
 }
 
 }  // namespace pier::convert

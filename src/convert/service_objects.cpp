@@ -37,9 +37,14 @@ std::vector<Port> collect_ports(Context& ctx, const compose::Service& s) {
     std::string range = e.substr(0, slash);
     std::string protocol = slash == std::string::npos ? "tcp" : e.substr(slash + 1);
     auto dash = range.find('-');
-    uint32_t first = std::stoul(range.substr(0, dash));
-    uint32_t last = dash == std::string::npos ? first : std::stoul(range.substr(dash + 1));
-    for (uint32_t port = first; port <= last; ++port) add({port, to_upper_protocol(protocol), ""});
+    auto first = parse_number(range.substr(0, dash));
+    auto last = dash == std::string::npos ? first : parse_number(range.substr(dash + 1));
+    if (!first || !last || *first < 1 || *last > 65535 || *first > *last) {
+      ctx.warn(s, "expose", "`expose: " + e + "` is not converted: not a port or port range");
+      continue;
+    }
+    for (int64_t port = *first; port <= *last; ++port)
+      add({static_cast<uint32_t>(port), to_upper_protocol(protocol), ""});
   }
   return out;
 }
@@ -84,8 +89,9 @@ void add_service_objects(Context& ctx, const compose::Service& s) {
     if (type == "NodePort" && !p.published.empty()) {
       // A NodePort must lie in the cluster's node port range: others are left to the
       // cluster to pick.
-      int published_port = std::stoi(p.published.substr(0, p.published.find('-')));
-      if (published_port >= kNodePortMin && published_port <= kNodePortMax) port["nodePort"] = published_port;
+      auto published_port = parse_number(p.published.substr(0, p.published.find('-')));
+      if (published_port && *published_port >= kNodePortMin && *published_port <= kNodePortMax)
+        port["nodePort"] = *published_port;
       else
         ctx.warn(s, "ports", "published port " + p.published + " is outside the NodePort range " +
                                  std::to_string(kNodePortMin) + "-" + std::to_string(kNodePortMax) +

@@ -49,7 +49,7 @@ void add_pod_volume(Pod& pod, json volume) {
 
 json memory_dir(std::optional<compose::Bytes> size) {
   json dir = {{"medium", "Memory"}};
-  if (size) dir["sizeLimit"] = std::to_string(*size);
+  if (size) dir["sizeLimit"] = bytes_quantity(*size);
   return dir;
 }
 
@@ -88,7 +88,7 @@ void bind_mount(Context& ctx, const compose::Service& s, const compose::ServiceV
   ctx.emit(std::move(map));
   add_pod_volume(pod, {{"name", name}, {"configMap", {{"name", name}, {"items", json::array({{{"key", "content"}, {"path", file}}})}}}});
   pod.container["volumeMounts"].push_back(
-      {{"name", name}, {"mountPath", v.target}, {"subPath", file}, {"readOnly", v.read_only}});
+      {{"name", name}, {"mountPath", v.target}, {"subPath", file}, {"readOnly", true}});
 }
 
 }  // namespace

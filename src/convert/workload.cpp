@@ -1,6 +1,6 @@
 // One workload per service: a Deployment, a StatefulSet when it alone mounts a named
 // volume (each replica gets its own claim), a DaemonSet for deploy.mode global, a Job
-// for what runs to completion.
+// for what runs to completion (docs/kubernetes.md, "Workloads").
 #include "convert/names.h"
 #include "convert/steps.h"
 
@@ -15,6 +15,15 @@ bool written_no_restart(const compose::Service& s) {
 bool restarts_on_failure(const compose::Service& s) {
   if (s.restart.rfind("on-failure", 0) == 0) return true;
   return s.deploy && s.deploy->restart_policy && s.deploy->restart_policy->condition == "on-failure";
+}
+
+// `on-failure:3`, or deploy.restart_policy's max_attempts: a bounded number of retries,
+// which a Job's backoffLimit keeps (a Deployment retries forever).
+std::optional<int64_t> failure_retries(const compose::Service& s) {
+  if (s.restart.rfind("on-failure:", 0) == 0) return parse_number(std::string_view(s.restart).substr(11));
+  if (restarts_on_failure(s) && s.deploy && s.deploy->restart_policy && s.deploy->restart_policy->max_attempts)
+    return static_cast<int64_t>(*s.deploy->restart_policy->max_attempts);
+  return std::nullopt;
 }
 
 // A named volume of the project that no other enabled service mounts.
@@ -59,7 +68,7 @@ void warn_deploy(Context& ctx, const compose::Service& s) {
 }  // namespace
 
 bool runs_to_completion(const Context& ctx, const compose::Service& s) {
-  if (written_no_restart(s)) return true;
+  if (written_no_restart(s) || failure_retries(s)) return true;
   for (const auto& [_, other] : ctx.project.services) {
     if (other.disabled) continue;
     auto it = other.depends_on.find(s.name);
@@ -97,9 +106,7 @@ void add_workload(Context& ctx, const compose::Service& s) {
     else body["metadata"]["annotations"][k] = v;
   if (kind == "Job") {
     spec["restartPolicy"] = restarts_on_failure(s) ? "OnFailure" : "Never";
-    body["spec"]["backoffLimit"] = s.deploy && s.deploy->restart_policy && s.deploy->restart_policy->max_attempts
-                                       ? *s.deploy->restart_policy->max_attempts
-                                       : 0;
+    body["spec"]["backoffLimit"] = failure_retries(s).value_or(0);
     if (s.replicas() != 1) body["spec"]["parallelism"] = s.replicas();
   } else {
     spec["restartPolicy"] = "Always";
