@@ -20,6 +20,7 @@ struct ConvertFlags {
 };
 
 Status run_convert(const GlobalOptions& globals, const ConvertFlags& f) {
+  if (f.format == "helm" && f.output.empty()) return Error("--format helm writes a chart directory: add -o DIR");
   PIER_TRY(LoadedProject loaded, load_project(globals, {}));
   convert::Options options;
   options.namespace_name = f.namespace_name;
@@ -33,6 +34,7 @@ Status run_convert(const GlobalOptions& globals, const ConvertFlags& f) {
     return Error("--strict: " + std::to_string(manifests.warnings.size()) + " compose settings are not converted");
   }
   print_warnings(manifests.warnings);
+  if (f.format == "helm") return convert::write_helm_chart(manifests, loaded.project.name, f.output);
   if (f.output.empty()) {
     std::string text = convert::to_yaml_stream(manifests);
     std::fwrite(text.data(), 1, text.size(), stdout);

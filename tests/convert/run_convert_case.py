@@ -5,7 +5,7 @@ A case directory (tests/convert/cases/<case>/) holds the project's files and:
   args             optional: arguments after `convert`, one per line
   env              optional: KEY=VALUE lines, the whole environment pier sees (besides PATH)
   expected.yaml    the exact stdout of a successful run, or
-  expected/        the exact files `convert -o DIR` writes (then stdout must be empty);
+  expected/        the exact files (and folders) `convert -o DIR` writes, stdout empty;
                    files of Secrets must be mode 0600, the others 0644, or
   expected.err     lines that must each appear in stderr of a failing run
   expected.stderr  optional: the exact stderr of a successful run (the warnings);
@@ -39,11 +39,16 @@ def compare_text(path, got, update, failures):
         failures.append(f"{os.path.basename(path)} differs:\n" + diff(os.path.basename(path), want, got))
 
 
+def tree(root):
+    """Paths of the files under root, relative to it."""
+    return sorted(os.path.relpath(os.path.join(d, n), root) for d, _, names in os.walk(root) for n in names)
+
+
 def compare_dir(expected, actual, case, update, failures):
     if update:
         shutil.rmtree(expected, ignore_errors=True)
         shutil.copytree(actual, expected)
-    want, got = sorted(os.listdir(expected)), sorted(os.listdir(actual))
+    want, got = tree(expected), tree(actual)
     if want != got:
         failures.append(f"files differ: expected {want}, wrote {got}")
     for name in got:
