@@ -73,6 +73,10 @@ void warn_unconverted_top_level(Context& ctx) {
       ctx.warn(network.mark, "network \"" + name + "\": `ipam` is not converted: pod addresses belong to the network plugin");
     if (!network.driver_opts.empty())
       ctx.warn(network.mark, "network \"" + name + "\": `driver_opts` is not converted: networks are the network plugin's");
+    if (network.internal && *network.internal)
+      ctx.warn(network.mark, "network \"" + name + "\": `internal` is not converted: no egress policy is written, pods reach outside the cluster");
+    if (network.enable_ipv6 && *network.enable_ipv6)
+      ctx.warn(network.mark, "network \"" + name + "\": `enable_ipv6` is not converted: the cluster's network decides the address families");
   }
   for (const auto& [name, volume] : ctx.project.volumes) {
     if (!volume.driver.empty() && volume.driver != "local")

@@ -13,7 +13,8 @@ constexpr int kNodePortMin = 30000, kNodePortMax = 32767;
 struct Port {
   uint32_t port;
   std::string protocol;
-  std::string published;  // "" for expose and unpublished ports
+  std::string published;     // "" for expose and unpublished ports
+  std::string app_protocol;  // ports' app_protocol (http, grpc, ...)
 };
 
 std::vector<Port> collect_ports(Context& ctx, const compose::Service& s) {
@@ -27,7 +28,7 @@ std::vector<Port> collect_ports(Context& ctx, const compose::Service& s) {
     out.push_back(std::move(p));
   };
   for (const auto& p : s.ports) {
-    add({p.target, to_upper_protocol(p.protocol), p.published});
+    add({p.target, to_upper_protocol(p.protocol), p.published, p.app_protocol});
     if (!p.host_ip.empty() && p.host_ip != "0.0.0.0" && p.host_ip != "::")
       ctx.warn(s, "ports", "port " + std::to_string(p.target) + ": `host_ip " + p.host_ip +
                                "` is not converted: a Service listens on every node address");
@@ -44,7 +45,7 @@ std::vector<Port> collect_ports(Context& ctx, const compose::Service& s) {
       continue;
     }
     for (int64_t port = *first; port <= *last; ++port)
-      add({static_cast<uint32_t>(port), to_upper_protocol(protocol), ""});
+      add({static_cast<uint32_t>(port), to_upper_protocol(protocol), "", ""});
   }
   return out;
 }
@@ -86,6 +87,7 @@ void add_service_objects(Context& ctx, const compose::Service& s) {
                  {"port", p.port},
                  {"targetPort", p.port},
                  {"protocol", p.protocol}};
+    if (!p.app_protocol.empty()) port["appProtocol"] = p.app_protocol;
     if (type == "NodePort" && !p.published.empty()) {
       // A NodePort must lie in the cluster's node port range: others are left to the
       // cluster to pick.

@@ -59,6 +59,8 @@ void warn_deploy(Context& ctx, const compose::Service& s) {
     ctx.warn(s, "deploy", "`deploy." + std::string(key) + "` is not converted: " + why);
   };
   if (d.placement) drop("placement", "use x-kubernetes.node-selector");
+  if (!d.endpoint_mode.empty() && d.endpoint_mode != "vip")
+    drop("endpoint_mode", "a Service always has a virtual IP here (make it headless by hand)");
   if (d.update_config) drop("update_config", "set the workload's update strategy by hand");
   if (d.rollback_config) drop("rollback_config", "rollbacks are `kubectl rollout undo`");
   if (d.restart_policy && (d.restart_policy->delay || d.restart_policy->window))
