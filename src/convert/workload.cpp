@@ -109,7 +109,11 @@ void add_workload(Context& ctx, const compose::Service& s) {
   if (kind == "Job") {
     spec["restartPolicy"] = restarts_on_failure(s) ? "OnFailure" : "Never";
     body["spec"]["backoffLimit"] = failure_retries(s).value_or(0);
-    if (s.replicas() != 1) body["spec"]["parallelism"] = s.replicas();
+    // `scale: N` one-shots each run once: N completions, all at once.
+    if (s.replicas() != 1) {
+      body["spec"]["parallelism"] = s.replicas();
+      body["spec"]["completions"] = s.replicas();
+    }
   } else {
     spec["restartPolicy"] = "Always";
     if (restarts_on_failure(s))
