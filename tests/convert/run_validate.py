@@ -18,12 +18,17 @@ $PIER_SHARED_DIR when set: a git worktree has no shared/ beside it)
 - The expected manifests of the golden cases (cases/*/expected.yaml, and cases/*/expected/
   when it is a kustomize directory)
   must validate too.
-- First the validator must reject an object that is invalid on purpose, so a validator
-  that accepts everything fails the test.
+- The schemas do not forbid unknown fields (kubectl and the API server do): every key of
+  every object must also be a property of its type in the package's TypeScript
+  declarations, so a misspelled or misplaced field fails.
+- First the validator must reject an object that is invalid on purpose, and the field
+  check a misplaced field, so a checker that accepts everything fails the test.
 Prints "N passed, N failed"; exits 1 on any failure.
 """
+import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +72,65 @@ def validate(models, entries, workdir):
     proc = subprocess.run(["node", os.path.join(HERE, "validate_k8s.mjs"), models, path],
                           capture_output=True, text=True, timeout=300)
     return proc.returncode, proc.stdout + proc.stderr
+
+
+IMPORT = re.compile(r'^import \{ ([^}]*) \} from "([^"]+)";', re.M)
+PROPERTY = re.compile(r'^    "([^"]+)"\??: (.*)$')
+REFERENCE = re.compile(r'^(?:Array<)?(IIoK8s\w+)>?;$')
+
+
+@functools.lru_cache(maxsize=None)
+def declared(dts):
+    """{property: path of its type's .d.ts, or None for a scalar or map} of the first
+    interface in a declaration file, or None when the file declares no interface."""
+    with open(dts) as f:
+        text = f.read()
+    imports = {}
+    for names, source in IMPORT.findall(text):
+        if source.startswith("."):
+            path = os.path.join(os.path.dirname(dts), source[:-3] if source.endswith(".js") else source)
+        else:
+            path = os.path.join(dts.split("/node_modules/")[0], "node_modules", source)
+        for name in names.split(","):
+            imports[name.strip()] = path + ".d.ts"
+    start = text.find("\nexport interface ")
+    if start < 0:
+        return None
+    props = {}
+    for line in text[start:text.find("\n}", start)].splitlines():
+        m = PROPERTY.match(line)
+        if m:
+            ref = REFERENCE.match(m.group(2))
+            props[m.group(1)] = imports.get(ref.group(1)) if ref else None
+    return props
+
+
+def unknown_fields(models, obj):
+    """Paths of the keys of `obj` that its type does not declare."""
+    root = os.path.join(models, "node_modules", "kubernetes-models", obj["apiVersion"], obj["kind"] + ".d.ts")
+    found = []
+
+    def walk(value, dts, path):
+        props = declared(dts) if dts and os.path.exists(dts) else None
+        if props is None or not isinstance(value, dict):
+            return
+        for key, item in value.items():
+            if key not in props:
+                found.append(f"{path}.{key}")
+            elif isinstance(item, list):
+                for i, element in enumerate(item):
+                    walk(element, props[key], f"{path}.{key}[{i}]")
+            else:
+                walk(item, props[key], f"{path}.{key}")
+
+    walk(obj, root, obj["kind"])
+    return found
+
+
+def field_check_rejects_misplaced(models):
+    bad = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "bad"},
+           "spec": {"template": {"spec": {"containers": [{"name": "x", "replicas": 1}]}}}}
+    return unknown_fields(models, bad) == ["Deployment.spec.template.spec.containers[0].replicas"]
 
 
 def validator_rejects_invalid(models, workdir):
@@ -114,6 +178,7 @@ def check_project(pier, models, project, d, name, workdir, env):
     rc, out = validate(models, entries, workdir)
     if rc != 0:
         problems.append("invalid objects:\n" + out)
+    problems += unknown_field_problems(models, entries)
     if shutil.which("kubectl"):
         built = subprocess.run(["kubectl", "kustomize", out_dir], capture_output=True, text=True, timeout=120)
         if built.returncode != 0:
@@ -121,6 +186,10 @@ def check_project(pier, models, project, d, name, workdir, env):
         elif len([d for d in yaml.safe_load_all(built.stdout) if d]) != len(entries):
             problems.append("kubectl kustomize built a different number of objects")
     return problems
+
+
+def unknown_field_problems(models, entries):
+    return [f"{e['source']}: unknown field {path}" for e in entries for path in unknown_fields(models, e["object"])]
 
 
 def golden_objects():
@@ -159,11 +228,15 @@ def main():
         if not validator_rejects_invalid(models, workdir):
             print("the validator accepted an invalid Deployment: the schemas are not applied")
             return 1
+        if not field_check_rejects_misplaced(models):
+            print("the field check accepted a misplaced field: the declarations are not read")
+            return 1
         for case, entries in golden_objects():
             rc, out = validate(models, entries, workdir)
-            if rc != 0:
+            unknown = unknown_field_problems(models, entries)
+            if rc != 0 or unknown:
                 failed += 1
-                print(f"FAIL golden case {case}:\n{out}")
+                print(f"FAIL golden case {case}:\n{out}" + "\n".join(unknown))
             else:
                 passed += 1
         for project, d, name in compose_files(corpus):
