@@ -4,6 +4,8 @@
 // file becomes a ConfigMap; other bind mounts have no cluster equivalent.
 #include <sys/stat.h>
 
+#include "base/strings.h"
+#include "compose/units.h"
 #include "convert/names.h"
 #include "convert/steps.h"
 
@@ -91,6 +93,25 @@ void bind_mount(Context& ctx, const compose::Service& s, const compose::ServiceV
       {{"name", name}, {"mountPath", v.target}, {"subPath", file}, {"readOnly", true}});
 }
 
+// `/run:size=64m,mode=1777`: the path and its size; other options have no emptyDir field.
+std::pair<std::string, std::optional<compose::Bytes>> tmpfs_entry(Context& ctx, const compose::Service& s,
+                                                                  const std::string& entry) {
+  auto colon = entry.find(':');
+  std::optional<compose::Bytes> size;
+  if (colon == std::string::npos) return {entry, size};
+  for (const auto& option : split(entry.substr(colon + 1), ',')) {
+    if (starts_with(option, "size=")) {
+      if (auto bytes = compose::parse_bytes(option.substr(5)); bytes.ok()) {
+        size = *bytes;
+        continue;
+      }
+    }
+    ctx.warn(s, "tmpfs", "tmpfs `" + entry.substr(0, colon) + "`: option `" + option +
+                             "` is not converted: an emptyDir has only a size limit");
+  }
+  return {entry.substr(0, colon), size};
+}
+
 }  // namespace
 
 void count_volume_users(Context& ctx) {
@@ -123,9 +144,9 @@ void add_storage(Context& ctx, const compose::Service& s, Pod& pod) {
     }
   }
   for (size_t i = 0; i < s.tmpfs.size(); ++i) {
-    std::string target = s.tmpfs[i].substr(0, s.tmpfs[i].find(':'));
     std::string name = "tmpfs-" + std::to_string(i + 1);
-    add_pod_volume(pod, {{"name", name}, {"emptyDir", memory_dir(std::nullopt)}});
+    auto [target, size] = tmpfs_entry(ctx, s, s.tmpfs[i]);
+    add_pod_volume(pod, {{"name", name}, {"emptyDir", memory_dir(size)}});
     pod.container["volumeMounts"].push_back({{"name", name}, {"mountPath", target}});
   }
   if (s.shm_size) {
