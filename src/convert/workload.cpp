@@ -42,12 +42,17 @@ std::string workload_kind(Context& ctx, const compose::Service& s) {
 }
 
 // Compose labels go on the pod where Kubernetes label syntax allows, else (free text,
-// long values) to annotations, where they are kept as written.
-void add_metadata(const compose::Service& s, const json& selector, json& meta) {
+// long values) to annotations, where they are kept as written. A label the selector
+// uses keeps pier's value: another would leave the workload without its pods.
+void add_metadata(Context& ctx, const compose::Service& s, const json& selector, json& meta) {
   meta["labels"] = selector;
   for (const auto& [k, v] : s.labels) {
-    if (valid_label(k, v)) meta["labels"][k] = v;
-    else meta["annotations"][k] = v;
+    if (selector.contains(k))
+      ctx.warn(s, "labels", "label `" + k + "` is not converted: it selects the service's pods");
+    else if (valid_label(k, v))
+      meta["labels"][k] = v;
+    else
+      meta["annotations"][k] = v;
   }
   for (const auto& [k, v] : s.annotations) meta["annotations"][k] = v;
 }
@@ -96,7 +101,7 @@ void add_workload(Context& ctx, const compose::Service& s) {
 
   json selector = selector_labels(ctx, s);
   json pod_template = {{"metadata", json::object()}, {"spec", pod.spec}};
-  add_metadata(s, selector, pod_template["metadata"]);
+  add_metadata(ctx, s, selector, pod_template["metadata"]);
   if (ctx.isolate_networks)
     for (const auto& [network, _] : s.networks) pod_template["metadata"]["labels"][network_label(network)] = "true";
   json& spec = pod_template["spec"];
