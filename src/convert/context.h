@@ -22,6 +22,7 @@ struct Context {
   std::map<std::string, int> volume_users;
   std::set<std::string> claim_templates;  // volumes a StatefulSet claims per replica
   bool isolate_networks = false;          // NetworkPolicies are written (network_policy.cpp)
+  bool needs_job_waiter = false;          // a pod waits for a Job (dependencies.cpp)
 
   // A new object with apiVersion, kind and metadata (name, namespace, the project's
   // labels) filled in, for the caller to complete and `emit`.

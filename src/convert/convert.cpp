@@ -69,7 +69,7 @@ void warn_network_settings(Context& ctx, const compose::Service& s) {
 // Namespace first, then the objects others refer to, then workloads, then the rest.
 int kind_rank(const std::string& kind) {
   static const std::vector<std::string> order = {
-      "Namespace", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "Deployment",
+      "Namespace", "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "Deployment",
       "StatefulSet", "DaemonSet", "Job", "Ingress", "NetworkPolicy"};
   auto it = std::find(order.begin(), order.end(), kind);
   return static_cast<int>(it - order.begin());
@@ -101,6 +101,7 @@ Result<Manifests> convert_project(const compose::Project& project, const Options
   add_volume_claims(ctx);
   add_file_objects(ctx);
   add_network_policies(ctx);
+  add_job_waiter(ctx);
   warn_unconverted_top_level(ctx);
   std::stable_sort(ctx.out.objects.begin(), ctx.out.objects.end(), [](const Object& a, const Object& b) {
     int ra = kind_rank(a.kind), rb = kind_rank(b.kind);

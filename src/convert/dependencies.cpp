@@ -1,8 +1,9 @@
-// depends_on -> init containers that wait until the dependency's Service answers.
-// Its readiness probe (from its healthcheck) keeps it out of the Service until it is
-// healthy, so one wait covers service_started and service_healthy. A pod cannot
-// watch a Job without API access: service_completed_successfully makes the
-// dependency a Job (workload.cpp) and is reported as a gap here.
+// depends_on -> init containers that wait. For service_started and service_healthy
+// the wait is until the dependency's Service answers: its readiness probe (from its
+// healthcheck) keeps it out of the Service until it is healthy, so one wait covers
+// both. service_completed_successfully makes the dependency a Job (workload.cpp) and
+// the wait is `kubectl wait` for its completion, under a service account that may only
+// read the namespace's Jobs (a pod sees no Job without API access).
 #include "convert/names.h"
 #include "convert/steps.h"
 
@@ -10,6 +11,8 @@ namespace pier::convert {
 namespace {
 
 constexpr const char* kWaitImage = "busybox:1.36";
+constexpr const char* kKubectlImage = "bitnami/kubectl:1.32";
+constexpr const char* kJobWaiter = "pier-job-waiter";
 
 // The first port the dependency's Service has: ports' targets, then expose.
 std::optional<std::string> service_port(const compose::Service& dep) {
@@ -20,6 +23,35 @@ std::optional<std::string> service_port(const compose::Service& dep) {
     if (e.find("/udp") == std::string::npos) return port;
   }
   return std::nullopt;
+}
+
+// The API credentials go to the waiting init container alone: the pod does not mount
+// its service account token, so the service's own containers get no API access.
+json api_credentials() {
+  json token = {{"serviceAccountToken", {{"path", "token"}}}};
+  json ca = {{"configMap", {{"name", "kube-root-ca.crt"}, {"items", json::array({{{"key", "ca.crt"}, {"path", "ca.crt"}}})}}}};
+  json ns = {{"downwardAPI",
+              {{"items", json::array({{{"path", "namespace"}, {"fieldRef", {{"fieldPath", "metadata.namespace"}}}}})}}}};
+  return {{"name", kJobWaiter}, {"projected", {{"sources", json::array({token, ca, ns})}}}};
+}
+
+// A Job that is missing or fails never completes: the pod stays in its init phase, as
+// Compose does not start a service whose dependency failed.
+void wait_for_job(Pod& pod, const std::string& job) {
+  pod.spec["serviceAccountName"] = kJobWaiter;
+  pod.spec["automountServiceAccountToken"] = false;
+  bool mounted = false;
+  for (const auto& v : pod.spec["volumes"]) mounted = mounted || v["name"] == kJobWaiter;
+  if (!mounted) pod.spec["volumes"].push_back(api_credentials());
+  std::string script = "until kubectl wait --for=condition=complete --timeout=60s job/" + job +
+                       "; do echo waiting for job " + job + "; sleep 2; done";
+  pod.spec["initContainers"].push_back(
+      {{"name", dns_label("wait-for-" + job)},
+       {"image", kKubectlImage},
+       {"command", json::array({"sh", "-c", script})},
+       {"volumeMounts", json::array({{{"name", kJobWaiter},
+                                      {"mountPath", "/var/run/secrets/kubernetes.io/serviceaccount"},
+                                      {"readOnly", true}}})}});
 }
 
 }  // namespace
@@ -33,9 +65,8 @@ void add_dependencies(Context& ctx, const compose::Service& s, Pod& pod) {
     if (dep.restart)
       ctx.warn(mark, "service \"" + s.name + "\": " + where + ": `restart: true` is not converted: pods are not restarted with their dependencies");
     if (dep.condition == "service_completed_successfully") {
-      ctx.warn(mark, "service \"" + s.name + "\": " + where +
-                         ": \"" + name + "\" becomes a Job, but a pod cannot wait for a Job without API access; "
-                         "this pod starts alongside it (see docs/kubernetes.md)");
+      wait_for_job(pod, dns_label(name));
+      ctx.needs_job_waiter = true;
       continue;
     }
     auto port = service_port(*target);
@@ -51,6 +82,20 @@ void add_dependencies(Context& ctx, const compose::Service& s, Pod& pod) {
                                           {"image", kWaitImage},
                                           {"command", json::array({"sh", "-c", script})}});
   }
+}
+
+void add_job_waiter(Context& ctx) {
+  if (!ctx.needs_job_waiter) return;
+  ctx.emit(ctx.make("v1", "ServiceAccount", kJobWaiter));
+  json role = ctx.make("rbac.authorization.k8s.io/v1", "Role", kJobWaiter);
+  role["rules"] = json::array(
+      {{{"apiGroups", json::array({"batch"})}, {"resources", json::array({"jobs"})},
+        {"verbs", json::array({"get", "list", "watch"})}}});
+  ctx.emit(std::move(role));
+  json binding = ctx.make("rbac.authorization.k8s.io/v1", "RoleBinding", kJobWaiter);
+  binding["roleRef"] = {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", kJobWaiter}};
+  binding["subjects"] = json::array({{{"kind", "ServiceAccount"}, {"name", kJobWaiter}, {"namespace", ctx.ns}}});
+  ctx.emit(std::move(binding));
 }
 
 }  // namespace pier::convert

@@ -32,6 +32,8 @@ void count_volume_users(Context& ctx);
 void add_volume_claims(Context& ctx);
 void add_file_objects(Context& ctx);
 void add_network_policies(Context& ctx);
+// The service account (and its Role: read Jobs) of pods that wait for a Job.
+void add_job_waiter(Context& ctx);  // dependencies.cpp
 
 // Whether `service` runs to completion (a Job): `restart: "no"` written out,
 // deploy.restart_policy.condition none, or a dependency of another service's
