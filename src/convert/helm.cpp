@@ -58,6 +58,8 @@ bool is_workload(const std::string& kind) {
 json templated(const Object& o, Templater& t, json& values) {
   json body = o.body;
   body["metadata"]["namespace"] = t.mark("{{ .Release.Namespace }}");
+  if (o.kind == "RoleBinding")
+    for (auto& subject : body["subjects"]) subject["namespace"] = t.mark("{{ .Release.Namespace }}");
   if (is_workload(o.kind)) {
     json& container = body["spec"]["template"]["spec"]["containers"][0];
     values[o.name]["image"] = container["image"];
