@@ -1,11 +1,16 @@
 #include "convert/names.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <regex>
 
 #include "base/strings.h"
+#include "base/unique_fd.h"
 
 namespace pier::convert {
 
@@ -64,14 +69,22 @@ std::string cpu_quantity(double cpus) {
 }
 
 std::optional<std::string> read_small_file(const std::string& path, size_t limit) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string data(limit + 1, '\0');
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  auto got = static_cast<size_t>(in.gcount());
-  if (got > limit || in.bad()) return std::nullopt;
-  data.resize(got);
-  return data;
+  // O_NONBLOCK and the type check: a FIFO or device named as a config file must not
+  // hang the conversion or be read without end.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) > limit)
+    return std::nullopt;
+  std::string data;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) return data;
+    data.append(buf, static_cast<size_t>(n));
+    if (data.size() > limit) return std::nullopt;  // grew while being read
+  }
 }
 
 bool is_text(const std::string& text) {

@@ -8,7 +8,7 @@
 
 namespace pier::convert {
 
-// A DNS-1123 label (lower-case alphanumerics and '-', starting with a letter, at most
+// A DNS-1035 label (lower-case alphanumerics and '-', starting with a letter, at most
 // 63 characters): `my_App.1` -> `my-app-1`. Compose names are already close to this;
 // the Service of a compose service keeps its name so `http://db:5432` resolves.
 std::string dns_label(const std::string& name);
@@ -22,7 +22,8 @@ int64_t seconds(int64_t nanoseconds, int64_t min = 1);
 std::string bytes_quantity(int64_t bytes);
 // A CPU count (0.5) as a quantity ("500m").
 std::string cpu_quantity(double cpus);
-// A compose secret/config file: its content when it is readable, at most `limit` bytes.
+// The content of a regular file of at most `limit` bytes (a config, a secret, a small
+// bind-mounted file); nothing for anything else or an unreadable file.
 std::optional<std::string> read_small_file(const std::string& path, size_t limit);
 // Whether `text` is UTF-8 without NUL (a ConfigMap `data` value) rather than binary.
 bool is_text(const std::string& text);

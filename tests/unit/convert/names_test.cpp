@@ -1,5 +1,11 @@
 // Kubernetes names and values made from Compose ones (convert/names.h).
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include "convert/names.h"
 
@@ -56,4 +62,25 @@ TEST_CASE("is_text tells ConfigMap data from binaryData", "[convert]") {
   CHECK(is_text("caf\xc3\xa9"));
   CHECK_FALSE(is_text(std::string("a\0b", 3)));
   CHECK_FALSE(is_text("\xff\xfe"));
+}
+
+TEST_CASE("read_small_file reads regular files only, and never blocks", "[convert]") {
+  char dir_template[] = "/tmp/pier-convert-XXXXXX";
+  std::string dir = ::mkdtemp(dir_template);
+  std::string file = dir + "/conf", fifo = dir + "/fifo";
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    std::fputs("key=value\n", f);
+    std::fclose(f);
+  }
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(read_small_file(file, 100) == "key=value\n");
+  CHECK_FALSE(read_small_file(file, 5));  // over the limit
+  // A FIFO with no writer: opening it for reading would wait forever.
+  CHECK_FALSE(read_small_file(fifo, 100));
+  CHECK_FALSE(read_small_file(dir, 100));
+  CHECK_FALSE(read_small_file(dir + "/missing", 100));
+  ::unlink(file.c_str());
+  ::unlink(fifo.c_str());
+  ::rmdir(dir.c_str());
 }
