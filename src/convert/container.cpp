@@ -1,7 +1,5 @@
 // The service's own container: image, entrypoint/command, working directory, user,
 // capabilities, resources, ports and stdio flags.
-#include <algorithm>
-
 #include "base/strings.h"
 #include "convert/names.h"
 #include "convert/steps.h"
