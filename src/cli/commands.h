@@ -30,5 +30,6 @@ void register_wait(CLI::App& app, const GlobalOptions& globals, CommandResult& r
 void register_images(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_pull(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_build(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_convert(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 
 }  // namespace pier::cli

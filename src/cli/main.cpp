@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   register_images(app, globals, result);
   register_pull(app, globals, result);
   register_build(app, globals, result);
+  register_convert(app, globals, result);
   register_version(app, result);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
   // exec's COMMAND keeps its own flags: nothing after SERVICE may reach the global ones.

@@ -93,6 +93,7 @@ Status read_keys(const Context& ctx, const Node& node, Service& service) {
   for (const auto& entry : node.entries()) {
     if (starts_with(entry.key, "x-")) {
       service.extensions[entry.key] = node_json(entry.value);
+      service.key_marks[entry.key] = entry.key_mark;  // `convert` points at x-kubernetes
       if (entry.key == "x-pier-desktop") {
         PIER_TRY(service.desktop, normalize_desktop(entry.value, entry.key_mark));
       }

@@ -1,0 +1,113 @@
+// The service's own container: image, entrypoint/command, working directory, user,
+// capabilities, resources, ports and stdio flags.
+#include "base/strings.h"
+#include "convert/names.h"
+#include "convert/steps.h"
+
+namespace pier::convert {
+namespace {
+
+// `user: 1000:1000` -> runAsUser/runAsGroup; names need the image's /etc/passwd,
+// which Kubernetes does not read.
+void add_user(Context& ctx, const compose::Service& s, json& security) {
+  if (s.user.empty()) return;
+  auto colon = s.user.find(':');
+  std::string user = s.user.substr(0, colon);
+  std::string group = colon == std::string::npos ? "" : s.user.substr(colon + 1);
+  auto uid = parse_number(user);
+  auto gid = group.empty() ? std::optional<int64_t>() : parse_number(group);
+  if (uid) security["runAsUser"] = *uid;
+  if (gid) security["runAsGroup"] = *gid;
+  if (!uid || (!group.empty() && !gid))
+    ctx.warn(s, "user", "`user: " + s.user + "`: only numeric ids convert (runAsUser/runAsGroup); write the uid and gid");
+}
+
+json capabilities(const std::vector<std::string>& names) {
+  json out = json::array();
+  for (const auto& n : names) out.push_back(starts_with(n, "CAP_") ? n.substr(4) : n);
+  return out;
+}
+
+void add_security(Context& ctx, const compose::Service& s, json& container) {
+  json security = json::object();
+  add_user(ctx, s, security);
+  if (!s.cap_add.empty()) security["capabilities"]["add"] = capabilities(s.cap_add);
+  if (!s.cap_drop.empty()) security["capabilities"]["drop"] = capabilities(s.cap_drop);
+  if (s.privileged) security["privileged"] = *s.privileged;
+  if (s.read_only) security["readOnlyRootFilesystem"] = *s.read_only;
+  if (!security.empty()) container["securityContext"] = std::move(security);
+}
+
+void add_quantities(const compose::ResourceSpec& spec, json& out) {
+  if (spec.cpus) out["cpu"] = cpu_quantity(*spec.cpus);
+  if (spec.memory) out["memory"] = bytes_quantity(*spec.memory);
+}
+
+// deploy.resources limits/reservations (and the service-level cpus, mem_limit,
+// mem_reservation) -> limits/requests.
+void add_resources(Context& ctx, const compose::Service& s, json& container) {
+  json limits = json::object(), requests = json::object();
+  if (s.cpus) limits["cpu"] = cpu_quantity(*s.cpus);
+  if (s.mem_limit) limits["memory"] = bytes_quantity(*s.mem_limit);
+  if (s.mem_reservation) requests["memory"] = bytes_quantity(*s.mem_reservation);
+  if (s.deploy && s.deploy->limits) {
+    add_quantities(*s.deploy->limits, limits);
+    if (s.deploy->limits->pids)
+      ctx.warn(s, "deploy", "`deploy.resources.limits.pids` is not converted: the PID limit is a kubelet setting");
+  }
+  if (s.deploy && s.deploy->reservations) {
+    add_quantities(*s.deploy->reservations, requests);
+    if (s.deploy->reservations->devices)
+      ctx.warn(s, "deploy", "`deploy.resources.reservations.devices` is not converted: request the device plugin's resource (nvidia.com/gpu) by hand");
+  }
+  if (!limits.empty()) container["resources"]["limits"] = std::move(limits);
+  if (!requests.empty()) container["resources"]["requests"] = std::move(requests);
+}
+
+std::string pull_policy(const std::string& compose_policy) {
+  if (compose_policy == "always") return "Always";
+  if (compose_policy == "never") return "Never";
+  return "IfNotPresent";  // missing, if_not_present, build, daily/weekly/every_*
+}
+
+void add_ports(const compose::Service& s, json& container) {
+  json ports = json::array();
+  std::set<std::pair<uint32_t, std::string>> seen;
+  for (const auto& p : s.ports) {
+    std::string protocol = to_upper_protocol(p.protocol);
+    if (!seen.insert({p.target, protocol}).second) continue;
+    ports.push_back({{"containerPort", p.target}, {"protocol", protocol}});
+  }
+  if (!ports.empty()) container["ports"] = std::move(ports);
+}
+
+}  // namespace
+
+std::string to_upper_protocol(const std::string& protocol) {
+  if (protocol == "udp") return "UDP";
+  if (protocol == "sctp") return "SCTP";
+  return "TCP";
+}
+
+void add_container(Context& ctx, const compose::Service& s, Pod& pod) {
+  json& c = pod.container;
+  c["name"] = dns_label(s.name);
+  c["image"] = s.image_or_default(ctx.project.name);
+  // `pier build` tags a build-only service's image on this machine alone.
+  if (s.build && s.image.empty())
+    ctx.warn(s, "build", "the image `" + s.image_or_default(ctx.project.name) +
+                             "` is built on this machine only: push it to a registry the cluster pulls from and set `image:`");
+  c["imagePullPolicy"] = pull_policy(s.pull_policy);
+  // Compose's entrypoint replaces the image's ENTRYPOINT (Kubernetes `command`), its
+  // command the image's CMD (`args`).
+  if (s.entrypoint) c["command"] = *s.entrypoint;
+  if (s.command) c["args"] = *s.command;
+  if (!s.working_dir.empty()) c["workingDir"] = s.working_dir;
+  if (s.stdin_open) c["stdin"] = *s.stdin_open;
+  if (s.tty) c["tty"] = *s.tty;
+  add_ports(s, c);
+  add_security(ctx, s, c);
+  add_resources(ctx, s, c);
+}
+
+}  // namespace pier::convert
