@@ -1,5 +1,7 @@
 // The service's own container: image, entrypoint/command, working directory, user,
 // capabilities, resources, ports and stdio flags.
+#include <optional>
+
 #include "base/strings.h"
 #include "convert/names.h"
 #include "convert/steps.h"
@@ -43,8 +45,61 @@ void add_quantities(const compose::ResourceSpec& spec, json& out) {
   if (spec.memory) out["memory"] = bytes_quantity(*spec.memory);
 }
 
+// One GPU request (a deploy.resources.reservations.devices item or a `gpus` item) as a
+// number of `nvidia.com/gpu`, the NVIDIA device plugin's resource. Kubernetes counts
+// GPUs: `count: all` and chosen `device_ids` have no equivalent and are warned about.
+std::optional<int64_t> gpu_count(Context& ctx, const compose::Service& s, const char* key, const compose::Json& r,
+                                 bool gpu_default) {
+  if (!r.is_object()) return std::nullopt;
+  std::string driver = r.contains("driver") && r["driver"].is_string() ? r["driver"].get<std::string>() : "";
+  bool gpu_cap = false;
+  if (auto caps = r.find("capabilities"); caps != r.end() && caps->is_array())
+    for (const auto& c : *caps) gpu_cap = gpu_cap || (c.is_string() && c.get<std::string>() == "gpu");
+  bool gpu = driver == "nvidia" || gpu_cap || (gpu_default && driver.empty());
+  if (!gpu) {
+    ctx.warn(s, key, "a device request for driver `" + (driver.empty() ? std::string("(none)") : driver) +
+                         "` is not converted: request the device plugin's resource by hand");
+    return std::nullopt;
+  }
+  if (auto ids = r.find("device_ids"); ids != r.end() && ids->is_array() && !ids->empty()) {
+    ctx.warn(s, key, "GPU `device_ids` become a count of nvidia.com/gpu: Kubernetes chooses which GPUs");
+    return static_cast<int64_t>(ids->size());
+  }
+  auto count = r.find("count");
+  if (count == r.end() || count->is_null() || (count->is_string() && count->get<std::string>() == "all")) {
+    ctx.warn(s, key, "a request for all GPUs becomes 1 nvidia.com/gpu: Kubernetes has no `all`; set the number");
+    return 1;
+  }
+  if (count->is_number_integer()) return count->get<int64_t>();
+  if (count->is_string()) return parse_number(count->get<std::string>());
+  return std::nullopt;
+}
+
+// GPU requests from `gpus:` and deploy device reservations, summed: extended resources
+// go in `limits` (Kubernetes sets the request to the same number).
+std::optional<int64_t> gpu_limit(Context& ctx, const compose::Service& s) {
+  int64_t total = 0;
+  bool any = false;
+  auto add = [&](const char* key, const compose::Json& r, bool gpu_default) {
+    if (auto n = gpu_count(ctx, s, key, r, gpu_default)) {
+      total += *n;
+      any = true;
+    }
+  };
+  if (s.gpus) {
+    if (s.gpus->is_string() && s.gpus->get<std::string>() == "all") add("gpus", compose::Json::object(), true);
+    else if (s.gpus->is_array())
+      for (const auto& r : *s.gpus) add("gpus", r, true);
+  }
+  if (s.deploy && s.deploy->reservations && s.deploy->reservations->devices &&
+      s.deploy->reservations->devices->is_array())
+    for (const auto& r : *s.deploy->reservations->devices) add("deploy", r, false);
+  if (!any) return std::nullopt;
+  return total;
+}
+
 // deploy.resources limits/reservations (and the service-level cpus, mem_limit,
-// mem_reservation) -> limits/requests.
+// mem_reservation) -> limits/requests; GPU requests -> nvidia.com/gpu limits.
 void add_resources(Context& ctx, const compose::Service& s, json& container) {
   json limits = json::object(), requests = json::object();
   if (s.cpus) limits["cpu"] = cpu_quantity(*s.cpus);
@@ -57,9 +112,8 @@ void add_resources(Context& ctx, const compose::Service& s, json& container) {
   }
   if (s.deploy && s.deploy->reservations) {
     add_quantities(*s.deploy->reservations, requests);
-    if (s.deploy->reservations->devices)
-      ctx.warn(s, "deploy", "`deploy.resources.reservations.devices` is not converted: request the device plugin's resource (nvidia.com/gpu) by hand");
   }
+  if (auto gpus = gpu_limit(ctx, s)) limits["nvidia.com/gpu"] = *gpus;
   if (!limits.empty()) container["resources"]["limits"] = std::move(limits);
   if (!requests.empty()) container["resources"]["requests"] = std::move(requests);
 }

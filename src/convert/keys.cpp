@@ -29,7 +29,6 @@ const std::map<std::string_view, std::string_view>& dropped_keys() {
       {"devices", "host devices need a device plugin"},
       {"domainname", "the pod's domain is the cluster's"},
       {"external_links", "containers outside the project are not in the cluster"},
-      {"gpus", "GPUs need a device plugin resource (nvidia.com/gpu) set by hand"},
       {"group_add", "set securityContext.supplementalGroups with numeric ids by hand"},
       {"isolation", "Windows isolation has no pod field"},
       {"links", "every Service is reachable by name; link aliases have no equivalent"},
