@@ -7,8 +7,10 @@
 #   ./dev.sh test    install what is missing, build everything (tests, benchmarks),
 #                    run the whole test suite
 #   ./dev.sh build   install what is missing and build everything (build/src/cli/pier)
+#   ./dev.sh deb     build the pier binary and package it: build/pier_<version>_<arch>.deb
+#                    (install it with `apt-get install ./build/pier_*.deb`)
 #
-# Run as root on Debian 12 (apt-get installs the build dependencies). Both are
+# Run as root on Debian 12 (apt-get installs the build dependencies). All are
 # idempotent: a second run installs nothing and rebuilds only what changed.
 set -euo pipefail
 
@@ -77,6 +79,11 @@ demo() {
   "$build_dir/src/cli/pier" -f "$here/compose.example.yml" up
 }
 
+deb() {
+  build pier
+  (cd "$build_dir" && cpack -G DEB)
+}
+
 run_tests() {
   build
   cd "$build_dir"
@@ -87,8 +94,9 @@ case "${1:-}" in
   demo) demo ;;
   test) shift; run_tests "$@" ;;
   build) build ;;
+  deb) deb ;;
   *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
