@@ -24,8 +24,17 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
-# The libraries pier links come from dpkg-shlibdeps (run on the packaged binary);
-# tini provides /usr/bin/tini-static, the init that `init: true` runs as PID 1.
+# The libraries pier links come from dpkg-shlibdeps (run on the packaged binary). Those
+# it loads on demand (cmake/load_on_demand.cmake) are not in its DT_NEEDED, so their
+# packages are named here; tini provides /usr/bin/tini-static, the init that
+# `init: true` runs as PID 1.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "tini")
+get_property(on_demand GLOBAL PROPERTY PIER_ON_DEMAND_LIBRARIES)
+set(depends tini)
+foreach(entry ${on_demand})
+  string(REGEX REPLACE "^[^ ]+ " "" package "${entry}")
+  list(APPEND depends ${package})
+endforeach()
+list(REMOVE_DUPLICATES depends)
+string(REPLACE ";" ", " CPACK_DEBIAN_PACKAGE_DEPENDS "${depends}")
 include(CPack)

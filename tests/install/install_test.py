@@ -2,12 +2,13 @@
 """What `cmake --install` and `cpack -G DEB` make of a build tree (cmake/packaging.cmake),
 checked on the files they produce, without installing anything on the host.
 
-Usage: install_test.py BUILD_DIR VERSION
+Usage: install_test.py BUILD_DIR VERSION [SONAME...]
 
 - install: `cmake --install` into a DESTDIR puts exactly <prefix>/bin/pier there
   (/usr/local by default, --prefix honoured), and the installed binary runs.
 - deb: the package holds /usr/bin/pier, stripped, and its Depends names the Debian
-  package of every shared library pier's ELF files ask for (DT_NEEDED), plus tini.
+  package of every shared library pier's ELF files ask for (DT_NEEDED), of every SONAME
+  given (the libraries pier loads on demand), and tini.
 """
 import os
 import re
@@ -19,6 +20,7 @@ import unittest
 
 BUILD = None
 VERSION = None
+ON_DEMAND = []
 
 
 def run(*argv, **kwargs):
@@ -95,15 +97,14 @@ class Deb(unittest.TestCase):
         depends = {d.strip().split()[0] for d in run("dpkg-deb", "-f", deb, "Depends").stdout.split(",")}
         self.assertIn("tini", depends)  # /usr/bin/tini-static, for `init: true`
         own = {os.path.basename(e) for e in elves}
-        for elf in elves:
-            for soname in needed(os.path.join(tree, elf)):
-                if soname in own:
-                    continue
-                package = owning_package(soname)
-                self.assertTrue(package_names(package) & depends,
-                                f"{elf} needs {soname} from {package}, which Depends does not name: {sorted(depends)}")
+        wanted = [(elf, soname) for elf in elves for soname in needed(os.path.join(tree, elf)) if soname not in own]
+        wanted += [("usr/bin/pier (on demand)", soname) for soname in ON_DEMAND]
+        for elf, soname in wanted:
+            package = owning_package(soname)
+            self.assertTrue(package_names(package) & depends,
+                            f"{elf} needs {soname} from {package}, which Depends does not name: {sorted(depends)}")
 
 
 if __name__ == "__main__":
-    BUILD, VERSION = sys.argv[1], sys.argv[2]
+    BUILD, VERSION, ON_DEMAND = sys.argv[1], sys.argv[2], sys.argv[3:]
     unittest.main(argv=sys.argv[:1], verbosity=2)
