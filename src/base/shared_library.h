@@ -1,13 +1,14 @@
 // A system library that pier loads the first time it calls into it, not at start-up.
 //
 // Every pier process starts through the dynamic loader, and most of its work there was
-// for libraries that only pulls, image archives, builds and published ports use: libcurl
-// with its TLS, LDAP and Kerberos chain, libarchive with libxml2 and ICU, libnftables.
-// Each such library has one file of forwarding functions (image/lazy/libcurl.cpp,
-// image/lazy/libarchive.cpp, net/nat/lazy_libnftables.cpp) that define the library's own
-// functions with its own signatures (so the compiler checks them against its header) and
-// forward to the real ones through a SharedLibrary. The code that uses the library is
-// written as if it were linked; the binary no longer names the library in DT_NEEDED.
+// for libraries that only pulls, image archives, builds, published ports and hashes use:
+// libcurl with its TLS, LDAP and Kerberos chain, libarchive with libxml2 and ICU,
+// libnftables, libcrypto. Each such library has one file of forwarding functions
+// (image/lazy/libcurl.cpp, image/lazy/libarchive.cpp, net/lazy/libnftables.cpp,
+// base/lazy/libcrypto.cpp) that define the library's own functions with its own
+// signatures (so the compiler checks them against its header) and forward to the real
+// ones through a SharedLibrary. The code that uses the library is written as if it were
+// linked; the binary no longer names the library in DT_NEEDED.
 #pragma once
 
 #include <mutex>
