@@ -97,6 +97,26 @@ def sound_stand_in(test, gid):
 
 
 class Examples(unittest.TestCase):
+    def test_demo_serves_the_page_and_down_v_does_not_wait_out_a_grace_period(self):
+        """compose.example.yml, the README's demo, on a free port: `down -v` stops web
+        (httpd) and worker (sh) at once. Both ignore SIGTERM when they are PID 1, so without
+        `init: true` each waits out the 10 s grace period before its SIGKILL."""
+        port = free_port()
+        with open(os.path.join(SOURCE, "compose.example.yml")) as f:
+            compose = f.read().replace("127.0.0.1:8080:8080", f"127.0.0.1:{port}:8080")
+        p = Project(self, compose)
+        shutil.copytree(os.path.join(SOURCE, "examples", "site"), os.path.join(p.dir, "examples", "site"))
+        p.pier("up", "-d", "--wait", timeout=120)
+        self.assertIn("<h1>hello from pier</h1>", http_get(port, timeout=20))
+        p.wait_state(f"{p.name}-worker-1", "running")
+
+        start = time.monotonic()
+        p.pier("down", "-v")
+        took = time.monotonic() - start
+        # 0.2 s on an idle machine; 3 s leaves room for a loaded one and still fails the
+        # first grace period (10 s) that a service ignoring SIGTERM would wait out.
+        self.assertLess(took, 3.0, f"`down -v` of the demo took {took:.1f} s")
+
     def test_x11_app_window_on_the_host_display_files_as_the_user_and_a_sound_device(self):
         for tool in ("Xvfb", "xdotool", "xwininfo", "xwd", "xauth", "debootstrap"):
             if not shutil.which(tool):
