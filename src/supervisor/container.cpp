@@ -543,9 +543,12 @@ void ManagedContainer::stop(std::optional<std::chrono::milliseconds> grace, Done
   // The record still says paused while it stops: a frozen process cannot take the signal.
   if (record_.state == state::ContainerState::paused) (void)host_.driver().resume(*runtime_);
   auto wait = grace.value_or(plan_.stop_grace);
+  killed_after_grace_.reset();
   if (wait.count() > 0) (void)host_.driver().kill(*runtime_, plan_.stop_signal);
-  kill_timer_ = host_.loop().create_timer([this] {
-    if (runtime_) (void)host_.driver().kill(*runtime_, SIGKILL);
+  kill_timer_ = host_.loop().create_timer([this, wait] {
+    if (!runtime_) return;
+    if (wait.count() > 0) killed_after_grace_ = wait;
+    (void)host_.driver().kill(*runtime_, SIGKILL);
   });
   kill_timer_->start(std::chrono::duration_cast<event::Duration>(wait));
 }

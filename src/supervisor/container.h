@@ -64,6 +64,9 @@ class ManagedContainer {
   Status adopt();
   // stop_signal, then SIGKILL after `grace` (the plan's stop_grace_period if unset).
   void stop(std::optional<std::chrono::milliseconds> grace, Done done);
+  // The grace period the last stop waited out before SIGKILL; none when the container
+  // exited on its stop signal.
+  std::optional<std::chrono::milliseconds> killed_after_grace() const { return killed_after_grace_; }
   Status signal(int signum);
   Status pause();
   Status unpause();
@@ -120,6 +123,7 @@ class ManagedContainer {
   std::vector<std::unique_ptr<ProbeRun>> probes_;
   ProbeHistory probe_history_;
   std::unique_ptr<event::Timer> restart_timer_, kill_timer_, save_retry_;
+  std::optional<std::chrono::milliseconds> killed_after_grace_;
   RestartBackoff backoff_;
   // Engaged while the last run's cgroup is being removed (on a worker), with what waits
   // for it (a start, a removal). Not a lifecycle state: it overlaps exited and

@@ -1,13 +1,27 @@
 #include "supervisor/stop_waves.h"
 
+#include <string.h>
+
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "graph/from_project.h"
 #include "supervisor/join.h"
 
 namespace pier::supervisor {
+namespace {
+
+// "SIGTERM", as Docker names a stop signal.
+std::string signal_name(int signum) {
+  const char* abbrev = ::sigabbrev_np(signum);
+  return abbrev ? std::string("SIG") + abbrev : std::to_string(signum);
+}
+
+}  // namespace
 
 void stop_in_waves(const compose::Project* project, std::vector<ManagedContainer*> targets,
                    std::optional<std::chrono::milliseconds> grace, std::function<void(Status)> done, control::Reply reply,
@@ -54,8 +68,15 @@ void stop_in_waves(const compose::Project* project, std::vector<ManagedContainer
     };
     for (auto* c : active) {
       reply.event({{"progress", "Container " + c->name()}, {"status", verb_text + "ing"}});
-      c->stop(grace, [join, reply, name = c->name(), verb_text](Status st) {
+      c->stop(grace, [c, join, reply, name = c->name(), verb_text](Status st) {
         std::string past = verb_text == "Stopp" ? "Stopped" : verb_text + "ed";
+        // What the stop waited for, so a slow `down` explains itself.
+        if (auto waited = c->killed_after_grace())
+          reply.event(control::to_json(control::Warning{fmt::format(
+              "container {} did not exit within its {} s stop grace period and was killed: its main process "
+              "ignores {} (a shell or a program without a handler, as PID 1, does); `init: true` runs an "
+              "init that passes the signal on",
+              name, std::chrono::duration<double>(*waited).count(), signal_name(c->plan().stop_signal))}));
         reply.event({{"progress", "Container " + name}, {"status", st ? past : "Error"}});
         join->finish_one(std::move(st));
       });

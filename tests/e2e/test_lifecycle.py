@@ -97,14 +97,20 @@ class Lifecycle(unittest.TestCase):
         """)
         p.pier("up", "-d")
         t0 = time.monotonic()
-        p.pier("stop", "stubborn")
+        stopped = p.pier("stop", "stubborn")
         took = time.monotonic() - t0
         self.assertGreaterEqual(took, 1.9)
         self.assertLess(took, 6)
         self.assertEqual(p.record(p.name + "-stubborn-1")["exit_code"], 137)
+        # The stop says what it waited for, and what would have avoided the wait.
+        self.assertIn(f"container {p.name}-stubborn-1 did not exit within its 2 s stop grace period and was killed",
+                      stopped.stderr)
+        self.assertIn("ignores SIGTERM", stopped.stderr)
+        self.assertIn("`init: true`", stopped.stderr)
         t0 = time.monotonic()
-        p.pier("stop", "polite")
+        polite = p.pier("stop", "polite")
         self.assertLess(time.monotonic() - t0, 4, "SIGTERM through tini ends sleep long before the 10 s grace period")
+        self.assertNotIn("grace period", polite.stderr)
 
     def test_unless_stopped_and_always_after_stop_and_a_supervisor_restart(self):
         p = Project(self, """

@@ -52,6 +52,10 @@ TEST_CASE("stop goes in reverse dependency order, wave after wave", "[lifecycle]
   CHECK(db[0].at - t0 == 1s);
   CHECK(done);
   for (auto* c : host.select({})) CHECK(c->lifecycle() == Lifecycle::exited);
+  // What the stop waited for is known, for the warning `down` prints.
+  CHECK(host.get("proj-web-1").killed_after_grace() == std::optional<std::chrono::milliseconds>(1s));
+  CHECK_FALSE(host.get("proj-api-1").killed_after_grace());
+  CHECK_FALSE(host.get("proj-db-1").killed_after_grace());
 }
 
 TEST_CASE("a grace given to the stop applies to every container", "[lifecycle][stop]") {
@@ -63,6 +67,8 @@ TEST_CASE("a grace given to the stop applies to every container", "[lifecycle][s
   CHECK(done);
   for (const auto& s : host.fake().signals) CHECK(s.signum == SIGKILL);
   CHECK(host.fake().signals.size() == 3);
+  // No grace asked for: nothing was waited out.
+  for (auto* c : host.select({})) CHECK_FALSE(c->killed_after_grace());
 }
 
 TEST_CASE("containers that are not running are skipped; a restart in backoff is stopped", "[lifecycle][stop]") {
