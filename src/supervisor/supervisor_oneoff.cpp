@@ -40,6 +40,7 @@ void Supervisor::run(const control::RunRequest& request, control::Reply reply) {
   UpOptions options;
   options.services = deps;
   options.no_recreate = true;
+  options.pull = request.pull;
   auto up_run = std::make_unique<UpRun>(*this, options, reply);
   up_run->set_on_done([this, service, request, reply, stdio](Status st) mutable {
     if (!st) return reply.finish(st);
@@ -60,12 +61,15 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
     busy_--;
     check_idle();
   };
-  auto image = images_->resolve(service.image_or_default(project_->project.name));
-  if (!image) {
-    auto policy = image::parse_pull_policy("missing");
-    image = image::ensure_image(*images_, service.image_or_default(project_->project.name), *policy, {});
-    if (!image) return fail(std::move(image).error().context("service " + service.name));
-  }
+  // --pull decides as `up --pull` does; without it a missing image is pulled.
+  const std::string reference = service.image_or_default(project_->project.name);
+  auto image = [&]() -> Result<image::ResolvedImage> {
+    if (request.pull.empty())
+      if (auto local = images_->resolve(reference); local.ok()) return local;
+    PIER_TRY(auto policy, image::parse_pull_policy(request.pull.empty() ? "missing" : request.pull));
+    return image::ensure_image(*images_, reference, policy, {});
+  }();
+  if (!image) return fail(std::move(image).error().context("service " + service.name));
   // Without dependencies no `up` ran first: the service's networks may not exist yet.
   if (auto st = networking_.ensure_networks(project_->project, {service.name}); !st)
     return fail(std::move(st).error().context("service " + service.name));
@@ -83,6 +87,12 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
   auto plan = plan_for(service, record, *image);
   if (!plan) return fail(std::move(plan).error());
   plan->restart = plan::RestartSpec{};
+  // A one-off answers on its networks to its own name only, as in Docker Compose, unless
+  // --use-aliases: else the service's name would resolve to it too.
+  if (!request.overrides.use_aliases) {
+    for (auto& network : plan->network.networks) network.names = {cname};
+    network_plans_[cname] = plan->network;  // what attach_network() carries out
+  }
   plan->labels["com.docker.compose.oneoff"] = "True";
   record.labels = plan->labels;
   record.command = plan->command_display;

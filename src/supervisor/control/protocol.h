@@ -58,6 +58,9 @@ struct RunOverrides {
   bool service_ports = false;
   bool tty = false;
   bool interactive = true;
+  std::vector<std::string> labels;             // -l KEY=VALUE, over the service's
+  std::vector<std::string> cap_add, cap_drop;  // added to the service's
+  bool use_aliases = false;  // answer to the service's name and aliases, not only its own
 };
 
 // The CLI's stdin, stdout and stderr travel with it (SCM_RIGHTS) unless `detach`.
@@ -66,6 +69,7 @@ struct RunRequest {
   std::string service;
   std::string name;  // empty: <project>-<service>-run-<id>
   bool rm = false, detach = false, no_deps = false;
+  std::string pull;  // --pull: always, missing, never ("" = missing, for the one-off's image)
   RunOverrides overrides;
 };
 
