@@ -1,8 +1,12 @@
 // `pier run SERVICE [COMMAND...]`: a one-off container of the service. Its stdin,
 // stdout and stderr are pipes this process relays to its own (stdio_relay.h), handed to
-// the supervisor over the control socket (SCM_RIGHTS); the exit code is the container's.
+// the supervisor over the control socket (SCM_RIGHTS); with -t, a pty whose master the
+// supervisor sends back (console_socket.h) and this process relays as exec does
+// (tty_relay.h). The exit code is the container's.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,11 +15,13 @@
 
 #include "app/service_build.h"
 #include "app/stdio_relay.h"
+#include "app/tty_relay.h"
 #include "base/unique_fd.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "compose/dotenv.h"
 #include "runtime/security/sealed_exe.h"
+#include "supervisor/control/console_socket.h"
 
 namespace pier::cli {
 namespace {
@@ -150,6 +156,10 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
     o.service_ports = f->service_ports;
     o.interactive = f->interactive;
     o.tty = use_tty;
+    if (winsize ws{}; use_tty && (::ioctl(0, TIOCGWINSZ, &ws) == 0 || ::ioctl(1, TIOCGWINSZ, &ws) == 0)) {
+      o.tty_rows = ws.ws_row;
+      o.tty_cols = ws.ws_col;
+    }
     if (ep->count() > 0) o.entrypoint = f->entrypoint;
     auto client = supervisor_of(project->paths);
     if (!client) {
@@ -166,7 +176,18 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
     std::vector<int> fds;
     UniqueFd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     std::optional<app::StdioRelay> relay;
-    if (!f->detach) {
+    // -t: the container's pty master comes back over this socket pair once it runs.
+    UniqueFd console, console_theirs, master;
+    if (use_tty) {
+      int pair[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+        result.exit_code = report(Error::system("create the terminal socket of", "run " + f->service, errno));
+        return;
+      }
+      console = UniqueFd(pair[0]);
+      console_theirs = UniqueFd(pair[1]);
+      fds = {console_theirs.get()};
+    } else if (!f->detach) {
       auto opened = app::StdioRelay::open(f->interactive);
       if (!opened) {
         result.exit_code = report(opened.error());
@@ -181,6 +202,7 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
       return;
     }
     if (relay) relay->close_container_ends();
+    console_theirs.reset();
     std::string container;
     int exit_code = 0;
     bool forwarded = false;
@@ -226,6 +248,8 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
           result.exit_code = report(st.error());
           return;
         }
+      } else if (master && !client->has_buffered_line()) {
+        app::relay_tty(master.get(), client->fd(), f->interactive);
       }
       auto line = client->next();
       if (!line) {
@@ -242,8 +266,23 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
       }
       namespace control = supervisor::control;
       if (const auto* w = std::get_if<control::Warning>(&**line)) std::fprintf(stderr, "warning: %s\n", w->message.c_str());
-      if (const auto* s = std::get_if<control::RunStarted>(&**line)) container = s->container;
-      if (const auto* x = std::get_if<control::RunExited>(&**line)) exit_code = x->exit_code;
+      if (const auto* s = std::get_if<control::RunStarted>(&**line)) {
+        container = s->container;
+        if (console) {
+          auto received = control::receive_console(console.get());
+          if (!received) {
+            result.exit_code = report(std::move(received).error().context("run " + f->service));
+            return;
+          }
+          master = std::move(*received);
+          console.reset();
+        }
+      }
+      if (const auto* x = std::get_if<control::RunExited>(&**line)) {
+        exit_code = x->exit_code;
+        // The container is gone: what it wrote last may still sit in the pty.
+        if (master) app::drain_tty(master.get(), 200);
+      }
       if (const auto* done = std::get_if<control::Done>(&**line)) {
         if (relay) relay->finish();
         if (!done->status()) {

@@ -19,6 +19,8 @@ void Supervisor::run(const control::RunRequest& request, control::Reply reply) {
     reply.finish(st);
     check_idle();
   };
+  if (request.overrides.tty && !request.detach && stdio->size() != 1)
+    return refuse(Error("run -t: the request must carry one socket for the terminal"));
   if (auto st = take_project(request.source); !st) return refuse(st);
   const std::string& name = request.service;
   const auto* found = project_->project.find_service(name);
@@ -87,6 +89,11 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
   auto plan = plan_for(service, record, *image);
   if (!plan) return fail(std::move(plan).error());
   plan->restart = plan::RestartSpec{};
+  if (const auto& o = request.overrides; o.tty && o.tty_rows > 0 && o.tty_rows <= UINT16_MAX && o.tty_cols > 0 &&
+                                              o.tty_cols <= UINT16_MAX) {
+    plan->spec.process.tty_rows = static_cast<uint16_t>(o.tty_rows);
+    plan->spec.process.tty_cols = static_cast<uint16_t>(o.tty_cols);
+  }
   // A one-off answers on its networks to its own name only, as in Docker Compose, unless
   // --use-aliases: else the service's name would resolve to it too.
   if (!request.overrides.use_aliases) {
@@ -100,7 +107,12 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
   auto container = std::make_unique<ManagedContainer>(*this, record, std::move(*plan));
   if (auto st = container->persist_created(); !st) return fail(st.error());
   bool detach = request.detach;
-  if (!detach) container->set_direct_stdio(std::move(*stdio));
+  // Without -t the CLI's stdin, stdout and stderr; with it, the socket its pty goes over.
+  if (!detach && request.overrides.tty) {
+    container->set_console_socket(std::move(stdio->front()));
+  } else if (!detach) {
+    container->set_direct_stdio(std::move(*stdio));
+  }
   auto* c = container.get();
   containers_[cname] = std::move(container);
   bool remove_after = request.rm;

@@ -57,6 +57,7 @@ struct RunOverrides {
   std::vector<std::string> publish;       // -p [IP:]HOST:CONTAINER[/PROTO]
   bool service_ports = false;
   bool tty = false;
+  int tty_rows = 0, tty_cols = 0;  // the CLI's terminal, so the pty starts at its size (0: 24x80)
   bool interactive = true;
   std::vector<std::string> labels;             // -l KEY=VALUE, over the service's
   std::vector<std::string> cap_add, cap_drop;  // added to the service's

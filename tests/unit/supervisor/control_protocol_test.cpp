@@ -78,7 +78,7 @@ TEST_CASE("protocol: run keeps its overrides, an absent entrypoint stays absent"
   CHECK(std::get<control::RunRequest>(round_trip(run)).overrides.entrypoint == std::string());
 }
 
-TEST_CASE("protocol: run keeps --pull, -l, --cap-add, --cap-drop, --use-aliases and -t", "[control]") {
+TEST_CASE("protocol: run keeps --pull, -l, --cap-add, --cap-drop, --use-aliases, -t and the terminal size", "[control]") {
   control::RunRequest run;
   run.source = a_source();
   run.service = "web";
@@ -88,7 +88,11 @@ TEST_CASE("protocol: run keeps --pull, -l, --cap-add, --cap-drop, --use-aliases 
   run.overrides.cap_drop = {"CHOWN", "KILL"};
   run.overrides.use_aliases = true;
   run.overrides.tty = true;
+  run.overrides.tty_rows = 30;
+  run.overrides.tty_cols = 100;
   auto back = std::get<control::RunRequest>(round_trip(run));
+  CHECK(back.overrides.tty_rows == 30);
+  CHECK(back.overrides.tty_cols == 100);
   CHECK(back.pull == "never");
   CHECK(back.overrides.labels == run.overrides.labels);
   CHECK(back.overrides.cap_add == run.overrides.cap_add);
