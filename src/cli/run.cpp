@@ -102,7 +102,7 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
     // and neither -T nor -i says otherwise; -t asks for one whatever the terminal.
     bool use_tty = tty->count() > 0 ? f->tty : !f->no_tty && ::isatty(1);
     if (tty->count() == 0 && no_tty->count() == 0 && interactive->count() == 0 && !::isatty(0)) use_tty = false;
-    if (f->detach) use_tty = false;
+    if (f->detach) use_tty = false;  // no CLI stays to hold the terminal (docs/compat.md)
     if (f->remove_orphans)
       std::fprintf(stderr, "warning: pier run does not remove orphans: --remove-orphans is ignored "
                            "(`pier up --remove-orphans` or `pier down --remove-orphans` does)\n");
