@@ -4,6 +4,7 @@
 #include "compose/output.h"
 #include "graph/from_project.h"
 #include "image/ensure.h"
+#include "image/registry/registry_config.h"
 #include "supervisor/naming.h"
 #include "supervisor/run_overrides.h"
 #include "supervisor/up_run.h"
@@ -69,7 +70,10 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
     if (request.pull.empty())
       if (auto local = images_->resolve(reference); local.ok()) return local;
     PIER_TRY(auto policy, image::parse_pull_policy(request.pull.empty() ? "missing" : request.pull));
-    return image::ensure_image(*images_, reference, policy, {});
+    // Mirrors, insecure registries and certs.d, as `pier pull` and `up` read them.
+    image::PullOptions pull_options;
+    PIER_TRY(pull_options.registries, image::RegistryConfig::load(paths_.root));
+    return image::ensure_image(*images_, reference, policy, pull_options);
   }();
   if (!image) return fail(std::move(image).error().context("service " + service.name));
   // Without dependencies no `up` ran first: the service's networks may not exist yet.

@@ -6,6 +6,7 @@ import subprocess
 import unittest
 
 from harness import PIER, Project
+from test_more_commands import LocalRegistry
 
 
 def cap_bits(status_text, field="CapEff"):
@@ -129,6 +130,25 @@ class CliFlags(unittest.TestCase):
             out = p.pier("run", "--rm", *args, check=False)
             self.assertNotEqual(out.returncode, 0, args)
             self.assertIn(message, out.stderr)
+
+    def test_a_plain_http_registry_on_loopback_needs_no_configuration(self):
+        # Docker treats 127.0.0.0/8, ::1 and localhost as insecure: no registries.json here.
+        registry = LocalRegistry(self)
+        by_ip = registry.push_busybox("team/a:1")
+        by_name = "localhost:" + by_ip.split(":", 1)[1]
+        p = Project(self, f"""
+            services:
+              a:
+                image: {by_ip}
+              b:
+                image: {by_name}
+        """)
+        p.pier("pull", "a")
+        out = p.pier("run", "--rm", "-T", "--pull", "always", "b", "echo", "pulled")
+        self.assertEqual(out.stdout, "pulled\n")
+        listed = p.pier("image", "ls").stdout
+        self.assertIn(by_ip.rsplit(":", 1)[0], listed)
+        self.assertIn(by_name.rsplit(":", 1)[0], listed)
 
 
 if __name__ == "__main__":
