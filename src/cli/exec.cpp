@@ -39,6 +39,8 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, const std::vecto
   // (`exec web ls -la`). read_command_line() keeps those words from CLI11 and rejects an
   // unknown option before SERVICE.
   cmd->prefix_command();
+  cmd->footer("Usage: pier exec [OPTIONS] SERVICE COMMAND [ARGS...]\n"
+              "Options go before SERVICE; every word after SERVICE is the command's.");
   cmd->callback([f, &command, &globals, &result] {
     // This process clones into the container: it runs from a sealed copy of pier.
     if (auto sealed = runtime::reexec_sealed(); !sealed) {

@@ -89,6 +89,8 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
   cmd->add_option("service", f->service, "Service")->required();
   // Options stop at SERVICE: the words after it are the command (read_command_line()).
   cmd->prefix_command();
+  cmd->footer("Usage: pier run [OPTIONS] SERVICE [COMMAND] [ARGS...]\n"
+              "Options go before SERVICE; every word after SERVICE is the command's.");
   cmd->callback([ep, no_tty, tty, interactive, f, &command, &globals, &result] {
     if (tty->count() > 0 && no_tty->count() > 0) {
       result.exit_code = report(Error("--tty and --no-TTY can't be used together"));
