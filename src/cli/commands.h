@@ -18,8 +18,11 @@ void register_image(CLI::App& app, const GlobalOptions& globals, CommandResult& 
 void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
-void register_run(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
-void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+// `command`: the words after SERVICE (command_line.h), filled in before the parse.
+void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector<std::string>& command,
+                  CommandResult& result);
+void register_exec(CLI::App& app, const GlobalOptions& globals, const std::vector<std::string>& command,
+                   CommandResult& result);
 void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_events(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_supervise(CLI::App& app, const GlobalOptions& globals, CommandResult& result);

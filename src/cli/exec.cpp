@@ -11,7 +11,8 @@
 
 namespace pier::cli {
 
-void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& result) {
+void register_exec(CLI::App& app, const GlobalOptions& globals, const std::vector<std::string>& command,
+                   CommandResult& result) {
   auto* cmd = app.add_subcommand("exec", "Execute a command in a running container");
   struct Flags {
     bool no_tty = false, detach = false, privileged = false, interactive = true;
@@ -19,10 +20,13 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& r
     std::vector<std::string> env;
     int index = 1;
     std::string service;
-    std::vector<std::string> command;
   };
   auto f = std::make_shared<Flags>();
-  cmd->add_flag("-T,--no-TTY", f->no_tty, "Disable pseudo-TTY allocation. By default a TTY is allocated when stdin is one");
+  cmd->add_flag("-T,--no-TTY,--no-tty", f->no_tty,
+                "Disable pseudo-TTY allocation. By default a TTY is allocated when stdin is one");
+  // Docker Compose accepts `-t` so that `exec -it` typed from `docker exec` habits works;
+  // the TTY is already the default.
+  cmd->add_flag("-t,--tty")->description("Allocate a pseudo-TTY (the default when stdin is a terminal)");
   cmd->add_flag("-d,--detach", f->detach, "Detached mode: Run command in the background");
   cmd->add_flag("--privileged", f->privileged, "Give extended privileges to the process");
   cmd->add_flag("-i,--interactive", f->interactive, "Keep STDIN open even if not attached (default)");
@@ -31,17 +35,19 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& r
   cmd->add_option("-e,--env", f->env, "Set environment variables")->allow_extra_args(false);
   cmd->add_option("--index", f->index, "Index of the container if service has multiple replicas");
   cmd->add_option("service", f->service, "Service")->required();
-  // Everything after SERVICE is the command and its own flags (`exec web ls -la`).
+  // Options stop at SERVICE: every word after it is the command, with its own flags
+  // (`exec web ls -la`). read_command_line() keeps those words from CLI11 and rejects an
+  // unknown option before SERVICE.
   cmd->prefix_command();
-  cmd->allow_extras();
-  cmd->callback([cmd, f, &globals, &result] {
+  cmd->footer("Usage: pier exec [OPTIONS] SERVICE COMMAND [ARGS...]\n"
+              "Options go before SERVICE; every word after SERVICE is the command's.");
+  cmd->callback([f, &command, &globals, &result] {
     // This process clones into the container: it runs from a sealed copy of pier.
     if (auto sealed = runtime::reexec_sealed(); !sealed) {
       result.exit_code = report(sealed.error());
       return;
     }
-    f->command = cmd->remaining();
-    if (f->command.empty()) {
+    if (command.empty()) {
       result.exit_code = report(Error("exec: no command given").hint("pier exec SERVICE COMMAND [ARGS...]"));
       return;
     }
@@ -67,7 +73,7 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, CommandResult& r
       return;
     }
     app::ExecOptions options;
-    options.argv = f->command;
+    options.argv = command;
     for (const auto& e : f->env) {
       // `-e KEY` takes KEY from the CLI's environment, as docker does.
       if (e.find('=') != std::string::npos) options.env.push_back(e);

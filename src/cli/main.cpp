@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "base/log.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/version_info.h"
 
@@ -28,14 +29,15 @@ int main(int argc, char** argv) {
 
   GlobalOptions globals;
   CommandResult result;
+  CommandLine line;
   add_global_flags(app, globals);
   register_config(app, globals, result);
   register_image(app, globals, result);
   register_up(app, globals, result);
   register_lifecycle(app, globals, result);
   register_ps(app, globals, result);
-  register_exec(app, globals, result);
-  register_run(app, globals, result);
+  register_exec(app, globals, line.command, result);
+  register_run(app, globals, line.command, result);
   register_ls(app, globals, result);
   register_events(app, globals, result);
   register_supervise(app, globals, result);
@@ -49,9 +51,6 @@ int main(int argc, char** argv) {
   register_convert(app, globals, result);
   register_version(app, result);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
-  // exec's COMMAND keeps its own flags: nothing after SERVICE may reach the global ones.
-  app.get_subcommand("exec")->fallthrough(false);
-  app.get_subcommand("run")->fallthrough(false);
 
   app.parse_complete_callback([&] {
     if (auto st = apply_global_flags(globals); !st) throw CLI::ValidationError(st.error().to_string());
@@ -63,8 +62,15 @@ int main(int argc, char** argv) {
     pier::log::set_level(level);
   });
 
+  auto read = read_command_line(app, argc, argv);
+  if (!read) {
+    std::fprintf(stderr, "error: %s\nRun 'pier --help' for usage.\n", read.error().to_string().c_str());
+    return 1;
+  }
+  line = std::move(*read);
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> reversed(line.args.rbegin(), line.args.rend());  // CLI11 reads from the back
+    app.parse(reversed);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "base/scope_exit.h"
 #include "state/paths.h"
+#include "supervisor/control/console_socket.h"
 #include "supervisor/health_probe.h"
 #include "supervisor/logs/log_writer.h"
 #include "supervisor/worker_pool.h"
@@ -282,6 +283,13 @@ void ManagedContainer::on_started(Result<runtime::Container> result, Done first)
     return done(std::move(result).error().context("container " + name()));
   }
   runtime_ = std::move(*result);
+  if (runtime_->pty_master && console_socket_) {
+    // The CLI of `run -t` holds the terminal from now on; the supervisor keeps no copy.
+    if (auto st = control::send_console(console_socket_.get(), runtime_->pty_master.get()); !st)
+      log::warn("container {}: {}", name(), st.error().to_string());
+    runtime_->pty_master.reset();
+  }
+  console_socket_.reset();
   if (runtime_->pty_master) {
     tty_master_ = std::move(runtime_->pty_master);
     ::fcntl(tty_master_.get(), F_SETFL, ::fcntl(tty_master_.get(), F_GETFL) | O_NONBLOCK);

@@ -81,6 +81,8 @@ class ManagedContainer {
   // `run`: the CLI's own stdin/stdout/stderr (passed over the control socket) instead
   // of logged FIFOs.
   void set_direct_stdio(std::vector<UniqueFd> fds) { direct_stdio_ = std::move(fds); }
+  // `run -t`: the pty master goes over this socket to the CLI once started (console_socket.h).
+  void set_console_socket(UniqueFd socket) { console_socket_ = std::move(socket); }
   // Called once with the exit code when the container exits (`run` waits for it).
   void on_next_exit(std::function<void(int)> fn) { exit_listeners_.push_back(std::move(fn)); }
 
@@ -133,6 +135,7 @@ class ManagedContainer {
   // Starts asked for while one runs (a second `up`): they end as that start does.
   std::vector<Done> start_waiters_;
   std::vector<UniqueFd> direct_stdio_;
+  UniqueFd console_socket_;
   std::vector<std::function<void(int)>> exit_listeners_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -63,6 +63,20 @@ Status apply_run_overrides(compose::Service& s, const control::RunOverrides& r, 
     if (eq == std::string::npos) return Error("-e `" + kv + "`: expected KEY=VALUE");
     s.environment[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
+  for (const auto& kv : r.labels) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) return Error("-l `" + kv + "`: label must be set as KEY=VALUE");
+    s.labels[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  // A capability the command line adds or drops overrides the service's own choice for it.
+  for (const auto& cap : r.cap_add) {
+    std::erase(s.cap_drop, cap);
+    s.cap_add.push_back(cap);
+  }
+  for (const auto& cap : r.cap_drop) {
+    std::erase(s.cap_add, cap);
+    s.cap_drop.push_back(cap);
+  }
   if (!r.user.empty()) s.user = r.user;
   if (!r.workdir.empty()) s.working_dir = r.workdir;
   for (const auto& text : r.volumes) {

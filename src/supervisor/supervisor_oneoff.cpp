@@ -4,6 +4,7 @@
 #include "compose/output.h"
 #include "graph/from_project.h"
 #include "image/ensure.h"
+#include "image/registry/registry_config.h"
 #include "supervisor/naming.h"
 #include "supervisor/run_overrides.h"
 #include "supervisor/up_run.h"
@@ -19,6 +20,8 @@ void Supervisor::run(const control::RunRequest& request, control::Reply reply) {
     reply.finish(st);
     check_idle();
   };
+  if (request.overrides.tty && !request.detach && stdio->size() != 1)
+    return refuse(Error("run -t: the request must carry one socket for the terminal"));
   if (auto st = take_project(request.source); !st) return refuse(st);
   const std::string& name = request.service;
   const auto* found = project_->project.find_service(name);
@@ -40,6 +43,7 @@ void Supervisor::run(const control::RunRequest& request, control::Reply reply) {
   UpOptions options;
   options.services = deps;
   options.no_recreate = true;
+  options.pull = request.pull;
   auto up_run = std::make_unique<UpRun>(*this, options, reply);
   up_run->set_on_done([this, service, request, reply, stdio](Status st) mutable {
     if (!st) return reply.finish(st);
@@ -60,12 +64,18 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
     busy_--;
     check_idle();
   };
-  auto image = images_->resolve(service.image_or_default(project_->project.name));
-  if (!image) {
-    auto policy = image::parse_pull_policy("missing");
-    image = image::ensure_image(*images_, service.image_or_default(project_->project.name), *policy, {});
-    if (!image) return fail(std::move(image).error().context("service " + service.name));
-  }
+  // --pull decides as `up --pull` does; without it a missing image is pulled.
+  const std::string reference = service.image_or_default(project_->project.name);
+  auto image = [&]() -> Result<image::ResolvedImage> {
+    if (request.pull.empty())
+      if (auto local = images_->resolve(reference); local.ok()) return local;
+    PIER_TRY(auto policy, image::parse_pull_policy(request.pull.empty() ? "missing" : request.pull));
+    // Mirrors, insecure registries and certs.d, as `pier pull` and `up` read them.
+    image::PullOptions pull_options;
+    PIER_TRY(pull_options.registries, image::RegistryConfig::load(paths_.root));
+    return image::ensure_image(*images_, reference, policy, pull_options);
+  }();
+  if (!image) return fail(std::move(image).error().context("service " + service.name));
   // Without dependencies no `up` ran first: the service's networks may not exist yet.
   if (auto st = networking_.ensure_networks(project_->project, {service.name}); !st)
     return fail(std::move(st).error().context("service " + service.name));
@@ -83,6 +93,17 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
   auto plan = plan_for(service, record, *image);
   if (!plan) return fail(std::move(plan).error());
   plan->restart = plan::RestartSpec{};
+  if (const auto& o = request.overrides; o.tty && o.tty_rows > 0 && o.tty_rows <= UINT16_MAX && o.tty_cols > 0 &&
+                                              o.tty_cols <= UINT16_MAX) {
+    plan->spec.process.tty_rows = static_cast<uint16_t>(o.tty_rows);
+    plan->spec.process.tty_cols = static_cast<uint16_t>(o.tty_cols);
+  }
+  // A one-off answers on its networks to its own name only, as in Docker Compose, unless
+  // --use-aliases: else the service's name would resolve to it too.
+  if (!request.overrides.use_aliases) {
+    for (auto& network : plan->network.networks) network.names = {cname};
+    network_plans_[cname] = plan->network;  // what attach_network() carries out
+  }
   plan->labels["com.docker.compose.oneoff"] = "True";
   record.labels = plan->labels;
   record.command = plan->command_display;
@@ -90,7 +111,12 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
   auto container = std::make_unique<ManagedContainer>(*this, record, std::move(*plan));
   if (auto st = container->persist_created(); !st) return fail(st.error());
   bool detach = request.detach;
-  if (!detach) container->set_direct_stdio(std::move(*stdio));
+  // Without -t the CLI's stdin, stdout and stderr; with it, the socket its pty goes over.
+  if (!detach && request.overrides.tty) {
+    container->set_console_socket(std::move(stdio->front()));
+  } else if (!detach) {
+    container->set_direct_stdio(std::move(*stdio));
+  }
   auto* c = container.get();
   containers_[cname] = std::move(container);
   bool remove_after = request.rm;

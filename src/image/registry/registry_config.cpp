@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -84,6 +85,18 @@ std::vector<IpBytes> addresses_of(const std::string& host) {
   return out;
 }
 
+// `localhost`, 127.0.0.0/8 or ::1, with or without a port.
+bool on_loopback(const std::string& host) {
+  std::string name = strip_port(host);
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (name == "localhost") return true;
+  IpBytes ip, v6_loopback;
+  if (!parse_ip(name, ip)) return false;
+  if (ip.family == AF_INET) return ip.bytes[0] == 127;
+  parse_ip("::1", v6_loopback);
+  return std::memcmp(ip.bytes, v6_loopback.bytes, 16) == 0;
+}
+
 Result<std::pair<IpBytes, int>> parse_cidr(const std::string& text) {
   auto slash = text.find('/');
   IpBytes net;
@@ -118,6 +131,7 @@ Status check_mirror_url(const std::string& url, const std::string& path) {
 
 bool RegistryConfig::is_insecure(const std::string& host) const {
   if (insecure.count(host)) return true;
+  if (insecure_loopback && on_loopback(host)) return true;
   std::vector<IpBytes> addrs;
   bool resolved = false;
   for (const auto& entry : insecure) {
@@ -250,6 +264,7 @@ Result<RegistryConfig> RegistryConfig::load(const std::string& pier_root) {
     return Error("PIER_REGISTRIES_CONFIG names `" + candidates.front() + "`, which does not exist");
   if (config.certs_dirs.empty())
     config.certs_dirs = {pier_root + "/certs.d", "/etc/pier/certs.d", "/etc/docker/certs.d"};
+  config.insecure_loopback = true;
   if (const char* env = std::getenv("PIER_INSECURE_REGISTRIES"))
     for (const auto& host : split(env, ','))
       if (!trim(host).empty()) config.insecure.insert(std::string(trim(host)));

@@ -38,6 +38,11 @@ struct RegistryConfig {
   std::vector<std::string> certs_dirs;
   std::string docker_config_path;  // "" = ~/.docker/config.json
   std::string source;              // the file this was read from, "" when none
+  // Docker's default, which load() sets: a registry on this machine's loopback
+  // (127.0.0.0/8, ::1, `localhost`) is insecure with no configuration, for the local
+  // registries of kind and CI. Only those literals count, never a name that DNS points
+  // at loopback (Docker resolves names; an answer from DNS must not turn TLS off).
+  bool insecure_loopback = false;
 
   bool is_insecure(const std::string& host) const;
   Result<TlsFiles> tls_files(const std::string& host) const;
@@ -46,7 +51,8 @@ struct RegistryConfig {
 
   // Reads $PIER_REGISTRIES_CONFIG, else `<root>/registries.json`, else
   // /etc/pier/registries.json (the first that exists), plus
-  // $PIER_INSECURE_REGISTRIES (comma-separated). Nothing is insecure by default.
+  // $PIER_INSECURE_REGISTRIES (comma-separated). Only loopback registries are insecure
+  // by default (insecure_loopback).
   static Result<RegistryConfig> load(const std::string& pier_root);
   // Parses one file's text; `path` names it in errors.
   static Result<RegistryConfig> parse(const std::string& text, const std::string& path);

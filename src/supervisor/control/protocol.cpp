@@ -140,9 +140,11 @@ struct RequestJson {
     const auto& o = r.overrides;
     j["source"] = supervisor::to_json(r.source);
     j.update({{"service", r.service}, {"name", r.name}, {"rm", r.rm}, {"detach", r.detach}, {"no_deps", r.no_deps},
-              {"command", o.command}, {"env", o.env}, {"user", o.user}, {"workdir", o.workdir},
+              {"pull", r.pull}, {"command", o.command}, {"env", o.env}, {"user", o.user}, {"workdir", o.workdir},
               {"volumes", o.volumes}, {"publish", o.publish}, {"service_ports", o.service_ports}, {"tty", o.tty},
-              {"interactive", o.interactive}});
+              {"interactive", o.interactive}, {"labels", o.labels}, {"cap_add", o.cap_add},
+              {"cap_drop", o.cap_drop}, {"use_aliases", o.use_aliases},
+              {"tty_rows", o.tty_rows}, {"tty_cols", o.tty_cols}});
     if (o.entrypoint) j["entrypoint"] = *o.entrypoint;
   }
   void operator()(const StartRequest& r) const { j["services"] = r.services; }
@@ -193,7 +195,9 @@ Result<std::optional<Request>> parse_fields(const std::string& op, const json& j
     f.optional("no_deps", r.no_deps).optional("command", o.command).optional("entrypoint", o.entrypoint);
     f.optional("env", o.env).optional("user", o.user).optional("workdir", o.workdir).optional("volumes", o.volumes);
     f.optional("publish", o.publish).optional("service_ports", o.service_ports).optional("tty", o.tty);
-    f.optional("interactive", o.interactive);
+    f.optional("interactive", o.interactive).optional("labels", o.labels).optional("cap_add", o.cap_add);
+    f.optional("cap_drop", o.cap_drop).optional("use_aliases", o.use_aliases).optional("pull", r.pull);
+    f.optional("tty_rows", o.tty_rows).optional("tty_cols", o.tty_cols);
     return done(std::move(r));
   }
   if (op == "start") {

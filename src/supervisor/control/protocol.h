@@ -58,7 +58,11 @@ struct RunOverrides {
   std::vector<std::string> publish;       // -p [IP:]HOST:CONTAINER[/PROTO]
   bool service_ports = false;
   bool tty = false;
+  int tty_rows = 0, tty_cols = 0;  // the CLI's terminal, so the pty starts at its size (0: 24x80)
   bool interactive = true;
+  std::vector<std::string> labels;             // -l KEY=VALUE, over the service's
+  std::vector<std::string> cap_add, cap_drop;  // added to the service's
+  bool use_aliases = false;  // answer to the service's name and aliases, not only its own
 };
 
 // The CLI's stdin, stdout and stderr travel with it (SCM_RIGHTS) unless `detach`.
@@ -67,6 +71,7 @@ struct RunRequest {
   std::string service;
   std::string name;  // empty: <project>-<service>-run-<id>
   bool rm = false, detach = false, no_deps = false;
+  std::string pull;  // --pull: always, missing, never ("" = missing, for the one-off's image)
   RunOverrides overrides;
 };
 

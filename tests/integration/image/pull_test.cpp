@@ -209,6 +209,29 @@ TEST_CASE("a plain-HTTP registry is refused unless configured insecure", "[regis
   CHECK(rec.error().to_string().find("insecure-registries") != std::string::npos);
 }
 
+TEST_CASE("pier image pull: a plain-HTTP registry on loopback needs no configuration, as in Docker",
+          "[registry][pull][cli]") {
+  test::require_registry_tools();
+  TempDir tmp;
+  test::Registry reg(tmp / "registry");
+  push_busybox(tmp, reg);
+  // No registries.json, no PIER_INSECURE_REGISTRIES: 127.0.0.1 and localhost are
+  // insecure by default, so HTTPS is tried first and plain HTTP follows.
+  std::string root = tmp / "root";
+  std::string port = reg.host().substr(reg.host().find(':') + 1);
+  for (const std::string& host : {reg.host(), "localhost:" + port}) {
+    std::string log = tmp / "pull.log";
+    int code = test::run({PIER_IMAGE_CLI, "--root", root, "image", "pull", "-q", host + "/test/busybox"}, log);
+    std::ifstream in(log);
+    INFO(host << ": " << std::string((std::istreambuf_iterator<char>(in)), {}));
+    CHECK(code == 0);
+  }
+  auto store = Store::open(root);
+  REQUIRE(store.ok());
+  CHECK(store->resolve(reg.host() + "/test/busybox").ok());
+  CHECK(store->resolve("localhost:" + port + "/test/busybox").ok());
+}
+
 TEST_CASE("a pull killed mid-way leaves no visible image; the next pull completes", "[registry][pull][crash]") {
   test::require_registry_tools();
   TempDir tmp;

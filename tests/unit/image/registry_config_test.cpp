@@ -80,3 +80,24 @@ TEST_CASE("certs.d: CAs, a client certificate with its key, the first directory 
   CHECK(lonely.error().to_string().find("client.key") != std::string::npos);
   CHECK(config.tls_files("nowhere")->dir.empty());
 }
+
+TEST_CASE("loaded configuration: registries on loopback are insecure by default, as in Docker", "[registry_config]") {
+  pier::test::TempDir tmp;
+  ::unsetenv("PIER_REGISTRIES_CONFIG");
+  ::unsetenv("PIER_INSECURE_REGISTRIES");
+  auto loaded = RegistryConfig::load(tmp.path());
+  REQUIRE(loaded.ok());
+  for (const char* host : {"127.0.0.1:5000", "127.0.0.1", "127.8.9.10:443", "localhost:5000", "LocalHost", "[::1]:5000",
+                           "::1"})
+    CHECK(loaded->is_insecure(host));
+  // Not loopback: another address, a name (whatever DNS says of it), a lookalike.
+  for (const char* host : {"10.0.0.1:5000", "128.0.0.1:5000", "[::2]:5000", "registry.example:5000",
+                           "localhost.example.com:5000", "docker.io"})
+    CHECK_FALSE(loaded->is_insecure(host));
+  auto endpoints = loaded->endpoints("localhost:5000", "localhost:5000");
+  REQUIRE(endpoints.ok());
+  CHECK(endpoints->back().url == "https://localhost:5000");  // HTTPS first, plain HTTP only after
+  CHECK(endpoints->back().insecure);
+  // A configuration made in code (no load()) has Docker's defaults only when asked.
+  CHECK_FALSE(RegistryConfig{}.is_insecure("127.0.0.1:5000"));
+}

@@ -81,6 +81,44 @@ TEST_CASE("protocol: run keeps its overrides, an absent entrypoint stays absent"
   CHECK(std::get<control::RunRequest>(round_trip(run)).overrides.entrypoint == std::string());
 }
 
+TEST_CASE("protocol: run keeps --pull, -l, --cap-add, --cap-drop, --use-aliases, -t and the terminal size", "[control]") {
+  control::RunRequest run;
+  run.source = a_source();
+  run.service = "web";
+  run.pull = "never";
+  run.overrides.labels = {"a=1", "b="};
+  run.overrides.cap_add = {"NET_ADMIN"};
+  run.overrides.cap_drop = {"CHOWN", "KILL"};
+  run.overrides.use_aliases = true;
+  run.overrides.tty = true;
+  run.overrides.tty_rows = 30;
+  run.overrides.tty_cols = 100;
+  auto back = std::get<control::RunRequest>(round_trip(run));
+  CHECK(back.overrides.tty_rows == 30);
+  CHECK(back.overrides.tty_cols == 100);
+  CHECK(back.pull == "never");
+  CHECK(back.overrides.labels == run.overrides.labels);
+  CHECK(back.overrides.cap_add == run.overrides.cap_add);
+  CHECK(back.overrides.cap_drop == run.overrides.cap_drop);
+  CHECK(back.overrides.use_aliases);
+  CHECK(back.overrides.tty);
+  // A request from an older CLI (no such fields) keeps Compose's defaults.
+  control::RunRequest minimal;
+  minimal.source = a_source();
+  minimal.service = "web";
+  auto older = control::to_json(minimal);
+  for (const char* key : {"pull", "labels", "cap_add", "cap_drop", "use_aliases"}) older.erase(key);
+  auto parsed = control::parse_request(older);
+  REQUIRE(parsed.ok());
+  const auto& plain = std::get<control::RunRequest>(*parsed);
+  CHECK(plain.pull.empty());
+  CHECK(plain.overrides.labels.empty());
+  CHECK_FALSE(plain.overrides.use_aliases);
+  auto bad = control::to_json(run);
+  bad["cap_add"] = "NET_ADMIN";
+  CHECK(error_of(bad).find("`cap_add`") != std::string::npos);
+}
+
 TEST_CASE("protocol: the service requests keep services, timeouts and signals", "[control]") {
   round_trip(control::PingRequest{});
   round_trip(control::EventsRequest{});
