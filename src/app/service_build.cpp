@@ -14,6 +14,7 @@
 #include "graph/from_project.h"
 #include "image/oci.h"
 #include "image/store/store.h"
+#include "runtime/security/sealed_exe.h"
 
 namespace pier::app {
 namespace {
@@ -201,6 +202,14 @@ std::vector<std::string> services_to_build_for_up(const std::string& pier_root, 
     if (build || service->pull_policy == "build" || missing) out.push_back(name);
   }
   return out;
+}
+
+Status build_before_start(const std::string& pier_root, const compose::Project& project,
+                          const std::vector<std::string>& services, bool no_deps, bool build, bool no_build) {
+  auto to_build = services_to_build_for_up(pier_root, project, services, no_deps, build, no_build);
+  if (to_build.empty()) return {};
+  PIER_CHECK(runtime::reexec_sealed());
+  return build_services(pier_root, project, to_build, {}, stderr);
 }
 
 }  // namespace pier::app

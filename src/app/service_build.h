@@ -36,4 +36,12 @@ std::vector<std::string> services_to_build_for_up(const std::string& pier_root, 
                                                   const std::vector<std::string>& services, bool no_deps, bool build,
                                                   bool no_build);
 
+// What `up` and `run --build` do before asking the supervisor to start anything, as
+// Docker Compose builds on the client side: builds services_to_build_for_up(...), with
+// progress on stderr. RUN steps clone into containers from this process, so when there
+// is something to build it first re-executes from a sealed copy of pier (the new process
+// finds the same work and goes on from here).
+Status build_before_start(const std::string& pier_root, const compose::Project& project,
+                          const std::vector<std::string>& services, bool no_deps, bool build, bool no_build);
+
 }  // namespace pier::app

@@ -20,7 +20,6 @@
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "compose/dotenv.h"
-#include "runtime/security/sealed_exe.h"
 #include "supervisor/control/console_socket.h"
 
 namespace pier::cli {
@@ -123,15 +122,10 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
       return;
     }
     if (f->build) {
-      // Built here, as `up --build` builds: RUN steps clone into containers from this
-      // process, which therefore runs from a sealed copy of pier.
-      auto to_build = app::services_to_build_for_up(state_root(globals), project->loaded->project, {f->service},
-                                                    f->no_deps, true, false);
-      if (auto sealed = to_build.empty() ? Status{} : runtime::reexec_sealed(); !sealed) {
-        result.exit_code = report(sealed.error());
-        return;
-      }
-      if (auto st = app::build_services(state_root(globals), project->loaded->project, to_build, {}, stderr); !st) {
+      // Built here, as `up --build` builds.
+      if (auto st = app::build_before_start(state_root(globals), project->loaded->project, {f->service}, f->no_deps,
+                                            true, false);
+          !st) {
         result.exit_code = report(st.error());
         return;
       }

@@ -10,7 +10,6 @@
 #include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
-#include "runtime/security/sealed_exe.h"
 #include "supervisor/control/protocol.h"
 
 namespace pier::cli {
@@ -98,15 +97,9 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     }
     // Images from `build:` are built here, before the supervisor starts anything, as
     // Docker Compose builds on the client side.
-    auto to_build = app::services_to_build_for_up(state_root(globals), project->loaded->project, f->services,
-                                                         f->options.no_deps, f->build, f->no_build);
-    // RUN steps clone into containers from this process: it runs from a sealed copy
-    // (the re-executed process finds the same work and goes on from here).
-    if (auto sealed = to_build.empty() ? Status{} : runtime::reexec_sealed(); !sealed) {
-      result.exit_code = report(sealed.error());
-      return;
-    }
-    if (auto st = app::build_services(state_root(globals), project->loaded->project, to_build, {}, stderr); !st) {
+    if (auto st = app::build_before_start(state_root(globals), project->loaded->project, f->services,
+                                          f->options.no_deps, f->build, f->no_build);
+        !st) {
       result.exit_code = report(st.error());
       return;
     }

@@ -7,35 +7,18 @@
 
 #include "app/logs/log_printer.h"
 #include "supervisor/logs/log_time.h"
+#include "unit/app/mem_file.h"
 
 using namespace pier::supervisor::logs;
 using namespace pier::app::logs;
+
+using pier::test::MemFile;
 
 namespace {
 
 const int64_t kTime = civil_to_unix_ns(2026, 11, 23, 10, 0, 0) + 123456789;
 
 LogEntry entry(std::string text, Stream stream = Stream::out) { return {stream, std::move(text), kTime}; }
-
-// A FILE* writing to memory, read back after each flush.
-class MemFile {
- public:
-  MemFile() : file_(::open_memstream(&data_, &size_)) {}
-  ~MemFile() {
-    std::fclose(file_);
-    std::free(data_);
-  }
-  FILE* get() { return file_; }
-  std::string text() {
-    std::fflush(file_);
-    return std::string(data_, size_);
-  }
-
- private:
-  char* data_ = nullptr;
-  size_t size_ = 0;
-  FILE* file_;
-};
 
 }  // namespace
 

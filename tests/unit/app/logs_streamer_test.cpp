@@ -10,35 +10,19 @@
 #include "event/loop.h"
 #include "supervisor/logs/log_writer.h"
 #include "unit/app/logs_test_util.h"
+#include "unit/app/mem_file.h"
 
 using namespace pier::supervisor::logs;
 using namespace pier::app::logs;
 using namespace std::chrono_literals;
 using pier::test::LogsTempDir;
 
+using pier::test::MemFile;
+
 namespace {
 
 constexpr int64_t kSec = 1'000'000'000;
 constexpr int64_t kT0 = 1700000000LL * kSec;
-
-class MemFile {
- public:
-  MemFile() : file_(::open_memstream(&data_, &size_)) {}
-  ~MemFile() {
-    std::fclose(file_);
-    std::free(data_);
-  }
-  FILE* get() { return file_; }
-  std::string text() {
-    std::fflush(file_);
-    return std::string(data_, size_);
-  }
-
- private:
-  char* data_ = nullptr;
-  size_t size_ = 0;
-  FILE* file_;
-};
 
 std::unique_ptr<pier::event::Loop> new_loop() {
   auto loop = pier::event::make_uv_loop();

@@ -13,8 +13,11 @@
 
 #include "app/progress_view.h"
 #include "app/terminal.h"
+#include "unit/app/mem_file.h"
 
 using namespace pier::app;
+
+using pier::test::MemFile;
 
 namespace {
 
@@ -53,25 +56,6 @@ class Pty {
 
  private:
   int master_;
-  FILE* file_;
-};
-
-class MemFile {
- public:
-  MemFile() : file_(::open_memstream(&data_, &size_)) {}
-  ~MemFile() {
-    std::fclose(file_);
-    std::free(data_);
-  }
-  FILE* get() { return file_; }
-  std::string text() {
-    std::fflush(file_);
-    return std::string(data_, size_);
-  }
-
- private:
-  char* data_ = nullptr;
-  size_t size_ = 0;
   FILE* file_;
 };
 
