@@ -32,6 +32,10 @@ packages=(
   debootstrap xvfb x11-utils xdotool x11-apps xauth
 )
 
+# `pier convert`'s schema test installs the Kubernetes schemas with npm (into a cache
+# outside the clone). A machine with npm from elsewhere (NodeSource's nodejs) keeps it.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+
 install_missing() {
   local missing=()
   for p in "${packages[@]}"; do
