@@ -142,7 +142,7 @@ Result<std::string> RegistryClient::fetch_token(HttpClient& http, const Site& si
     return Error("registry " + site.endpoint.host + " sent a bearer challenge without a realm");
   std::string url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
   if (auto s = ch.params.find("service"); s != ch.params.end()) url += "service=" + url_escape(s->second) + "&";
-  url += "scope=" + url_escape("repository:" + ref_.path + ":pull");
+  url += "scope=" + url_escape("repository:" + ref_.path + (push_access ? ":pull,push" : ":pull"));
   HttpRequest req = request_for(site, url, {});
   if (!credentials_.empty()) {
     req.basic_user = credentials_.username;
@@ -184,15 +184,31 @@ Status RegistryClient::authorize(HttpClient& http, size_t index, const std::stri
 Result<HttpResponse> RegistryClient::send(HttpClient& http, size_t index, const std::string& path,
                                           const std::vector<std::string>& headers, const BodySink* sink,
                                           uint64_t max_body) {
+  HttpRequest req;
+  req.url = path;
+  req.headers = headers;
+  return exchange(http, index, req, sink, max_body);
+}
+
+Result<HttpResponse> RegistryClient::exchange(HttpClient& http, size_t index, const HttpRequest& shape,
+                                              const BodySink* sink, uint64_t max_body) {
   for (int round = 0;; ++round) {
     HttpRequest req;
     {
       std::lock_guard lock(mutex_);
       const Site& site = sites_[index];
-      auto all = headers;
-      if (!site.auth_header.empty()) all.push_back(site.auth_header);
-      req = request_for(site, site.base_url + path, all);
+      bool absolute = shape.url.starts_with("http://") || shape.url.starts_with("https://");
+      std::string url = absolute ? shape.url : site.base_url + shape.url;
+      auto all = shape.headers;
+      // The token is for the registry's own origin: an upload Location on another
+      // host gets no Authorization header.
+      if (!site.auth_header.empty() && url.starts_with(site.base_url + "/")) all.push_back(site.auth_header);
+      req = request_for(site, url, all);
     }
+    req.method = shape.method;
+    req.body = shape.body;
+    req.body_fd = shape.body_fd;
+    req.body_size = shape.body_size;
     PIER_TRY(HttpResponse r, sink ? http.stream(req, *sink) : http.fetch(req, max_body));
     if (r.status != 401 || round > 0) return r;
     std::string challenge = r.header("www-authenticate");
@@ -280,6 +296,81 @@ Status RegistryClient::get_blob(const Descriptor& blob, BlobWriter& out, const B
     auto st = blob_from(http, site, blob, out, progress);
     if (st || !sites_[site].endpoint.mirror) return st;
     skip_mirror(site, st.error());
+  }
+}
+
+Result<size_t> RegistryClient::registry_site(HttpClient& http) {
+  if (setup_error_) return *setup_error_;
+  std::lock_guard lock(mutex_);
+  size_t last = sites_.size() - 1;  // mirrors come first, the registry last
+  if (!sites_[last].pinged) PIER_CHECK(ping_site(http, sites_[last]));
+  return last;
+}
+
+Result<bool> RegistryClient::has_blob(const Descriptor& blob) {
+  HttpClient http;
+  PIER_TRY(size_t site, registry_site(http));
+  HttpRequest req;
+  req.method = "HEAD";
+  req.url = "/v2/" + ref_.path + "/blobs/" + blob.digest;
+  for (int attempt = 0;; ++attempt) {
+    PIER_TRY(HttpResponse r, exchange(http, site, req, nullptr, 1 << 20));
+    if (r.status == 200) return true;
+    if (r.status == 404) return false;
+    if (!is_transient_status(r.status) || attempt + 1 >= max_attempts)
+      return status_error("check for blob " + blob.digest + " in " + ref_.name(), r);
+    PIER_CHECK(sleep_before_retry(attempt));
+  }
+}
+
+Status RegistryClient::put_blob(const Descriptor& blob, int fd) {
+  HttpClient http;
+  PIER_TRY(size_t site, registry_site(http));
+  const std::string what = "upload blob " + blob.digest + " to " + ref_.name();
+  for (int attempt = 0;; ++attempt) {
+    HttpRequest start;
+    start.method = "POST";
+    start.url = "/v2/" + ref_.path + "/blobs/uploads/";
+    PIER_TRY(HttpResponse session, exchange(http, site, start, nullptr, 1 << 20));
+    HttpResponse r = session;
+    if (session.status == 202) {
+      std::string location = session.header("location");
+      if (location.empty()) return Error(what + ": the registry started an upload without a Location");
+      HttpRequest put;
+      put.method = "PUT";
+      put.url = location + (location.find('?') == std::string::npos ? "?" : "&") + "digest=" + url_escape(blob.digest);
+      put.headers = {"Content-Type: application/octet-stream"};
+      put.body_fd = fd;
+      put.body_size = static_cast<uint64_t>(blob.size);
+      PIER_TRY(r, exchange(http, site, put, nullptr, 1 << 20));
+      if (r.status == 201) return {};
+    }
+    if (!is_transient_status(r.status) || attempt + 1 >= max_attempts) return status_error(what, r);
+    PIER_CHECK(sleep_before_retry(attempt));
+  }
+}
+
+Result<std::string> RegistryClient::put_manifest(const std::string& tag_or_digest, const std::string& media_type,
+                                                 const std::string& body) {
+  HttpClient http;
+  PIER_TRY(size_t site, registry_site(http));
+  HttpRequest req;
+  req.method = "PUT";
+  req.url = "/v2/" + ref_.path + "/manifests/" + tag_or_digest;
+  req.headers = {"Content-Type: " + media_type};
+  req.body = body;
+  const std::string what = "put manifest " + ref_.name() + ":" + tag_or_digest;
+  for (int attempt = 0;; ++attempt) {
+    PIER_TRY(HttpResponse r, exchange(http, site, req, nullptr, 1 << 20));
+    if (r.status == 201) {
+      std::string digest = sha256_digest(body);
+      std::string stored = r.header("docker-content-digest");
+      if (!stored.empty() && stored != digest)
+        return Error(what + ": the registry stored digest " + stored + ", the manifest has " + digest);
+      return digest;
+    }
+    if (!is_transient_status(r.status) || attempt + 1 >= max_attempts) return status_error(what, r);
+    PIER_CHECK(sleep_before_retry(attempt));
   }
 }
 

@@ -46,7 +46,19 @@ class RegistryClient {
   // The base URL of the endpoint in use ("" before ping).
   std::string endpoint_url();
 
+  // Pushing goes to the registry itself, never a mirror, and asks tokens for
+  // "pull,push" once `push_access` is set (before the first request).
+  // Whether the repository has the blob (HEAD).
+  Result<bool> has_blob(const Descriptor& blob);
+  // A monolithic upload: POST an upload session, then PUT the descriptor's size
+  // bytes of `fd` to its Location with the digest.
+  Status put_blob(const Descriptor& blob, int fd);
+  // PUT the manifest's exact bytes under `tag_or_digest`; returns its digest.
+  Result<std::string> put_manifest(const std::string& tag_or_digest, const std::string& media_type,
+                                   const std::string& body);
+
   int max_attempts = 4;
+  bool push_access = false;
 
  private:
   struct Site {
@@ -66,6 +78,11 @@ class RegistryClient {
   // With a sink, a 200 body streams into it; without, it is kept, up to `max_body`.
   Result<HttpResponse> send(HttpClient& http, size_t site, const std::string& path,
                             const std::vector<std::string>& headers, const BodySink* sink, uint64_t max_body = 0);
+  // `req` carries the method and body; its url is a path on the site, or an
+  // absolute URL (an upload's Location).
+  Result<HttpResponse> exchange(HttpClient& http, size_t site, const HttpRequest& req, const BodySink* sink,
+                                uint64_t max_body);
+  Result<size_t> registry_site(HttpClient& http);
   Status authorize(HttpClient& http, size_t site, const std::string& challenge_header);
   Result<std::string> fetch_token(HttpClient& http, const Site& site, const Challenge& challenge);
   HttpRequest request_for(const Site& site, const std::string& url, const std::vector<std::string>& headers) const;

@@ -2,7 +2,12 @@
 
 #include <curl/curl.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "base/atomic_file.h"
@@ -21,6 +26,8 @@ void init_curl_once() {
 
 struct HttpClient::Transfer {
   HttpResponse response;
+  const HttpRequest* request = nullptr;
+  uint64_t sent = 0;  // bytes of the request body handed to curl
   const BodySink* sink = nullptr;
   size_t max_body = 0;
   Error sink_error;
@@ -39,6 +46,28 @@ struct HttpClient::Transfer {
     if (colon != std::string_view::npos)
       self->response.headers[to_lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
     return size * n;
+  }
+
+  static size_t on_read(char* buffer, size_t size, size_t n, void* self_ptr) {
+    auto* self = static_cast<Transfer*>(self_ptr);
+    const HttpRequest& req = *self->request;
+    uint64_t total = req.body_fd >= 0 ? req.body_size : req.body.size();
+    size_t len = static_cast<size_t>(std::min<uint64_t>(size * n, total - self->sent));
+    if (len == 0) return 0;
+    if (req.body_fd < 0) {
+      std::memcpy(buffer, req.body.data() + self->sent, len);
+    } else {
+      ssize_t got = ::pread(req.body_fd, buffer, len, static_cast<off_t>(self->sent));
+      if (got <= 0) {
+        self->sink_error = Error("read the body of " + req.method + " " + req.url + ": " +
+                                 (got < 0 ? std::strerror(errno) : "the file ended early"));
+        self->failed = true;
+        return CURL_READFUNC_ABORT;
+      }
+      len = static_cast<size_t>(got);
+    }
+    self->sent += len;
+    return len;
   }
 
   static size_t on_body(char* data, size_t size, size_t n, void* self_ptr) {
@@ -96,9 +125,19 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request, Transfer& t
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method == "GET" ? nullptr : request.method.c_str());
   if (request.method == "HEAD") curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  const bool sends_body = request.method == "POST" || request.method == "PUT";
+  if (sends_body) {
+    // UPLOAD sends Content-Length from INFILESIZE; CUSTOMREQUEST keeps the method.
+    t.request = &request;
+    uint64_t size = request.body_fd >= 0 ? request.body_size : request.body.size();
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, &Transfer::on_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &t);
+  }
   // Blob GETs redirect to object storage; curl drops our Authorization header
   // when the host changes (CURLOPT_UNRESTRICTED_AUTH stays off).
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, sends_body ? 0L : 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

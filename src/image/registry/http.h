@@ -24,6 +24,12 @@ struct HttpRequest {
   std::string client_key;
   long connect_timeout_s = 15;
   long low_speed_timeout_s = 30;     // abort when below 1 byte/s for this long
+  // A body (POST, PUT): `body`, or `body_size` bytes of `body_fd` read from offset 0
+  // (again on every attempt, so a retried upload sends the same bytes). Requests with
+  // a body do not follow redirects: the body would have to be sent again elsewhere.
+  std::string body;
+  int body_fd = -1;
+  uint64_t body_size = 0;
 };
 
 struct HttpResponse {
