@@ -1,10 +1,11 @@
-// `pier image ls|pull|load|import|inspect|rm|prune` and `pier pull REF...`:
+// `pier image ls|pull|push|load|import|inspect|rm|prune` and `pier pull REF...`:
 // flags only; each calls one function of app/images/.
 #include <cstdio>
 #include <functional>
 
 #include "app/images/commands.h"
 #include "app/images/pull_command.h"
+#include "app/images/push_command.h"
 #include "cli/commands.h"
 #include "state/container_record.h"
 #include "state/paths.h"
@@ -127,6 +128,18 @@ void add_pull_flags(CLI::App& sub, app::images::PullCommand& command) {
   sub.add_flag("--ignore-pull-failures", command.ignore_failures, "Pull what it can and ignore failures");
 }
 
+void add_push(CLI::App& image, const GlobalOptions& globals, CommandResult& result) {
+  auto* push = image.add_subcommand("push", "Push an image of the store to its registry, or to TARGET");
+  auto request = std::make_shared<app::images::PushRequest>();
+  auto quiet = std::make_shared<bool>(false);
+  push->add_option("image", request->source, "Image name or ID")->required();
+  push->add_option("target", request->target, "Reference to push it as (default: the image's name)");
+  push->add_flag("-q,--quiet", *quiet, "Push without printing progress");
+  push->callback([&globals, &result, request, quiet] {
+    result.exit_code = finish(app::images::push(state_root(globals), {*request}, *quiet, stdout));
+  });
+}
+
 }  // namespace
 
 void register_image(CLI::App& app, const GlobalOptions& globals, CommandResult& result) {
@@ -139,6 +152,7 @@ void register_image(CLI::App& app, const GlobalOptions& globals, CommandResult& 
                     app::images::image_inspect);
   add_rm(*image, globals, result);
   add_prune(*image, globals, result);
+  add_push(*image, globals, result);
   auto* pull = image->add_subcommand("pull", "Pull images from their registries");
   auto command = std::make_shared<app::images::PullCommand>();
   add_pull_flags(*pull, *command);

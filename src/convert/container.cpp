@@ -147,10 +147,13 @@ void add_container(Context& ctx, const compose::Service& s, Pod& pod) {
   json& c = pod.container;
   c["name"] = dns_label(s.name);
   c["image"] = s.image_or_default(ctx.project.name);
-  // `pier build` tags a build-only service's image on this machine alone.
-  if (s.build && s.image.empty())
+  // `pier build` tags a build-only service's image on this machine alone, unless
+  // --push put it in a registry.
+  if (auto pushed = ctx.options.pushed_images.find(s.name); pushed != ctx.options.pushed_images.end())
+    c["image"] = pushed->second;
+  else if (s.build && s.image.empty())
     ctx.warn(s, "build", "the image `" + s.image_or_default(ctx.project.name) +
-                             "` is built on this machine only: push it to a registry the cluster pulls from and set `image:`");
+                             "` is built on this machine only: push it to a registry the cluster pulls from (`pier convert --push REGISTRY`) or set `image:`");
   c["imagePullPolicy"] = pull_policy(s.pull_policy);
   // Compose's entrypoint replaces the image's ENTRYPOINT (Kubernetes `command`), its
   // command the image's CMD (`args`).

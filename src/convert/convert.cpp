@@ -117,4 +117,11 @@ Result<Manifests> convert_project(const compose::Project& project, const Options
   return std::move(ctx.out);
 }
 
+std::map<std::string, std::string> build_only_images(const compose::Project& project) {
+  std::map<std::string, std::string> images;
+  for (const auto& [name, s] : project.services)
+    if (s.build && s.image.empty()) images[name] = s.image_or_default(project.name);
+  return images;
+}
+
 }  // namespace pier::convert

@@ -4,6 +4,7 @@
 // becomes one located warning each (docs/kubernetes.md lists every key).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,14 @@ struct Options {
   // The variables the project was loaded with: `secrets`/`configs` with
   // `environment:` take their value from here.
   const compose::Environment* environment = nullptr;
+  // Build-only services whose image `pier convert --push` put in a registry:
+  // service name -> the reference the cluster pulls.
+  std::map<std::string, std::string> pushed_images;
 };
+
+// The image `pier build` tags for each build-only service (no `image:`), by
+// service name: what `--push` pushes.
+std::map<std::string, std::string> build_only_images(const compose::Project& project);
 
 // One Kubernetes object. `body` is the whole manifest; keys print sorted.
 struct Object {

@@ -13,8 +13,10 @@ import os
 import shutil
 import tarfile
 import unittest
+import urllib.request
 
 from harness import Nft, Project, free_port, pier_links
+from test_more_commands import LocalRegistry
 
 DOCKERFILE = """\
     ARG BASE=busybox
@@ -477,6 +479,50 @@ class BuildTest(unittest.TestCase):
         self.assertNotIn("/repo.git", hits)
         for name in ("bad", "missing", "refused", "offline", "git"):
             self.assertNotEqual(p.pier("image", "inspect", f"{p.name}-{name}", check=False).returncode, 0)
+
+    def test_convert_push_pushes_the_built_image_and_the_manifests_name_it(self):
+        registry = LocalRegistry(self)
+        p = self.project("""
+            services:
+              app:
+                build: .
+              web:
+                image: busybox
+        """, {"Dockerfile": "FROM scratch\nCOPY hello.txt /hello.txt\n", "hello.txt": "hi\n"})
+        p.pier("build")
+        out = p.pier("convert", "--push", registry.host)
+        pushed = f"{registry.host}/{p.name}-app"
+        self.assertIn(f"image: {pushed}\n", out.stdout)
+        self.assertIn("image: busybox\n", out.stdout, "images from a registry stay as they are")
+        self.assertNotIn("built on this machine only", out.stderr)
+        self.assertIn(f"The push refers to repository [{pushed}]", out.stderr)
+        digest = out.stderr.split("latest: digest: ")[1].split()[0]
+        # The registry serves the store's manifest under the tag.
+        local = json.loads(p.pier("image", "inspect", p.name + "-app").stdout)[0]
+        req = urllib.request.Request(f"http://{registry.host}/v2/{p.name}-app/manifests/latest", method="HEAD",
+                                     headers={"Accept": "application/vnd.oci.image.manifest.v1+json, "
+                                                        "application/vnd.docker.distribution.manifest.v2+json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            self.assertEqual(r.headers["Docker-Content-Digest"], digest)
+        self.assertEqual(local["Metadata"]["Manifest"], digest)
+
+        # Without --push the warning stays and the local name is used.
+        plain = p.pier("convert")
+        self.assertIn(f"image: {p.name}-app\n", plain.stdout)
+        self.assertIn("built on this machine only", plain.stderr)
+
+    def test_convert_push_of_an_image_not_built_names_it(self):
+        registry = LocalRegistry(self)
+        p = self.project("""
+            services:
+              app:
+                build: .
+        """, {"Dockerfile": "FROM scratch\nCOPY hello.txt /hello.txt\n", "hello.txt": "hi\n"})
+        out = p.pier("convert", "--push", registry.host, check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn(f"convert --push {registry.host}", out.stderr)
+        self.assertIn(f"push {p.name}-app as {registry.host}/{p.name}-app:latest: no such image", out.stderr)
+        self.assertEqual(out.stdout, "")
 
 
 if __name__ == "__main__":

@@ -74,6 +74,29 @@ class Images(unittest.TestCase):
         self.assertEqual(os.listdir(layers), [])
 
 
+    def test_image_push_to_a_loopback_registry_and_pull_back_by_digest(self):
+        registry = LocalRegistry(self)
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+        """)
+        target = f"{registry.host}/lib/busybox:1"
+        out = p.pier("image", "push", "busybox", target).stdout.splitlines()
+        self.assertEqual(out[0], f"The push refers to repository [{registry.host}/lib/busybox]")
+        self.assertEqual([line.split(": ")[1] for line in out[1:-1]], ["Pushed", "Pushed"])
+        digest = out[-1].split("1: digest: ")[1]
+        self.assertEqual(json.loads(p.pier("image", "inspect", "busybox").stdout)[0]["Metadata"]["Manifest"], digest)
+        again = p.pier("image", "push", "busybox", target).stdout
+        self.assertEqual(again.count("Layer already exists"), 2)
+        # Pulled back by digest (plain HTTP: loopback registries are insecure by default).
+        p.pier("image", "pull", "-q", f"{registry.host}/lib/busybox@{digest}")
+        pulled = json.loads(p.pier("image", "inspect", f"{registry.host}/lib/busybox@{digest}").stdout)[0]
+        self.assertEqual(pulled["Metadata"]["Manifest"], digest)
+        missing = p.pier("image", "push", "nosuch:1", target, check=False)
+        self.assertNotEqual(missing.returncode, 0)
+        self.assertIn("nosuch", missing.stderr)
+
     def registry_project(self):
         registry = LocalRegistry(self)
         ref = registry.push_busybox("team/web:1")

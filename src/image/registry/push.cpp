@@ -38,8 +38,8 @@ Result<std::string> push_image(const Store& store, const std::string& local, con
                                const PushOptions& o) {
   // Held shared, as writers do, so GC cannot remove a blob while it is uploaded.
   PIER_TRY(FileLock lock, store.writer_lock());
-  PIER_TRY(ImageRecord record, store.find(local));
   const std::string what = "push " + local + " as " + remote.familiar();
+  PIER_TRY(ImageRecord record, store.find(local).context(what));
   PIER_TRY(std::string manifest_json, store.read_blob(record.manifest_digest, limits::kMaxManifestBytes).context(what));
   PIER_TRY(Manifest manifest, parse_manifest(manifest_json).context(what));
   if (!remote.digest.empty() && remote.digest != record.manifest_digest)
