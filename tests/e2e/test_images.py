@@ -1,5 +1,7 @@
 """The image store's GC and `rm` against the container records of real projects."""
+import base64
 import fcntl
+import http.server
 import io
 import json
 import os
@@ -9,6 +11,7 @@ import struct
 import subprocess
 import tarfile
 import termios
+import threading
 import unittest
 
 from harness import Project, pid_alive, wait_for
@@ -23,6 +26,67 @@ def write_rootfs(path):
         info = tarfile.TarInfo("hello")
         info.size = len(data)
         t.addfile(info, io.BytesIO(data))
+
+
+def docker_config(p, host):
+    """A DOCKER_CONFIG with pier:secret for `host`, as the environment for the CLI."""
+    config_dir = os.path.join(p.root, "docker-config")
+    os.makedirs(config_dir, exist_ok=True)
+    with open(os.path.join(config_dir, "config.json"), "w") as f:
+        json.dump({"auths": {host: {"auth": base64.b64encode(b"pier:secret").decode()}}}, f)
+    return {"DOCKER_CONFIG": config_dir}
+
+
+def fake_push_registry(test, manifest_digest=None):
+    """A registry on 127.0.0.1 asking for basic auth, whose uploads go to a second
+    server on 127.0.0.2; `manifest_digest`: the Docker-Content-Digest it answers a
+    manifest PUT with. Returns its host and what both servers saw."""
+    seen = {"registry_auth": [], "upload_auth": [], "uploaded": 0}
+
+    class Registry(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def answer(self, code, headers=()):
+            self.send_response(code)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def handle_any(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            auth = self.headers.get("Authorization")
+            seen["registry_auth"].append(auth)
+            if not auth:
+                return self.answer(401, [("WWW-Authenticate", 'Basic realm="test"')])
+            if self.command == "HEAD":
+                return self.answer(404)
+            if self.command == "POST":
+                return self.answer(202, [("Location", f"http://127.0.0.2:{upload.server_port}/upload/1")])
+            if self.command == "PUT" and manifest_digest:
+                return self.answer(201, [("Docker-Content-Digest", manifest_digest)])
+            return self.answer(201 if self.command == "PUT" else 200)
+
+        do_GET = do_HEAD = do_POST = do_PUT = handle_any
+
+        def log_message(self, *args):
+            pass
+
+    class Upload(Registry):
+        def handle_any(self):
+            seen["upload_auth"].append(self.headers.get("Authorization"))
+            seen["uploaded"] += len(self.rfile.read(int(self.headers["Content-Length"])))
+            self.answer(201)
+
+        do_PUT = handle_any
+
+    registry = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Registry)
+    upload = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Upload)
+    for server in (registry, upload):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        test.addCleanup(server.server_close)
+        test.addCleanup(server.shutdown)
+    return f"127.0.0.1:{registry.server_port}", seen
 
 
 class Images(unittest.TestCase):
@@ -96,6 +160,33 @@ class Images(unittest.TestCase):
         missing = p.pier("image", "push", "nosuch:1", target, check=False)
         self.assertNotEqual(missing.returncode, 0)
         self.assertIn("nosuch", missing.stderr)
+
+    def test_image_push_sends_no_credentials_to_an_upload_location_on_another_host(self):
+        """The registry answers the upload POST with a Location on another origin
+        (127.0.0.2): the registry's Authorization header must not be sent there."""
+        host, seen = fake_push_registry(self)
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+        """)
+        env = docker_config(p, host)
+        p.pier("image", "push", "busybox", f"{host}/lib/busybox:1", env=env)
+        self.assertIn("Basic " + base64.b64encode(b"pier:secret").decode(), seen["registry_auth"])
+        self.assertEqual(len(seen["upload_auth"]), 2, "the layer and the config went to the upload host")
+        self.assertEqual(seen["upload_auth"], [None, None])
+        self.assertGreater(seen["uploaded"], 0)
+
+    def test_image_push_refuses_a_registry_that_stored_another_manifest(self):
+        host, seen = fake_push_registry(self, manifest_digest="sha256:" + "0" * 64)
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+        """)
+        out = p.pier("image", "push", "busybox", f"{host}/lib/busybox:1", env=docker_config(p, host), check=False)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn(f"put manifest {host}/lib/busybox:1: the registry stored digest sha256:000", out.stderr)
 
     def registry_project(self):
         registry = LocalRegistry(self)

@@ -20,10 +20,6 @@ Status push_blob(const Store& store, RegistryClient& client, const Descriptor& b
     if (o.progress) o.progress(short_id(blob.digest), "Layer already exists");
     return {};
   }
-  PIER_TRY(uint64_t size, store.blob_size(blob.digest).context("blob " + blob.digest));
-  if (size != static_cast<uint64_t>(blob.size))
-    return Error("blob " + blob.digest + " is " + std::to_string(size) + " bytes in the store, its descriptor gives " +
-                 std::to_string(blob.size));
   std::string path = store.blob_path(blob.digest);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return Error::system("open", path, errno);
