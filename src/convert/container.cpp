@@ -153,7 +153,8 @@ void add_container(Context& ctx, const compose::Service& s, Pod& pod) {
     c["image"] = pushed->second;
   else if (s.build && s.image.empty())
     ctx.warn(s, "build", "the image `" + s.image_or_default(ctx.project.name) +
-                             "` is built on this machine only: push it to a registry the cluster pulls from (`pier convert --push REGISTRY`) or set `image:`");
+                             "` is built on this machine only: push it to a registry the cluster pulls from "
+                             "(`pier convert --push REGISTRY`) or set `image:`");
   c["imagePullPolicy"] = pull_policy(s.pull_policy);
   // Compose's entrypoint replaces the image's ENTRYPOINT (Kubernetes `command`), its
   // command the image's CMD (`args`).
