@@ -3,6 +3,7 @@
 // digest into a second store.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -16,6 +17,7 @@
 #include "integration/image/fixture/push.h"
 #include "integration/image/fixture/registry.h"
 #include "integration/image/fixture/require_tools.h"
+#include "integration/image/fixture/token_server.h"
 #include "unit/image/temp_dir.h"
 
 using namespace pier;
@@ -122,4 +124,28 @@ TEST_CASE("a push the registry refuses names the image, the blob and the HTTP st
   std::string text = refused.error().to_string();
   CHECK_THAT(text, Catch::Contains("push " + local->id) && Catch::Contains("check for blob sha256:") &&
                        Catch::Contains("HTTP 401"));
+}
+
+TEST_CASE("push through a bearer token asks for the push scope", "[registry][push]") {
+  test::require_registry_tools();
+  TempDir tmp;
+  test::Registry source(tmp / "source");
+  Store store = store_with_busybox(tmp, source, tmp / "root");
+  std::filesystem::create_directories(tmp / "token");
+  test::TokenServer tokens(tmp / "token");
+  test::RegistryAuth auth;
+  auth.kind = test::RegistryAuth::Kind::token;
+  auth.token_realm = tokens.realm();
+  auth.token_cert_path = tokens.cert_path();
+  test::Registry target(tmp / "target", auth);
+  PushOptions push;
+  push.registries.docker_config_path = "/nonexistent/config.json";
+  push.registries.insecure_loopback = true;
+  auto digest = push_image(store, source.host() + "/src/busybox:latest", ref_of(target.host() + "/team/tool:1"), push);
+  INFO((digest.ok() ? std::string() : digest.error().to_string()));
+  REQUIRE(digest.ok());
+  bool asked_for_push = false;
+  for (const auto& line : tokens.requests())
+    asked_for_push |= line.find("scope=repository%3Ateam%2Ftool%3Apull%2Cpush") != std::string::npos;
+  CHECK(asked_for_push);
 }
