@@ -1,5 +1,7 @@
 #include "cli/command_line.h"
 
+#include "base/strings.h"
+
 namespace pier::cli {
 namespace {
 
@@ -23,6 +25,16 @@ Error unknown_flag(const CLI::App& command, const std::string& flag) {
   return Error(name + ": unknown flag " + flag)
       .hint("the options of 'pier " + name + "' go before SERVICE and every word after SERVICE is the command; " +
             "see 'pier " + name + " --help'");
+}
+
+// The root takes no positional: a word there is a command, or a mistyped one.
+Error unknown_command(const CLI::App& root, const std::string& word) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : root.get_subcommands({}))
+    if (!sub->get_group().empty()) names.push_back(sub->get_name());
+  Error e("unknown command `" + word + "` for `pier`");
+  std::string guess = closest_match(word, names);
+  return guess.empty() ? e : std::move(e).hint("did you mean `" + guess + "`?");
 }
 
 }  // namespace
@@ -85,6 +97,15 @@ Result<CommandLine> read_command_line(const CLI::App& root, int argc, const char
       current = sub;
       line.args.push_back(word);
       continue;
+    }
+    if (current == &root) {
+      // `pier help [COMMAND...]`, as `docker compose help up`: that command's --help.
+      if (word == "help") {
+        line.args.insert(line.args.end(), words.begin() + static_cast<long>(i) + 1, words.end());
+        line.args.emplace_back("--help");
+        return line;
+      }
+      return unknown_command(root, word);
     }
     line.args.push_back(word);
     if (stops_at_service) {

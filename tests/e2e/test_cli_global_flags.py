@@ -123,6 +123,21 @@ class GlobalFlags(unittest.TestCase):
         self.assertIn("spare:", every)
         self.assertIn("unused:", every)
 
+    def test_help_command_and_an_unknown_command_with_a_suggestion(self):
+        p = Project(self, TWO)
+        helped = p.pier("help", "up")
+        self.assertIn("Usage: pier up", helped.stdout)
+        self.assertIn("--detach", helped.stdout)
+        self.assertIn("Usage: pier [OPTIONS]", p.pier("help").stdout)
+        typo = p.pier("upp", "-d", check=False)
+        self.assertEqual(typo.returncode, 1)
+        self.assertIn("unknown command `upp` for `pier` (did you mean `up`?)", typo.stderr)
+        nothing_like = p.pier("frobnicate", check=False)
+        self.assertEqual(nothing_like.returncode, 1)
+        self.assertIn("unknown command `frobnicate` for `pier`", nothing_like.stderr)
+        self.assertNotIn("did you mean", nothing_like.stderr)
+        self.assertEqual(p.records(), {})
+
     def test_compose_orphan_variables(self):
         p = Project(self, TWO)
         p.pier("up", "-d")
