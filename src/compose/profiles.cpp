@@ -1,6 +1,7 @@
 #include "compose/profiles.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "base/strings.h"
@@ -41,6 +42,24 @@ Status check_needed_enabled(const Project& project) {
           .at(mark.to_string())
           .hint("enable one of its profiles: --profile " + join(dep->profiles, " or --profile "));
     }
+  }
+  return {};
+}
+
+// Two enabled services cannot both be one container (`container_name`): Docker Compose
+// refuses the project; before, the second was silently left out. Services of profiles
+// that are not active may share a name (`app-dev` and `app-prod` as `app`).
+Status check_unique_container_names(const Project& project) {
+  std::map<std::string, const Service*> owner;
+  for (const auto& [name, s] : project.services) {
+    if (s.disabled || s.container_name.empty()) continue;
+    auto [it, fresh] = owner.emplace(s.container_name, &s);
+    if (fresh) continue;
+    auto mark = s.key_marks.count("container_name") ? s.key_marks.at("container_name") : s.mark;
+    return Error("service \"" + name + "\": container name \"" + s.container_name + "\" is already used by service \"" +
+                 it->second->name + "\"")
+        .at(mark.to_string())
+        .hint("give each service its own container_name, or put them in different profiles");
   }
   return {};
 }
@@ -90,6 +109,7 @@ Status apply_profiles(Project& project, const std::vector<std::string>& active_p
   }
   for (auto& [name, s] : project.services) s.disabled = !is_enabled(s, active);
   PIER_CHECK(check_needed_enabled(project));
+  PIER_CHECK(check_unique_container_names(project));
   if (!all_resources) drop_unused_resources(project);
   return {};
 }
