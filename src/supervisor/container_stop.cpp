@@ -47,6 +47,8 @@ Status ManagedContainer::signal(int signum) {
 
 Status ManagedContainer::pause() {
   if (!runtime_) return Error("container " + name() + " is not running");
+  // As Docker: pausing twice is an error, not a second success.
+  if (lifecycle_ == Lifecycle::paused) return Error("container " + name() + " is already paused");
   if (!can_pause(lifecycle_)) return check_move(name(), lifecycle_, Lifecycle::paused);
   PIER_CHECK(host_.driver().pause(*runtime_));
   return move_to(Lifecycle::paused);

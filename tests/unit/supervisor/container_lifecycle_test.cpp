@@ -223,6 +223,9 @@ TEST_CASE("pause and unpause are guarded by the table", "[lifecycle]") {
   REQUIRE(c.pause().ok());
   CHECK(c.lifecycle() == Lifecycle::paused);
   CHECK(host.records().read("proj-app-1")->state == state::ContainerState::paused);
+  auto twice = c.pause();
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().to_string().find("container proj-app-1 is already paused") != std::string::npos);
   REQUIRE(c.unpause().ok());
   CHECK(c.lifecycle() == Lifecycle::running);
   auto again = c.unpause();
