@@ -113,7 +113,7 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
   auto stop_all = [&](int code_after) {
     if (stopping) return;
     stopping = true;
-    calls.call(paths, control::StopRequest{{}, f.timeout}, [&, code_after](Status st) {
+    calls.call(paths, control::StopRequest{f.services, f.timeout}, [&, code_after](Status st) {
       if (!st) std::fprintf(stderr, "error: %s\n", st.error().to_string().c_str());
       finish(code_after);
     });

@@ -18,6 +18,9 @@ struct AttachOptions {
   bool abort_on_failure = false;  // --abort-on-container-failure
   std::string exit_code_from;     // the service whose exit code `up` returns
   std::optional<int> timeout;     // -t for the stop that ends it
+  // What Ctrl-C and an abort stop: the services `up` was asked for (all the project's
+  // when none). As Compose, `up app` leaves app's dependencies and orphans running.
+  std::vector<std::string> services;
   bool timestamps = false, no_log_prefix = false, no_color = false;
 };
 

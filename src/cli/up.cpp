@@ -137,6 +137,10 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     attach.abort_on_failure = f->abort_on_failure;
     attach.exit_code_from = f->exit_code_from;
     attach.timeout = f->timeout;
+    attach.services = f->services;
+    if (attach.services.empty())
+      for (const auto& [name, service] : project->loaded->project.services)
+        if (!service.disabled) attach.services.push_back(name);
     attach.timestamps = f->timestamps;
     attach.no_log_prefix = f->no_log_prefix;
     attach.no_color = f->no_color;
