@@ -160,8 +160,15 @@ TEST_CASE("destroy is idempotent and works without the spawning handle", "[root]
   REQUIRE(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
   CHECK_FALSE(mgr->exists(rel));
   // We are still its parent here (a crashed supervisor would not be): reap and check.
+  // The cgroup empties before the killed process becomes a zombie (cgroup_exit comes
+  // before exit_notify), so the reap may have to wait a moment: bounded, 2 s.
   int status = 0;
-  CHECK(::waitpid(pid, &status, WNOHANG) == pid);
+  pid_t reaped = 0;
+  for (int i = 0; i < 2000 && reaped == 0; ++i) {
+    reaped = ::waitpid(pid, &status, WNOHANG);
+    if (reaped == 0) ::usleep(1000);
+  }
+  CHECK(reaped == pid);
   CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
   CHECK(runtime::destroy(spec.project, spec.name, spec.state_dir).ok());
   CHECK(test::count_mounts_under(t.path()) == 0);
