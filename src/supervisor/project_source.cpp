@@ -20,6 +20,22 @@ std::vector<std::string> active_profiles(const ProjectSource& source, const comp
   return out;
 }
 
+// `network_mode: bridge` is Docker's daemon-wide default bridge, which pier, with no
+// daemon, does not have: such a service joins the project's default network instead
+// (docs/compat.md). Compose's model, and so `pier config`, leaves that network out when
+// no service lists it, so the running project gets it here.
+void add_network_for_bridge_mode(compose::Project& project) {
+  if (project.networks.count("default")) return;
+  for (const auto& [name, service] : project.services) {
+    if (service.disabled || !service.networks.empty()) continue;
+    if (service.network_mode != "bridge" && service.network_mode != "default") continue;
+    compose::NetworkConfig config;
+    config.name = project.name + "_default";
+    project.networks["default"] = config;
+    return;
+  }
+}
+
 }  // namespace
 
 nlohmann::json to_json(const ProjectSource& s) {
@@ -68,6 +84,7 @@ Result<LoadedProject> load_project(const ProjectSource& source) {
                                          source.all_resources));
   PIER_TRY(graph::DependencyGraph deps, graph::from_project(*project));
   PIER_CHECK(deps.check());
+  add_network_for_bridge_mode(*project);
   out.project = std::move(*project);
   return out;
 }

@@ -53,6 +53,24 @@ class ComposeBehaviour(unittest.TestCase):
         self.assertEqual(p.record(p.name + "-other-1")["state"], "running")
         p.pier("down")
 
+    def test_network_mode_bridge_gets_a_network_and_loopback(self):
+        # pier has no daemon-wide bridge: the service joins the project's default network.
+        # Before, it got no interface but a loopback that was down.
+        p = Project(self, """
+            services:
+              web:
+                image: busybox
+                init: true
+                command: ["sleep", "1000"]
+                network_mode: bridge
+        """)
+        self.assertNotIn("networks", p.pier("config").stdout)  # the model stays Compose's
+        p.pier("up", "-d")
+        addr = p.pier("exec", "-T", "web", "ip", "-4", "addr").stdout
+        self.assertIn("inet 127.0.0.1/8", addr)
+        self.assertRegex(addr, r"inet \d+\.\d+\.\d+\.\d+/\d+ scope global eth0")
+        p.pier("down")
+
 
 if __name__ == "__main__":
     unittest.main()
