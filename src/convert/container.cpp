@@ -70,9 +70,15 @@ std::optional<int64_t> gpu_count(Context& ctx, const compose::Service& s, const 
     ctx.warn(s, key, "a request for all GPUs becomes 1 nvidia.com/gpu: Kubernetes has no `all`; set the number");
     return 1;
   }
-  if (count->is_number_integer()) return count->get<int64_t>();
-  if (count->is_string()) return parse_number(count->get<std::string>());
-  return std::nullopt;
+  std::optional<int64_t> n;
+  if (count->is_number_integer()) n = count->get<int64_t>();
+  else if (count->is_string()) n = parse_number(count->get<std::string>());
+  // Kubernetes refuses a negative quantity; `up` refuses the request too.
+  if (!n || *n < 0) {
+    ctx.warn(s, key, "GPU `count: " + count->dump() + "` is not a number of GPUs: write a count or `all`");
+    return std::nullopt;
+  }
+  return n;
 }
 
 // GPU requests from `gpus:` and deploy device reservations, summed: extended resources
