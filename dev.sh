@@ -30,6 +30,7 @@ packages=(
   clang libclang-rt-14-dev
   ccache
   debootstrap xvfb x11-utils xdotool x11-apps xauth
+  uidmap passt slirp4netns
 )
 
 # `pier convert`'s schema test installs the Kubernetes schemas with npm (into a cache
