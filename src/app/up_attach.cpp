@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "app/logs/log_streamer.h"
@@ -72,7 +74,8 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
   printer.color = color_wanted(stdout, f.no_color);
   printer.timestamps = f.timestamps;
   printer.prefix = !f.no_log_prefix;
-  logs::LogStreamer streamer(loop, printer, stdout);
+  // Containers' stderr goes to pier's stderr, as Compose keeps the two streams apart.
+  logs::LogStreamer streamer(loop, printer, stdout, stderr);
 
   // Container events (who exited, with which code), subscribed before the states are
   // read so that no exit falls in between.
@@ -88,19 +91,37 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
   auto records = state::RecordStore(paths.records_dir()).list();
   if (!records) return records.error();
   std::map<std::string, ContainerState> state_of;  // attached container -> state
-  std::vector<std::string> names;
+  std::vector<const state::ContainerRecord*> attached_records;
   for (const auto& r : *records)
-    if (!r.oneoff && std::find(attached.begin(), attached.end(), r.service) != attached.end()) names.push_back(r.name);
-  for (const auto& n : names) streamer.printer().add_name(n);
-  for (const auto& r : *records) {
-    if (std::find(names.begin(), names.end(), r.name) == names.end()) continue;
-    state_of[r.name] = r.state;
+    if (!r.oneoff && std::find(attached.begin(), attached.end(), r.service) != attached.end())
+      attached_records.push_back(&r);
+  if (!attached_records.empty()) {
+    std::string list;
+    for (const auto* r : attached_records) list += (list.empty() ? "" : ", ") + r->name;
+    std::fprintf(status_stream(), "Attaching to %s\n", list.c_str());
+    std::fflush(status_stream());
+  }
+  for (const auto* r : attached_records) streamer.printer().add_name(r->name);
+
+  // A container that already exited during this `up` (a one-shot dependency the others
+  // waited for) is printed first, logs then its exit line, so the output reads in the
+  // order things happened; its exit counts for the abort flags as a later one would.
+  auto exited_early = [since](const state::ContainerRecord& r) {
+    return r.state == ContainerState::exited && r.finished_at >= since;
+  };
+  std::vector<const state::ContainerRecord*> early;
+  for (const auto* r : attached_records)
+    if (exited_early(*r)) early.push_back(r);
+  std::stable_sort(early.begin(), early.end(),
+                   [](const auto* a, const auto* b) { return a->finished_at < b->finished_at; });
+  auto add_logs = [&](const state::ContainerRecord& r) -> Status {
     logs::ReadOptions backlog;
     backlog.since_ns = since;
     auto file = paths.log_file(r.name);
     if (!file) return file.error();
-    if (auto st = streamer.add(r.name, *file, true, backlog); !st) return st.error();
-  }
+    return streamer.add(r.name, *file, true, backlog);
+  };
+  for (const auto* r : attached_records) state_of[r->name] = r->state;
 
   int exit_code = 0;
   bool stopping = false, done = false;
@@ -110,36 +131,55 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
     done = true;
     loop.stop();
   };
+  // The exit code of --exit-code-from's container, once it is known: it may exit on its
+  // own, or be stopped by the abort (then 143 or 137, as Compose returns).
+  std::optional<int> watched_code;
+  auto watched_code_now = [&]() -> int {
+    if (watched_code) return *watched_code;
+    auto now = state::RecordStore(paths.records_dir()).list();
+    if (now)
+      for (const auto& r : *now)
+        if (!r.oneoff && r.service == f.exit_code_from && r.state == ContainerState::exited) return r.exit_code;
+    return exit_code;
+  };
   auto stop_all = [&](int code_after) {
     if (stopping) return;
     stopping = true;
     calls.call(paths, control::StopRequest{f.services, f.timeout}, [&, code_after](Status st) {
       if (!st) std::fprintf(stderr, "error: %s\n", st.error().to_string().c_str());
-      finish(code_after);
+      finish(f.exit_code_from.empty() ? code_after : watched_code_now());
     });
   };
 
-  auto on_event = [&](const control::ContainerEvent& e) {
-    if (!state_of.count(e.name)) return;
-    state_of[e.name] = e.state;
-    if (e.action != "die" || e.state == ContainerState::restarting) return;
-    int code = e.exit_code;
-    std::fprintf(stdout, "%s exited with code %d\n", e.name.c_str(), code);
+  auto abort = [&](int code_after) {
+    if (!stopping) std::fprintf(stderr, "Aborting on container exit...\n");
+    stop_all(code_after);
+  };
+  auto on_exit = [&](const std::string& name, const std::string& service, int code) {
+    std::fprintf(stdout, "%s exited with code %d\n", name.c_str(), code);
     std::fflush(stdout);
-    if (!f.exit_code_from.empty() && e.service == f.exit_code_from) {
-      std::fprintf(stderr, "Aborting on container exit...\n");
-      return stop_all(code);
+    if (!f.exit_code_from.empty() && service == f.exit_code_from) {
+      watched_code = code;
+      return abort(code);
     }
-    if (f.abort_on_exit || (f.abort_on_failure && code != 0)) {
-      std::fprintf(stderr, "Aborting on container exit...\n");
-      return stop_all(f.exit_code_from.empty() ? code : exit_code);
-    }
+    if (f.abort_on_exit || (f.abort_on_failure && code != 0)) return abort(code);
     bool any_left = false;
     for (const auto& [n, s] : state_of)
       if (s == ContainerState::running || s == ContainerState::restarting || s == ContainerState::paused ||
           s == ContainerState::created)
         any_left = true;
     if (!any_left && !stopping) finish(0);
+  };
+  // An exit between the subscription and the read of the records is both an early
+  // exit and an event: reported once.
+  std::set<std::string> reported_early;
+  for (const auto* r : early) reported_early.insert(r->name);
+  auto on_event = [&](const control::ContainerEvent& e) {
+    if (!state_of.count(e.name)) return;
+    state_of[e.name] = e.state;
+    if (e.action != "die" || e.state == ContainerState::restarting) return;
+    if (reported_early.erase(e.name)) return;
+    on_exit(e.name, e.service, e.exit_code);
   };
   auto watch = loop.watch_fd(events->fd(), event::kReadable, [&](int) {
     auto line = events->next();
@@ -166,9 +206,17 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
   bool any_running = false;
   for (const auto& [n, s] : state_of)
     if (s == ContainerState::running || s == ContainerState::restarting) any_running = true;
-  if (!any_running && f.exit_code_from.empty()) {
+  for (const auto* r : early) {
+    if (auto st = add_logs(*r); !st) return st.error();
     streamer.poll_all();
-    return 0;
+    on_exit(r->name, r->service, r->exit_code);
+  }
+  for (const auto* r : attached_records)
+    if (!exited_early(*r))
+      if (auto st = add_logs(*r); !st) return st.error();
+  if (!any_running && f.exit_code_from.empty() && !stopping) {
+    streamer.poll_all();
+    return exit_code;
   }
   if (interrupted_before_attach()) on_interrupt();
   while (!done) loop.run();

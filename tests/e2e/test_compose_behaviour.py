@@ -71,6 +71,94 @@ class ComposeBehaviour(unittest.TestCase):
         self.assertRegex(addr, r"inet \d+\.\d+\.\d+\.\d+/\d+ scope global eth0")
         p.pier("down")
 
+    # Compose's cascade scenarios: `up --abort-on-container-exit` and friends.
+    CASCADE = """
+        services:
+          exit:
+            image: busybox
+            command: /bin/true
+          fail:
+            image: busybox
+            command: sh -c "sleep 0.3 && exit 111"
+          running:
+            image: busybox
+            init: true
+            command: sleep 100
+    """
+
+    def test_abort_on_container_exit_returns_the_first_exit_code_and_says_so_once(self):
+        p = Project(self, self.CASCADE)
+        out = p.pier("up", "--abort-on-container-exit", check=False, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn(f"{p.name}-exit-1 exited with code 0", out.stdout)
+        self.assertEqual(out.stderr.count("Aborting on container exit..."), 1, out.stderr)
+        self.assertIn(f"Attaching to {p.name}-exit-1, {p.name}-fail-1, {p.name}-running-1", out.stderr)
+        self.assertEqual(p.record(p.name + "-running-1")["state"], "exited")
+        p.pier("down")
+
+    def test_abort_on_container_failure_returns_the_failing_code(self):
+        p = Project(self, self.CASCADE)
+        out = p.pier("up", "--abort-on-container-failure", check=False, timeout=60)
+        self.assertEqual(out.returncode, 111, out.stderr)
+        self.assertIn(f"{p.name}-exit-1 exited with code 0", out.stdout)
+        self.assertIn(f"{p.name}-fail-1 exited with code 111", out.stdout)
+        self.assertEqual(out.stderr.count("Aborting on container exit..."), 1, out.stderr)
+        p.pier("down")
+
+    def test_exit_code_from_a_container_stopped_by_the_abort_is_143(self):
+        p = Project(self, """
+            services:
+              test:
+                image: busybox
+                init: true
+                command: sleep 100
+              other:
+                image: busybox
+                command: sh -c "sleep 0.3"
+        """)
+        out = p.pier("up", "--exit-code-from=test", check=False, timeout=60)
+        self.assertEqual(out.returncode, 143, out.stdout + out.stderr)
+        self.assertIn(f"{p.name}-test-1 exited with code 143", out.stdout)
+        p.pier("down")
+
+    def test_a_one_shot_dependency_prints_its_logs_and_exit_before_its_dependents(self):
+        p = Project(self, """
+            services:
+              foo:
+                image: busybox
+                command: "echo hello"
+              bar:
+                image: busybox
+                command: "echo world"
+                depends_on:
+                  foo:
+                    condition: service_completed_successfully
+        """)
+        for _ in range(3):
+            out = p.pier("up", timeout=60)
+            lines = [l for l in out.stdout.splitlines() if l.strip()]
+            self.assertEqual(lines, [f"{p.name}-foo-1  | hello", f"{p.name}-foo-1 exited with code 0",
+                                     f"{p.name}-bar-1  | world", f"{p.name}-bar-1 exited with code 0"], out.stdout)
+            p.pier("down")
+        # Its exit counts for --abort-on-container-exit, as a later exit would.
+        out = p.pier("up", "--abort-on-container-exit", check=False, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("Aborting on container exit...", out.stderr)
+        p.pier("down")
+
+    def test_up_keeps_a_containers_stderr_on_stderr(self):
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+                command: sh -c "echo log to stdout; echo log to stderr >&2"
+        """)
+        out = p.pier("up", timeout=60)
+        self.assertIn("log to stdout", out.stdout)
+        self.assertNotIn("log to stderr", out.stdout)
+        self.assertIn("log to stderr", out.stderr)
+        p.pier("down")
+
 
 if __name__ == "__main__":
     unittest.main()
