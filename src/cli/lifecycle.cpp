@@ -20,10 +20,15 @@ void target(control::Request& request, const std::vector<std::string>& services)
   }, request);
 }
 
+// The services an empty list means to `start`, `stop` and `restart`: those of the
+// compose files given (as Compose), so containers of services outside them are left
+// alone. Without a compose file, every service of the project.
+enum class Scope { all_containers, file_services };
+
 // Runs `request` for the project; with `needs_containers`, a project with nothing to
 // act on is a no-op rather than a new supervisor.
 int run_on_project(const GlobalOptions& globals, const std::vector<std::string>& services, control::Request request,
-                   bool needs_containers = true) {
+                   bool needs_containers = true, Scope scope = Scope::all_containers) {
   auto project = resolve_project(globals, services);
   if (!project) return report(project.error());
   if (project->loaded)
@@ -36,7 +41,11 @@ int run_on_project(const GlobalOptions& globals, const std::vector<std::string>&
     if (records->records.empty() && records->unreadable.empty() && !app::connect_if_running(project->paths))
       return 0;
   }
-  target(request, services);
+  std::vector<std::string> selected = services;
+  if (selected.empty() && scope == Scope::file_services && project->loaded)
+    for (const auto& [name, service] : project->loaded->project.services)
+      if (!service.disabled) selected.push_back(name);
+  target(request, selected);
   if (auto* down = std::get_if<control::DownRequest>(&request); down && project->loaded)
     down->source = source_of(globals, services);
   if (auto st = call_supervisor(project->paths, request); !st) return report(st.error());
@@ -87,7 +96,9 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
                                : verb == "stop"   ? control::Request(control::StopRequest{{}, *timeout})
                                : verb == "restart" ? control::Request(control::RestartRequest{{}, *timeout})
                                : control::Request(control::SignalRequest{verb == "pause" ? Kind::pause : Kind::unpause});
-      result.exit_code = run_on_project(globals, *services, std::move(request));
+      bool file_scoped = verb == "start" || verb == "stop" || verb == "restart";
+      result.exit_code = run_on_project(globals, *services, std::move(request), true,
+                                        file_scoped ? Scope::file_services : Scope::all_containers);
     });
   }
   {

@@ -100,7 +100,17 @@ class Supervisor final : public UpHost {
 
   // Containers of `services` (all when empty).
   std::vector<ManagedContainer*> select(const std::vector<std::string>& services) const override;
+  // The service containers of `services` (all when empty) that start, stop and restart
+  // act on: never `run` one-offs, as Compose.
+  std::vector<ManagedContainer*> select_services(const std::vector<std::string>& services) const;
   std::vector<std::string> with_restart_dependents(std::vector<std::string> services) const;
+  // `services` and, transitively, what they depend on (start starts those too).
+  std::vector<std::string> with_dependencies(std::vector<std::string> services) const;
+  // Starts `targets` wave by wave (a dependency is up before what depends on it);
+  // `done` gets the first error. `announce`: a "Starting" line before each (restart
+  // has printed "Restarting" instead).
+  void start_in_waves(std::vector<ManagedContainer*> targets, bool announce, control::Reply reply,
+                      std::function<void(Status)> done);
   // The request's containers: `containers` by name, else its `services`.
   std::vector<ManagedContainer*> select_for(const control::SignalRequest& request) const;
   // stop_in_waves (stop_waves.h) over this project; `done` gets the first error (a

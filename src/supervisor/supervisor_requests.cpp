@@ -66,7 +66,7 @@ void Supervisor::up(const control::UpRequest& request, control::Reply reply) {
 
 void Supervisor::stop(const control::StopRequest& request, control::Reply reply) {
   busy_++;
-  stop_in_order(select(request.services), grace_of(request.timeout_s), [this, reply](Status st) {
+  stop_in_order(select_services(request.services), grace_of(request.timeout_s), [this, reply](Status st) {
     reply.finish(st);
     busy_--;
     check_idle();
@@ -74,18 +74,72 @@ void Supervisor::stop(const control::StopRequest& request, control::Reply reply)
 }
 
 void Supervisor::start(const control::StartRequest& request, control::Reply reply) {
-  auto targets = select(request.services);
+  auto targets = select_services(with_dependencies(request.services));
   if (targets.empty()) return reply.finish(Error("no containers to start").hint("run `pier up` first"));
-  auto join = std::make_shared<Join>();
-  join->remaining = static_cast<int>(targets.size());
-  join->done = [reply](Status st) { reply.finish(st); };
-  for (auto* c : targets) {
-    reply.event(progress("Container " + c->name(), "Starting"));
-    c->start([join, reply, name = c->name()](Status st) {
-      if (st) reply.event(progress("Container " + name, "Started"));
-      join->finish_one(std::move(st));
-    });
+  start_in_waves(std::move(targets), true, reply, [reply](Status st) { reply.finish(st); });
+}
+
+std::vector<ManagedContainer*> Supervisor::select_services(const std::vector<std::string>& services) const {
+  auto out = select(services);
+  std::erase_if(out, [](ManagedContainer* c) { return c->record().oneoff; });
+  return out;
+}
+
+std::vector<std::string> Supervisor::with_dependencies(std::vector<std::string> services) const {
+  if (services.empty() || !project_) return services;
+  for (size_t i = 0; i < services.size(); ++i) {
+    const auto* service = project_->project.find_service(services[i]);
+    if (!service) continue;
+    for (const auto& [dependency, _] : service->depends_on)
+      if (std::find(services.begin(), services.end(), dependency) == services.end()) services.push_back(dependency);
   }
+  return services;
+}
+
+void Supervisor::start_in_waves(std::vector<ManagedContainer*> targets, bool announce, control::Reply reply,
+                                std::function<void(Status)> done) {
+  std::vector<std::vector<ManagedContainer*>> waves;
+  std::set<ManagedContainer*> placed;
+  if (project_)
+    if (auto deps = graph::from_project(project_->project); deps.ok())
+      if (auto start_waves = deps->start_waves(); start_waves.ok())
+        for (const auto& wave : *start_waves) {
+          waves.emplace_back();
+          for (auto* c : targets)
+            if (std::find(wave.begin(), wave.end(), c->service()) != wave.end() && placed.insert(c).second)
+              waves.back().push_back(c);
+        }
+  waves.emplace_back();
+  for (auto* c : targets)
+    if (!placed.count(c)) waves.back().push_back(c);
+  auto shared = std::make_shared<std::vector<std::vector<ManagedContainer*>>>(std::move(waves));
+  auto step = std::make_shared<std::function<void(size_t)>>();
+  *step = [shared, step, reply, done, announce](size_t index) {
+    while (index < shared->size() && (*shared)[index].empty()) ++index;
+    if (index >= shared->size()) {
+      done({});
+      *step = nullptr;
+      return;
+    }
+    auto join = std::make_shared<Join>();
+    join->remaining = static_cast<int>((*shared)[index].size());
+    join->done = [step, index, done](Status st) {
+      if (!st) {
+        done(st);
+        *step = nullptr;
+        return;
+      }
+      (*step)(index + 1);
+    };
+    for (auto* c : (*shared)[index]) {
+      if (announce) reply.event(progress("Container " + c->name(), "Starting"));
+      c->start([join, reply, name = c->name()](Status st) {
+        if (st) reply.event(progress("Container " + name, "Started"));
+        join->finish_one(std::move(st));
+      });
+    }
+  };
+  (*step)(0);
 }
 
 // Services that declared `depends_on: {x: {restart: true}}` on a restarted x are
@@ -103,50 +157,10 @@ std::vector<std::string> Supervisor::with_restart_dependents(std::vector<std::st
 }
 
 void Supervisor::restart(const control::RestartRequest& request, control::Reply reply) {
-  auto targets = select(with_restart_dependents(request.services));
+  auto targets = select_services(with_restart_dependents(request.services));
   stop_in_order(targets, grace_of(request.timeout_s), [this, targets, reply](Status stopped) {
     if (!stopped) return reply.finish(stopped);
-    // Start again wave by wave, so a dependency is up before what depends on it.
-    std::vector<std::vector<ManagedContainer*>> waves;
-    std::set<ManagedContainer*> placed;
-    if (project_)
-      if (auto deps = graph::from_project(project_->project); deps.ok())
-        if (auto start_waves = deps->start_waves(); start_waves.ok())
-          for (const auto& wave : *start_waves) {
-            waves.emplace_back();
-            for (auto* c : targets)
-              if (std::find(wave.begin(), wave.end(), c->service()) != wave.end() && placed.insert(c).second)
-                waves.back().push_back(c);
-          }
-    waves.emplace_back();
-    for (auto* c : targets)
-      if (!placed.count(c)) waves.back().push_back(c);
-    auto shared = std::make_shared<std::vector<std::vector<ManagedContainer*>>>(std::move(waves));
-    auto step = std::make_shared<std::function<void(size_t)>>();
-    *step = [shared, step, reply](size_t index) {
-      while (index < shared->size() && (*shared)[index].empty()) ++index;
-      if (index >= shared->size()) {
-        reply.finish({});
-        *step = nullptr;
-        return;
-      }
-      auto join = std::make_shared<Join>();
-      join->remaining = static_cast<int>((*shared)[index].size());
-      join->done = [step, index, reply](Status st) {
-        if (!st) {
-          reply.finish(st);
-          *step = nullptr;
-          return;
-        }
-        (*step)(index + 1);
-      };
-      for (auto* c : (*shared)[index])
-        c->start([join, reply, name = c->name()](Status st) {
-          if (st) reply.event(progress("Container " + name, "Started"));
-          join->finish_one(std::move(st));
-        });
-    };
-    (*step)(0);
+    start_in_waves(targets, false, reply, [reply](Status st) { reply.finish(st); });
   }, reply, "Restart");
 }
 

@@ -159,6 +159,52 @@ class ComposeBehaviour(unittest.TestCase):
         self.assertIn("log to stderr", out.stderr)
         p.pier("down")
 
+    def test_start_of_a_service_starts_its_dependencies_first(self):
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+                init: true
+                command: ["sleep", "1000"]
+                depends_on: [db]
+              db:
+                image: busybox
+                init: true
+                command: ["sleep", "1000"]
+        """)
+        p.pier("up", "-d")
+        p.pier("stop")
+        out = p.pier("start", "app")
+        self.assertEqual(p.record(p.name + "-db-1")["state"], "running")
+        self.assertEqual(p.record(p.name + "-app-1")["state"], "running")
+        self.assertLess(out.stderr.index(f"Container {p.name}-db-1 Started"),
+                        out.stderr.index(f"Container {p.name}-app-1 Starting"), out.stderr)
+        p.pier("down")
+
+    def test_stop_and_start_leave_one_offs_and_services_of_other_files_alone(self):
+        p = Project(self, """
+            services:
+              web:
+                image: busybox
+                init: true
+                command: ["sleep", "1000"]
+        """, files={"extra.yaml": """
+            services:
+              extra:
+                image: busybox
+                init: true
+                command: ["sleep", "1000"]
+        """})
+        p.pier("-f", "extra.yaml", "up", "-d")
+        p.pier("run", "-d", "--name", p.name + "-oneoff", "web", "sleep", "1000")
+        p.pier("stop")
+        self.assertEqual(p.record(p.name + "-web-1")["state"], "exited")
+        self.assertEqual(p.record(p.name + "-extra-1")["state"], "running")
+        self.assertEqual(p.record(p.name + "-oneoff")["state"], "running")
+        p.pier("restart")
+        self.assertEqual(p.record(p.name + "-web-1")["state"], "running")
+        p.pier("-f", "extra.yaml", "down")
+
 
 if __name__ == "__main__":
     unittest.main()
