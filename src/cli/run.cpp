@@ -121,14 +121,13 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
       result.exit_code = report(env.error());
       return;
     }
-    if (f->build) {
-      // Built here, as `up --build` builds.
-      if (auto st = app::build_before_start(state_root(globals), project->loaded->project, {f->service}, f->no_deps,
-                                            true, false);
-          !st) {
-        result.exit_code = report(st.error());
-        return;
-      }
+    // Built here, as `up` builds: with --build every service with `build:`, otherwise
+    // those whose image is not in the store yet (Compose never pulls a build-only image).
+    if (auto st = app::build_before_start(state_root(globals), project->loaded->project, {f->service}, f->no_deps,
+                                          f->build, false);
+        !st) {
+      result.exit_code = report(st.error());
+      return;
     }
     supervisor::control::RunRequest request;
     request.source = source_of(globals, {f->service});

@@ -253,6 +253,20 @@ class BuildTest(unittest.TestCase):
         again = p.pier("up", "-d")
         self.assertNotIn("RUN echo", again.stderr)
 
+    def test_run_of_a_build_only_service_builds_its_missing_image(self):
+        # As Compose: `run` builds an image it does not have rather than asking a registry.
+        p = self.project("""
+            services:
+              tool:
+                build: ./tool
+        """, {"tool/Dockerfile": "FROM busybox\nRUN echo built > /made\n"})
+        out = p.pier("run", "--rm", "-T", "tool", "cat", "/made")
+        self.assertEqual(out.stdout, "built\n", out.stderr)
+        self.assertIn("RUN echo built > /made", out.stderr)
+        again = p.pier("run", "--rm", "-T", "tool", "cat", "/made")
+        self.assertNotIn("RUN echo", again.stderr)
+        p.pier("down")
+
     def test_heredocs_globs_add_archive_and_chown_names(self):
         import io
         import tarfile as tf
