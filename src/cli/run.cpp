@@ -9,21 +9,52 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
 
 #include "app/service_build.h"
 #include "app/stdio_relay.h"
+#include "app/terminal.h"
 #include "app/tty_relay.h"
 #include "base/unique_fd.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "compose/dotenv.h"
+#include "state/container_record.h"
 #include "supervisor/control/console_socket.h"
 
 namespace pier::cli {
 namespace {
+
+// Containers of the project whose service is not in the compose files, one-offs of an
+// earlier `run` included (Compose's `run` counts them, `up` does not): warned about,
+// or removed with --remove-orphans. COMPOSE_IGNORE_ORPHANS silences the warning.
+Status handle_orphans(const ProjectRef& project, bool remove) {
+  auto records = state::RecordStore(project.paths.records_dir()).list();
+  if (!records) return records.error();
+  std::vector<std::string> names, services;
+  for (const auto& r : *records) {
+    if (project.loaded->project.services.count(r.service)) continue;
+    names.push_back(r.name);
+    if (std::find(services.begin(), services.end(), r.service) == services.end()) services.push_back(r.service);
+  }
+  if (names.empty()) return {};
+  if (remove) {
+    supervisor::control::RemoveRequest request;
+    request.services = services;
+    request.force = request.stop = true;
+    return call_supervisor(project.paths, request);
+  }
+  if (app::env_flag("COMPOSE_IGNORE_ORPHANS")) return {};
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : " ") + n;
+  std::fprintf(stderr, "WARN[0000] Found orphan containers ([%s]) for this project. If you removed or renamed this "
+                       "service in your compose file, you can run this command with the --remove-orphans flag to "
+                       "clean it up.\n", list.c_str());
+  return {};
+}
 
 volatile sig_atomic_t g_run_signal = 0;
 void remember_signal(int signum) { g_run_signal = signum; }
@@ -104,9 +135,6 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
     bool use_tty = tty->count() > 0 ? f->tty : !f->no_tty && ::isatty(1);
     if (tty->count() == 0 && no_tty->count() == 0 && interactive->count() == 0 && !::isatty(0)) use_tty = false;
     if (f->detach) use_tty = false;  // no CLI stays to hold the terminal (docs/compat.md)
-    if (f->remove_orphans)
-      std::fprintf(stderr, "warning: pier run does not remove orphans: --remove-orphans is ignored "
-                           "(`pier up --remove-orphans` or `pier down --remove-orphans` does)\n");
     auto project = resolve_project(globals, {f->service});
     if (!project || !project->loaded) {
       result.exit_code = report(project ? Error("no configuration file provided: not found") : project.error());
@@ -156,6 +184,10 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
       o.tty_cols = ws.ws_col;
     }
     if (ep->count() > 0) o.entrypoint = f->entrypoint;
+    if (auto st = handle_orphans(*project, f->remove_orphans || app::env_flag("COMPOSE_REMOVE_ORPHANS")); !st) {
+      result.exit_code = report(st.error());
+      return;
+    }
     auto client = supervisor_of(project->paths);
     if (!client) {
       result.exit_code = report(client.error());

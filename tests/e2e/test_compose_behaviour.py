@@ -205,6 +205,28 @@ class ComposeBehaviour(unittest.TestCase):
         self.assertEqual(p.record(p.name + "-web-1")["state"], "running")
         p.pier("-f", "extra.yaml", "down")
 
+    def test_run_warns_about_orphan_one_offs_and_removes_them_on_request(self):
+        # Compose's "compose run orphan": a one-off of a service another file declares.
+        p = Project(self, """
+            services:
+              back:
+                image: busybox
+        """, files={"orphan.yaml": """
+            services:
+              simple:
+                image: busybox
+        """})
+        first = p.pier("-f", "orphan.yaml", "run", "-T", "simple", "true")
+        self.assertNotIn("orphan", first.stderr)
+        out = p.pier("run", "-T", "back", "echo", "Hello")
+        self.assertEqual(out.stdout, "Hello\n")
+        self.assertRegex(out.stderr, r"Found orphan containers \(\[%s-simple-run-[0-9a-f]+\]\)" % p.name)
+        quiet = p.pier("run", "-T", "back", "echo", "Hello", env={"COMPOSE_IGNORE_ORPHANS": "True"})
+        self.assertNotIn("orphan", quiet.stderr)
+        p.pier("run", "--rm", "-T", "--remove-orphans", "back", "true")
+        self.assertEqual([r["service"] for r in p.records().values() if r["service"] == "simple"], [])
+        p.pier("down")
+
 
 if __name__ == "__main__":
     unittest.main()
