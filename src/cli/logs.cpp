@@ -10,6 +10,7 @@
 #include "app/terminal.h"
 #include "cli/commands.h"
 #include "cli/project.h"
+#include "cli/supervisor_link.h"
 
 namespace pier::cli {
 namespace {
@@ -44,11 +45,15 @@ Result<logs::ProjectLogsOptions> build_options(const GlobalOptions& globals, con
   if (f.index < 0) return Error("--index must be 1 or more");
   if (f.index > 0 && f.services.size() != 1)
     return Error("--index needs exactly one service").hint("pier logs --index N SERVICE");
-  // Loading the project gives its name and rejects unknown services.
-  PIER_TRY(LoadedProject loaded, load_project(globals, f.services));
+  // The compose file gives the project's name and rejects unknown services; without
+  // one, -p alone names the project (as `ps` and `down` accept).
+  PIER_TRY(ProjectRef project, resolve_project(globals, f.services));
+  if (project.loaded)
+    for (const auto& name : f.services)
+      if (!project.loaded->project.find_service(name)) return Error("no such service: " + name);
   logs::ProjectLogsOptions o;
   o.root = state_root(globals);
-  o.project = loaded.project.name;
+  o.project = project.name;
   o.services = f.services;
   o.index = f.index;
   o.follow = f.follow;

@@ -1,9 +1,10 @@
 """Where pier behaved unlike Docker Compose in Compose's own end-to-end scenarios
 (issue 17's list), each fixed difference as Compose's test expects it."""
 import signal
+import subprocess
 import unittest
 
-from harness import Project, wait_for
+from harness import PIER, Project, wait_for
 
 
 class ComposeBehaviour(unittest.TestCase):
@@ -225,6 +226,27 @@ class ComposeBehaviour(unittest.TestCase):
         self.assertNotIn("orphan", quiet.stderr)
         p.pier("run", "--rm", "-T", "--remove-orphans", "back", "true")
         self.assertEqual([r["service"] for r in p.records().values() if r["service"] == "simple"], [])
+        p.pier("down")
+
+    def test_logs_follow_with_only_a_project_name(self):
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+                init: true
+                command: sh -c "echo ready; sleep 1000"
+        """)
+        p.pier("up", "-d")
+        wait_for(lambda: "ready" in p.pier("logs").stdout, what="app's output")
+        # No compose file where it runs: -p names the project, as for ps and down.
+        proc = subprocess.Popen([PIER, "--root", p.root, "-p", p.name, "logs", "-f"], cwd="/",
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = proc.stdout.readline()
+        finally:
+            proc.kill()
+            proc.communicate()
+        self.assertEqual(line, "app-1  | ready\n")
         p.pier("down")
 
 
