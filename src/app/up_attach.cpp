@@ -177,7 +177,14 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
   auto on_event = [&](const control::ContainerEvent& e) {
     if (!state_of.count(e.name)) return;
     state_of[e.name] = e.state;
-    if (e.action != "die" || e.state == ContainerState::restarting) return;
+    if (e.action != "die") return;
+    if (e.state == ContainerState::restarting) {
+      // Each exit is reported, as Compose does; the restart policy brings it back, so
+      // it neither ends the foreground nor triggers an abort.
+      std::fprintf(stdout, "%s exited with code %d\n", e.name.c_str(), e.exit_code);
+      std::fflush(stdout);
+      return;
+    }
     if (reported_early.erase(e.name)) return;
     on_exit(e.name, e.service, e.exit_code);
   };

@@ -249,6 +249,18 @@ class ComposeBehaviour(unittest.TestCase):
         self.assertEqual(line, "app-1  | ready\n")
         p.pier("down")
 
+    def test_up_prints_each_exit_of_a_restarting_container(self):
+        p = Project(self, """
+            services:
+              r:
+                image: busybox
+                restart: on-failure:2
+                command: sh -c "echo try; exit 3"
+        """)
+        out = p.pier("up", timeout=60)
+        self.assertEqual(out.stdout.count(f"{p.name}-r-1 exited with code 3"), 3, out.stdout)
+        p.pier("down")
+
 
 if __name__ == "__main__":
     unittest.main()
