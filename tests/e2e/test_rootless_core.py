@@ -28,11 +28,15 @@ class BlockedImport:
     """`pier image import` of a FIFO as `user`: a pier command that stays inside the
     user's namespaces until `finish()` feeds it a tar."""
 
-    def __init__(self, user, name="held:1"):
+    def __init__(self, user, name="held:1", wait=True):
         self.fifo = os.path.join(user.tmp, f"fifo-{os.urandom(3).hex()}")
         os.mkfifo(self.fifo, 0o600)
         os.chown(self.fifo, user.uid, user.gid)
         self.proc = user.popen("image", "import", self.fifo, name)
+        if wait:
+            self.wait_blocked()
+
+    def wait_blocked(self):
         wait_for(lambda: self.proc.poll() is not None or self.blocked(), 30, what="pier image import to open its FIFO")
         if self.proc.poll() is not None:
             raise AssertionError("pier image import exited early:\n" + self.proc.stderr.read())
@@ -83,9 +87,12 @@ class RootlessCore(unittest.TestCase):
         explicit = os.path.join(user.home, "explicit")
         user.pier("image", "ls", extra_env={"XDG_DATA_HOME": xdg_data, "PIER_ROOT": explicit})
         self.assertTrue(os.path.isdir(os.path.join(explicit, "images")))
+        user.wait_no_processes()
 
         # Commands racing to be first make one pause process; all of them join it.
-        first = [BlockedImport(user, f"first{i}:1") for i in range(3)]
+        first = [BlockedImport(user, f"first{i}:1", wait=False) for i in range(4)]
+        for blocked in first:
+            blocked.wait_blocked()
         pause = user.pause_pid()
         self.assertTrue(pid_alive(pause), "the pause process runs while pier commands use it")
         self.assertEqual(read(f"/proc/{pause}/comm").strip(), "pier-pause")
@@ -202,7 +209,8 @@ class RootlessCore(unittest.TestCase):
         user = RootlessUser(self, runtime_dir=False)
         trap = f"/tmp/pier-{user.uid}"
         decoy = os.path.join(user.tmp, "decoy")
-        os.mkdir(decoy, 0o777)
+        os.mkdir(decoy)
+        os.chmod(decoy, 0o777)
         # A symlink to a directory the attacker reads.
         os.symlink(decoy, trap)
         out = user.pier("image", "ls", check=False)
