@@ -185,7 +185,7 @@ class RootlessCore(unittest.TestCase):
         self.assertEqual(os.listxattr(os.path.join(layers, opaque_layer, "root", "forged")), [])
         user.wait_no_processes()
 
-    def test_image_commands_work_as_a_user_busybox_and_a_registry_pull(self):
+    def test_image_commands_work_as_a_user_busybox_a_registry_pull_and_a_build(self):
         from test_more_commands import LocalRegistry
         user = RootlessUser(self)
         user.seed_busybox()
@@ -197,6 +197,22 @@ class RootlessCore(unittest.TestCase):
         self.assertIn(f"{user.name}/bb", user.pier("image", "ls").stdout)
         user.pier("image", "rm", ref)
         self.assertNotIn(f"{user.name}/bb", user.pier("image", "ls").stdout)
+        # A build whose steps need no container (RUN needs the rootless runtime): its
+        # layers are written inside the namespace, a --chown owner shifted like an image's.
+        context = os.path.join(user.home, "app")
+        os.mkdir(context)
+        for name, text in {"Dockerfile": "FROM busybox\nCOPY --chown=33:33 f /srv/f\n", "f": "hi\n",
+                           "compose.yaml": "services:\n  app:\n    build: .\n    image: rcorebuilt:1\n"}.items():
+            with open(os.path.join(context, name), "w") as f:
+                f.write(text)
+        for path in [context] + [os.path.join(context, n) for n in os.listdir(context)]:
+            os.chown(path, user.uid, user.gid)
+        user.pier("build", cwd=context)
+        self.assertIn("rcorebuilt", user.pier("image", "ls").stdout)
+        built = [os.path.join(d, "f") for d, _, files in os.walk(os.path.join(user.data_dir, "images", "layers"))
+                 if d.endswith("/root/srv") and "f" in files]
+        self.assertEqual([(os.stat(p).st_uid, os.stat(p).st_gid) for p in built],
+                         [(user.subid_start + 32, user.subid_start + 32)])
         # Every file of the store is the user's or one of its subordinate ids: no root's.
         for dirpath, dirnames, filenames in os.walk(user.data_dir):
             for name in dirnames + filenames:
