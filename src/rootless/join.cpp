@@ -31,8 +31,8 @@ Status join_namespaces_of(pid_t pid) {
   if (::setns(mnt.get(), CLONE_NEWNS) != 0) return Error::system("join pier's mount namespace", proc + "mnt", errno);
   if (has_cwd && ::chdir(cwd) != 0)
     return Error::system("return to the working directory", cwd, errno)
-        .hint("pier's user namespace must be able to reach it: a directory only the user's supplementary "
-              "groups may enter is not");
+        .hint("it is not in pier's mount namespace (a mount made after pier's pause process started that "
+              "does not propagate to it): stop every pier project of the user, or run from another directory");
   return {};
 }
 
