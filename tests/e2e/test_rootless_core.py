@@ -120,6 +120,15 @@ class RootlessCore(unittest.TestCase):
         user.wait_no_processes()
         self.assertFalse(os.path.exists(os.path.join(user.run_dir, "pause.pid")))
 
+        # Started as uid 0 of a user namespace someone else made, pier stays in it: the
+        # user's directories, no pause process.
+        inside = subprocess.run(user.command(["unshare", "-r", "sh", "-c",
+                                              f"{user.binary} image ls && cat /proc/self/uid_map"]),
+                                capture_output=True, text=True, cwd=user.home, timeout=60)
+        self.assertEqual(inside.returncode, 0, inside.stderr)
+        self.assertIn("first0", inside.stdout, "the images of the user's store")
+        self.assertFalse(os.path.exists(os.path.join(user.run_dir, "pause.pid")))
+
     def test_without_subordinate_ids_the_namespace_maps_only_the_user_and_says_what_that_limits(self):
         user = RootlessUser(self, subids=False)
         held = BlockedImport(user)
