@@ -112,9 +112,19 @@ class RootlessCore(unittest.TestCase):
         later = BlockedImport(user, "later:1")
         self.assertEqual(ns_inode(later.pier_pid()), ns_inode(pause))
         self.assertEqual(user.pause_pid(), pause)
+        # A mount made in pier's mount namespace is seen by every pier process of the user
+        # (a restarted supervisor finds a container's overlay root) and never by the host.
+        probe = os.path.join(user.home, "probe")
+        os.mkdir(probe)
+        subprocess.run(user.command(["nsenter", "-t", str(pause), "-U", "-m", "--preserve-credentials",
+                                     "mount", "-t", "tmpfs", "rcoreprobe", probe]), check=True, capture_output=True)
+        seen_by = BlockedImport(user, "seen:1")
+        self.assertIn(f" {probe} ", read(f"/proc/{seen_by.pier_pid()}/mountinfo"))
+        self.assertNotIn(f" {probe} ", read("/proc/self/mountinfo"))
+        later = [later, seen_by]
 
         # Nothing left using it: the pause process exits and removes its record.
-        for blocked in first + [later]:
+        for blocked in first + later:
             rc, err = blocked.finish()
             self.assertEqual(rc, 0, err)
         user.wait_no_processes()
@@ -286,6 +296,7 @@ class RootlessCore(unittest.TestCase):
         self.assertTrue(pid_alive(supervisor))
         self.assertEqual(ns_inode(supervisor), ns_inode(owner.pause_pid()),
                          "the supervisor runs in the user's namespace")
+        self.assertEqual(ns_inode(supervisor, "mnt"), ns_inode(owner.pause_pid(), "mnt"))
         self.assertIn("rcoreshared-app-1", owner.pier("ps", "-a", cwd=project).stdout)
         self.assertIn("rcoreshared", owner.pier("ls", "-a").stdout)
         # The other user, same project name and files: nothing to see, nothing to stop.
