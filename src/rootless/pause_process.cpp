@@ -9,8 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string_view>
 
+#include "base/atomic_file.h"
 #include "base/file_lock.h"
 #include "base/unique_fd.h"
 #include "rootless/namespace_use.h"
@@ -48,6 +54,28 @@ void send_report(int fd, int step, int err) {
   (void)!::write(fd, &r, sizeof r);
 }
 
+// `ps` shows a process's argument strings, and the pause process's would still be those
+// of the command that forked it (`pier up -d`, seemingly never done). They are overwritten
+// in place, where the kernel reads them (/proc/self/stat fields 48 and 49).
+void rename_arguments(std::string_view name) {
+  auto stat = read_file("/proc/self/stat");
+  if (!stat) return;
+  auto close = stat->rfind(')');
+  if (close == std::string::npos) return;
+  std::istringstream fields(stat->substr(close + 2));
+  std::string field;
+  unsigned long arg_start = 0, arg_end = 0;
+  for (int number = 3; number <= 49 && fields >> field; ++number) {
+    if (number == 48) arg_start = std::strtoul(field.c_str(), nullptr, 10);
+    if (number == 49) arg_end = std::strtoul(field.c_str(), nullptr, 10);
+  }
+  if (arg_start == 0 || arg_end <= arg_start) return;
+  char* args = reinterpret_cast<char*>(arg_start);
+  size_t size = arg_end - arg_start;
+  std::memset(args, 0, size);
+  std::memcpy(args, name.data(), std::min(name.size(), size - 1));
+}
+
 [[noreturn]] void wait_until_unused(const PauseFiles& files) {
   for (;;) {
     ::sleep(kIdleCheckSeconds);
@@ -82,6 +110,7 @@ void send_report(int fd, int step, int err) {
   }
   send_report(sync, kOk, 0);
   ::prctl(PR_SET_NAME, "pier-pause", 0, 0, 0);
+  rename_arguments("pier-pause");
   if (::chdir("/") != 0) ::_exit(1);
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);

@@ -96,6 +96,7 @@ class RootlessCore(unittest.TestCase):
         pause = user.pause_pid()
         self.assertTrue(pid_alive(pause), "the pause process runs while pier commands use it")
         self.assertEqual(read(f"/proc/{pause}/comm").strip(), "pier-pause")
+        self.assertEqual(read(f"/proc/{pause}/cmdline").rstrip("\0"), "pier-pause", "not the command that started it")
         self.assertEqual(os.stat(f"/proc/{pause}").st_uid, user.uid)
         self.assertEqual(read(f"/proc/{pause}/uid_map").split(),
                          ["0", str(user.uid), "1", "1", str(user.subid_start), "65536"])
