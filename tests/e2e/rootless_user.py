@@ -35,7 +35,8 @@ def user_binary():
 
 
 def tar_bytes(members, xattrs=None):
-    """An uncompressed tar of (name, data or None for a directory, uid, gid); `xattrs`:
+    """An uncompressed tar of (name, data, None for a directory or (major, minor) for a
+    character device, uid, gid); `xattrs`:
     {name: {attribute: value}} as PAX SCHILY.xattr records."""
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as t:
@@ -45,6 +46,10 @@ def tar_bytes(members, xattrs=None):
             info.pax_headers = {f"SCHILY.xattr.{k}": v for k, v in (xattrs or {}).get(name, {}).items()}
             if data is None:
                 info.type, info.mode = tarfile.DIRTYPE, 0o755
+                t.addfile(info)
+            elif isinstance(data, tuple):  # (major, minor) of a character device
+                info.type, info.mode = tarfile.CHRTYPE, 0o666
+                info.devmajor, info.devminor = data
                 t.addfile(info)
             else:
                 info.size, info.mode = len(data), 0o644

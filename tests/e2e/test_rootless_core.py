@@ -203,6 +203,14 @@ class RootlessCore(unittest.TestCase):
         (opaque_layer,) = set(os.listdir(layers)) - known
         self.assertEqual(os.getxattr(os.path.join(layers, opaque_layer, "root", "d"), "user.overlay.opaque"), b"y")
         self.assertEqual(os.listxattr(os.path.join(layers, opaque_layer, "root", "forged")), [])
+        # A device node cannot be made in a user namespace (nor opened by its containers):
+        # it is left out, and the rest of the layer is there.
+        known = set(os.listdir(layers))
+        with open(tarball, "wb") as f:
+            f.write(tar_bytes([("dev", None, 0, 0), ("dev/null", (1, 3), 0, 0), ("dev/keep", b"k", 0, 0)]))
+        user.pier("image", "import", tarball, "devices:1")
+        (device_layer,) = set(os.listdir(layers)) - known
+        self.assertEqual(sorted(os.listdir(os.path.join(layers, device_layer, "root", "dev"))), ["keep"])
         user.wait_no_processes()
 
     def test_image_commands_work_as_a_user_busybox_a_registry_pull_and_a_build(self):

@@ -13,6 +13,7 @@
 #include "image/limits.h"
 #include "image/overlay_xattr.h"
 #include "image/unpack/in_root.h"
+#include "sys/user_namespace.h"
 
 namespace pier::image {
 namespace {
@@ -182,8 +183,13 @@ Status LayerWriter::make_special(archive_entry* e, const Target& t) {
       return Error::system("create symlink", t.rel, errno);
   } else {
     dev_t dev = type == AE_IFIFO ? 0 : makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-    if (::mknodat(t.parent.get(), t.name.c_str(), type | (archive_entry_perm(e) & 07777), dev) != 0)
+    if (::mknodat(t.parent.get(), t.name.c_str(), type | (archive_entry_perm(e) & 07777), dev) != 0) {
+      // A user namespace may not make device nodes, and a container of one could not open
+      // them (its mounts are nodev): a user's pier leaves them out, as containers/storage
+      // does rootless.
+      if (errno == EPERM && type != AE_IFIFO && sys::rootless()) return {};
       return Error::system("create device node", t.rel, errno);
+    }
   }
   if (::fchownat(t.parent.get(), t.name.c_str(), archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW) != 0 &&
       is_root_user_)
