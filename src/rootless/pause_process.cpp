@@ -37,12 +37,11 @@ struct Report {
   int err = 0;
 };
 
-enum Step { kOk = 0, kUnshareUser, kWaitMaps, kUnshareMount, kMountSlave };
+enum Step { kOk = 0, kUnshareUser, kUnshareMount, kMountSlave };
 
 const char* step_name(int step) {
   switch (step) {
     case kUnshareUser: return "create the user namespace";
-    case kWaitMaps: return "wait for the id maps";
     case kUnshareMount: return "create the mount namespace";
     case kMountSlave: return "make the mount namespace a slave of the host's";
     default: return "start";
@@ -90,6 +89,10 @@ void rename_arguments(std::string_view name) {
 
 // The pause process, from fork to exit. It never returns into main's stack.
 [[noreturn]] void pause_main(int sync, const PauseFiles& files) {
+  // Only the socket to the starter stays open: the starter's descriptor of
+  // `files.lock`, inherited, would hold its lock for as long as this process lives.
+  if (sync > 3) ::close_range(3, static_cast<unsigned>(sync) - 1, 0);
+  ::close_range(static_cast<unsigned>(sync) + 1, ~0U, 0);
   if (::unshare(CLONE_NEWUSER) != 0) {
     send_report(sync, kUnshareUser, errno);
     ::_exit(1);
@@ -114,7 +117,7 @@ void rename_arguments(std::string_view name) {
   if (::chdir("/") != 0) ::_exit(1);
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   for (int fd = 0; fd < 3 && null >= 0; ++fd) ::dup2(null, fd);
-  ::close_range(3, ~0U, 0);
+  ::close_range(3, ~0U, 0);  // the socket and /dev/null's own descriptor
   ::signal(SIGINT, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
   ::signal(SIGPIPE, SIG_IGN);
