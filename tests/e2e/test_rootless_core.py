@@ -24,6 +24,19 @@ def read(path):
         return f.read()
 
 
+def descendant(pid, comm):
+    """The first process named `comm` at or under `pid`, 0 if none (yet)."""
+    while pid:
+        try:
+            if read(f"/proc/{pid}/comm").strip() == comm:
+                return pid
+        except OSError:
+            return 0
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        pid = int(children[0]) if children else 0
+    return 0
+
+
 class BlockedImport:
     """`pier image import` of a FIFO as `user`: a pier command that stays inside the
     user's namespaces until `finish()` feeds it a tar."""
@@ -43,16 +56,7 @@ class BlockedImport:
 
     def pier_pid(self):
         """The pier process: runuser's child (or runuser itself, exec'd through env)."""
-        pid = self.proc.pid
-        while pid:
-            try:
-                if read(f"/proc/{pid}/comm").strip() == "pier":
-                    return pid
-            except OSError:
-                return 0
-            children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-            pid = int(children[0]) if children else 0
-        return 0
+        return descendant(self.proc.pid, "pier")
 
     def blocked(self):
         pid = self.pier_pid()
@@ -247,6 +251,44 @@ class RootlessCore(unittest.TestCase):
                 st = os.lstat(os.path.join(dirpath, name))
                 self.assertTrue(st.st_uid == user.uid or user.subid_start <= st.st_uid < user.subid_start + 65536,
                                 os.path.join(dirpath, name))
+        user.wait_no_processes()
+
+    def test_a_pause_record_naming_another_users_process_is_not_joined(self):
+        user = RootlessUser(self)
+        user.pier("image", "ls")
+        user.wait_no_processes()
+        # A live process in a user namespace of its own, as the pause process is, but root's.
+        decoy = subprocess.Popen(["unshare", "-U", "sleep", "120"])
+        self.addCleanup(decoy.wait)
+        self.addCleanup(decoy.kill)
+        wait_for(lambda: ns_inode(decoy.pid) != ns_inode(os.getpid()), what="the decoy's user namespace")
+        start_time = read(f"/proc/{decoy.pid}/stat").rsplit(")", 1)[1].split()[19]
+        record = os.path.join(user.run_dir, "pause.pid")
+        with open(record, "w") as f:
+            f.write(f"{decoy.pid} {start_time}\n")
+        os.chown(record, user.uid, user.gid)
+        held = BlockedImport(user)
+        pause = user.pause_pid()
+        self.assertNotEqual(pause, decoy.pid)
+        self.assertEqual(os.stat(f"/proc/{pause}").st_uid, user.uid)
+        self.assertEqual(ns_inode(held.pier_pid()), ns_inode(pause))
+        self.assertEqual(held.finish()[0], 0)
+        user.wait_no_processes()
+        # The user's own process in a user namespace, under a recorded pid whose start
+        # time is not its own: the pid of a pause process that ended, since given to it.
+        own = subprocess.Popen(user.command(["unshare", "-U", "sleep", "120"]))
+        self.addCleanup(own.wait)
+        self.addCleanup(own.kill)
+        sleeper = wait_for(lambda: descendant(own.pid, "sleep"), what="the user's sleep")
+        wait_for(lambda: ns_inode(sleeper) != ns_inode(os.getpid()), what="the sleep's user namespace")
+        start_time = int(read(f"/proc/{sleeper}/stat").rsplit(")", 1)[1].split()[19])
+        with open(record, "w") as f:
+            f.write(f"{sleeper} {start_time + 1}\n")
+        held = BlockedImport(user)
+        self.assertNotEqual(user.pause_pid(), sleeper)
+        self.assertNotEqual(ns_inode(held.pier_pid()), ns_inode(sleeper))
+        self.assertEqual(held.finish()[0], 0)
+        os.kill(sleeper, 9)
         user.wait_no_processes()
 
     def test_a_run_directory_under_tmp_that_another_user_prepared_is_refused(self):
