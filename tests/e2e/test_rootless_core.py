@@ -8,7 +8,6 @@ import os
 import stat
 import subprocess
 import textwrap
-import threading
 import unittest
 
 from harness import pid_alive, wait_for
