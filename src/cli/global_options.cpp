@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "app/terminal.h"
+#include "state/paths.h"
 
 namespace pier::cli {
 
@@ -32,7 +33,8 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
       ->type_name("PROFILE")
       ->allow_extra_args(false);
   app.add_option("--root", o.root,
-                 "Directory for images, volumes and logs (default /var/lib/pier; env PIER_ROOT)")
+                 "Directory for images, volumes and logs (default /var/lib/pier, or ~/.local/share/pier "
+                 "for a user; env PIER_ROOT)")
       ->type_name("DIR");
   app.add_option("--log-level", o.log_level, "Log level: debug, info, warn, error")
       ->type_name("LEVEL");
@@ -83,7 +85,7 @@ compose::LoadOptions to_load_options(const GlobalOptions& o) {
 std::string state_root(const GlobalOptions& o) {
   if (!o.root.empty()) return o.root;
   if (const char* env = std::getenv("PIER_ROOT"); env && *env) return env;
-  return "/var/lib/pier";
+  return state::default_root();
 }
 
 }  // namespace pier::cli

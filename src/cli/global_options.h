@@ -18,7 +18,7 @@ struct GlobalOptions {
   std::string project_directory;
   std::vector<std::string> env_files;
   std::vector<std::string> profiles;
-  std::string root;       // --root / PIER_ROOT: images, volumes, logs (default /var/lib/pier)
+  std::string root;       // --root / PIER_ROOT: images, volumes, logs (default: state::default_root())
   std::string log_level;  // --log-level
   // --ansi, --no-ansi, --progress, --parallel, --dry-run (app/terminal.h).
   std::string ansi, progress;
@@ -36,7 +36,8 @@ Status apply_global_flags(const GlobalOptions& options);
 // The options stage 1 of loading needs, from the flags and the process environment.
 compose::LoadOptions to_load_options(const GlobalOptions& options);
 
-// --root, else PIER_ROOT, else /var/lib/pier.
+// --root, else PIER_ROOT, else state::default_root() (/var/lib/pier, or the user's
+// data directory when rootless).
 std::string state_root(const GlobalOptions& options);
 
 }  // namespace pier::cli

@@ -10,6 +10,8 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/version_info.h"
+#include "rootless/startup.h"
+#include "state/paths.h"
 
 int main(int argc, char** argv) {
   // Nothing pier makes (data root, volumes, a container's writable layer, logs) is open
@@ -18,6 +20,15 @@ int main(int argc, char** argv) {
   // The supervisor is this binary too (`pier supervise`), so it starts the same way;
   // containers get 022 back before they exec (runtime/process/child.cpp).
   ::umask(077);
+  // A user's pier moves into its user namespace before anything else: the kernel lets
+  // only a process with one thread join one, and every later step (paths, the store,
+  // the supervisor it starts) must already act as that namespace's uid 0.
+  auto rootless = pier::rootless::start_rootless();
+  if (!rootless) {
+    std::fprintf(stderr, "error: %s\n", rootless.error().to_string().c_str());
+    return 1;
+  }
+  if (*rootless) pier::state::use_default_locations((*rootless)->data, (*rootless)->run);
   using namespace pier::cli;
   CLI::App app{"pier: run Compose projects without a daemon.\n"
                "Reads the compose.yaml or docker-compose.yml you already have.",

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "base/strings.h"
+#include "image/overlay_xattr.h"
 
 namespace pier::image {
 
@@ -19,10 +20,10 @@ constexpr int kMaxSymlinks = 40;  // as the kernel's path walk
 
 bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
 
-// Exactly what layer_writer.cpp sets; a layer cannot set trusted.overlay.* itself.
+// Exactly what layer_writer.cpp sets; a layer cannot set overlayfs's attributes itself.
 bool is_opaque(const std::string& dir) {
   char v[2] = {};
-  return ::lgetxattr(dir.c_str(), "trusted.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y';
+  return ::lgetxattr(dir.c_str(), opaque_xattr(), v, sizeof v) == 1 && v[0] == 'y';
 }
 
 std::string in_layer(const std::string& layer, const std::string& rel) {

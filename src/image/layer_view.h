@@ -2,7 +2,7 @@
 // it runs unprivileged and needs no mount namespace). This is the one reader of the
 // format image/unpack/layer_writer.cpp writes: layers are pier's unpacked layer dirs,
 // topmost first; a whiteout is a 0:0 character device; a directory marked
-// trusted.overlay.opaque=y hides the same directory in the layers below it.
+// trusted.overlay.opaque=y (user.overlay.opaque rootless) hides the same directory in the layers below it.
 //
 // The planner reads an image through it (a volume's first content, where an image
 // VOLUME really is) and so does the builder (COPY --from sources, COPY destinations,

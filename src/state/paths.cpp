@@ -45,12 +45,17 @@ Result<std::string> ProjectPaths::anonymous_volumes_dir(const std::string& conta
   return join_beneath(root + "/volumes/_anonymous/" + project, container, "container");
 }
 
-std::string run_base(const std::string& root) {
-  if (root.empty() || root == kDefaultRoot) return "/run/pier";
-  return root + "/run";
-}
-
 namespace {
+
+struct DefaultLocations {
+  std::string root = kDefaultRoot;
+  std::string run = kDefaultRun;
+};
+
+DefaultLocations& defaults() {
+  static DefaultLocations instance;
+  return instance;
+}
 
 // The path with symlinks, `.`, `..` and repeated slashes resolved, as far as it exists:
 // the spellings of one run directory (`--root /a`, `--root /a/`, a symlink to /a) share
@@ -63,14 +68,23 @@ std::string real_path(const std::string& path) {
 
 }  // namespace
 
+void use_default_locations(std::string root, std::string run) { defaults() = {std::move(root), std::move(run)}; }
+
+const std::string& default_root() { return defaults().root; }
+
+std::string run_base(const std::string& root) {
+  if (root.empty() || root == default_root()) return defaults().run;
+  return root + "/run";
+}
+
 std::string kernel_name(const std::string& root, const std::string& project) {
   std::string run = real_path(run_base(root));
-  if (run == real_path(run_base(kDefaultRoot))) return project;
+  if (run == real_path(kDefaultRun)) return project;
   return fmt::format("{}.{:08x}", project, fnv1a(run) & 0xffffffffu);
 }
 
 Result<ProjectPaths> project_paths(const std::string& root, const std::string& project) {
-  std::string r = root.empty() ? kDefaultRoot : root;
+  std::string r = root.empty() ? default_root() : root;
   PIER_TRY(std::string run, join_beneath(run_base(r), project, "project"));
   return ProjectPaths{r, project, std::move(run), kernel_name(r, project)};
 }

@@ -17,8 +17,10 @@
 //   <root>/volumes/<volume>/_data        named volumes
 //   <root>/volumes/_anonymous/<project>/<name>/   a container's anonymous volumes
 //
-// <run> is /run/pier for the default root (/var/lib/pier) and <root>/run otherwise,
-// so a test with its own --root never meets another test's projects.
+// <run> is the default run directory for the default root and <root>/run otherwise, so
+// a test with its own --root never meets another test's projects. The defaults are
+// /var/lib/pier and /run/pier for root; a user's pier (rootless/locations.h) sets its
+// own at start-up.
 //
 // Kernel objects have no root to live under, so their names carry it: see kernel_name.
 #pragma once
@@ -30,6 +32,13 @@
 namespace pier::state {
 
 inline constexpr const char* kDefaultRoot = "/var/lib/pier";
+inline constexpr const char* kDefaultRun = "/run/pier";
+
+// Replaces kDefaultRoot and kDefaultRun as the defaults for this process. Called once,
+// first thing in main, before anything reads them.
+void use_default_locations(std::string root, std::string run);
+// The data root when no --root or PIER_ROOT is given.
+const std::string& default_root();
 
 // Every path joined from a container or volume name goes through join_beneath
 // (base/path_name.h): a name that is not one plain path component is an error here,
@@ -41,7 +50,7 @@ struct ProjectPaths {
   // The project's name among kernel objects: its cgroups (pier/<kernel_name>/<container>),
   // its nft table, and the hash behind its bridge and veth names. It is the project name
   // when <run> is /run/pier (the default root, whose objects keep the names they always
-  // had), else `<project>.<8 hex>`, the hex from the real path of <run>. Supervisors that
+  // had; never a user's), else `<project>.<8 hex>`, the hex from the real path of <run>. Supervisors that
   // can run side by side hold different locks (<run>/<project>/lock) and so get different
   // kernel names; and it depends on nothing else, so a supervisor started after a crash
   // finds the objects of the one before. No project name has a `.`, so a scoped name

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "image/overlay_xattr.h"
 #include "sys/in_root.h"
 
 namespace pier::builder {
@@ -161,7 +162,7 @@ namespace {
 
 bool opaque_dir(int fd) {
   char v[4] = {};
-  ssize_t n = ::fgetxattr(fd, "trusted.overlay.opaque", v, sizeof v);
+  ssize_t n = ::fgetxattr(fd, image::opaque_xattr(), v, sizeof v);
   return n >= 1 && (v[0] == 'y' || v[0] == 'x');
 }
 

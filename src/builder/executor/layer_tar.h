@@ -1,6 +1,6 @@
 // Writing a layer blob: an uncompressed tar (so its digest is also its diff id) into
 // the image store through libarchive. Two sources: a RUN step's overlay upper dir,
-// whose whiteouts (0:0 char devices) and opaque directories (trusted.overlay.opaque)
+// whose whiteouts (0:0 char devices) and opaque directories (image::opaque_xattr())
 // become `.wh.<name>` and `.wh..wh..opq` entries again, and the files of a COPY/ADD,
 // added one by one with the owner and mode the instruction gives them.
 #pragma once

@@ -11,14 +11,15 @@
 #include <cstring>
 
 #include "image/limits.h"
+#include "image/overlay_xattr.h"
 #include "image/unpack/in_root.h"
+#include "sys/user_namespace.h"
 
 namespace pier::image {
 namespace {
 
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
-constexpr const char* kOpaqueXattr = "trusted.overlay.opaque";
 
 std::string join_parts(const std::vector<std::string>& parts, size_t count) {
   std::string out;
@@ -49,9 +50,15 @@ void entry_times(archive_entry* e, struct timespec out[2]) {
   }
 }
 
-// Layers must not forge overlayfs metadata (opaque dirs, redirects, metacopy):
-// those come only from pier's own whiteout translation.
-bool is_forbidden_xattr(const char* name) { return std::strncmp(name, "trusted.overlay.", 16) == 0; }
+// Inside pier's user namespace every id is one of the user's subordinate ids; an id
+// past them has no owner on the host, and the kernel says only EINVAL.
+Error chown_error(const std::string& rel, archive_entry* e, int err) {
+  if (err != EINVAL) return Error::system("chown", rel, err);
+  return Error("chown `" + rel + "` to " + std::to_string(archive_entry_uid(e)) + ":" +
+               std::to_string(archive_entry_gid(e)) + ": the id is not mapped in pier's user namespace")
+      .hint("a user's pier maps ids 1..N to the user's ranges in /etc/subuid and /etc/subgid: give the user "
+            "a range that covers this id (docs/rootless.md)");
+}
 
 }  // namespace
 
@@ -87,13 +94,13 @@ Status LayerWriter::clear_for(const Target& t, mode_t type) {
 
 Status LayerWriter::set_metadata_fd(int fd, archive_entry* e, const std::string& rel) {
   if (::fchown(fd, archive_entry_uid(e), archive_entry_gid(e)) != 0 && is_root_user_)
-    return Error::system("chown", rel, errno);
+    return chown_error(rel, e, errno);
   archive_entry_xattr_reset(e);
   const char* name = nullptr;
   const void* value = nullptr;
   size_t size = 0;
   while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
-    if (is_forbidden_xattr(name)) continue;
+    if (is_overlay_xattr(name)) continue;  // only pier's whiteout translation writes them
     if (::fsetxattr(fd, name, value, size, 0) != 0 && errno != ENOTSUP && errno != EPERM)
       return Error::system(std::string("set xattr ") + name + " on", rel, errno);
   }
@@ -176,12 +183,17 @@ Status LayerWriter::make_special(archive_entry* e, const Target& t) {
       return Error::system("create symlink", t.rel, errno);
   } else {
     dev_t dev = type == AE_IFIFO ? 0 : makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-    if (::mknodat(t.parent.get(), t.name.c_str(), type | (archive_entry_perm(e) & 07777), dev) != 0)
+    if (::mknodat(t.parent.get(), t.name.c_str(), type | (archive_entry_perm(e) & 07777), dev) != 0) {
+      // A user namespace may not make device nodes, and a container of one could not open
+      // them (its mounts are nodev): a user's pier leaves them out, as containers/storage
+      // does rootless.
+      if (errno == EPERM && type != AE_IFIFO && sys::rootless()) return {};
       return Error::system("create device node", t.rel, errno);
+    }
   }
   if (::fchownat(t.parent.get(), t.name.c_str(), archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW) != 0 &&
       is_root_user_)
-    return Error::system("chown", t.rel, errno);
+    return chown_error(t.rel, e, errno);
   if (type != AE_IFLNK && ::fchmodat(t.parent.get(), t.name.c_str(), archive_entry_perm(e) & 07777, 0) != 0)
     return Error::system("chmod", t.rel, errno);
   struct timespec times[2];
@@ -195,7 +207,7 @@ Status LayerWriter::apply_whiteout(const std::vector<std::string>& parts, const 
   PIER_TRY(Target t, open_parent(parts));
   if (name == kOpaqueMarker) {
     UniqueFd dir(::openat(t.parent.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dir || ::fsetxattr(dir.get(), kOpaqueXattr, "y", 1, 0) != 0)
+    if (!dir || ::fsetxattr(dir.get(), opaque_xattr(), "y", 1, 0) != 0)
       return Error::system("mark opaque", join_parts(parts, parts.size() - 1), errno);
     return {};
   }
