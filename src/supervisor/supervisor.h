@@ -101,6 +101,7 @@ class Supervisor final : public UpHost {
   // Containers of `services` (all when empty).
   std::vector<ManagedContainer*> select(const std::vector<std::string>& services) const override;
   std::vector<std::string> with_restart_dependents(std::vector<std::string> services) const;
+  std::vector<std::string> with_dependents(std::vector<std::string> services) const;
   // The request's containers: `containers` by name, else its `services`.
   std::vector<ManagedContainer*> select_for(const control::SignalRequest& request) const;
   // stop_in_waves (stop_waves.h) over this project; `done` gets the first error (a
