@@ -39,5 +39,6 @@ void register_volumes(CLI::App& app, const GlobalOptions& globals, CommandResult
 void register_push(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_login(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_logout(CLI::App& app, CommandResult& result);
+void register_watch(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 
 }  // namespace pier::cli

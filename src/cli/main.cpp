@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   register_push(app, globals, result);
   register_login(app, globals, result);
   register_logout(app, result);
+  register_watch(app, globals, result);
   register_version(app, result);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 

@@ -1,13 +1,16 @@
 // `pier up`: the supervisor applies the project; in the foreground the CLI then shows
 // the logs of the attached services and stops everything on Ctrl-C, as Docker Compose.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "app/service_build.h"
 #include "app/terminal.h"
 #include "app/up_attach.h"
+#include "app/watch/watcher.h"
 #include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/scale_spec.h"
@@ -23,7 +26,7 @@ namespace control = supervisor::control;
 struct UpFlags {
   bool detach = false, wait = false, abort_on_exit = false, abort_on_failure = false;
   bool timestamps = false, no_log_prefix = false, no_color = false, build = false, no_build = false;
-  bool attach_dependencies = false;
+  bool attach_dependencies = false, watch = false;
   int wait_timeout = 0;
   std::optional<int> timeout;
   std::string exit_code_from;
@@ -64,6 +67,8 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
                 "Recreate dependent containers. Incompatible with --no-recreate.");
   cmd->add_flag("--attach-dependencies", f->attach_dependencies, "Automatically attach to log output of dependent services");
   cmd->add_flag("--quiet-pull", f->options.quiet_pull, "Pull without printing progress information");
+  cmd->add_flag("-w,--watch", f->watch,
+                "Watch source code and rebuild/refresh containers when files are updated (develop.watch)");
   cmd->add_flag("--build", f->build, "Build images before starting containers");
   cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
   cmd->add_option("services", f->services, "Services to start (default: all)");
@@ -84,6 +89,10 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       result.exit_code = report(Error("--always-recreate-deps and --no-recreate are incompatible"));
       return;
     }
+    if (f->watch && (f->detach || f->wait || f->options.no_start)) {
+      result.exit_code = report(Error("--watch cannot be combined with --detach, --wait or --no-start"));
+      return;
+    }
     auto scale = parse_scale(f->scale);
     if (!scale) {
       result.exit_code = report(scale.error());
@@ -97,6 +106,16 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     if (!f->exit_code_from.empty() && !project->loaded->project.find_service(f->exit_code_from)) {
       result.exit_code = report(Error("--exit-code-from: no such service: " + f->exit_code_from));
       return;
+    }
+    // --watch: the rules are checked before anything starts.
+    std::vector<app::watch::Rule> rules;
+    if (f->watch) {
+      auto read = app::watch::watch_rules(project->loaded->project, f->services);
+      if (!read) {
+        result.exit_code = report(read.error());
+        return;
+      }
+      rules = std::move(*read);
     }
     // Images from `build:` are built here, before the supervisor starts anything, as
     // Docker Compose builds on the client side.
@@ -150,7 +169,20 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     attach.timestamps = f->timestamps;
     attach.no_log_prefix = f->no_log_prefix;
     attach.no_color = f->no_color;
+    // --watch: the develop.watch rules on a loop of their own, beside the logs' loop, for
+    // as long as the foreground lasts.
+    std::atomic<bool> stop_watch{false};
+    std::thread watcher;
+    if (f->watch) {
+      app::watch::WatchSession session{state_root(globals), project->paths, &project->loaded->project,
+                                       source_of(globals, f->services), false, false, &stop_watch};
+      watcher = std::thread([session, &rules] {
+        if (auto st = app::watch::run_watch(session, rules); !st) report(st.error());
+      });
+    }
     auto code = app::attach_foreground(attach, project->paths, attached, since);
+    stop_watch = true;
+    if (watcher.joinable()) watcher.join();
     result.exit_code = code ? *code : report(code.error());
   });
 }
