@@ -60,9 +60,9 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
   cmd->add_flag("--no-color", f->no_color, "Produce monochrome output");
   cmd->add_option("-t,--timeout", f->timeout, "Use this timeout in seconds for container shutdown");
   // Accepted, changing nothing: pier never carries anonymous volumes over to a new container.
-  cmd->add_flag("-V,--renew-anon-volumes",
-                "Recreate anonymous volumes instead of retrieving data from the previous containers (pier always "
-                "does: a recreated container gets new anonymous volumes)");
+  cmd->add_flag("-V,--renew-anon-volumes")
+      ->description("Recreate anonymous volumes instead of retrieving data from the previous containers (pier always "
+                    "does: a recreated container gets new anonymous volumes)");
   cmd->add_flag("--always-recreate-deps", f->options.always_recreate_deps,
                 "Recreate dependent containers. Incompatible with --no-recreate.");
   cmd->add_flag("--attach-dependencies", f->attach_dependencies, "Automatically attach to log output of dependent services");

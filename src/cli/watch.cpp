@@ -19,7 +19,7 @@ void register_watch(CLI::App& app, const GlobalOptions& globals, CommandResult& 
   auto f = std::make_shared<Flags>();
   cmd->add_flag("--no-up", f->no_up, "Do not build & start services before watching");
   cmd->add_flag("--prune", f->prune, "Prune dangling images on rebuild");
-  cmd->add_flag("--quiet", f->quiet, "hide build output");
+  cmd->add_flag("--quiet", f->quiet, "Hide the Syncing and Rebuilding lines");
   cmd->add_option("services", f->services, "Services to watch (default: every service with develop.watch)");
   cmd->callback([f, &globals, &result] {
     auto project = resolve_project(globals, f->services);
