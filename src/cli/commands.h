@@ -34,5 +34,11 @@ void register_images(CLI::App& app, const GlobalOptions& globals, CommandResult&
 void register_pull(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_build(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_convert(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_scale(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_volumes(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_push(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_login(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_logout(CLI::App& app, CommandResult& result);
+void register_watch(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 
 }  // namespace pier::cli

@@ -1,10 +1,14 @@
 // Commands that change containers through the supervisor: down, start, stop, restart,
 // kill, pause, unpause, rm, create. Each is safe to run twice.
+#include <algorithm>
 #include <cstdio>
 
+#include "app/prompt.h"
+#include "app/service_build.h"
 #include "app/supervisor_connect.h"
 #include "app/terminal.h"
 #include "cli/commands.h"
+#include "cli/scale_spec.h"
 #include "cli/supervisor_link.h"
 #include "state/container_record.h"
 
@@ -64,6 +68,9 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
       std::vector<std::string> services;
     };
     auto f = std::make_shared<Flags>();
+    cmd->add_option("services", f->services,
+                    "Services to remove, with those that depend on them (default: all); the networks go when no "
+                    "container is left");
     cmd->add_flag("-v,--volumes", f->volumes, "Remove named volumes declared in the \"volumes\" section of the Compose file");
     cmd->add_flag("--remove-orphans", f->remove_orphans, "Remove containers for services not defined in the Compose file");
     cmd->add_option("--rmi", f->rmi, "Remove images used by services: \"local\" (no custom tag) or \"all\"")
@@ -71,9 +78,9 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
     cmd->add_option("-t,--timeout", f->timeout, "Specify a shutdown timeout in seconds");
     cmd->callback([f, &globals, &result] {
       bool remove_orphans = f->remove_orphans || app::env_flag("COMPOSE_REMOVE_ORPHANS");
-      control::DownRequest request{std::nullopt, f->volumes, remove_orphans, f->rmi, f->timeout};
+      control::DownRequest request{std::nullopt, {}, f->volumes, remove_orphans, f->rmi, f->timeout};
       // down always runs: it also removes what a crashed run left (bridges, nft).
-      result.exit_code = run_on_project(globals, {}, request, false);
+      result.exit_code = run_on_project(globals, f->services, request, false);
     });
   }
   struct Simple {
@@ -87,14 +94,18 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
     auto* cmd = app.add_subcommand(s.name, s.help);
     auto services = std::make_shared<std::vector<std::string>>();
     auto timeout = std::make_shared<std::optional<int>>();
+    auto no_deps = std::make_shared<bool>(false);
     if (s.timeout) cmd->add_option("-t,--timeout", *timeout, "Specify a shutdown timeout in seconds");
-    cmd->add_option("services", *services, "Services (default: all)");
     std::string verb = s.name;
-    cmd->callback([services, timeout, verb, &globals, &result] {
+    if (verb == "restart")
+      cmd->add_flag("--no-deps", *no_deps,
+                    "Don't restart dependent services (those with `depends_on: {SERVICE: {restart: true}}`)");
+    cmd->add_option("services", *services, "Services (default: all)");
+    cmd->callback([services, timeout, no_deps, verb, &globals, &result] {
       using Kind = control::SignalRequest::Kind;
       control::Request request = verb == "start"  ? control::Request(control::StartRequest{})
                                : verb == "stop"   ? control::Request(control::StopRequest{{}, *timeout})
-                               : verb == "restart" ? control::Request(control::RestartRequest{{}, *timeout})
+                               : verb == "restart" ? control::Request(control::RestartRequest{{}, *timeout, *no_deps})
                                : control::Request(control::SignalRequest{verb == "pause" ? Kind::pause : Kind::unpause});
       bool file_scoped = verb == "start" || verb == "stop" || verb == "restart";
       result.exit_code = run_on_project(globals, *services, std::move(request), true,
@@ -123,8 +134,45 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
     cmd->add_flag("-s,--stop", *stop, "Stop the containers, if required, before removing");
     cmd->add_flag("-v,--volumes", *volumes, "Remove any anonymous volumes attached to containers");
     cmd->add_option("services", *services, "Services (default: all)");
-    cmd->callback([services, stop, &globals, &result] {
-      // pier does not prompt: rm removes stopped containers (and running ones with -s).
+    cmd->callback([services, stop, force, &globals, &result] {
+      auto project = resolve_project(globals, *services);
+      if (!project) {
+        result.exit_code = report(project.error());
+        return;
+      }
+      if (project->loaded)
+        for (const auto& name : *services)
+          if (!project->loaded->project.find_service(name)) {
+            result.exit_code = report(Error("no such service: " + name));
+            return;
+          }
+      auto records = current_records(project->paths);
+      if (!records) {
+        result.exit_code = report(records.error());
+        return;
+      }
+      // What the supervisor will remove: the services' stopped containers, and with -s
+      // the running ones too (stopped first). One-offs are `run`'s, as in Compose.
+      std::vector<std::string> names;
+      for (const auto& r : *records) {
+        if (r.oneoff) continue;
+        if (!services->empty() && std::find(services->begin(), services->end(), r.service) == services->end()) continue;
+        bool stopped = r.state == state::ContainerState::created || r.state == state::ContainerState::exited ||
+                       r.state == state::ContainerState::dead;
+        if (stopped || *stop) names.push_back(r.name);
+      }
+      if (names.empty()) {
+        std::fputs("No stopped containers\n", stderr);
+        result.exit_code = 0;
+        return;
+      }
+      std::string message = "Going to remove ";
+      for (size_t i = 0; i < names.size(); ++i) message += (i ? ", " : "") + names[i];
+      if (*force) std::printf("%s\n", message.c_str());
+      else if (!app::confirm(message)) {
+        result.exit_code = 0;
+        return;
+      }
       control::RemoveRequest request;
       request.stop = *stop;
       result.exit_code = run_on_project(globals, *services, request);
@@ -133,9 +181,10 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
   {
     auto* cmd = app.add_subcommand("create", "Creates containers for a service");
     struct Flags {
-      bool force_recreate = false, no_recreate = false, remove_orphans = false;
+      bool force_recreate = false, no_recreate = false, remove_orphans = false, build = false, no_build = false;
+      bool quiet_pull = false;
       std::string pull;
-      std::vector<std::string> services;
+      std::vector<std::string> services, scale;
     };
     auto f = std::make_shared<Flags>();
     cmd->add_flag("--force-recreate", f->force_recreate, "Recreate containers even if their configuration hasn't changed");
@@ -143,9 +192,28 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
     cmd->add_flag("--remove-orphans", f->remove_orphans, "Remove containers for services not defined in the Compose file");
     cmd->add_option("--pull", f->pull, "Pull image before running (always|missing|never)")
         ->check(CLI::IsMember({"always", "missing", "never"}));
+    cmd->add_flag("--build", f->build, "Build images before starting containers");
+    cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
+    cmd->add_flag("--quiet-pull", f->quiet_pull, "Pull without printing progress information");
+    cmd->add_option("--scale", f->scale, "Scale SERVICE to NUM instances (SERVICE=NUM)")->allow_extra_args(false);
     cmd->add_option("services", f->services, "Services (default: all)");
     cmd->callback([f, &globals, &result] {
+      if (f->build && f->no_build) {
+        result.exit_code = report(Error("--build and --no-build are incompatible"));
+        return;
+      }
+      if (f->force_recreate && f->no_recreate) {
+        result.exit_code = report(Error("--force-recreate and --no-recreate are incompatible"));
+        return;
+      }
+      auto scale = parse_scale(f->scale);
+      if (!scale) {
+        result.exit_code = report(scale.error());
+        return;
+      }
       control::UpOptions options;
+      options.scale = *scale;
+      options.quiet_pull = f->quiet_pull;
       options.services = f->services;
       options.force_recreate = f->force_recreate;
       options.no_recreate = f->no_recreate;
@@ -156,6 +224,13 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
       auto project = resolve_project(globals, f->services);
       if (!project || !project->loaded) {
         result.exit_code = report(project ? Error("no configuration file provided: not found") : project.error());
+        return;
+      }
+      // Built here, as `up` builds: on the client side, before the supervisor creates.
+      if (auto st = app::build_before_start(state_root(globals), project->loaded->project, f->services, false,
+                                            f->build, f->no_build);
+          !st) {
+        result.exit_code = report(st.error());
         return;
       }
       control::UpRequest request{source_of(globals, f->services), options};

@@ -60,6 +60,12 @@ int main(int argc, char** argv) {
   register_pull(app, globals, result);
   register_build(app, globals, result);
   register_convert(app, globals, result);
+  register_scale(app, globals, result);
+  register_volumes(app, globals, result);
+  register_push(app, globals, result);
+  register_login(app, globals, result);
+  register_logout(app, result);
+  register_watch(app, globals, result);
   register_version(app, result);
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 

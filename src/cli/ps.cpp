@@ -71,6 +71,8 @@ void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       ->check(CLI::IsMember({"created", "restarting", "running", "removing", "paused", "exited", "dead"}));
   cmd->add_option("--filter", f->filter, "Filter services by a property (status=running)")->allow_extra_args(false);
   cmd->add_option("--format", f->format, "Format the output: table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd->add_flag("--orphans{true}", f->orphans,
+                "Include orphaned services (not declared by project); --orphans=false leaves them out");
   cmd->add_option("services", f->names, "Services to list (default: all)");
   cmd->callback([f, &globals, &result] {
     auto project = resolve_project(globals, {});
@@ -101,6 +103,7 @@ void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     std::vector<const state::ContainerRecord*> shown;
     for (const auto& r : *records) {
       if (!f->names.empty() && std::find(f->names.begin(), f->names.end(), r.service) == f->names.end()) continue;
+      if (!f->orphans && project->loaded && !r.oneoff && !project->loaded->project.services.count(r.service)) continue;
       if (!f->all && f->status.empty() && r.state != state::ContainerState::running &&
           r.state != state::ContainerState::restarting && r.state != state::ContainerState::paused)
         continue;

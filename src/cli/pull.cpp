@@ -55,6 +55,7 @@ void register_pull(CLI::App& app, const GlobalOptions& globals, CommandResult& r
   cmd->add_flag("-q,--quiet", f->options.quiet, "Pull without printing progress information");
   cmd->add_flag("--ignore-pull-failures", f->options.ignore_failures, "Pull what it can and ignores images with pull failures");
   cmd->add_flag("--include-deps", f->include_deps, "Also pull services declared as dependencies");
+  cmd->add_flag("--ignore-buildable", f->options.ignore_buildable, "Ignore images that can be built");
   cmd->add_option("--policy", f->policy, "Apply pull policy (\"missing\"|\"always\")")
       ->check(CLI::IsMember({"missing", "always"}));
   cmd->add_option("services", f->services, "Services to pull (default: all)");

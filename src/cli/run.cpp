@@ -44,7 +44,7 @@ Status handle_orphans(const ProjectRef& project, bool remove) {
   if (remove) {
     supervisor::control::RemoveRequest request;
     request.services = services;
-    request.force = request.stop = true;
+    request.force = request.stop = request.oneoffs = true;
     return call_supervisor(project.paths, request);
   }
   if (app::env_flag("COMPOSE_IGNORE_ORPHANS")) return {};

@@ -1,15 +1,21 @@
 // `pier up`: the supervisor applies the project; in the foreground the CLI then shows
 // the logs of the attached services and stops everything on Ctrl-C, as Docker Compose.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <map>
+#include <set>
+#include <thread>
 
 #include "app/service_build.h"
 #include "app/terminal.h"
 #include "app/up_attach.h"
+#include "app/watch/watcher.h"
 #include "base/clock.h"
 #include "cli/commands.h"
+#include "cli/scale_spec.h"
 #include "cli/supervisor_link.h"
+#include "graph/from_project.h"
 #include "supervisor/control/protocol.h"
 
 namespace pier::cli {
@@ -20,25 +26,13 @@ namespace control = supervisor::control;
 struct UpFlags {
   bool detach = false, wait = false, abort_on_exit = false, abort_on_failure = false;
   bool timestamps = false, no_log_prefix = false, no_color = false, build = false, no_build = false;
+  bool attach_dependencies = false, watch = false;
   int wait_timeout = 0;
   std::optional<int> timeout;
   std::string exit_code_from;
   std::vector<std::string> attach, no_attach, scale, services;
   supervisor::control::UpOptions options;
 };
-
-Result<std::map<std::string, int>> parse_scale(const std::vector<std::string>& items) {
-  std::map<std::string, int> out;
-  for (const auto& item : items) {
-    auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0) return Error("--scale `" + item + "`: expected SERVICE=NUM");
-    char* end = nullptr;
-    long n = std::strtol(item.c_str() + eq + 1, &end, 10);
-    if (*end || n < 0) return Error("--scale `" + item + "`: NUM must be a non-negative integer");
-    out[item.substr(0, eq)] = static_cast<int>(n);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -65,6 +59,16 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
   cmd->add_flag("--no-log-prefix", f->no_log_prefix, "Don't print prefix in logs");
   cmd->add_flag("--no-color", f->no_color, "Produce monochrome output");
   cmd->add_option("-t,--timeout", f->timeout, "Use this timeout in seconds for container shutdown");
+  // Accepted, changing nothing: pier never carries anonymous volumes over to a new container.
+  cmd->add_flag("-V,--renew-anon-volumes")
+      ->description("Recreate anonymous volumes instead of retrieving data from the previous containers (pier always "
+                    "does: a recreated container gets new anonymous volumes)");
+  cmd->add_flag("--always-recreate-deps", f->options.always_recreate_deps,
+                "Recreate dependent containers. Incompatible with --no-recreate.");
+  cmd->add_flag("--attach-dependencies", f->attach_dependencies, "Automatically attach to log output of dependent services");
+  cmd->add_flag("--quiet-pull", f->options.quiet_pull, "Pull without printing progress information");
+  cmd->add_flag("-w,--watch", f->watch,
+                "Watch source code and rebuild/refresh containers when files are updated (develop.watch)");
   cmd->add_flag("--build", f->build, "Build images before starting containers");
   cmd->add_flag("--no-build", f->no_build, "Don't build an image, even if it's policy");
   cmd->add_option("services", f->services, "Services to start (default: all)");
@@ -81,6 +85,14 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       result.exit_code = report(Error("--force-recreate and --no-recreate are incompatible"));
       return;
     }
+    if (f->options.always_recreate_deps && f->options.no_recreate) {
+      result.exit_code = report(Error("--always-recreate-deps and --no-recreate are incompatible"));
+      return;
+    }
+    if (f->watch && (f->detach || f->wait || f->options.no_start)) {
+      result.exit_code = report(Error("--watch cannot be combined with --detach, --wait or --no-start"));
+      return;
+    }
     auto scale = parse_scale(f->scale);
     if (!scale) {
       result.exit_code = report(scale.error());
@@ -94,6 +106,16 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     if (!f->exit_code_from.empty() && !project->loaded->project.find_service(f->exit_code_from)) {
       result.exit_code = report(Error("--exit-code-from: no such service: " + f->exit_code_from));
       return;
+    }
+    // --watch: the rules are checked before anything starts.
+    std::vector<app::watch::Rule> rules;
+    if (f->watch) {
+      auto read = app::watch::watch_rules(project->loaded->project, f->services);
+      if (!read) {
+        result.exit_code = report(read.error());
+        return;
+      }
+      rules = std::move(*read);
     }
     // Images from `build:` are built here, before the supervisor starts anything, as
     // Docker Compose builds on the client side.
@@ -122,12 +144,15 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       result.exit_code = 0;
       return;
     }
-    // Attach to the named services (all when none), minus --no-attach; --attach wins.
+    // Attach to the named services (all when none), with --attach-dependencies their
+    // dependencies too, minus --no-attach; --attach wins.
     std::vector<std::string> attached = f->attach;
     if (attached.empty()) {
+      std::set<std::string> named(f->services.begin(), f->services.end());
+      if (f->attach_dependencies && !f->services.empty())
+        if (auto deps = graph::from_project(project->loaded->project); deps.ok()) named = deps->with_dependencies(f->services);
       for (const auto& [name, service] : project->loaded->project.services)
-        if (!service.disabled && (f->services.empty() || std::find(f->services.begin(), f->services.end(), name) != f->services.end()) &&
-            service.attach.value_or(true) &&
+        if (!service.disabled && (f->services.empty() || named.count(name)) && service.attach.value_or(true) &&
             std::find(f->no_attach.begin(), f->no_attach.end(), name) == f->no_attach.end())
           attached.push_back(name);
     }
@@ -144,7 +169,20 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     attach.timestamps = f->timestamps;
     attach.no_log_prefix = f->no_log_prefix;
     attach.no_color = f->no_color;
+    // --watch: the develop.watch rules on a loop of their own, beside the logs' loop, for
+    // as long as the foreground lasts.
+    std::atomic<bool> stop_watch{false};
+    std::thread watcher;
+    if (f->watch) {
+      app::watch::WatchSession session{state_root(globals), project->paths, &project->loaded->project,
+                                       source_of(globals, f->services), false, false, &stop_watch};
+      watcher = std::thread([session, &rules] {
+        if (auto st = app::watch::run_watch(session, rules); !st) report(st.error());
+      });
+    }
     auto code = app::attach_foreground(attach, project->paths, attached, since);
+    stop_watch = true;
+    if (watcher.joinable()) watcher.join();
     result.exit_code = code ? *code : report(code.error());
   });
 }

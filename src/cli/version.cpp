@@ -10,7 +10,7 @@ void register_version(CLI::App& app, CommandResult& result) {
   auto short_flag = std::make_shared<bool>(false);
   auto format = std::make_shared<std::string>("pretty");
   cmd->add_flag("--short", *short_flag, "Print only the version number");
-  cmd->add_option("--format", *format, "Output format: pretty or json")
+  cmd->add_option("-f,--format", *format, "Output format: pretty or json")
       ->check(CLI::IsMember({"pretty", "json"}));
   cmd->callback([short_flag, format, &result] {
     if (*short_flag)

@@ -142,6 +142,18 @@ void Supervisor::start_in_waves(std::vector<ManagedContainer*> targets, bool ann
   (*step)(0);
 }
 
+// `down SERVICE`: the services and, transitively, every service that depends on them,
+// which Compose removes first (stop_in_order keeps that order).
+std::vector<std::string> Supervisor::with_dependents(std::vector<std::string> services) const {
+  if (!project_) return services;
+  auto deps = graph::from_project(project_->project);
+  if (!deps) return services;
+  for (size_t i = 0; i < services.size(); ++i)
+    for (const auto& d : deps->dependents_of(services[i]))
+      if (std::find(services.begin(), services.end(), d) == services.end()) services.push_back(d);
+  return services;
+}
+
 // Services that declared `depends_on: {x: {restart: true}}` on a restarted x are
 // restarted with it (after it, by the start order), as Docker Compose does.
 std::vector<std::string> Supervisor::with_restart_dependents(std::vector<std::string> services) const {
@@ -157,7 +169,8 @@ std::vector<std::string> Supervisor::with_restart_dependents(std::vector<std::st
 }
 
 void Supervisor::restart(const control::RestartRequest& request, control::Reply reply) {
-  auto targets = select_services(with_restart_dependents(request.services));
+  // --no-deps: only the services named, as Compose drops the depends_on edges first.
+  auto targets = select_services(request.no_deps ? request.services : with_restart_dependents(request.services));
   stop_in_order(targets, grace_of(request.timeout_s), [this, targets, reply](Status stopped) {
     if (!stopped) return reply.finish(stopped);
     start_in_waves(targets, false, reply, [reply](Status st) { reply.finish(st); });
@@ -187,6 +200,8 @@ void Supervisor::simple(const control::SignalRequest& request, control::Reply re
 void Supervisor::remove(const control::RemoveRequest& request, control::Reply reply) {
   std::vector<ManagedContainer*> targets;
   for (auto* c : select(request.services)) {
+    // `run`'s one-offs are not the services' containers: Compose's rm leaves them.
+    if (c->record().oneoff && !request.oneoffs) continue;
     if (c->running() && !request.force && !request.stop) continue;
     targets.push_back(c);
   }
@@ -216,12 +231,33 @@ void Supervisor::down(const control::DownRequest& request, control::Reply reply)
   for (auto& [queued, queued_reply] : std::exchange(after_down_, {})) queued_reply.finish(cancelled());
   downs_++;
   std::vector<ManagedContainer*> targets;
-  for (auto* c : select({}))
-    if (!project_ || remove_orphans || project_->project.services.count(c->service()) || c->record().oneoff)
-      targets.push_back(c);
+  if (!request.services.empty()) {
+    targets = select(with_dependents(request.services));
+    if (remove_orphans)
+      for (auto* c : select({}))
+        if (project_ && !project_->project.services.count(c->service())) targets.push_back(c);
+  } else {
+    for (auto* c : select({}))
+      if (!project_ || remove_orphans || project_->project.services.count(c->service()) || c->record().oneoff)
+        targets.push_back(c);
+  }
   busy_++;
   auto grace = grace_of(request.timeout_s);
-  auto finish_down = [this, reply, volumes, rmi](Status st) {
+  bool partial = !request.services.empty();
+  auto finish_down = [this, reply, volumes, rmi, partial](Status st) {
+    auto finished = [this, reply](Status st) {
+      reply.finish(st);
+      busy_--;
+      if (--downs_ == 0)
+        for (auto& [queued, queued_reply] : std::exchange(after_down_, {})) handle(queued, queued_reply);
+      check_idle();
+    };
+    // `down SERVICE`: the networks, volumes and images stay while another container of
+    // the project is there (pier's networks go all together, at the project's end).
+    if (partial && !containers_.empty()) {
+      reply.event(progress("Network " + paths_.project + "_default", "Resource is still in use"));
+      return finished(st);
+    }
     Status net = networking_.teardown();
     if (!net) log::warn("down: {}", net.error().to_string());
     else reply.event(progress("Network " + paths_.project + "_default", "Removed"));
@@ -258,14 +294,12 @@ void Supervisor::down(const control::DownRequest& request, control::Reply reply)
       // remove() takes only an empty directory: logs of a container still there stay.
       std::filesystem::remove(paths_.project_logs_dir(), ec);
     }
-    reply.finish(st);
-    busy_--;
-    if (--downs_ == 0)
-      for (auto& [queued, queued_reply] : std::exchange(after_down_, {})) handle(queued, queued_reply);
-    check_idle();
+    finished(st);
   };
-  // The containers no record describes go after the managed ones, before the networks.
-  auto then_unreadable = [this, reply, finish_down](Status st) {
+  // The containers no record describes go after the managed ones, before the networks
+  // (not for `down SERVICE`: such a container's service is not known).
+  auto then_unreadable = [this, reply, finish_down, partial](Status st) {
+    if (partial) return finish_down(st);
     remove_unreadable(reply, std::nullopt, [st, finish_down](Status unreadable) { finish_down(st ? unreadable : st); });
   };
   if (grace) {

@@ -121,7 +121,7 @@ void UpRun::pull_images() {
     const image::Store* store = &host_.images();
     image::PullPolicy policy = policies[ref];
     bool will_pull = !store->find(ref).ok() && policy.kind != image::PullPolicy::Kind::never;
-    if (will_pull) progress("Image " + ref, "Pulling");
+    if (will_pull && !options_.quiet_pull) progress("Image " + ref, "Pulling");
     host_.workers().run<Result<image::ResolvedImage>>(
         [store, ref, policy, pull_options] { return image::ensure_image(*store, ref, policy, pull_options); },
         [this, alive = alive_, ref, results, failed, will_pull](Result<image::ResolvedImage> resolved) {
@@ -129,7 +129,7 @@ void UpRun::pull_images() {
           if (!resolved) {
             if (!*failed) *failed = std::move(resolved).error().context("image " + ref);
           } else {
-            if (will_pull) progress("Image " + ref, "Pulled");
+            if (will_pull && !options_.quiet_pull) progress("Image " + ref, "Pulled");
             (*results)[ref] = std::move(*resolved);
           }
           if (--pending_ > 0) return;
@@ -139,6 +139,13 @@ void UpRun::pull_images() {
           plan_containers();
         });
   }
+}
+
+// --always-recreate-deps: a dependency that was not named is recreated, as Compose's
+// "force" policy for dependencies (the services named follow --force-recreate).
+bool UpRun::always_recreate(const std::string& service) const {
+  if (!options_.always_recreate_deps || options_.services.empty()) return false;
+  return std::find(options_.services.begin(), options_.services.end(), service) == options_.services.end();
 }
 
 // Decides, per target service, which containers stay, which are recreated (config
@@ -161,7 +168,7 @@ void UpRun::plan_containers() {
       bool changed = c->record().config_hash != hash || c->record().image_id != image.record.id ||
                      c->record().sources_digest != *digest;
       if (c->record().number > replicas) to_remove.push_back(c);
-      else if (!options_.no_recreate && (options_.force_recreate || changed)) {
+      else if (!options_.no_recreate && (options_.force_recreate || changed || always_recreate(name))) {
         to_remove.push_back(c);
         recreated.insert(name);
       } else if (c->plan().spec.process.argv.empty()) {

@@ -46,6 +46,7 @@ class UpRun {
   Status choose_targets();
   void pull_images();
   void plan_containers();
+  bool always_recreate(const std::string& service) const;
   // Creates the targets' missing containers, then starts the services.
   void create_containers();
   void start_service(const std::string& service);

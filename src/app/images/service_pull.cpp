@@ -43,6 +43,10 @@ std::optional<Error> pull_one(const Shared& s, const ServiceImage& image) {
     s.lines.status(image.service, "Skipped - Image is already present locally", ProgressPrinter::Outcome::done);
     return std::nullopt;
   }
+  if (s.options.ignore_buildable && image.can_be_built) {
+    s.lines.status(image.service, "Skipped - Image can be built", ProgressPrinter::Outcome::done);
+    return std::nullopt;
+  }
   s.lines.status(image.service, "Pulling");
   PullOptions pull = s.pull;
   ProgressPrinter* lines = &s.lines;

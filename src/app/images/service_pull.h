@@ -22,6 +22,7 @@ struct ServicePullOptions {
   bool quiet = false;
   bool ignore_failures = false;  // report failures as warnings, succeed
   bool missing_only = false;     // --policy missing: skip images already in the store
+  bool ignore_buildable = false; // skip the images of services with `build:`
   int parallel_images = 4;
 };
 

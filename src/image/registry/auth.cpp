@@ -1,6 +1,7 @@
 #include "image/registry/auth.h"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
@@ -12,12 +13,6 @@ namespace pier::image {
 namespace {
 
 using nlohmann::json;
-
-std::string default_config_path() {
-  if (const char* dir = std::getenv("DOCKER_CONFIG"); dir && *dir) return std::string(dir) + "/config.json";
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/root") + "/.docker/config.json";
-}
 
 // Docker Hub's credentials live under its legacy index URL.
 std::vector<std::string> config_keys(const std::string& host) {
@@ -45,6 +40,68 @@ Result<Credentials> from_auths(const json& auths, const std::string& key) {
 }
 
 }  // namespace
+
+std::string docker_config_path() {
+  if (const char* dir = std::getenv("DOCKER_CONFIG"); dir && *dir) return std::string(dir) + "/config.json";
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : "/root") + "/.docker/config.json";
+}
+
+std::string auths_key(const std::string& host) {
+  if (host == "registry-1.docker.io" || host == "docker.io" || host == "index.docker.io")
+    return "https://index.docker.io/v1/";
+  return host;
+}
+
+namespace {
+
+// The config as an object: none yet is an empty one, anything else is an error (the
+// user's file is never overwritten with less than it had).
+Result<json> read_config(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) {
+    if (std::filesystem::exists(path)) return std::move(text).error().context("read docker config `" + path + "`");
+    return json::object();
+  }
+  auto config = json::parse(*text, nullptr, false);
+  if (!config.is_object()) return Error("docker config `" + path + "` is not a JSON object").hint("fix or remove it");
+  return config;
+}
+
+Status write_config(const std::string& path, const json& config) {
+  auto dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Error("create `" + dir.string() + "`: " + ec.message());
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  }
+  return write_file_atomic(path, config.dump(1, '\t') + "\n", 0600).context("write docker config `" + path + "`");
+}
+
+}  // namespace
+
+Status store_credentials(const std::string& key, const Credentials& credentials, const std::string& config_path) {
+  std::string path = config_path.empty() ? docker_config_path() : config_path;
+  PIER_TRY(json config, read_config(path));
+  if (!config.contains("auths") || !config["auths"].is_object()) config["auths"] = json::object();
+  json& entry = config["auths"][key];
+  if (!entry.is_object()) entry = json::object();
+  entry.erase("identitytoken");
+  entry["auth"] = base64_encode(credentials.username + ":" + credentials.password);
+  return write_config(path, config);
+}
+
+Result<bool> erase_credentials(const std::string& key, const std::string& config_path) {
+  std::string path = config_path.empty() ? docker_config_path() : config_path;
+  if (!std::filesystem::exists(path)) return false;
+  PIER_TRY(json config, read_config(path));
+  auto auths = config.find("auths");
+  if (auths == config.end() || !auths->is_object() || !auths->contains(key)) return false;
+  auths->erase(key);
+  PIER_CHECK(write_config(path, config));
+  return true;
+}
 
 Result<Challenge> parse_challenge(std::string_view header) {
   header = trim(header);
@@ -80,7 +137,7 @@ Result<Challenge> parse_challenge(std::string_view header) {
 }
 
 Result<Credentials> find_credentials(const std::string& host, const std::string& config_path) {
-  std::string path = config_path.empty() ? default_config_path() : config_path;
+  std::string path = config_path.empty() ? docker_config_path() : config_path;
   auto text = read_file(path);
   if (!text) return Credentials{};  // no docker config: anonymous
   auto config = json::parse(*text, nullptr, false);

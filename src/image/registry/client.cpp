@@ -142,7 +142,8 @@ Result<std::string> RegistryClient::fetch_token(HttpClient& http, const Site& si
     return Error("registry " + site.endpoint.host + " sent a bearer challenge without a realm");
   std::string url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
   if (auto s = ch.params.find("service"); s != ch.params.end()) url += "service=" + url_escape(s->second) + "&";
-  url += "scope=" + url_escape("repository:" + ref_.path + (push_access ? ":pull,push" : ":pull"));
+  if (login_) url += "account=" + url_escape(credentials_.username);
+  else url += "scope=" + url_escape("repository:" + ref_.path + (push_access ? ":pull,push" : ":pull"));
   HttpRequest req = request_for(site, url, {});
   if (!credentials_.empty()) {
     req.basic_user = credentials_.username;
@@ -305,6 +306,26 @@ Result<size_t> RegistryClient::registry_site(HttpClient& http) {
   size_t last = sites_.size() - 1;  // mirrors come first, the registry last
   if (!sites_[last].pinged) PIER_CHECK(ping_site(http, sites_[last]));
   return last;
+}
+
+Status RegistryClient::check_login(const Credentials& credentials) {
+  {
+    std::lock_guard lock(mutex_);
+    credentials_ = credentials;
+    credentials_loaded_ = true;
+    login_ = true;
+  }
+  HttpClient http;
+  PIER_TRY(size_t site, registry_site(http));
+  HttpRequest req;
+  req.url = "/v2/";
+  auto r = exchange(http, site, req, nullptr, 1 << 20);
+  std::string what = "log in to " + host_;
+  if (!r) return std::move(r).error().context(what);
+  if (r->status == 401 || r->status == 403)
+    return Error(what + ": unauthorized: incorrect username or password");
+  if (r->status != 200) return status_error(what, *r);
+  return {};
 }
 
 Result<bool> RegistryClient::has_blob(const Descriptor& blob) {

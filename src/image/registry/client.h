@@ -57,6 +57,11 @@ class RegistryClient {
   Result<std::string> put_manifest(const std::string& tag_or_digest, const std::string& media_type,
                                    const std::string& body);
 
+  // `pier login`: GET /v2/ of the registry itself (never a mirror) with `credentials`
+  // instead of the Docker config's, asking a token server for a token to no
+  // repository as `docker login` does. An error when the registry refuses them.
+  Status check_login(const Credentials& credentials);
+
   int max_attempts = 4;
   bool push_access = false;
 
@@ -94,6 +99,7 @@ class RegistryClient {
   std::optional<Error> setup_error_;
   Credentials credentials_;
   bool credentials_loaded_ = false;
+  bool login_ = false;  // check_login: tokens name the account, not a repository
   std::mutex mutex_;  // guards sites_, current_ and the credentials
   std::vector<Site> sites_;
   size_t current_ = 0;

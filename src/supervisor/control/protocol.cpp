@@ -83,7 +83,9 @@ Result<UpOptions> up_options_in(const json& j) {
       .optional("no_start", o.no_start)
       .optional("wait", o.wait)
       .optional("wait_timeout", o.wait_timeout_s)
-      .optional("pull", o.pull);
+      .optional("pull", o.pull)
+      .optional("always_recreate_deps", o.always_recreate_deps)
+      .optional("quiet_pull", o.quiet_pull);
   if (f.error()) return Error(*f.error());
   return o;
 }
@@ -99,7 +101,9 @@ json to_json(const UpOptions& o) {
           {"no_start", o.no_start},
           {"wait", o.wait},
           {"wait_timeout", o.wait_timeout_s},
-          {"pull", o.pull}};
+          {"pull", o.pull},
+          {"always_recreate_deps", o.always_recreate_deps},
+          {"quiet_pull", o.quiet_pull}};
 }
 
 const char* name_of(SignalRequest::Kind kind) {
@@ -154,15 +158,16 @@ struct RequestJson {
   }
   void operator()(const RestartRequest& r) const {
     j["services"] = r.services;
+    j["no_deps"] = r.no_deps;
     put_timeout(j, r.timeout_s);
   }
   void operator()(const DownRequest& r) const {
     if (r.source) j["source"] = supervisor::to_json(*r.source);
-    j.update({{"volumes", r.volumes}, {"remove_orphans", r.remove_orphans}, {"rmi", r.rmi}});
+    j.update({{"services", r.services}, {"volumes", r.volumes}, {"remove_orphans", r.remove_orphans}, {"rmi", r.rmi}});
     put_timeout(j, r.timeout_s);
   }
   void operator()(const RemoveRequest& r) const {
-    j.update({{"services", r.services}, {"force", r.force}, {"stop", r.stop}});
+    j.update({{"services", r.services}, {"force", r.force}, {"stop", r.stop}, {"oneoffs", r.oneoffs}});
   }
   void operator()(const SignalRequest& r) const {
     j["services"] = r.services;
@@ -208,9 +213,10 @@ Result<std::optional<Request>> parse_fields(const std::string& op, const json& j
   if (op == "stop" || op == "restart") {
     std::vector<std::string> services;
     std::optional<int> timeout_s;
-    f.optional("services", services).optional("timeout", timeout_s);
+    bool no_deps = false;
+    f.optional("services", services).optional("timeout", timeout_s).optional("no_deps", no_deps);
     if (op == "stop") return done(StopRequest{std::move(services), timeout_s});
-    return done(RestartRequest{std::move(services), timeout_s});
+    return done(RestartRequest{std::move(services), timeout_s, no_deps});
   }
   if (op == "down") {
     DownRequest r;
@@ -218,13 +224,14 @@ Result<std::optional<Request>> parse_fields(const std::string& op, const json& j
       PIER_TRY(auto source, source_in(j));
       r.source = std::move(source);
     }
-    f.optional("volumes", r.volumes).optional("remove_orphans", r.remove_orphans).optional("rmi", r.rmi);
+    f.optional("services", r.services).optional("volumes", r.volumes).optional("remove_orphans", r.remove_orphans);
+    f.optional("rmi", r.rmi);
     f.optional("timeout", r.timeout_s);
     return done(std::move(r));
   }
   if (op == "rm") {
     RemoveRequest r;
-    f.optional("services", r.services).optional("force", r.force).optional("stop", r.stop);
+    f.optional("services", r.services).optional("force", r.force).optional("stop", r.stop).optional("oneoffs", r.oneoffs);
     return done(std::move(r));
   }
   if (op == "kill" || op == "pause" || op == "unpause") {

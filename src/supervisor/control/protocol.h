@@ -41,6 +41,8 @@ struct UpOptions {
   bool wait = false;             // reply only when running/healthy (or completed)
   int wait_timeout_s = 0;        // 0: no limit
   std::string pull;              // --pull: always, missing, never ("" = per service)
+  bool always_recreate_deps = false;  // the dependencies of `services` are recreated too
+  bool quiet_pull = false;            // no "Image x  Pulling" lines
 };
 
 struct UpRequest {
@@ -86,10 +88,14 @@ struct StopRequest {
 struct RestartRequest {
   std::vector<std::string> services;
   std::optional<int> timeout_s;
+  bool no_deps = false;  // not the services that depend on them with `restart: true`
 };
 
 struct DownRequest {
   std::optional<ProjectSource> source;  // none: act on what the supervisor has
+  // Only these services' containers and those of the services that depend on them;
+  // the networks go only once no container is left. Empty: the whole project.
+  std::vector<std::string> services;
   bool volumes = false;
   bool remove_orphans = false;
   std::string rmi;  // "", "local" or "all"
@@ -100,6 +106,7 @@ struct RemoveRequest {
   std::vector<std::string> services;
   bool force = false;  // also running containers
   bool stop = false;   // stop running ones first
+  bool oneoffs = false;  // also `run` one-offs (run --remove-orphans); rm leaves them
 };
 
 // kill, pause and unpause: the named containers, else those of `services`.

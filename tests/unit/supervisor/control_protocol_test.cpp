@@ -48,6 +48,7 @@ TEST_CASE("protocol: up keeps its source and every option", "[control]") {
   up.options.ignore_orphans = true;
   up.options.wait_timeout_s = 30;
   up.options.pull = "always";
+  up.options.always_recreate_deps = up.options.quiet_pull = true;
   auto back = std::get<control::UpRequest>(round_trip(up));
   CHECK(back.source.load.files == up.source.load.files);
   CHECK(back.source.load.stdin_text == up.source.load.stdin_text);
@@ -57,6 +58,8 @@ TEST_CASE("protocol: up keeps its source and every option", "[control]") {
   CHECK(back.options.pull == "always");
   CHECK(back.options.ignore_orphans);
   CHECK(back.options.remove_orphans);
+  CHECK(back.options.always_recreate_deps);
+  CHECK(back.options.quiet_pull);
   CHECK(control::to_json(up)["op"] == "up");
 }
 
@@ -129,9 +132,14 @@ TEST_CASE("protocol: the service requests keep services, timeouts and signals", 
   auto rm = std::get<control::RemoveRequest>(round_trip(control::RemoveRequest{{"web"}, true, true}));
   CHECK((rm.force && rm.stop));
 
-  control::DownRequest down{a_source(), true, true, "local", 3};
+  auto restart = std::get<control::RestartRequest>(round_trip(control::RestartRequest{{"db"}, std::nullopt, true}));
+  CHECK(restart.no_deps);
+  CHECK_FALSE(std::get<control::RestartRequest>(round_trip(control::RestartRequest{{"db"}, 7})).no_deps);
+
+  control::DownRequest down{a_source(), {"db"}, true, true, "local", 3};
   auto back = std::get<control::DownRequest>(round_trip(down));
   CHECK(back.source);
+  CHECK(back.services == std::vector<std::string>{"db"});
   CHECK(back.rmi == "local");
   CHECK_FALSE(std::get<control::DownRequest>(round_trip(control::DownRequest{})).source);
 
