@@ -2,8 +2,10 @@
 #include <cstdio>
 #include <map>
 
+#include "app/format/listing.h"
 #include "base/atomic_file.h"
 #include "cli/commands.h"
+#include "cli/project.h"
 #include "cli/table.h"
 #include "state/container_record.h"
 #include "state/paths.h"
@@ -17,11 +19,16 @@ void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& res
   auto format = std::make_shared<std::string>("table");
   cmd->add_flag("-a,--all", *all, "Show all stopped Compose projects");
   cmd->add_flag("-q,--quiet", *quiet, "Only display project names");
-  cmd->add_option("--format", *format, "Format the output: table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("--format", *format, "Format the output: table, json or a Go template ('{{.Name}}')");
   cmd->callback([all, quiet, format, &globals, &result] {
+    if (auto st = app::format::check_format(*format); !st) {
+      result.exit_code = report(st.error());
+      return;
+    }
     std::string root = state_root(globals);
     Table table({"NAME", "STATUS", "CONFIG FILES"});
-    nlohmann::json out = nlohmann::json::array();
+    table.set_min_width(20);  // Compose's own tables: tabwriter minwidth 20
+    std::vector<nlohmann::json> rows;
     for (const auto& name : state::list_projects(state::run_base(root))) {
       auto paths = state::project_paths(root, name);
       if (!paths) continue;  // not a directory pier made: list_projects saw it on disk
@@ -42,13 +49,21 @@ void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& res
         if (auto source = supervisor::source_from_json(j); !j.is_discarded() && source.ok())
           for (const auto& f : source->load.files) files += (files.empty() ? "" : ",") + f;
       }
+      // -q prints the names whatever --format says, as Compose does.
       if (*quiet) std::printf("%s\n", name.c_str());
       table.add({name, status, files});
-      out.push_back({{"Name", name}, {"Status", status}, {"ConfigFiles", files}});
+      rows.push_back({{"Name", name}, {"Status", status}, {"ConfigFiles", files}});
     }
-    if (*format == "json") std::printf("%s\n", out.dump().c_str());
-    else if (!*quiet) table.print(stdout);
     result.exit_code = 0;
+    if (*quiet) return;
+    if (format->empty() || *format == "table" || *format == "pretty") {
+      table.print(stdout);
+      return;
+    }
+    static const app::format::Listing listing{
+        {{"Name", "NAME"}, {"Status", "STATUS"}, {"ConfigFiles", "CONFIG FILES"}}, "", 20, true};
+    if (auto st = app::format::print_listing(*format, rows, listing, stdout); !st)
+      result.exit_code = report(st.error());
   });
 }
 
