@@ -47,11 +47,8 @@ Status check_mode_reference(const Project& p, const Service& s, const std::strin
 
 Status check_service_references(const Project& p, const Service& s) {
   auto names = service_names(p);
-  for (const auto& [dep, d] : s.depends_on) {
-    if (!p.services.count(dep))
-      return undefined(s, "service", dep, d.mark, names, "define the service or remove it from depends_on", "depends on");
-    if (dep == s.name) return Error("service \"" + s.name + "\" depends on itself").at(d.mark.to_string());
-  }
+  // links, volumes_from and `service:` modes first: each also adds an implicit
+  // depends_on entry, and its own key names the problem better than depends_on does.
   for (const auto& link : s.links) {
     std::string target = link.substr(0, link.find(':'));
     if (!p.services.count(target))
@@ -66,6 +63,11 @@ Status check_service_references(const Project& p, const Service& s) {
   PIER_CHECK(check_mode_reference(p, s, "network_mode", s.network_mode));
   PIER_CHECK(check_mode_reference(p, s, "pid", s.pid));
   PIER_CHECK(check_mode_reference(p, s, "ipc", s.ipc));
+  for (const auto& [dep, d] : s.depends_on) {
+    if (!p.services.count(dep))
+      return undefined(s, "service", dep, d.mark, names, "define the service or remove it from depends_on", "depends on");
+    if (dep == s.name) return Error("service \"" + s.name + "\" depends on itself").at(d.mark.to_string());
+  }
   return {};
 }
 

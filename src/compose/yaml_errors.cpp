@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <optional>
 #include <vector>
 
 namespace pier::compose {
@@ -93,13 +92,13 @@ Error explain_yaml_error(std::string_view text, const std::string& parser_messag
   // A line whose indentation matches no block open above it.
   std::vector<size_t> open;  // indentations of the enclosing blocks, outermost first
   std::string_view previous;
-  std::optional<size_t> scalar_owner;  // indentation of a `key: |` whose text follows
+  size_t scalar_owner = std::string_view::npos;  // indentation of a `key: |` whose text follows
   for (const auto& line : lines) {
     if (line.number > stop) break;
     if (!is_content(line.text)) continue;
     size_t indent = indent_of(line.text);
-    if (scalar_owner && indent > *scalar_owner) continue;
-    scalar_owner.reset();
+    if (scalar_owner != std::string_view::npos && indent > scalar_owner) continue;
+    scalar_owner = std::string_view::npos;
     bool deeper_allowed = !previous.empty() && opens_block(previous) && (open.empty() || indent > open.back());
     bool returns_to_open = false;
     for (size_t level : open) returns_to_open |= level == indent;
