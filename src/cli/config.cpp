@@ -13,7 +13,10 @@
 #include "compose/output.h"
 #include "compose/variables.h"
 #include "graph/from_project.h"
+#include "image/limits.h"
 #include "image/reference.h"
+#include "image/registry/client.h"
+#include "image/registry/registry_config.h"
 #include "image/store/store.h"
 
 namespace pier::cli {
@@ -180,20 +183,35 @@ Result<std::string> environment_lines(const GlobalOptions& globals) {
   return out;
 }
 
-// `--resolve-image-digests`: each image pinned to the digest pier's store holds for it
-// (the registry's, where it was pulled), as `name:tag@sha256:...`. An image that is
-// not in the store must be pulled first: config never reaches a registry.
+// The digest a registry serves for `ref`'s tag: the sha256 of the manifest (or index)
+// it answers with, as `docker pull` reports it.
+Result<std::string> registry_digest(const GlobalOptions& globals, const image::Reference& ref) {
+  PIER_TRY(auto registries, image::RegistryConfig::load(state_root(globals)));
+  image::RegistryClient client(ref, registries);
+  PIER_CHECK(client.ping());
+  PIER_TRY(auto manifest, client.get_manifest(ref.tag.empty() ? "latest" : ref.tag, image::limits::kMaxManifestBytes));
+  return manifest.digest;
+}
+
+// `--resolve-image-digests`: each image pinned to its digest, as `name:tag@sha256:...`:
+// the one pier's store holds for it (the registry's, where it was pulled), else the one
+// its registry serves now, as Compose asks the registry.
 Status resolve_image_digests(const GlobalOptions& globals, compose::Project& project) {
   PIER_TRY(auto store, image::Store::open(state_root(globals)));
   for (auto& [name, service] : project.services) {
     if (service.disabled || service.image.empty()) continue;
     PIER_TRY(image::Reference ref, image::parse_reference(service.image).context("service \"" + name + "\""));
     if (!ref.digest.empty()) continue;
-    auto record = store.find(ref.str());
-    if (!record)
-      return Error("service \"" + name + "\": image `" + service.image + "` is not in pier's store")
-          .hint("pull it first (pier pull " + name + "), then resolve its digest");
-    const std::string& digest = record->repo_digest.empty() ? record->manifest_digest : record->repo_digest;
+    std::string digest;
+    if (auto record = store.find(ref.str())) {
+      digest = record->repo_digest.empty() ? record->manifest_digest : record->repo_digest;
+    } else {
+      auto served = registry_digest(globals, ref);
+      if (!served)
+        return std::move(served).error().context("service \"" + name + "\": resolving the digest of `" +
+                                                 service.image + "` (not in pier's store)");
+      digest = *served;
+    }
     service.image = ref.str() + "@" + digest;
   }
   return {};

@@ -9,6 +9,7 @@ import subprocess
 import unittest
 
 from harness import PIER, EventReader, Project, free_port, wait_for
+from test_more_commands import LocalRegistry
 
 
 def fidelity_name():
@@ -187,10 +188,19 @@ class OutputFormats(unittest.TestCase):
         self.assertRegex(out, r"image: docker\.io/library/busybox:latest@sha256:[0-9a-f]{64}\n")
         # An image already pinned keeps its digest.
         self.assertIn("@sha256:" + "0" * 64, out)
-        p.write("compose.yaml", "services:\n  web:\n    image: fidelity-not-pulled:1\n")
+
+        # Not in the store: the digest its registry serves, as Compose asks the registry.
+        registry = LocalRegistry(self)
+        image = registry.push_busybox("fidelity/app:1")
+        served = json.loads(subprocess.run(["skopeo", "inspect", "--tls-verify=false", "docker://" + image],
+                                           capture_output=True, text=True, check=True, timeout=60).stdout)["Digest"]
+        p.write("compose.yaml", f"services:\n  web:\n    image: {image}\n")
+        self.assertIn(f"image: {image}@{served}\n", p.pier("config", "--resolve-image-digests").stdout)
+        p.write("compose.yaml", f"services:\n  web:\n    image: {registry.host}/fidelity/missing:1\n")
         missing = p.pier("config", "--resolve-image-digests", check=False)
         self.assertEqual(missing.returncode, 1)
-        self.assertIn("image `fidelity-not-pulled:1` is not in pier's store", missing.stderr)
+        self.assertIn(f"resolving the digest of `{registry.host}/fidelity/missing:1` (not in pier's store)",
+                      missing.stderr)
 
 
 if __name__ == "__main__":
