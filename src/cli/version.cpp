@@ -20,7 +20,7 @@ void register_version(CLI::App& app, CommandResult& result) {
       std::printf("%s\n", PIER_VERSION);
       return;
     }
-    if (*format == "pretty" || format->empty()) {
+    if (*format == "pretty" || *format == "table" || format->empty()) {
       std::printf("pier version %s (Docker Compose v%s compatible)\n", PIER_VERSION, PIER_COMPOSE_VERSION);
       return;
     }
