@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
+#include "state/container_record.h"
 
 namespace pier::cli {
 namespace {
@@ -32,10 +33,16 @@ std::string rfc3339_nano(int64_t ns) {
 }
 
 // Compose's `events --json` line: time, type, service, id, action and the container's
-// attributes (its name; the exit code of a `die`). pier adds `timeNano` (Docker's own
-// events have it) and the state it knows: name, state, health, exit_code, oneoff.
-nlohmann::json event_json(const supervisor::control::ContainerEvent& e) {
+// attributes as Docker reports them, less Compose's own labels: its name, image and
+// labels (from its record), the exit code of a `die`. pier adds `timeNano` (Docker's
+// own events have it) and the state it knows: name, state, health, exit_code, oneoff.
+nlohmann::json event_json(const supervisor::control::ContainerEvent& e, const state::RecordStore& records) {
   nlohmann::json attributes = {{"name", e.name}};
+  if (auto record = records.read(e.name)) {
+    attributes["image"] = record->image;
+    for (const auto& [key, value] : record->labels)
+      if (!key.starts_with("com.docker.compose.")) attributes[key] = value;
+  }
   if (e.action == "die") attributes["exitCode"] = std::to_string(e.exit_code);
   return {{"time", rfc3339_nano(e.time_ns)}, {"timeNano", e.time_ns}, {"type", "container"},
           {"service", e.service}, {"id", e.id}, {"action", e.action}, {"attributes", attributes},
@@ -74,7 +81,8 @@ void register_events(CLI::App& app, const GlobalOptions& globals, CommandResult&
       if (!services->empty() && std::find(services->begin(), services->end(), e->service) == services->end())
         continue;
       if (*json) {
-        std::printf("%s\n", event_json(*e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+        auto line = event_json(*e, state::RecordStore(project->paths.records_dir()));
+        std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       } else {
         int64_t ns = e->time_ns;
         std::time_t t = static_cast<std::time_t>(ns / 1000000000);

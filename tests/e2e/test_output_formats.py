@@ -84,6 +84,7 @@ class OutputFormats(unittest.TestCase):
               job:
                 image: busybox
                 command: ["sh", "-c", "exit 3"]
+                labels: {team: fidelity}
         """, name=fidelity_name())
         p.pier("up", "-d", "keeper")
         keeper = p.name + "-keeper-1"
@@ -110,10 +111,11 @@ class OutputFormats(unittest.TestCase):
         self.assertRegex(die["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$")
         self.assertEqual(die["type"], "container")
         self.assertEqual(die["service"], "job")
-        self.assertEqual(die["attributes"], {"name": name, "exitCode": "3"})
+        # Docker's attributes less Compose's own labels: name, image, the service's labels.
+        self.assertEqual(die["attributes"], {"name": name, "image": "busybox", "team": "fidelity", "exitCode": "3"})
         self.assertEqual(len(die["id"]), 64)
         start = events.of(name, "start")[0]
-        self.assertEqual(start["attributes"], {"name": name})
+        self.assertEqual(start["attributes"], {"name": name, "image": "busybox", "team": "fidelity"})
         self.assertLessEqual(start["timeNano"], die["timeNano"])
 
     def test_ls_images_and_version_take_templates(self):
