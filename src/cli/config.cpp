@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 
+#include "app/format/listing.h"
 #include "base/atomic_file.h"
 #include "base/strings.h"
 #include "cli/commands.h"
@@ -12,6 +13,11 @@
 #include "compose/output.h"
 #include "compose/variables.h"
 #include "graph/from_project.h"
+#include "image/limits.h"
+#include "image/reference.h"
+#include "image/registry/client.h"
+#include "image/registry/registry_config.h"
+#include "image/store/store.h"
 
 namespace pier::cli {
 namespace {
@@ -30,6 +36,11 @@ struct ConfigFlags {
   bool list_variables = false;
   bool no_interpolate = false;
   bool no_normalize = false;
+  bool no_consistency = false;
+  bool no_path_resolution = false;
+  bool resolve_image_digests = false;
+  bool environment = false;
+  bool format_given = false;  // --format named: `--variables` then prints yaml or json
 };
 
 std::string lines(const std::vector<std::string>& items) {
@@ -108,10 +119,35 @@ std::string render(const compose::Json& doc, const std::string& format) {
   return compose::to_yaml(doc);
 }
 
+// `--variables --format yaml|json`: one entry per variable, keyed by its name, with
+// compose-go's field names (lower-cased in YAML, as go-yaml writes them).
+std::string variables_document(const std::vector<compose::Variable>& variables, const std::string& format) {
+  bool yaml = format == "yaml";
+  compose::Json doc = compose::Json::object();
+  for (const auto& v : variables)
+    doc[v.name] = {{yaml ? "name" : "Name", v.name},
+                   {yaml ? "defaultvalue" : "DefaultValue", v.default_value},
+                   {yaml ? "presencevalue" : "PresenceValue", v.alternate_value},
+                   {yaml ? "required" : "Required", v.required}};
+  return render(doc, format);
+}
+
 // NAME / REQUIRED / DEFAULT VALUE / ALTERNATE VALUE, in aligned columns as Docker
-// Compose prints them.
-Result<std::string> variables_table(const GlobalOptions& globals) {
+// Compose prints them; with --format, YAML, JSON or a Go template over each variable.
+Result<std::string> variables_table(const GlobalOptions& globals, const ConfigFlags& f) {
   PIER_TRY(auto variables, compose::list_project_variables(to_load_options(globals)));
+  if (f.format_given && (f.format == "yaml" || f.format == "json")) return variables_document(variables, f.format);
+  if (f.format_given && f.format != "table") {
+    std::vector<nlohmann::json> rows;
+    for (const auto& v : variables)
+      rows.push_back({{"Name", v.name}, {"DefaultValue", v.default_value}, {"PresenceValue", v.alternate_value},
+                      {"Required", v.required}});
+    static const app::format::Listing listing{{{"Name", "NAME"}, {"Required", "REQUIRED"},
+                                               {"DefaultValue", "DEFAULT VALUE"}, {"PresenceValue", "ALTERNATE VALUE"}},
+                                              "", 20, false};
+    PIER_TRY(std::string text, app::format::render_listing(f.format, rows, listing));
+    return text;
+  }
   std::vector<std::array<std::string, 4>> rows = {
       {"NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE"}};
   for (const auto& v : variables)
@@ -138,16 +174,62 @@ Result<std::string> render_tree(const GlobalOptions& globals, const ConfigFlags&
   return render(doc, f.format);
 }
 
+// `--environment`: what interpolation saw (.env under the process environment, and
+// COMPOSE_PROJECT_NAME), one KEY=VALUE a line, sorted, as Compose prints it.
+Result<std::string> environment_lines(const GlobalOptions& globals) {
+  PIER_TRY(compose::ProjectTree tree, load_project_tree(globals, true));
+  std::string out;
+  for (const auto& [key, value] : tree.environment) out += key + "=" + value + "\n";
+  return out;
+}
+
+// The digest a registry serves for `ref`'s tag: the sha256 of the manifest (or index)
+// it answers with, as `docker pull` reports it.
+Result<std::string> registry_digest(const GlobalOptions& globals, const image::Reference& ref) {
+  PIER_TRY(auto registries, image::RegistryConfig::load(state_root(globals)));
+  image::RegistryClient client(ref, registries);
+  PIER_CHECK(client.ping());
+  PIER_TRY(auto manifest, client.get_manifest(ref.tag.empty() ? "latest" : ref.tag, image::limits::kMaxManifestBytes));
+  return manifest.digest;
+}
+
+// `--resolve-image-digests`: each image pinned to its digest, as `name:tag@sha256:...`:
+// the one pier's store holds for it (the registry's, where it was pulled), else the one
+// its registry serves now, as Compose asks the registry.
+Status resolve_image_digests(const GlobalOptions& globals, compose::Project& project) {
+  PIER_TRY(auto store, image::Store::open(state_root(globals)));
+  for (auto& [name, service] : project.services) {
+    if (service.disabled || service.image.empty()) continue;
+    PIER_TRY(image::Reference ref, image::parse_reference(service.image).context("service \"" + name + "\""));
+    if (!ref.digest.empty()) continue;
+    std::string digest;
+    if (auto record = store.find(ref.str())) {
+      digest = record->repo_digest.empty() ? record->manifest_digest : record->repo_digest;
+    } else {
+      auto served = registry_digest(globals, ref);
+      if (!served)
+        return std::move(served).error().context("service \"" + name + "\": resolving the digest of `" +
+                                                 service.image + "` (not in pier's store)");
+      digest = *served;
+    }
+    service.image = ref.str() + "@" + digest;
+  }
+  return {};
+}
+
 Result<std::string> run_config(const GlobalOptions& globals, const ConfigFlags& f) {
   // -q validates: everything is loaded and checked, nothing is rendered.
   if (f.quiet && f.hash.empty()) {
     PIER_CHECK(load_project(globals, f.services));
     return std::string();
   }
-  if (f.list_variables) return variables_table(globals);
+  if (f.list_variables) return variables_table(globals, f);
+  if (f.environment) return environment_lines(globals);
   if (f.no_interpolate || f.no_normalize) return render_tree(globals, f);
-  PIER_TRY(LoadedProject loaded, load_project(globals, f.services));
+  compose::NormalizeOptions options{!f.no_consistency, !f.no_path_resolution};
+  PIER_TRY(LoadedProject loaded, load_project(globals, f.services, options));
   compose::Project& project = loaded.project;
+  if (f.resolve_image_digests) PIER_CHECK(resolve_image_digests(globals, project));
   PIER_CHECK(select_services(project, f.services));
   if (!f.hash.empty()) return service_hashes(project, f.hash);
   if (auto names = listing(f, project)) return *names;
@@ -162,8 +244,8 @@ void register_config(CLI::App& app, const GlobalOptions& globals, CommandResult&
       "config", "Parse, resolve and print the Compose project in its canonical form");
   cmd->add_option("services", flags->services, "Only these services (and their dependencies)")
       ->type_name("SERVICE");
-  cmd->add_option("--format", flags->format, "Output format: yaml or json")
-      ->check(CLI::IsMember({"yaml", "json"}));
+  cmd->add_option("--format", flags->format,
+                  "Output format: yaml or json (with --variables also table or a Go template)");
   cmd->add_option("-o,--output", flags->output, "Write to this file instead of stdout")
       ->type_name("FILE");
   cmd->add_flag("-q,--quiet", flags->quiet, "Only validate the configuration, print nothing");
@@ -181,7 +263,24 @@ void register_config(CLI::App& app, const GlobalOptions& globals, CommandResult&
                 "Print the files merged but without interpolating variables");
   cmd->add_flag("--no-normalize", flags->no_normalize,
                 "Print the files merged, without normalising to the canonical form");
-  cmd->callback([flags, &globals, &result] {
+  cmd->add_flag("--no-consistency", flags->no_consistency,
+                "Don't check the project's consistency (undefined services, networks, volumes...)");
+  cmd->add_flag("--no-path-resolution", flags->no_path_resolution, "Don't resolve file paths");
+  cmd->add_flag("--resolve-image-digests", flags->resolve_image_digests,
+                "Pin image tags to digests (of the images in pier's store)");
+  cmd->add_flag("--environment", flags->environment, "Print the environment used for interpolation");
+  cmd->callback([flags, cmd, &globals, &result] {
+    flags->format_given = cmd->get_option("--format")->count() > 0;
+    if (!flags->list_variables && flags->format != "yaml" && flags->format != "json") {
+      result.exit_code = report(Error("--format `" + flags->format + "`: use yaml or json"));
+      return;
+    }
+    if (flags->list_variables && flags->format_given) {
+      if (auto st = app::format::check_format(flags->format); !st) {
+        result.exit_code = report(st.error());
+        return;
+      }
+    }
     auto text = run_config(globals, *flags);
     if (!text.ok()) {
       result.exit_code = report(text.error());

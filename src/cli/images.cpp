@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <set>
 
+#include "app/format/listing.h"
 #include "app/images/format.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
@@ -53,29 +54,35 @@ std::string hex_of(const std::string& id) {
   return colon == std::string::npos ? id : id.substr(colon + 1);
 }
 
-void print_rows(const std::vector<Row>& rows, const ImagesFlags& f) {
+Status print_rows(const std::vector<Row>& rows, const ImagesFlags& f) {
   if (f.quiet) {
     std::set<std::string> seen;
     for (const auto& row : rows)
       if (seen.insert(row.id).second) std::printf("%s\n", hex_of(row.id).c_str());
-    return;
+    return {};
   }
-  if (f.format == "json") {
-    nlohmann::json out = nlohmann::json::array();
+  bool default_table = f.format.empty() || f.format == "table" || f.format == "pretty";
+  if (!default_table) {
+    std::vector<nlohmann::json> out;
     for (const auto& row : rows)
       out.push_back({{"ID", row.id}, {"ContainerName", row.container}, {"Repository", row.repository},
                      {"Tag", row.tag}, {"Size", row.size}});
-    std::printf("%s\n", out.dump().c_str());
-    return;
+    static const app::format::Listing listing{{{"ID", "IMAGE ID"}, {"ContainerName", "CONTAINER"},
+                                               {"Repository", "REPOSITORY"}, {"Tag", "TAG"}, {"Size", "SIZE"}},
+                                              "", 20, true};
+    return app::format::print_listing(f.format, out, listing, stdout);
   }
   Table table({"CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE"});
+  table.set_min_width(20);  // Compose's own tables: tabwriter minwidth 20
   for (const auto& row : rows)
     table.add({row.container, row.repository, row.tag, hex_of(row.id).substr(0, 12),
                app::images::human_size(row.size)});
   table.print(stdout);
+  return {};
 }
 
 Status list_images(const GlobalOptions& globals, const ImagesFlags& f) {
+  PIER_CHECK(app::format::check_format(f.format));
   PIER_TRY(auto project, resolve_project(globals, f.services));
   if (project.loaded)
     for (const auto& name : f.services)
@@ -88,8 +95,7 @@ Status list_images(const GlobalOptions& globals, const ImagesFlags& f) {
     if (!f.services.empty() && std::find(f.services.begin(), f.services.end(), r.service) == f.services.end()) continue;
     rows.push_back(row_of(store, r));
   }
-  print_rows(rows, f);
-  return {};
+  return print_rows(rows, f);
 }
 
 }  // namespace
@@ -98,7 +104,7 @@ void register_images(CLI::App& app, const GlobalOptions& globals, CommandResult&
   auto* cmd = app.add_subcommand("images", "List images used by the created containers");
   auto f = std::make_shared<ImagesFlags>();
   cmd->add_flag("-q,--quiet", f->quiet, "Only display IDs");
-  cmd->add_option("--format", f->format, "Format the output: table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("--format", f->format, "Format the output: table, json or a Go template ('{{json .}}')");
   cmd->add_option("services", f->services, "Services (default: all)");
   cmd->callback([f, &globals, &result] {
     auto st = list_images(globals, *f);

@@ -3,6 +3,7 @@
 #include <map>
 #include <regex>
 
+#include "app/format/listing.h"
 #include "base/atomic_file.h"
 #include "cli/commands.h"
 #include "cli/project.h"
@@ -48,11 +49,15 @@ void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& res
   auto format = std::make_shared<std::string>("table");
   cmd->add_flag("-a,--all", *all, "Show all stopped Compose projects");
   cmd->add_flag("-q,--quiet", *quiet, "Only display project names");
-  cmd->add_option("--format", *format, "Format the output: table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("--format", *format, "Format the output: table, json or a Go template ('{{.Name}}')");
   auto filters = std::make_shared<std::vector<std::string>>();
   cmd->add_option("--filter", *filters, "Filter output based on conditions provided (name=REGEX)")
       ->allow_extra_args(false);
   cmd->callback([all, quiet, format, filters, &globals, &result] {
+    if (auto st = app::format::check_format(*format); !st) {
+      result.exit_code = report(st.error());
+      return;
+    }
     auto names = name_filters(*filters);
     if (!names) {
       result.exit_code = report(names.error());
@@ -60,7 +65,8 @@ void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     }
     std::string root = state_root(globals);
     Table table({"NAME", "STATUS", "CONFIG FILES"});
-    nlohmann::json out = nlohmann::json::array();
+    table.set_min_width(20);  // Compose's own tables: tabwriter minwidth 20
+    std::vector<nlohmann::json> rows;
     for (const auto& name : state::list_projects(state::run_base(root))) {
       if (!names->empty() && !matches_any(*names, name)) continue;
       auto paths = state::project_paths(root, name);
@@ -82,13 +88,21 @@ void register_ls(CLI::App& app, const GlobalOptions& globals, CommandResult& res
         if (auto source = supervisor::source_from_json(j); !j.is_discarded() && source.ok())
           for (const auto& f : source->load.files) files += (files.empty() ? "" : ",") + f;
       }
+      // -q prints the names whatever --format says, as Compose does.
       if (*quiet) std::printf("%s\n", name.c_str());
       table.add({name, status, files});
-      out.push_back({{"Name", name}, {"Status", status}, {"ConfigFiles", files}});
+      rows.push_back({{"Name", name}, {"Status", status}, {"ConfigFiles", files}});
     }
-    if (*format == "json") std::printf("%s\n", out.dump().c_str());
-    else if (!*quiet) table.print(stdout);
     result.exit_code = 0;
+    if (*quiet) return;
+    if (format->empty() || *format == "table" || *format == "pretty") {
+      table.print(stdout);
+      return;
+    }
+    static const app::format::Listing listing{
+        {{"Name", "NAME"}, {"Status", "STATUS"}, {"ConfigFiles", "CONFIG FILES"}}, "", 20, true};
+    if (auto st = app::format::print_listing(*format, rows, listing, stdout); !st)
+      result.exit_code = report(st.error());
   });
 }
 

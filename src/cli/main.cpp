@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
+#include "cli/plugin.h"
 #include "cli/version_info.h"
 #include "rootless/startup.h"
 #include "state/paths.h"
@@ -30,6 +31,11 @@ int main(int argc, char** argv) {
   }
   if (*rootless) pier::state::use_default_locations((*rootless)->data, (*rootless)->run);
   using namespace pier::cli;
+  if (auto metadata = plugin_metadata(argc, argv)) {
+    std::printf("%s\n", metadata->c_str());
+    return 0;
+  }
+  const std::vector<const char*> args = plugin_argv(argc, argv);
   CLI::App app{"pier: run Compose projects without a daemon.\n"
                "Reads the compose.yaml or docker-compose.yml you already have.",
                "pier"};
@@ -79,7 +85,7 @@ int main(int argc, char** argv) {
     pier::log::set_level(level);
   });
 
-  auto read = read_command_line(app, argc, argv);
+  auto read = read_command_line(app, static_cast<int>(args.size()), args.data());
   if (!read) {
     std::fprintf(stderr, "error: %s\nRun 'pier --help' for usage.\n", read.error().to_string().c_str());
     return 1;

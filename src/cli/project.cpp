@@ -54,16 +54,19 @@ Result<compose::ProjectTree> load_project_tree(const GlobalOptions& globals, boo
 }
 
 Result<LoadedProject> load_project(const GlobalOptions& globals,
-                                   const std::vector<std::string>& targeted) {
+                                   const std::vector<std::string>& targeted,
+                                   const compose::NormalizeOptions& options) {
   PIER_TRY(compose::ProjectTree tree, load_project_tree(globals, true));
   compose::Warnings warnings;
-  auto project = compose::normalize_project(tree, warnings);
+  auto project = compose::normalize_project(tree, warnings, options);
   print_warnings(warnings);
   if (!project.ok()) return std::move(project).error();
   PIER_CHECK(compose::apply_profiles(*project, active_profiles(globals, tree.environment), targeted,
                                      globals.all_resources));
-  PIER_TRY(graph::DependencyGraph deps, graph::from_project(*project));
-  PIER_CHECK(deps.check());
+  if (options.consistency) {
+    PIER_TRY(graph::DependencyGraph deps, graph::from_project(*project));
+    PIER_CHECK(deps.check());
+  }
   return LoadedProject{std::move(tree), std::move(*project)};
 }
 

@@ -10,6 +10,7 @@
 #include "cli/global_options.h"
 #include "compose/loader.h"
 #include "compose/model.h"
+#include "compose/normalize.h"
 
 namespace pier::cli {
 
@@ -20,8 +21,11 @@ struct LoadedProject {
 
 // `targeted` are the services named on the command line: they are enabled even
 // when their profile is not active (15-profiles.md).
+// `options` relax what `config --no-consistency`/`--no-path-resolution` ask; without
+// the consistency checks the dependency graph is not checked either.
 Result<LoadedProject> load_project(const GlobalOptions& globals,
-                                   const std::vector<std::string>& targeted);
+                                   const std::vector<std::string>& targeted,
+                                   const compose::NormalizeOptions& options = {});
 
 // Stage 1 alone, for `config --no-interpolate` / `--no-normalize`.
 Result<compose::ProjectTree> load_project_tree(const GlobalOptions& globals, bool interpolate);

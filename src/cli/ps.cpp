@@ -3,11 +3,11 @@
 #include <chrono>
 #include <cstdio>
 
+#include "app/format/listing.h"
 #include "app/status_text.h"
 #include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
-#include "cli/table.h"
 #include "state/container_record.h"
 
 namespace pier::cli {
@@ -19,19 +19,35 @@ struct PsFlags {
   std::string format = "table";
 };
 
-nlohmann::json ps_json(const state::ContainerRecord& r, int64_t now) {
+// The fields of a row: the keys of `--format json`, with the headers Compose's
+// `table {{...}}` prints for them.
+const app::format::Listing& ps_listing() {
+  static const app::format::Listing listing{
+      {{"Command", "COMMAND"}, {"CreatedAt", "CREATED AT"}, {"ExitCode", "EXIT CODE"}, {"Health", "HEALTH"},
+       {"ID", "CONTAINER ID"}, {"Image", "IMAGE"}, {"Labels", "LABELS"}, {"LocalVolumes", "LOCAL VOLUMES"},
+       {"Mounts", "MOUNTS"}, {"Name", "NAME"}, {"Names", "NAMES"}, {"Networks", "NETWORKS"}, {"Ports", "PORTS"},
+       {"Project", "PROJECT"}, {"Publishers", "PUBLISHERS"}, {"RunningFor", "CREATED"}, {"Service", "SERVICE"},
+       {"Size", "SIZE"}, {"State", "STATE"}, {"Status", "STATUS"}},
+      "table {{.Name}}\\t{{.Image}}\\t{{.Command}}\\t{{.Service}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}",
+      10,
+      false};
+  return listing;
+}
+
+nlohmann::json ps_json(const state::ContainerRecord& r, int64_t now, bool no_trunc) {
+  auto ports = app::publishers(r);
   nlohmann::json publishers = nlohmann::json::array();
-  for (const auto& p : r.ports)
-    publishers.push_back({{"URL", p.host_ip}, {"TargetPort", p.container_port}, {"PublishedPort", p.host_port},
+  for (const auto& p : ports)
+    publishers.push_back({{"URL", p.url}, {"TargetPort", p.target_port}, {"PublishedPort", p.published_port},
                           {"Protocol", p.protocol}});
   std::string labels, networks;
   for (const auto& [k, v] : r.labels) labels += (labels.empty() ? "" : ",") + k + "=" + v;
   for (const auto& e : r.endpoints) networks += (networks.empty() ? "" : ",") + r.project + "_" + e.network;
-  return {{"Command", r.command},
+  return {{"Command", app::command_text(r.command, !no_trunc)},
           {"CreatedAt", app::created_at_text(r.created_at)},
           {"ExitCode", r.exit_code},
           {"Health", r.health},
-          {"ID", r.id.substr(0, 12)},
+          {"ID", no_trunc ? r.id : r.id.substr(0, 12)},
           {"Image", r.image},
           {"Labels", labels},
           {"LocalVolumes", "0"},
@@ -41,6 +57,7 @@ nlohmann::json ps_json(const state::ContainerRecord& r, int64_t now) {
           {"Networks", networks},
           // Compose's ps has no such field; Docker shows it as inspect's State.OOMKilled.
           {"OOMKilled", r.oom_killed},
+          {"Ports", app::ports_text(ports)},
           {"Project", r.project},
           {"Publishers", publishers},
           {"RunningFor", app::human_duration((now - r.created_at) / 1000000000) + " ago"},
@@ -70,11 +87,16 @@ void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       ->allow_extra_args(false)
       ->check(CLI::IsMember({"created", "restarting", "running", "removing", "paused", "exited", "dead"}));
   cmd->add_option("--filter", f->filter, "Filter services by a property (status=running)")->allow_extra_args(false);
-  cmd->add_option("--format", f->format, "Format the output: table or json")->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("--format", f->format,
+                  "Format the output: table, json, a Go template ('{{.Name}}') or 'table TEMPLATE'");
   cmd->add_flag("--orphans{true}", f->orphans,
                 "Include orphaned services (not declared by project); --orphans=false leaves them out");
   cmd->add_option("services", f->names, "Services to list (default: all)");
   cmd->callback([f, &globals, &result] {
+    if (auto st = app::format::check_format(f->format); !st) {
+      result.exit_code = report(st.error());
+      return;
+    }
     auto project = resolve_project(globals, {});
     if (!project) {
       result.exit_code = report(project.error());
@@ -122,19 +144,10 @@ void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       for (const auto* r : shown) std::printf("%s\n", f->no_trunc ? r->id.c_str() : r->id.substr(0, 12).c_str());
       return;
     }
-    if (f->format == "json") {
-      for (const auto* r : shown) std::printf("%s\n", ps_json(*r, now).dump().c_str());
-      return;
-    }
-    Table table({"NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"});
-    for (const auto* r : shown) {
-      std::string command = r->command;
-      if (!f->no_trunc && command.size() > 22) command = command.substr(0, 19) + "…\"";
-      table.add({r->name, r->image, command, r->service,
-                 app::human_duration((now - r->created_at) / 1000000000) + " ago",
-                 app::status_text(*r, now), app::ports_text(r->ports)});
-    }
-    table.print(stdout);
+    std::vector<nlohmann::json> rows;
+    for (const auto* r : shown) rows.push_back(ps_json(*r, now, f->no_trunc));
+    if (auto st = app::format::print_listing(f->format, rows, ps_listing(), stdout); !st)
+      result.exit_code = report(st.error());
   });
 }
 

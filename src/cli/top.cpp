@@ -1,10 +1,10 @@
 // `pier top [SERVICE...]`: the processes of each running container, read from its
-// cgroup, as `docker compose top` prints them (the container's name, then ps -ef).
+// cgroup, in the one table `docker compose top` prints since 2.34.
 #include <cstdio>
 
+#include "app/format/listing.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
-#include "cli/table.h"
 #include "runtime/ps/process_table.h"
 #include "state/container_record.h"
 
@@ -16,24 +16,32 @@ bool wanted(const state::ContainerRecord& r, const std::vector<std::string>& ser
   return services.empty() || std::find(services.begin(), services.end(), r.service) != services.end();
 }
 
+// Compose 2.34+: one table for all containers, sorted by container name, SERVICE and
+// the replica number (`#`) before ps's columns; nothing at all when nothing runs.
 Status print_top(const GlobalOptions& globals, const std::vector<std::string>& services) {
   PIER_TRY(auto project, resolve_project(globals, services));
   if (project.loaded)
     for (const auto& name : services)
       if (!project.loaded->project.find_service(name)) return Error("no such service: " + name);
   PIER_TRY(auto records, state::RecordStore(project.paths.records_dir()).list());
+  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::string text = "SERVICE\t#";
+  for (const auto& title : runtime::kPsTitles) text += "\t" + title;
+  text += "\n";
+  bool any = false;
   for (const auto& r : records) {
     if (!wanted(r, services) || !state::process_matches(r.pid, r.pid_start_time)) continue;
     auto pids = runtime::cgroup_pids(r.cgroup);
     if (!pids) return std::move(pids).error().context("listing the processes of " + r.name);
-    Table table(runtime::kPsTitles);
-    table.set_min_width(5);  // docker's tabwriter: minwidth 5, padding 3
-    for (auto& row : runtime::ps_rows(*pids))
-      table.add({row.uid, row.pid, row.ppid, row.c, row.stime, row.tty, row.time, row.cmd});
-    std::printf("%s\n", r.name.c_str());
-    table.print(stdout);
-    std::printf("\n");
+    for (auto& row : runtime::ps_rows(*pids)) {
+      for (const auto& cell : {r.service, std::to_string(r.number), row.uid, row.pid, row.ppid, row.c, row.stime,
+                               row.tty, row.time})
+        text += cell + "\t";
+      text += row.cmd + "\n";
+      any = true;
+    }
   }
+  if (any) std::fputs(app::format::tab_align(text, 4, 2).c_str(), stdout);  // Compose: minwidth 4, padding 2
   return {};
 }
 

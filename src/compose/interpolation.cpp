@@ -219,7 +219,12 @@ Status Interpolator::apply_scalar(Node& node) {
                                 "` variable is not set. Defaulting to a blank string." +
                                 unexported_shell_hint(name)});
   };
-  auto result = substitute(node.value(), lookup_in(env_), on_missing);
+  auto lookup = [this](const std::string& name) -> std::optional<std::string> {
+    if (auto it = env_.find(name); it != env_.end()) return it->second;
+    unset_lookups_.insert(name);
+    return std::nullopt;
+  };
+  auto result = substitute(node.value(), lookup, on_missing);
   if (!result) return std::move(result).error().at(mark.to_string());
   node.set_value(std::move(result).value());
   return {};

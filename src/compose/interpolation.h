@@ -58,6 +58,8 @@ class Interpolator {
   const Environment& environment() const { return env_; }
   // Moves out the warnings collected so far.
   Warnings take_warnings() { return std::exchange(warnings_, {}); }
+  // Whether a value asked for `name` while it was unset (a default may have hidden it).
+  bool looked_up_unset(const std::string& name) const { return unset_lookups_.count(name) > 0; }
 
  private:
   Status apply_scalar(Node& node);
@@ -65,6 +67,7 @@ class Interpolator {
   Environment env_;
   Warnings warnings_;
   std::set<std::string> warned_;
+  std::set<std::string> unset_lookups_;
 };
 
 }  // namespace pier::compose

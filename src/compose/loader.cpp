@@ -30,6 +30,8 @@ struct Session {
   Warnings warnings;
   std::vector<std::string> include_chain;  // files being loaded, outermost first
   std::optional<std::string> stdin_text;
+  // A value used ${COMPOSE_PROJECT_NAME} before the name was known (see load_tree).
+  bool wants_project_name = false;
 };
 
 Result<std::string> read_stdin(Session& session) {
@@ -146,6 +148,7 @@ Result<Node> load_project(const std::vector<std::string>& files, const Environme
   for (const auto& file : files) {
     auto doc = load_one_file(file, interpolator, session);
     for (auto& w : interpolator.take_warnings()) session.warnings.push_back(std::move(w));
+    session.wants_project_name |= interpolator.looked_up_unset("COMPOSE_PROJECT_NAME");
     if (!doc) return std::move(doc).error();
     if (first) {
       merged = std::move(doc).value();
@@ -199,7 +202,7 @@ Result<ProjectTree> load_tree(const LoadOptions& options) {
   opts.working_directory = opts.working_directory.empty()
       ? fs::current_path(ec).string()
       : fs::absolute(opts.working_directory, ec).lexically_normal().string();
-  Session session{opts, {}, {}, {}};
+  Session session{opts, {}, {}, {}, false};
   ProjectTree tree;
 
   // COMPOSE_FILE may itself come from the .env of the working (or given project) directory.
@@ -223,8 +226,18 @@ Result<ProjectTree> load_tree(const LoadOptions& options) {
   auto env_files = select_env_files(opts.env_files, opts.environment, opts.working_directory,
                                     tree.working_dir);
   PIER_TRY(tree.environment, read_env_files(env_files, opts.environment));
+  Warnings before_load = session.warnings;
   PIER_TRY(tree.root, load_project(tree.config_files, tree.environment, session));
   PIER_TRY(tree.name, choose_project_name(opts, tree.environment, tree.root, tree.working_dir));
+  // ${COMPOSE_PROJECT_NAME} is the project's name however it was chosen (-p, `name:`,
+  // the directory), as in compose-go. The name can come from the files themselves, so
+  // a project that uses the variable unset is read a second time, now with it set.
+  if (session.wants_project_name && !tree.environment.count("COMPOSE_PROJECT_NAME")) {
+    tree.environment["COMPOSE_PROJECT_NAME"] = tree.name;
+    session.warnings = std::move(before_load);
+    session.wants_project_name = false;
+    PIER_TRY(tree.root, load_project(tree.config_files, tree.environment, session));
+  }
   if (Node* name = tree.root.find("name"); name && name->is_scalar()) {
     name->set_value(tree.name);
   } else {

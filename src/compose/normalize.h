@@ -11,8 +11,20 @@
 
 namespace pier::compose {
 
+// What `config --no-consistency` and `--no-path-resolution` turn off; every other
+// command loads with both on.
+struct NormalizeOptions {
+  // Cross-references (undefined services, networks, volumes, secrets, configs) and the
+  // combinations Compose calls inconsistent: `network_mode` beside `networks`,
+  // `container_name` with several replicas, `scale` against `deploy.replicas`.
+  bool consistency = true;
+  // Relative paths (bind sources, build contexts, secret and config files) made
+  // absolute against the project directory, `~` expanded.
+  bool resolve_paths = true;
+};
+
 // Errors carry file:line:col of the offending key or value. Non-fatal findings
 // (the obsolete `version`) are appended to `warnings`.
-Result<Project> normalize_project(const ProjectTree& tree, Warnings& warnings);
+Result<Project> normalize_project(const ProjectTree& tree, Warnings& warnings, const NormalizeOptions& options = {});
 
 }  // namespace pier::compose

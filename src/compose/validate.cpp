@@ -19,11 +19,15 @@ std::vector<std::string> keys_of(const Map& m) {
   return out;
 }
 
+// Compose's wording without its ": invalid compose project" suffix, which adds nothing.
+// A service never suggests itself: `web` depending on a missing `wbe` means another
+// service was meant.
 Error undefined(const Service& s, const std::string& kind, const std::string& name, const Mark& mark,
-                const std::vector<std::string>& candidates, const std::string& declare_hint) {
-  Error e = Error("service \"" + s.name + "\" refers to undefined " + kind + " " + name +
-                  ": invalid compose project")
-                .at(mark.to_string());
+                std::vector<std::string> candidates, const std::string& declare_hint,
+                const std::string& verb = "refers to") {
+  std::string what = verb == "refers to" ? name : "\"" + name + "\"";
+  Error e = Error("service \"" + s.name + "\" " + verb + " undefined " + kind + " " + what).at(mark.to_string());
+  if (kind == "service") std::erase(candidates, s.name);
   std::string guess = closest_match(name, candidates);
   return std::move(e).hint(guess.empty() ? declare_hint : "did you mean `" + guess + "`?");
 }
@@ -43,11 +47,8 @@ Status check_mode_reference(const Project& p, const Service& s, const std::strin
 
 Status check_service_references(const Project& p, const Service& s) {
   auto names = service_names(p);
-  for (const auto& [dep, d] : s.depends_on) {
-    if (!p.services.count(dep))
-      return undefined(s, "service", dep, d.mark, names, "define the service or remove it from depends_on");
-    if (dep == s.name) return Error("service \"" + s.name + "\" depends on itself").at(d.mark.to_string());
-  }
+  // links, volumes_from and `service:` modes first: each also adds an implicit
+  // depends_on entry, and its own key names the problem better than depends_on does.
   for (const auto& link : s.links) {
     std::string target = link.substr(0, link.find(':'));
     if (!p.services.count(target))
@@ -62,6 +63,11 @@ Status check_service_references(const Project& p, const Service& s) {
   PIER_CHECK(check_mode_reference(p, s, "network_mode", s.network_mode));
   PIER_CHECK(check_mode_reference(p, s, "pid", s.pid));
   PIER_CHECK(check_mode_reference(p, s, "ipc", s.ipc));
+  for (const auto& [dep, d] : s.depends_on) {
+    if (!p.services.count(dep))
+      return undefined(s, "service", dep, d.mark, names, "define the service or remove it from depends_on", "depends on");
+    if (dep == s.name) return Error("service \"" + s.name + "\" depends on itself").at(d.mark.to_string());
+  }
   return {};
 }
 

@@ -9,6 +9,7 @@
 
 #include "base/atomic_file.h"
 #include "base/strings.h"
+#include "compose/yaml_errors.h"
 
 namespace pier::compose {
 namespace {
@@ -211,9 +212,11 @@ Result<std::vector<Node>> parse_yaml_documents(std::string_view text, const std:
   Converter converter(name, limits);
   std::vector<Node> out;
   int offset = 0;
+  std::string_view current;  // the document being parsed, for explain_yaml_error
   try {
     for (const auto& doc : split_documents(text)) {
       offset = doc.line_offset;
+      current = doc.text;
       converter.set_line_offset(offset);
       YAML::Node root = YAML::Load(std::string(doc.text));
       PIER_TRY(Node converted, converter.convert(root, 0));
@@ -224,7 +227,7 @@ Result<std::vector<Node>> parse_yaml_documents(std::string_view text, const std:
     return Error("invalid YAML: document is nested too deeply")
         .at(to_mark(e.mark, name, offset).to_string());
   } catch (const YAML::Exception& e) {
-    return Error("invalid YAML: " + e.msg).at(to_mark(e.mark, name, offset).to_string());
+    return explain_yaml_error(current, e.msg, to_mark(e.mark, name, offset), offset);
   } catch (const std::exception& e) {
     return Error(std::string("invalid YAML: ") + e.what()).at(file);
   }

@@ -93,6 +93,7 @@ std::string to_json(const ContainerRecord& r) {
       {"scratch_dir", r.scratch_dir},
       {"cgroup", r.cgroup},
       {"ports", ports_to_json(r.ports)},
+      {"exposed", r.exposed},
       {"endpoints", endpoints_to_json(r.endpoints)},
       {"env", r.env},
       {"user", r.user},
@@ -151,6 +152,7 @@ Result<ContainerRecord> record_from_json(const std::string& text, const std::str
         get_to(p, "protocol", port.protocol);
         r.ports.push_back(port);
       }
+    get_to(j, "exposed", r.exposed);
     if (auto it = j.find("endpoints"); it != j.end())
       for (const auto& e : *it) {
         EndpointRecord ep;

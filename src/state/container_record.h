@@ -75,6 +75,9 @@ struct ContainerRecord {
   std::string scratch_dir;  // the runtime's state_dir
   std::string cgroup;       // pier/<project>/<name>
   std::vector<PublishedPort> ports;
+  // Ports the container exposes ("443/tcp": the image's EXPOSE, the service's `expose`),
+  // shown by `ps` as Docker lists them, published or not.
+  std::vector<std::string> exposed;
   std::vector<EndpointRecord> endpoints;
 
   // What `exec` needs to enter the container like Docker does.

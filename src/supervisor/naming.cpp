@@ -1,5 +1,8 @@
 #include "supervisor/naming.h"
 
+#include <charconv>
+#include <set>
+
 #include <sys/random.h>
 
 #include <fmt/format.h>
@@ -34,6 +37,30 @@ Result<state::ContainerRecord> new_record(const compose::Project& project, const
   r.image = service.image_or_default(project.name);
   PIER_TRY(r.scratch_dir, paths.scratch_dir(name));
   return r;
+}
+
+std::vector<std::string> exposed_ports(const compose::Service& service, const image::ImageConfig& image) {
+  std::set<std::pair<unsigned, std::string>> ports;  // sorted by number, then protocol
+  auto add = [&ports](const std::string& spec) {
+    auto slash = spec.find('/');
+    std::string proto = slash == std::string::npos ? "tcp" : spec.substr(slash + 1);
+    std::string range = spec.substr(0, slash);
+    auto dash = range.find('-');
+    unsigned first = 0, last = 0;
+    auto parse = [](const std::string& text, unsigned& out) {
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+      return ec == std::errc() && end == text.data() + text.size() && out > 0 && out <= 65535;
+    };
+    if (!parse(range.substr(0, dash), first)) return;
+    last = first;
+    if (dash != std::string::npos && !parse(range.substr(dash + 1), last)) return;
+    for (unsigned p = first; p <= last; ++p) ports.insert({p, proto});  // port by port, as Docker lists a range
+  };
+  for (const auto& spec : image.exposed_ports) add(spec);
+  for (const auto& spec : service.expose) add(spec);
+  std::vector<std::string> out;
+  for (const auto& [port, proto] : ports) out.push_back(std::to_string(port) + "/" + proto);
+  return out;
 }
 
 void apply_exec_defaults(state::ContainerRecord& record, const plan::ServicePlan& plan) {

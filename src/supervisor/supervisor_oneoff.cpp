@@ -107,6 +107,7 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
   plan->labels["com.docker.compose.oneoff"] = "True";
   record.labels = plan->labels;
   record.command = plan->command_display;
+  record.exposed = exposed_ports(service, image->config);
   apply_exec_defaults(record, *plan);
   auto container = std::make_unique<ManagedContainer>(*this, record, std::move(*plan));
   if (auto st = container->persist_created(); !st) return fail(st.error());

@@ -238,6 +238,7 @@ void UpRun::create_containers() {
       if (!plan) return finish(std::move(plan).error());
       record.labels = plan->labels;
       record.command = plan->command_display;
+      record.exposed = exposed_ports(service, images_.at(name).config);
       apply_exec_defaults(record, *plan);
       for (const auto& w : plan->warnings) reply_.event({{"warning", "service " + name + ": " + w}});
       auto c = std::make_unique<ManagedContainer>(host_, record, std::move(*plan));

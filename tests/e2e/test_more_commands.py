@@ -111,25 +111,28 @@ class MoreCommands(unittest.TestCase):
         web = p.record(p.name + "-web-1")
         out = p.pier("top", "web").stdout
         lines = out.splitlines()
-        self.assertEqual(lines[0], p.name + "-web-1")
-        self.assertEqual(lines[1].split(), ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"])
-        self.assertTrue(out.endswith("\n\n"), "a blank line after each container")
-        rows = [line.split(None, 7) for line in lines[2:] if line]
-        self.assertEqual(sorted(r[7] for r in rows), ["sleep 1000", "sleep 999"])
-        init = next(r for r in rows if r[7] == "sleep 999")
-        child = next(r for r in rows if r[7] == "sleep 1000")
+        # Compose 2.34+: one table, SERVICE and the replica number first.
+        self.assertEqual(lines[0].split(), ["SERVICE", "#", "UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"])
+        rows = [line.split(None, 9) for line in lines[1:]]
+        self.assertEqual(sorted(r[9] for r in rows), ["sleep 1000", "sleep 999"])
+        self.assertEqual({(r[0], r[1]) for r in rows}, {("web", "1")})
+        init = next(r[2:] for r in rows if r[9] == "sleep 999")
+        child = next(r[2:] for r in rows if r[9] == "sleep 1000")
         self.assertEqual(init[:2], ["root", str(web["pid"])])
         self.assertEqual(child[2], str(web["pid"]), "PPID of the background sleep is the container's init")
         self.assertRegex(init[4], r"^\d\d:\d\d$")
         self.assertEqual(init[5], "?")
         self.assertRegex(init[6], r"^\d\d:\d\d:\d\d$")
-        # The C column is at least five wide, as docker's tabwriter makes it.
-        self.assertEqual(lines[1].index("STIME") - lines[1].index("C"), 5)
+        # Compose's tabwriter: cells at least 4 wide, 2 spaces of padding.
+        self.assertEqual(lines[0].index("#") - lines[0].index("SERVICE"), 9)
+        self.assertEqual(lines[0].index("UID") - lines[0].index("#"), 4)
 
-        every = p.pier("top").stdout
-        self.assertIn(p.name + "-idle-1\n", every)
-        self.assertIn("sleep 998", every)
-        self.assertNotIn(p.name + "-done-1", every, "exited containers have no processes")
+        every = p.pier("top").stdout.splitlines()
+        self.assertEqual(len([line for line in every if line.startswith("SERVICE")]), 1, "one table")
+        self.assertIn("sleep 998", "\n".join(every))
+        self.assertEqual([line.split()[0] for line in every[1:]], sorted(line.split()[0] for line in every[1:]),
+                         "sorted by container name")
+        self.assertNotIn("done", [line.split()[0] for line in every], "exited containers have no processes")
         self.assertIn("no such service: nosuch", p.pier("top", "nosuch", check=False).stderr)
 
     def test_wait_prints_exit_codes_and_returns_the_first(self):

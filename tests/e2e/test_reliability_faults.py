@@ -288,8 +288,8 @@ class ReliabilityFaults(unittest.TestCase):
                  what=lambda: f"six restarts; events: {[e['action'] for e in events.events]}")
         elapsed = time.monotonic() - t0
         load = (cpu_ticks(sup) - start) / CLK_TCK / elapsed
-        dies = [e["time"] for e in events.of(container, "die")]
-        starts = [e["time"] for e in events.of(container, "start")]
+        dies = [e["timeNano"] for e in events.of(container, "die")]
+        starts = [e["timeNano"] for e in events.of(container, "start")]
         gaps = [(s - d) / 1e6 for d, s in zip(dies, starts)]
         figure(f"restart storm: die-to-start gaps {', '.join(f'{g:.0f}' for g in gaps)} ms; "
                f"supervisor CPU {load:.1%} over {elapsed:.1f} s")

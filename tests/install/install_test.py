@@ -66,7 +66,7 @@ class Install(unittest.TestCase):
         run("cmake", "--install", BUILD, env=dict(os.environ, DESTDIR=self.dest))
         self.assertEqual(files_under(self.dest), ["usr/local/bin/pier"])
         out = run(os.path.join(self.dest, "usr/local/bin/pier"), "version").stdout
-        self.assertEqual(out, f"pier version {VERSION}\n")
+        self.assertRegex(out, rf"^pier version {re.escape(VERSION)} \(Docker Compose v2\.\d+\.\d+ compatible\)\n$")
 
     def test_prefix_overrides_usr_local(self):
         run("cmake", "--install", BUILD, "--prefix", "/opt/pier", env=dict(os.environ, DESTDIR=self.dest))
@@ -92,7 +92,8 @@ class Deb(unittest.TestCase):
         for elf in elves:
             self.assertTrue(run("file", "-b", os.path.join(tree, elf)).stdout.rstrip().endswith(", stripped"),
                             f"{elf} is not stripped")
-        self.assertEqual(run(os.path.join(tree, "usr/bin/pier"), "version").stdout, f"pier version {VERSION}\n")
+        self.assertRegex(run(os.path.join(tree, "usr/bin/pier"), "version").stdout,
+                         rf"^pier version {re.escape(VERSION)} \(Docker Compose v2\.\d+\.\d+ compatible\)\n$")
 
         depends = {d.strip().split()[0] for d in run("dpkg-deb", "-f", deb, "Depends").stdout.split(",")}
         self.assertIn("tini", depends)  # /usr/bin/tini-static, for `init: true`

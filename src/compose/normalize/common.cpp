@@ -259,6 +259,7 @@ std::map<std::string, Json> read_extensions(const Node& map) {
 
 std::string resolve_path(const Context& ctx, const std::string& path) {
   namespace fs = std::filesystem;
+  if (!ctx.options.resolve_paths) return path;
   std::string p = path;
   if (p == "~" || starts_with(p, "~/")) p = ctx.home + p.substr(1);
   fs::path fp(p);

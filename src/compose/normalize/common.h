@@ -12,6 +12,7 @@
 #include "base/result.h"
 #include "compose/diagnostics.h"
 #include "compose/loader.h"
+#include "compose/normalize.h"
 #include "compose/model.h"
 
 namespace pier::compose::detail {
@@ -20,6 +21,7 @@ struct Context {
   const ProjectTree& tree;
   Warnings& warnings;
   std::string home;  // for `~` in paths
+  const NormalizeOptions& options;
 };
 
 Error error_at(const Node& node, std::string message);

@@ -35,7 +35,9 @@ Result<std::vector<EnvFile>> read_env_file_list(const Context& ctx, const Node& 
     } else {
       return type_error(*item, key, "a path, a sequence or a mapping");
     }
-    f.path = resolve_path(ctx, f.path);
+    // Read now, so resolved even for `config --no-path-resolution`: the process's working
+    // directory is not the project's.
+    f.path = resolve_path(Context{ctx.tree, ctx.warnings, ctx.home, NormalizeOptions{}}, f.path);
     out.push_back(std::move(f));
   }
   return out;

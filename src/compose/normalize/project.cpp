@@ -44,8 +44,8 @@ void warn_obsolete_version(const Node& root, Warnings& warnings) {
                       "avoid potential confusion"});
 }
 
-Result<Project> normalize_tree(const ProjectTree& tree, Warnings& warnings) {
-  detail::Context ctx{tree, warnings, home_directory(tree)};
+Result<Project> normalize_tree(const ProjectTree& tree, Warnings& warnings, const NormalizeOptions& options) {
+  detail::Context ctx{tree, warnings, home_directory(tree), options};
   const Node& root = tree.root;
   Project project;
   project.name = tree.name;
@@ -61,17 +61,17 @@ Result<Project> normalize_tree(const ProjectTree& tree, Warnings& warnings) {
   project.extensions = detail::read_extensions(root);
   PIER_CHECK(read_services(ctx, root, project));
   detail::add_default_network(ctx, project);
-  PIER_CHECK(validate_project(project));
+  if (options.consistency) PIER_CHECK(validate_project(project));
   return project;
 }
 
 }  // namespace
 
-Result<Project> normalize_project(const ProjectTree& tree, Warnings& warnings) {
+Result<Project> normalize_project(const ProjectTree& tree, Warnings& warnings, const NormalizeOptions& options) {
   // nlohmann and the standard library may throw (bad_alloc, conversions); nothing
   // escapes stage 2 as an exception.
   try {
-    return normalize_tree(tree, warnings);
+    return normalize_tree(tree, warnings, options);
   } catch (const std::exception& e) {
     return Error(std::string("normalising the compose project: ") + e.what());
   }

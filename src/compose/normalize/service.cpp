@@ -48,7 +48,7 @@ Status check_mode(const Node& node, const std::string& key, const std::string& v
   return error_at(node, "invalid `" + key + "` `" + value + "`").hint("use " + allowed);
 }
 
-Status check_values(const Node& node, const Service& s) {
+Status check_values(const Context& ctx, const Node& node, const Service& s) {
   auto at = [&](const char* key) -> const Node& { const Node* n = node.find(key); return n ? *n : node; };
   PIER_CHECK(check_restart(at("restart"), s.restart));
   PIER_CHECK(check_pull_policy(at("pull_policy"), s.pull_policy));
@@ -58,7 +58,7 @@ Status check_values(const Node& node, const Service& s) {
   PIER_CHECK(check_mode(at("uts"), "uts", s.uts, {"host"}));
   PIER_CHECK(check_mode(at("cgroup"), "cgroup", s.cgroup, {"host", "private"}));
   if (s.scale && *s.scale < 0) return error_at(at("scale"), "`scale` must not be negative");
-  if (!s.network_mode.empty() && node.find("networks")) {
+  if (ctx.options.consistency && !s.network_mode.empty() && node.find("networks")) {
     return error_at(at("network_mode"), "`network_mode` and `networks` cannot be used together")
         .hint("a service with network_mode joins no compose network; remove one of them");
   }
@@ -123,10 +123,11 @@ Result<Service> normalize_service(const Context& ctx, const std::string& name, c
   if (!node.is_mapping()) return fail(type_error(node, "services." + name, "a mapping"));
   if (auto st = read_keys(ctx, node, service); !st) return fail(std::move(st).error());
   if (auto st = normalize_environment(ctx, node, service); !st) return fail(std::move(st).error());
-  if (auto st = check_values(node, service); !st) return fail(std::move(st).error());
+  if (auto st = check_values(ctx, node, service); !st) return fail(std::move(st).error());
   if (service.image.empty() && !service.build && !service.provider) {
-    // Docker Compose's wording, which users search for.
-    return Error("service \"" + service.name + "\" has neither an image nor a build context specified: invalid compose project")
+    // Docker Compose's wording, which users search for (less its ": invalid compose
+    // project", which tells them nothing).
+    return Error("service \"" + service.name + "\" has neither an image nor a build context specified")
         .at(service.mark.to_string())
         .hint("add `image:` or `build:`");
   }

@@ -1,5 +1,7 @@
 #include "compose/output/json_parts.h"
 
+#include <fmt/format.h>
+
 #include "compose/units.h"
 
 namespace pier::compose::output {
@@ -43,7 +45,8 @@ Json references_json(const std::vector<FileReference>& refs) {
     if (!r.target.empty()) o["target"] = r.target;
     if (!r.uid.empty()) o["uid"] = r.uid;
     if (!r.gid.empty()) o["gid"] = r.gid;
-    if (r.mode) o["mode"] = *r.mode;
+    // An octal string ("0440"), as compose-go prints a FileMode: 288 means nothing to a reader.
+    if (r.mode) o["mode"] = fmt::format("{:#o}", *r.mode);
     arr.push_back(o);
   }
   return arr;

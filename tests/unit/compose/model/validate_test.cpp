@@ -15,9 +15,9 @@ TEST_CASE("errors name file:line:col and what to do", "[compose][validate]") {
       {"services:\n  web:\n    image: x\n    depends_on:\n      db:\n        condition: service_ready\n  db:\n    image: x\n",
        "compose.yaml:6:20", "unknown condition `service_ready`"},
       {"services:\n  web:\n    image: x\n    depends_on: [db]\n", "compose.yaml:4:18",
-       "service \"web\" refers to undefined service db: invalid compose project"},
+       "service \"web\" depends on undefined service \"db\""},
       {"services:\n  web:\n    image: x\n    networks: [front]\n", "compose.yaml:4:16",
-       "service \"web\" refers to undefined network front: invalid compose project"},
+       "service \"web\" refers to undefined network front"},
       {"services:\n  web:\n    image: x\n    secrets: [pw]\n", "compose.yaml:4:15", "refers to undefined secret pw"},
       {"services:\n  web:\n    image: x\n    configs: [c]\n", "compose.yaml:4:15", "refers to undefined config c"},
       {"services:\n  web:\n    image: x\n    links: [db]\n", "compose.yaml:4:5", "refers to undefined service db"},
@@ -48,6 +48,18 @@ TEST_CASE("errors name file:line:col and what to do", "[compose][validate]") {
     std::string err = error_of(c.yaml);
     CHECK_THAT(err, Catch::StartsWith(c.location) && Catch::Contains(c.message));
   }
+}
+
+TEST_CASE("undefined references: no suggestion of the service itself, no Compose noise", "[compose][validate]") {
+  // `wbe` is closest to `web`, the service that depends on it: never a useful answer.
+  std::string err = error_of("services:\n  web:\n    image: x\n    depends_on: [wbe]\n");
+  CHECK_THAT(err, Catch::Contains("service \"web\" depends on undefined service \"wbe\""));
+  CHECK_THAT(err, !Catch::Contains("did you mean `web`") && !Catch::Contains("invalid compose project"));
+  CHECK_THAT(err, Catch::Contains("define the service or remove it from depends_on"));
+  // Another service still is.
+  err = error_of("services:\n  web:\n    image: x\n    depends_on: [dbb]\n  db:\n    image: x\n");
+  CHECK_THAT(err, Catch::Contains("did you mean `db`?"));
+  CHECK_THAT(error_of("services:\n  web:\n    environment: {}\n"), !Catch::Contains("invalid compose project"));
 }
 
 TEST_CASE("x- extension keys are kept, not rejected", "[compose][validate]") {

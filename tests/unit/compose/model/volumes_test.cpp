@@ -59,7 +59,7 @@ TEST_CASE("long volume syntax", "[compose][volumes]") {
 TEST_CASE("volume errors", "[compose][volumes]") {
   CHECK_THAT(with_volumes("      - data:/d\n", "").error().to_string(),
              Catch::Contains("compose.yaml:5:9") &&
-                 Catch::Contains("service \"web\" refers to undefined volume data: invalid compose project"));
+                 Catch::Contains("service \"web\" refers to undefined volume data"));
   CHECK_THAT(with_volumes("      - ./a:/b:rx\n").error().to_string(), Catch::Contains("unknown volume option `rx`"));
   CHECK_THAT(with_volumes("      - type: bnd\n        target: /x\n").error().to_string(),
              Catch::Contains("unknown volume type `bnd`") && Catch::Contains("did you mean `bind`?"));
