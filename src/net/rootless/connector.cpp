@@ -151,7 +151,7 @@ std::vector<std::string> pasta_arguments(const std::string& binary, const Connec
           "-t", "none", "-u", "none", "-T", "none", "-U", "none",
           // The gateway address is not the host's loopback: a container reaches no
           // service that listens on the host's 127.0.0.1, as with rootful pier.
-          "--no-map-gw", "--quiet"};
+          "--no-map-gw", "--dns-forward", kPastaDnsRelay, "--quiet"};
 }
 
 std::vector<std::string> slirp4netns_arguments(const std::string& binary, const std::string& netns, int ready_fd) {
@@ -183,6 +183,13 @@ std::optional<pid_t> running_connector(const std::string& pid_file) {
   if (name != "pasta" && name != "passt" && name != "slirp4netns" && name != "pasta.avx2" && name != "passt.avx2")
     return std::nullopt;
   return pid;
+}
+
+std::optional<IpAddress> dns_relay(const std::string& pid_file) {
+  auto pid = running_connector(pid_file);
+  if (!pid) return std::nullopt;
+  const char* relay = comm_of(*pid) == "slirp4netns" ? "10.0.2.3" : kPastaDnsRelay;
+  return IpAddress::parse(relay).value();
 }
 
 Status stop_connector(const std::string& pid_file) {

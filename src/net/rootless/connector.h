@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "net/ip.h"
 
 namespace pier::net::rootless {
 
@@ -32,6 +33,13 @@ Result<std::string> start_connector(const ConnectorFiles& files);
 // The pid of the connector the pid file names, while it runs (a pid reused by another
 // program does not count).
 std::optional<pid_t> running_connector(const std::string& pid_file);
+
+// Where the running connector answers DNS inside the namespace, relaying to the host's
+// resolver from the host's side, where a resolver on the host's loopback (such as
+// systemd-resolved's 127.0.0.53) is reachable: pasta's `--dns-forward` address,
+// slirp4netns' built-in 10.0.2.3. nullopt when none runs.
+inline constexpr const char* kPastaDnsRelay = "169.254.1.1";
+std::optional<IpAddress> dns_relay(const std::string& pid_file);
 
 // Stops it (SIGTERM, then SIGKILL after a second) and removes the pid file.
 Status stop_connector(const std::string& pid_file);

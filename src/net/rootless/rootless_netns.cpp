@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <thread>
 
@@ -17,6 +18,27 @@
 #include "net/rootless/connector.h"
 
 namespace pier::net::rootless {
+
+namespace {
+
+// Set by the entered RootlessNetns (before the loop's threads exist), read by the loop.
+std::optional<IpAddress> entered_dns_relay;
+
+bool is_loopback(const IpAddress& ip) {
+  if (ip.is_v4()) return (ip.to_v4() >> 24) == 127;
+  return ip == IpAddress::parse("::1").value();
+}
+
+}  // namespace
+
+std::vector<IpAddress> reachable_nameservers(const std::vector<IpAddress>& host_nameservers) {
+  std::vector<IpAddress> out;
+  for (const auto& ns : host_nameservers) {
+    IpAddress reachable = entered_dns_relay && is_loopback(ns) ? *entered_dns_relay : ns;
+    if (std::find(out.begin(), out.end(), reachable) == out.end()) out.push_back(reachable);
+  }
+  return out;
+}
 
 Status RootlessNetns::create_namespace() {
   std::string file = netns_file();
@@ -68,11 +90,15 @@ Result<std::unique_ptr<RootlessNetns>> RootlessNetns::enter(const std::string& d
   if (::setns(fd.get(), CLONE_NEWNET) != 0)
     return Error::system("enter the rootless network namespace", ns->netns_file(), errno);
   set_published_ports_side(ns->host_.get());
+  entered_dns_relay = dns_relay(ns->pid_file());
   return ns;
 }
 
 RootlessNetns::~RootlessNetns() {
-  if (published_ports_side() == host_.get()) set_published_ports_side(nullptr);
+  if (published_ports_side() == host_.get()) {
+    set_published_ports_side(nullptr);
+    entered_dns_relay.reset();
+  }
 }
 
 Result<bool> RootlessNetns::release_if_unused() {

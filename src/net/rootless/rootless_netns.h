@@ -17,9 +17,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/file_lock.h"
 #include "base/result.h"
+#include "net/ip.h"
 #include "net/rootless/host_side.h"
 
 namespace pier::net::rootless {
@@ -54,5 +56,10 @@ class RootlessNetns {
   FileLock user_;
   std::string connector_;
 };
+
+// The nameservers the embedded DNS server forwards to, as seen from inside: once a
+// RootlessNetns is entered, those on the host's loopback (unreachable from inside) are
+// replaced by the connector's DNS relay (connector.h dns_relay). Unchanged otherwise.
+std::vector<IpAddress> reachable_nameservers(const std::vector<IpAddress>& host_nameservers);
 
 }  // namespace pier::net::rootless

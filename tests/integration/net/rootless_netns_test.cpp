@@ -441,3 +441,55 @@ TEST_CASE("rootless netns: released only when no bridge and no other supervisor 
   // The child was the last process inside: the namespace is gone.
   CHECK_FALSE(netns_in_use(netns));
 }
+
+TEST_CASE("rootless netns: a resolver on the host's loopback is reached through the connector's DNS relay",
+          "[net][root][rootless]") {
+  PIER_NEEDS_ROOT();
+  // The host's resolver, on a loopback address of its own (as systemd-resolved's
+  // 127.0.0.53), answering one query by echoing it.
+  uint16_t port = 53;
+  auto resolver = bound_udp_in(-1, ip_of("127.213.77.1"), port);
+  REQUIRE(resolver);
+  set_timeouts(resolver.get(), 8000);
+  std::thread answer([&] {
+    char buf[512];
+    sockaddr_storage from{};
+    socklen_t len = sizeof from;
+    ssize_t n = ::recvfrom(resolver.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n > 0) ::sendto(resolver.get(), buf, n, 0, reinterpret_cast<sockaddr*>(&from), len);
+  });
+  TempDir dir;
+  std::string failure = as_rootless([&]() -> std::string {
+    // This child's own /etc/resolv.conf (its mount namespace), which pasta reads.
+    std::string resolv = dir.path + "/resolv.conf";
+    if (!write_file_atomic(resolv, "nameserver 127.213.77.1\n") ||
+        ::mount(resolv.c_str(), "/etc/resolv.conf", nullptr, MS_BIND, nullptr) != 0)
+      return "bind resolv.conf";
+    auto ns = RootlessNetns::enter(dir.path + "/.netns");
+    if (!ns) return ns.error().to_string();
+    auto servers = rootless::reachable_nameservers({ip_of("127.213.77.1"), ip_of("10.213.77.9")});
+    std::string result;
+    if (servers.size() != 2 || servers[1] != ip_of("10.213.77.9")) result = "a nameserver off loopback was changed";
+    // A DNS query header and question for example.com A: the relay forwards it as is.
+    const std::string query("\xab\xcd\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07" "example\x03" "com\x00\x00\x01\x00\x01", 29);
+    UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    set_timeouts(s.get(), 3000);
+    auto to = sockaddr_of(servers[0], 53);
+    char buf[512];
+    if (::sendto(s.get(), query.data(), query.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) < 0 ||
+        ::recv(s.get(), buf, sizeof buf, 0) != static_cast<ssize_t>(query.size()) ||
+        std::memcmp(buf, query.data(), query.size()) != 0)
+      result = "no answer through " + servers[0].to_string();
+    (void)(*ns)->release_if_unused();
+    return result;
+  });
+  if (!failure.empty()) {
+    // Unblock the resolver thread.
+    uint16_t any = 0;
+    auto s = bound_udp_in(-1, ip_of("127.0.0.1"), any);
+    auto to = sockaddr_of(ip_of("127.213.77.1"), 53);
+    ::sendto(s.get(), "x", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  }
+  answer.join();
+  CHECK(failure == "");
+}
