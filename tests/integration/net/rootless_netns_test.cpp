@@ -29,6 +29,7 @@
 #include "integration/net/helpers.h"
 #include "net/netlink/links.h"
 #include "net/netlink/socket.h"
+#include "net/project_network.h"
 #include "net/proxy/port_proxy.h"
 #include "net/rootless/connector.h"
 #include "net/rootless/host_side.h"
@@ -61,7 +62,15 @@ struct Child {
     REQUIRE(c.pid >= 0);
     if (c.pid == 0) {
       ::close(fds[0]);
-      std::string text = fn();
+      // Nothing may unwind out of the child into the test runner it is a copy of.
+      std::string text;
+      try {
+        text = fn();
+      } catch (const std::exception& e) {
+        text = std::string("exception: ") + e.what();
+      } catch (...) {
+        text = "exception";
+      }
       (void)!::write(fds[1], text.data(), text.size());
       ::_exit(0);
     }
@@ -491,5 +500,64 @@ TEST_CASE("rootless netns: a resolver on the host's loopback is reached through 
     ::sendto(s.get(), "x", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
   }
   answer.join();
+  CHECK(failure == "");
+}
+
+TEST_CASE("rootless netns: every port of a published range gets a proxy on the host's side",
+          "[net][root][rootless]") {
+  PIER_NEEDS_ROOT();
+  TempDir dir;
+  std::string failure = as_rootless([&]() -> std::string {
+    auto ns = RootlessNetns::enter(dir.path + "/.netns");
+    if (!ns) return ns.error().to_string();
+    // Two "container" ports inside, published as a range of two host ports.
+    uint16_t first = 0, second = 0;
+    UniqueFd a, b;
+    for (int tries = 0; tries < 50 && !b; ++tries) {
+      first = 0;
+      a = listen_tcp_in(-1, ip_of("127.0.0.1"), first);
+      second = first + 1;
+      b = listen_tcp_in(-1, ip_of("127.0.0.1"), second);
+    }
+    if (!b) return "no two consecutive free ports";
+    // accept() gives up after 5 s when nothing is relayed.
+    set_timeouts(a.get(), 5000);
+    set_timeouts(b.get(), 5000);
+    auto echo_a = echo_once(a.get()), echo_b = echo_once(b.get());
+    auto loop = event::make_uv_loop().value();
+    std::string result;
+    {
+      auto pn = ProjectNetwork::create(*loop, {"rnetrange", dir.path + "/state", 53, {}});
+      if (!pn) return pn.error().to_string();
+      std::vector<PortMapping> ports(2);
+      for (int i = 0; i < 2; ++i) {
+        ports[i].service = "web";
+        ports[i].host_ip = ip_of("127.0.0.1");
+        ports[i].host_port = (i == 0 ? first : second);
+        ports[i].container_ip = ip_of("127.0.0.1");
+        ports[i].container_port = ports[i].host_port;
+      }
+      auto published = (*pn)->publish("rnetrange-web-1", ports);
+      if (!published) return published.error().to_string();
+      std::atomic<bool> done{false};
+      std::thread client([&] {
+        for (uint16_t port : {first, second}) {
+          auto c = connect_from_host_side(ip_of("127.0.0.1"), port);
+          if (!c || tcp_roundtrip(c.get(), "range") != "range") result += fmt::format("port {} not relayed; ", port);
+        }
+        done = true;
+        loop->post([] {});
+      });
+      loop->run_until([&] { return done.load(); }, 5000ms);
+      client.join();
+      for (const auto& m : *published)
+        if (m.by_kernel) result += "a port was left to the kernel's DNAT inside; ";
+      (void)(*pn)->teardown();
+    }
+    echo_a.join();
+    echo_b.join();
+    (void)(*ns)->release_if_unused();
+    return result;
+  });
   CHECK(failure == "");
 }
