@@ -561,3 +561,23 @@ TEST_CASE("rootless netns: every port of a published range gets a proxy on the h
   });
   CHECK(failure == "");
 }
+
+TEST_CASE("rootless netns: a connector pid file naming another program is never signalled", "[net][rootless]") {
+  // The connector died and its pid went to an unrelated process of the user's.
+  pid_t other = ::fork();
+  REQUIRE(other >= 0);
+  if (other == 0) {
+    ::execl("/bin/sleep", "sleep", "30", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 100 && read_file(fmt::format("/proc/{}/comm", other)).value() != "sleep\n"; ++i)
+    std::this_thread::sleep_for(10ms);
+  TempDir dir;
+  std::string pid_file = dir.path + "/connector.pid";
+  REQUIRE(write_file_atomic(pid_file, fmt::format("{}\n", other)).ok());
+  CHECK_FALSE(rootless::running_connector(pid_file));
+  CHECK(rootless::stop_connector(pid_file).ok());
+  CHECK(pid_alive(other));
+  ::kill(other, SIGKILL);
+  ::waitpid(other, nullptr, 0);
+}
