@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 
 #include "net/ports.h"
-#include "net/socket_util.h"
+#include "net/rootless/published_socket.h"
 
 namespace pier::net {
 
@@ -30,7 +30,7 @@ Status check_host_port_free(const PortMapping& m) {
   IpAddress ip = m.host_ip.valid() ? m.host_ip : IpAddress::v4(0);
   int type = m.protocol == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
   // The proxy's own bind, without listen(): the same answer, nothing accepted.
-  auto bound = bind_socket(type, ip, m.host_port, fmt::format("service {}", m.service), false);
+  auto bound = rootless::bind_published_socket(type, ip, m.host_port, fmt::format("service {}", m.service), false);
   if (!bound) return std::move(bound).error();
   return {};
 }

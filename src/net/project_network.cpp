@@ -8,6 +8,7 @@
 #include "base/scope_exit.h"
 #include "net/names.h"
 #include "net/netlink/links.h"
+#include "net/rootless/host_side.h"
 #include "net/sysctl.h"
 
 namespace pier::net {
@@ -185,7 +186,9 @@ Result<std::vector<PortMapping>> ProjectNetwork::publish(const std::string& cont
   std::vector<PortKey> keys;
   for (const auto& m : ports)
     keys.push_back({m.protocol, m.host_ip.valid() ? m.host_ip.to_string() : "", m.host_port, m.container_port});
-  auto runs = in_port_runs(keys);
+  // Rootless, the kernel's DNAT lives in the rootless namespace, which host traffic
+  // never enters: every port of a range gets a proxy listening on the host's side.
+  auto runs = rootless::published_ports_side() ? std::vector<bool>(keys.size(), false) : in_port_runs(keys);
   std::vector<Published> started;
   for (size_t i = 0; i < ports.size(); ++i) {
     auto& m = ports[i];

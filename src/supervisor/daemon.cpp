@@ -15,8 +15,10 @@
 #include "base/file_lock.h"
 #include "base/log.h"
 #include "event/loop.h"
+#include "net/rootless/rootless_netns.h"
 #include "supervisor/control/server.h"
 #include "supervisor/supervisor.h"
+#include "sys/user_namespace.h"
 
 namespace pier::supervisor {
 namespace {
@@ -76,6 +78,18 @@ int run_supervisor(const state::ProjectPaths& paths) {
   ::signal(SIGINT, SIG_IGN);
   raise_open_file_limit();
   (void)write_file_atomic(paths.supervisor_pid_file(), std::to_string(::getpid()) + "\n");
+  // Rootless, the project's networks live in the user's rootless network namespace.
+  // This thread moves there before the loop exists, so every thread the loop starts
+  // is born inside; published ports still listen on the host's side.
+  std::unique_ptr<net::rootless::RootlessNetns> rootless_net;
+  if (sys::rootless()) {
+    auto entered = net::rootless::RootlessNetns::enter(state::run_base(paths.root) + "/.netns");
+    if (!entered) {
+      log::error("{}", entered.error().to_string());
+      return 1;
+    }
+    rootless_net = std::move(entered).value();
+  }
   auto loop = event::make_uv_loop();
   if (!loop) {
     log::error("{}", loop.error().to_string());
@@ -121,6 +135,10 @@ int run_supervisor(const state::ProjectPaths& paths) {
     (*loop)->run();
     server->reset();
   }
+  // The user's last project is down: pasta stops and the namespace goes with this process.
+  if (rootless_net)
+    if (auto released = rootless_net->release_if_unused(); !released)
+      log::warn("release the rootless network namespace: {}", released.error().to_string());
   // An unreadable record still stands for a container `down` must find: keep it.
   auto records = state::RecordStore(paths.records_dir()).scan();
   if (records.ok() && records->records.empty() && records->unreadable.empty()) {

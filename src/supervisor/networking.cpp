@@ -15,6 +15,7 @@
 #include "base/strings.h"
 #include "net/netns.h"
 #include "net/project_record.h"
+#include "net/rootless/rootless_netns.h"
 
 namespace pier::supervisor {
 namespace {
@@ -42,7 +43,9 @@ Status Networking::open() {
   std::string text;
   if (auto r = read_file("/etc/resolv.conf"); r.ok()) text = *r;
   host_resolv_ = net::dns::parse_resolv_conf(text);
-  for (const auto& ns : host_resolv_.nameservers) options.dns.upstreams.push_back({ns, 53});
+  // Rootless, the server forwards from inside the user's rootless namespace.
+  for (const auto& ns : net::rootless::reachable_nameservers(host_resolv_.nameservers))
+    options.dns.upstreams.push_back({ns, 53});
   std::error_code ec;
   std::filesystem::create_directories(options.state_dir, ec);
   PIER_TRY(net_, net::ProjectNetwork::create(loop_, std::move(options)));

@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "net/proxy/port_proxy.h"
+#include "net/rootless/published_socket.h"
 #include "net/sockaddr.h"
 #include "net/socket_util.h"
 
@@ -170,7 +171,7 @@ IpAddress listen_address(const PortMapping& m) {
 }  // namespace
 
 Result<std::unique_ptr<PortProxy>> start_tcp_proxy(event::Loop& loop, const PortMapping& m, size_t max_sessions) {
-  PIER_TRY(auto fd, bind_socket(SOCK_STREAM, listen_address(m), m.host_port, fmt::format("service {}", m.service)));
+  PIER_TRY(auto fd, rootless::bind_published_socket(SOCK_STREAM, listen_address(m), m.host_port, fmt::format("service {}", m.service)));
   auto proxy = std::make_unique<TcpProxy>(loop, m, std::move(fd), max_sessions);
   PIER_CHECK(proxy->start());
   return std::unique_ptr<PortProxy>(std::move(proxy));

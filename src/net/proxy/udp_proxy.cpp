@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "net/proxy/port_proxy.h"
+#include "net/rootless/published_socket.h"
 #include "net/sockaddr.h"
 #include "net/socket_util.h"
 
@@ -108,7 +109,7 @@ class UdpProxy final : public PortProxy {
 Result<std::unique_ptr<PortProxy>> start_udp_proxy(event::Loop& loop, const PortMapping& m,
                                                    event::Duration idle_timeout, size_t max_sessions) {
   IpAddress ip = m.host_ip.valid() ? m.host_ip : IpAddress::v4(0);
-  PIER_TRY(auto fd, bind_socket(SOCK_DGRAM, ip, m.host_port, fmt::format("service {}", m.service)));
+  PIER_TRY(auto fd, rootless::bind_published_socket(SOCK_DGRAM, ip, m.host_port, fmt::format("service {}", m.service)));
   auto proxy = std::make_unique<UdpProxy>(loop, m, std::move(fd), idle_timeout, max_sessions);
   PIER_CHECK(proxy->start());
   return std::unique_ptr<PortProxy>(std::move(proxy));
