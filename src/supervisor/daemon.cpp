@@ -75,7 +75,9 @@ int run_supervisor(const state::ProjectPaths& paths) {
   ::signal(SIGHUP, SIG_IGN);
   ::signal(SIGINT, SIG_IGN);
   raise_open_file_limit();
-  (void)write_file_atomic(paths.supervisor_pid_file(), std::to_string(::getpid()) + "\n");
+  // The pid means nothing after a reboot (and the run directory is emptied then): no fsync.
+  (void)write_file_atomic(paths.supervisor_pid_file(), std::to_string(::getpid()) + "\n", 0644,
+                          Durability::crash_safe);
   auto loop = event::make_uv_loop();
   if (!loop) {
     log::error("{}", loop.error().to_string());
