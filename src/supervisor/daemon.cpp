@@ -15,6 +15,7 @@
 #include "base/file_lock.h"
 #include "base/log.h"
 #include "event/loop.h"
+#include "runtime/security/seccomp.h"
 #include "supervisor/control/server.h"
 #include "supervisor/supervisor.h"
 
@@ -75,6 +76,9 @@ int run_supervisor(const state::ProjectPaths& paths) {
   ::signal(SIGHUP, SIG_IGN);
   ::signal(SIGINT, SIG_IGN);
   raise_open_file_limit();
+  // Beside the projects' run directories (no project name has a `.`): every supervisor of
+  // this root, this one's successors included, loads the programs compiled once.
+  runtime::set_seccomp_cache_dir(state::run_base(paths.root) + "/.seccomp");
   // The pid means nothing after a reboot (and the run directory is emptied then): no fsync.
   (void)write_file_atomic(paths.supervisor_pid_file(), std::to_string(::getpid()) + "\n", 0644,
                           Durability::crash_safe);
