@@ -1,6 +1,7 @@
 #include "supervisor/daemon.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -76,6 +77,9 @@ int run_supervisor(const state::ProjectPaths& paths) {
   ::signal(SIGHUP, SIG_IGN);
   ::signal(SIGINT, SIG_IGN);
   raise_open_file_limit();
+  // One malloc arena, not one per worker thread: the workers spend their time in system
+  // calls, not in malloc, and each arena of their own kept ~1 MiB resident (50 services).
+  ::mallopt(M_ARENA_MAX, 1);
   // Beside the projects' run directories (no project name has a `.`): every supervisor of
   // this root, this one's successors included, loads the programs compiled once.
   runtime::set_seccomp_cache_dir(state::run_base(paths.root) + "/.seccomp");
