@@ -18,7 +18,8 @@ command's, as users see it. crun is installed with apt when missing (as root).
 
 crun refuses a hybrid cgroup host, so the bench re-executes itself in a private mount
 namespace without /sys/fs/cgroup/unified (as bench/runtime does): both tools see the
-same pure-v1 host there.
+same pure-v1 host there. In it the root's run directory is a tmpfs, as /run/pier is for
+the default root (bench/common.py; --run-dir-on-disk keeps it on disk).
 """
 import argparse
 import json
@@ -30,10 +31,12 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from common import CpuCgroup, in_private_mount_namespace, run_dir_on_tmpfs  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
 TARGET = 2.0  # issue 18: pier at least 2x faster than crun run
-PRIVATE_NS_ENV = "PIER_BENCH_RUN_PRIVATE_NS"
 
 
 def ensure_crun(install):
@@ -44,44 +47,6 @@ def ensure_crun(install):
     subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "crun"],
                    env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"), check=False, stdout=subprocess.DEVNULL)
     return shutil.which("crun")
-
-
-class CpuCgroup:
-    """A cgroup whose CPU usage counts one command and the processes it leaves behind."""
-
-    def __init__(self):
-        name = f"pier-bench-run-{os.getpid()}"
-        if os.path.exists("/sys/fs/cgroup/cpuacct/cpuacct.usage"):
-            self.path = f"/sys/fs/cgroup/cpuacct/{name}"
-            self.usage_file, self.scale = "cpuacct.usage", 1e-6  # ns
-        else:
-            self.path = f"/sys/fs/cgroup/{name}"
-            self.usage_file, self.scale = None, 1e-3  # cpu.stat usage_usec
-        os.makedirs(self.path, exist_ok=True)
-
-    def usage_ms(self):
-        if self.usage_file:
-            with open(os.path.join(self.path, self.usage_file)) as f:
-                return int(f.read()) * self.scale
-        with open(os.path.join(self.path, "cpu.stat")) as f:
-            for line in f:
-                if line.startswith("usage_usec"):
-                    return int(line.split()[1]) * self.scale
-        return 0.0
-
-    def enter_fn(self):
-        procs = os.path.join(self.path, "cgroup.procs")
-        return lambda: open(procs, "w").write(str(os.getpid()))
-
-    def empty(self):
-        with open(os.path.join(self.path, "cgroup.procs")) as f:
-            return not f.read().strip()
-
-    def remove(self):
-        try:
-            os.rmdir(self.path)
-        except OSError:
-            pass
 
 
 def run_once(argv, cwd, cgroup, settle):
@@ -137,18 +102,20 @@ def main():
     parser.add_argument("--pier", default=os.path.join(SOURCE, "build", "src", "cli", "pier"))
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--no-install", action="store_true", help="do not apt-get install crun when missing")
+    parser.add_argument("--run-dir-on-disk", action="store_true",
+                        help="keep the run directory on the --root's disk (default: a tmpfs, as /run/pier)")
     args = parser.parse_args()
     pier = os.path.abspath(args.pier)
     if os.geteuid() != 0:
         sys.exit("run: needs root")
-    if not os.environ.get(PRIVATE_NS_ENV):
-        os.environ[PRIVATE_NS_ENV] = "1"
-        os.execvp("unshare", ["unshare", "--mount", "--propagation", "private", sys.executable] + sys.argv)
+    in_private_mount_namespace()
     if os.path.ismount("/sys/fs/cgroup/unified"):
         subprocess.run(["umount", "-l", "/sys/fs/cgroup/unified"], check=False)
 
     crun = ensure_crun(not args.no_install)
     root = seed_root(pier)
+    if not args.run_dir_on_disk:
+        run_dir_on_tmpfs(root)
     work = tempfile.mkdtemp(prefix="pier-bench-run-")
     cgroup = CpuCgroup()
     try:
@@ -207,6 +174,7 @@ def main():
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        subprocess.run(["umount", os.path.join(root, "run")], stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(root, ignore_errors=True)
         cgroup.remove()
 
