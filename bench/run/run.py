@@ -118,12 +118,12 @@ def main():
         run_dir_on_tmpfs(root)
     work = tempfile.mkdtemp(prefix="pier-bench-run-")
     cgroup = CpuCgroup()
+    project = "benchrun"
     try:
         with open(os.path.join(work, "compose.yaml"), "w") as f:
             f.write("services:\n"
                     "  none:\n    image: busybox\n    network_mode: none\n"
                     "  bridge:\n    image: busybox\n")
-        project = "benchrun"
         run_dir = os.path.join(root, "run", project)
         supervisor_gone = lambda: not os.path.exists(os.path.join(run_dir, "supervisor.pid")) and cgroup.empty()
 
@@ -173,6 +173,9 @@ def main():
               f"(medians); target pier >= {TARGET}x faster: {met}")
         return 0
     finally:
+        # The `bridge` runs made the project's network (bridge, nft table): `down` removes it.
+        subprocess.run([pier, "--root", root, "-p", project, "-f", os.path.join(work, "compose.yaml"), "down"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(work, ignore_errors=True)
         subprocess.run(["umount", os.path.join(root, "run")], stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(root, ignore_errors=True)
