@@ -2,13 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <filesystem>
 
 #include "base/atomic_file.h"
@@ -19,32 +17,6 @@
 namespace pier::runtime {
 
 namespace {
-
-// overlayfs's `volatile` (Linux 5.10): no sync of the upper file system when the mount
-// goes. Without it the container's exit (the last reference to its mount namespace)
-// syncs the whole file system under the upper dir, every other writer's dirty data
-// included: tens of milliseconds per container on a disk-backed --root. The upper dir
-// is per-container scratch in the run directory, which a reboot empties, so nothing
-// is lost that pier would have kept.
-bool overlay_supports_volatile() {
-  static const bool supported = [] {
-    utsname u{};
-    int major = 0, minor = 0;
-    if (::uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &major, &minor) != 2) return false;
-    return major > 5 || (major == 5 && minor >= 10);
-  }();
-  return supported;
-}
-
-// A volatile mount leaves work/work/incompat/volatile/dirty behind, and overlayfs refuses
-// the next mount while it is there (it cannot tell whether the host crashed meanwhile).
-// A container's restart reuses its layer after its exit, which pier saw: the marker goes.
-Status remove_volatile_marker(const std::string& work) {
-  const std::string dir = work + "/work/incompat/volatile", dirty = dir + "/dirty";
-  if (::unlink(dirty.c_str()) != 0 && errno != ENOENT) return Error::system("remove overlay marker", dirty, errno);
-  if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) return Error::system("remove overlay marker", dir, errno);
-  return {};
-}
 
 uint32_t host_id(const std::vector<IdMap>& map, uint32_t id) {
   for (const auto& m : map)
@@ -100,10 +72,6 @@ Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
       if (::chown(dir.c_str(), uid, gid) != 0) return Error::system("chown", dir, errno);
   }
   l.overlay_options = fmt::format("lowerdir={},upperdir={},workdir={}", join(spec.layers, ":"), upper, work);
-  if (overlay_supports_volatile()) {
-    PIER_CHECK(remove_volatile_marker(work));
-    l.overlay_options += ",volatile";
-  }
   if (l.overlay_options.size() >= 4000)
     return Error("overlay options exceed a page").hint("use fewer or shorter layer paths");
   return l;
