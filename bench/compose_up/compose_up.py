@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """bench/compose_up: `up -d` then `down` of 1, 10 and 50 busybox services on one network
-(image present, `init: true`), timing both and reading the supervisor's RSS with every
-container running. In the same run, docker-compose and podman-compose when they are
+(image present, `init: true`), timing both (wall, and the CLI's and supervisor's CPU) and
+reading the supervisor's memory (smaps_rollup) with every container running. The run
+directory is a tmpfs, as /run/pier is for the default root (bench/common.py;
+--run-dir-on-disk keeps it on the --root's disk). In the same run, docker-compose and podman-compose when they are
 installed and usable (docker-compose needs a running dockerd; `--start-dockerd` starts
 a private one with no bridge and no iptables for the run).
 
@@ -16,6 +18,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from common import CpuCgroup, in_private_mount_namespace, run_dir_on_tmpfs  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
 
@@ -27,20 +32,24 @@ def compose_text(n):
     return "\n".join(lines) + "\n"
 
 
-def rss_kib(pid):
+def memory_kib(pid):
+    """{Rss, Pss, Pss_Anon, ...} of the process in KiB, from /proc/PID/smaps_rollup."""
+    out = {}
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                fields = line.split()
+                if len(fields) == 3 and fields[2] == "kB":
+                    out[fields[0].rstrip(":")] = int(fields[1])
     except OSError:
         pass
-    return 0
+    return out
 
 
-def timed(argv, cwd, env=None):
+def timed(argv, cwd, env=None, cgroup=None):
     t0 = time.monotonic()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env)
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env,
+                          preexec_fn=cgroup.enter_fn() if cgroup else None)
     took = time.monotonic() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
@@ -48,26 +57,48 @@ def timed(argv, cwd, env=None):
 
 
 def bench_pier(pier, n, runs, root):
-    ups, downs, rsss = [], [], []
-    for run in range(runs):
-        work = tempfile.mkdtemp(prefix="pier-bench-")
-        try:
-            with open(os.path.join(work, "compose.yaml"), "w") as f:
-                f.write(compose_text(n))
-            base = [pier, "--root", root, "-p", f"bench{n}", "-f", os.path.join(work, "compose.yaml")]
-            ups.append(timed(base + ["up", "-d"], work))
-            with open(os.path.join(root, "run", f"bench{n}", "supervisor.pid")) as f:
-                rsss.append(rss_kib(int(f.read())))
-            downs.append(timed(base + ["down", "-t", "10"], work))
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-    return statistics.median(ups), statistics.median(downs), max(rsss)
+    """Medians of (up wall, up CPU, down wall, down CPU) in seconds and ms, and the
+    largest supervisor memory seen. CPU is the CLI's and the supervisor's (cpu_cgroup.py);
+    the containers' own is not counted."""
+    ups, downs, up_cpus, down_cpus, rsss = [], [], [], [], []
+    cgroup = CpuCgroup()
+    try:
+        for run in range(runs):
+            one_run(pier, n, root, cgroup, ups, downs, up_cpus, down_cpus, rsss)
+    finally:
+        cgroup.remove()
+    return (statistics.median(ups), statistics.median(up_cpus), statistics.median(downs),
+            statistics.median(down_cpus), max(rsss, key=lambda m: m.get("Rss", 0)))
+
+
+def one_run(pier, n, root, cgroup, ups, downs, up_cpus, down_cpus, rsss):
+    """One `up -d` and `down` of n services: each figure appended to its list."""
+    work = tempfile.mkdtemp(prefix="pier-bench-")
+    try:
+        with open(os.path.join(work, "compose.yaml"), "w") as f:
+            f.write(compose_text(n))
+        base = [pier, "--root", root, "-p", f"bench{n}", "-f", os.path.join(work, "compose.yaml")]
+        before = cgroup.usage_ms()
+        ups.append(timed(base + ["up", "-d"], work, cgroup=cgroup))
+        up_cpus.append(cgroup.usage_ms() - before)
+        with open(os.path.join(root, "run", f"bench{n}", "supervisor.pid")) as f:
+            rsss.append(memory_kib(int(f.read())))
+        before = cgroup.usage_ms()
+        downs.append(timed(base + ["down", "-t", "10"], work, cgroup=cgroup))
+        deadline = time.monotonic() + 30
+        while not cgroup.empty() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        down_cpus.append(cgroup.usage_ms() - before)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def seed_root():
     root = tempfile.mkdtemp(prefix="pier-bench-root-")
     subprocess.run([os.path.join(SOURCE, "scripts", "seed-busybox.sh"), root], check=True,
                    stdout=subprocess.DEVNULL, env=dict(os.environ, PIER=ARGS.pier))
+    if not ARGS.run_dir_on_disk:
+        run_dir_on_tmpfs(root)
     return root
 
 
@@ -128,10 +159,14 @@ def main():
         if shutil.which("podman-compose") and shutil.which("podman"):
             peers.append(("podman-compose", ["podman-compose"]))
         for n in sizes:
-            up, down, rss = bench_pier(ARGS.pier, n, ARGS.runs, root)
-            print(f"compose_up: {n:>3} services: pier up -d {up * 1000:7.0f} ms, down {down * 1000:7.0f} ms, "
-                  f"supervisor RSS {rss / 1024:5.1f} MB (median of {ARGS.runs}; targets for 50: < 500 ms, "
-                  f"< 500 ms, < 20 MB)", flush=True)
+            up, up_cpu, down, down_cpu, rss = bench_pier(ARGS.pier, n, ARGS.runs, root)
+            print(f"compose_up: {n:>3} services: pier up -d {up * 1000:7.0f} ms wall, {up_cpu:6.0f} ms CPU "
+                  f"({up * 1000 / n:5.1f} / {up_cpu / n:4.1f} ms per service), down {down * 1000:7.0f} ms wall, "
+                  f"{down_cpu:6.0f} ms CPU ({down * 1000 / n:5.1f} / {down_cpu / n:4.1f} ms per service); supervisor Rss "
+                  f"{rss.get('Rss', 0) / 1024:5.1f} MiB, Pss {rss.get('Pss', 0) / 1024:5.1f} MiB, Pss_Anon "
+                  f"{rss.get('Pss_Anon', 0) / 1024:5.1f} MiB (median of {ARGS.runs}, load average "
+                  f"{os.getloadavg()[0]:.1f}; targets: 50 services up <= 500 ms, down <= 300 ms, Rss <= 10 MiB; "
+                  f"500 services <= 4 ms per service, Rss <= 40 MiB)", flush=True)
             for label, tool in peers:
                 try:
                     p_up, p_down = bench_peer(tool, n)
@@ -144,6 +179,7 @@ def main():
             print("compose_up: no peer measured (docker-compose needs a running dockerd, or pass "
                   "--start-dockerd; podman-compose is not installed)")
     finally:
+        subprocess.run(["umount", os.path.join(root, "run")], stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(root, ignore_errors=True)
         if dockerd:
             dockerd.terminate()
@@ -158,8 +194,11 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", default="1,10,50")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--start-dockerd", action="store_true")
+    parser.add_argument("--run-dir-on-disk", action="store_true",
+                        help="keep the run directory on the --root's disk (default: a tmpfs, as /run/pier)")
     ARGS = parser.parse_args()
     ARGS.pier = os.path.abspath(ARGS.pier)
     if os.geteuid() != 0:
         sys.exit("compose_up: needs root")
+    in_private_mount_namespace()
     main()

@@ -46,7 +46,9 @@ void Supervisor::run_ended() {
 Status Supervisor::save_source(const ProjectSource& source) {
   std::error_code ec;
   std::filesystem::create_directories(paths_.run, ec);
-  return write_file_atomic(paths_.project_source_file(), to_json(source).dump() + "\n", 0600);
+  // In the run directory, whose containers a reboot ends: crash-safe is enough (no fsync).
+  return write_file_atomic(paths_.project_source_file(), to_json(source).dump() + "\n", 0600,
+                           Durability::crash_safe);
 }
 
 Result<plan::ServicePlan> Supervisor::plan_for(const compose::Service& service, const state::ContainerRecord& record,

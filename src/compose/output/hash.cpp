@@ -1,30 +1,10 @@
 // The configuration hash stored on each container: when it changes, `up` recreates
 // the container. Fields that can change without touching the container are removed
 // first, like Docker Compose's ServiceHash (scale, replicas, depends_on, profiles).
-#include <openssl/evp.h>
-
-#include <cstdio>
-
+#include "base/sha256.h"
 #include "compose/output.h"
 
 namespace pier::compose {
-
-namespace {
-
-std::string sha256_hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1) return {};
-  std::string hex;
-  char buf[3];
-  for (unsigned int i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", digest[i]);
-    hex += buf;
-  }
-  return hex;
-}
-
-}  // namespace
 
 std::string service_config_hash(const Project& project, const std::string& name) {
   const Service* service = project.find_service(name);

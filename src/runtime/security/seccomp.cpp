@@ -10,9 +10,12 @@
 #include <cerrno>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "base/scope_exit.h"
 #include "base/unique_fd.h"
+#include "runtime/security/seccomp_cache.h"
 #include "runtime/security/seccomp_profile.h"
 
 namespace pier::runtime {
@@ -173,22 +176,58 @@ Result<SeccompProgram> compile_custom(const SeccompProfile& profile) {
   return export_program(ctx);
 }
 
+// The profile as text, every field in a fixed order and every name with its length: two
+// profiles with the same text are the same profile.
+std::string canonical_text(const SeccompProfile& profile) {
+  std::string text = fmt::format("custom default {} {}\n", static_cast<int>(profile.default_action),
+                                 profile.default_errno);
+  for (const auto& rule : profile.rules) {
+    text += fmt::format("rule {} {} {}", static_cast<int>(rule.action), rule.errno_ret, rule.names.size());
+    for (const auto& name : rule.names) text += fmt::format(" {}:{}", name.size(), name);
+    for (const auto& a : rule.args)
+      text += fmt::format(" arg {} {} {} {}", a.index, static_cast<int>(a.op), a.value, a.value_two);
+    text += "\n";
+  }
+  return text;
+}
+
+std::mutex g_cache_mutex;
+std::string g_cache_dir;                                                      // guarded by g_cache_mutex
+std::map<std::string, std::shared_ptr<const SeccompProgram>> g_memory_cache;  // guarded by g_cache_mutex
+
+// One program per profile text and process: from memory, else from the disk cache, else
+// compiled (and stored for the next process).
+template <class Compile>
+Result<std::shared_ptr<const SeccompProgram>> cached_program(const std::string& profile_text, Compile compile) {
+  std::lock_guard lock(g_cache_mutex);
+  if (auto it = g_memory_cache.find(profile_text); it != g_memory_cache.end()) return it->second;
+  std::optional<std::string> key;
+  if (!g_cache_dir.empty()) key = seccomp_cache::key_for(profile_text);
+  std::optional<SeccompProgram> program;
+  if (key) program = seccomp_cache::load(g_cache_dir, *key);
+  if (!program) {
+    PIER_TRY(program, compile());
+    // A cache that cannot be written costs the next process a compile, nothing more.
+    if (key) (void)seccomp_cache::store(g_cache_dir, *key, *program);
+  }
+  auto shared = std::make_shared<const SeccompProgram>(std::move(*program));
+  g_memory_cache.emplace(profile_text, shared);
+  return shared;
+}
+
 }  // namespace
 
+void set_seccomp_cache_dir(std::string dir) {
+  std::lock_guard lock(g_cache_mutex);
+  g_cache_dir = std::move(dir);
+}
+
 Result<std::shared_ptr<const SeccompProgram>> custom_seccomp_program(const SeccompProfile& profile) {
-  PIER_TRY(auto prog, compile_custom(profile));
-  return std::make_shared<const SeccompProgram>(std::move(prog));
+  return cached_program(canonical_text(profile), [&] { return compile_custom(profile); });
 }
 
 Result<std::shared_ptr<const SeccompProgram>> default_seccomp_program(CapMask caps) {
-  static std::mutex mu;
-  static std::map<CapMask, std::shared_ptr<const SeccompProgram>> cache;
-  std::lock_guard lock(mu);
-  if (auto it = cache.find(caps); it != cache.end()) return it->second;
-  PIER_TRY(auto prog, compile(caps));
-  auto shared = std::make_shared<const SeccompProgram>(std::move(prog));
-  cache.emplace(caps, shared);
-  return shared;
+  return cached_program(fmt::format("default caps {:x}\n", caps), [&] { return compile(caps); });
 }
 
 }  // namespace pier::runtime
