@@ -24,7 +24,7 @@ Status print_top(const GlobalOptions& globals, const std::vector<std::string>& s
   PIER_TRY(auto records, state::RecordStore(project.paths.records_dir()).list());
   for (const auto& r : records) {
     if (!wanted(r, services) || !state::process_matches(r.pid, r.pid_start_time)) continue;
-    auto pids = runtime::cgroup_pids(r.cgroup);
+    auto pids = runtime::container_pids(r.cgroup, r.pid);
     if (!pids) return std::move(pids).error().context("listing the processes of " + r.name);
     Table table(runtime::kPsTitles);
     table.set_min_width(5);  // docker's tabwriter: minwidth 5, padding 3
