@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "runtime/id_map.h"
 #include "sys/syscalls.h"
 
 namespace pier::runtime {
@@ -146,6 +147,7 @@ Status plan_namespaces(ContainerPlan& plan, const Namespaces& ns, std::vector<Un
       return Error("user namespace: sharing another container's PID namespace is not supported with userns_mode");
     plan.clone_flags |= CLONE_NEWUSER;
     plan.user_ns = true;
+    plan.become_root = maps_container_id(ns.user.uid_map, 0) && maps_container_id(ns.user.gid_map, 0);
     for (const auto& m : ns.user.uid_map) plan.uid_map += fmt::format("{} {} {}\n", m.container_id, m.host_id, m.size);
     for (const auto& m : ns.user.gid_map) plan.gid_map += fmt::format("{} {} {}\n", m.container_id, m.host_id, m.size);
   }

@@ -69,7 +69,7 @@ void set_identity(const ContainerPlan& plan) {
   const int s = plan.sync_fd;
   // In a new user namespace we still carry the host's uid 0, unmapped there: become the
   // namespace's root so files we create belong to the mapped range.
-  if (plan.user_ns) {
+  if (plan.user_ns && plan.become_root) {
     if (::syscall(SYS_setresgid, 0, 0, 0) < 0) fail(s, Step::setgid);
     if (::syscall(SYS_setresuid, 0, 0, 0) < 0) fail(s, Step::setuid);
   }
