@@ -102,7 +102,8 @@ std::unique_ptr<CgroupManager> make_no_cgroup();
 // mounted ("" when none is); `proc_self_cgroup`: /proc/self/cgroup; `owned(path)`:
 // whether the user owns that file. Delegated means what Podman and crun check: the
 // cgroup this process is in, its cgroup.procs and cgroup.subtree_control belong to the
-// user (systemd's Delegate=yes does that for user@.service).
+// user (systemd's Delegate=yes does that for user@.service). The answer is the highest
+// ancestor of it that is delegated as well: the top of the user's subtree.
 std::string delegated_cgroup(const std::string& v2_mount, const std::string& proc_self_cgroup,
                              const std::function<bool(const std::string&)>& owned);
 // The names of the limits in `res` that need a controller outside `controllers` (those

@@ -19,9 +19,21 @@ std::string delegated_cgroup(const std::string& v2_mount, const std::string& pro
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     // A path with `..` or a deleted cgroup is nothing to build on.
     if (path.find("/..") != std::string::npos || path.find(" (deleted)") != std::string::npos) return {};
+    auto delegated = [&](const std::string& dir) {
+      return owned(dir) && owned(dir + "/cgroup.procs") && owned(dir + "/cgroup.subtree_control");
+    };
     std::string dir = path == "/" ? v2_mount : v2_mount + path;
-    if (owned(dir) && owned(dir + "/cgroup.procs") && owned(dir + "/cgroup.subtree_control")) return dir;
-    return {};
+    if (!delegated(dir)) return {};
+    // Up to the top of the delegation (user@<uid>.service rather than the scope pier was
+    // started in): no process sits there, so it can hand controllers down (a cgroup
+    // holding processes cannot: the no-internal-processes rule), and a move between any
+    // two cgroups below it needs only its cgroup.procs.
+    while (dir.size() > v2_mount.size()) {
+      std::string parent = dir.substr(0, dir.rfind('/'));
+      if (parent.size() < v2_mount.size() || !delegated(parent)) break;
+      dir = parent;
+    }
+    return dir;
   }
   return {};
 }

@@ -67,15 +67,28 @@ TEST_CASE("keep-id: a map without root, or malformed, is an error", "[runtime][r
   CHECK_FALSE(maps_inside(parse_id_map("0 1000 1\n").value(), 5));
 }
 
-TEST_CASE("delegated cgroup: the process's own v2 cgroup when the user owns it", "[runtime][rootless]") {
-  std::set<std::string> owned = {"/sys/fs/cgroup/user.slice/u/app.scope", "/sys/fs/cgroup/user.slice/u/app.scope/cgroup.procs",
-                                 "/sys/fs/cgroup/user.slice/u/app.scope/cgroup.subtree_control"};
+static std::set<std::string> delegated_dirs(std::initializer_list<const char*> dirs) {
+  std::set<std::string> out;
+  for (const char* d : dirs)
+    for (const char* f : {"", "/cgroup.procs", "/cgroup.subtree_control"}) out.insert(std::string(d) + f);
+  return out;
+}
+
+TEST_CASE("delegated cgroup: the top of the user's subtree holding this process", "[runtime][rootless]") {
+  auto owned = delegated_dirs({"/sys/fs/cgroup/user.slice/u/app.scope"});
   auto is_owned = [&](const std::string& p) { return owned.count(p) > 0; };
   CHECK(delegated_cgroup("/sys/fs/cgroup", "0::/user.slice/u/app.scope\n", is_owned) ==
         "/sys/fs/cgroup/user.slice/u/app.scope");
+  // systemd's user@.service: the service is delegated, pier runs in a scope below it.
+  owned = delegated_dirs({"/sys/fs/cgroup/user.slice/u", "/sys/fs/cgroup/user.slice/u/app.slice",
+                          "/sys/fs/cgroup/user.slice/u/app.slice/x.scope"});
+  CHECK(delegated_cgroup("/sys/fs/cgroup", "0::/user.slice/u/app.slice/x.scope\n", is_owned) ==
+        "/sys/fs/cgroup/user.slice/u");
+  // A delegated root owned by the user is the whole hierarchy: a user namespace's root.
+  owned = delegated_dirs({"/sys/fs/cgroup", "/sys/fs/cgroup/d"});
+  CHECK(delegated_cgroup("/sys/fs/cgroup", "0::/d\n", is_owned) == "/sys/fs/cgroup");
   // A hybrid host: v1 lines first, the unified hierarchy mounted elsewhere.
-  std::set<std::string> hybrid = {"/sys/fs/cgroup/unified/d", "/sys/fs/cgroup/unified/d/cgroup.procs",
-                                  "/sys/fs/cgroup/unified/d/cgroup.subtree_control"};
+  auto hybrid = delegated_dirs({"/sys/fs/cgroup/unified/d"});
   CHECK(delegated_cgroup("/sys/fs/cgroup/unified", "4:memory:/x\n1:cpu:/\n0::/d\n",
                          [&](const std::string& p) { return hybrid.count(p) > 0; }) == "/sys/fs/cgroup/unified/d");
 }
