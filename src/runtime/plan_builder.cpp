@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/atomic_file.h"
 #include "base/strings.h"
 #include "runtime/id_map.h"
 #include "sys/syscalls.h"
@@ -27,6 +28,15 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
     if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=')
       return e.substr(key.size() + 1);
   return {};
+}
+
+// "deny" in /proc/self/setgroups: a user namespace whose gid_map its own process wrote.
+bool setgroups_denied() {
+  static const bool denied = [] {
+    auto text = read_file("/proc/self/setgroups");
+    return text.ok() && trim(*text) == "deny";
+  }();
+  return denied;
 }
 
 Status plan_rlimits(ContainerPlan& plan, const std::vector<Rlimit>& limits) {
@@ -80,6 +90,13 @@ Status plan_process(ContainerPlan& plan, const Process& process, const ResolvedU
   plan.uid = user.uid;
   plan.gid = user.gid;
   plan.groups = user.groups;
+  plan.setgroups_denied = setgroups_denied();
+  if (plan.setgroups_denied && !user.groups.empty())
+    return Error(fmt::format("user {}: supplementary groups cannot be set: pier's user namespace denies setgroups, "
+                             "as one with a single-id map must",
+                             process.user.empty() ? "root" : process.user))
+        .hint("add subordinate ids for the user to /etc/subuid and /etc/subgid (newuidmap), or drop group_add and a "
+              "user whose groups the image lists");
   PIER_CHECK(plan_rlimits(plan, process.rlimits));
   if (process.oom_score_adj) {
     if (*process.oom_score_adj < -1000 || *process.oom_score_adj > 1000)

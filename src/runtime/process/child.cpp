@@ -146,7 +146,8 @@ void drop_bounding(const ContainerPlan& plan) {
 
 void switch_user(const ContainerPlan& plan) {
   const int s = plan.sync_fd;
-  if (::syscall(SYS_setgroups, plan.groups.size(), plan.groups.data()) < 0) fail(s, Step::setgroups);
+  if (!plan.setgroups_denied && ::syscall(SYS_setgroups, plan.groups.size(), plan.groups.data()) < 0)
+    fail(s, Step::setgroups);
   if (::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) < 0) fail(s, Step::setgid);
   if (::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) < 0) fail(s, Step::setuid);
   // Root keeps exactly the planned set; inheritable (and so ambient) stay empty. A

@@ -65,6 +65,10 @@ struct ContainerPlan {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
+  // pier's user namespace denies setgroups (made without newgidmap: a single-id map):
+  // the kernel refuses it to every process below, so the child leaves its groups as
+  // they are (plan_process refused any supplementary group the user asked for).
+  bool setgroups_denied = false;
   std::vector<PlannedRlimit> rlimits;
   bool set_oom_score_adj = false;
   char oom_score_adj[16] = {};
