@@ -6,7 +6,6 @@ the PID namespace, files container root writes belong to the user, keep-id keeps
 user's uid, and what needs a cgroup or a privilege the user lacks fails saying why."""
 import json
 import os
-import time
 import unittest
 
 from harness import Project, pid_alive, wait_for
@@ -90,8 +89,9 @@ class RootlessRuntime(unittest.TestCase):
         # (down's exit code is networking's: it also removes the project's nft table.)
         p.pier("down", "-t", "1", check=False)
         self.assertEqual(p.records(), {})
-        left = [pid for pid in user.processes() if pid != user.holder.pid]
-        self.assertEqual(left, [], "processes of the user left after down")
+        # The supervisor exits once it is idle, just after down answered.
+        wait_for(lambda: [pid for pid in user.processes() if pid != user.holder.pid] == [],
+                 what=lambda: f"the user's processes to end: {user.processes()}")
 
     def test_a_file_container_root_writes_in_a_bind_mount_belongs_to_the_user(self):
         user = RootlessUser(self)
