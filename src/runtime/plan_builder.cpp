@@ -162,6 +162,14 @@ Status plan_namespaces(ContainerPlan& plan, const Namespaces& ns, std::vector<Un
       return Error("user namespace: uid and gid maps must not be empty");
     if (plan.intermediate_pidfd >= 0)
       return Error("user namespace: sharing another container's PID namespace is not supported with userns_mode");
+    // The child is in its new user namespace from clone on, with no capability over a
+    // namespace the supervisor or another container holds: setns would say EPERM.
+    for (const auto& r : rows)
+      if (r.mode.kind == NamespaceMode::Kind::container || r.mode.kind == NamespaceMode::Kind::path)
+        return Error(fmt::format("user namespace: joining another {} namespace (a held one, or another container's) "
+                                 "is not supported with a user namespace of the container's own (keep-id)",
+                                 r.name))
+            .hint("give the service its own network, IPC and UTS namespaces, or drop keep-id");
     plan.clone_flags |= CLONE_NEWUSER;
     plan.user_ns = true;
     plan.become_root = maps_container_id(ns.user.uid_map, 0) && maps_container_id(ns.user.gid_map, 0);

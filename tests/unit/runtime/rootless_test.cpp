@@ -11,6 +11,7 @@
 #include "runtime/cgroup/manager.h"
 #include "runtime/id_map.h"
 #include "runtime/mount/plan.h"
+#include "runtime/plan_builder.h"
 
 using namespace pier::runtime;
 
@@ -156,4 +157,23 @@ TEST_CASE("pier in a user namespace: default nodes are bound, sysfs bound withou
   CHECK(find("/sys")->kind == OpKind::mount);
   CHECK(find("/dev/mqueue") != t.end());
   CHECK(find("/dev/pts")->data.find("gid=5") != std::string::npos);
+}
+
+TEST_CASE("a container's own user namespace cannot join a namespace held elsewhere", "[runtime][rootless]") {
+  Namespaces ns;
+  ns.user.enabled = true;
+  ns.user.uid_map = {{1000, 0, 1}};
+  ns.user.gid_map = {{1000, 0, 1}};
+  ns.net = NamespaceMode::at("/proc/self/ns/net", true);
+  ContainerPlan plan;
+  std::vector<pier::UniqueFd> fds;
+  auto st = plan_namespaces(plan, ns, fds);
+  REQUIRE_FALSE(st.ok());
+  CHECK_THAT(st.error().to_string(), Catch::Contains("joining another network namespace"));
+  // Its own namespaces: fine, and with no root mapped the child sets up as the user.
+  ns.net = NamespaceMode{};
+  ContainerPlan own;
+  REQUIRE(plan_namespaces(own, ns, fds).ok());
+  CHECK(own.user_ns);
+  CHECK_FALSE(own.become_root);
 }
