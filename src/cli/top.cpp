@@ -31,7 +31,7 @@ Status print_top(const GlobalOptions& globals, const std::vector<std::string>& s
   bool any = false;
   for (const auto& r : records) {
     if (!wanted(r, services) || !state::process_matches(r.pid, r.pid_start_time)) continue;
-    auto pids = runtime::cgroup_pids(r.cgroup);
+    auto pids = runtime::container_pids(r.cgroup, r.pid);
     if (!pids) return std::move(pids).error().context("listing the processes of " + r.name);
     for (auto& row : runtime::ps_rows(*pids)) {
       for (const auto& cell : {r.service, std::to_string(r.number), row.uid, row.pid, row.ppid, row.c, row.stime,

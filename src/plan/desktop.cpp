@@ -8,7 +8,8 @@
 //               the ALSA nodes under /dev/snd with their group
 //   gpu         the DRM nodes under /dev/dri with their groups (video, render)
 //   user        the invoking user's uid:gid (SUDO_UID/SUDO_GID under sudo; nothing for
-//               root without sudo, so the image's USER stays)
+//               root without sudo, so the image's USER stays); a rootless pier runs
+//               the container with keep-id (the user's own uid:gid inside)
 //
 // What the service sets itself wins: its `environment`, `user`, `ipc`, a mount on the
 // same target, a device at the same path. Host facts come from the variables the
@@ -26,6 +27,8 @@
 
 #include "base/strings.h"
 #include "plan/steps.h"
+#include "runtime/id_map.h"
+#include "sys/user_namespace.h"
 
 namespace pier::plan::detail {
 
@@ -64,6 +67,10 @@ std::optional<unsigned> parse_decimal(const std::string& text) {
 // SUDO_UID/SUDO_GID name the user behind `sudo pier up`; without them, pier's own ids.
 InvokingUser invoking_user(const DesktopHost& host) {
   InvokingUser u{::getuid(), ::getgid(), {}};
+  // Rootless: pier is root only inside its user namespace; the user is who that root
+  // stands for outside (the first line of its uid_map and gid_map).
+  if (!sys::in_initial_user_namespace())
+    if (auto keep = runtime::keep_id(); keep.ok()) u = {keep->uid, keep->gid, {}};
   if (auto uid = parse_decimal(host.var("SUDO_UID"))) {
     u.uid = *uid;
     auto gid = parse_decimal(host.var("SUDO_GID"));
@@ -110,6 +117,13 @@ class DesktopPlanner {
     if (want_.automatic && !any)
       ctx_.warn_at(want_.mark, "x-pier-desktop: this session has no display, sound or GPU to share "
                                "(DISPLAY and WAYLAND_DISPLAY are unset, no PulseAudio socket, no /dev/snd or /dev/dri)");
+    // Rootless: the user keeps their own id in a user namespace of the container's
+    // (keep-id), so what the app writes in a bind-mounted $HOME belongs to them.
+    if (want_.user && sys::rootless() && ctx_.svc.userns_mode.empty()) {
+      PIER_TRY(std::string user, plan_keep_id(ctx_, want_.mark, "x-pier-desktop.user"));
+      if (ctx_.svc.user.empty()) ctx_.plan.spec.process.user = user;
+      return {};
+    }
     // Root without sudo has no other user to become: the image's USER stays.
     if (want_.user && ctx_.svc.user.empty() && user_.uid != 0)
       ctx_.plan.spec.process.user = fmt::format("{}:{}", user_.uid, user_.gid);

@@ -7,6 +7,8 @@
 
 #include <cstdio>
 
+#include "sys/user_namespace.h"
+
 namespace pier::plan {
 
 std::optional<int> rlimit_resource(std::string_view name) {
@@ -29,6 +31,10 @@ std::optional<int> rlimit_resource(std::string_view name) {
 }
 
 bool has_sys_resource() {
+  // The kernel asks for CAP_SYS_RESOURCE in the initial user namespace to raise a hard
+  // rlimit or lower oom_score_adj: the full set a rootless pier holds in its own
+  // namespace does not count.
+  if (!sys::in_initial_user_namespace()) return false;
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
   if (::syscall(SYS_capget, &header, data) != 0) return false;

@@ -7,6 +7,7 @@
 #include "base/strings.h"
 #include "plan/host_limits.h"
 #include "plan/steps.h"
+#include "sys/user_namespace.h"
 
 namespace pier::plan::detail {
 
@@ -42,7 +43,8 @@ Status plan_ulimit(PlanContext& ctx, const std::string& name, const compose::Uli
   if (hard > ceiling)
     return ctx.error("ulimits", fmt::format("ulimits.{}: hard limit {} is above this host's limit {}", name,
                                             limit_text(hard), limit_text(ceiling)))
-        .hint(fmt::format("use {} or less: pier cannot raise a hard limit without CAP_SYS_RESOURCE", limit_text(ceiling)));
+        .hint(fmt::format("use {} or less: pier cannot raise a hard limit without CAP_SYS_RESOURCE{}", limit_text(ceiling),
+                          sys::rootless() ? ", which a rootless pier does not have" : ""));
   ctx.plan.spec.process.rlimits.push_back({*resource, soft, hard});
   return {};
 }
@@ -55,7 +57,8 @@ Status plan_oom_score_adj(PlanContext& ctx) {
   int own = own_oom_score_adj();
   if (v < own && !has_sys_resource())
     return ctx.error("oom_score_adj", fmt::format("oom_score_adj {} is below pier's own ({})", v, own))
-        .hint(fmt::format("use {} or more: lowering it needs CAP_SYS_RESOURCE", own));
+        .hint(fmt::format("use {} or more: lowering it needs CAP_SYS_RESOURCE{}", own,
+                          sys::rootless() ? ", which a rootless pier does not have" : ""));
   ctx.plan.spec.process.oom_score_adj = static_cast<int>(v);
   return {};
 }

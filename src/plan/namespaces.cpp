@@ -6,6 +6,8 @@
 
 #include "base/strings.h"
 #include "plan/steps.h"
+#include "runtime/id_map.h"
+#include "sys/user_namespace.h"
 
 namespace pier::plan::detail {
 
@@ -96,6 +98,23 @@ Status plan_hostname(PlanContext& ctx, bool joined_net) {
 
 }  // namespace
 
+Result<std::string> plan_keep_id(PlanContext& ctx, const compose::Mark& mark, std::string_view what) {
+  // Run by root, pier's containers already share root's ids with the host: there is no
+  // user of pier's to keep.
+  if (!sys::rootless())
+    return ctx.error_at(mark, fmt::format("{} needs a rootless pier (one run by a user, not root)", what))
+        .hint("remove it, or run pier as the user whose id the container should keep");
+  runtime::Namespaces& ns = ctx.plan.spec.namespaces;
+  // Its own user namespace mounts /proc only over a PID namespace it owns.
+  if (ns.pid.kind != NamespaceMode::Kind::private_)
+    return ctx.error_at(mark, fmt::format("{} needs the container's own PID namespace, not `pid: {}`", what,
+                                          ctx.svc.pid));
+  auto keep = runtime::keep_id();
+  if (!keep) return ctx.error_at(mark, fmt::format("{}: {}", what, keep.error().to_string()));
+  ns.user = std::move(keep->userns);
+  return fmt::format("{}:{}", keep->uid, keep->gid);
+}
+
 Status plan_namespaces(PlanContext& ctx) {
   runtime::Namespaces& ns = ctx.plan.spec.namespaces;
   const compose::Service& s = ctx.svc;
@@ -123,9 +142,13 @@ Status plan_namespaces(PlanContext& ctx) {
     ctx.plan.namespace_joins.push_back({"uts", s.network_mode});
   }
   else if (ctx.in.held) ns.uts = NamespaceMode::at(ctx.in.held->uts, true);
-  if (!s.userns_mode.empty() && s.userns_mode != "host")
+  if (s.userns_mode == "keep-id") {
+    auto it = s.key_marks.find("userns_mode");
+    PIER_TRY(ctx.keep_id_user, plan_keep_id(ctx, it == s.key_marks.end() ? s.mark : it->second, "userns_mode `keep-id`"));
+  } else if (!s.userns_mode.empty() && s.userns_mode != "host") {
     return ctx.error("userns_mode", fmt::format("userns_mode `{}` is not supported", s.userns_mode))
         .hint("remove it: pier runs containers in the host's user namespace, as Docker does without userns-remap");
+  }
   ns.cgroup = s.cgroup != "host";
   return plan_hostname(ctx, joined_net);
 }

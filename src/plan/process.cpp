@@ -89,7 +89,7 @@ Status plan_process(PlanContext& ctx) {
   ctx.plan.stdin_open = s.stdin_open.value_or(false);
   p.env = merge_env(s, ctx.image, ctx.hostname_env, p.tty);
   PIER_TRY(p.workdir, working_dir(ctx));
-  p.user = s.user.empty() ? ctx.image.user : s.user;
+  p.user = !s.user.empty() ? s.user : !ctx.keep_id_user.empty() ? ctx.keep_id_user : ctx.image.user;
   p.group_add = s.group_add;
   ctx.plan.command_display = command_display(p.argv);
   return {};

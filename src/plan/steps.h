@@ -18,6 +18,9 @@ struct PlanContext {
   // Filled by plan_namespaces for plan_process: the HOSTNAME the process sees (empty when
   // the UTS namespace is another container's and pier cannot know its name).
   std::string hostname_env;
+  // Filled by plan_namespaces with `userns_mode: keep-id`: the user's "uid:gid", the
+  // process's user unless the service sets one (Podman's keep-id default).
+  std::string keep_id_user;
   // Every mount target so far (volumes, tmpfs, secrets, configs), to refuse duplicates.
   std::map<std::string, compose::Mark> targets;
 
@@ -39,6 +42,10 @@ Status claim_target(PlanContext& ctx, const std::string& target, const compose::
 Status check_unsupported(PlanContext& ctx);
 Status plan_rootfs(PlanContext& ctx);
 Status plan_namespaces(PlanContext& ctx);
+// keep-id (rootless only): a user namespace of the container's own in which the user's
+// real uid and gid map to themselves; `what` names the key or extension that asked.
+// Returns the user's "uid:gid".
+Result<std::string> plan_keep_id(PlanContext& ctx, const compose::Mark& mark, std::string_view what);
 Status plan_process(PlanContext& ctx);
 Status plan_limits(PlanContext& ctx);
 Status plan_security(PlanContext& ctx);

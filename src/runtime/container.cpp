@@ -18,11 +18,13 @@
 #include "base/log.h"
 #include "base/scope_exit.h"
 #include "runtime/hooks.h"
+#include "runtime/id_map.h"
 #include "runtime/mount/plan.h"
 #include "runtime/plan_builder.h"
 #include "runtime/rootfs.h"
 #include "sys/in_root.h"
 #include "sys/syscalls.h"
+#include "sys/user_namespace.h"
 
 namespace pier::runtime {
 
@@ -70,6 +72,17 @@ Result<std::string> parent_mount_of(const std::string& state_dir) {
   return mount;
 }
 
+// devpts' gid=5 is a group of the namespace that mounts it: the container's own, or
+// pier's when pier runs in one.
+bool tty_gid_mapped(const ContainerSpec& spec) {
+  if (spec.namespaces.user.enabled) return maps_container_id(spec.namespaces.user.gid_map, 5);
+  if (sys::in_initial_user_namespace()) return true;
+  auto text = read_file("/proc/self/gid_map");
+  if (!text) return false;
+  auto map = parse_id_map(*text);
+  return map.ok() && maps_inside(*map, 5);
+}
+
 Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& layout,
                                  const std::vector<DeviceNode>& nodes, std::vector<UniqueFd>& fds) {
   ContainerPlan plan;
@@ -99,6 +112,8 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
   facts.extra_masks = thermal_throttle_dirs();
   if (auto cgroups = cgroup_manager(); cgroups.ok())
     for (const auto& m : (*cgroups)->container_mounts()) facts.cgroup_mounts.push_back({m.subdir, m.fstype, m.options});
+  facts.in_user_namespace = !sys::in_initial_user_namespace();
+  facts.tty_gid_mapped = tty_gid_mapped(spec);
   facts.files_dir = layout.files_dir;
   facts.private_dir = layout.private_dir;
   facts.passwd = std::move(passwd);
@@ -190,6 +205,13 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) 
   PIER_CHECK(check_name("container", spec.name));
   PIER_TRY(CgroupManager* cgroups, cgroup_manager());
   const std::string rel = cgroup_name(spec.project, spec.name);
+  // Without a cgroup, the PID namespace is what holds the container together: its init
+  // dying kills every other process in it, so stop and down leave nothing behind.
+  if (!cgroups->tracks_processes() && spec.namespaces.pid.kind != NamespaceMode::Kind::private_)
+    return Error(fmt::format("container `{}`: sharing a PID namespace (pid: host, service: or container:) needs a "
+                             "cgroup to find and stop every process of the container, and this rootless pier has none",
+                             spec.name))
+        .hint("drop `pid:` from the service, or delegate a cgroup v2 subtree to the user");
   if (cgroups->exists(rel))
     return Error(fmt::format("container `{}` already exists (cgroup {})", spec.name, rel))
         .hint("destroy it first");
@@ -210,8 +232,10 @@ Result<Container> spawn(const ContainerSpec& spec, const SpawnOptions& options) 
                           {-1, 0, bundle_dir(spec.state_dir)});
       !st)
     log::warn("container {}: {}", spec.name, st.error().to_string());
-  Container c{spec.project, spec.name, spec.state_dir, rel, child.pid, std::move(child.pidfd),
-              std::move(child.pty_master)};
+  // No cgroup (rootless without delegation): the record says so, and every later use
+  // of the cgroup (pause, stats, top, OOM counts) asks for its name and finds none.
+  Container c{spec.project, spec.name, spec.state_dir, cgroups->tracks_processes() ? rel : std::string(), child.pid,
+              std::move(child.pidfd), std::move(child.pty_master)};
   c.privileged = spec.privileged;
   c.seccomp = spec.seccomp;
   c.seccomp_profile = spec.seccomp_profile;
@@ -233,6 +257,14 @@ Result<std::string> read_container_file(pid_t pid, const char* rel) {
   return text;
 }
 
+Result<bool> has_own_user_namespace(pid_t pid) {
+  struct stat theirs{}, ours{};
+  std::string path = fmt::format("/proc/{}/ns/user", pid);
+  if (::stat(path.c_str(), &theirs) != 0) return Error::system("stat", path, errno);
+  if (::stat("/proc/self/ns/user", &ours) != 0) return Error::system("stat", "/proc/self/ns/user", errno);
+  return theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev;
+}
+
 }  // namespace
 
 Result<ExecHandle> exec_in(const Container& c, const Process& process) {
@@ -244,6 +276,10 @@ Result<ExecHandle> exec_in(const Container& c, const Process& process) {
   plan.exec_mode = true;
   plan.intermediate_pidfd = c.pidfd.get();
   plan.intermediate_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+  // A container in a user namespace of its own (keep-id): the process joins it too, or
+  // it would run with pier's ids and capabilities over the container's mounts.
+  PIER_TRY(bool own_userns, has_own_user_namespace(c.pid));
+  if (own_userns) plan.intermediate_flags |= CLONE_NEWUSER;
   // Capabilities and seccomp as for the container's own process (Docker's exec defaults),
   // unless the process names its own.
   Process p = process;
@@ -262,19 +298,40 @@ Result<ExecHandle> exec_in(const Container& c, const Process& process) {
 
 Result<int> wait(int pidfd) { return wait_pidfd(pidfd); }
 
+namespace {
+
+// A container started without a cgroup (rootless, nothing delegated) has none to use.
+Error no_cgroup(const char* operation, const Container& c) {
+  return Error(fmt::format("{} {}: the container has no cgroup (pier runs rootless and no cgroup v2 subtree is "
+                           "delegated to this user){}",
+                           operation, c.name,
+                           std::string_view(operation) == "pause" ? ", and freezing needs the cgroup freezer" : ""))
+      .hint("run pier from a session whose cgroup the user owns (systemd's user@.service delegates one)");
+}
+
+}  // namespace
+
 Status pause(const Container& c) {
+  if (c.cgroup.empty()) return no_cgroup("pause", c);
   PIER_TRY(CgroupManager* cgroups, cgroup_manager());
   return cgroups->freeze(c.cgroup, true).context("pause " + c.name);
 }
 
 Status resume(const Container& c) {
+  if (c.cgroup.empty()) return no_cgroup("unpause", c);
   PIER_TRY(CgroupManager* cgroups, cgroup_manager());
   return cgroups->freeze(c.cgroup, false).context("unpause " + c.name);
 }
 
 Result<CgroupStats> stats(const Container& c) {
+  if (c.cgroup.empty()) return no_cgroup("read the figures of", c);
   PIER_TRY(CgroupManager* cgroups, cgroup_manager());
   return cgroups->stats(c.cgroup);
+}
+
+std::vector<std::string> ignored_limits(const Resources& res) {
+  auto cgroups = cgroup_manager();
+  return ignored_limits(res, cgroups.ok() ? (*cgroups)->limit_controllers() : std::vector<std::string>{});
 }
 
 Status kill(const Container& c, int signal) {

@@ -20,7 +20,7 @@ namespace pier::runtime {
 struct Container {
   std::string project, name;
   std::string state_dir;
-  std::string cgroup;  // pier/<project>/<name>
+  std::string cgroup;  // pier/<project>/<name>; empty: none (rootless, nothing delegated)
   pid_t pid = 0;       // in the host's PID namespace
   UniqueFd pidfd;
   UniqueFd pty_master;  // with process.tty
@@ -59,6 +59,9 @@ Result<int> wait(int pidfd);
 Status pause(const Container& container);
 Status resume(const Container& container);
 Result<CgroupStats> stats(const Container& container);
+// The limits in `res` this host's cgroups will not apply (cgroup/manager.h's names): a
+// rootless pier without a delegated controller starts the container without them.
+std::vector<std::string> ignored_limits(const Resources& res);
 Status kill(const Container& container, int signal);
 
 // Kills everything in the cgroup, removes the cgroup and the state dir (upper, work,

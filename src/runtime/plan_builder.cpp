@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "base/atomic_file.h"
 #include "base/strings.h"
+#include "runtime/id_map.h"
 #include "sys/syscalls.h"
 
 namespace pier::runtime {
@@ -26,6 +28,15 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
     if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=')
       return e.substr(key.size() + 1);
   return {};
+}
+
+// "deny" in /proc/self/setgroups: a user namespace whose gid_map its own process wrote.
+bool setgroups_denied() {
+  static const bool denied = [] {
+    auto text = read_file("/proc/self/setgroups");
+    return text.ok() && trim(*text) == "deny";
+  }();
+  return denied;
 }
 
 Status plan_rlimits(ContainerPlan& plan, const std::vector<Rlimit>& limits) {
@@ -79,6 +90,13 @@ Status plan_process(ContainerPlan& plan, const Process& process, const ResolvedU
   plan.uid = user.uid;
   plan.gid = user.gid;
   plan.groups = user.groups;
+  plan.setgroups_denied = setgroups_denied();
+  if (plan.setgroups_denied && !user.groups.empty())
+    return Error(fmt::format("user {}: supplementary groups cannot be set: pier's user namespace denies setgroups, "
+                             "as one with a single-id map must",
+                             process.user.empty() ? "root" : process.user))
+        .hint("add subordinate ids for the user to /etc/subuid and /etc/subgid (newuidmap), or drop group_add and a "
+              "user whose groups the image lists");
   PIER_CHECK(plan_rlimits(plan, process.rlimits));
   if (process.oom_score_adj) {
     if (*process.oom_score_adj < -1000 || *process.oom_score_adj > 1000)
@@ -144,8 +162,17 @@ Status plan_namespaces(ContainerPlan& plan, const Namespaces& ns, std::vector<Un
       return Error("user namespace: uid and gid maps must not be empty");
     if (plan.intermediate_pidfd >= 0)
       return Error("user namespace: sharing another container's PID namespace is not supported with userns_mode");
+    // The child is in its new user namespace from clone on, with no capability over a
+    // namespace the supervisor or another container holds: setns would say EPERM.
+    for (const auto& r : rows)
+      if (r.mode.kind == NamespaceMode::Kind::container || r.mode.kind == NamespaceMode::Kind::path)
+        return Error(fmt::format("user namespace: joining another {} namespace (a held one, or another container's) "
+                                 "is not supported with a user namespace of the container's own (keep-id)",
+                                 r.name))
+            .hint("give the service its own network, IPC and UTS namespaces, or drop keep-id");
     plan.clone_flags |= CLONE_NEWUSER;
     plan.user_ns = true;
+    plan.become_root = maps_container_id(ns.user.uid_map, 0) && maps_container_id(ns.user.gid_map, 0);
     for (const auto& m : ns.user.uid_map) plan.uid_map += fmt::format("{} {} {}\n", m.container_id, m.host_id, m.size);
     for (const auto& m : ns.user.gid_map) plan.gid_map += fmt::format("{} {} {}\n", m.container_id, m.host_id, m.size);
   }

@@ -12,6 +12,7 @@
 #include "base/atomic_file.h"
 #include "base/dirs.h"
 #include "base/strings.h"
+#include "runtime/id_map.h"
 #include "sys/in_root.h"
 
 namespace pier::runtime {
@@ -64,7 +65,9 @@ Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
   // kernel's alone.
   PIER_CHECK(make_dir(upper, 0755));
   PIER_CHECK(make_dir(work, 0700));
-  if (spec.namespaces.user.enabled) {
+  // keep-id over a single-id map has no root: the user (pier's root) keeps them.
+  if (spec.namespaces.user.enabled && maps_container_id(spec.namespaces.user.uid_map, 0) &&
+      maps_container_id(spec.namespaces.user.gid_map, 0)) {
     // The container's root writes the upper layer: it must own it on the host.
     uid_t uid = host_id(spec.namespaces.user.uid_map, 0);
     gid_t gid = host_id(spec.namespaces.user.gid_map, 0);

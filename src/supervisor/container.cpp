@@ -453,6 +453,8 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
 // Read now: the cgroup, and with it the count, goes in after_exit_cleanup. The kernel
 // counts the kill before the victim dies, so an OOM that ended the run is already there.
 bool ManagedContainer::oom_killed(const runtime::Container& container) const {
+  // No cgroup (rootless, nothing delegated): no limit of its own, and no count to read.
+  if (container.cgroup.empty()) return false;
   auto stats = host_.driver().stats(container);
   if (!stats) {
     log::warn("container {}: read its OOM kills: {}", name(), stats.error().to_string());

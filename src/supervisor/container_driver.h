@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -34,6 +35,12 @@ class ContainerDriver {
   virtual Status pause(const runtime::Container& container) = 0;
   virtual Status resume(const runtime::Container& container) = 0;
   virtual Result<runtime::CgroupStats> stats(const runtime::Container& container) = 0;
+  // The limits of `res` (runtime::ignored_limits' names) the host will not apply: a
+  // rootless pier without delegated cgroup controllers. Fakes apply everything.
+  virtual std::vector<std::string> ignored_limits(const runtime::Resources& res) {
+    (void)res;
+    return {};
+  }
   // Blocking. Kills everything in the container's cgroup and removes it (and the state
   // dir when one is named); what is already gone is success.
   virtual Status destroy(const std::string& project, const std::string& name, const std::string& state_dir) = 0;

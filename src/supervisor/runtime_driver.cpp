@@ -21,6 +21,9 @@ class RuntimeDriver final : public ContainerDriver {
   Status pause(const runtime::Container& container) override { return runtime::pause(container); }
   Status resume(const runtime::Container& container) override { return runtime::resume(container); }
   Result<runtime::CgroupStats> stats(const runtime::Container& container) override { return runtime::stats(container); }
+  std::vector<std::string> ignored_limits(const runtime::Resources& res) override {
+    return runtime::ignored_limits(res);
+  }
   Status destroy(const std::string& project, const std::string& name, const std::string& state_dir) override {
     return runtime::destroy(project, name, state_dir);
   }

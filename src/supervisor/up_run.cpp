@@ -9,6 +9,7 @@
 #include "compose/output.h"
 #include "graph/from_project.h"
 #include "image/ensure.h"
+#include "supervisor/ignored_limits.h"
 #include "supervisor/port_conflicts.h"
 #include "supervisor/worker_pool.h"
 #include "supervisor/naming.h"
@@ -222,6 +223,7 @@ void UpRun::plan_containers() {
 }
 
 void UpRun::create_containers() {
+  IgnoredLimits ignored;
   for (const auto& name : targets_) {
     const auto& service = *project_.find_service(name);
     int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
@@ -241,12 +243,15 @@ void UpRun::create_containers() {
       record.exposed = exposed_ports(service, images_.at(name).config);
       apply_exec_defaults(record, *plan);
       for (const auto& w : plan->warnings) reply_.event({{"warning", "service " + name + ": " + w}});
+      ignored.add(name, host_.driver().ignored_limits(plan->spec.resources));
       auto c = std::make_unique<ManagedContainer>(host_, record, std::move(*plan));
       if (auto st = c->persist_created(); !st) return finish(st);
       host_.add_container(std::move(c));
       progress("Container " + cname, "Created");
     }
   }
+  // Once per run, for the whole project: which limits the containers start without.
+  if (std::string w = ignored.warning(); !w.empty()) reply_.event({{"warning", w}});
   if (options_.no_start) return finish({});
   phase_ = Phase::starting;
   for (const auto& name : targets_) services_[name] = ServiceStart::pending;

@@ -48,6 +48,14 @@ Status check_mode(const Node& node, const std::string& key, const std::string& v
   return error_at(node, "invalid `" + key + "` `" + value + "`").hint("use " + allowed);
 }
 
+// Docker knows `host`; Podman's `keep-id` is what pier supports of its rootless modes
+// (auto, nomap, ns:, keep-id's uid=/gid= options are refused here, with their place).
+Status check_userns_mode(const Node& node, const std::string& value) {
+  if (value.empty() || value == "host" || value == "keep-id") return {};
+  return error_at(node, "userns_mode `" + value + "` is not supported")
+      .hint("use host (the default), or keep-id to keep your own uid inside a rootless pier's containers");
+}
+
 Status check_values(const Context& ctx, const Node& node, const Service& s) {
   auto at = [&](const char* key) -> const Node& { const Node* n = node.find(key); return n ? *n : node; };
   PIER_CHECK(check_restart(at("restart"), s.restart));
@@ -57,6 +65,7 @@ Status check_values(const Context& ctx, const Node& node, const Service& s) {
   PIER_CHECK(check_mode(at("ipc"), "ipc", s.ipc, {"host", "none", "private", "shareable"}));
   PIER_CHECK(check_mode(at("uts"), "uts", s.uts, {"host"}));
   PIER_CHECK(check_mode(at("cgroup"), "cgroup", s.cgroup, {"host", "private"}));
+  PIER_CHECK(check_userns_mode(at("userns_mode"), s.userns_mode));
   if (s.scale && *s.scale < 0) return error_at(at("scale"), "`scale` must not be negative");
   if (ctx.options.consistency && !s.network_mode.empty() && node.find("networks")) {
     return error_at(at("network_mode"), "`network_mode` and `networks` cannot be used together")

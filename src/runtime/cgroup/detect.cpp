@@ -1,15 +1,19 @@
 // Decides once which cgroup backend this host needs: pure v2 (/sys/fs/cgroup is cgroup2),
 // or v1 controllers (with a v2 hierarchy beside them, as in hybrid setups).
 #include <linux/magic.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <mutex>
 
 #include "base/atomic_file.h"
+#include "base/log.h"
 #include "base/strings.h"
 #include "runtime/cgroup/manager.h"
+#include "sys/user_namespace.h"
 
 namespace pier::runtime {
 
@@ -42,6 +46,31 @@ bool offers(const std::string& controllers, const char* name) {
   return false;
 }
 
+bool owned_by_us(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0 && st.st_uid == ::geteuid();
+}
+
+// Rootless: the unified hierarchy's subtree delegated to the user, else no cgroups. A
+// v1 hierarchy is never used: its directories belong to root, and nothing delegates
+// them (Podman makes the same choice).
+std::unique_ptr<CgroupManager> detect_rootless(bool is_v2, const std::string& mountinfo) {
+  std::string v2_mount = is_v2 ? "/sys/fs/cgroup" : "";
+  if (!is_v2) {
+    std::vector<std::string> v2_mounts;
+    v1_hierarchies(mountinfo, v2_mounts);
+    if (!v2_mounts.empty()) v2_mount = v2_mounts.front();
+  }
+  auto self = read_file("/proc/self/cgroup");
+  std::string dir = delegated_cgroup(v2_mount, self ? *self : "", owned_by_us);
+  if (dir.empty()) {
+    log::debug("cgroups: rootless, and no cgroup v2 subtree is delegated to this user: containers get no cgroup");
+    return make_no_cgroup();
+  }
+  log::debug("cgroups: rootless, using the delegated cgroup {}", dir);
+  return make_cgroup_v2(dir, true);
+}
+
 Result<std::unique_ptr<CgroupManager>> detect() {
   struct statfs fs{};
   bool is_v2 = ::statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
@@ -49,6 +78,7 @@ Result<std::unique_ptr<CgroupManager>> detect() {
   if (!is_v2) {
     PIER_TRY(mountinfo, read_file("/proc/self/mountinfo"));
   }
+  if (sys::rootless()) return detect_rootless(is_v2, mountinfo);
   auto layout = choose_cgroup_layout(is_v2, mountinfo, [](const std::string& mountpoint) {
     auto text = read_file(mountpoint + "/cgroup.controllers");
     return text.ok() ? *text : std::string();

@@ -28,7 +28,15 @@ struct CgroupStats {
 class CgroupManager {
  public:
   virtual ~CgroupManager() = default;
-  virtual const char* name() const = 0;  // "v1" or "v2"
+  virtual const char* name() const = 0;  // "v1", "v2" or "none"
+  // Whether each container gets a cgroup that holds its processes. "none" (a rootless
+  // pier without a delegated subtree) does not: its containers have no cgroup at all.
+  virtual bool tracks_processes() const { return true; }
+  // The controllers (v2 names: memory, cpu, cpuset, pids, io, and devices for the
+  // device rules) whose limits `create` applies. Rootful: all of them, and a limit the
+  // host cannot apply fails by name. Rootless: those delegated and enabled (never
+  // devices); create() skips the others, which `up` warns about (ignored_limits).
+  virtual std::vector<std::string> limit_controllers() { return {"memory", "cpu", "cpuset", "pids", "io", "devices"}; }
 
   // Creates the cgroup and applies the limits and device rules; fails naming the file.
   virtual Status create(const std::string& rel, const Resources& res,
@@ -82,7 +90,26 @@ struct CgroupLayout {
 CgroupLayout choose_cgroup_layout(bool sys_fs_cgroup_is_v2, const std::string& mountinfo,
                                   const std::function<std::string(const std::string&)>& read_controllers);
 std::unique_ptr<CgroupManager> make_cgroup_v1(std::vector<V1Hierarchy> hierarchies);
-std::unique_ptr<CgroupManager> make_cgroup_v2(std::string root);
+// `rootless`: `root` is the cgroup delegated to the user; only the controllers it can
+// enable there apply, and no device program is attached (loading one needs privileges a
+// user namespace does not give; its user namespace keeps the container off the host's
+// devices instead: it cannot make nodes and opens only what the user may).
+std::unique_ptr<CgroupManager> make_cgroup_v2(std::string root, bool rootless = false);
+std::unique_ptr<CgroupManager> make_no_cgroup();
+
+// Rootless: the cgroup v2 directory delegated to this user, or "" when there is none
+// (pier then runs containers without cgroups). `v2_mount`: where the unified hierarchy is
+// mounted ("" when none is); `proc_self_cgroup`: /proc/self/cgroup; `owned(path)`:
+// whether the user owns that file. Delegated means what Podman and crun check: the
+// cgroup this process is in, its cgroup.procs and cgroup.subtree_control belong to the
+// user (systemd's Delegate=yes does that for user@.service). The answer is the highest
+// ancestor of it that is delegated as well: the top of the user's subtree.
+std::string delegated_cgroup(const std::string& v2_mount, const std::string& proc_self_cgroup,
+                             const std::function<bool(const std::string&)>& owned);
+// The names of the limits in `res` that need a controller outside `controllers` (those
+// limit_controllers() gives): "memory", "memory_swap", "memory_reservation", "cpus",
+// "cpu_shares", "cpuset", "pids_limit", "blkio_weight", "device_cgroup_rules".
+std::vector<std::string> ignored_limits(const Resources& res, const std::vector<std::string>& controllers);
 
 std::string cgroup_name(const std::string& project, const std::string& container);
 

@@ -62,11 +62,17 @@ MountOp make_mount(std::string fstype, std::string target, unsigned long flags, 
   return op;
 }
 
-void add_dev(MountTable& t, const ContainerSpec& spec) {
+// Whether the container's mounts are made from a user namespace other than the
+// initial one: its own (userns_mode), or pier's (rootless).
+bool in_user_namespace(const ContainerSpec& spec, const HostFacts& facts) {
+  return spec.namespaces.user.enabled || facts.in_user_namespace;
+}
+
+void add_dev(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
   MountOp dev = make_mount("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
   dev.no_symlinks = true;  // never honour an image's /dev symlink
   t.push_back(dev);
-  const bool userns = spec.namespaces.user.enabled;
+  const bool userns = in_user_namespace(spec, facts);
   for (const auto& n : kDefaultNodes) {
     MountOp op;
     op.kind = OpKind::mknod;
@@ -82,8 +88,11 @@ void add_dev(MountTable& t, const ContainerSpec& spec) {
     }
     t.push_back(op);
   }
+  // gid=5 names a group of the mounting namespace: a single-id map has none (ptys then
+  // belong to the process's own group, as with Podman's rootless fallback).
   MountOp pts = make_mount("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
-                           "newinstance,ptmxmode=0666,mode=0620,gid=5");
+                           facts.tty_gid_mapped ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
+                                                : "newinstance,ptmxmode=0666,mode=0620");
   pts.no_symlinks = true;
   t.push_back(pts);
   for (const auto& l : kDevLinks) {
@@ -109,7 +118,7 @@ void add_dev(MountTable& t, const ContainerSpec& spec) {
 // /sys/fs/cgroup shows the container's own cgroups (the namespace root), read-only. Only
 // with a private cgroup namespace, and not from a user namespace (cgroup v1 refuses it).
 void add_cgroup_fs(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
-  if (!spec.namespaces.cgroup || spec.namespaces.user.enabled || facts.cgroup_mounts.empty()) return;
+  if (!spec.namespaces.cgroup || in_user_namespace(spec, facts) || facts.cgroup_mounts.empty()) return;
   const unsigned long ro = kNoSuidDevExec | (spec.privileged ? 0 : MS_RDONLY);
   if (facts.cgroup_mounts.size() == 1 && facts.cgroup_mounts[0].subdir.empty()) {
     t.push_back(make_mount("cgroup2", "/sys/fs/cgroup", ro, ""));
@@ -145,7 +154,7 @@ Status add_proc_and_sys(MountTable& t, const ContainerSpec& spec, const HostFact
   // Writable only when privileged, as in Docker.
   MountOp sys = make_mount("sysfs", "/sys", kNoSuidDevExec | (spec.privileged ? 0 : MS_RDONLY), "");
   sys.no_symlinks = true;
-  if (spec.namespaces.user.enabled && spec.namespaces.net.kind != NamespaceMode::Kind::private_) {
+  if (in_user_namespace(spec, facts) && spec.namespaces.net.kind != NamespaceMode::Kind::private_) {
     // sysfs needs a network namespace owned by our user namespace: bind the host's, ro.
     sys.kind = OpKind::bind;
     sys.source = "/sys";
@@ -253,7 +262,7 @@ void add_devices(MountTable& t, const ContainerSpec& spec, const HostFacts& fact
     op.gid = d.gid;
     op.no_symlinks = true;
     op.optional = true;  // a node of the default set (privileged brings all of /dev) already exists
-    if (spec.namespaces.user.enabled) {
+    if (in_user_namespace(spec, facts)) {
       op.kind = OpKind::bind;
       op.source = d.host_path;
       op.flags = MS_BIND;
@@ -322,7 +331,7 @@ Status add_private_files(MountTable& t, const ContainerSpec& spec, const HostFac
 
 Result<MountTable> build_mount_table(const ContainerSpec& spec, const HostFacts& facts) {
   MountTable t;
-  add_dev(t, spec);
+  add_dev(t, spec, facts);
   PIER_CHECK(add_proc_and_sys(t, spec, facts));
   add_devices(t, spec, facts);
   add_files(t, spec, facts);

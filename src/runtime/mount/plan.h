@@ -42,6 +42,11 @@ struct HostFacts {
   std::string private_dir;
   std::string passwd, group;
   bool init_present = true;
+  // pier itself runs in a user namespace (rootless): as in a container's own one, device
+  // nodes cannot be made, and sysfs and mqueue mount only over namespaces it owns.
+  bool in_user_namespace = false;
+  // Whether gid 5 (tty) exists in the namespace that mounts devpts, for its `gid=5`.
+  bool tty_gid_mapped = true;
 };
 
 Result<MountTable> build_mount_table(const ContainerSpec& spec, const HostFacts& facts);

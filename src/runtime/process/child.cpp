@@ -69,7 +69,7 @@ void set_identity(const ContainerPlan& plan) {
   const int s = plan.sync_fd;
   // In a new user namespace we still carry the host's uid 0, unmapped there: become the
   // namespace's root so files we create belong to the mapped range.
-  if (plan.user_ns) {
+  if (plan.user_ns && plan.become_root) {
     if (::syscall(SYS_setresgid, 0, 0, 0) < 0) fail(s, Step::setgid);
     if (::syscall(SYS_setresuid, 0, 0, 0) < 0) fail(s, Step::setuid);
   }
@@ -146,7 +146,8 @@ void drop_bounding(const ContainerPlan& plan) {
 
 void switch_user(const ContainerPlan& plan) {
   const int s = plan.sync_fd;
-  if (::syscall(SYS_setgroups, plan.groups.size(), plan.groups.data()) < 0) fail(s, Step::setgroups);
+  if (!plan.setgroups_denied && ::syscall(SYS_setgroups, plan.groups.size(), plan.groups.data()) < 0)
+    fail(s, Step::setgroups);
   if (::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) < 0) fail(s, Step::setgid);
   if (::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) < 0) fail(s, Step::setuid);
   // Root keeps exactly the planned set; inheritable (and so ambient) stay empty. A

@@ -37,6 +37,10 @@ struct ContainerPlan {
   uint32_t intermediate_flags = 0;
   bool exec_mode = false;    // exec_in: join everything, skip rootfs and mounts
   bool user_ns = false;      // CLONE_NEWUSER: the parent writes the maps before `go`
+  // With user_ns: the maps give the container a root (keep-id over a single-id map does
+  // not: the child then sets up as the user, whose id is mapped, with the capabilities
+  // the new namespace gave it).
+  bool become_root = false;
   std::string uid_map, gid_map;
 
   std::string hostname, domainname;
@@ -61,6 +65,10 @@ struct ContainerPlan {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
+  // pier's user namespace denies setgroups (made without newgidmap: a single-id map):
+  // the kernel refuses it to every process below, so the child leaves its groups as
+  // they are (plan_process refused any supplementary group the user asked for).
+  bool setgroups_denied = false;
   std::vector<PlannedRlimit> rlimits;
   bool set_oom_score_adj = false;
   char oom_score_adj[16] = {};

@@ -1,6 +1,8 @@
 #include "runtime/ps/process_table.h"
 
+#include <dirent.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -144,6 +146,28 @@ Result<std::vector<pid_t>> cgroup_pids(const std::string& rel) {
   PIER_TRY(CgroupManager* manager, cgroup_manager());
   if (!manager->exists(rel)) return Error("cgroup `" + rel + "` does not exist (" + manager->name() + ")");
   return manager->processes(rel);
+}
+
+Result<std::vector<pid_t>> container_pids(const std::string& cgroup, pid_t pid) {
+  if (!cgroup.empty()) return cgroup_pids(cgroup);
+  const std::string ns = fmt::format("/proc/{}/ns/pid", pid);
+  struct stat init{};
+  if (::stat(ns.c_str(), &init) != 0) return Error::system("stat", ns, errno);
+  std::vector<pid_t> out;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return Error::system("opendir", "/proc", errno);
+  while (dirent* e = ::readdir(proc)) {
+    char* end = nullptr;
+    long p = std::strtol(e->d_name, &end, 10);
+    if (p <= 0 || *end) continue;
+    struct stat st{};
+    // A process that exits meanwhile (or that we may not inspect) is not listed.
+    if (::stat(fmt::format("/proc/{}/ns/pid", p).c_str(), &st) == 0 && st.st_dev == init.st_dev &&
+        st.st_ino == init.st_ino)
+      out.push_back(static_cast<pid_t>(p));
+  }
+  ::closedir(proc);
+  return out;
 }
 
 }  // namespace pier::runtime

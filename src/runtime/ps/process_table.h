@@ -24,4 +24,9 @@ std::vector<PsRow> ps_rows(std::vector<pid_t> pids);
 // detected hierarchy; an error names the cgroup when it is gone.
 Result<std::vector<pid_t>> cgroup_pids(const std::string& rel);
 
+// A container's pids: its cgroup's, or, for one without a cgroup (rootless, nothing
+// delegated; spawn then requires a private PID namespace), every process in the PID
+// namespace of its init `pid`.
+Result<std::vector<pid_t>> container_pids(const std::string& cgroup, pid_t pid);
+
 }  // namespace pier::runtime

@@ -101,8 +101,9 @@ TEST_CASE("plan: namespace errors name the key and the line", "[plan]") {
         "compose.yaml:4:5: service \"app\": `pid: container:gone`: no running container for `container:gone`");
   CHECK(error_of("services:\n  app:\n    image: busybox\n    uts: host\n    hostname: x\n") ==
         "compose.yaml:5:5: service \"app\": `hostname` cannot be set with `uts: host` (remove one of them)");
+  // Run by root: nobody's id to keep.
   CHECK_THAT(error_of("services:\n  app:\n    image: busybox\n    userns_mode: keep-id\n"),
-             Catch::StartsWith("compose.yaml:4:5: service \"app\": userns_mode `keep-id` is not supported"));
+             Catch::StartsWith("compose.yaml:4:5: service \"app\": userns_mode `keep-id` needs a rootless pier"));
   CHECK_THAT(error_of("services:\n  app:\n    image: busybox\n    network_mode: mynet\n"),
              Catch::StartsWith("compose.yaml:4:5: service \"app\": network_mode `mynet` is not supported"));
 }

@@ -23,32 +23,44 @@ namespace {
 
 class V2Manager final : public CgroupManager {
  public:
-  explicit V2Manager(std::string root) : root_(std::move(root)) {}
+  V2Manager(std::string root, bool rootless) : root_(std::move(root)), rootless_(rootless) {}
   const char* name() const override { return "v2"; }
+
+  std::vector<std::string> limit_controllers() override {
+    if (!rootless_) return CgroupManager::limit_controllers();
+    // What the delegated cgroup hands down: enabling fails while a process of ours sits
+    // in it (the no-internal-processes rule), and then its children get no controller.
+    enable_controllers_at(root_);
+    auto enabled = cgfs::read(root_ + "/cgroup.subtree_control");
+    std::vector<std::string> out;
+    if (!enabled) return out;
+    for (const auto& c : split(trim(*enabled), ' '))
+      if (c == "memory" || c == "cpu" || c == "cpuset" || c == "pids" || c == "io") out.push_back(c);
+    return out;
+  }
 
   Status create(const std::string& rel, const Resources& res,
                 const std::vector<DeviceRule>& devices) override {
     enable_controllers(rel);
     PIER_CHECK(cgfs::mkdir_p(root_, rel, nullptr));
     std::string d = dir(rel);
-    if (res.memory) PIER_CHECK(cgfs::write(d + "/memory.max", std::to_string(*res.memory)));
-    if (res.memory_swap) {
-      std::string v = "max";
-      if (*res.memory_swap >= 0) v = std::to_string(*res.memory_swap - res.memory.value_or(0));
-      PIER_CHECK(cgfs::write(d + "/memory.swap.max", v));
-    }
-    if (res.memory_reservation) PIER_CHECK(cgfs::write(d + "/memory.low", std::to_string(*res.memory_reservation)));
-    if (res.cpus) PIER_CHECK(cgfs::write(d + "/cpu.max", fmt::format("{} 100000", std::llround(*res.cpus * 100000))));
-    if (res.cpu_shares) {
+    // Rootless: a limit whose controller is not delegated is left out (up warned).
+    std::vector<std::string> usable = limit_controllers();
+    auto applies = [&](const char* c) { return std::find(usable.begin(), usable.end(), c) != usable.end(); };
+    if (applies("memory")) PIER_CHECK(write_memory(d, res));
+    if (applies("cpu") && res.cpus)
+      PIER_CHECK(cgfs::write(d + "/cpu.max", fmt::format("{} 100000", std::llround(*res.cpus * 100000))));
+    if (applies("cpu") && res.cpu_shares) {
       // The runc/crun conversion of shares [2, 262144] to weight [1, 10000].
       uint64_t w = 1 + ((std::max<uint64_t>(*res.cpu_shares, 2) - 2) * 9999) / 262142;
       PIER_CHECK(cgfs::write(d + "/cpu.weight", std::to_string(w)));
     }
-    if (!res.cpuset_cpus.empty()) PIER_CHECK(cgfs::write(d + "/cpuset.cpus", res.cpuset_cpus));
-    if (!res.cpuset_mems.empty()) PIER_CHECK(cgfs::write(d + "/cpuset.mems", res.cpuset_mems));
-    if (res.pids_limit)
+    if (applies("cpuset") && !res.cpuset_cpus.empty()) PIER_CHECK(cgfs::write(d + "/cpuset.cpus", res.cpuset_cpus));
+    if (applies("cpuset") && !res.cpuset_mems.empty()) PIER_CHECK(cgfs::write(d + "/cpuset.mems", res.cpuset_mems));
+    if (applies("pids") && res.pids_limit)
       PIER_CHECK(cgfs::write(d + "/pids.max", *res.pids_limit > 0 ? std::to_string(*res.pids_limit) : "max"));
-    if (res.blkio_weight) PIER_CHECK(write_io_weight(d, *res.blkio_weight));
+    if (applies("io") && res.blkio_weight) PIER_CHECK(write_io_weight(d, *res.blkio_weight));
+    if (!applies("devices")) return {};
     return attach_device_program(d, devices);
   }
 
@@ -120,6 +132,25 @@ class V2Manager final : public CgroupManager {
  private:
   std::string dir(const std::string& rel) const { return root_ + "/" + rel; }
 
+  static Status write_memory(const std::string& d, const Resources& res) {
+    if (res.memory) PIER_CHECK(cgfs::write(d + "/memory.max", std::to_string(*res.memory)));
+    if (res.memory_swap) {
+      std::string v = "max";
+      if (*res.memory_swap >= 0) v = std::to_string(*res.memory_swap - res.memory.value_or(0));
+      PIER_CHECK(cgfs::write(d + "/memory.swap.max", v));
+    }
+    if (res.memory_reservation) PIER_CHECK(cgfs::write(d + "/memory.low", std::to_string(*res.memory_reservation)));
+    return {};
+  }
+
+  // Asks `path` to hand every controller it has down to its children (best effort).
+  static void enable_controllers_at(const std::string& path) {
+    auto available = cgfs::read(path + "/cgroup.controllers");
+    if (!available) return;
+    for (const auto& c : split(trim(*available), ' '))
+      if (!c.empty()) (void)cgfs::write(path + "/cgroup.subtree_control", "+" + c);
+  }
+
   // blkio weight 10..1000: BFQ's io.bfq.weight takes it as is (1..1000); io.weight
   // (1..10000) takes runc's and crun's linear conversion (10 -> 1, 1000 -> 10000).
   static Status write_io_weight(const std::string& d, uint16_t weight) {
@@ -147,12 +178,13 @@ class V2Manager final : public CgroupManager {
   }
 
   std::string root_;
+  bool rootless_;
 };
 
 }  // namespace
 
-std::unique_ptr<CgroupManager> make_cgroup_v2(std::string root) {
-  return std::make_unique<V2Manager>(std::move(root));
+std::unique_ptr<CgroupManager> make_cgroup_v2(std::string root, bool rootless) {
+  return std::make_unique<V2Manager>(std::move(root), rootless);
 }
 
 }  // namespace pier::runtime
