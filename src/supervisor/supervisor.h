@@ -104,7 +104,6 @@ class Supervisor final : public UpHost {
   // act on: never `run` one-offs, as Compose.
   std::vector<ManagedContainer*> select_services(const std::vector<std::string>& services) const;
   std::vector<std::string> with_restart_dependents(std::vector<std::string> services) const;
-<<<<<<< HEAD
   // `services` and, transitively, what they depend on (start starts those too).
   std::vector<std::string> with_dependencies(std::vector<std::string> services) const;
   // Starts `targets` wave by wave (a dependency is up before what depends on it);
@@ -112,9 +111,8 @@ class Supervisor final : public UpHost {
   // has printed "Restarting" instead).
   void start_in_waves(std::vector<ManagedContainer*> targets, bool announce, control::Reply reply,
                       std::function<void(Status)> done);
-=======
+  // `services` and, transitively, what depends on them (`down SERVICE`).
   std::vector<std::string> with_dependents(std::vector<std::string> services) const;
->>>>>>> h-cmds
   // The request's containers: `containers` by name, else its `services`.
   std::vector<ManagedContainer*> select_for(const control::SignalRequest& request) const;
   // stop_in_waves (stop_waves.h) over this project; `done` gets the first error (a
