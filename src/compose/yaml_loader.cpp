@@ -84,6 +84,38 @@ Status add_merge_sources(Node value, const Mark& key_mark, std::vector<Node>& so
   return {};
 }
 
+// The keys of one mapping, for duplicates: a scan of the entries while the mapping is
+// small (most are), a hash set once it is large (`services:` of a big project).
+class KeySet {
+ public:
+  explicit KeySet(const std::vector<Node::Entry>& entries) : entries_(entries) {}
+
+  // False when `key` is already there; else remembers it (the caller adds the entry).
+  bool insert(const std::string& key) {
+    if (set_.empty() && entries_.size() < kScanned) {
+      return std::none_of(entries_.begin(), entries_.end(),
+                          [&](const Node::Entry& e) { return e.key == key; });
+    }
+    if (set_.empty()) {
+      for (const auto& e : entries_) set_.insert(e.key);
+    }
+    return set_.insert(key).second;
+  }
+
+ private:
+  static constexpr size_t kScanned = 16;
+  const std::vector<Node::Entry>& entries_;
+  std::unordered_set<std::string> set_;
+};
+
+// A mapping key as written: most are plain or quoted scalars without anchor or tag,
+// read straight from the event; others are built as nodes.
+struct Key {
+  std::string text;
+  Mark mark;
+  bool merge = false;  // a plain `<<`
+};
+
 // An anchored node as it was built, and what an alias to it costs: the nodes it
 // expands to and how many levels it adds below the alias.
 struct Anchor {
@@ -116,6 +148,7 @@ class Builder {
   Result<Node> sequence(const Mark& mark, int depth);
   Result<Node> mapping(const Mark& mark, int depth);
   Result<Node> alias(const Mark& mark, int depth);
+  Result<Key> key(int depth);
   Status count_nodes(const Mark& mark, size_t count);
   Status check_depth(const Mark& mark, int depth);
   Error syntax_error() const;
@@ -306,6 +339,27 @@ Result<Node> Builder::alias(const Mark& mark, int depth) {
   return a.node;  // with the anchor's own marks: the alias is that node
 }
 
+Result<Key> Builder::key(int depth) {
+  const yaml_event_t& e = reader_.event();
+  Mark mark = mark_at(e.start_mark);
+  if (e.type == YAML_SCALAR_EVENT && e.data.scalar.length > 0 && !e.data.scalar.anchor &&
+      !e.data.scalar.tag) {
+    PIER_CHECK(check_depth(mark, depth));
+    PIER_CHECK(count_nodes(mark, 1));
+    std::string_view text(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
+    bool plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (plain && is_null_word(text)) return Key{{}, mark, false};  // a null key reads as ""
+    return Key{std::string(text), std::move(mark), plain && text == "<<"};
+  }
+  PIER_TRY(Node node, this->node(depth));
+  if (!node.is_scalar() && !node.is_null())
+    return Error("mapping keys must be strings, got a " +
+                 std::string(node.is_mapping() ? "mapping" : "sequence")).at(mark.to_string());
+  bool merge = is_merge_key(node);
+  Mark key_mark = node.mark();
+  return Key{node.is_scalar() ? node.value() : std::string(), std::move(key_mark), merge};
+}
+
 // Explicit keys win over merged ones wherever they appear, and earlier merged
 // mappings over later ones, so merges are applied once the mapping is complete:
 // each merge key's entries go where the key was, less the keys already present.
@@ -316,41 +370,41 @@ Result<Node> Builder::mapping(const Mark& mark, int depth) {
     std::vector<Node> sources;
   };
   std::vector<Merge> merges;
-  std::unordered_set<std::string> present;
+  KeySet keys(out.entries());
   Enclosing outer = std::exchange(enclosing_, Enclosing{mark.column, false});
   while (true) {
     PIER_CHECK(advance());
     if (reader_.event().type == YAML_MAPPING_END_EVENT) break;
-    Mark key_mark = mark_at(reader_.event().start_mark);
-    PIER_TRY(Node key, node(depth + 1));
-    if (!key.is_scalar() && !key.is_null())
-      return Error("mapping keys must be strings, got a " +
-                   std::string(key.is_mapping() ? "mapping" : "sequence")).at(key_mark.to_string());
-    key_mark = key.mark();
+    PIER_TRY(Key key, this->key(depth + 1));
     PIER_CHECK(advance());
-    if (is_merge_key(key)) {
+    if (key.merge) {
       PIER_TRY(Node value, node(depth + 1));
       merges.push_back(Merge{out.entries().size(), {}});
-      PIER_CHECK(add_merge_sources(std::move(value), key_mark, merges.back().sources));
+      PIER_CHECK(add_merge_sources(std::move(value), key.mark, merges.back().sources));
       continue;
     }
-    std::string key_text = key.is_scalar() ? key.value() : std::string();
-    if (!present.insert(key_text).second)
-      return Error("duplicate key `" + key_text + "`").at(key_mark.to_string());
+    if (!keys.insert(key.text))
+      return Error("duplicate key `" + key.text + "`").at(key.mark.to_string());
     PIER_TRY(Node value, node(depth + 1));
-    out.entries().push_back(Node::Entry{std::move(key_text), std::move(key_mark), std::move(value)});
+    out.entries().push_back(Node::Entry{std::move(key.text), std::move(key.mark), std::move(value)});
   }
   enclosing_ = outer;
   if (merges.empty()) return out;
 
   std::vector<Node::Entry> explicit_entries = std::move(out.entries());
   out.entries().clear();
-  size_t next = 0;
+  size_t next = 0;  // explicit entries before it are in `out` already
+  auto present = [&](const std::string& key) {
+    auto same = [&](const Node::Entry& e) { return e.key == key; };
+    return std::any_of(explicit_entries.begin() + static_cast<std::ptrdiff_t>(next),
+                       explicit_entries.end(), same) ||
+           std::any_of(out.entries().begin(), out.entries().end(), same);
+  };
   for (auto& merge : merges) {
     for (; next < merge.position; ++next) out.entries().push_back(std::move(explicit_entries[next]));
     for (auto& source : merge.sources) {
       for (auto& entry : source.entries()) {
-        if (present.insert(entry.key).second) out.entries().push_back(std::move(entry));
+        if (!present(entry.key)) out.entries().push_back(std::move(entry));
       }
     }
   }
