@@ -3,6 +3,8 @@
 #include <yaml.h>
 
 #include <algorithm>
+#include <deque>
+#include <iterator>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -154,6 +156,13 @@ class Builder {
   Error syntax_error() const;
   Mark empty_node_mark(const yaml_mark_t& at) const;
 
+  template <class T>
+  static std::vector<T>& scratch(std::deque<std::vector<T>>& levels, int depth) {
+    if (levels.size() <= static_cast<size_t>(depth)) levels.resize(static_cast<size_t>(depth) + 1);
+    std::vector<T>& level = levels[static_cast<size_t>(depth)];
+    level.clear();
+    return level;
+  }
   Mark mark_at(const yaml_mark_t& m) const;
   Mark mark_of(const TextPosition& p) const { return Mark{file_, p.line, p.column}; }
 
@@ -162,6 +171,12 @@ class Builder {
   FileName file_;
   const YamlLimits& limits_;
   std::unordered_map<std::string, Anchor> anchors_;
+  // Per nesting level, the entries or items of the collection being read there, reused
+  // from one collection to the next: each collection's own vector is then allocated
+  // once, at its final size, instead of growing (and moving its nodes) as it is read.
+  // A deque, so a deeper level's growth leaves the shallower levels where they are.
+  std::deque<std::vector<Node::Entry>> entry_scratch_;
+  std::deque<std::vector<Node>> item_scratch_;
   size_t nodes_ = 0;
   int deepest_ = 0;       // the deepest level built so far, for Anchor::height
   bool limited_ = false;  // the error is a limit's: stop at once, parse no further
@@ -317,14 +332,17 @@ Mark Builder::empty_node_mark(const yaml_mark_t& at) const {
 
 Result<Node> Builder::sequence(const Mark& mark, int depth) {
   Node out = Node::sequence(mark);
+  std::vector<Node>& items = scratch(item_scratch_, depth);
   Enclosing outer = std::exchange(enclosing_, Enclosing{mark.column, true});
   while (true) {
     PIER_CHECK(advance());
     if (reader_.event().type == YAML_SEQUENCE_END_EVENT) break;
     PIER_TRY(Node item, node(depth + 1));
-    out.push_back(std::move(item));
+    items.push_back(std::move(item));
   }
   enclosing_ = outer;
+  out.items().assign(std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
+  items.clear();
   return out;
 }
 
@@ -370,7 +388,8 @@ Result<Node> Builder::mapping(const Mark& mark, int depth) {
     std::vector<Node> sources;
   };
   std::vector<Merge> merges;
-  KeySet keys(out.entries());
+  std::vector<Node::Entry>& entries = scratch(entry_scratch_, depth);
+  KeySet keys(entries);
   Enclosing outer = std::exchange(enclosing_, Enclosing{mark.column, false});
   while (true) {
     PIER_CHECK(advance());
@@ -379,37 +398,37 @@ Result<Node> Builder::mapping(const Mark& mark, int depth) {
     PIER_CHECK(advance());
     if (key.merge) {
       PIER_TRY(Node value, node(depth + 1));
-      merges.push_back(Merge{out.entries().size(), {}});
+      merges.push_back(Merge{entries.size(), {}});
       PIER_CHECK(add_merge_sources(std::move(value), key.mark, merges.back().sources));
       continue;
     }
     if (!keys.insert(key.text))
       return Error("duplicate key `" + key.text + "`").at(key.mark.to_string());
     PIER_TRY(Node value, node(depth + 1));
-    out.entries().push_back(Node::Entry{std::move(key.text), std::move(key.mark), std::move(value)});
+    entries.push_back(Node::Entry{std::move(key.text), std::move(key.mark), std::move(value)});
   }
   enclosing_ = outer;
-  if (merges.empty()) return out;
-
-  std::vector<Node::Entry> explicit_entries = std::move(out.entries());
-  out.entries().clear();
-  size_t next = 0;  // explicit entries before it are in `out` already
+  auto& result = out.entries();
+  size_t merged = 0;
+  for (const auto& merge : merges)
+    for (const auto& source : merge.sources) merged += source.entries().size();
+  result.reserve(entries.size() + merged);
+  size_t next = 0;  // explicit entries before it are in `result` already
   auto present = [&](const std::string& key) {
     auto same = [&](const Node::Entry& e) { return e.key == key; };
-    return std::any_of(explicit_entries.begin() + static_cast<std::ptrdiff_t>(next),
-                       explicit_entries.end(), same) ||
-           std::any_of(out.entries().begin(), out.entries().end(), same);
+    return std::any_of(entries.begin() + static_cast<std::ptrdiff_t>(next), entries.end(), same) ||
+           std::any_of(result.begin(), result.end(), same);
   };
   for (auto& merge : merges) {
-    for (; next < merge.position; ++next) out.entries().push_back(std::move(explicit_entries[next]));
+    for (; next < merge.position; ++next) result.push_back(std::move(entries[next]));
     for (auto& source : merge.sources) {
       for (auto& entry : source.entries()) {
-        if (!present(entry.key)) out.entries().push_back(std::move(entry));
+        if (!present(entry.key)) result.push_back(std::move(entry));
       }
     }
   }
-  for (; next < explicit_entries.size(); ++next)
-    out.entries().push_back(std::move(explicit_entries[next]));
+  for (; next < entries.size(); ++next) result.push_back(std::move(entries[next]));
+  entries.clear();
   return out;
 }
 
