@@ -187,8 +187,10 @@ class Builder {
   } enclosing_;
 };
 
+YamlMark yaml_mark(const yaml_mark_t& m) { return YamlMark{m.index, m.line, m.column}; }
+
 Mark Builder::mark_at(const yaml_mark_t& m) const {
-  return mark_of(positions_.at(m.line, m.column));
+  return mark_of(positions_.at(yaml_mark(m)));
 }
 
 Error Builder::syntax_error() const {
@@ -197,13 +199,13 @@ Error Builder::syntax_error() const {
     return Error("invalid YAML: out of memory while parsing").at(*file_);
   bool reader = p.error == YAML_READER_ERROR;
   TextPosition where = reader ? positions_.at_offset(p.problem_offset)
-                              : positions_.at(p.problem_mark.line, p.problem_mark.column);
+                              : positions_.at(yaml_mark(p.problem_mark));
   Error error("invalid YAML: " + text_of(p.problem));
   error.at(mark_of(where).to_string());
-  if (!reader && positions_.byte_at(p.problem_mark.line, p.problem_mark.column) == '\t') {
+  if (!reader && positions_.byte_at(yaml_mark(p.problem_mark)) == '\t') {
     error.hint("YAML indents with spaces; a tab cannot start a token or indent a line");
   } else if (p.context) {
-    TextPosition from = positions_.at(p.context_mark.line, p.context_mark.column);
+    TextPosition from = positions_.at(yaml_mark(p.context_mark));
     error.hint(std::string(p.context) + " at line " + std::to_string(from.line) + ", column " +
                std::to_string(from.column));
   }
@@ -214,9 +216,9 @@ std::optional<size_t> Builder::tag_before_flow_indicator() const {
   const yaml_parser_t& p = reader_.parser();
   if (p.error != YAML_SCANNER_ERROR || !p.context || std::string_view(p.context) != "while scanning a tag")
     return std::nullopt;
-  char c = positions_.byte_at(p.problem_mark.line, p.problem_mark.column);
+  char c = positions_.byte_at(yaml_mark(p.problem_mark));
   if (c != ',' && c != ']' && c != '}') return std::nullopt;
-  return positions_.byte_offset(p.problem_mark.line, p.problem_mark.column);
+  return positions_.byte_offset(yaml_mark(p.problem_mark));
 }
 
 Status Builder::advance() {
@@ -321,8 +323,8 @@ Node Builder::scalar(const Mark& mark) const {
 // indented less than the block (less than or as much, for a sequence), else yaml-cpp's
 // end of the line, column 1.
 Mark Builder::empty_node_mark(const yaml_mark_t& at) const {
-  TextPosition p = positions_.next_token(at.line, at.column);
-  if (p.column > 1 && positions_.is_end(p)) {
+  auto [p, at_end] = positions_.next_token(yaml_mark(at));
+  if (p.column > 1 && at_end) {
     bool inside = enclosing_.sequence ? p.column <= enclosing_.column
                                       : p.column < enclosing_.column;
     if (!inside) p.column = 1;

@@ -17,10 +17,34 @@ size_t break_length(std::string_view text, size_t i) {
   return 0;
 }
 
+bool is_ascii(std::string_view text) {
+  unsigned char all = 0;
+  for (char c : text) all |= static_cast<unsigned char>(c);
+  return all < 0x80;
+}
+
+// Blanks, line breaks and comments from `i` on: the offset after them.
+size_t skip_to_token(std::string_view text, size_t i) {
+  while (i < text.size()) {
+    if (text[i] == ' ' || text[i] == '\t') {
+      ++i;
+    } else if (size_t n = break_length(text, i)) {
+      i += n;
+    } else if (text[i] == '#') {
+      while (i < text.size() && !break_length(text, i)) ++i;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
 }  // namespace
 
 YamlPositions::YamlPositions(std::string_view text, std::vector<size_t> inserted)
     : text_(text), inserted_(std::move(inserted)) {
+  simple_ = inserted_.empty() && is_ascii(text);
+  if (simple_) return;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") bom_ = 3;
   line_starts_.push_back(bom_);
   bool ascii = true;
@@ -38,19 +62,35 @@ YamlPositions::YamlPositions(std::string_view text, std::vector<size_t> inserted
   ascii_.push_back(ascii);
 }
 
-size_t YamlPositions::byte_offset(size_t line, size_t column) const {
-  if (line >= line_starts_.size()) return text_.size();
-  size_t offset = line_starts_[line];
-  if (ascii_[line]) return std::min(offset + column, text_.size());
+size_t YamlPositions::byte_offset(const YamlMark& m) const {
+  if (simple_) return std::min(m.index, text_.size());
+  if (m.line >= line_starts_.size()) return text_.size();
+  size_t offset = line_starts_[m.line];
+  if (ascii_[m.line]) return std::min(offset + m.column, text_.size());
   // Step over `column` UTF-8 characters: each starts with a byte that is not 10xxxxxx.
   for (size_t seen = 0; offset < text_.size(); ++offset) {
     if ((static_cast<unsigned char>(text_[offset]) & 0xC0) == 0x80) continue;
-    if (seen++ == column) break;
+    if (seen++ == m.column) break;
   }
   return offset;
 }
 
 TextPosition YamlPositions::position_of(size_t offset) const {
+  if (simple_) {  // only for errors and empty nodes: count the lines up to `offset`
+    size_t line = 0, start = 0;
+    for (size_t i = 0; i < offset;) {
+      size_t n = break_length(text_, i);
+      if (n == 0) {
+        ++i;
+        continue;
+      }
+      i += n;
+      if (i > offset) break;  // inside a \r\n: still on this line
+      ++line;
+      start = i;
+    }
+    return TextPosition{static_cast<int>(line) + 1, static_cast<int>(offset - start) + 1};
+  }
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   size_t line = static_cast<size_t>(it - line_starts_.begin()) - 1;
   size_t column = offset - line_starts_[line];
@@ -61,35 +101,35 @@ TextPosition YamlPositions::position_of(size_t offset) const {
   return TextPosition{static_cast<int>(line) + 1, static_cast<int>(column) + 1};
 }
 
-TextPosition YamlPositions::at(size_t line, size_t column) const {
-  if (inserted_.empty() && line < line_starts_.size() && ascii_[line])
-    return TextPosition{static_cast<int>(line) + 1, static_cast<int>(column) + 1};
-  return position_of(byte_offset(line, column));
+TextPosition YamlPositions::at(const YamlMark& m) const {
+  if (simple_ || (inserted_.empty() && m.line < line_starts_.size() && ascii_[m.line]))
+    return TextPosition{static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
+  return position_of(byte_offset(m));
 }
 
-char YamlPositions::byte_at(size_t line, size_t column) const {
-  size_t offset = byte_offset(line, column);
+char YamlPositions::byte_at(const YamlMark& m) const {
+  size_t offset = byte_offset(m);
   return offset < text_.size() ? text_[offset] : 0;
 }
 
-TextPosition YamlPositions::next_token(size_t line, size_t column) const {
-  size_t i = byte_offset(line, column);
-  while (i < text_.size()) {
-    if (text_[i] == ' ' || text_[i] == '\t') {
-      ++i;
-    } else if (size_t n = break_length(text_, i)) {
+YamlPositions::NextToken YamlPositions::next_token(const YamlMark& m) const {
+  size_t from = byte_offset(m);
+  size_t to = skip_to_token(text_, from);
+  if (!simple_) return NextToken{position_of(to), to == text_.size()};
+  // ASCII: follow the lines from the mark rather than count them from the start.
+  size_t line = m.line, column = m.column;
+  for (size_t i = from; i < to;) {
+    if (size_t n = break_length(text_, i)) {
       i += n;
-    } else if (text_[i] == '#') {
-      while (i < text_.size() && !break_length(text_, i)) ++i;
+      ++line;
+      column = 0;
     } else {
-      break;
+      ++i;
+      ++column;
     }
   }
-  return position_of(i);
-}
-
-bool YamlPositions::is_end(const TextPosition& p) const {
-  return p == position_of(text_.size());
+  return NextToken{TextPosition{static_cast<int>(line) + 1, static_cast<int>(column) + 1},
+                   to == text_.size()};
 }
 
 TextPosition YamlPositions::at_offset(size_t offset) const {
