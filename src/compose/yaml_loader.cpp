@@ -86,6 +86,13 @@ Status add_merge_sources(Node value, const Mark& key_mark, std::vector<Node>& so
   return {};
 }
 
+// libyaml (0.2.5) wants a blank after a tag even where a flow indicator ends the node,
+// so `{a: !reset}` and `[!reset]` are syntax errors to it, though YAML and Compose
+// allow them. Each such place gets a space and the text is parsed again; marks still
+// point into the text as written. Bounded: a hostile file cannot make it parse
+// more than this many times.
+constexpr size_t kMaxTagSpaces = 64;
+
 // The keys of one mapping, for duplicates: a scan of the entries while the mapping is
 // small (most are), a hash set once it is large (`services:` of a big project).
 class KeySet {
@@ -202,7 +209,10 @@ Error Builder::syntax_error() const {
                               : positions_.at(yaml_mark(p.problem_mark));
   Error error("invalid YAML: " + text_of(p.problem));
   error.at(mark_of(where).to_string());
-  if (!reader && positions_.byte_at(yaml_mark(p.problem_mark)) == '\t') {
+  if (tag_before_flow_indicator()) {  // met only past kMaxTagSpaces
+    error.hint("put a space between a tag and the `,`, `]` or `}` after it; pier does that "
+               "itself for the first " + std::to_string(kMaxTagSpaces) + " in a file");
+  } else if (!reader && positions_.byte_at(yaml_mark(p.problem_mark)) == '\t') {
     error.hint("YAML indents with spaces; a tab cannot start a token or indent a line");
   } else if (p.context) {
     TextPosition from = positions_.at(yaml_mark(p.context_mark));
@@ -466,14 +476,6 @@ Result<std::vector<Node>> Builder::documents() {
   if (out.empty()) out.push_back(Node::null(Mark{file_, line, line}));
   return out;
 }
-
-// libyaml (0.2.5) wants a blank after a tag even where a flow indicator ends the node,
-// so `{a: !reset}` and `[!reset]` are syntax errors to it, though YAML and Compose
-// allow them. Each such place gets a space and the text is parsed again; marks still
-// point into the text as written. Bounded: a hostile file cannot make it parse
-// more than this many times.
-constexpr size_t kMaxTagSpaces = 64;
-
 }  // namespace
 
 Result<std::vector<Node>> parse_yaml_documents(std::string_view text, const std::string& file,

@@ -202,3 +202,14 @@ TEST_CASE("yaml: an alias to an undefined or later anchor is an error", "[loader
   REQUIRE_FALSE(self);
   CHECK(self.error().location() == "u.yaml:1:11");
 }
+
+TEST_CASE("yaml: past the bound, a tag before a flow indicator asks for a space", "[loader][yaml]") {
+  std::string doc;
+  for (int i = 0; i < 70; ++i) doc += "k" + std::to_string(i) + ": [!reset]\n";
+  auto r = parse_yaml(doc, "t.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().location() == "t.yaml:65:13");
+  CHECK(r.error().fix().find("put a space between a tag") != std::string::npos);
+  doc.resize(doc.find("k64:"));
+  CHECK(parse_yaml(doc, "t.yaml").ok());
+}
