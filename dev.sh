@@ -20,7 +20,7 @@ build_dir="${PIER_BUILD_DIR:-$here/build}"
 # Debian 12 packages pier builds and tests with. Keep in sync with README.md.
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libyaml-cpp-dev libuv1-dev libspdlog-dev libfmt-dev libcli11-dev catch2
+  libyaml-dev libyaml-cpp-dev libuv1-dev libspdlog-dev libfmt-dev libcli11-dev catch2
   nlohmann-json3-dev libssl-dev
   libnl-3-dev libnl-route-3-dev libnftables-dev
   libarchive-dev libcurl4-openssl-dev zlib1g-dev

@@ -199,7 +199,11 @@ Status resolve_extends(Node& document, const std::string& file, const DocumentLo
   if (!services || !services->is_mapping()) return {};
   Resolver resolver(load);
   std::vector<std::string> names;
-  for (const auto& e : services->entries()) names.push_back(e.key);
+  for (const auto& e : services->entries()) {
+    // A service without `extends` has nothing to resolve: skipping it here spares
+    // resolve() copying it.
+    if (e.value.is_mapping() && e.value.find("extends")) names.push_back(e.key);
+  }
   for (const auto& name : names) {
     auto resolved = resolver.resolve(*services, file, name);
     if (!resolved) return std::move(resolved).error();

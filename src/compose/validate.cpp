@@ -45,27 +45,30 @@ Status check_mode_reference(const Project& p, const Service& s, const std::strin
   return undefined(s, "service", target, key_mark(s, key), service_names(p), "define the service or fix `" + key + "`");
 }
 
+// The names for "did you mean" are gathered only on an error: gathering them for every
+// service made validation quadratic in the number of services.
 Status check_service_references(const Project& p, const Service& s) {
-  auto names = service_names(p);
   // links, volumes_from and `service:` modes first: each also adds an implicit
   // depends_on entry, and its own key names the problem better than depends_on does.
+  // (The names are gathered only for an error: per service, they would cost O(n²).)
   for (const auto& link : s.links) {
     std::string target = link.substr(0, link.find(':'));
     if (!p.services.count(target))
-      return undefined(s, "service", target, key_mark(s, "links"), names, "links name services of this project");
+      return undefined(s, "service", target, key_mark(s, "links"), service_names(p), "links name services of this project");
   }
   for (const auto& from : s.volumes_from) {
     if (starts_with(from, "container:")) continue;
     std::string target = from.substr(0, from.find(':'));
     if (!p.services.count(target))
-      return undefined(s, "service", target, key_mark(s, "volumes_from"), names, "use a service name or container:<name>");
+      return undefined(s, "service", target, key_mark(s, "volumes_from"), service_names(p), "use a service name or container:<name>");
   }
   PIER_CHECK(check_mode_reference(p, s, "network_mode", s.network_mode));
   PIER_CHECK(check_mode_reference(p, s, "pid", s.pid));
   PIER_CHECK(check_mode_reference(p, s, "ipc", s.ipc));
   for (const auto& [dep, d] : s.depends_on) {
     if (!p.services.count(dep))
-      return undefined(s, "service", dep, d.mark, names, "define the service or remove it from depends_on", "depends on");
+      return undefined(s, "service", dep, d.mark, service_names(p), "define the service or remove it from depends_on",
+                       "depends on");
     if (dep == s.name) return Error("service \"" + s.name + "\" depends on itself").at(d.mark.to_string());
   }
   return {};

@@ -1,7 +1,9 @@
 // YAML text -> compose::Node, with file:line:col on every node and mapping key.
-// On top of yaml-cpp this applies YAML merge keys (`<<`), which yaml-cpp 0.7 leaves
-// as ordinary keys, rejects duplicate keys, and bounds nesting depth and alias
-// expansion so a hostile document ("billion laughs") fails fast.
+// libyaml's event API feeds the Node tree directly (no intermediate YAML tree). On top
+// of it this applies YAML merge keys (`<<`), rejects duplicate keys, and bounds
+// nesting depth and alias expansion so a hostile document ("billion laughs") fails
+// fast. Scalars read as yaml-cpp (which did this before) read them: `~`, `null`,
+// `Null`, `NULL` and nothing are null, and node marks are the same.
 #pragma once
 
 #include <cstddef>
@@ -16,7 +18,8 @@ namespace pier::compose {
 
 struct YamlLimits {
   int max_depth = 200;            // nested collections; compose files use < 15
-  size_t max_nodes = 200'000;     // nodes after alias expansion; real files have < 10k
+  size_t max_nodes = 200'000;     // nodes and keys after alias expansion, the copies
+                                  // kept for anchors included; real files have < 10k
 };
 
 // Parses one YAML document. `file` is used in marks and error messages.

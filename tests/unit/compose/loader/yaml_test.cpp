@@ -134,3 +134,82 @@ TEST_CASE("yaml: inputs that make yaml-cpp's LoadAll loop forever", "[loader][ya
     SUCCEED(text);
   }
 }
+
+// libyaml 0.2.5 wants a blank after a tag even before a flow indicator; compose files
+// write `{command: !reset}`, so the loader spaces such tags out and keeps the marks.
+TEST_CASE("yaml: a tag right before a closing brace, bracket or comma", "[loader][yaml]") {
+  Node root = parse("a: {b: !reset}\nc: [!reset, !override]\nd: {e: [x, !reset], f: g}\n");
+  CHECK(flow(root) == "{a: {b: !reset }, c: [!reset , !override ], d: {e: [x, !reset ], f: g}}");
+  CHECK(root.find("d")->find_entry("f")->key_mark.to_string() == "test.yaml:3:21");
+  CHECK(root.find("c")->items()[1].mark().to_string() == "test.yaml:2:13");
+}
+
+TEST_CASE("yaml: columns count bytes, as an editor's offset", "[loader][yaml]") {
+  Node root = parse("x: [\xc3\xa9\xc3\xa9, b]\n");
+  CHECK(root.find("x")->items()[1].mark().to_string() == "test.yaml:1:11");
+  Node bom = parse("\xEF\xBB\xBFy: [a, b]\n");
+  CHECK(bom.find("y")->items()[1].mark().to_string() == "test.yaml:1:8");
+}
+
+TEST_CASE("yaml: an empty value sits where the next token starts", "[loader][yaml]") {
+  Node root = parse("a:\nb:\n  - x\n  -\n  - y\nc: 1\n");
+  CHECK(root.find("a")->is_null());
+  CHECK(root.find("a")->mark().to_string() == "test.yaml:2:1");
+  CHECK(root.find("b")->items()[1].mark().to_string() == "test.yaml:5:3");
+}
+
+TEST_CASE("yaml: a syntax error wins over a duplicate key before it", "[loader][yaml]") {
+  auto r = parse_yaml("a: 1\na: 2\nb: [\n", "f.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message().find("invalid YAML") != std::string::npos);
+  CHECK(r.error().location() == "f.yaml:4:1");
+}
+
+TEST_CASE("yaml: a tab where indentation goes says so", "[loader][yaml]") {
+  auto r = parse_yaml("services:\n\tweb:\n    image: x\n", "t.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().location() == "t.yaml:2:1");
+  CHECK(r.error().fix().find("tab") != std::string::npos);
+}
+
+TEST_CASE("yaml: an unterminated quoted scalar is an error", "[loader][yaml]") {
+  auto r = parse_yaml("a: 'open\nb: 2\n", "q.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().location() == "q.yaml:3:1");
+}
+
+TEST_CASE("yaml: nesting through aliases is bounded", "[loader][yaml]") {
+  // Each level is 50 deep and holds the one before: 5 levels are 250 deep, though no
+  // line of the file nests more than 51.
+  std::string doc = "a: &a " + std::string(50, '[') + "x" + std::string(50, ']') + "\n";
+  char prev = 'a';
+  for (char c = 'b'; c <= 'e'; ++c) {
+    doc += std::string(1, c) + ": &" + c + " " + std::string(49, '[') + "*" + prev +
+           std::string(49, ']') + "\n";
+    prev = c;
+  }
+  auto r = parse_yaml(doc, "deep.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message().find("nested more than 200") != std::string::npos);
+}
+
+TEST_CASE("yaml: an alias to an undefined or later anchor is an error", "[loader][yaml]") {
+  auto r = parse_yaml("a: *x\nb: &x 1\n", "u.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().location() == "u.yaml:1:4");
+  CHECK(r.error().message().find("not defined: x") != std::string::npos);
+  auto self = parse_yaml("a: &s [1, *s]\n", "u.yaml");
+  REQUIRE_FALSE(self);
+  CHECK(self.error().location() == "u.yaml:1:11");
+}
+
+TEST_CASE("yaml: past the bound, a tag before a flow indicator asks for a space", "[loader][yaml]") {
+  std::string doc;
+  for (int i = 0; i < 70; ++i) doc += "k" + std::to_string(i) + ": [!reset]\n";
+  auto r = parse_yaml(doc, "t.yaml");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().location() == "t.yaml:65:13");
+  CHECK(r.error().fix().find("put a space between a tag") != std::string::npos);
+  doc.resize(doc.find("k64:"));
+  CHECK(parse_yaml(doc, "t.yaml").ok());
+}
