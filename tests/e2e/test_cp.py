@@ -121,7 +121,8 @@ class Cp(unittest.TestCase):
         p = self.up()
         probe = "pier-cpstats-probe-" + os.urandom(3).hex()
         self.assertFalse(os.path.exists("/etc/" + probe))
-        self.addCleanup(lambda: os.path.exists("/etc/" + probe) and os.remove("/etc/" + probe))
+        for name in (probe, probe + "-2", probe + "-3"):
+            self.addCleanup(lambda n=name: os.path.exists("/etc/" + n) and os.remove("/etc/" + n))
         p.pier("exec", "-T", "web", "sh", "-c", "ln -s /etc /data/etc-link && ln -s ../../../../../../etc /data/up")
         src = os.path.join(self.out, probe)
         with open(src, "w") as f:
