@@ -1,5 +1,6 @@
 #include "app/stats.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,6 +17,13 @@ std::string read_proc(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+bool shares_host_network(pid_t pid) {
+  struct stat mine {}, theirs {};
+  return ::stat("/proc/self/ns/net", &mine) == 0 &&
+         ::stat(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), &theirs) == 0 && mine.st_ino == theirs.st_ino &&
+         mine.st_dev == theirs.st_dev;
 }
 
 std::string scaled(double size, double base, const char* const* units, size_t count, int precision) {
@@ -84,10 +92,14 @@ StatsSample sample_container(const state::ContainerRecord& r) {
   auto cgroup = (*manager)->stats(r.cgroup);
   if (!cgroup) return s;
   s.cgroup = *cgroup;
-  // The kernel's own view of the container's network namespace, through its init.
-  auto [rx, tx] = parse_net_dev(read_proc("/proc/" + std::to_string(r.pid) + "/net/dev"));
-  s.net_rx = rx;
-  s.net_tx = tx;
+  // The kernel's own view of the container's network namespace, through its init. A
+  // container in the host's namespace (`network_mode: host`) has no traffic of its own:
+  // docker shows none, not the host's.
+  if (!shares_host_network(r.pid)) {
+    auto [rx, tx] = parse_net_dev(read_proc("/proc/" + std::to_string(r.pid) + "/net/dev"));
+    s.net_rx = rx;
+    s.net_tx = tx;
+  }
   s.running = state::process_matches(r.pid, r.pid_start_time);
   return s;
 }

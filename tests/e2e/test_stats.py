@@ -21,6 +21,10 @@ COMPOSE = """\
       idle:
         image: busybox
         command: ["sleep", "3600"]
+      hostnet:
+        image: busybox
+        command: ["sleep", "3600"]
+        network_mode: host
 """
 
 HEADER = ["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"]
@@ -34,6 +38,7 @@ class Stats(unittest.TestCase):
         p.pier("up", "-d")
         p.wait_state(f"{p.name}-busy-1", "running")
         p.wait_state(f"{p.name}-idle-1", "running")
+        p.wait_state(f"{p.name}-hostnet-1", "running")
         return p
 
     def test_stats_no_stream_prints_dockers_columns_with_cgroup_figures(self):
@@ -41,7 +46,9 @@ class Stats(unittest.TestCase):
         out = p.pier("stats", "--no-stream").stdout.splitlines()
         self.assertEqual(re.split(r"\s{2,}", out[0].strip()), HEADER)
         rows = {re.split(r"\s{2,}", line.strip())[1]: re.split(r"\s{2,}", line.strip()) for line in out[1:]}
-        self.assertEqual(set(rows), {f"{p.name}-busy-1", f"{p.name}-idle-1"})
+        self.assertEqual(set(rows), {f"{p.name}-busy-1", f"{p.name}-idle-1", f"{p.name}-hostnet-1"})
+        # The host's network namespace is not the container's own traffic.
+        self.assertEqual(rows[f"{p.name}-hostnet-1"][5], "0B / 0B")
         busy = rows[f"{p.name}-busy-1"]
         self.assertRegex(busy[0], r"^[0-9a-f]{12}$")
         self.assertGreater(float(busy[2].rstrip("%")), 5.0, busy)
