@@ -15,6 +15,10 @@ COMPOSE = """\
       talk:
         image: busybox
         command: ["sh", "-c", "trap 'echo got-int; exit 3' INT; i=0; while :; do echo tick $$i; echo err $$i >&2; i=$$((i+1)); sleep 0.2; done"]
+      term:
+        image: busybox
+        tty: true
+        command: ["sh", "-c", "while :; do echo on-the-tty; sleep 0.2; done"]
 """
 
 
@@ -23,6 +27,7 @@ class Attach(unittest.TestCase):
         p = Project(self, COMPOSE, name="cpstats" + os.urandom(3).hex())
         p.pier("up", "-d")
         p.wait_state(f"{p.name}-talk-1", "running")
+        p.wait_state(f"{p.name}-term-1", "running")
         return p
 
     def test_attach_follows_output_and_proxies_ctrl_c_to_the_container(self):
@@ -49,6 +54,11 @@ class Attach(unittest.TestCase):
         self.assertEqual(proc.returncode, 130)
         time.sleep(0.5)
         self.assertEqual(p.record(f"{p.name}-talk-1")["state"], "running")
+        # A tty container's output: the supervisor reads its pty into the same log.
+        tty = p.popen("attach", "--sig-proxy=false", "term")
+        self.assertEqual(tty.stdout.readline().rstrip("\r\n"), "on-the-tty")
+        tty.send_signal(signal.SIGINT)
+        tty.communicate(timeout=20)
         missing = p.pier("attach", "--index", "2", "talk", check=False)
         self.assertIn('service "talk" has no container with index 2', missing.stderr)
 
