@@ -33,6 +33,11 @@ void register_wait(CLI::App& app, const GlobalOptions& globals, CommandResult& r
 void register_images(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_pull(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_build(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_cp(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_stats(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_export(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_commit(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
+void register_attach(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_convert(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_scale(CLI::App& app, const GlobalOptions& globals, CommandResult& result);
 void register_volumes(CLI::App& app, const GlobalOptions& globals, CommandResult& result);

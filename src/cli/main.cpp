@@ -65,6 +65,11 @@ int main(int argc, char** argv) {
   register_images(app, globals, result);
   register_pull(app, globals, result);
   register_build(app, globals, result);
+  register_cp(app, globals, result);
+  register_stats(app, globals, result);
+  register_export(app, globals, result);
+  register_commit(app, globals, result);
+  register_attach(app, globals, result);
   register_convert(app, globals, result);
   register_scale(app, globals, result);
   register_volumes(app, globals, result);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <climits>
 
 #include "sys/syscalls.h"
 
@@ -105,6 +106,41 @@ Result<std::string> read_file_in_root(const ContentRoot& root, std::string_view 
     if (out.size() + static_cast<size_t>(n) > limit) return too_large();
     out.append(buf, static_cast<size_t>(n));
   }
+}
+
+Result<uint64_t> mount_id_in_root(const ContentRoot& root, std::string_view rel, LastLink last) {
+  PIER_TRY(UniqueFd path_fd, lookup(root, rel, last));
+  struct statx stx {};
+  if (::statx(path_fd.get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) != 0)
+    return Error::system("statx", describe(root, rel), errno);
+  if (!(stx.stx_mask & STATX_MNT_ID))
+    return Error(fmt::format("statx `{}`: the kernel gives no mount id (pier needs Linux 5.8 or newer here)",
+                             describe(root, rel)));
+  return static_cast<uint64_t>(stx.stx_mnt_id);
+}
+
+Result<UniqueFd> open_directory_in_root(const ContentRoot& root, std::string_view rel, LastLink last) {
+  PIER_TRY(UniqueFd path_fd, lookup(root, rel, last));
+  struct stat st {};
+  if (::fstat(path_fd.get(), &st) != 0) return Error::system("stat", describe(root, rel), errno);
+  if (!S_ISDIR(st.st_mode))
+    return Error::system("open directory", describe(root, rel), ENOTDIR);
+  // The same inode as the lookup's, whatever the container renamed into the path since.
+  std::string self = fmt::format("/proc/self/fd/{}", path_fd.get());
+  UniqueFd dir(::open(self.c_str(), O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC));
+  if (!dir) return Error::system("open directory", describe(root, rel), errno);
+  return dir;
+}
+
+Result<std::string> read_link_in_root(const ContentRoot& root, std::string_view rel) {
+  PIER_TRY(UniqueFd path_fd, lookup(root, rel, LastLink::refuse));
+  char target[PATH_MAX + 1];
+  // An empty path reads the link an O_PATH | O_NOFOLLOW descriptor holds.
+  ssize_t n = ::readlinkat(path_fd.get(), "", target, sizeof target);
+  if (n < 0) return Error::system("read link", describe(root, rel), errno);
+  if (static_cast<size_t>(n) > PATH_MAX)
+    return Error(fmt::format("refusing link `{}`: its target is longer than PATH_MAX", describe(root, rel)));
+  return std::string(target, static_cast<size_t>(n));
 }
 
 bool is_absent(const Error& error) { return error.errnum() == ENOENT || error.errnum() == ENOTDIR; }

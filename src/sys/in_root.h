@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -48,6 +49,17 @@ Result<struct stat> stat_in_root(const ContentRoot& root, std::string_view rel, 
 // The whole content of `rel`, refused (not cut) when it is longer than `limit` bytes.
 Result<std::string> read_file_in_root(const ContentRoot& root, std::string_view rel, size_t limit,
                                       LastLink last = LastLink::follow_in_root);
+
+// The id of the mount `rel` is on (statx STX_MNT_ID), to tell a container's own files from
+// what is mounted over them (volumes, bind-mounted files, its /dev).
+Result<uint64_t> mount_id_in_root(const ContentRoot& root, std::string_view rel, LastLink last);
+
+// The directory `rel`, opened O_RDONLY | O_DIRECTORY to list it. O_DIRECTORY makes the
+// kernel refuse anything else at the lookup, before a FIFO or a device could be opened.
+Result<UniqueFd> open_directory_in_root(const ContentRoot& root, std::string_view rel, LastLink last);
+
+// The target of the symbolic link `rel` (read, never followed), refused beyond PATH_MAX.
+Result<std::string> read_link_in_root(const ContentRoot& root, std::string_view rel);
 
 // True for the errors that mean "nothing at that path" (the path or a parent is absent,
 // or a parent is not a directory), which callers may read as an empty file.

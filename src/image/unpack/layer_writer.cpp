@@ -62,8 +62,8 @@ Error chown_error(const std::string& rel, archive_entry* e, int err) {
 
 }  // namespace
 
-LayerWriter::LayerWriter(UniqueFd root, uint64_t max_bytes)
-    : root_(std::move(root)), is_root_user_(::geteuid() == 0), max_bytes_(max_bytes) {}
+LayerWriter::LayerWriter(UniqueFd root, uint64_t max_bytes, Whiteouts whiteouts)
+    : root_(std::move(root)), whiteouts_(whiteouts), is_root_user_(::geteuid() == 0), max_bytes_(max_bytes) {}
 
 Result<LayerWriter::Target> LayerWriter::open_parent(const std::vector<std::string>& parts) {
   Target t;
@@ -229,7 +229,7 @@ Status LayerWriter::apply(archive* reader, archive_entry* e) {
   PIER_TRY(auto parts, clean_member_path(archive_entry_pathname(e) ? archive_entry_pathname(e) : ""));
   if (parts.empty()) return {};  // "./": the layer root itself stays as pier made it
   const std::string& base = parts.back();
-  if (base.starts_with(kWhiteoutPrefix)) return apply_whiteout(parts, base);
+  if (whiteouts_ == Whiteouts::apply && base.starts_with(kWhiteoutPrefix)) return apply_whiteout(parts, base);
   PIER_TRY(Target t, open_parent(parts));
   if (archive_entry_hardlink(e)) {
     PIER_CHECK(clear_for(t, S_IFREG));

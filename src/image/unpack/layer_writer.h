@@ -19,8 +19,11 @@ namespace pier::image {
 
 class LayerWriter {
  public:
+  // What a `.wh.` member means: an OCI whiteout in a layer, a plain name in what a user
+  // copies (`pier cp`), where no lower layer exists to hide.
+  enum class Whiteouts { apply, as_names };
   // `max_bytes`: what all regular files together may occupy (see admit_bytes).
-  LayerWriter(UniqueFd root, uint64_t max_bytes);
+  LayerWriter(UniqueFd root, uint64_t max_bytes, Whiteouts whiteouts = Whiteouts::apply);
   Status apply(archive* reader, archive_entry* entry);
   // Directory times are set last: creating children changes a directory's mtime.
   Status finish();
@@ -47,6 +50,7 @@ class LayerWriter {
   Status set_metadata_fd(int fd, archive_entry* entry, const std::string& rel);
 
   UniqueFd root_;
+  Whiteouts whiteouts_;
   bool is_root_user_;
   uint64_t max_bytes_;
   uint64_t bytes_ = 0;  // admitted so far

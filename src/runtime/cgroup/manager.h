@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -20,10 +21,23 @@ namespace pier::runtime {
 struct CgroupStats {
   uint64_t memory_usage = 0;
   uint64_t memory_limit = 0;  // 0: unlimited
+  // Page cache the kernel can drop at once: `docker stats` leaves it out of MEM USAGE
+  // (v1 total_inactive_file, v2 inactive_file of memory.stat).
+  uint64_t memory_inactive_file = 0;
   uint64_t cpu_usage_ns = 0;
   uint64_t pids_current = 0;
   uint64_t oom_kills = 0;
+  uint64_t io_read_bytes = 0;  // every device, as BLOCK I/O sums them
+  uint64_t io_write_bytes = 0;
 };
+
+// Bytes read and written, summed over devices, from v2 `io.stat` ("8:0 rbytes=1 wbytes=2
+// ...") and from v1 `blkio.throttle.io_service_bytes` ("8:0 Read 1", "8:0 Write 2", "Total").
+struct IoBytes {
+  uint64_t read = 0, write = 0;
+};
+IoBytes parse_io_stat(std::string_view text);
+IoBytes parse_blkio_service_bytes(std::string_view text);
 
 class CgroupManager {
  public:

@@ -126,3 +126,23 @@ TEST_CASE("v1 stats read the OOM kill count from memory.oom_control", "[runtime]
   CHECK(s->pids_current == 2);
   CHECK(s->oom_kills == 1);
 }
+
+TEST_CASE("v1 stats read page cache from memory.stat and block I/O from blkio", "[runtime][cgroup]") {
+  FakeCgroupfs fake;
+  auto mgr = make_cgroup_v1({{"memory", fake.root + "/memory"}, {"blkio", fake.root + "/blkio"}});
+  std::string rel = cgroup_name("p", "s");
+  fake.prepare(rel);
+  fs::create_directories(fake.root + "/blkio/" + rel);
+  std::string dir = fake.root + "/memory/" + rel;
+  std::ofstream(dir + "/memory.usage_in_bytes") << "4096\n";
+  std::ofstream(dir + "/memory.limit_in_bytes") << "9223372036854771712\n";
+  std::ofstream(dir + "/memory.stat") << "cache 2048\ninactive_file 1\ntotal_inactive_file 1024\n";
+  std::ofstream(fake.root + "/blkio/" + rel + "/blkio.throttle.io_service_bytes_recursive")
+      << "8:0 Read 300\n8:0 Write 40\n8:0 Total 340\nTotal 340\n";
+  auto s = mgr->stats(rel);
+  REQUIRE(s.ok());
+  CHECK(s->memory_limit == 0);  // v1's "no limit"
+  CHECK(s->memory_inactive_file == 1024);
+  CHECK(s->io_read_bytes == 300);
+  CHECK(s->io_write_bytes == 40);
+}

@@ -198,13 +198,31 @@ TEST_CASE("v2 stats read the unified files", "[runtime][cgroup]") {
   fake.write(rel + "/cpu.stat", "usage_usec 7\nuser_usec 5\n");
   fake.write(rel + "/pids.current", "3\n");
   fake.write(rel + "/memory.events", "low 0\noom 1\noom_kill 2\n");
+  fake.write(rel + "/memory.stat", "anon 100\nfile 300\nactive_file 100\ninactive_file 200\n");
+  fake.write(rel + "/io.stat", "8:0 rbytes=4096 wbytes=512 rios=1 wios=1 dbytes=0 dios=0\n"
+                               "8:16 rbytes=1 wbytes=2 rios=1 wios=1 dbytes=0 dios=0\n");
   auto s = mgr->stats(rel);
   REQUIRE(s.ok());
   CHECK(s->memory_usage == 1234);
   CHECK(s->memory_limit == 0);
+  CHECK(s->memory_inactive_file == 200);
   CHECK(s->cpu_usage_ns == 7000);
   CHECK(s->pids_current == 3);
   CHECK(s->oom_kills == 2);
+  CHECK(s->io_read_bytes == 4097);
+  CHECK(s->io_write_bytes == 514);
+}
+
+TEST_CASE("block I/O counters of both versions sum every device", "[runtime][cgroup]") {
+  auto v2 = parse_io_stat("259:0 rbytes=10 wbytes=20 rios=1 wios=2\n8:0 rbytes=5 wbytes=0\n");
+  CHECK(v2.read == 15);
+  CHECK(v2.write == 20);
+  auto v1 = parse_blkio_service_bytes("8:0 Read 100\n8:0 Write 7\n8:0 Sync 107\n8:0 Total 107\n"
+                                      "8:16 Read 1\n8:16 Write 1\nTotal 109\n");
+  CHECK(v1.read == 101);
+  CHECK(v1.write == 8);
+  CHECK(parse_io_stat("").read == 0);
+  CHECK(parse_blkio_service_bytes("Total 0\n").write == 0);
 }
 
 namespace {

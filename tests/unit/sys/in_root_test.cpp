@@ -133,3 +133,48 @@ TEST_CASE("in_root: a missing file or parent reads as absent", "[sys][in_root]")
   CHECK_FALSE(pier::sys::is_absent(dir_itself.error()));
   CHECK_THAT(dir_itself.error().to_string(), Catch::Contains("a directory"));
 }
+
+TEST_CASE("in_root: a directory is opened inside the root, a FIFO never as one", "[sys][in_root]") {
+  pier::test::TempDir image, host;
+  write(host / "marker", "host\n");
+  write(image.path() + host.path() + "/marker", "image\n");
+  std::filesystem::create_symlink(host.path(), image / "link");
+  REQUIRE(::mkfifo((image / "fifo").c_str(), 0644) == 0);
+  auto root = open_root(image.path());
+  // The link names the host's directory, and opens the image's of that name.
+  auto dir = pier::sys::open_directory_in_root(root, "link", LastLink::follow_in_root);
+  REQUIRE(dir.ok());
+  std::string inside(64, '\0');
+  int marker = ::openat(dir->get(), "marker", O_RDONLY | O_CLOEXEC);
+  REQUIRE(marker >= 0);
+  inside.resize(static_cast<size_t>(::read(marker, inside.data(), inside.size())));
+  ::close(marker);
+  CHECK(inside == "image\n");
+  CHECK_FALSE(pier::sys::open_directory_in_root(root, "link", LastLink::refuse).ok());
+  auto fifo = pier::sys::open_directory_in_root(root, "fifo", LastLink::refuse);
+  REQUIRE_FALSE(fifo.ok());
+  CHECK(fifo.error().errnum() == ENOTDIR);
+}
+
+TEST_CASE("in_root: a link is read, not followed, and entries name their mount", "[sys][in_root]") {
+  pier::test::TempDir image;
+  std::filesystem::create_symlink("/etc/shadow", image / "link");
+  write(image / "a/file", "x");
+  auto root = open_root(image.path());
+  auto target = pier::sys::read_link_in_root(root, "/link");
+  REQUIRE(target.ok());
+  CHECK(*target == "/etc/shadow");
+  CHECK_FALSE(pier::sys::read_link_in_root(root, "a/file").ok());
+  auto top = pier::sys::mount_id_in_root(root, "/", LastLink::follow_in_root);
+  auto file = pier::sys::mount_id_in_root(root, "a/file", LastLink::refuse);
+  REQUIRE(top.ok());
+  REQUIRE(file.ok());
+  CHECK(*top == *file);
+  // /proc is a mount of its own below the host's root.
+  auto host = open_root("/");
+  auto proc = pier::sys::mount_id_in_root(host, "/proc", LastLink::refuse);
+  auto slash = pier::sys::mount_id_in_root(host, "/", LastLink::refuse);
+  REQUIRE(proc.ok());
+  REQUIRE(slash.ok());
+  CHECK(*proc != *slash);
+}

@@ -68,6 +68,15 @@ class V1Manager final : public CgroupManager {
       PIER_TRY(uint64_t limit, cgfs::read_u64(m + "/memory.limit_in_bytes"));
       s.memory_limit = limit >= (uint64_t{1} << 62) ? 0 : limit;
       s.oom_kills = cgfs::read_key(m + "/memory.oom_control", "oom_kill");
+      s.memory_inactive_file = cgfs::read_key(m + "/memory.stat", "total_inactive_file");
+    }
+    if (auto b = path_of("blkio", rel); !b.empty()) {
+      // The throttle files count every I/O whatever the scheduler (Docker reads them too).
+      if (auto io = cgfs::read(b + "/blkio.throttle.io_service_bytes_recursive")) {
+        IoBytes bytes = parse_blkio_service_bytes(*io);
+        s.io_read_bytes = bytes.read;
+        s.io_write_bytes = bytes.write;
+      }
     }
     if (auto c = path_of("cpuacct", rel); !c.empty()) {
       PIER_TRY(s.cpu_usage_ns, cgfs::read_u64(c + "/cpuacct.usage"));

@@ -84,6 +84,12 @@ class V2Manager final : public CgroupManager {
     s.cpu_usage_ns = cgfs::read_key(d + "/cpu.stat", "usage_usec") * 1000;
     if (auto v = cgfs::read_u64(d + "/pids.current")) s.pids_current = *v;
     s.oom_kills = cgfs::read_key(d + "/memory.events", "oom_kill");
+    s.memory_inactive_file = cgfs::read_key(d + "/memory.stat", "inactive_file");
+    if (auto io = cgfs::read(d + "/io.stat")) {
+      IoBytes bytes = parse_io_stat(*io);
+      s.io_read_bytes = bytes.read;
+      s.io_write_bytes = bytes.write;
+    }
     return s;
   }
 
