@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "compose/node.h"
 
 namespace pier::compose {
@@ -73,6 +74,10 @@ struct EnvFile {
   std::string path;  // absolute
   bool required = true;
   std::string format;
+  // A required file that was not there, as the located error to report: only when the
+  // service is enabled (apply_profiles), since Compose reads no env file of a service
+  // its profiles disable.
+  std::optional<Error> missing_error;
 };
 
 struct DependsOn {

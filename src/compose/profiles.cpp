@@ -108,6 +108,10 @@ Status apply_profiles(Project& project, const std::vector<std::string>& active_p
     active.insert(s->profiles.begin(), s->profiles.end());
   }
   for (auto& [name, s] : project.services) s.disabled = !is_enabled(s, active);
+  for (const auto& [name, s] : project.services)
+    if (!s.disabled)
+      for (const auto& f : s.env_files)
+        if (f.missing_error) return Error(*f.missing_error).context("service \"" + name + "\"");
   PIER_CHECK(check_needed_enabled(project));
   PIER_CHECK(check_unique_container_names(project));
   if (!all_resources) drop_unused_resources(project);

@@ -14,6 +14,7 @@
 #include "base/strings.h"
 #include "runtime/id_map.h"
 #include "sys/in_root.h"
+#include "sys/user_namespace.h"
 
 namespace pier::runtime {
 
@@ -75,6 +76,9 @@ Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
       if (::chown(dir.c_str(), uid, gid) != 0) return Error::system("chown", dir, errno);
   }
   l.overlay_options = fmt::format("lowerdir={},upperdir={},workdir={}", join(spec.layers, ":"), upper, work);
+  // Inside a user namespace overlayfs may use only `user.overlay.*` xattrs, which is
+  // where a rootless pier's layers keep their opaque marks (image/overlay_xattr.h).
+  if (sys::rootless()) l.overlay_options += ",userxattr";
   if (l.overlay_options.size() >= 4000)
     return Error("overlay options exceed a page").hint("use fewer or shorter layer paths");
   return l;

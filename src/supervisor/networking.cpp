@@ -61,6 +61,8 @@ Status Networking::ensure_networks(const compose::Project& project, const std::v
     for (const auto& [net, _] : service->networks) wanted.insert(net);
   }
   if (wanted.empty()) return {};
+  if (const auto& no_way_out = net::rootless::outbound_error())
+    return Error(*no_way_out).context("rootless pier cannot create the project's networks");
   // Every network is checked before the first is made, so a bad one leaves no
   // bridge and no nft table behind.
   std::vector<std::pair<net::NetworkSpec, bool>> specs;

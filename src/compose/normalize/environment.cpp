@@ -2,6 +2,7 @@
 // inline keys win, which is how Docker Compose's `config` prints the merged result.
 #include <sys/stat.h>
 
+#include "base/atomic_file.h"
 #include "base/strings.h"
 #include "compose/dotenv.h"
 #include "compose/interpolation.h"
@@ -43,17 +44,38 @@ Result<std::vector<EnvFile>> read_env_file_list(const Context& ctx, const Node& 
   return out;
 }
 
+// `format: raw`: every line is KEY=VALUE taken as written, with no quotes, escapes or
+// interpolation (compose-spec: "pass values as-is"); blank lines, `#` comments and
+// lines without `=` set nothing.
+Result<StringMap> read_raw_env_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return std::move(text).error().context("reading env file");
+  StringMap out;
+  size_t start = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    std::string_view line(text->data() + start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (auto eq = line.find('='); !line.starts_with('#') && eq != std::string_view::npos && eq > 0)
+      out[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
+    start = end + 1;
+  }
+  return out;
+}
+
 // Reads the files in order into `out`; later files override earlier ones.
 Status merge_files(const Context& ctx, const Node& node, const std::vector<EnvFile>& files, StringMap& out) {
   for (const auto& f : files) {
-    if (!file_exists(f.path)) {
-      if (!f.required) continue;
-      return error_at(node, "env file `" + f.path + "` not found")
-          .hint("create it, fix the path, or mark it `required: false`");
-    }
     if (!f.format.empty() && f.format != "raw") {
       // Only the dotenv format (the default) and raw are defined by the spec.
       return error_at(node, "unsupported env_file format `" + f.format + "`");
+    }
+    if (!file_exists(f.path)) continue;  // a required one is reported by apply_profiles
+    if (f.format == "raw") {
+      PIER_TRY(auto values, read_raw_env_file(f.path));
+      for (auto& [k, v] : values) out[k] = std::move(v);
+      continue;
     }
     PIER_TRY(auto values, read_env_file(f.path, ctx.tree.environment));
     for (auto& [k, v] : values) {
@@ -61,6 +83,16 @@ Status merge_files(const Context& ctx, const Node& node, const std::vector<EnvFi
     }
   }
   return {};
+}
+
+// Required files that are not there: kept on the service, reported only if it is
+// enabled (a service of an inactive profile may name a file that only exists where
+// that profile is used).
+void note_missing_files(const Node& node, std::vector<EnvFile>& files) {
+  for (auto& f : files)
+    if (f.required && !file_exists(f.path))
+      f.missing_error = error_at(node, "env file `" + f.path + "` not found")
+                            .hint("create it, fix the path, or mark it `required: false`");
 }
 
 }  // namespace
@@ -79,6 +111,7 @@ Status normalize_environment(const Context& ctx, const Node& service_node, Servi
   StringMap env;
   if (const Node* n = service_node.find("env_file")) {
     PIER_TRY(service.env_files, read_env_file_list(ctx, *n, "env_file"));
+    note_missing_files(*n, service.env_files);
     PIER_CHECK(merge_files(ctx, *n, service.env_files, env));
   }
   if (const Node* n = service_node.find("environment")) {

@@ -64,6 +64,15 @@ Status RootlessNetns::create_namespace() {
   return result;
 }
 
+namespace {
+std::optional<Error>& no_way_out() {
+  static std::optional<Error> error;
+  return error;
+}
+}  // namespace
+
+const std::optional<Error>& outbound_error() { return no_way_out(); }
+
 Result<std::unique_ptr<RootlessNetns>> RootlessNetns::enter(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Error::system("create directory", dir, errno);
   std::unique_ptr<RootlessNetns> ns(new RootlessNetns(dir));
@@ -71,19 +80,18 @@ Result<std::unique_ptr<RootlessNetns>> RootlessNetns::enter(const std::string& d
   ns->host_ = HostSide::start();
   PIER_TRY(auto creating, FileLock::acquire(dir + "/lock", FileLock::Mode::exclusive));
   PIER_TRY(ns->user_, FileLock::acquire(dir + "/users", FileLock::Mode::shared));
-  bool created = false;
-  if (!holds_namespace(ns->netns_file())) {
-    PIER_CHECK(ns->create_namespace());
-    created = true;
-  }
+  if (!holds_namespace(ns->netns_file())) PIER_CHECK(ns->create_namespace());
   if (!running_connector(ns->pid_file())) {
     auto started = start_connector({ns->netns_file(), ns->pid_file(), ns->log_file()});
-    if (!started) {
-      if (created) (void)release_held_namespaces({ns->netns_file()});
-      return std::move(started).error();
+    if (started) {
+      no_way_out().reset();
+      ns->connector_ = *started;
+      log::info("rootless network namespace {}: connected by {}", ns->netns_file(), *started);
+    } else {
+      // Kept, not fatal: a project without networks needs no way out.
+      log::warn("rootless network namespace {}: {}", ns->netns_file(), started.error().to_string());
+      no_way_out() = std::move(started).error();
     }
-    ns->connector_ = *started;
-    log::info("rootless network namespace {}: connected by {}", ns->netns_file(), *started);
   }
   UniqueFd fd(::open(ns->netns_file().c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return Error::system("open the rootless network namespace", ns->netns_file(), errno);

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,12 @@ class RootlessNetns {
   FileLock user_;
   std::string connector_;
 };
+
+// Why the entered namespace has no way out (its connector could not start: no
+// pasta/slirp4netns, or /dev/net/tun closed to the user), or none. The supervisor
+// still runs, so projects without networks (`network_mode: none`) work; creating a
+// project network reports this instead.
+const std::optional<Error>& outbound_error();
 
 // The nameservers the embedded DNS server forwards to, as seen from inside: once a
 // RootlessNetns is entered, those on the host's loopback (unreachable from inside) are

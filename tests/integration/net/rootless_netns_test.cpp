@@ -374,17 +374,26 @@ TEST_CASE("rootless netns: slirp4netns connects it when pasta is missing, and ne
   std::filesystem::create_directories(bin);
   std::string failure = as_rootless([&]() -> std::string {
     ::setenv("PATH", bin.c_str(), 1);
-    auto none = RootlessNetns::enter(dir.path + "/.netns");
-    if (none) return "entered with no connector";
-    std::string text = none.error().to_string();
-    if (text.find("pasta") == std::string::npos || text.find("slirp4netns") == std::string::npos ||
-        text.find("passt") == std::string::npos)
-      return "unclear: " + text;
-    if (holds_namespace(dir.path + "/.netns/net")) return "a failed start left the namespace mounted";
+    {
+      // No connector: the supervisor still runs (a project without networks needs no
+      // way out), and the reason waits for the first project network.
+      auto none = RootlessNetns::enter(dir.path + "/.netns");
+      if (!none) return "a missing connector stopped the supervisor: " + none.error().to_string();
+      const auto& why = rootless::outbound_error();
+      if (!why) return "no reason kept for the missing way out";
+      std::string text = why->to_string();
+      if (text.find("pasta") == std::string::npos || text.find("slirp4netns") == std::string::npos ||
+          text.find("passt") == std::string::npos)
+        return "unclear: " + text;
+      auto released = (*none)->release_if_unused();
+      if (!released || !*released) return "the namespace without a connector was not released";
+      if (holds_namespace(dir.path + "/.netns/net")) return "released but still mounted";
+    }
     std::filesystem::create_symlink("/usr/bin/slirp4netns", bin + "/slirp4netns");
     auto ns = RootlessNetns::enter(dir.path + "/.netns");
     if (!ns) return ns.error().to_string();
     if ((*ns)->started_connector() != "slirp4netns") return "started " + (*ns)->started_connector();
+    if (rootless::outbound_error()) return "the way out is still reported missing";
     auto sock = netlink::Socket::open().value();
     if (!netlink::find_link(sock, "tap0").value()) return "no tap0 from slirp4netns";
     pid_t pid = rootless::running_connector((*ns)->pid_file()).value_or(0);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "compose/profiles.h"
 #include "helpers.h"
 
 using namespace pier::compose;
@@ -43,9 +44,43 @@ TEST_CASE("env_file values come first, environment wins", "[compose][environment
   REQUIRE(p->services.at("web").env_files.size() == 2);
   CHECK(p->services.at("web").env_files[1].required == false);
 
+  // A missing required file is an error once profiles say the service is enabled.
   auto missing = normalize("services:\n  web:\n    image: x\n    env_file: nope.env\n", {}, dir.string());
-  REQUIRE_FALSE(missing.ok());
-  CHECK_THAT(missing.error().to_string(), Catch::Contains("compose.yaml:4:15") && Catch::Contains("nope.env` not found"));
+  REQUIRE(missing.ok());
+  auto enabled = apply_profiles(*missing, {}, {}, false);
+  REQUIRE_FALSE(enabled.ok());
+  CHECK_THAT(enabled.error().to_string(), Catch::Contains("compose.yaml:4:15") &&
+                                              Catch::Contains("service \"web\"") &&
+                                              Catch::Contains("nope.env` not found"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a missing env_file of a service its profiles disable is no error", "[compose][environment]") {
+  auto p = normalize(
+      "services:\n  web:\n    image: x\n  tool:\n    image: x\n    profiles: [tools]\n    env_file: nope.env\n");
+  REQUIRE(p.ok());
+  CHECK(apply_profiles(*p, {}, {}, false).ok());
+  auto again = normalize(
+      "services:\n  web:\n    image: x\n  tool:\n    image: x\n    profiles: [tools]\n    env_file: nope.env\n");
+  REQUIRE(again.ok());
+  auto with_profile = apply_profiles(*again, {"tools"}, {}, false);
+  REQUIRE_FALSE(with_profile.ok());
+  CHECK_THAT(with_profile.error().to_string(), Catch::Contains("nope.env` not found"));
+}
+
+TEST_CASE("env_file format raw takes each line as written", "[compose][environment]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("pier-env-raw-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "raw.env") << "A=\"quoted\" ${NOT_EXPANDED}\n# B=comment-like\nnot a pair\nC=x=y\r\n";
+  auto p = normalize("services:\n  web:\n    image: x\n    env_file:\n      - path: raw.env\n        format: raw\n",
+                     {{"NOT_EXPANDED", "no"}}, dir.string());
+  REQUIRE(p.ok());
+  const auto& env = p->services.at("web").environment;
+  CHECK(env.at("A") == "\"quoted\" ${NOT_EXPANDED}");
+  CHECK(env.count("# B") == 0);
+  CHECK(env.at("C") == "x=y");
+  CHECK(env.count("not a pair") == 0);
   fs::remove_all(dir);
 }
 
