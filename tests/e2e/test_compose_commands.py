@@ -246,7 +246,7 @@ class ComposeCommands(unittest.TestCase):
         """)
         self.assertEqual(p.pier("ps", "--services").stdout.split(), ["gone", "s"])
         self.assertEqual(p.pier("ps", "--services", "--orphans=false").stdout.split(), ["s"])
-        self.assertEqual(json.loads(p.pier("version", "-f", "json").stdout).keys(), {"version"})
+        self.assertEqual(json.loads(p.pier("version", "-f", "json").stdout).keys(), {"version", "compose"})
         p.pier("down", "-t", "1", "--remove-orphans")
 
     def test_pull_ignore_buildable_and_up_quiet_pull(self):
