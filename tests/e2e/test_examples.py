@@ -19,13 +19,14 @@ DEVENV_CHANGES = ("ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/loca
                   'CMD ["bash"]')
 
 
-def seed_image(test, root, tag, packages, *changes):
-    """Imports `tag` into the store at `root`, or skips the test when the mirror is unreachable."""
+def seed_image(test, root, tag, packages, *changes, pier=PIER):
+    """Imports `tag` into the store at `root` with the binary (or wrapper) `pier`, or skips
+    the test when the mirror is unreachable."""
     argv = [os.path.join(SOURCE, "scripts", "seed-debian-image.sh"), "--root", root]
     for c in changes:
         argv += ["--change", c]
     proc = subprocess.run(argv + [tag, packages], capture_output=True, text=True, timeout=1500,
-                          env=dict(os.environ, PIER=PIER))
+                          env=dict(os.environ, PIER=pier))
     if proc.returncode == 77:
         test.skipTest("debootstrap cannot reach the apt mirror: " + proc.stderr.strip().splitlines()[-1])
     if proc.returncode != 0:
@@ -77,6 +78,24 @@ class Xvfb:
     def window(self, name):
         out = self.run("xdotool", "search", "--onlyvisible", "--name", f"^{name}$").stdout.split()
         return out[0] if out else None
+
+    def assert_window_drawn(self, test, name, logs):
+        """A window named `name` appears, mapped, with drawn pixels; `logs()` (a finished
+        process) explains a failure."""
+        def explain(what):
+            out = logs()
+            return f"{what}\n{out.stdout}{out.stderr}"
+        wid = wait_for(lambda: self.window(name), 30, what=lambda: explain(f"a `{name}` window"))
+        info = self.run("xwininfo", "-id", wid).stdout
+        test.assertIn("Map State: IsViewable", info, info)
+        width = int(info.split("Width:")[1].split()[0])
+        height = int(info.split("Height:")[1].split()[0])
+
+        def drawn():
+            shot = subprocess.run(["xwd", "-silent", "-id", wid], env=dict(os.environ, **self.env()),
+                                  capture_output=True, check=True).stdout
+            return len(set(shot[-width * height * 4:])) >= 2  # drawn pixels, not one flat colour
+        wait_for(drawn, 15, what=lambda: explain(f"the {name} window to be drawn\n{info}"))
 
     def stop(self):
         self.proc.terminate()
@@ -134,18 +153,7 @@ class Examples(unittest.TestCase):
 
         # The windows the containers opened are on the host's display, mapped.
         for name in ("xeyes", "xclock"):
-            wid = wait_for(lambda: x.window(name), 30, what=lambda: f"a `{name}` window\n{p.pier('logs', check=False).stdout}")
-            info = x.run("xwininfo", "-id", wid).stdout
-            self.assertIn("Map State: IsViewable", info, info)
-            width = int(info.split("Width:")[1].split()[0])
-            height = int(info.split("Height:")[1].split()[0])
-
-            def drawn():
-                shot = subprocess.run(["xwd", "-silent", "-id", wid], env=dict(os.environ, **x.env()),
-                                      capture_output=True, check=True).stdout
-                return len(set(shot[-width * height * 4:])) >= 2  # drawn pixels, not one flat colour
-            wait_for(drawn, 15, what=lambda: f"the {name} window to be drawn\n{info}\n{p.pier('logs', check=False).stdout}"
-                     f"{p.pier('logs', check=False).stderr}")
+            x.assert_window_drawn(self, name, lambda: p.pier("logs", check=False))
 
         # Both ran as the invoking user: by hand (user: $UID:$GID) and by x-pier-desktop (SUDO_UID).
         for name in ("xeyes", "xclock"):
