@@ -19,14 +19,13 @@ DEVENV_CHANGES = ("ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/loca
                   'CMD ["bash"]')
 
 
-def seed_image(test, root, tag, packages, *changes, pier=PIER):
-    """Imports `tag` into the store at `root` with the binary (or wrapper) `pier`, or skips
-    the test when the mirror is unreachable."""
+def seed_image(test, root, tag, packages, *changes):
+    """Imports `tag` into the store at `root`, or skips the test when the mirror is unreachable."""
     argv = [os.path.join(SOURCE, "scripts", "seed-debian-image.sh"), "--root", root]
     for c in changes:
         argv += ["--change", c]
     proc = subprocess.run(argv + [tag, packages], capture_output=True, text=True, timeout=1500,
-                          env=dict(os.environ, PIER=pier))
+                          env=dict(os.environ, PIER=PIER))
     if proc.returncode == 77:
         test.skipTest("debootstrap cannot reach the apt mirror: " + proc.stderr.strip().splitlines()[-1])
     if proc.returncode != 0:

@@ -3,25 +3,29 @@ test creates, without root, on an Xvfb display the test starts: the window appea
 file the app writes in the bind-mounted project under the user's home belongs to the
 user, and `down` leaves none of the user's processes or mounts."""
 import os
-import shlex
 import shutil
 import subprocess
+import tempfile
 import unittest
 
-from harness import wait_for
+from harness import SOURCE, wait_for
 from rootless_user import RootlessUser
 from test_examples import EXAMPLES, X11_IMAGE, Xvfb, seed_image
 from test_rootless_project import mounts_mentioning, open_tun_to_users
 
 
-def user_pier_wrapper(user):
-    """A script that runs the user's pier as that user: seed-debian-image.sh (root, for
-    debootstrap and its cache) then imports the cached image into the user's own store."""
-    path = os.path.join(user.tmp, "pier-as-user")
-    with open(path, "w") as f:
-        f.write("#!/bin/sh\nexec " + shlex.join(user.command([user.binary])) + ' "$@"\n')
-    os.chmod(path, 0o755)
-    return path
+def seed_as_user(test, user, tag, packages):
+    """The README's way: root builds and caches the image once (here into a store of the
+    test's own), then the user's run of the script imports the cached tarball without root."""
+    root_store = tempfile.mkdtemp(prefix="pier-e2e-x11r-store-")
+    test.addCleanup(shutil.rmtree, root_store, True)
+    seed_image(test, root_store, tag, packages)
+    script = os.path.join(user.tmp, "seed-debian-image.sh")  # the source tree may not be the user's to reach
+    shutil.copy(os.path.join(SOURCE, "scripts", "seed-debian-image.sh"), script)
+    os.chmod(script, 0o755)
+    proc = subprocess.run(user.command([script, tag, packages], {"PIER": user.binary}), capture_output=True,
+                          text=True, cwd=user.home, timeout=300)
+    test.assertEqual(proc.returncode, 0, f"seed-debian-image as {user.name}:\n{proc.stdout}{proc.stderr}")
 
 
 class RootlessExamples(unittest.TestCase):
@@ -32,7 +36,7 @@ class RootlessExamples(unittest.TestCase):
         open_tun_to_users(self)  # the example's default network goes through pasta
         x = Xvfb(self)
         user = RootlessUser(self)
-        seed_image(self, user.data_dir, X11_IMAGE, "x11-apps", pier=user_pier_wrapper(user))
+        seed_as_user(self, user, X11_IMAGE, "x11-apps")
 
         # The session's cookie, the user's own, as a desktop login leaves it in $HOME.
         cookie = os.path.join(user.home, ".Xauthority")
