@@ -3,6 +3,7 @@ with images built offline from Debian's packages by scripts/seed-debian-image.sh
 under /var/cache/pier-fixtures, so only the first run on a machine pays debootstrap).
 Skipped (exit 77) only when debootstrap cannot reach the host's apt mirror."""
 import os
+import random
 import shutil
 import stat
 import subprocess
@@ -47,7 +48,10 @@ class Xvfb:
     container has its own hostname, so a cookie bound to the host's name would not match."""
 
     def __init__(self, test):
-        self.number = next(n for n in range(90, 200)
+        # From a random start: tests running at once would otherwise all pick the first free
+        # number, and the loser's Xvfb exits while its clients reach the winner's display.
+        start = random.randrange(90, 200)
+        self.number = next(n for n in [*range(start, 200), *range(90, start)]
                            if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"))
         self.display = f":{self.number}"
         self.dir = tempfile.mkdtemp(prefix="pier-xvfb-")
@@ -63,6 +67,7 @@ class Xvfb:
                                       "-screen", "0", "640x480x24"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         test.addCleanup(self.stop)
         wait_for(lambda: os.path.exists(f"/tmp/.X11-unix/X{self.number}"), 10, what="Xvfb's socket")
+        test.assertIsNone(self.proc.poll(), f"Xvfb {self.display} exited (the display was taken)")
         # Only a client with the cookie gets in: the container's must be the one it was given.
         denied = subprocess.run(["xdpyinfo"], env={"DISPLAY": self.display, "XAUTHORITY": "/nonexistent"},
                                 capture_output=True)
