@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
     *) positional+=("$1"); shift ;;
   esac
 done
-[ ${#positional[@]} -eq 2 ] || { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ ${#positional[@]} -eq 2 ] || { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 tag="${positional[0]}" packages="${positional[1]}"
 pier="${PIER:-$here/build/src/cli/pier}"
 [ -x "$pier" ] || { echo "seed-debian-image: no pier binary at $pier (build first or set PIER)" >&2; exit 1; }
