@@ -9,7 +9,10 @@
 #   PKG      packages to --include (comma-separated)
 #   --change Dockerfile instructions for `pier image import` (CMD, ENV, USER, WORKDIR...)
 #
-# Environment: PIER (default build/src/cli/pier), PIER_ROOT (default /var/lib/pier),
+# Building the tarball (debootstrap) needs root; importing a cached one does not, so a user
+# imports into their own rootless store once root has run this for the same TAG and PKG.
+#
+# Environment: PIER (default build/src/cli/pier), PIER_ROOT (default: pier's own store),
 # PIER_FIXTURE_CACHE (default /var/cache/pier-fixtures), DEBIAN_SUITE (default: the
 # host's, from /etc/os-release), DEBIAN_MIRROR (default: the host's first deb.debian.org-
 # style mirror in /etc/apt/sources.list*).
@@ -19,7 +22,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-root="${PIER_ROOT:-/var/lib/pier}"
+root="${PIER_ROOT:-}"
 changes=() positional=()
 # Options may come before or after TAG and PKG.
 while [ $# -gt 0 ]; do
@@ -31,15 +34,15 @@ while [ $# -gt 0 ]; do
     *) positional+=("$1"); shift ;;
   esac
 done
-[ ${#positional[@]} -eq 2 ] || { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ ${#positional[@]} -eq 2 ] || { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 tag="${positional[0]}" packages="${positional[1]}"
 pier="${PIER:-$here/build/src/cli/pier}"
 [ -x "$pier" ] || { echo "seed-debian-image: no pier binary at $pier (build first or set PIER)" >&2; exit 1; }
-command -v debootstrap >/dev/null || { echo "seed-debian-image: debootstrap missing (apt-get install debootstrap)" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo "seed-debian-image: debootstrap needs root" >&2; exit 1; }
+store=() where="pier's store"
+[ -z "$root" ] || store=(--root "$root") where="$root"
 
-if "$pier" --root "$root" image inspect "$tag" >/dev/null 2>&1; then
-  echo "$tag already in $root"
+if "$pier" ${store[@]+"${store[@]}"} image inspect "$tag" >/dev/null 2>&1; then
+  echo "$tag already in $where"
   exit 0
 fi
 
@@ -55,13 +58,15 @@ mirror="${DEBIAN_MIRROR:-$(mirror_of_host)}"
 [ -n "$mirror" ] || { echo "seed-debian-image: no Debian mirror in /etc/apt/sources.list*; set DEBIAN_MIRROR" >&2; exit 77; }
 
 cache="${PIER_FIXTURE_CACHE:-/var/cache/pier-fixtures}"
-mkdir -p "$cache/debs"
 # The key: everything that changes the tarball. Bump `recipe` when the steps below change.
 recipe=1
 key="$(printf '%s\n' "$recipe" "$suite" "$mirror" "$packages" "$(uname -m)" | sha256sum | cut -c1-16)"
 tarball="$cache/$key.tar"
 
 if [ ! -f "$tarball" ]; then
+  [ "$(id -u)" -eq 0 ] || { echo "seed-debian-image: debootstrap needs root (no cached $tarball yet): run it once with sudo" >&2; exit 1; }
+  command -v debootstrap >/dev/null || { echo "seed-debian-image: debootstrap missing (apt-get install debootstrap)" >&2; exit 1; }
+  mkdir -p "$cache/debs"
   start=$(date +%s)
   work="$(mktemp -d "$cache/build.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
@@ -88,6 +93,6 @@ fi
 
 args=()
 for c in ${changes[@]+"${changes[@]}"}; do args+=(--change "$c"); done
-"$pier" --root "$root" image import ${args[@]+"${args[@]}"} \
+"$pier" ${store[@]+"${store[@]}"} image import ${args[@]+"${args[@]}"} \
   -m "debootstrap $suite --variant=minbase --include=$packages" "$tarball" "$tag" >/dev/null
-echo "imported $tag into $root"
+echo "imported $tag into $where"

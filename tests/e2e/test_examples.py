@@ -3,6 +3,7 @@ with images built offline from Debian's packages by scripts/seed-debian-image.sh
 under /var/cache/pier-fixtures, so only the first run on a machine pays debootstrap).
 Skipped (exit 77) only when debootstrap cannot reach the host's apt mirror."""
 import os
+import random
 import shutil
 import stat
 import subprocess
@@ -47,7 +48,10 @@ class Xvfb:
     container has its own hostname, so a cookie bound to the host's name would not match."""
 
     def __init__(self, test):
-        self.number = next(n for n in range(90, 200)
+        # From a random start: tests running at once would otherwise all pick the first free
+        # number, and the loser's Xvfb exits while its clients reach the winner's display.
+        start = random.randrange(90, 200)
+        self.number = next(n for n in [*range(start, 200), *range(90, start)]
                            if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"))
         self.display = f":{self.number}"
         self.dir = tempfile.mkdtemp(prefix="pier-xvfb-")
@@ -63,6 +67,7 @@ class Xvfb:
                                       "-screen", "0", "640x480x24"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         test.addCleanup(self.stop)
         wait_for(lambda: os.path.exists(f"/tmp/.X11-unix/X{self.number}"), 10, what="Xvfb's socket")
+        test.assertIsNone(self.proc.poll(), f"Xvfb {self.display} exited (the display was taken)")
         # Only a client with the cookie gets in: the container's must be the one it was given.
         denied = subprocess.run(["xdpyinfo"], env={"DISPLAY": self.display, "XAUTHORITY": "/nonexistent"},
                                 capture_output=True)
@@ -77,6 +82,24 @@ class Xvfb:
     def window(self, name):
         out = self.run("xdotool", "search", "--onlyvisible", "--name", f"^{name}$").stdout.split()
         return out[0] if out else None
+
+    def assert_window_drawn(self, test, name, logs):
+        """A window named `name` appears, mapped, with drawn pixels; `logs()` (a finished
+        process) explains a failure."""
+        def explain(what):
+            out = logs()
+            return f"{what}\n{out.stdout}{out.stderr}"
+        wid = wait_for(lambda: self.window(name), 30, what=lambda: explain(f"a `{name}` window"))
+        info = self.run("xwininfo", "-id", wid).stdout
+        test.assertIn("Map State: IsViewable", info, info)
+        width = int(info.split("Width:")[1].split()[0])
+        height = int(info.split("Height:")[1].split()[0])
+
+        def drawn():
+            shot = subprocess.run(["xwd", "-silent", "-id", wid], env=dict(os.environ, **self.env()),
+                                  capture_output=True, check=True).stdout
+            return len(set(shot[-width * height * 4:])) >= 2  # drawn pixels, not one flat colour
+        wait_for(drawn, 15, what=lambda: explain(f"the {name} window to be drawn\n{info}"))
 
     def stop(self):
         self.proc.terminate()
@@ -134,18 +157,7 @@ class Examples(unittest.TestCase):
 
         # The windows the containers opened are on the host's display, mapped.
         for name in ("xeyes", "xclock"):
-            wid = wait_for(lambda: x.window(name), 30, what=lambda: f"a `{name}` window\n{p.pier('logs', check=False).stdout}")
-            info = x.run("xwininfo", "-id", wid).stdout
-            self.assertIn("Map State: IsViewable", info, info)
-            width = int(info.split("Width:")[1].split()[0])
-            height = int(info.split("Height:")[1].split()[0])
-
-            def drawn():
-                shot = subprocess.run(["xwd", "-silent", "-id", wid], env=dict(os.environ, **x.env()),
-                                      capture_output=True, check=True).stdout
-                return len(set(shot[-width * height * 4:])) >= 2  # drawn pixels, not one flat colour
-            wait_for(drawn, 15, what=lambda: f"the {name} window to be drawn\n{info}\n{p.pier('logs', check=False).stdout}"
-                     f"{p.pier('logs', check=False).stderr}")
+            x.assert_window_drawn(self, name, lambda: p.pier("logs", check=False))
 
         # Both ran as the invoking user: by hand (user: $UID:$GID) and by x-pier-desktop (SUDO_UID).
         for name in ("xeyes", "xclock"):
