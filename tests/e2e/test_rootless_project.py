@@ -70,6 +70,29 @@ class RootlessProject(unittest.TestCase):
         self.assertEqual(mounts_mentioning(user.home), [])
         self.assertEqual(sorted(pier_links() - links_before), [], "links left behind")
 
+    def test_a_build_with_run_steps_as_a_user(self):
+        # A user cannot make the build's bridge: each RUN step's own network namespace
+        # is connected by a pasta of its own, stopped with the step.
+        open_tun_to_users(self)
+        user = RootlessUser(self)
+        user.seed_busybox()
+        context = os.path.join(user.home, "app")
+        files = {"Dockerfile": "FROM busybox\nRUN ip route | grep -q '^default via' && echo built > /made\n",
+                 "compose.yaml": "services:\n  app:\n    build: .\n    network_mode: none\n"}
+        os.mkdir(context)
+        for name, text in files.items():
+            with open(os.path.join(context, name), "w") as f:
+                f.write(text)
+        for path in [context] + [os.path.join(context, n) for n in files]:
+            os.chown(path, user.uid, user.gid)
+        built = user.pier("build", cwd=context, check=False, timeout=120)
+        self.assertEqual(built.returncode, 0, built.stderr)
+        self.assertEqual(user.pier("run", "--rm", "-T", "app", "cat", "/made", cwd=context).stdout, "built\n")
+        tmp = os.path.join(user.data_dir, "build", "tmp")
+        self.assertEqual(os.listdir(tmp) if os.path.isdir(tmp) else [], [], "build scratch left behind")
+        user.pier("down", cwd=context)
+        user.wait_no_processes()
+
 
 if __name__ == "__main__":
     unittest.main()

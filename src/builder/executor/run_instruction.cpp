@@ -3,6 +3,7 @@
 #include "base/strings.h"
 #include "builder/executor/executor_steps.h"
 #include "image/json_util.h"
+#include "sys/user_namespace.h"
 
 namespace pier::builder::detail {
 
@@ -102,7 +103,7 @@ Result<LayerBlob> Executor::run_container(RunInput& input, const Instruction& in
   input.name = fmt::format("step-{}", n);
   input.state_dir = fmt::format("{}/run-{}", tmp_, n);
   spawned_ = true;
-  if (input.network == "default") {
+  if (input.network == "default" && !sys::rootless()) {  // rootless: run_step.cpp connects it
     if (!network_) { PIER_TRY(network_, BuildNetwork::create(root_, project_)); }
     input.bridge = network_.get();
   }

@@ -7,14 +7,18 @@
 #include <cerrno>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "base/atomic_file.h"
 #include "base/scope_exit.h"
 #include "builder/executor/build_network.h"
 #include "builder/executor/executor.h"
 #include "image/layer_view.h"
 #include "net/network.h"
+#include "net/rootless/connector.h"
 #include "runtime/container.h"
 #include "runtime/rootfs.h"
+#include "sys/user_namespace.h"
 
 namespace pier::builder::detail {
 namespace {
@@ -101,6 +105,8 @@ Result<RunOutcome> run_in_container(const image::Store& store, const RunInput& i
   if (input.network != "none") {
     if (input.network == "host") spec.namespaces.net = runtime::NamespaceMode::host();
     auto resolv = read_file("/etc/resolv.conf");
+    if (resolv && input.network == "default" && sys::rootless())
+      resolv = std::string("nameserver ") + net::rootless::kPastaDnsRelay + "\n";
     if (resolv) {
       spec.files.push_back({"/etc/resolv.conf", *resolv});
       generated.push_back("/etc/resolv.conf");
@@ -123,7 +129,26 @@ Result<RunOutcome> run_in_container(const image::Store& store, const RunInput& i
   ScopeExit release([&] {
     if (endpoint) input.bridge->release(*endpoint);
   });
-  if (input.network == "default") {
+  // Rootless, a user cannot make the build's bridge in the host's network namespace:
+  // the step's own namespace is connected to the outside by a pasta of its own, as
+  // rootless Podman's builds are (no way to the host's loopback, no ports forwarded).
+  std::string connector_pid = input.state_dir + ".connector.pid";
+  std::string connector_log = input.state_dir + ".connector.log";
+  ScopeExit stop_connector([&] {
+    if (input.network != "default" || !sys::rootless()) return;
+    (void)net::rootless::stop_connector(connector_pid);
+    ::unlink(connector_log.c_str());
+  });
+  if (input.network == "default" && sys::rootless()) {
+    options.before_exec = [&](pid_t pid, int) -> Status {
+      PIER_TRY(auto ns, net::ContainerNetns::from_pid(pid));
+      PIER_CHECK(ns.bring_up_loopback());
+      auto started = net::rootless::start_connector(
+          {fmt::format("/proc/self/fd/{}", ns.fd()), connector_pid, connector_log, ns.fd()});
+      if (!started) return std::move(started).error().context("connect the RUN step's network");
+      return {};
+    };
+  } else if (input.network == "default") {
     options.before_exec = [&](pid_t pid, int) -> Status {
       PIER_TRY(endpoint, input.bridge->attach(pid, input.name));
       return {};

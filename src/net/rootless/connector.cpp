@@ -99,7 +99,7 @@ Result<pid_t> spawn(const std::vector<std::string>& argv, const std::string& log
 // pasta sets the namespace up, writes its pid file, and goes to the background: the
 // process we started exits 0 then, or with the failure.
 Status start_pasta(const std::string& binary, const ConnectorFiles& files) {
-  PIER_TRY(pid_t pid, spawn(pasta_arguments(binary, files), files.log_file));
+  PIER_TRY(pid_t pid, spawn(pasta_arguments(binary, files), files.log_file, files.netns_fd));
   auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
   int status = 0;
   for (;;) {

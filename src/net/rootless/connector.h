@@ -23,6 +23,10 @@ struct ConnectorFiles {
   std::string netns;     // the nsfs bind mount of the namespace to connect
   std::string pid_file;  // the connector's pid, written once it is ready
   std::string log_file;  // its output (pasta prints why it failed there)
+  // pasta only: an open fd of the namespace, passed down to pasta and named by `netns`
+  // as `/proc/self/fd/<fd>`, for a namespace pier may open but pasta may not (a
+  // container's, whose process is not dumpable). -1: `netns` is a path pasta opens.
+  int netns_fd = -1;
 };
 
 // Starts the first connector found on PATH. Call it in the host's namespace: pasta
