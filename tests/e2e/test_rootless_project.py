@@ -3,11 +3,12 @@ two-service project without root: DNS between the services, a published port rea
 from the host, a bind mount whose files written by the container's root belong to the
 user, and `down` leaving no process, mount, link or network namespace behind."""
 import os
+import signal
 import subprocess
 import textwrap
 import unittest
 
-from harness import free_port, http_get, pier_links, wait_for
+from harness import free_port, http_get, pid_alive, pier_links, wait_for
 from rootless_user import RootlessUser
 
 
@@ -91,6 +92,30 @@ class RootlessProject(unittest.TestCase):
         tmp = os.path.join(user.data_dir, "build", "tmp")
         self.assertEqual(os.listdir(tmp) if os.path.isdir(tmp) else [], [], "build scratch left behind")
         user.pier("down", cwd=context)
+        user.wait_no_processes()
+
+    def test_a_supervisor_killed_as_a_user_is_adopted_by_the_next_command(self):
+        user = RootlessUser(self)
+        user.seed_busybox()
+        project = os.path.join(user.home, "adopt")
+        subprocess.run(["runuser", "-u", user.name, "--", "mkdir", "-p", project], check=True)
+        compose = ("services:\n  s:\n    image: busybox\n    init: true\n    network_mode: none\n"
+                   "    command: [\"sleep\", \"1000\"]\n")
+        subprocess.run(["runuser", "-u", user.name, "--", "sh", "-c", f"cat > {project}/compose.yaml"],
+                       input=compose, text=True, check=True)
+        user.pier("up", "-d", cwd=project)
+        pid_file = os.path.join(user.run_dir, "adopt", "supervisor.pid")
+        with open(pid_file) as f:
+            killed = int(f.read())
+        os.kill(killed, signal.SIGKILL)
+        wait_for(lambda: not pid_alive(killed), what="the killed supervisor gone")
+        # The next command starts a supervisor in the same namespaces, which adopts the
+        # container: it is still Up, and exec reaches it.
+        self.assertIn("Up", user.pier("ps", cwd=project).stdout)
+        with open(pid_file) as f:
+            self.assertNotEqual(int(f.read()), killed)
+        self.assertEqual(user.pier("exec", "-T", "s", "echo", "adopted", cwd=project).stdout, "adopted\n")
+        user.pier("down", cwd=project)
         user.wait_no_processes()
 
 
