@@ -142,27 +142,29 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
         if (!r.oneoff && r.service == f.exit_code_from && r.state == ContainerState::exited) return r.exit_code;
     return exit_code;
   };
-  auto stop_all = [&](int code_after) {
+  // `watched`: the command ends with --exit-code-from's code (an abort), else with
+  // `code_after` (Ctrl-C: 130).
+  auto stop_all = [&](int code_after, bool watched) {
     if (stopping) return;
     stopping = true;
-    calls.call(paths, control::StopRequest{f.services, f.timeout}, [&, code_after](Status st) {
+    calls.call(paths, control::StopRequest{f.services, f.timeout}, [&, code_after, watched](Status st) {
       if (!st) std::fprintf(stderr, "error: %s\n", st.error().to_string().c_str());
-      finish(f.exit_code_from.empty() ? code_after : watched_code_now());
+      finish(watched && !f.exit_code_from.empty() ? watched_code_now() : code_after);
     });
   };
 
-  auto abort = [&](int code_after) {
+  auto abort_on_exit = [&](int code_after) {
     if (!stopping) std::fprintf(stderr, "Aborting on container exit...\n");
-    stop_all(code_after);
+    stop_all(code_after, true);
   };
   auto on_exit = [&](const std::string& name, const std::string& service, int code) {
     std::fprintf(stdout, "%s exited with code %d\n", name.c_str(), code);
     std::fflush(stdout);
     if (!f.exit_code_from.empty() && service == f.exit_code_from) {
       watched_code = code;
-      return abort(code);
+      return abort_on_exit(code);
     }
-    if (f.abort_on_exit || (f.abort_on_failure && code != 0)) return abort(code);
+    if (f.abort_on_exit || (f.abort_on_failure && code != 0)) return abort_on_exit(code);
     bool any_left = false;
     for (const auto& [n, s] : state_of)
       if (s == ContainerState::running || s == ContainerState::restarting || s == ContainerState::paused ||
@@ -203,7 +205,7 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
   auto on_interrupt = [&] {
     if (++interrupts == 1) {
       std::fprintf(stderr, "Gracefully stopping... (press Ctrl+C again to force)\n");
-      stop_all(130);
+      stop_all(130, false);
     } else {
       calls.call(paths, control::SignalRequest{}, [&](Status) { finish(130); });
     }

@@ -84,9 +84,7 @@ Status print_rows(const std::vector<Row>& rows, const ImagesFlags& f) {
 Status list_images(const GlobalOptions& globals, const ImagesFlags& f) {
   PIER_CHECK(app::format::check_format(f.format));
   PIER_TRY(auto project, resolve_project(globals, f.services));
-  if (project.loaded)
-    for (const auto& name : f.services)
-      if (!project.loaded->project.find_service(name)) return Error("no such service: " + name);
+  PIER_CHECK(check_services(project, f.services));
   PIER_TRY(auto records, state::RecordStore(project.paths.records_dir()).list());
   PIER_TRY(auto store, image::Store::open(state_root(globals)));
   std::vector<Row> rows;

@@ -35,9 +35,7 @@ int run_on_project(const GlobalOptions& globals, const std::vector<std::string>&
                    bool needs_containers = true, Scope scope = Scope::all_containers) {
   auto project = resolve_project(globals, services);
   if (!project) return report(project.error());
-  if (project->loaded)
-    for (const auto& name : services)
-      if (!project->loaded->project.find_service(name)) return report(Error("no such service: " + name));
+  if (auto st = check_services(*project, services); !st) return report(st.error());
   if (needs_containers) {
     // A record that does not parse still has a container behind it for `down` to remove.
     auto records = state::RecordStore(project->paths.records_dir()).scan();
@@ -140,12 +138,10 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
         result.exit_code = report(project.error());
         return;
       }
-      if (project->loaded)
-        for (const auto& name : *services)
-          if (!project->loaded->project.find_service(name)) {
-            result.exit_code = report(Error("no such service: " + name));
-            return;
-          }
+      if (auto st = check_services(*project, *services); !st) {
+        result.exit_code = report(st.error());
+        return;
+      }
       auto records = current_records(project->paths);
       if (!records) {
         result.exit_code = report(records.error());

@@ -48,9 +48,7 @@ Result<logs::ProjectLogsOptions> build_options(const GlobalOptions& globals, con
   // The compose file gives the project's name and rejects unknown services; without
   // one, -p alone names the project (as `ps` and `down` accept).
   PIER_TRY(ProjectRef project, resolve_project(globals, f.services));
-  if (project.loaded)
-    for (const auto& name : f.services)
-      if (!project.loaded->project.find_service(name)) return Error("no such service: " + name);
+  PIER_CHECK(check_services(project, f.services));
   logs::ProjectLogsOptions o;
   o.root = state_root(globals);
   o.project = project.name;

@@ -110,12 +110,10 @@ void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       }
       f->status.push_back(filter.substr(eq + 1));
     }
-    if (project->loaded)
-      for (const auto& name : f->names)
-        if (!project->loaded->project.find_service(name)) {
-          result.exit_code = report(Error("no such service: " + name));
-          return;
-        }
+    if (auto st = check_services(*project, f->names); !st) {
+      result.exit_code = report(st.error());
+      return;
+    }
     auto records = current_records(project->paths);
     if (!records) {
       result.exit_code = report(records.error());

@@ -85,9 +85,7 @@ void draw(const std::string& text, bool in_place) {
 
 Status show_stats(const GlobalOptions& globals, const StatsFlags& f) {
   PIER_TRY(auto project, resolve_project(globals, f.services));
-  if (project.loaded)
-    for (const auto& name : f.services)
-      if (!project.loaded->project.find_service(name)) return Error("no such service: " + name);
+  PIER_CHECK(check_services(project, f.services));
   PIER_CHECK(render(f.format, {}));  // a bad --format fails before the first second passes
   PIER_TRY(auto records, current_records(project.paths));
   const app::HostFacts host = app::host_facts();

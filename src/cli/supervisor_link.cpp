@@ -26,6 +26,13 @@ Result<app::ControlClient> supervisor_of(const state::ProjectPaths& paths) {
   return app::connect_or_start(paths);
 }
 
+Status check_services(const ProjectRef& project, const std::vector<std::string>& services) {
+  if (project.loaded)
+    for (const auto& name : services)
+      if (!project.loaded->project.find_service(name)) return Error("no such service: " + name);
+  return {};
+}
+
 Result<ProjectRef> resolve_project(const GlobalOptions& globals, const std::vector<std::string>& targeted) {
   auto loaded = load_project(globals, targeted);
   if (!loaded) {

@@ -33,6 +33,9 @@ struct ProjectRef {
   std::optional<LoadedProject> loaded;
 };
 Result<ProjectRef> resolve_project(const GlobalOptions& globals, const std::vector<std::string>& targeted);
+// "no such service: X" for a name the compose file does not declare; without a
+// compose file (-p alone) any name is taken as written.
+Status check_services(const ProjectRef& project, const std::vector<std::string>& services);
 
 // A supervisor that died left containers behind: start a new one so it adopts them.
 void ensure_adopted(const state::ProjectPaths& paths);
