@@ -13,6 +13,7 @@
 #include "compose/dotenv.h"
 #include "compose/extends.h"
 #include "compose/include.h"
+#include "compose/include_env.h"
 #include "compose/interpolation.h"
 #include "compose/merge.h"
 #include "compose/paths.h"
@@ -32,6 +33,7 @@ struct Session {
   std::optional<std::string> stdin_text;
   // A value used ${COMPOSE_PROJECT_NAME} before the name was known (see load_tree).
   bool wants_project_name = false;
+  std::map<std::string, std::string> included_sources;  // see ProjectTree
 };
 
 Result<std::string> read_stdin(Session& session) {
@@ -107,7 +109,12 @@ Result<Node> load_included(const IncludeRequest& req, const Environment& parent_
   if (env_files.empty())
     env_files = select_env_files({}, {}, req.project_directory, req.project_directory);
   PIER_TRY(Environment env, read_env_files(env_files, parent_env));
-  return load_project(req.files, env, session);
+  PIER_TRY(Node project, load_project(req.files, env, session));
+  // What its own environment sets beyond interpolation: bare `environment` keys and the
+  // sources of its secrets and configs (gone once merged into the including project).
+  resolve_bare_environment(project, env);
+  collect_source_values(project, env, session.included_sources);
+  return project;
 }
 
 Status check_include_cycle(const std::string& file, const Session& session) {
@@ -161,6 +168,14 @@ Result<Node> load_project(const std::vector<std::string>& files, const Environme
   return merged;
 }
 
+// The directory of the first file that is not standard input; the working directory
+// when there is none.
+std::string first_file_dir(const std::vector<std::string>& files, const std::string& working_dir) {
+  for (const auto& f : files)
+    if (f != "-") return directory_of(absolute_path(working_dir, f));
+  return working_dir;
+}
+
 // Included projects interpolate with their own Interpolator, so the same unset
 // variable can be reported by several; keep the first report of each message.
 Warnings unique_warnings(Warnings all) {
@@ -202,30 +217,30 @@ Result<ProjectTree> load_tree(const LoadOptions& options) {
   opts.working_directory = opts.working_directory.empty()
       ? fs::current_path(ec).string()
       : fs::absolute(opts.working_directory, ec).lexically_normal().string();
-  Session session{opts, {}, {}, {}, false};
+  Session session{opts, {}, {}, {}, false, {}};
   ProjectTree tree;
 
-  // COMPOSE_FILE may itself come from the .env of the working (or given project) directory.
-  std::string early_dir = opts.project_directory.empty()
-      ? opts.working_directory : absolute_path(opts.working_directory, opts.project_directory);
-  Environment early_env = opts.environment;
-  if (opts.files.empty() && !opts.environment.count("COMPOSE_FILE")) {
-    auto early = read_env_files(select_env_files(opts.env_files, opts.environment,
-                                                 opts.working_directory, early_dir),
-                                opts.environment);
-    if (early) early_env = std::move(early).value();
-  }
+  // The .env files are read twice, as Docker Compose does: first those of the directory
+  // known before any compose file is chosen (--project-directory, the first -f file's,
+  // else the working directory), which may set COMPOSE_FILE; then those of the project
+  // directory the chosen files give. Every variable of the first read is kept, and the
+  // second adds only what the process and the first did not set.
+  std::string early_dir = !opts.project_directory.empty()
+      ? absolute_path(opts.working_directory, opts.project_directory)
+      : first_file_dir(opts.files, opts.working_directory);
+  PIER_TRY(Environment early_env,
+           read_env_files(select_env_files(opts.env_files, opts.environment, opts.working_directory,
+                                           early_dir),
+                          opts.environment));
   // With --project-directory and no -f, the default files are looked for there.
   PIER_TRY(tree.config_files, select_compose_files(opts.files, early_env, opts.working_directory,
                                                    early_dir, session.warnings));
-  const std::string& first = tree.config_files.front();
   tree.working_dir = !opts.project_directory.empty()
-      ? absolute_path(opts.working_directory, opts.project_directory)
-      : first == "-" ? opts.working_directory : directory_of(first);
+      ? early_dir : first_file_dir(tree.config_files, opts.working_directory);
 
   auto env_files = select_env_files(opts.env_files, opts.environment, opts.working_directory,
                                     tree.working_dir);
-  PIER_TRY(tree.environment, read_env_files(env_files, opts.environment));
+  PIER_TRY(tree.environment, read_env_files(env_files, early_env));
   Warnings before_load = session.warnings;
   PIER_TRY(tree.root, load_project(tree.config_files, tree.environment, session));
   PIER_TRY(tree.name, choose_project_name(opts, tree.environment, tree.root, tree.working_dir));
@@ -243,6 +258,7 @@ Result<ProjectTree> load_tree(const LoadOptions& options) {
   } else {
     tree.root.set("name", Node::scalar(tree.name));
   }
+  tree.included_sources = std::move(session.included_sources);
   tree.warnings = unique_warnings(std::move(session.warnings));
   return tree;
 }

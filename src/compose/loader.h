@@ -3,6 +3,7 @@
 // into one document tree. Stage 2 (normalize.h) turns that tree into typed structs.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ struct ProjectTree {
   std::string working_dir;                // absolute project directory
   std::vector<std::string> config_files;  // absolute paths, in load order
   Environment environment;                // what interpolation used: .env overlaid by the process env
+  // Secrets' and configs' `environment: VAR` that an included project's own environment
+  // (its env_file or .env) sets, keyed "secrets.NAME" / "configs.NAME".
+  std::map<std::string, std::string> included_sources;
   Warnings warnings;
 };
 

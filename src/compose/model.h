@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -138,6 +139,10 @@ struct ServiceHook {
   std::optional<bool> privileged;
   std::string working_dir;
   StringMap environment;
+  // pre_start steps only: the step container's image (the service's when empty), and
+  // whether it runs per replica.
+  std::string image;
+  std::optional<bool> per_replica;
 };
 
 struct ExtraHost {
@@ -265,8 +270,14 @@ struct Service {
   std::vector<std::string> dns_search;
   std::string domainname;
   std::optional<std::vector<std::string>> entrypoint;
-  std::vector<EnvFile> env_files;  // already merged into `environment`
+  std::vector<EnvFile> env_files;  // merged into `environment` unless `environment_resolved` is false
   StringMap environment;
+  // Keys written without a value (`- KEY`, `KEY:`) whose variable is unset: the container
+  // has no such variable, not even the image's (Compose's `KEY: null`).
+  std::set<std::string> unset_environment;
+  // False for `config --no-env-resolution`: `env_file` is neither read nor merged, and
+  // every key written without a value stays in `unset_environment`.
+  bool environment_resolved = true;
   std::vector<std::string> expose;
   std::vector<std::string> external_links;
   std::vector<ExtraHost> extra_hosts;
@@ -380,6 +391,9 @@ struct FileObjectConfig {
   std::string name;
   std::string file;  // absolute
   std::string environment;
+  // `environment:` as an included project's own env file sets it; unset: looked up in
+  // the project's environment when the container is planned.
+  std::optional<std::string> environment_value;
   std::optional<std::string> content;
   bool external = false;
   StringMap labels;

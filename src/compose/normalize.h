@@ -21,6 +21,9 @@ struct NormalizeOptions {
   // Relative paths (bind sources, build contexts, secret and config files) made
   // absolute against the project directory, `~` expanded.
   bool resolve_paths = true;
+  // `env_file` read and merged into `environment`, keys without a value looked up in the
+  // project's environment (false: `config --no-env-resolution`).
+  bool resolve_environment = true;
 };
 
 // Errors carry file:line:col of the offending key or value. Non-fatal findings

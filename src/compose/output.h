@@ -1,6 +1,6 @@
 // `pier config` output: the normalised project as JSON (key order mirrors Docker
-// Compose v2's `config`), YAML emission, and the per-service configuration hash the
-// supervisor compares to decide whether a container must be recreated.
+// Compose v2's `config`), YAML emission, and the configuration hashes the supervisor
+// compares to decide whether a container or a network must be made anew.
 #pragma once
 
 #include <string>
@@ -23,5 +23,17 @@ Json node_to_json(const Node& node);
 // a container to be recreated (scale, deploy.replicas, depends_on, profiles...).
 // Empty when the service does not exist.
 std::string service_config_hash(const Project& project, const std::string& service);
+// sha256 hex of a top-level network as `config` prints it (Compose's NetworkHash):
+// subnet, gateway, labels, driver_opts, internal, enable_ipv6... and its name.
+std::string network_config_hash(const NetworkConfig& network);
+// sha256 hex of the top-level definitions (name, driver, driver_opts, external; not
+// labels) of the named volumes the service mounts, with their targets: another
+// external volume, or another bind device, means another container, as Compose
+// recreates a container whose mounts name another volume. Empty when it mounts none.
+std::string service_volumes_hash(const Project& project, const std::string& service);
+// sha256 hex of the service's `pre_start` steps as `config` prints them: a container
+// records it once its steps succeeded, and `up` runs them again when it differs.
+// Empty when the service has none.
+std::string pre_start_hash(const Service& service);
 
 }  // namespace pier::compose

@@ -45,6 +45,25 @@ Status check_mode_reference(const Project& p, const Service& s, const std::strin
   return undefined(s, "service", target, key_mark(s, key), service_names(p), "define the service or fix `" + key + "`");
 }
 
+// `service[:ro|rw]` or `container:name[:ro|rw]`, the forms Docker's engine takes (it
+// refuses any other mode when the container is created).
+Status check_volumes_from_syntax(const Service& s, const std::string& from) {
+  const size_t name_at = starts_with(from, "container:") ? 10 : 0;
+  const size_t colon = from.find(':', name_at);
+  const std::string name = from.substr(name_at, colon == std::string::npos ? std::string::npos : colon - name_at);
+  const std::string mode = colon == std::string::npos ? "" : from.substr(colon + 1);
+  if (name.empty())
+    return Error("service \"" + s.name + "\": volumes_from `" + from + "` names no " +
+                 (name_at ? "container" : "service"))
+        .at(key_mark(s, "volumes_from").to_string())
+        .hint("use `service[:ro|rw]` or `container:name[:ro|rw]`");
+  if (colon != std::string::npos && mode != "ro" && mode != "rw")
+    return Error("service \"" + s.name + "\": volumes_from `" + from + "`: access mode `" + mode + "` is not `ro` or `rw`")
+        .at(key_mark(s, "volumes_from").to_string())
+        .hint("use `ro` (read-only) or `rw` (read-write, the default)");
+  return {};
+}
+
 // The names for "did you mean" are gathered only on an error: gathering them for every
 // service made validation quadratic in the number of services.
 Status check_service_references(const Project& p, const Service& s) {
@@ -57,6 +76,7 @@ Status check_service_references(const Project& p, const Service& s) {
       return undefined(s, "service", target, key_mark(s, "links"), service_names(p), "links name services of this project");
   }
   for (const auto& from : s.volumes_from) {
+    PIER_CHECK(check_volumes_from_syntax(s, from));
     if (starts_with(from, "container:")) continue;
     std::string target = from.substr(0, from.find(':'));
     if (!p.services.count(target))

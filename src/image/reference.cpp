@@ -185,4 +185,12 @@ std::string Reference::registry_host() const {
   return domain == kDefaultDomain ? std::string("registry-1.docker.io") : domain;
 }
 
+bool looks_like_image_id(std::string_view text) {
+  if (text.starts_with("sha256:")) text.remove_prefix(7);
+  if (text.size() < 12 || text.size() > 64) return false;
+  for (char c : text)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
 }  // namespace pier::image

@@ -36,4 +36,8 @@ Result<Reference> parse_reference(std::string_view text);
 // True if `text` is a valid `algorithm:hex` digest (sha256 needs 64 lowercase hex).
 bool is_valid_digest(std::string_view text);
 
+// True if `text` has the form of an image ID: 12 to 64 lowercase hex digits, with or
+// without "sha256:". Such a name may still be a repository ("deadbeefcafe" is one).
+bool looks_like_image_id(std::string_view text);
+
 }  // namespace pier::image

@@ -108,11 +108,12 @@ Result<std::map<std::string, std::optional<std::string>>> read_env_file(const st
 }
 
 Status normalize_environment(const Context& ctx, const Node& service_node, Service& service) {
+  bool resolve = ctx.options.resolve_environment;
   StringMap env;
   if (const Node* n = service_node.find("env_file")) {
     PIER_TRY(service.env_files, read_env_file_list(ctx, *n, "env_file"));
     note_missing_files(*n, service.env_files);
-    PIER_CHECK(merge_files(ctx, *n, service.env_files, env));
+    if (resolve) PIER_CHECK(merge_files(ctx, *n, service.env_files, env));
   }
   if (const Node* n = service_node.find("environment")) {
     PIER_TRY(auto inline_env, read_list_or_dict(*n, "environment"));
@@ -121,12 +122,19 @@ Status normalize_environment(const Context& ctx, const Node& service_node, Servi
         env[k] = *v;
         continue;
       }
-      // A bare `KEY` takes the value pier was started with; unset keys are left out.
+      // A bare `KEY` takes the value pier was started with (or .env's). Unset there, it
+      // unsets KEY: over an env_file's value and the image's, as Compose does.
       auto it = ctx.tree.environment.find(k);
-      if (it != ctx.tree.environment.end()) env[k] = it->second;
+      if (resolve && it != ctx.tree.environment.end()) {
+        env[k] = it->second;
+      } else {
+        env.erase(k);
+        service.unset_environment.insert(k);
+      }
     }
   }
   service.environment = std::move(env);
+  service.environment_resolved = resolve;
 
   StringMap labels;
   if (const Node* n = service_node.find("label_file")) {

@@ -51,13 +51,17 @@ Result<FileReference> read_reference(const Node& item, std::string_view key) {
   return ref;
 }
 
+// `pre_start` steps run in containers of their own: `image` and `per_replica` are theirs,
+// and `command` may be left to the image's.
 Result<ServiceHook> read_hook(const Node& node, std::string_view key) {
+  const bool step = key == "pre_start";
   PIER_CHECK(expect_mapping(node, std::string(key) + " item"));
-  PIER_CHECK(check_keys(node, {"command", "user", "privileged", "working_dir", "environment"}));
+  if (step) { PIER_CHECK(check_keys(node, {"command", "user", "privileged", "working_dir", "environment", "image", "per_replica"})); }
+  else { PIER_CHECK(check_keys(node, {"command", "user", "privileged", "working_dir", "environment"})); }
   ServiceHook h;
   const Node* command = node.find("command");
-  if (!command) return error_at(node, "`" + std::string(key) + "` hook has no `command`");
-  PIER_TRY(h.command, read_command(*command, "command"));
+  if (!command && !step) return error_at(node, "`" + std::string(key) + "` hook has no `command`");
+  if (command) { PIER_TRY(h.command, read_command(*command, "command")); }
   if (const Node* n = node.find("user")) {
     PIER_TRY(h.user, read_string(*n, "user"));
     if (auto st = check_user_ids(h.user); !st) return std::move(st).error().context("user").at(n->mark().to_string());
@@ -65,6 +69,13 @@ Result<ServiceHook> read_hook(const Node& node, std::string_view key) {
   if (const Node* n = node.find("privileged")) { PIER_TRY(h.privileged, read_bool(*n, "privileged")); }
   if (const Node* n = node.find("working_dir")) { PIER_TRY(h.working_dir, read_string(*n, "working_dir")); }
   if (const Node* n = node.find("environment")) { PIER_TRY(h.environment, read_string_map(*n, "environment")); }
+  if (const Node* n = node.find("image")) { PIER_TRY(h.image, read_string(*n, "image")); }
+  if (const Node* n = node.find("per_replica")) {
+    PIER_TRY(h.per_replica, read_bool(*n, "per_replica"));
+    // Refused rather than run once for the service, which a step written per replica
+    // does not expect.
+    if (*h.per_replica) return error_at(*n, "`pre_start` step: `per_replica: true` is not supported yet");
+  }
   return h;
 }
 

@@ -116,7 +116,11 @@ Result<FileObjectConfig> read_file_object(const Context& ctx, const std::string&
     PIER_TRY(f.file, read_string(*x, "file"));
     f.file = resolve_path(ctx, f.file);
   }
-  if (const Node* x = node.find("environment")) { PIER_TRY(f.environment, read_string(*x, "environment")); }
+  if (const Node* x = node.find("environment")) {
+    PIER_TRY(f.environment, read_string(*x, "environment"));
+    if (auto it = ctx.tree.included_sources.find(kind + "." + key); it != ctx.tree.included_sources.end())
+      f.environment_value = it->second;
+  }
   if (const Node* x = node.find("content")) { PIER_TRY(f.content, read_string(*x, "content")); }
   if (const Node* x = node.find("external")) { PIER_CHECK(read_external(*x, f.external, f.name)); }
   if (const Node* x = node.find("labels")) { PIER_TRY(f.labels, read_string_map(*x, "labels")); }

@@ -14,6 +14,9 @@ Json extra_hosts_json(const std::vector<ExtraHost>& hosts);
 Json references_json(const std::vector<FileReference>& refs);
 Json build_json(const BuildConfig& b);
 Json deploy_json(const DeployConfig& d);
+// A top-level network or volume as `config` prints it.
+Json network_json(const NetworkConfig& n);
+Json volume_json(const VolumeConfig& v);
 void put_extensions(Json& obj, const std::map<std::string, Json>& ext);
 
 }  // namespace pier::compose::output

@@ -36,6 +36,10 @@ Json ipam_json(const Ipam& ipam) {
   return o;
 }
 
+}  // namespace
+
+namespace output {
+
 Json network_json(const NetworkConfig& n) {
   Json o = Json::object();
   o["name"] = n.name;
@@ -62,6 +66,10 @@ Json volume_json(const VolumeConfig& v) {
   put_extensions(o, v.extensions);
   return o;
 }
+
+}  // namespace output
+
+namespace {
 
 Json file_object_json(const FileObjectConfig& f) {
   Json o = Json::object();

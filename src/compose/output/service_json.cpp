@@ -76,6 +76,26 @@ void put_numbers(Json& o, const S& s) {
   if (s.stop_grace_period) o["stop_grace_period"] = duration_json(*s.stop_grace_period);
 }
 
+// An unset key prints as null, as compose-go marshals a key without a value.
+Json environment_json(const S& s) {
+  Json o = string_map(s.environment);
+  for (const auto& key : s.unset_environment) o[key] = nullptr;
+  return o;
+}
+
+// Printed only when not merged into `environment` (`config --no-env-resolution`), as
+// compose-go writes an EnvFile: `required` only when false (its default is true).
+Json env_files_json(const std::vector<EnvFile>& files) {
+  Json list = Json::array();
+  for (const auto& f : files) {
+    Json o = {{"path", f.path}};
+    if (!f.required) o["required"] = false;
+    if (!f.format.empty()) o["format"] = f.format;
+    list.push_back(std::move(o));
+  }
+  return list;
+}
+
 void put_lists(Json& o, const S& s) {
   static const std::pair<const char*, std::vector<std::string> S::*> lists[] = {
       {"cap_add", &S::cap_add}, {"cap_drop", &S::cap_drop},
@@ -87,11 +107,13 @@ void put_lists(Json& o, const S& s) {
     if (!(s.*field).empty()) o[key] = string_list(s.*field);
   }
   static const std::pair<const char*, StringMap S::*> maps[] = {
-      {"annotations", &S::annotations}, {"environment", &S::environment}, {"labels", &S::labels},
+      {"annotations", &S::annotations}, {"labels", &S::labels},
       {"storage_opt", &S::storage_opt}, {"sysctls", &S::sysctls}};
   for (const auto& [key, field] : maps) {
     if (!(s.*field).empty()) o[key] = string_map(s.*field);
   }
+  if (!s.environment.empty() || !s.unset_environment.empty()) o["environment"] = environment_json(s);
+  if (!s.environment_resolved && !s.env_files.empty()) o["env_file"] = env_files_json(s.env_files);
   static const std::pair<const char*, std::optional<Json> S::*> kept[] = {
       {"credential_spec", &S::credential_spec}, {"develop", &S::develop}, {"gpus", &S::gpus}, {"models", &S::models}, {"provider", &S::provider}};
   for (const auto& [key, field] : kept) {
@@ -179,7 +201,9 @@ Json hooks_json(const std::vector<ServiceHook>& hooks) {
   Json arr = Json::array();
   for (const auto& h : hooks) {
     Json o = Json::object();
-    o["command"] = string_list(h.command);
+    if (!h.command.empty()) o["command"] = string_list(h.command);
+    if (!h.image.empty()) o["image"] = h.image;
+    if (h.per_replica) o["per_replica"] = *h.per_replica;
     if (!h.user.empty()) o["user"] = h.user;
     if (h.privileged) o["privileged"] = *h.privileged;
     if (!h.working_dir.empty()) o["working_dir"] = h.working_dir;

@@ -3,6 +3,7 @@
 #include "image/reference.h"
 
 using pier::image::parse_reference;
+using pier::image::looks_like_image_id;
 
 namespace {
 std::string normalized(const char* text) {
@@ -82,4 +83,15 @@ TEST_CASE("separators inside path components", "[reference]") {
   CHECK_FALSE(parse_reference("a___b").ok());
   CHECK_FALSE(parse_reference("a..b").ok());
   CHECK_FALSE(parse_reference("a_").ok());
+}
+
+TEST_CASE("image IDs are told from names by their form", "[reference]") {
+  CHECK(looks_like_image_id("5264ece7f433"));
+  CHECK(looks_like_image_id("sha256:" + std::string(64, 'a')));
+  CHECK(looks_like_image_id(std::string(64, '0')));
+  CHECK_FALSE(looks_like_image_id("5264ece7f43"));            // 11 digits: too short for an ID
+  CHECK_FALSE(looks_like_image_id(std::string(65, 'a')));     // longer than a digest
+  CHECK_FALSE(looks_like_image_id("5264ECE7F433"));           // IDs are lowercase
+  CHECK_FALSE(looks_like_image_id("busybox"));
+  CHECK_FALSE(looks_like_image_id("sha512:" + std::string(64, 'a')));
 }

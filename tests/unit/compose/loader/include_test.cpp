@@ -49,6 +49,21 @@ TEST_CASE("include: the including environment wins over the included .env", "[lo
   CHECK(flow(*services(*tree).find("db")) == "{image: mariadb}");
 }
 
+TEST_CASE("include: its env file gives bare environment keys and its secrets' values", "[loader][include]") {
+  TempDir dir;
+  dir.write("compose.yaml", "include:\n  - path: child/compose.yaml\n    env_file: secret.env\n");
+  dir.write("child/compose.yaml",
+            "secrets:\n  s: {environment: MY_SECRET}\n  other: {environment: NOT_SET}\n"
+            "services:\n  a:\n    image: x\n    environment: [MY_ENV, NOT_SET, B=1]\n"
+            "  b:\n    image: x\n    environment: {MY_ENV: null}\n");
+  dir.write("secret.env", "MY_SECRET=super-secret\nMY_ENV=foo\n");
+  auto tree = load_dir(dir);
+  REQUIRE(tree.ok());
+  CHECK(flow(*services(*tree).find("a")) == "{image: x, environment: [MY_ENV=foo, NOT_SET, B=1]}");
+  CHECK(flow(*services(*tree).find("b")) == "{image: x, environment: {MY_ENV: foo}}");
+  CHECK(tree->included_sources == std::map<std::string, std::string>{{"secrets.s", "super-secret"}});
+}
+
 TEST_CASE("include: long syntax with path list, project_directory and env_file", "[loader][include]") {
   TempDir dir;
   dir.write("compose.yaml",

@@ -154,6 +154,27 @@ TEST_CASE("load_tree: COMPOSE_FILE and separators", "[loader][project]") {
   CHECK(tree->config_files == std::vector<std::string>{dir.file("b.yaml")});
 }
 
+TEST_CASE("load_tree: the first .env wins over the project directory's, as Compose", "[loader][project]") {
+  TempDir dir;
+  dir.write("sub/compose.yaml", "services:\n  s: {image: a}\n");
+  dir.write("sub/.env", "SOURCE=sub\nONLY_SUB=sub\n");
+  dir.write(".env", "SOURCE=root\nONLY_ROOT=root\n");
+  // COMPOSE_FILE from the process: the working directory's .env is read all the same.
+  auto tree = load_tree(options_in(dir.path(), {{"COMPOSE_FILE", "sub/compose.yaml"}}));
+  REQUIRE(tree.ok());
+  CHECK(tree->working_dir == dir.file("sub"));
+  CHECK(tree->environment.at("SOURCE") == "root");
+  CHECK(tree->environment.at("ONLY_ROOT") == "root");
+  CHECK(tree->environment.at("ONLY_SUB") == "sub");
+  // -f names the directory first: its .env alone.
+  auto opts = options_in(dir.path());
+  opts.files = {"sub/compose.yaml"};
+  tree = load_tree(opts);
+  REQUIRE(tree.ok());
+  CHECK(tree->environment.at("SOURCE") == "sub");
+  CHECK(tree->environment.count("ONLY_ROOT") == 0);
+}
+
 TEST_CASE("load_tree: -f files, stdin and --project-directory", "[loader][project]") {
   TempDir dir;
   dir.write("base/compose.yaml", "services:\n  s:\n    image: a\n    build: .\n");

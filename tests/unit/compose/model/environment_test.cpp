@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "compose/profiles.h"
 #include "helpers.h"
@@ -18,11 +19,13 @@ TEST_CASE("environment list and map, bare keys resolved from the environment", "
   const auto& a = p->services.at("a").environment;
   CHECK(a.at("A") == "1");
   CHECK(a.at("B") == "from-env");
-  CHECK(a.count("C") == 0);  // unset: left out
+  CHECK(a.count("C") == 0);  // unset: left out of the values, kept as unset
+  CHECK(p->services.at("a").unset_environment == std::set<std::string>{"C"});
   CHECK(a.at("D").empty());
   const auto& b = p->services.at("b").environment;
   CHECK(b.at("E") == "2");
   CHECK(b.count("F") == 0);
+  CHECK(p->services.at("b").unset_environment == std::set<std::string>{"F"});
   CHECK(b.at("G") == "true");
 }
 

@@ -115,3 +115,35 @@ TEST_CASE("the config hash ignores scale and depends_on, not the image", "[compo
   CHECK(h != service_config_hash(*changed, "a"));
   CHECK(service_config_hash(*base, "nope").empty());
 }
+
+TEST_CASE("a network's hash follows its subnet and labels", "[compose][output]") {
+  auto with = [](const std::string& net) {
+    auto p = normalize("services:\n  a:\n    image: x\nnetworks:\n  default:\n" + net);
+    REQUIRE(p.ok());
+    return network_config_hash(p->networks.at("default"));
+  };
+  const std::string subnet = "    ipam:\n      config:\n        - subnet: 10.1.0.0/24\n";
+  std::string h = with(subnet);
+  CHECK(h.size() == 64);
+  CHECK(h == with(subnet));
+  CHECK(h != with("    ipam:\n      config:\n        - subnet: 10.2.0.0/24\n"));
+  CHECK(h != with(subnet + "    labels:\n      a: b\n"));
+  CHECK(h != with(subnet + "    internal: true\n"));
+}
+
+TEST_CASE("a service's volumes hash follows the definitions of its named volumes, not their labels",
+          "[compose][output]") {
+  auto with = [](const std::string& volume) {
+    auto p = normalize("services:\n  a:\n    image: x\n    volumes: [\"v:/data\", \"./here:/here\"]\n  b:\n"
+                       "    image: x\nvolumes:\n  v:\n" + volume);
+    REQUIRE(p.ok());
+    return std::make_pair(service_volumes_hash(*p, "a"), service_volumes_hash(*p, "b"));
+  };
+  auto [h, none] = with("    external: true\n    name: one\n");
+  CHECK(h.size() == 64);
+  CHECK(none.empty());
+  CHECK(h == with("    external: true\n    name: one\n").first);
+  CHECK(h != with("    external: true\n    name: two\n").first);
+  CHECK(with("    labels:\n      a: b\n").first == with("    labels:\n      a: c\n").first);
+  CHECK(with("    driver_opts:\n      type: tmpfs\n      device: tmpfs\n").first != with("").first);
+}

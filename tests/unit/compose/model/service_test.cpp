@@ -158,3 +158,27 @@ TEST_CASE("kept-as-written sections still reject unknown keys", "[compose][servi
   CHECK_THAT(normalize("services:\n  a:\n    image: x\n    blkio_config:\n      wieght: 10\n").error().to_string(),
              Catch::Contains("unknown key `wieght`"));
 }
+
+TEST_CASE("pre_start steps: image, per_replica and an optional command", "[compose][service]") {
+  auto p = normalize("services:\n  a:\n    image: x\n    pre_start:\n      - image: y\n        per_replica: false\n"
+                     "      - command: [sh, -c, 'true']\n");
+  REQUIRE(p);
+  const auto& steps = p->find_service("a")->pre_start;
+  REQUIRE(steps.size() == 2);
+  CHECK(steps[0].image == "y");
+  CHECK(steps[0].per_replica == false);
+  CHECK(steps[0].command.empty());
+  CHECK(steps[1].command == std::vector<std::string>{"sh", "-c", "true"});
+  // Wrong types and what is not supported are refused where they are written.
+  CHECK(error_of("services:\n  a:\n    image: x\n    pre_start:\n      - per_replica: maybe\n")
+            .starts_with("compose.yaml:5:22:"));
+  CHECK_THAT(error_of("services:\n  a:\n    image: x\n    pre_start:\n      - per_replica: true\n"),
+             Catch::Matchers::StartsWith("compose.yaml:5:22:") &&
+                 Catch::Matchers::Contains("`per_replica: true` is not supported yet"));
+  CHECK(error_of("services:\n  a:\n    image: x\n    pre_start:\n      - image: [y]\n").starts_with("compose.yaml:5:16:"));
+  // The keys stay pre_start's: a post_start hook has no image and needs a command.
+  CHECK_THAT(error_of("services:\n  a:\n    image: x\n    post_start:\n      - command: 'true'\n        image: y\n"),
+             Catch::Matchers::Contains("image"));
+  CHECK_THAT(error_of("services:\n  a:\n    image: x\n    post_start:\n      - user: root\n"),
+             Catch::Matchers::Contains("has no `command`"));
+}
