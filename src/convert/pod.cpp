@@ -63,7 +63,7 @@ void add_node_selector(const compose::Service& s, json& spec) {
 json exec_handler(const compose::ServiceHook& hook) { return {{"exec", {{"command", hook.command}}}}; }
 
 // post_start/pre_stop -> lifecycle handlers (the first hook: a container has one of
-// each); pre_start -> init containers with the service's image.
+// each); pre_start -> init containers (the service's image, or the step's own).
 void add_hooks(Context& ctx, const compose::Service& s, Pod& pod) {
   struct Hooks { const char* key; const std::vector<compose::ServiceHook>& hooks; const char* handler; };
   for (const Hooks& h : {Hooks{"post_start", s.post_start, "postStart"}, Hooks{"pre_stop", s.pre_stop, "preStop"}}) {
@@ -79,9 +79,10 @@ void add_hooks(Context& ctx, const compose::Service& s, Pod& pod) {
   }
   for (size_t i = 0; i < s.pre_start.size(); ++i) {
     const auto& hook = s.pre_start[i];
+    // Its own image when it names one; without a command, the image's.
     json init = {{"name", "pre-start-" + std::to_string(i + 1)},
-                 {"image", pod.container["image"]},
-                 {"command", hook.command}};
+                 {"image", hook.image.empty() ? pod.container["image"] : json(hook.image)}};
+    if (!hook.command.empty()) init["command"] = hook.command;
     if (!hook.working_dir.empty()) init["workingDir"] = hook.working_dir;
     for (const auto& [k, v] : hook.environment) init["env"].push_back({{"name", k}, {"value", v}});
     if (hook.privileged) init["securityContext"]["privileged"] = *hook.privileged;

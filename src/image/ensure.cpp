@@ -2,11 +2,22 @@
 
 #include <ctime>
 #include <optional>
+#include <string>
+
+#include "image/reference.h"
 
 namespace pier::image {
 
 Result<ResolvedImage> ensure_image(const Store& store, std::string_view reference, const PullPolicy& policy,
                                    const PullOptions& options) {
+  // An image ID names one local image and can never be pulled: `image: 5264ece7f433`
+  // runs the stored image, as Docker does, whatever the pull policy says.
+  if (looks_like_image_id(reference)) {
+    if (auto local = store.find(reference); local.ok() && store.is_complete(*local)) return store.resolve(reference);
+    if (reference.starts_with("sha256:"))
+      return Error("no such image: " + std::string(reference))
+          .hint("an image ID names an image already in the store: list them with `pier image ls`");
+  }
   PIER_TRY(Reference ref, parse_reference(reference));
   auto local = store.find(ref.str());
   std::optional<int64_t> updated;

@@ -39,6 +39,9 @@ struct NetworkSpec {
   int mtu = 0;
   IpamConfig ipv4;
   std::optional<IpamConfig> ipv6;  // enable_ipv6
+  // The whole definition as the caller hashes it (Compose's network config-hash),
+  // recorded with the bridge: another hash later means another network. "" = none.
+  std::string config_hash;
 };
 
 struct AttachSpec {

@@ -50,11 +50,57 @@ Result<bool> ProjectNetwork::bridge_to_adopt(const NetworkSpec& spec) {
       .context(frame);
 }
 
+std::string ProjectNetwork::bridge_of(const NetworkSpec& spec) const {
+  if (!spec.external && spec.bridge.empty()) return bridge_name(options_.project, spec.name);
+  return spec.bridge;
+}
+
+Result<bool> ProjectNetwork::config_changed(const NetworkSpec& spec) {
+  if (spec.external || spec.config_hash.empty()) return false;
+  if (const Network* held = network(spec.name))
+    return !held->spec().config_hash.empty() && held->spec().config_hash != spec.config_hash;
+  NetworkSpec named = spec;
+  named.bridge = bridge_of(spec);
+  PIER_TRY(bool left, bridge_to_adopt(named));
+  if (!left) return false;
+  auto recorded = record_.config_hash(named.bridge);
+  if (!recorded.ok()) return std::move(recorded).error().context(fmt::format("network `{}`", spec.name));
+  return !recorded->empty() && *recorded != spec.config_hash;
+}
+
+Status ProjectNetwork::remove_network(const NetworkSpec& spec) {
+  auto frame = fmt::format("remove network `{}` of project {}", spec.name, options_.project);
+  auto held = std::find_if(networks_.begin(), networks_.end(),
+                           [&](const auto& n) { return n->spec().name == spec.name; });
+  if (held == networks_.end()) {
+    // A bridge a previous supervisor left: no container of this one is on it.
+    const std::string bridge = bridge_of(spec);
+    auto index = netlink::find_link(host_, bridge);
+    if (!index.ok()) return std::move(index).error().context(frame);
+    if (!*index) return {};
+    if (auto ports = netlink::list_ports_of(host_, **index); ports.ok())
+      for (const auto& port : *ports) (void)netlink::delete_link_if_exists(host_, port);
+    if (auto rc = netlink::delete_link_if_exists(host_, bridge); !rc.ok()) return std::move(rc).error().context(frame);
+    return {};
+  }
+  for (const auto& [container, eps] : endpoints_)
+    for (const auto& ep : eps)
+      if (ep.network == spec.name)
+        return Error(fmt::format("{}: container {} is still attached to it", frame, container))
+            .hint("stop the containers on the network first");
+  Network& net = **held;
+  dns_->stop_listening(net.gateway());
+  if (auto rc = net.destroy(); !rc.ok()) return std::move(rc).error().context(frame);
+  networks_.erase(held);
+  if (auto rc = apply_firewall(); !rc.ok()) return std::move(rc).error().context(frame);
+  return {};
+}
+
 Result<Network*> ProjectNetwork::add_network(NetworkSpec spec, bool has_subnet) {
   if (network(spec.name))
     return Error(fmt::format("add network `{}` to project {}: it is added already", spec.name, options_.project));
   spec.project = options_.project;
-  if (!spec.external && spec.bridge.empty()) spec.bridge = bridge_name(options_.project, spec.name);
+  spec.bridge = bridge_of(spec);
   // The name goes into the record, netlink requests and the project's nft rules.
   if (auto rc = check_bridge_name(spec.bridge); !rc.ok())
     return std::move(rc).error().context(fmt::format("network `{}`", spec.name));
@@ -77,7 +123,14 @@ Result<Network*> ProjectNetwork::add_network(NetworkSpec spec, bool has_subnet) 
       PIER_CHECK(store.record(options_.project, key, spec.ipv6->subnet));
     }
   }
-  if (!spec.external) PIER_CHECK(record_.add_bridge(spec.bridge));
+  if (!spec.external) {
+    PIER_CHECK(record_.add_bridge(spec.bridge));
+    // A bridge taken back keeps the hash it was made with: what config_changed compares
+    // the file with, also when the caller took it back as it is.
+    PIER_TRY(std::string recorded, record_.config_hash(spec.bridge));
+    if (existing && !recorded.empty()) spec.config_hash = recorded;
+    else PIER_CHECK(record_.set_config_hash(spec.bridge, spec.config_hash));
+  }
   PIER_TRY(auto net, existing ? Network::adopt(host_, std::move(spec)) : Network::create(host_, std::move(spec)));
   Network* raw = net.get();
   networks_.push_back(std::move(net));

@@ -63,6 +63,16 @@ class ProjectNetwork {
   // way the DNS listener on the gateway and the nft table come (back) up.
   Result<Network*> add_network(NetworkSpec spec, bool has_subnet);
   Network* network(const std::string& name);
+  // True when spec's network exists with another configuration: held with another
+  // config_hash, or its bridge left by a previous supervisor recorded with another
+  // one. An empty hash on either side (made by an older pier) is no change, as
+  // Compose leaves a network without its hash label alone. External: never.
+  Result<bool> config_changed(const NetworkSpec& spec);
+  // Removes spec's network so that add_network can make it anew: a held one (refused
+  // while a container is attached to it: detach or stop those first) with its DNS
+  // listener and firewall rules, or the bridge a previous supervisor left. The record
+  // keeps the bridge's name; add_network records the new hash.
+  Status remove_network(const NetworkSpec& spec);
 
   // Attaches a container to its networks (first = default route unless gw_priority
   // says otherwise) and publishes its DNS names. Undone entirely on failure.
@@ -98,6 +108,7 @@ class ProjectNetwork {
   Status apply_firewall();
   Status route_localnet_on_bridges();
   Result<bool> bridge_to_adopt(const NetworkSpec& spec);
+  std::string bridge_of(const NetworkSpec& spec) const;
 
   event::Loop& loop_;
   ProjectNetworkOptions options_;

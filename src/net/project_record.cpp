@@ -36,8 +36,39 @@ Result<std::vector<std::string>> ProjectRecord::bridges() const {
   return names;
 }
 
+Result<std::map<std::string, std::string>> ProjectRecord::hashes() const {
+  std::map<std::string, std::string> out;
+  auto text = read_file(hashes_path());
+  if (!text.ok()) {
+    if (text.error().errnum() == ENOENT) return out;
+    return std::move(text).error();
+  }
+  for (const auto& line : split(*text, '\n')) {
+    auto space = line.find(' ');
+    if (space != std::string::npos) out[line.substr(0, space)] = trim(line.substr(space + 1));
+  }
+  return out;
+}
+
+Status ProjectRecord::set_config_hash(const std::string& bridge, const std::string& hash) {
+  PIER_TRY(auto all, hashes());
+  if (all[bridge] == hash) return {};
+  all[bridge] = hash;
+  std::string text;
+  for (const auto& [name, h] : all) text += name + " " + h + "\n";
+  mkdir(dir_.c_str(), 0700);
+  return write_file_atomic(hashes_path(), text, 0600);
+}
+
+Result<std::string> ProjectRecord::config_hash(const std::string& bridge) const {
+  PIER_TRY(auto all, hashes());
+  auto it = all.find(bridge);
+  return it == all.end() ? std::string() : it->second;
+}
+
 Status ProjectRecord::forget() {
-  if (unlink(path().c_str()) != 0 && errno != ENOENT) return Error::system("remove", path(), errno);
+  for (const auto& file : {path(), hashes_path()})
+    if (unlink(file.c_str()) != 0 && errno != ENOENT) return Error::system("remove", file, errno);
   return {};
 }
 

@@ -88,6 +88,7 @@ Result<std::optional<std::string>> read_source(const compose::Service& svc, cons
                                                const compose::Environment* env) {
   if (obj.content) return std::optional<std::string>(*obj.content);
   if (!obj.environment.empty()) {
+    if (obj.environment_value) return std::optional<std::string>(*obj.environment_value);
     if (env)
       if (auto it = env->find(obj.environment); it != env->end()) return std::optional<std::string>(it->second);
     return error_at(svc, ref, fmt::format("environment variable `{}` required by {} `{}` is not set", obj.environment,

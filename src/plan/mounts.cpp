@@ -1,5 +1,5 @@
-// `volumes` (bind, named and anonymous volumes, tmpfs), `tmpfs:` entries, the image's
-// VOLUMEs nothing else mounts, shm_size and init.
+// `volumes` (bind, named and anonymous volumes, tmpfs, image), `tmpfs:` entries,
+// `volumes_from`, the image's VOLUMEs nothing else mounts, shm_size and init.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -120,7 +120,7 @@ Status add_volume(PlanContext& ctx, const compose::ServiceVolume& v) {
   auto dir_of = ctx.in.paths.volume_dir(vol.name);
   if (!dir_of) return ctx.error_at(v.mark, dir_of.error().message());
   std::string dir = *dir_of;
-  if (!subpath.empty() && (subpath[0] == '/' || clean_rooted_path(subpath) != "/" + subpath))
+  if (!subpath.empty() && !is_plain_relative_path(subpath))
     return ctx.error_at(v.mark, fmt::format("volume subpath `{}` must be a plain relative path", subpath));
   ctx.plan.volumes.push_back({vol.name, dir, target, !nocopy && subpath.empty(), vol.external});
   runtime::BindMount b;
@@ -140,6 +140,8 @@ Status add_service_volume(PlanContext& ctx, const compose::ServiceVolume& v) {
     add_bind(ctx, v);
   } else if (v.type == "volume") {
     PIER_CHECK(add_volume(ctx, v));
+  } else if (v.type == "image") {
+    PIER_CHECK(add_image_mount(ctx, v));
   } else if (v.type == "tmpfs") {
     runtime::TmpfsMount t;
     t.target = clean_rooted_path(v.target);
@@ -148,7 +150,7 @@ Status add_service_volume(PlanContext& ctx, const compose::ServiceVolume& v) {
     ctx.plan.spec.tmpfs.push_back(t);
   } else {
     return ctx.error_at(v.mark, fmt::format("volume type `{}` is not supported", v.type))
-        .hint("use bind, volume or tmpfs");
+        .hint("use bind, volume, tmpfs or image");
   }
   return {};
 }
@@ -205,10 +207,16 @@ Status check_image_volume(PlanContext& ctx, const image::LayerView& view, const 
 
 }  // namespace
 
+bool is_plain_relative_path(const std::string& path) {
+  return !path.empty() && path[0] != '/' && clean_rooted_path(path) == "/" + path;
+}
+
 Status plan_mounts(PlanContext& ctx) {
   const compose::Service& s = ctx.svc;
+  const size_t first_bind = ctx.plan.spec.binds.size();
   for (const auto& v : s.volumes) PIER_CHECK(add_service_volume(ctx, v));
   for (const auto& entry : s.tmpfs) PIER_CHECK(add_tmpfs_entry(ctx, entry));
+  PIER_CHECK(add_volumes_from(ctx));
   // An image VOLUME nothing mounts gets a fresh anonymous volume (Docker: exact path match).
   const image::LayerView view(ctx.in.image->layer_dirs);
   for (const auto& path : ctx.image.volumes) {
@@ -218,6 +226,9 @@ Status plan_mounts(PlanContext& ctx) {
     ctx.targets.emplace(target, compose::Mark{});
     PIER_CHECK(add_anonymous(ctx, target, false, true));
   }
+  // What another container's volumes_from copies: these binds but the image mounts.
+  for (size_t i = first_bind; i < ctx.plan.spec.binds.size(); ++i)
+    if (ctx.plan.spec.binds[i].image_layers.empty()) ctx.plan.volume_mounts.push_back(ctx.plan.spec.binds[i]);
   if (s.shm_size && *s.shm_size > 0) ctx.plan.spec.shm_size = static_cast<uint64_t>(*s.shm_size);
   ctx.plan.spec.init = s.init.value_or(false);
   return {};

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/atomic_file.h"
+#include "compose/output.h"
 #include "net/names.h"
 #include "plan/steps.h"
 
@@ -141,6 +142,7 @@ Result<std::pair<net::NetworkSpec, bool>> network_spec(const std::string& name, 
     // No IPv6 subnet given: the net module picks one from its ULA pool.
     spec.ipv6 = v6 ? *v6 : net::IpamConfig{};
   }
+  spec.config_hash = compose::network_config_hash(config);
   return std::make_pair(std::move(spec), v4.has_value());
 }
 

@@ -63,7 +63,7 @@ Result<ServicePlan> plan_container(const PlanInputs& in) {
       detail::plan_limits,       detail::plan_security,  detail::plan_mounts,     detail::plan_files,
       detail::plan_desktop,      detail::plan_devices,   detail::plan_cdi,        detail::order_mounts_step,
       detail::plan_resources,    detail::plan_health,
-      detail::plan_lifecycle,    detail::plan_networking, detail::plan_logging,
+      detail::plan_lifecycle,    detail::plan_hooks,      detail::plan_networking, detail::plan_logging,
   };
   for (Step step : kSteps) {
     if (auto st = step(ctx); !st) return std::move(st).error().context(fmt::format("service \"{}\"", in.service->name));

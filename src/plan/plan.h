@@ -62,17 +62,31 @@ struct VolumePrep {
   bool external = false;           // must exist already; pier never creates it
 };
 
+// A post_start or pre_stop hook: one process the supervisor execs into the running
+// container as `pier exec` does (its namespaces, cgroup, capabilities, seccomp, limits).
+struct HookSpec {
+  runtime::Process process;  // argv; the container's env with the hook's over it; its user and workdir by default
+  bool privileged = false;   // the hook's `privileged:`: every capability, no seccomp filter
+};
+
 struct ServicePlan {
   runtime::ContainerSpec spec;       // with /etc/hosts, resolv.conf and hostname as files 0, 1 and 2
   std::optional<HealthSpec> health;  // service healthcheck merged over the image's; none when disabled/NONE
   RestartSpec restart;
   int stop_signal = SIGTERM;         // stop_signal, else the image's StopSignal
   std::chrono::milliseconds stop_grace{10000};
+  std::vector<HookSpec> post_start;  // run in order once the container runs (a command's start, not a restart's)
+  std::vector<HookSpec> pre_stop;    // run in order before the stop signal, within the stop grace period
   std::map<std::string, std::string> labels;  // image labels < service labels < com.docker.compose.*
   std::string command_display;       // `ps` COMMAND: "\"/bin/sh -c 'sleep 5'\"" (untruncated)
   bool stdin_open = false;           // keep stdin open (the supervisor owns the fds)
   std::string seccomp_profile_path;  // security_opt seccomp=<file>, for the container record
   std::vector<VolumePrep> volumes;   // named and anonymous volumes, for prepare_volumes
+  // What `volumes_from` copies from this container, as Docker copies a container's mount
+  // points: its bind mounts and named and anonymous volumes (its own `volumes:`, the
+  // image's VOLUMEs and what it copied through its own `volumes_from`). Not its tmpfs or
+  // image mounts, nor what pier binds for its own ends (secrets, desktop, CDI).
+  std::vector<runtime::BindMount> volume_mounts;
   std::map<std::string, std::string> log_options;  // logging.options: rotation of its log
   NetworkPlan network;               // what supervisor/networking.cpp attaches
   bool network_attach = true;        // bridge or none: the attach hook runs between clone and exec
@@ -113,6 +127,13 @@ struct PlanInputs {
   };
   std::optional<HeldNamespaces> held;
   std::function<Result<std::optional<HeldNamespaces>>(const std::string& mode)> find_held;
+  // `volumes_from`: the volume_mounts of the container an entry names, given as written
+  // without its mode ("db" for the first replica of service db, "container:name"); an
+  // error that says why when there is no such container.
+  std::function<Result<std::vector<runtime::BindMount>>(const std::string& source)> find_volumes;
+  // `type: image` volumes: the image a mount names, from the local store (the caller
+  // pulls it first, as it does the service's image).
+  std::function<Result<image::ResolvedImage>(const std::string& reference)> find_image;
   // The variables the project was loaded with, for secrets/configs with `environment:`.
   const compose::Environment* environment = nullptr;
   DesktopHostPaths desktop_host;
@@ -130,6 +151,10 @@ Result<std::string> sources_digest(const compose::Project& project, const compos
 // config's `content` interpolates): never written to disk with the project's source.
 std::vector<std::string> secret_source_variables(const compose::Project& project,
                                                  const compose::LoadOptions& load);
+
+// The images a service mounts (`type: image` volumes), in order, without duplicates:
+// what `up` and `run` pull besides the service's own image.
+std::vector<std::string> mounted_images(const compose::Service& service);
 
 // Named volumes: creates <root>/volumes/<name>/_data and anonymous volumes under the
 // container's scratch dir. A volume pier creates now is filled with the image's content

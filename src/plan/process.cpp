@@ -44,16 +44,19 @@ void replace_or_append(std::vector<std::string>& env, const std::string& entry) 
   env.push_back(entry);
 }
 
-// Config env = the service's, then the image's keys the service did not set. The process
-// then sees PATH, HOSTNAME and (with a tty) TERM first, each replaced in place when the
-// config sets it (container/env.go CreateDaemonEnvironment).
+// Config env = the service's, then the image's keys the service neither set nor unset (a
+// key written without a value whose variable is unset removes the image's, as Docker's
+// ReplaceOrAppendEnvValues does for an entry without `=`). The process then sees PATH,
+// HOSTNAME and (with a tty) TERM first, each replaced in place when the config sets it
+// (container/env.go CreateDaemonEnvironment).
 std::vector<std::string> merge_env(const compose::Service& s, const image::ImageConfig& image,
                                    const std::string& hostname, bool tty) {
   std::vector<std::string> config;
   for (const auto& [k, v] : s.environment) config.push_back(k + "=" + v);
   for (const auto& e : image.env) {
     if (e.find('=') == std::string::npos) continue;  // a bare name sets nothing
-    if (!s.environment.count(env_key(e))) config.push_back(e);
+    std::string key = env_key(e);
+    if (!s.environment.count(key) && !s.unset_environment.count(key)) config.push_back(e);
   }
   std::vector<std::string> env = {std::string("PATH=") + kDefaultPath};
   if (!hostname.empty()) env.push_back("HOSTNAME=" + hostname);

@@ -37,6 +37,15 @@ struct PlanContext {
 // Records a mount target; a second mount on the same path is an error at `mark`.
 Status claim_target(PlanContext& ctx, const std::string& target, const compose::Mark& mark, std::string_view what);
 
+// A `subpath` that names a place inside its root: relative, without `.`, `..` or empty
+// components.
+bool is_plain_relative_path(const std::string& path);
+// Helpers of plan_mounts, each in its own file: `volumes_from` (volumes_from.cpp, after
+// the service's own volumes, which win at the same target) and `type: image` volumes
+// (image_mounts.cpp).
+Status add_volumes_from(PlanContext& ctx);
+Status add_image_mount(PlanContext& ctx, const compose::ServiceVolume& v);
+
 // In the order plan_container runs them: later steps read what earlier ones filled in
 // (the environment needs the hostname; mounts need the network mode for sysctls).
 Status check_unsupported(PlanContext& ctx);
@@ -64,6 +73,9 @@ Status plan_cdi(PlanContext& ctx);
 Status plan_resources(PlanContext& ctx);
 Status plan_health(PlanContext& ctx);
 Status plan_lifecycle(PlanContext& ctx);
+// post_start and pre_stop as processes to exec: after every step that sets the
+// process's environment, user and working directory (plan_process, plan_desktop, plan_cdi).
+Status plan_hooks(PlanContext& ctx);
 // The NetworkPlan, and the files that name the container: /etc/hosts, resolv.conf and
 // /etc/hostname. No step before it writes spec.files, so they are files 0, 1 and 2
 // (Supervisor::attach_network rewrites 0 and 1 once the addresses are known).

@@ -1,5 +1,5 @@
 // Keys pier parses but cannot honour. What changes how the service behaves in a way its
-// author relies on (another container's volumes, a different OCI runtime) is an
+// author relies on (a different OCI runtime, a Docker API socket) is an
 // error; what only tunes or is Windows/Swarm-only is a warning, as Docker on Linux
 // itself discards cpu_count/cpu_percent with a warning.
 #include <fmt/format.h>
@@ -16,9 +16,6 @@ bool is_oci_runtime_alias(const std::string& runtime) {
 
 Status check_errors(PlanContext& ctx) {
   const compose::Service& s = ctx.svc;
-  if (!s.volumes_from.empty())
-    return ctx.error("volumes_from", "`volumes_from` is not supported yet")
-        .hint("declare a named volume and mount it in both services");
   if (!s.runtime.empty() && !is_oci_runtime_alias(s.runtime))
     return ctx.error("runtime", fmt::format("runtime `{}` is not supported: pier runs containers itself", s.runtime))
         .hint("remove `runtime`");

@@ -116,6 +116,8 @@ Result<ContainerPlan> build_plan(const ContainerSpec& spec, const RootfsLayout& 
   facts.tty_gid_mapped = tty_gid_mapped(spec);
   facts.files_dir = layout.files_dir;
   facts.private_dir = layout.private_dir;
+  facts.image_mounts_dir = layout.image_mounts_dir;
+  facts.overlay_userxattr = sys::rootless();  // as prepare_rootfs mounts the rootfs
   facts.passwd = std::move(passwd);
   facts.group = std::move(group);
   PIER_TRY(plan.mounts, build_mount_table(spec, facts));
@@ -341,6 +343,10 @@ Status kill(const Container& c, int signal) {
 }
 
 Status destroy(const std::string& project, const std::string& name, const std::string& state_dir) {
+  // An empty or odd name would aim the kill and the rmdir at `pier/<project>/` itself,
+  // or at another project's tree: the same wall as spawn's.
+  PIER_CHECK(check_name("project", project).context("destroy"));
+  PIER_CHECK(check_name("container", name).context("destroy"));
   PIER_TRY(CgroupManager* cgroups, cgroup_manager());
   const std::string rel = cgroup_name(project, name);
   // Every mount of the container lives in its own mount namespace, which the kernel tears
@@ -355,6 +361,7 @@ Status destroy(const std::string& project, const std::string& name, const std::s
 }
 
 void release_project(const std::string& project) {
+  if (!check_name("project", project)) return;
   auto cgroups = cgroup_manager();
   if (cgroups.ok()) (*cgroups)->remove_parents(cgroup_name(project, "x"));
 }

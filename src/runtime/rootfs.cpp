@@ -26,6 +26,23 @@ uint32_t host_id(const std::vector<IdMap>& map, uint32_t id) {
   return 65534;
 }
 
+// The child mounts each image's overlay on a directory of its own here, in its mount
+// namespace only. `mode`: as the state dir's, so a user namespace's root reaches it.
+Status make_image_mount_dirs(const ContainerSpec& spec, const std::string& dir, mode_t mode) {
+  PIER_CHECK(make_dir(dir, mode));
+  if (::chmod(dir.c_str(), mode) != 0) return Error::system("chmod", dir, errno);
+  PIER_CHECK(make_dir(dir + "/empty", 0755));
+  for (size_t i = 0; i < spec.binds.size(); ++i)
+    if (!spec.binds[i].image_layers.empty()) PIER_CHECK(make_dir(fmt::format("{}/{}", dir, i), 0755));
+  return {};
+}
+
+bool has_image_mounts(const ContainerSpec& spec) {
+  for (const auto& b : spec.binds)
+    if (!b.image_layers.empty()) return true;
+  return false;
+}
+
 }  // namespace
 
 Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
@@ -46,6 +63,10 @@ Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec) {
   if (!spec.private_files.empty()) {
     l.private_dir = spec.state_dir + "/private";
     PIER_CHECK(make_dir(l.private_dir, 0700));
+  }
+  if (has_image_mounts(spec)) {
+    l.image_mounts_dir = spec.state_dir + "/image-mounts";
+    PIER_CHECK(make_image_mount_dirs(spec, l.image_mounts_dir, state_mode));
   }
   // The state dir is per-container scratch that a reboot empties (the run directory):
   // no fsync, which costs milliseconds per file on a disk-backed --root.

@@ -15,6 +15,9 @@ struct RootfsLayout {
   std::string files_dir;   // state_dir/files
   std::string private_dir; // state_dir/private: stays empty on the host (secrets, configs)
   std::string overlay_options;  // empty for a plain directory
+  // state_dir/image-mounts, with image mounts: a mount point per image mount (the bind's
+  // index) and an empty layer; stays empty on the host.
+  std::string image_mounts_dir;
 };
 
 Result<RootfsLayout> prepare_rootfs(const ContainerSpec& spec);

@@ -61,6 +61,11 @@ struct BindMount {
   // only, never as a host path, since another container may have made it a symlink.
   std::string subpath;
   bool nosuid = false, nodev = false, noexec = false;  // CDI mounts ask for these
+  // An image mount (`type: image`) when not empty: the source is a read-only overlay of
+  // these layer directories (topmost first, as ContainerSpec::layers), made by the child,
+  // and `source` is unused. `subpath` is then looked up with the image as its root: a
+  // symlink in the image resolves inside the image, never on the host.
+  std::vector<std::string> image_layers;
 };
 
 struct TmpfsMount {

@@ -75,6 +75,8 @@ std::string to_json(const ContainerRecord& r) {
       {"oneoff", r.oneoff},
       {"config_hash", r.config_hash},
       {"sources_digest", r.sources_digest},
+      {"volumes_hash", r.volumes_hash ? Json(*r.volumes_hash) : Json()},
+      {"pre_start_done", r.pre_start_done},
       {"image", r.image},
       {"image_id", r.image_id},
       {"command", r.command},
@@ -124,6 +126,8 @@ Result<ContainerRecord> record_from_json(const std::string& text, const std::str
     get_to(j, "oneoff", r.oneoff);
     get_to(j, "config_hash", r.config_hash);
     get_to(j, "sources_digest", r.sources_digest);
+    get_to(j, "pre_start_done", r.pre_start_done);
+    if (auto it = j.find("volumes_hash"); it != j.end() && it->is_string()) r.volumes_hash = it->get<std::string>();
     get_to(j, "image", r.image);
     get_to(j, "image_id", r.image_id);
     get_to(j, "command", r.command);

@@ -53,6 +53,13 @@ struct ContainerRecord {
   // sha256 of its secrets' and configs' content (never the content): `up` recreates the
   // container when a source changed. Empty when the service uses none.
   std::string sources_digest;
+  // compose::service_volumes_hash when it was made: `up` recreates the container when
+  // its named volumes' definitions changed. Absent in records of an older pier, which
+  // are not compared.
+  std::optional<std::string> volumes_hash;
+  // compose::pre_start_hash of the service's pre_start steps once they all succeeded
+  // before this container started: `up` does not run them again while it matches.
+  std::string pre_start_done;
   std::string image;     // as written in the service
   std::string image_id;  // sha256:...
   std::string command;   // for `ps`: entrypoint + command, quoted

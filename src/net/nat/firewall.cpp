@@ -3,8 +3,18 @@
 #include <fmt/format.h>
 #include <nftables/libnftables.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <algorithm>
-#include <memory>
+#include <cerrno>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <utility>
 
 #include "base/strings.h"
 #include "net/names.h"
@@ -13,22 +23,64 @@
 namespace pier::net::nat {
 namespace {
 
-struct Ctx {
-  void operator()(nft_ctx* c) const { nft_ctx_free(c); }
-};
+// The nftables context of the calling thread's network namespace, made on first use and
+// kept until the process exits (never freed: the kernel closes its socket then). Closing
+// the socket right after a transaction waits until the kernel has freed what the
+// transaction replaced, an RCU grace period later (~8 ms): every supervisor applies its
+// project's table as it starts, before its first container can run. A socket belongs to
+// the namespace it was opened in, so a thread in another namespace gets a context of its
+// own. Callers hold `nft_lock`: a context serves one command at a time.
+std::mutex nft_lock;
+
+Result<nft_ctx*> context_of_this_netns() {
+  static auto* contexts = new std::map<std::pair<dev_t, ino_t>, nft_ctx*>;
+  struct stat ns {};
+  if (::stat("/proc/thread-self/ns/net", &ns) != 0)
+    return Error::system("stat", "/proc/thread-self/ns/net", errno);
+  auto& ctx = (*contexts)[{ns.st_dev, ns.st_ino}];
+  if (!ctx) {
+    ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (!ctx) return Error("cannot create nftables context");
+    nft_ctx_buffer_output(ctx);
+    nft_ctx_buffer_error(ctx);
+  }
+  return ctx;
+}
+
+// libnftables opens its netlink socket without close-on-exec. Kept for the life of the
+// process, it would reach every program pier starts without closing fds first (pasta):
+// each netfilter netlink socket of this process is marked, pier opens no other.
+void netfilter_sockets_close_on_exec() {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (!dir) return;
+  while (const dirent* entry = ::readdir(dir)) {
+    int fd = std::atoi(entry->d_name);
+    int domain = 0, protocol = 0;
+    socklen_t len = sizeof domain;
+    if (fd == ::dirfd(dir) || ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 ||
+        domain != AF_NETLINK)
+      continue;
+    len = sizeof protocol;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) != 0 || protocol != NETLINK_NETFILTER) continue;
+    if (int flags = ::fcntl(fd, F_GETFD); flags >= 0 && !(flags & FD_CLOEXEC)) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+  }
+  ::closedir(dir);
+}
 
 // Runs nft commands; on failure the error names what was attempted and what nft said.
 Result<std::string> run_nft(const std::string& what, const std::string& commands) {
-  std::unique_ptr<nft_ctx, Ctx> ctx(nft_ctx_new(NFT_CTX_DEFAULT));
-  if (!ctx) return Error(fmt::format("{}: cannot create nftables context", what));
-  nft_ctx_buffer_output(ctx.get());
-  nft_ctx_buffer_error(ctx.get());
-  if (nft_run_cmd_from_buffer(ctx.get(), commands.c_str()) != 0) {
-    std::string err = nft_ctx_get_error_buffer(ctx.get());
+  std::lock_guard lock(nft_lock);
+  auto ctx = context_of_this_netns();
+  if (!ctx) return std::move(ctx).error().context(what);
+  int rc = nft_run_cmd_from_buffer(*ctx, commands.c_str());
+  // After the command: the socket may be opened (or reopened) by any of them.
+  netfilter_sockets_close_on_exec();
+  // Both buffers are read after every command: reading one rewinds it for the next.
+  std::string out = nft_ctx_get_output_buffer(*ctx), err = nft_ctx_get_error_buffer(*ctx);
+  if (rc != 0)
     return Error(fmt::format("{}: {}", what, std::string(trim(err))))
         .hint("pier needs root (CAP_NET_ADMIN) and the nf_tables kernel module");
-  }
-  return std::string(nft_ctx_get_output_buffer(ctx.get()));
+  return out;
 }
 
 // In an inet table, `dnat` names the family of its target; one rule per family.

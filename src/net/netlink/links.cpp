@@ -141,6 +141,13 @@ Status create_veth(const Socket& sock, const VethSpec& spec) {
   rtnl_link_set_name(link.get(), spec.host_name.c_str());
   rtnl_link_set_name(peer, spec.peer_name.c_str());
   rtnl_link_set_ns_fd(peer, spec.peer_netns_fd);
+  // One queue each way on both ends, what the kernel leaves a veth with anyway: asked for
+  // at creation, it allocates one; left out, it allocates one per CPU and then cuts the
+  // pair down to one, each cut waiting out an RCU grace period (~4 ms per end).
+  for (rtnl_link* end : {link.get(), peer}) {
+    rtnl_link_set_num_tx_queues(end, 1);
+    rtnl_link_set_num_rx_queues(end, 1);
+  }
   if (spec.mtu > 0) {
     rtnl_link_set_mtu(link.get(), spec.mtu);
     rtnl_link_set_mtu(peer, spec.mtu);

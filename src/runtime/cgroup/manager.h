@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/unique_fd.h"
 #include "runtime/cgroup/devices.h"
 #include "runtime/spec.h"
 
@@ -57,6 +58,12 @@ class CgroupManager {
                         const std::vector<DeviceRule>& devices) = 0;
   // v2: an O_DIRECTORY fd for CLONE_INTO_CGROUP; v1: -1 (use add_process after clone).
   virtual int open_for_clone(const std::string& rel) = 0;
+  // v1: the `tasks` file of the cgroup in every hierarchy, for the child to write "0"
+  // (itself) into before it goes on. Writing another process's pid to cgroup.procs takes
+  // the kernel's global threadgroup lock for writing, which waits out an RCU grace period
+  // (~10 ms on an idle host) unless one just passed; a thread that moves itself skips that
+  // lock. Empty: v2 and none (add_process, or born in the cgroup).
+  virtual Result<std::vector<UniqueFd>> open_for_self_attach(const std::string&) { return std::vector<UniqueFd>{}; }
   virtual Status add_process(const std::string& rel, pid_t pid) = 0;
   virtual Result<std::vector<pid_t>> processes(const std::string& rel) = 0;
   virtual Result<CgroupStats> stats(const std::string& rel) = 0;

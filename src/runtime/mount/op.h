@@ -27,6 +27,11 @@ enum class OpKind {
   // `source` there (uid, gid, mode), then binds that file read-only onto target.
   private_fs,
   private_file,
+  // An image mount: a read-only overlay (`data`: its options) mounted on `source`, a host
+  // directory outside the rootfs, in the container's mount namespace only (it leaves the
+  // container's view with the old root); then `subpath` of it, looked up with the image
+  // as its root, is bound read-only onto target.
+  image,
 };
 
 enum class Create { none, dir, file };
@@ -52,6 +57,7 @@ struct MountOp {
   dev_t dev = 0;
   uid_t uid = 0;  // private_file, mknod: the owner
   gid_t gid = 0;
+  std::string image;  // image: the image's name, for messages
 };
 
 using MountTable = std::vector<MountOp>;

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 
+#include "base/strings.h"
 #include "base/unique_fd.h"
 #include "runtime/sysctls.h"
 #include "runtime/users.h"
@@ -213,12 +214,49 @@ bool subpath_is_dir(const BindMount& b) {
   return !fd || ::fstat(fd.get(), &st) != 0 || S_ISDIR(st.st_mode);
 }
 
-Status add_binds(MountTable& t, const ContainerSpec& spec) {
-  for (const auto& b : spec.binds) {
+// An image mount, mounted by the child on its own directory under the state dir. The
+// empty layer beneath makes a one-layer image a valid overlay: with no upper dir,
+// overlayfs wants two lower ones.
+Result<MountOp> image_mount_op(const BindMount& b, size_t index, const HostFacts& facts) {
+  if (facts.image_mounts_dir.empty())
+    return Error(fmt::format("image {} -> {}: no directory to mount the image on", b.source, b.target));
+  for (const auto& layer : b.image_layers)
+    if (layer.find_first_of(":,") != std::string::npos)
+      return Error(fmt::format("image {} -> {}: layer path `{}` contains `:` or `,`, which overlayfs cannot take",
+                               b.source, b.target, layer));
+  std::vector<std::string> lower = b.image_layers;
+  if (lower.size() == 1) lower.push_back(facts.image_mounts_dir + "/empty");
+  MountOp op;
+  op.kind = OpKind::image;
+  op.source = fmt::format("{}/{}", facts.image_mounts_dir, index);
+  op.image = b.source;
+  op.fstype = "overlay";
+  op.data = "lowerdir=" + join(lower, ":") + (facts.overlay_userxattr ? ",userxattr" : "");
+  if (op.data.size() >= 4000)
+    return Error(fmt::format("image {} -> {}: overlay options exceed a page", b.source, b.target))
+        .hint("use an image with fewer layers");
+  op.subpath = b.subpath;
+  op.target = b.target;
+  // Content of another image: never read-write, and no setuid programs or device nodes
+  // from it gain anything in this container.
+  op.flags = MS_RDONLY | MS_NOSUID | MS_NODEV;
+  op.propagation = propagation_flags(b.propagation);
+  op.create = Create::dir;  // the child makes a file instead when the subpath is one
+  return op;
+}
+
+Status add_binds(MountTable& t, const ContainerSpec& spec, const HostFacts& facts) {
+  for (size_t i = 0; i < spec.binds.size(); ++i) {
+    const BindMount& b = spec.binds[i];
     if (b.target.empty() || b.target[0] != '/')
       return Error(fmt::format("bind {} -> {}: target must be an absolute path", b.source, b.target));
     if (b.target == "/proc" || b.target.rfind("/proc/", 0) == 0)
       return Error(fmt::format("bind {} -> {}: mounts on or inside /proc are refused", b.source, b.target));
+    if (!b.image_layers.empty()) {
+      PIER_TRY(MountOp op, image_mount_op(b, i, facts));
+      t.push_back(std::move(op));
+      continue;
+    }
     struct stat st{};
     bool is_dir = true;
     if (!b.subpath.empty()) {
@@ -344,7 +382,7 @@ Result<MountTable> build_mount_table(const ContainerSpec& spec, const HostFacts&
     op.create = Create::file;
     t.push_back(op);
   }
-  PIER_CHECK(add_binds(t, spec));
+  PIER_CHECK(add_binds(t, spec, facts));
   add_tmpfs(t, spec);
   // After volumes and tmpfs, so that one on /run does not hide /run/secrets/<name>.
   PIER_CHECK(add_private_files(t, spec, facts));
@@ -371,6 +409,7 @@ const char* kind_name(OpKind kind) {
     case OpKind::write: return "write";
     case OpKind::private_fs: return "private tmpfs";
     case OpKind::private_file: return "private file";
+    case OpKind::image: return "image";
   }
   return "?";
 }
@@ -396,6 +435,7 @@ std::string format_table(const MountTable& table) {
 }
 
 std::string failure_hint(const MountOp& op, int err) {
+  if (op.kind == OpKind::image) return err == ENOENT && !op.subpath.empty() ? "the image has no such path" : "";
   if (op.kind != OpKind::bind || op.subpath.empty()) return {};
   if (err == EXDEV) return "a symlink in the volume leads outside it; pier mounts only what lies inside";
   if (err == ENOENT) return "create the subpath in the volume first";
@@ -414,6 +454,9 @@ std::string describe(const MountOp& op) {
       return fmt::format("{} {} -> {}", kind_name(op.kind), op.source, op.target);
     case OpKind::private_fs:
       return fmt::format("{} on {}", kind_name(op.kind), op.source);
+    case OpKind::image:
+      if (!op.subpath.empty()) return fmt::format("image {} subpath {} -> {}", op.image, op.subpath, op.target);
+      return fmt::format("image {} -> {}", op.image, op.target);
     default:
       return fmt::format("{} {}", kind_name(op.kind), op.target);
   }

@@ -41,6 +41,11 @@ struct HostFacts {
   // the child's namespace, and the image's /etc/passwd and /etc/group for their owners.
   std::string private_dir;
   std::string passwd, group;
+  // Image mounts: the host directory holding a mount point per image mount (named by
+  // the bind's index in spec.binds) and `empty`, an empty layer; and whether overlayfs
+  // takes its marks from `user.overlay.*` xattrs, as a rootless pier's layers keep them.
+  std::string image_mounts_dir;
+  bool overlay_userxattr = false;
   bool init_present = true;
   // pier itself runs in a user namespace (rootless): as in a container's own one, device
   // nodes cannot be made, and sysfs and mqueue mount only over namespaces it owns.

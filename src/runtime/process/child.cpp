@@ -212,7 +212,7 @@ void reset_signals(const ContainerPlan& plan) {
 // project lock and the control socket. All but what the plan names go now.
 // Async-signal-safe: a sorted array on the stack and close_range.
 void close_inherited_fds(const ContainerPlan& plan) {
-  int keep[8 + sizeof plan.joins / sizeof plan.joins[0]];
+  int keep[8 + sizeof plan.joins / sizeof plan.joins[0] + ContainerPlan::kMaxCgroupTasks];
   int n = 0;
   auto add = [&](int fd) {
     if (fd < 3) return;
@@ -224,6 +224,7 @@ void close_inherited_fds(const ContainerPlan& plan) {
   add(plan.intermediate_pidfd);
   for (int fd : plan.stdio) add(fd);
   for (int i = 0; i < plan.join_count; ++i) add(plan.joins[i].pidfd);
+  for (int i = 0; i < plan.cgroup_task_count; ++i) add(plan.cgroup_tasks[i]);
   unsigned next = 3;
   for (int i = 0; i < n; ++i) {
     unsigned fd = static_cast<unsigned>(keep[i]);
@@ -231,6 +232,16 @@ void close_inherited_fds(const ContainerPlan& plan) {
     if (fd + 1 > next) next = fd + 1;
   }
   if (sys::close_range(next, ~0U, 0) < 0) fail(plan.sync_fd, Step::close_fds);
+}
+
+// cgroup v1: into the container's cgroup by our own hand ("0" is the writing thread, our
+// only one), before the parent's `go` and before anything of ours may be charged to the
+// host's cgroup. The files' fds go at once: nothing of the host's cgroupfs stays open.
+void join_cgroup(const ContainerPlan& plan) {
+  for (int i = 0; i < plan.cgroup_task_count; ++i) {
+    if (!child::write_all(plan.cgroup_tasks[i], "0", 1)) fail(plan.sync_fd, Step::join_cgroup);
+    ::close(plan.cgroup_tasks[i]);
+  }
 }
 
 // SIGKILL when the thread that cloned us exits. That thread is in launch() until we
@@ -246,13 +257,14 @@ void die_with_parent() { ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); }
 [[noreturn]] void run_child(const ContainerPlan& plan) {
   die_with_parent();
   close_inherited_fds(plan);
+  join_cgroup(plan);
   // Nobody in the container may open /proc/<pid>/exe (pier itself) before execve.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   ::umask(0);
   // A session of its own: the container must not share the supervisor's process group
   // (kill(0, sig) inside would otherwise reach the host processes of that group).
   ::setsid();
-  expect(plan, Msg::go);  // sync 1: the parent has put us in the cgroup
+  expect(plan, Msg::go);  // sync 1: id maps written; in the cgroup (v2, v1 by join_cgroup)
   set_identity(plan);
   if (!plan.exec_mode) {
     child::mount_rootfs(plan);

@@ -106,6 +106,35 @@ void do_bind(const Ctx& c, const MountOp& op) {
   ::close(target);
 }
 
+// An image mount. The overlay of the image's layers goes on a host directory, in this
+// namespace only (like the private tmpfs); the subpath is then looked up with the
+// overlay as the root, so a symlink in the image (absolute, or with `..`) resolves
+// inside the image as it would in a container of that image, never on the host. The
+// target becomes a file when the subpath is one.
+void do_image(const Ctx& c, const MountOp& op) {
+  char p[32];
+  int dir = ::open(op.source.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0 || ::mount("overlay", fd_path(p, dir), "overlay", op.flags, op.data.c_str()) < 0) c.die();
+  ::close(dir);
+  int image = ::open(op.source.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (image < 0) c.die();
+  int source = op.subpath.empty() ? image : resolve(image, op.subpath.c_str(), false, O_PATH);
+  if (source < 0) c.die();
+  struct stat st{};
+  if (::fstat(source, &st) < 0) c.die();
+  Create create = S_ISDIR(st.st_mode) ? Create::dir : Create::file;
+  int target = ensure(c.root, op.target.c_str(), create, op.no_symlinks);
+  if (target < 0) c.die();
+  struct statfs fs{};
+  if (::fstatfs(target, &fs) < 0) c.die();
+  if (fs.f_type == PROC_SUPER_MAGIC) fail(c.plan.sync_fd, Step::bind_into_proc, c.index, EPERM);
+  if (bind_tree(source, target, true, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, op.propagation) < 0)
+    c.die();
+  if (source != image) ::close(source);
+  ::close(image);
+  ::close(target);
+}
+
 void do_mask(const Ctx& c, const MountOp& op) {
   char p[32], q[32];
   int fd = resolve(c.root, op.target.c_str(), op.no_symlinks, O_PATH);
@@ -218,6 +247,7 @@ void apply(const Ctx& c, const MountOp& op) {
     case OpKind::write: return do_write(c, op);
     case OpKind::private_fs: return do_private_fs(c, op);
     case OpKind::private_file: return do_private_file(c, op);
+    case OpKind::image: return do_image(c, op);
   }
 }
 

@@ -106,10 +106,11 @@ Status write_id_maps(const ContainerPlan& plan, pid_t pid) {
 }
 
 Status run_handshake(ContainerPlan& plan, int fd, Launched& child, CgroupManager* cgroups,
-                     const std::string& cgroup_rel, bool joined_at_clone, const LaunchHooks& hooks) {
-  // sync 1: the child waits in `expect(go)` until its id maps are written and it is in its cgroup.
+                     const std::string& cgroup_rel, bool attached, const LaunchHooks& hooks) {
+  // sync 1: the child waits in `expect(go)` until its id maps are written and it is in its
+  // cgroup (v1: it joined by itself before that wait; v2: born there).
   if (plan.user_ns) PIER_CHECK(write_id_maps(plan, child.pid));
-  if (cgroups && !joined_at_clone) PIER_CHECK(cgroups->add_process(cgroup_rel, child.pid).context("join cgroup"));
+  if (cgroups && !attached) PIER_CHECK(cgroups->add_process(cgroup_rel, child.pid).context("join cgroup"));
   PIER_CHECK(send_msg(fd, Msg::go));
   if (plan.wait_before_pivot) {
     PIER_CHECK(expect(plan, fd, Msg::mounted));  // sync 1b: mounts done, not yet pivoted
@@ -185,8 +186,18 @@ Result<Launched> launch(ContainerPlan& plan, CgroupManager* cgroups, const std::
   plan.wait_before_pivot = static_cast<bool>(hooks.after_mounts) && !plan.exec_mode;
   finalize_pointers(plan);
 
+  // cgroup v1: the child moves itself (open_for_self_attach); the files stay open here
+  // until the handshake is over. More hierarchies than the plan holds: add_process.
+  std::vector<UniqueFd> cgroup_tasks;
+  if (cgroups) {
+    PIER_TRY(cgroup_tasks, cgroups->open_for_self_attach(cgroup_rel));
+  }
+  if (cgroup_tasks.size() > ContainerPlan::kMaxCgroupTasks) cgroup_tasks.clear();
+  plan.cgroup_task_count = 0;
+  for (const auto& fd : cgroup_tasks) plan.cgroup_tasks[plan.cgroup_task_count++] = fd.get();
+
   Launched child;
-  bool joined_at_clone = false;
+  bool attached = plan.cgroup_task_count > 0;
   ChildStack stack;  // outlives the handshake: freed only after the child exec'd or died
   if (plan.intermediate_pidfd >= 0) {
     PIER_TRY(child, clone_via_intermediate(plan, parent_end.get()));
@@ -197,7 +208,7 @@ Result<Launched> launch(ContainerPlan& plan, CgroupManager* cgroups, const std::
     if (pid < 0) return Error::system("clone3", "", errno).hint("the kernel must allow new namespaces");
     if (pid == 0) run_child(plan);
     child = Launched{pid, UniqueFd(pidfd)};
-    joined_at_clone = true;
+    attached = true;
   } else {
     PIER_TRY(child, clone_sharing_memory(plan, stack));
   }
@@ -207,7 +218,7 @@ Result<Launched> launch(ContainerPlan& plan, CgroupManager* cgroups, const std::
     siginfo_t info{};
     ::waitid(P_PIDFD, static_cast<id_t>(child.pidfd.get()), &info, WEXITED);
   });
-  PIER_CHECK(run_handshake(plan, parent_end.get(), child, cgroups, cgroup_rel, joined_at_clone, hooks));
+  PIER_CHECK(run_handshake(plan, parent_end.get(), child, cgroups, cgroup_rel, attached, hooks));
   reap.release();
   return child;
 }

@@ -25,6 +25,11 @@ struct ContainerPlan {
   // parent moved it into its cgroup, so the namespace is rooted there.
   uint64_t clone_flags = 0;
   bool new_cgroup_ns = false;
+  // cgroup v1: the child writes "0" to each of these `tasks` files first, moving itself
+  // into its cgroup (CgroupManager::open_for_self_attach says why not the parent).
+  static constexpr int kMaxCgroupTasks = 16;
+  int cgroup_tasks[kMaxCgroupTasks] = {};
+  int cgroup_task_count = 0;
   struct Join {
     int pidfd;
     uint32_t flags;

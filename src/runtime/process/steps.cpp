@@ -47,6 +47,7 @@ const char* step_name(Step step) {
     case Step::signals: return "reset signals";
     case Step::console: return "allocate the pty";
     case Step::bind_into_proc: return "bind into /proc";
+    case Step::join_cgroup: return "join cgroup";
   }
   return "unknown step";
 }

@@ -25,6 +25,7 @@ enum class Step : int32_t {
   rlimit, oom_score_adj, stdio, close_fds, capability_bounding, setgroups, setgid, setuid,
   capset, chdir, no_new_privs, seccomp, exec, clone_child, signals, console,
   bind_into_proc,  // mount_op's row resolved onto procfs: op is its index
+  join_cgroup,
 };
 
 struct Frame {

@@ -85,8 +85,9 @@ bool same_file_content(int a, int b) {
 
 // The binary through a read-only overlay of its own directory over an empty tmpfs
 // (overlayfs wants two layers when it has no upper one). Both mounts stay detached;
-// the returned O_PATH handle keeps them alive.
-Result<UniqueFd> sealed_overlay(int self) {
+// the returned O_PATH handle keeps them alive. Their own handles go to `mounts` when
+// given, else they close here.
+Result<UniqueFd> sealed_overlay(int self, std::vector<UniqueFd>* mounts) {
   char target[4096];
   ssize_t n = ::readlink(kSelfExe, target, sizeof target - 1);
   if (n <= 0) return Error::system("readlink", kSelfExe, errno);
@@ -103,6 +104,10 @@ Result<UniqueFd> sealed_overlay(int self) {
   if (!exe) return Error::system("open through a sealed overlay", path, errno);
   // The file at that path may have been replaced since this process started.
   if (!same_file_content(self, exe.get())) return Error("`" + path + "` changed since pier started");
+  if (mounts) {
+    mounts->push_back(std::move(overlay));
+    mounts->push_back(std::move(empty));
+  }
   return exe;
 }
 
@@ -143,11 +148,11 @@ bool runs_from_sealed_exe() {
   return self && is_sealed(self.get());
 }
 
-Result<UniqueFd> open_sealed_exe() {
+Result<UniqueFd> open_sealed_exe(std::vector<UniqueFd>* mounts) {
   UniqueFd self(::open(kSelfExe, O_RDONLY | O_CLOEXEC));
   if (!self) return Error::system("open", kSelfExe, errno);
   if (is_sealed(self.get())) return self;
-  if (auto overlay = sealed_overlay(self.get())) return std::move(*overlay);
+  if (auto overlay = sealed_overlay(self.get(), mounts)) return std::move(*overlay);
   return sealed_memfd_copy(self.get());
 }
 

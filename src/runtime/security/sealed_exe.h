@@ -15,6 +15,8 @@
 // The container may still read that copy; it can no longer reach the file on the host.
 #pragma once
 
+#include <vector>
+
 #include "base/result.h"
 #include "base/unique_fd.h"
 
@@ -25,7 +27,12 @@ bool runs_from_sealed_exe();
 
 // A handle to execute pier from (execveat AT_EMPTY_PATH): this process's own binary when
 // it is already sealed, else a new sealed copy of it.
-Result<UniqueFd> open_sealed_exe();
+// `mounts`: when given, the handles of the detached mounts a sealed overlay is made of
+// come back in it instead of being closed here. Closing the last handle of a detached
+// mount waits out an RCU grace period (a few ms, once per mount), which a caller may
+// leave to a process that outlives it: the supervisor a CLI starts keeps them until it
+// exits. The overlay stays read-only and detached whoever holds them.
+Result<UniqueFd> open_sealed_exe(std::vector<UniqueFd>* mounts = nullptr);
 
 // Re-executes this process (the same argv, from /proc/self/cmdline, and environment)
 // from a sealed copy unless it runs from one already: returns only then, or on error.

@@ -91,6 +91,15 @@ Status add_conditional(scmp_filter_ctx ctx, CapMask caps) {
   return {};
 }
 
+// A binary search on the syscall number instead of one comparison per rule in a row.
+// Installing a filter, the kernel runs it once for every syscall number of every
+// architecture it names (to cache which are always allowed), under a lock with
+// interrupts off: with Docker's ~350 rules in a row that was 5% of the CPU time of
+// `up -d`. Every syscall of the container also runs the filter, now in ~9 comparisons.
+Status sorted_by_syscall(scmp_filter_ctx ctx) {
+  return check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2), "binary tree attribute");
+}
+
 Result<SeccompProgram> export_program(scmp_filter_ctx ctx) {
   UniqueFd fd(::memfd_create("pier-seccomp", MFD_CLOEXEC));
   if (!fd) return Error::system("memfd_create", "seccomp", errno);
@@ -113,6 +122,7 @@ Status merge_compat_arches(scmp_filter_ctx native, CapMask caps) {
     if (compat) seccomp_release(compat);
   });
   PIER_CHECK(check(seccomp_attr_set(compat, SCMP_FLTATR_CTL_NNP, 0), "nnp attribute"));
+  PIER_CHECK(sorted_by_syscall(compat));  // merging needs the same attributes on both
   PIER_CHECK(check(seccomp_arch_remove(compat, SCMP_ARCH_NATIVE), "remove native arch"));
   PIER_CHECK(check(seccomp_arch_add(compat, SCMP_ARCH_X86), "add x86"));
   PIER_CHECK(check(seccomp_arch_add(compat, SCMP_ARCH_X32), "add x32"));
@@ -130,6 +140,7 @@ Result<SeccompProgram> compile(CapMask caps) {
   ScopeExit release([&] { seccomp_release(ctx); });
   // The child sets no_new_privs itself when asked; libseccomp must not force it.
   PIER_CHECK(check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "nnp attribute"));
+  PIER_CHECK(sorted_by_syscall(ctx));
   int highest = 0;
   PIER_CHECK(add_groups(ctx, caps, highest));
   PIER_CHECK(add_conditional(ctx, caps));
@@ -162,6 +173,7 @@ Result<SeccompProgram> compile_custom(const SeccompProfile& profile) {
   if (!ctx) return Error("seccomp: seccomp_init failed");
   ScopeExit release([&] { seccomp_release(ctx); });
   PIER_CHECK(check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "nnp attribute"));
+  PIER_CHECK(sorted_by_syscall(ctx));
   for (const auto& rule : profile.rules) {
     std::vector<scmp_arg_cmp> args;
     for (const auto& a : rule.args) args.push_back(to_cmp(a));

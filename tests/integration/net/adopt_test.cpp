@@ -348,3 +348,44 @@ TEST_CASE("adopt: an unrecorded bridge, a changed subnet and a second add_networ
   REQUIRE(s2.net->teardown().ok());
   CHECK_FALSE(link_exists(c.host, bridge));
 }
+
+TEST_CASE("recreate: a network held or left with another config hash is found changed and made anew",
+          "[net][root][recreate]") {
+  PIER_NEEDS_ROOT();
+  Crashable c("recreate");
+  std::string bridge = bridge_name(c.project, "default");
+  auto spec = [](const char* subnet, const char* hash) {
+    NetworkSpec s = network_spec("default", subnet);
+    s.config_hash = hash;
+    return s;
+  };
+  {
+    auto s1 = c.start();
+    REQUIRE(s1.net->add_network(spec("10.199.55.0/24", "one"), true).ok());
+    CHECK_FALSE(s1.net->config_changed(spec("10.199.55.0/24", "one")).value());
+    CHECK_FALSE(s1.net->config_changed(spec("10.199.55.0/24", "")).value());  // no hash: no change
+    CHECK(s1.net->config_changed(spec("10.199.56.0/24", "two")).value());
+    // Refused while a container is attached to it.
+    auto web = attach(*s1.net, "web", {"web"});
+    auto busy = s1.net->remove_network(spec("10.199.56.0/24", "two"));
+    REQUIRE_FALSE(busy.ok());
+    CHECK_THAT(busy.error().to_string(), Catch::Contains("container web is still attached to it"));
+    REQUIRE(s1.net->detach("web").ok());
+    REQUIRE(s1.net->remove_network(spec("10.199.56.0/24", "two")).ok());
+    CHECK_FALSE(link_exists(c.host, bridge));
+    CHECK(s1.net->network("default") == nullptr);
+    auto made = s1.net->add_network(spec("10.199.56.0/24", "two"), true);
+    REQUIRE(made.ok());
+    CHECK((*made)->gateway().to_string() == "10.199.56.1");
+  }
+  // The supervisor is gone; its bridge stays, recorded with hash "two".
+  auto s2 = c.start();
+  CHECK_FALSE(s2.net->config_changed(spec("10.199.56.0/24", "two")).value());
+  CHECK(s2.net->config_changed(spec("10.199.57.0/24", "three")).value());
+  REQUIRE(s2.net->remove_network(spec("10.199.57.0/24", "three")).ok());
+  CHECK_FALSE(link_exists(c.host, bridge));
+  REQUIRE(s2.net->add_network(spec("10.199.57.0/24", "three"), true).ok());
+  CHECK(ProjectRecord(c.state_dir, c.project).config_hash(bridge).value() == "three");
+  REQUIRE(s2.net->teardown().ok());
+  CHECK_FALSE(link_exists(c.host, bridge));
+}

@@ -2,6 +2,9 @@
 // namespaces standing in for containers. Traffic stays on loopback and on the
 // bridges these tests create (10.199.0.0/16 subnets, all local to the host).
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 
 #include <filesystem>
 #include <optional>
@@ -393,4 +396,26 @@ TEST_CASE("project: IPv4-only containers have no IPv6, and no link pier made acc
   // The host side: the bridge and the container's veth end.
   for (const auto& link : {net->bridge(), web.eps[0].host_veth})
     CHECK(sysctl_text(-1, fmt::format("ipv6/conf/{}/accept_ra", link)) == "0");
+}
+
+// The nftables context stays open for the life of the process (closing it right after a
+// transaction waits out an RCU grace period), and libnftables opens its socket without
+// close-on-exec: every program pier starts would inherit a netfilter socket.
+TEST_CASE("firewall: the kept nftables socket is not inherited by programs pier starts", "[net][root]") {
+  PIER_NEEDS_ROOT();
+  REQUIRE(nat::list_pier_tables().ok());
+  REQUIRE(nat::list_pier_tables().ok());
+  int netfilter_sockets = 0, inheritable = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int fd = std::stoi(entry.path().filename().string());
+    int domain = 0, protocol = 0;
+    socklen_t len = sizeof domain;
+    if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 || domain != AF_NETLINK) continue;
+    len = sizeof protocol;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) != 0 || protocol != NETLINK_NETFILTER) continue;
+    ++netfilter_sockets;
+    inheritable += !(::fcntl(fd, F_GETFD) & FD_CLOEXEC);
+  }
+  CHECK(netfilter_sockets == 1);  // kept, one for this namespace however many commands ran
+  CHECK(inheritable == 0);
 }

@@ -201,3 +201,21 @@ TEST_CASE("/sys/fs/cgroup shows the container's own cgroup, read-only", "[root][
   CHECK(r["cat " + limit_file] == std::to_string(48 << 20));
   CHECK(r["write /sys/fs/cgroup/x"] == "30");
 }
+
+TEST_CASE("destroy refuses an empty or odd container name and leaves the project's cgroup", "[root][runtime][cgroup]") {
+  if (!test::running_as_root()) PIER_SKIP("needs root");
+  auto* mgr = runtime::cgroup_manager().value();
+  TestRoot t;
+  auto r = t.run(t.spec({"true"}));
+  INFO(r.error << r.output);
+  // The container is gone; its project's cgroup stays for the next one.
+  const std::string project_cgroup = "pier/" + t.project();
+  REQUIRE(mgr->exists(project_cgroup));
+  // An empty name would aim the kill and the rmdir at the project's cgroup itself.
+  for (const char* name : {"", ".", "..", "a/b"}) {
+    auto st = runtime::destroy(t.project(), name, "");
+    CHECK_FALSE(st.ok());
+    CHECK(mgr->exists(project_cgroup));
+  }
+  CHECK_FALSE(runtime::destroy("", "x", "").ok());
+}

@@ -174,9 +174,6 @@ TEST_CASE("plan: mount errors point at the volume entry", "[plan]") {
 )") == "compose.yaml:6:9: service \"app\": duplicate mount point `/data` (first at compose.yaml:5:9)");
   CHECK(error_of("services:\n  app:\n    image: busybox\n    volumes: [\"/a:data\"]\n") ==
         "compose.yaml:4:15: service \"app\": volume target `data` is not an absolute path");
-  CHECK(error_of("services:\n  db:\n    image: busybox\n  app:\n    image: busybox\n    volumes_from: [db]\n") ==
-        "compose.yaml:6:5: service \"app\": `volumes_from` is not supported yet (declare a named volume and mount it "
-        "in both services)");
   CHECK_THAT(error_of(R"(services:
   app:
     image: busybox

@@ -47,7 +47,8 @@ TEST_CASE("plan: no command at all is an error at the service", "[plan]") {
 
 TEST_CASE("plan: environment is the service's over the image's, after PATH, HOSTNAME and TERM", "[plan]") {
   auto config = busybox_config();
-  config.env = {"PATH=/opt/bin:/bin", "LANG=C.UTF-8", "MODE=image", "BARE"};
+  // UNSET is written without a value and is not set: the image's value goes too.
+  config.env = {"PATH=/opt/bin:/bin", "LANG=C.UTF-8", "MODE=image", "UNSET=image", "BARE"};
   auto p = plan_of(R"(services:
   app:
     image: busybox

@@ -81,6 +81,25 @@ TEST_CASE("v1 writes each limit to its hierarchy", "[runtime][cgroup]") {
   CHECK(mgr->exists(rel));
 }
 
+// The child writes "0" through these (runtime/process/child.cpp): one per hierarchy, the
+// cgroup's own `tasks` file in each.
+TEST_CASE("v1 opens the cgroup's tasks file in every hierarchy for the child", "[runtime][cgroup]") {
+  FakeCgroupfs fake;
+  auto mgr = make_cgroup_v1({{"memory", fake.root + "/memory"}, {"pids", fake.root + "/pids"}});
+  std::string rel = cgroup_name("p", "c");
+  fake.prepare(rel);
+  std::ofstream(fake.root + "/memory/" + rel + "/tasks");
+  CHECK(mgr->open_for_self_attach(rel).error().to_string().find(fake.root + "/pids/" + rel + "/tasks") !=
+        std::string::npos);
+  std::ofstream(fake.root + "/pids/" + rel + "/tasks");
+  auto tasks = mgr->open_for_self_attach(rel);
+  REQUIRE(tasks.ok());
+  REQUIRE(tasks->size() == 2);
+  for (const auto& fd : *tasks) CHECK(::write(fd.get(), "0", 1) == 1);
+  CHECK(fake.read("memory/" + rel + "/tasks") == "0");
+  CHECK(fake.read("pids/" + rel + "/tasks") == "0");
+}
+
 TEST_CASE("v1 reports a missing controller by name", "[runtime][cgroup]") {
   FakeCgroupfs fake;
   auto mgr = make_cgroup_v1({{"cpu", fake.root + "/cpu"}});

@@ -352,3 +352,52 @@ TEST_CASE("a volume subpath stays one bind row the child resolves inside the vol
   CHECK(failure_hint(*bind, ENOENT) == "create the subpath in the volume first");
   CHECK(failure_hint(*bind, EACCES).empty());
 }
+
+TEST_CASE("an image mount is one row: a read-only overlay of the layers, its subpath resolved by the child",
+          "[runtime][plan]") {
+  auto spec = base_spec();
+  BindMount one{"docker.io/library/content:latest", "/content"};
+  one.image_layers = {"/store/layers/a/root"};
+  BindMount two{"content:2", "/etc/app.conf"};
+  two.image_layers = {"/store/layers/top/root", "/store/layers/base/root"};
+  two.subpath = "etc/app.conf";
+  spec.binds = {one, two};
+  HostFacts facts;
+  facts.image_mounts_dir = "/state/c/image-mounts";
+  auto t = build_mount_table(spec, facts).value();
+  const MountOp* first = find(t, OpKind::image, "/content");
+  REQUIRE(first);
+  // One layer and no upper dir: overlayfs wants a second lower one, the empty layer.
+  CHECK(first->data == "lowerdir=/store/layers/a/root:/state/c/image-mounts/empty");
+  CHECK(first->source == "/state/c/image-mounts/0");
+  CHECK(first->flags == (MS_RDONLY | MS_NOSUID | MS_NODEV));
+  CHECK(first->propagation == (MS_PRIVATE | MS_REC));
+  CHECK(describe(*first) == "image docker.io/library/content:latest -> /content");
+  const MountOp* second = find(t, OpKind::image, "/etc/app.conf");
+  REQUIRE(second);
+  CHECK(second->data == "lowerdir=/store/layers/top/root:/store/layers/base/root");
+  CHECK(second->source == "/state/c/image-mounts/1");
+  CHECK(second->subpath == "etc/app.conf");
+  CHECK(describe(*second) == "image content:2 subpath etc/app.conf -> /etc/app.conf");
+  CHECK(failure_hint(*second, ENOENT) == "the image has no such path");
+  CHECK(failure_hint(*first, ENOENT).empty());
+
+  facts.overlay_userxattr = true;  // a rootless pier's layers keep their marks in user.overlay.*
+  t = build_mount_table(spec, facts).value();
+  CHECK(find(t, OpKind::image, "/content")->data == "lowerdir=/store/layers/a/root:/state/c/image-mounts/empty,userxattr");
+}
+
+TEST_CASE("image mounts that overlayfs or the container cannot take are refused before clone", "[runtime][plan]") {
+  auto spec = base_spec();
+  BindMount b{"content", "/content"};
+  b.image_layers = {"/store/lay:ers/root"};
+  spec.binds = {b};
+  HostFacts facts;
+  facts.image_mounts_dir = "/state/c/image-mounts";
+  CHECK_THAT(build_mount_table(spec, facts).error().to_string(),
+             Catch::Contains("layer path `/store/lay:ers/root` contains `:` or `,`"));
+  spec.binds[0].image_layers = {"/store/layers/a/root"};
+  CHECK_THAT(build_mount_table(spec, {}).error().to_string(), Catch::Contains("no directory to mount the image on"));
+  spec.binds[0].target = "/proc/sys";
+  CHECK_THAT(build_mount_table(spec, facts).error().to_string(), Catch::Contains("mounts on or inside /proc are refused"));
+}

@@ -46,6 +46,17 @@ class V1Manager final : public CgroupManager {
 
   int open_for_clone(const std::string&) override { return -1; }
 
+  Result<std::vector<UniqueFd>> open_for_self_attach(const std::string& rel) override {
+    std::vector<UniqueFd> tasks;
+    for (const auto& h : hierarchies_) {
+      std::string path = h.root + "/" + rel + "/tasks";
+      UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+      if (!fd) return Error::system("open", path, errno);
+      tasks.push_back(std::move(fd));
+    }
+    return tasks;
+  }
+
   Status add_process(const std::string& rel, pid_t pid) override {
     std::string text = std::to_string(pid);
     for (const auto& h : hierarchies_) PIER_CHECK(cgfs::write(h.root + "/" + rel + "/cgroup.procs", text));
