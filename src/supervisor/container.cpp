@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -103,9 +104,17 @@ void ManagedContainer::set_stopped_by_user(bool value) {
   (void)save();
 }
 
+void ManagedContainer::set_pre_start_done(const std::string& hash) {
+  record_.pre_start_done = hash;
+  (void)save();
+}
+
 // The container's stdout and stderr are FIFOs in its scratch dir (or its pty). The
 // container gets them opened read-write, so it never sees SIGPIPE while no supervisor
-// reads (after a crash); the kernel buffers up to a pipe's size meanwhile.
+// reads (after a crash); the kernel buffers up to a pipe's size meanwhile. Our read
+// ends are opened read-write too: a writer of our own, so a read never sees EOF between
+// two runs of the container, and one descriptor per stream instead of two (every
+// container's start copies and closes each descriptor the supervisor holds).
 Status ManagedContainer::open_log_pipes() {
   if (!log_) {
     PIER_TRY(auto rotation, logs::rotation_from_options(plan_.log_options));
@@ -119,14 +128,32 @@ Status ManagedContainer::open_log_pipes() {
   PIER_CHECK(make_fifo(out));
   PIER_CHECK(make_fifo(err));
   if (!out_read_) {
-    PIER_TRY(out_read_, open_fd(out, O_RDONLY | O_NONBLOCK));
-    PIER_TRY(err_read_, open_fd(err, O_RDONLY | O_NONBLOCK));
-    PIER_TRY(out_keep_, open_fd(out, O_WRONLY | O_NONBLOCK));
-    PIER_TRY(err_keep_, open_fd(err, O_WRONLY | O_NONBLOCK));
+    PIER_TRY(out_read_, open_fd(out, O_RDWR | O_NONBLOCK));
+    PIER_TRY(err_read_, open_fd(err, O_RDWR | O_NONBLOCK));
     ::fcntl(out_read_.get(), F_SETPIPE_SZ, 1 << 20);
     ::fcntl(err_read_.get(), F_SETPIPE_SZ, 1 << 20);
   }
   return {};
+}
+
+Result<UniqueFd> ManagedContainer::open_stdin_fifo() {
+  const std::string path = record_.scratch_dir + "/stdin.fifo";
+  PIER_CHECK(make_fifo(path));
+  return open_fd(path, O_RDWR);
+}
+
+Result<UniqueFd> ManagedContainer::attach_input() const {
+  if (!running()) return Error("container " + name() + " is not running");
+  if (plan_.spec.process.tty) {
+    if (!tty_master_) return UniqueFd();
+    UniqueFd copy(::fcntl(tty_master_.get(), F_DUPFD_CLOEXEC, 0));
+    if (!copy) return Error::system("copy the pty of container", name(), errno);
+    return copy;
+  }
+  if (!plan_.stdin_open) return UniqueFd();
+  // The container holds the FIFO open for reading: this open neither blocks nor fails
+  // with ENXIO while it runs.
+  return open_fd(record_.scratch_dir + "/stdin.fifo", O_WRONLY | O_NONBLOCK);
 }
 
 void ManagedContainer::watch_output() {
@@ -165,7 +192,14 @@ void ManagedContainer::on_output(int fd, int stream) {
   }
 }
 
-void ManagedContainer::start(Done done) {
+void ManagedContainer::start(Done done, Hooks hooks) {
+  if (hooks == Hooks::run && !plan_.post_start.empty() && !running() && !starting()) {
+    // Once the container runs; a start that failed has nothing to run them in.
+    return start([this, alive = alive_, done = std::move(done)](Status st) mutable {
+      if (!st || !*alive) return done(std::move(st));
+      run_hooks("post_start", std::nullopt, std::move(done));
+    });
+  }
   if (running()) return done({});
   if (starting()) {
     // Started by another command (two `up`s at once): done when that start is, with its
@@ -194,7 +228,7 @@ void ManagedContainer::start(Done done) {
   if (auto st = join_current_namespaces(spec); !st) {
     return done(std::move(st).error().context("container " + name()));
   }
-  UniqueFd out_w, err_w;
+  UniqueFd out_w, err_w, in_r;
   if (direct) {
     for (size_t i = 0; i < 3 && i < direct_stdio_.size(); ++i) spec.process.stdio[i] = direct_stdio_[i].get();
     spec.process.tty = false;
@@ -208,8 +242,15 @@ void ManagedContainer::start(Done done) {
     err_w = std::move(*e);
     spec.process.stdio[1] = out_w.get();
     spec.process.stdio[2] = err_w.get();
+    if (plan_.stdin_open) {
+      auto in = open_stdin_fifo();
+      if (!in) return done(std::move(in).error().context("container " + name()));
+      in_r = std::move(*in);
+      spec.process.stdio[0] = in_r.get();
+    }
   }
-  auto shared_fds = std::make_shared<std::pair<UniqueFd, UniqueFd>>(std::move(out_w), std::move(err_w));
+  auto shared_fds = std::make_shared<std::array<UniqueFd, 3>>(
+      std::array<UniqueFd, 3>{std::move(in_r), std::move(out_w), std::move(err_w)});
   runtime::SpawnOptions options;
   ContainerHost* host = &host_;
   std::string container = name();
@@ -370,8 +411,7 @@ void ManagedContainer::start_health() {
   health_->start();
 }
 
-// One probe: an exec in the container (on a worker: exec_in blocks while it clones),
-// its exit watched on the loop, killed when the timeout passes.
+// One probe: an exec in the container, killed when the timeout passes.
 void ManagedContainer::probe(std::function<void(bool)> done) {
   if (!runtime_) return done(false);
   runtime::Process process;
@@ -380,25 +420,40 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
   process.workdir = plan_.spec.process.workdir;
   process.user = plan_.spec.process.user;
   process.group_add = plan_.spec.process.group_add;
+  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(plan_.health->timeout);
+  exec_watched("health probe", std::move(process), false, timeout, probes_, [this, done](ProbeResult result) {
+    bool passed = result.passed();
+    probe_history_.add(std::move(result));
+    done(passed);
+  });
+}
+
+// A process exec'd in the container (on a worker: exec_in blocks while it clones), its
+// exit watched on the loop, killed when the timeout passes. `runs` holds it until it is
+// reaped. A process that cannot be started is a result too: -1 and the reason.
+void ManagedContainer::exec_watched(const char* what, runtime::Process process, bool privileged,
+                                    std::optional<std::chrono::milliseconds> timeout,
+                                    std::vector<std::unique_ptr<ProbeRun>>& runs,
+                                    std::function<void(ProbeResult)> on_result) {
+  if (!runtime_) return on_result({-1, "container " + name() + " is not running"});
   // One pipe for stdout and stderr, as Docker keeps a probe's output.
   int ends[2];
-  if (::pipe2(ends, O_CLOEXEC) < 0) {
-    probe_history_.add({-1, "health probe: create its output pipe: " + std::string(std::strerror(errno))});
-    return done(false);
-  }
+  if (::pipe2(ends, O_CLOEXEC) < 0)
+    return on_result({-1, std::string(what) + ": create its output pipe: " + std::strerror(errno)});
   auto read_end = std::make_shared<UniqueFd>(ends[0]);
   auto write_end = std::make_shared<UniqueFd>(ends[1]);
   process.stdio[1] = process.stdio[2] = ends[1];
   // The worker gets its own handle (a dup of the pidfd): the container may exit and
-  // runtime_ go while the probe is being started.
+  // runtime_ go while the process is being started.
   auto container = std::make_shared<runtime::Container>();
   container->project = runtime_->project;
   container->name = runtime_->name;
   container->cgroup = runtime_->cgroup;
   container->pid = runtime_->pid;
   container->pidfd = UniqueFd(::fcntl(runtime_->pidfd.get(), F_DUPFD_CLOEXEC, 0));
-  container->privileged = runtime_->privileged;
-  container->seccomp = runtime_->seccomp;
+  // `privileged` as `exec --privileged` has it: every capability and no seccomp filter.
+  container->privileged = runtime_->privileged || privileged;
+  container->seccomp = privileged ? runtime::SeccompMode::unconfined : runtime_->seccomp;
   container->seccomp_profile = runtime_->seccomp_profile;
   container->cap_add = runtime_->cap_add;
   container->cap_drop = runtime_->cap_drop;
@@ -406,47 +461,40 @@ void ManagedContainer::probe(std::function<void(bool)> done) {
   container->oom_score_adj = runtime_->oom_score_adj;
   container->no_new_privs = runtime_->no_new_privs;
   auto alive = alive_;
-  auto timeout = plan_.health->timeout;
   ContainerDriver* driver = &host_.driver();
   host_.workers().run<Result<runtime::ExecHandle>>(
       [driver, container, process, write_end] {
         auto handle = driver->exec(*container, process);
-        // Only the probe holds the write end now: its exit (and its children's) ends the output.
+        // Only the process holds the write end now: its exit (and its children's) ends the output.
         write_end->reset();
         return handle;
       },
-      [this, alive, driver, done, timeout, read_end](Result<runtime::ExecHandle> handle) mutable {
+      [this, alive, driver, what, timeout, &runs, read_end, on_result](Result<runtime::ExecHandle> handle) mutable {
         if (!*alive) return;
         if (!handle) {
-          log::debug("container {}: health probe: {}", name(), handle.error().to_string());
-          probe_history_.add({-1, handle.error().to_string()});
-          return done(false);
+          log::debug("container {}: {}: {}", name(), what, handle.error().to_string());
+          return on_result({-1, handle.error().to_string()});
         }
-        auto on_result = [this, alive, done](ProbeResult result) {
-          if (!*alive) return;
-          bool passed = result.passed();
-          probe_history_.add(std::move(result));
-          done(passed);
-        };
         auto run = ProbeRun::start(
-            host_.loop(), std::move(*handle), std::move(*read_end),
-            std::chrono::duration_cast<std::chrono::milliseconds>(timeout), on_result,
-            [this, alive](ProbeRun& finished) {
+            host_.loop(), std::move(*handle), std::move(*read_end), timeout,
+            [alive, on_result](ProbeResult result) {
+              if (*alive) on_result(std::move(result));
+            },
+            [this, alive, &runs](ProbeRun& finished) {
               if (!*alive) return;
-              for (auto it = probes_.begin(); it != probes_.end(); ++it) {
+              for (auto it = runs.begin(); it != runs.end(); ++it) {
                 if (it->get() != &finished) continue;
                 host_.loop().defer_delete(std::move(*it));
-                probes_.erase(it);
+                runs.erase(it);
                 return;
               }
             },
             [driver](int pidfd) { return driver->wait(pidfd); });
         if (!run) {
-          log::debug("container {}: health probe: {}", name(), run.error().to_string());
-          probe_history_.add({-1, run.error().to_string()});
-          return done(false);
+          log::debug("container {}: {}: {}", name(), what, run.error().to_string());
+          return on_result({-1, run.error().to_string()});
         }
-        probes_.push_back(std::move(*run));
+        runs.push_back(std::move(*run));
       });
 }
 

@@ -57,13 +57,23 @@ class ManagedContainer {
   std::optional<Health> health() const;
   pid_t pid() const { return runtime_ ? runtime_->pid : 0; }
 
+  // Whether a start or stop runs the service's lifecycle hooks. The commands' do (`up`,
+  // `start`, `restart`, `stop`, `down`); a restart policy's start, a recovery's and the
+  // stop of a failed start do not, as Docker Compose runs them around its own calls only.
+  enum class Hooks { skip, run };
+
   // Writes the record of a container that is created but not started.
   Status persist_created();
-  void start(Done done);
+  // With Hooks::run, `done` comes after the post_start hooks, with the first one's
+  // failure; the container keeps running then (as with Compose).
+  void start(Done done, Hooks hooks = Hooks::skip);
   // Takes over a running container from a crashed supervisor (record + live pid).
   Status adopt();
   // stop_signal, then SIGKILL after `grace` (the plan's stop_grace_period if unset).
-  void stop(std::optional<std::chrono::milliseconds> grace, Done done);
+  // With Hooks::run, a running container's pre_stop hooks run first, all within `grace`.
+  void stop(std::optional<std::chrono::milliseconds> grace, Done done, Hooks hooks = Hooks::skip);
+  // Why the last stop's pre_stop hooks failed (the stop went on); none when they passed.
+  const std::optional<std::string>& pre_stop_failure() const { return pre_stop_failure_; }
   // The grace period the last stop waited out before SIGKILL; none when the container
   // exited on its stop signal.
   std::optional<std::chrono::milliseconds> killed_after_grace() const { return killed_after_grace_; }
@@ -78,6 +88,8 @@ class ManagedContainer {
   void replace_plan(plan::ServicePlan plan) { plan_ = std::move(plan); }
   // The record changed outside (e.g. a fresh plan for an unchanged service).
   void set_stopped_by_user(bool value);
+  // The service's pre_start steps (their compose::pre_start_hash) succeeded for it.
+  void set_pre_start_done(const std::string& hash);
   // `run`: the CLI's own stdin/stdout/stderr (passed over the control socket) instead
   // of logged FIFOs.
   void set_direct_stdio(std::vector<UniqueFd> fds) { direct_stdio_ = std::move(fds); }
@@ -85,9 +97,19 @@ class ManagedContainer {
   void set_console_socket(UniqueFd socket) { console_socket_ = std::move(socket); }
   // Called once with the exit code when the container exits (`run` waits for it).
   void on_next_exit(std::function<void(int)> fn) { exit_listeners_.push_back(std::move(fn)); }
+  // `attach`: a descriptor to write the running container's input to: a copy of its pty
+  // master (`tty: true`; the supervisor keeps reading it into the log), or the write end
+  // of its stdin FIFO (`stdin_open: true`). An empty fd when it has no input to give: no
+  // stdin_open, or a pty the `run -t` CLI holds or that was lost with a crashed
+  // supervisor.
+  Result<UniqueFd> attach_input() const;
 
  private:
   Status open_log_pipes();
+  // `stdin_open: true` without a tty: the container's stdin, a FIFO it holds open for
+  // reading and writing, so it never sees EOF, as Docker keeps a container's stdin open
+  // between attaches; each `attach` opens it again for writing (a new supervisor too).
+  Result<UniqueFd> open_stdin_fifo();
   void watch_output();
   void on_output(int fd, int stream);
   void on_started(Result<runtime::Container> result, Done done);
@@ -97,6 +119,18 @@ class ManagedContainer {
   void after_exit_cleanup();
   void start_health();
   void probe(std::function<void(bool)> done);
+  void exec_watched(const char* what, runtime::Process process, bool privileged,
+                    std::optional<std::chrono::milliseconds> timeout, std::vector<std::unique_ptr<ProbeRun>>& runs,
+                    std::function<void(ProbeResult)> on_result);
+  // container_hooks.cpp: the hooks of `key` one after another, each as `exec` runs a
+  // process; the first that fails ends the run with its error. `budget`: the time they
+  // get all together, after which the one running is killed.
+  void run_hooks(const char* key, std::optional<std::chrono::milliseconds> budget, Done done);
+  struct HookBudget {
+    event::Clock::time_point deadline;
+    std::chrono::milliseconds total;
+  };
+  void run_hook(const char* key, size_t index, std::optional<HookBudget> budget, Done done);
   // Writes the record. One that cannot be written (disk full) is written again on a
   // timer, and by every later save, until it is: the record catches up with the truth.
   Status save();
@@ -115,8 +149,9 @@ class ManagedContainer {
   std::optional<runtime::Container> runtime_;
   std::unique_ptr<event::PidfdWatch> exit_watch_;
   // FIFOs keep the container's stdout/stderr writable while no supervisor reads them
-  // (a new one reopens them after a crash); our write ends keep them from reading EOF.
-  UniqueFd out_read_, err_read_, out_keep_, err_keep_, tty_master_;
+  // (a new one reopens them after a crash); our read ends, opened read-write, are
+  // writers too, which keeps them from reading EOF.
+  UniqueFd out_read_, err_read_, tty_master_;
   std::unique_ptr<event::FdWatch> out_watch_, err_watch_;
   std::unique_ptr<logs::LogWriter> log_;
   std::unique_ptr<HealthMonitor> health_;
@@ -124,6 +159,11 @@ class ManagedContainer {
   // exited container's may still be finishing when a restart starts the next.
   std::vector<std::unique_ptr<ProbeRun>> probes_;
   ProbeHistory probe_history_;
+  // Hook processes (post_start, pre_stop) not reaped yet.
+  std::vector<std::unique_ptr<ProbeRun>> hook_runs_;
+  // Engaged while the pre_stop hooks run, with the stops waiting for them.
+  std::optional<std::vector<std::pair<std::optional<std::chrono::milliseconds>, Done>>> pre_stopping_;
+  std::optional<std::string> pre_stop_failure_;
   std::unique_ptr<event::Timer> restart_timer_, kill_timer_, save_retry_;
   std::optional<std::chrono::milliseconds> killed_after_grace_;
   RestartBackoff backoff_;

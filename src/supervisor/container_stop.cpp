@@ -7,7 +7,35 @@
 
 namespace pier::supervisor {
 
-void ManagedContainer::stop(std::optional<std::chrono::milliseconds> grace, Done done) {
+void ManagedContainer::stop(std::optional<std::chrono::milliseconds> grace, Done done, Hooks hooks) {
+  if (pre_stopping_) {
+    // The hooks of an earlier stop are running: this one goes on after them.
+    pre_stopping_->emplace_back(grace, std::move(done));
+    return;
+  }
+  if (hooks == Hooks::run) pre_stop_failure_.reset();
+  auto wait = grace.value_or(plan_.stop_grace);
+  // Only a container that runs can exec them: a paused one cannot run a process (a
+  // frozen cgroup), a starting one not yet. A stop that may not wait (`-t 0`) has no
+  // time for them.
+  if (hooks == Hooks::run && !plan_.pre_stop.empty() && lifecycle_ == Lifecycle::running && runtime_ &&
+      wait.count() > 0) {
+    pre_stopping_.emplace();
+    pre_stopping_->emplace_back(grace, std::move(done));
+    // Stopped by the user from now on: a hook that ends the main process (`nginx -s
+    // quit`) must not bring a restart.
+    record_.stopped_by_user = true;
+    (void)save();
+    run_hooks("pre_stop", wait, [this, alive = alive_](Status st) {
+      if (!*alive) return;
+      // The container exiting under its hook (which dies with it) is what a stop wants.
+      if (!st && runtime_) pre_stop_failure_ = st.error().to_string();
+      auto waiting = std::move(*pre_stopping_);
+      pre_stopping_.reset();
+      for (auto& [g, d] : waiting) stop(g, std::move(d));
+    });
+    return;
+  }
   if (restart_pending()) {
     restart_timer_.reset();
     record_.stopped_by_user = true;
@@ -28,7 +56,6 @@ void ManagedContainer::stop(std::optional<std::chrono::milliseconds> grace, Done
   (void)save();
   // The record still says paused while it stops: a frozen process cannot take the signal.
   if (record_.state == state::ContainerState::paused) (void)host_.driver().resume(*runtime_);
-  auto wait = grace.value_or(plan_.stop_grace);
   killed_after_grace_.reset();
   if (wait.count() > 0) (void)host_.driver().kill(*runtime_, plan_.stop_signal);
   kill_timer_ = host_.loop().create_timer([this, wait] {

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -19,6 +20,7 @@
 #include "net/rootless/rootless_netns.h"
 #include "runtime/security/seccomp.h"
 #include "supervisor/control/server.h"
+#include "supervisor/memory_release.h"
 #include "supervisor/supervisor.h"
 #include "sys/user_namespace.h"
 
@@ -32,6 +34,21 @@ void notify_ready() {
   (void)!::write(fd, "ready\n", 6);
   ::close(fd);
   ::unsetenv(kReadyFdEnv);
+}
+
+// The mounts of our sealed binary, handed over by the CLI that started us: close-on-exec
+// again, so no process we start inherits them, and held until we exit.
+void keep_sealed_mounts() {
+  const char* list = std::getenv(kSealedMountsEnv);
+  if (!list) return;
+  for (const char* p = list; *p;) {
+    char* end = nullptr;
+    long fd = std::strtol(p, &end, 10);
+    if (end == p) break;
+    if (fd > 2) ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+    p = *end == ',' ? end + 1 : end;
+  }
+  ::unsetenv(kSealedMountsEnv);
 }
 
 // The supervisor holds a listening socket per published port and several fds per
@@ -51,6 +68,7 @@ constexpr int kLockTries = 10;
 }  // namespace
 
 int run_supervisor(const state::ProjectPaths& paths) {
+  keep_sealed_mounts();
   std::error_code ec;
   std::filesystem::create_directories(paths.run, ec);
   auto lock = FileLock::acquire(paths.lock_file(), FileLock::Mode::exclusive, /*try_only=*/true);
@@ -141,6 +159,7 @@ int run_supervisor(const state::ProjectPaths& paths) {
       (*server)->begin_exit();
       (*loop)->post([&] { (*loop)->stop(); });
     });
+    sup.set_on_settled(release_idle_memory);
     notify_ready();
     (*loop)->run();
     server->reset();

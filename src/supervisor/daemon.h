@@ -14,6 +14,10 @@ namespace pier::supervisor {
 // The environment variable naming the pipe on which a starting supervisor says "ready"
 // once its control socket listens.
 inline constexpr const char* kReadyFdEnv = "PIER_SUPERVISOR_READY_FD";
+// The environment variable listing (comma-separated) the fds of the detached mounts the
+// supervisor's sealed binary is made of, which the starting CLI hands over rather than
+// closing them (runtime::open_sealed_exe): the supervisor holds them until it exits.
+inline constexpr const char* kSealedMountsEnv = "PIER_SUPERVISOR_SEALED_MOUNTS";
 
 // Runs the supervisor of `paths.project` until it has nothing left to supervise.
 // Returns the process exit code. Another live supervisor of the project: exits 0.

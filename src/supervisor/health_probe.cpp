@@ -21,7 +21,7 @@ ProbeRun::ProbeRun(runtime::ExecHandle handle, UniqueFd output, std::function<vo
       wait_(std::move(wait)) {}
 
 Result<std::unique_ptr<ProbeRun>> ProbeRun::start(event::Loop& loop, runtime::ExecHandle handle, UniqueFd output,
-                                                  std::chrono::milliseconds timeout,
+                                                  std::optional<std::chrono::milliseconds> timeout,
                                                   std::function<void(ProbeResult)> on_result,
                                                   std::function<void(ProbeRun&)> on_exit, Wait wait) {
   std::unique_ptr<ProbeRun> run(new ProbeRun(std::move(handle), std::move(output), std::move(on_result),
@@ -35,12 +35,13 @@ Result<std::unique_ptr<ProbeRun>> ProbeRun::start(event::Loop& loop, runtime::Ex
     }));
   }
   PIER_TRY(run->watch_, loop.watch_pidfd(run->handle_.pidfd.get(), [self] { self->exited(); }));
-  run->timer_ = loop.create_timer([self, timeout] {
+  if (!timeout) return run;
+  run->timer_ = loop.create_timer([self, limit = *timeout] {
     // Killed, but still ours until its exit is seen and it is reaped.
     self->kill_group();
-    self->report({-1, fmt::format("health check exceeded timeout ({}ms)", timeout.count())});
+    self->report({-1, fmt::format("health check exceeded timeout ({}ms)", limit.count()), true});
   });
-  run->timer_->start(std::chrono::duration_cast<event::Duration>(timeout));
+  run->timer_->start(std::chrono::duration_cast<event::Duration>(*timeout));
   return run;
 }
 

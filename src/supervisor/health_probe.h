@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -25,6 +26,7 @@ inline constexpr size_t kProbeResultsKept = 5;
 struct ProbeResult {
   int exit_code = -1;  // -1: timed out (Docker's value), else the exit code or 128+signal
   std::string output;  // the first kProbeOutputMax bytes
+  bool timed_out = false;  // killed at its timeout
   bool passed() const { return exit_code == 0; }
 };
 
@@ -46,12 +48,12 @@ class ProbeHistory {
 class ProbeRun final : public event::DeferredDeletable {
  public:
   // `on_result(result)`: once, at exit or at the timeout (a failure; the process is
-  // killed then). `on_exit(run)`: once, after the process was reaped. `output`: the
+  // killed then; no timeout: it may run as long as it likes). `on_exit(run)`: once, after the process was reaped. `output`: the
   // read end of the probe's stdout/stderr pipe, or none. `wait` reads the exit code
   // once the pidfd is readable (the container's driver; the runtime's by default).
   using Wait = std::function<Result<int>(int pidfd)>;
   static Result<std::unique_ptr<ProbeRun>> start(event::Loop& loop, runtime::ExecHandle handle, UniqueFd output,
-                                                 std::chrono::milliseconds timeout,
+                                                 std::optional<std::chrono::milliseconds> timeout,
                                                  std::function<void(ProbeResult)> on_result,
                                                  std::function<void(ProbeRun&)> on_exit, Wait wait = runtime::wait);
   // A probe still running (its owner went first) is killed.

@@ -30,8 +30,19 @@ class NetworkDriver {
 
   virtual ~NetworkDriver() = default;
 
+  // What ensure_networks does with a network that exists with another configuration
+  // than the file's (another subnet, labels, driver_opts...): `keep` takes it as it is
+  // (recovery, `run`); `report` leaves it alone and returns its name, for `up` to stop
+  // what is on it and make it anew (recreate_network), as Compose does.
+  enum class OnChange { keep, report };
+
   // Creates (or, after a crash, takes back) the bridges of these services' networks.
-  virtual Status ensure_networks(const compose::Project& project, const std::vector<std::string>& services) = 0;
+  virtual Result<std::vector<std::string>> ensure_networks(const compose::Project& project,
+                                                           const std::vector<std::string>& services,
+                                                           OnChange on_change) = 0;
+  // Removes the network (no container may be attached to it any more) and makes it
+  // from the file's definition.
+  virtual Status recreate_network(const compose::Project& project, const std::string& network) = 0;
   // Attaches a starting container (its namespaces exist, it has not exec'd yet); for
   // none/host/shared it only writes the files (plan::files_without_bridge).
   virtual Result<Attached> attach(const std::string& container, pid_t pid, const NetworkPlan& plan) = 0;

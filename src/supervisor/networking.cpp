@@ -52,7 +52,10 @@ Status Networking::open() {
   return {};
 }
 
-Status Networking::ensure_networks(const compose::Project& project, const std::vector<std::string>& services) {
+Result<std::vector<std::string>> Networking::ensure_networks(const compose::Project& project,
+                                                             const std::vector<std::string>& services,
+                                                             OnChange on_change) {
+  std::vector<std::string> changed;
   std::set<std::string> wanted;
   for (const auto& name : services) {
     const auto* service = project.find_service(name);
@@ -60,7 +63,7 @@ Status Networking::ensure_networks(const compose::Project& project, const std::v
     if (service->networks.empty() && project.networks.count("default")) wanted.insert("default");
     for (const auto& [net, _] : service->networks) wanted.insert(net);
   }
-  if (wanted.empty()) return {};
+  if (wanted.empty()) return changed;
   if (const auto& no_way_out = net::rootless::outbound_error())
     return Error(*no_way_out).context("rootless pier cannot create the project's networks");
   // Every network is checked before the first is made, so a bad one leaves no
@@ -74,11 +77,30 @@ Status Networking::ensure_networks(const compose::Project& project, const std::v
   }
   PIER_CHECK(open());
   for (auto& [spec, has_subnet] : specs) {
+    if (on_change == OnChange::report) {
+      auto differs = net_->config_changed(spec);
+      if (!differs) return std::move(differs).error();
+      if (*differs) {
+        changed.push_back(spec.name);
+        continue;
+      }
+    }
     if (net_->network(spec.name)) continue;
     std::string name = spec.name;
     auto added = net_->add_network(std::move(spec), has_subnet);
     if (!added) return std::move(added).error().context("network `" + name + "`");
   }
+  return changed;
+}
+
+Status Networking::recreate_network(const compose::Project& project, const std::string& network) {
+  auto it = project.networks.find(network);
+  if (it == project.networks.end()) return Error("network `" + network + "` is not declared");
+  PIER_TRY(auto spec, plan::network_spec(network, it->second));
+  PIER_CHECK(open());
+  PIER_CHECK(net_->remove_network(spec.first));
+  auto added = net_->add_network(std::move(spec.first), spec.second);
+  if (!added) return std::move(added).error().context("network `" + network + "`");
   return {};
 }
 

@@ -29,7 +29,10 @@ class Networking final : public NetworkDriver {
  public:
   Networking(event::Loop& loop, state::ProjectPaths paths) : loop_(loop), paths_(std::move(paths)) {}
 
-  Status ensure_networks(const compose::Project& project, const std::vector<std::string>& services) override;
+  Result<std::vector<std::string>> ensure_networks(const compose::Project& project,
+                                                   const std::vector<std::string>& services,
+                                                   OnChange on_change) override;
+  Status recreate_network(const compose::Project& project, const std::string& network) override;
   Result<Attached> attach(const std::string& container, pid_t pid, const NetworkPlan& plan) override;
   Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints) override;
   Result<std::vector<state::PublishedPort>> publish(const std::string& container, const std::string& service,

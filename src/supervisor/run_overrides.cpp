@@ -62,6 +62,7 @@ Status apply_run_overrides(compose::Service& s, const control::RunOverrides& r, 
     auto eq = kv.find('=');
     if (eq == std::string::npos) return Error("-e `" + kv + "`: expected KEY=VALUE");
     s.environment[kv.substr(0, eq)] = kv.substr(eq + 1);
+    s.unset_environment.erase(kv.substr(0, eq));
   }
   for (const auto& kv : r.labels) {
     auto eq = kv.find('=');

@@ -77,9 +77,12 @@ void stop_in_waves(const compose::Project* project, std::vector<ManagedContainer
               "ignores {} (a shell or a program without a handler, as PID 1, does); `init: true` runs an "
               "init that passes the signal on",
               name, std::chrono::duration<double>(*waited).count(), signal_name(c->plan().stop_signal))}));
+        // The stop went on (a hook must not keep a container from stopping): said, not failed.
+        if (const auto& failure = c->pre_stop_failure())
+          reply.event(control::to_json(control::Warning{*failure + "; the container was stopped anyway"}));
         reply.event({{"progress", "Container " + name}, {"status", st ? past : "Error"}});
         join->finish_one(std::move(st));
-      });
+      }, ManagedContainer::Hooks::run);
     }
   };
   (*step)(0);

@@ -36,6 +36,7 @@ Supervisor::~Supervisor() = default;
 void Supervisor::add_container(std::unique_ptr<ManagedContainer> container) {
   std::string name = container->name();
   containers_[name] = std::move(container);
+  containers_changed();
 }
 
 void Supervisor::run_ended() {
@@ -62,6 +63,8 @@ Result<plan::ServicePlan> Supervisor::plan_for(const compose::Service& service, 
   in.config_hash = record.config_hash;
   in.find_pid = [this](const std::string& mode) { return find_pid(mode); };
   in.find_held = [this](const std::string& mode) { return held_namespaces_of(mode); };
+  in.find_volumes = [this](const std::string& source) { return volumes_of(source); };
+  in.find_image = [this](const std::string& reference) { return mount_image(reference); };
   if (plan::is_namespace_provider(project_->project, service, record.name, record.oneoff)) {
     PIER_TRY(in.held, networking_.hold_namespaces(record.name));
   }
@@ -200,9 +203,19 @@ void Supervisor::container_changed(ManagedContainer& c) {
 
 std::vector<ManagedContainer*> Supervisor::select(const std::vector<std::string>& services) const {
   std::vector<ManagedContainer*> out;
-  for (const auto& [name, c] : containers_)
-    if (services.empty() || std::find(services.begin(), services.end(), c->service()) != services.end())
-      out.push_back(c.get());
+  if (services.empty()) {
+    for (const auto& [name, c] : containers_) out.push_back(c.get());
+  } else {
+    if (!by_service_valid_) {
+      by_service_.clear();
+      for (const auto& [name, c] : containers_) by_service_.emplace(c->service(), c.get());
+      by_service_valid_ = true;
+    }
+    for (const auto& service : std::set<std::string>(services.begin(), services.end())) {
+      auto [first, last] = by_service_.equal_range(service);
+      for (auto it = first; it != last; ++it) out.push_back(it->second);
+    }
+  }
   std::sort(out.begin(), out.end(), [](auto* a, auto* b) {
     if (a->service() != b->service()) return a->service() < b->service();
     return a->record().number < b->record().number;
@@ -221,6 +234,7 @@ bool Supervisor::idle() const { return containers_.empty() && busy_ == 0 && runs
 void Supervisor::check_idle() {
   runs_.erase(std::remove_if(runs_.begin(), runs_.end(), [](const auto& r) { return r->finished(); }), runs_.end());
   if (idle() && on_idle_) on_idle_();
+  else if (busy_ == 0 && runs_.empty() && on_settled_) on_settled_();
 }
 
 void Supervisor::handle(const control::Request& request, control::Reply reply) {
@@ -242,6 +256,7 @@ void Supervisor::handle(const control::Request& request, control::Reply reply) {
                  [&](const control::RemoveRequest& r) { remove(r, reply); },
                  [&](const control::SignalRequest& r) { simple(r, reply); },
                  [&](const control::EventsRequest&) { subscribe(reply); },
+                 [&](const control::AttachRequest& r) { attach(r, reply); },
              },
              request);
 }

@@ -61,6 +61,9 @@ class Supervisor final : public UpHost {
   // Nothing to supervise and nothing in progress: the process may exit.
   bool idle() const;
   void set_on_idle(std::function<void()> fn) { on_idle_ = std::move(fn); }
+  // Called when the last command in progress is done while containers still run: the
+  // process may give back what the command used (memory_release.h).
+  void set_on_settled(std::function<void()> fn) { on_settled_ = std::move(fn); }
 
  private:
   // ContainerHost (loop thread).
@@ -81,6 +84,7 @@ class Supervisor final : public UpHost {
   bool has_container(const std::string& name) const override { return containers_.count(name) > 0; }
   void add_container(std::unique_ptr<ManagedContainer> container) override;
   void run_began() override { busy_++; }
+  void run_pre_start(const compose::Service& service, std::function<void(Status)> done) override;
   void run_ended() override;
 
   // Loads the project `source` names and opens the image store.
@@ -88,6 +92,12 @@ class Supervisor final : public UpHost {
   // Requests.
   void up(const control::UpRequest& request, control::Reply reply);
   void run(const control::RunRequest& request, control::Reply reply);
+  // Step `index` of `service`'s pre_start, then those after it (supervisor_pre_start.cpp).
+  void run_pre_start_step(std::shared_ptr<const compose::Service> service, size_t index,
+                          std::function<void(Status)> done);
+  // The pre_start steps due (pre_start.h) of the services of `wave`, one service after
+  // another, before `start` or `restart` starts the wave.
+  void run_pre_start_due(std::vector<ManagedContainer*> wave, std::function<void(Status)> done);
   void start_oneoff(compose::Service service, const control::RunRequest& request, control::Reply reply,
                     std::shared_ptr<std::vector<UniqueFd>> stdio);
   void stop(const control::StopRequest& request, control::Reply reply);
@@ -97,6 +107,7 @@ class Supervisor final : public UpHost {
   void remove(const control::RemoveRequest& request, control::Reply reply);
   void simple(const control::SignalRequest& request, control::Reply reply);  // kill, pause, unpause
   void subscribe(control::Reply reply);
+  void attach(const control::AttachRequest& request, control::Reply reply);
 
   // Containers of `services` (all when empty).
   std::vector<ManagedContainer*> select(const std::vector<std::string>& services) const override;
@@ -121,6 +132,10 @@ class Supervisor final : public UpHost {
                      std::function<void(Status)> done, control::Reply reply, const char* verb);
   void remove_containers(std::vector<ManagedContainer*> targets, std::function<void(Status)> done,
                          control::Reply reply) override;
+  void stop_containers(std::vector<ManagedContainer*> targets, std::function<void(Status)> done,
+                       control::Reply reply) override {
+    stop_in_order(std::move(targets), std::nullopt, std::move(done), std::move(reply), "Stopp");
+  }
   // The containers whose record no longer parses (all, or those named in `only`):
   // destroyed by their kernel names (the file's name is the container's), then the file.
   void remove_unreadable(control::Reply reply, std::optional<std::set<std::string>> only,
@@ -128,9 +143,14 @@ class Supervisor final : public UpHost {
   Result<plan::ServicePlan> plan_for(const compose::Service& service, const state::ContainerRecord& record,
                                  const image::ResolvedImage& image) override;
   Result<pid_t> find_pid(const std::string& mode) const;
+  // volumes_from (volume_sources.cpp): the volume mounts of the container `source` names.
+  Result<std::vector<runtime::BindMount>> volumes_of(const std::string& source) const;
+  // An image mount's image, from the store (up and run pulled it first).
+  Result<image::ResolvedImage> mount_image(const std::string& reference) const;
   Result<std::optional<plan::PlanInputs::HeldNamespaces>> held_namespaces_of(const std::string& mode);
   void emit(const ManagedContainer& c, const std::string& action);
   void check_idle();
+  void containers_changed() { by_service_valid_ = false; }
   Status save_source(const ProjectSource& source);
 
   event::Loop& loop_;
@@ -144,6 +164,11 @@ class Supervisor final : public UpHost {
   std::optional<image::Store> images_;
   std::optional<LoadedProject> project_;
   std::map<std::string, std::unique_ptr<ManagedContainer>> containers_;
+  // containers_ by service, for select(): rebuilt after containers_ changes
+  // (containers_changed()); `up` selects per service and per event, which over every
+  // container was quadratic in the number of containers.
+  mutable std::multimap<std::string, ManagedContainer*> by_service_;
+  mutable bool by_service_valid_ = false;
   std::map<std::string, NetworkPlan> network_plans_;  // by container
   std::vector<std::unique_ptr<UpRun>> runs_;
   std::vector<control::Reply> subscribers_;
@@ -155,6 +180,7 @@ class Supervisor final : public UpHost {
   int downs_ = 0;
   std::vector<std::pair<control::Request, control::Reply>> after_down_;  // requests in progress
   std::function<void()> on_idle_;
+  std::function<void()> on_settled_;
 };
 
 }  // namespace pier::supervisor

@@ -65,8 +65,8 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
     check_idle();
   };
   // --pull decides as `up --pull` does; without it a missing image is pulled.
-  const std::string reference = service.image_or_default(project_->project.name);
-  auto image = [&]() -> Result<image::ResolvedImage> {
+  // The images it mounts (`type: image`) come the same way.
+  auto ensure = [&](const std::string& reference) -> Result<image::ResolvedImage> {
     if (request.pull.empty())
       if (auto local = images_->resolve(reference); local.ok()) return local;
     PIER_TRY(auto policy, image::parse_pull_policy(request.pull.empty() ? "missing" : request.pull));
@@ -74,10 +74,13 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
     image::PullOptions pull_options;
     PIER_TRY(pull_options.registries, image::RegistryConfig::load(paths_.root));
     return image::ensure_image(*images_, reference, policy, pull_options);
-  }();
+  };
+  auto image = ensure(service.image_or_default(project_->project.name));
   if (!image) return fail(std::move(image).error().context("service " + service.name));
+  for (const auto& mounted : plan::mounted_images(service))
+    if (auto st = ensure(mounted); !st) return fail(std::move(st).error().context("service " + service.name));
   // Without dependencies no `up` ran first: the service's networks may not exist yet.
-  if (auto st = networking_.ensure_networks(project_->project, {service.name}); !st)
+  if (auto st = networking_.ensure_networks(project_->project, {service.name}, NetworkDriver::OnChange::keep); !st)
     return fail(std::move(st).error().context("service " + service.name));
   std::string id = random_container_id();
   std::string cname = request.name;
@@ -120,6 +123,7 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
   }
   auto* c = container.get();
   containers_[cname] = std::move(container);
+  containers_changed();
   bool remove_after = request.rm;
   c->start([this, c, cname, detach, remove_after, reply, fail](Status st) {
     if (!st && remove_after) {

@@ -3,8 +3,12 @@
 #include "base/clock.h"
 #include "supervisor/supervisor.h"
 
+#include <algorithm>
+#include <map>
+
 #include "base/atomic_file.h"
 #include "base/log.h"
+#include "graph/from_project.h"
 
 namespace pier::supervisor {
 namespace {
@@ -30,6 +34,24 @@ bool oom_killed_unobserved(ContainerDriver& driver, const std::string& kernel_na
   return true;
 }
 
+// The project's start order (records come by service name): a container that copies
+// another's volumes (`volumes_from`) is planned from the source's plan, so the source
+// must be planned first. Services the graph does not know (removed from the file) last.
+void sort_in_start_order(std::vector<state::ContainerRecord>& records, const compose::Project& project) {
+  auto deps = graph::from_project(project);
+  if (!deps) return;
+  auto waves = deps->start_waves();
+  if (!waves) return;
+  std::map<std::string, size_t> wave_of;
+  for (size_t i = 0; i < waves->size(); ++i)
+    for (const auto& name : (*waves)[i]) wave_of[name] = i;
+  auto rank = [&](const state::ContainerRecord& r) {
+    auto it = wave_of.find(r.service);
+    return it == wave_of.end() ? waves->size() : it->second;
+  };
+  std::stable_sort(records.begin(), records.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+}
+
 }  // namespace
 
 Status Supervisor::recover() {
@@ -48,9 +70,10 @@ Status Supervisor::recover() {
     images_ = std::move(store);
   }
   if (project_) {
+    sort_in_start_order(records, project_->project);
     std::vector<std::string> services;
     for (const auto& [name, s] : project_->project.services) services.push_back(name);
-    if (auto st = networking_.ensure_networks(project_->project, services); !st)
+    if (auto st = networking_.ensure_networks(project_->project, services, NetworkDriver::OnChange::keep); !st)
       log::warn("recover: {}", st.error().to_string());
   }
   for (auto& record : records) {
@@ -94,6 +117,7 @@ Status Supervisor::recover() {
     auto c = std::make_unique<ManagedContainer>(*this, record, std::move(plan));
     auto* raw = c.get();
     containers_[name] = std::move(c);
+    containers_changed();
     if (alive) {
       if (auto st = networking_.adopt(name, record.endpoints); !st) log::warn("adopt {}: {}", name, st.error().to_string());
       if (auto st = raw->adopt(); !st) log::warn("adopt {}: {}", name, st.error().to_string());

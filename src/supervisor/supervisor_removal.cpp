@@ -23,6 +23,7 @@ void Supervisor::remove_containers(std::vector<ManagedContainer*> targets, std::
         last_state_.erase(name);
         // Destroy on the next turn: we are inside the container's own callback.
         auto node = containers_.extract(name);
+        containers_changed();
         if (!node.empty()) event::defer_delete(loop_, std::move(node.mapped()));
         join->finish_one(std::move(st));
       });

@@ -1,5 +1,6 @@
 // The requests the CLI sends over the control socket (except `run`, in
-// supervisor_oneoff.cpp): up, stop, start, restart, kill/pause/unpause, rm, down, events.
+// supervisor_oneoff.cpp): up, stop, start, restart, kill/pause/unpause, rm, down, events,
+// attach.
 #include "base/clock.h"
 #include "supervisor/supervisor.h"
 
@@ -9,6 +10,7 @@
 #include <filesystem>
 
 #include "base/log.h"
+#include "supervisor/control/console_socket.h"
 #include "graph/from_project.h"
 #include "supervisor/join.h"
 #include "plan/signals.h"
@@ -114,7 +116,7 @@ void Supervisor::start_in_waves(std::vector<ManagedContainer*> targets, bool ann
     if (!placed.count(c)) waves.back().push_back(c);
   auto shared = std::make_shared<std::vector<std::vector<ManagedContainer*>>>(std::move(waves));
   auto step = std::make_shared<std::function<void(size_t)>>();
-  *step = [shared, step, reply, done, announce](size_t index) {
+  *step = [this, shared, step, reply, done, announce](size_t index) {
     while (index < shared->size() && (*shared)[index].empty()) ++index;
     if (index >= shared->size()) {
       done({});
@@ -131,13 +133,16 @@ void Supervisor::start_in_waves(std::vector<ManagedContainer*> targets, bool ann
       }
       (*step)(index + 1);
     };
-    for (auto* c : (*shared)[index]) {
-      if (announce) reply.event(progress("Container " + c->name(), "Starting"));
-      c->start([join, reply, name = c->name()](Status st) {
-        if (st) reply.event(progress("Container " + name, "Started"));
-        join->finish_one(std::move(st));
-      });
-    }
+    run_pre_start_due((*shared)[index], [shared, index, join, reply, announce](Status st) {
+      if (!st) return join->done(st);
+      for (auto* c : (*shared)[index]) {
+        if (announce) reply.event(progress("Container " + c->name(), "Starting"));
+        c->start([join, reply, name = c->name()](Status st) {
+          if (st) reply.event(progress("Container " + name, "Started"));
+          join->finish_one(std::move(st));
+        }, ManagedContainer::Hooks::run);
+      }
+    });
   };
   (*step)(0);
 }
@@ -317,6 +322,28 @@ void Supervisor::subscribe(control::Reply reply) {
   // The client reads state only after this line, so no event falls in between.
   reply.event(control::to_json(control::Subscribed{}));
   // Nothing to finish: the stream ends when the client hangs up.
+}
+
+void Supervisor::attach(const control::AttachRequest& request, control::Reply reply) {
+  auto fds = reply.take_fds();
+  if (fds.size() != 1) return reply.finish(Error("attach: expected one socket from the CLI, got " +
+                                                 std::to_string(fds.size()) + " descriptors"));
+  auto it = containers_.find(request.container);
+  if (it == containers_.end()) return reply.finish(Error("no such container: " + request.container));
+  const ManagedContainer& c = *it->second;
+  auto input = c.attach_input();
+  if (!input) return reply.finish(input.error());
+  control::Attached attached{c.plan().spec.process.tty, c.plan().stdin_open, bool(*input)};
+  if (attached.tty && !attached.input)
+    reply.event(control::to_json(control::Warning{
+        "the terminal of container " + c.name() + " is held by its `pier run -t` or was lost with a crashed "
+        "supervisor: attaching to its output only"}));
+  if (*input) {
+    // The CLI now holds the input; the supervisor's copy of the FIFO goes with `input`.
+    if (auto st = control::send_console(fds.front().get(), input->get()); !st) return reply.finish(st);
+  }
+  reply.event(control::to_json(attached));
+  reply.finish({});
 }
 
 }  // namespace pier::supervisor

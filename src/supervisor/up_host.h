@@ -36,9 +36,15 @@ class UpHost : public ContainerHost {
   // Stops (in reverse dependency order) and removes `targets`.
   virtual void remove_containers(std::vector<ManagedContainer*> targets, std::function<void(Status)> done,
                                  control::Reply reply) = 0;
+  // Stops `targets` in reverse dependency order (those not running are skipped).
+  virtual void stop_containers(std::vector<ManagedContainer*> targets, std::function<void(Status)> done,
+                               control::Reply reply) = 0;
   // The containers whose record no longer parses (all, or those named in `only`).
   virtual void remove_unreadable(control::Reply reply, std::optional<std::set<std::string>> only,
                                  std::function<void(Status)> done) = 0;
+  // Runs the service's pre_start steps, each in a container of its own to completion, in
+  // order; `done` gets the first failure (naming the step and its status).
+  virtual void run_pre_start(const compose::Service& service, std::function<void(Status)> done) = 0;
   // An `up` run began / ended: the supervisor is not idle in between.
   virtual void run_began() = 0;
   virtual void run_ended() = 0;

@@ -11,6 +11,7 @@
 #include "image/ensure.h"
 #include "supervisor/ignored_limits.h"
 #include "supervisor/port_conflicts.h"
+#include "supervisor/pre_start.h"
 #include "supervisor/worker_pool.h"
 #include "supervisor/naming.h"
 
@@ -25,6 +26,16 @@ std::string last_probe_text(const ManagedContainer& c) {
   std::string output = last.output;
   while (!output.empty() && std::isspace(static_cast<unsigned char>(output.back()))) output.pop_back();
   return " (last health check: exit " + std::to_string(last.exit_code) + (output.empty() ? "" : ": " + output) + ")";
+}
+
+// Whether the service's containers are attached to one of `networks` (its own
+// networks, or the default one when it lists none and has a bridge network mode).
+bool attaches_to(const compose::Service& service, const std::set<std::string>& networks) {
+  if (!service.network_mode.empty() && service.network_mode.substr(0, service.network_mode.find(':')) != "bridge")
+    return false;
+  if (service.networks.empty()) return networks.count("default") > 0;
+  return std::any_of(service.networks.begin(), service.networks.end(),
+                     [&](const auto& entry) { return networks.count(entry.first) > 0; });
 }
 
 }  // namespace
@@ -49,33 +60,8 @@ void UpRun::finish(Status status) {
 }
 
 Status UpRun::choose_targets() {
-  PIER_TRY(auto deps, graph::from_project(project_));
-  std::vector<std::string> wanted = options_.services;
-  for (const auto& name : wanted) {
-    const auto* service = project_.find_service(name);
-    if (!service) return Error("no such service: " + name);
-    if (service->disabled) return Error("service " + name + " is not enabled by the active profiles");
-  }
-  if (wanted.empty())
-    for (const auto& [name, service] : project_.services)
-      if (!service.disabled) wanted.push_back(name);
-  std::set<std::string> chosen(wanted.begin(), wanted.end());
-  if (!options_.no_deps) chosen = deps.with_dependencies(wanted);
-  PIER_TRY(auto waves, deps.start_waves());
-  for (const auto& wave : waves)
-    for (const auto& name : wave)
-      if (chosen.count(name)) targets_.push_back(name);
-  std::vector<std::pair<std::string, int>> counts;
-  for (const auto& name : targets_) {
-    const auto& service = *project_.find_service(name);
-    int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
-    if (!service.container_name.empty() && replicas > 1)
-      return Error("service " + name + ": cannot run " + std::to_string(replicas) +
-                   " replicas with a fixed container_name `" + service.container_name + "`")
-          .hint("remove container_name or scale to 1");
-    counts.emplace_back(name, replicas);
-  }
-  PIER_CHECK(check_host_ports(project_, counts));
+  PIER_TRY(targets_, up_targets(project_, options_));
+  PIER_TRY(auto counts, checked_replicas(project_, targets_, options_));
   rlimit files{};
   ::getrlimit(RLIMIT_NOFILE, &files);
   return check_listener_budget(project_, counts, files.rlim_cur);
@@ -84,7 +70,9 @@ Status UpRun::choose_targets() {
 void UpRun::begin() {
   host_.run_began();
   if (auto st = choose_targets(); !st) return finish(st);
-  if (auto st = host_.network().ensure_networks(project_, targets_); !st) return finish(st);
+  auto changed = host_.network().ensure_networks(project_, targets_, NetworkDriver::OnChange::report);
+  if (!changed) return finish(std::move(changed).error());
+  changed_networks_.insert(changed->begin(), changed->end());
   pull_images();
 }
 
@@ -96,10 +84,14 @@ void UpRun::pull_images() {
   for (const auto& name : targets_) {
     const auto& service = *project_.find_service(name);
     std::string ref = service.image_or_default(project_.name);
-    std::string policy_text = !options_.pull.empty() ? options_.pull : service.pull_policy;
-    if (policy_text.empty()) policy_text = service.build ? "build" : "missing";
-    auto policy = image::parse_pull_policy(policy_text);
+    auto policy = up_pull_policy(service, options_);
     if (!policy) return finish(std::move(policy).error().context("service " + name));
+    // The images it mounts come as its own does; `build` is for its own image only: a
+    // mounted one is pulled when missing.
+    image::PullPolicy mount_policy = *policy;
+    if (mount_policy.kind == image::PullPolicy::Kind::build) mount_policy.kind = image::PullPolicy::Kind::missing;
+    for (const auto& mounted : plan::mounted_images(service))
+      if (refs.insert(mounted).second) policies[mounted] = mount_policy;
     if (policy->kind == image::PullPolicy::Kind::build) {
       // The CLI built what `up` had to build before asking; the image is in the store.
       if (host_.images().find(ref)) policy->kind = image::PullPolicy::Kind::never;
@@ -142,113 +134,129 @@ void UpRun::pull_images() {
   }
 }
 
-// --always-recreate-deps: a dependency that was not named is recreated, as Compose's
-// "force" policy for dependencies (the services named follow --force-recreate).
-bool UpRun::always_recreate(const std::string& service) const {
-  if (!options_.always_recreate_deps || options_.services.empty()) return false;
-  return std::find(options_.services.begin(), options_.services.end(), service) == options_.services.end();
-}
-
-// Decides, per target service, which containers stay, which are recreated (config
-// hash, image or the content of a secret or config changed, or --force-recreate), which go (scale down, orphans) and
-// which are new; removals happen first, then the start phase.
+// The create/recreate/remove decisions (up_decisions.h) over the targets as the file
+// wants them and the containers there are (a network made anew makes those on it
+// obsolete); removals happen first, then the start phase.
 void UpRun::plan_containers() {
   phase_ = Phase::removing;
-  std::vector<ManagedContainer*> to_remove;
-  std::set<std::string> recreated;
+  std::vector<WantedService> wanted;
   for (const auto& name : targets_) {
-    const auto& service = *project_.find_service(name);
-    int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
-    std::string hash = compose::service_config_hash(project_, name);
-    auto digest = plan::sources_digest(project_, service, &host_.project().tree.environment);
-    if (!digest) return finish(std::move(digest).error());
-    digests_[name] = *digest;
-    const auto& image = images_.at(name);
-    for (auto* c : host_.select({name})) {
-      if (c->record().oneoff) continue;
-      bool changed = c->record().config_hash != hash || c->record().image_id != image.record.id ||
-                     c->record().sources_digest != *digest;
-      if (c->record().number > replicas) to_remove.push_back(c);
-      else if (!options_.no_recreate && (options_.force_recreate || changed || always_recreate(name))) {
-        to_remove.push_back(c);
-        recreated.insert(name);
-      } else if (c->plan().spec.process.argv.empty()) {
-        auto plan = host_.plan_for(service, c->record(), image);
-        if (!plan) return finish(std::move(plan).error());
-        c->replace_plan(std::move(*plan));
-      }
-    }
+    auto w = wanted_service(project_, *project_.find_service(name), &host_.project().tree.environment,
+                            images_.at(name).record.id, options_);
+    if (!w) return finish(std::move(w).error());
+    digests_[name] = w->sources_digest;
+    wanted.push_back(std::move(*w));
   }
-  // Those depending on a recreated service are recreated too, so they see it anew.
-  if (!recreated.empty() && !options_.no_recreate) {
-    auto deps = graph::from_project(project_);
-    if (deps) {
-      std::set<std::string> extra;
-      for (const auto& s : recreated)
-        for (const auto& d : deps->dependents_of(s))
-          if (!recreated.count(d) && std::find(targets_.begin(), targets_.end(), d) != targets_.end()) extra.insert(d);
-      for (const auto& d : extra)
-        for (auto* c : host_.select({d}))
-          if (!c->record().oneoff && std::find(to_remove.begin(), to_remove.end(), c) == to_remove.end())
-            to_remove.push_back(c);
-    }
-  }
+  std::vector<ExistingContainer> existing;
+  std::map<std::string, ManagedContainer*> by_name;
   for (auto* c : host_.select({})) {
-    if (c->record().oneoff || project_.services.count(c->service())) continue;
-    if (options_.remove_orphans) to_remove.push_back(c);
-    else if (!options_.ignore_orphans)
-      reply_.event({{"warning", "Found orphan container (" + c->name() +
-                                    ") for this project. If you removed or renamed this service in your compose "
-                                    "file, you can run this command with the --remove-orphans flag to clean it up."}});
+    const auto& r = c->record();
+    existing.push_back(
+        {r.name, r.service, r.number, r.oneoff, r.config_hash, r.image_id, r.sources_digest, r.volumes_hash,
+         on_changed_network(*c)});
+    by_name[r.name] = c;
   }
-  for (auto* c : to_remove) progress("Container " + c->name(), "Recreate");
-  host_.remove_containers(to_remove, [this, alive = alive_](Status st) {
+  std::map<std::string, std::set<std::string>> dependents;
+  if (auto deps = graph::from_project(project_); deps.ok())
+    for (const auto& name : targets_) dependents[name] = deps->dependents_of(name);
+  std::set<std::string> services;
+  for (const auto& [name, _] : project_.services) services.insert(name);
+  decisions_ = decide_up(wanted, existing, services, dependents, options_);
+  // A container that stays may have been adopted after a crash, without a plan.
+  for (const auto& name : decisions_.kept) {
+    auto* c = by_name.at(name);
+    if (!c->plan().spec.process.argv.empty()) continue;
+    auto plan = host_.plan_for(*project_.find_service(c->service()), c->record(), images_.at(c->service()));
+    if (!plan) return finish(std::move(plan).error());
+    c->replace_plan(std::move(*plan));
+  }
+  if (!options_.ignore_orphans)
+    for (const auto& name : decisions_.orphans_left)
+      reply_.event({{"warning", orphan_warning(name)}});
+  std::vector<ManagedContainer*> to_remove;
+  for (const auto& removed : decisions_.removed) {
+    to_remove.push_back(by_name.at(removed.name));
+    progress("Container " + removed.name, "Recreate");
+  }
+  // What else is on a network about to be made anew stops first, as Compose stops
+  // it: a container of a service this run does not recreate, a one-off.
+  std::vector<ManagedContainer*> to_stop;
+  for (auto* c : host_.select({}))
+    if (on_changed_network(*c) && std::find(to_remove.begin(), to_remove.end(), c) == to_remove.end())
+      to_stop.push_back(c);
+  host_.remove_containers(to_remove, [this, alive = alive_, to_stop](Status st) {
     if (!*alive || finished_) return;
     if (!st) return finish(st);
-    // A container whose record no longer parses still holds the name (and cgroup) about
-    // to be created: it goes first, as a recreated container does.
-    std::set<std::string> missing;
-    for (const auto& name : targets_) {
-      const auto& service = *project_.find_service(name);
-      int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
-      for (int n = 1; n <= replicas; ++n)
-        if (std::string cname = container_name(project_, service, n); !host_.has_container(cname)) missing.insert(cname);
-    }
-    host_.remove_unreadable(reply_, missing, [this, alive](Status st) {
+    host_.stop_containers(to_stop, [this, alive](Status st) {
       if (!*alive || finished_) return;
       if (!st) return finish(st);
-      create_containers();
-    });
+      if (auto made = recreate_networks(); !made) return finish(made);
+      create_missing();
+    }, reply_);
   }, reply_);
+}
+
+// Compose's lines for a network whose configuration changed: removed, then made anew.
+Status UpRun::recreate_networks() {
+  for (const auto& name : changed_networks_) {
+    auto declared = project_.networks.find(name);
+    const std::string subject = "Network " + (declared != project_.networks.end() ? declared->second.name : name);
+    if (auto st = host_.network().recreate_network(project_, name); !st) {
+      progress(subject, "Error");
+      return st;
+    }
+    progress(subject, "Removed");
+    progress(subject, "Creating");
+    progress(subject, "Created");
+  }
+  return {};
+}
+
+bool UpRun::on_changed_network(const ManagedContainer& c) const {
+  if (changed_networks_.empty()) return false;
+  for (const auto& ep : c.record().endpoints)
+    if (changed_networks_.count(ep.network)) return true;
+  const auto* service = project_.find_service(c.service());
+  return service && attaches_to(*service, changed_networks_);
+}
+
+void UpRun::create_missing() {
+  // A container whose record no longer parses still holds the name (and cgroup) about
+  // to be created: it goes first, as a recreated container does.
+  std::set<std::string> missing;
+  for (const auto& created : decisions_.created) missing.insert(created.name);
+  host_.remove_unreadable(reply_, missing, [this, alive = alive_](Status st) {
+    if (!*alive || finished_) return;
+    if (!st) return finish(st);
+    create_containers();
+  });
 }
 
 void UpRun::create_containers() {
   IgnoredLimits ignored;
-  for (const auto& name : targets_) {
+  for (const auto& [name, number, cname] : decisions_.created) {
+    // Another `up` of the same project, running beside this one, may have made it.
+    if (host_.has_container(cname)) continue;
     const auto& service = *project_.find_service(name);
-    int replicas = options_.scale.count(name) ? options_.scale.at(name) : static_cast<int>(service.replicas());
-    for (int n = 1; n <= replicas; ++n) {
-      std::string cname = container_name(project_, service, n);
-      if (host_.has_container(cname)) continue;
-      auto made = new_record(project_, service, n, cname, host_.paths());
-      if (!made) return finish(std::move(made).error());
-      state::ContainerRecord record = std::move(*made);
-      record.config_hash = compose::service_config_hash(project_, name);
-      record.sources_digest = digests_.at(name);
-      record.image_id = images_.at(name).record.id;
-      auto plan = host_.plan_for(service, record, images_.at(name));
-      if (!plan) return finish(std::move(plan).error());
-      record.labels = plan->labels;
-      record.command = plan->command_display;
-      record.exposed = exposed_ports(service, images_.at(name).config);
-      apply_exec_defaults(record, *plan);
-      for (const auto& w : plan->warnings) reply_.event({{"warning", "service " + name + ": " + w}});
-      ignored.add(name, host_.driver().ignored_limits(plan->spec.resources));
-      auto c = std::make_unique<ManagedContainer>(host_, record, std::move(*plan));
-      if (auto st = c->persist_created(); !st) return finish(st);
-      host_.add_container(std::move(c));
-      progress("Container " + cname, "Created");
-    }
+    auto made = new_record(project_, service, number, cname, host_.paths());
+    if (!made) return finish(std::move(made).error());
+    state::ContainerRecord record = std::move(*made);
+    record.config_hash = compose::service_config_hash(project_, name);
+    record.sources_digest = digests_.at(name);
+    record.volumes_hash = compose::service_volumes_hash(project_, name);
+    record.image_id = images_.at(name).record.id;
+    auto plan = host_.plan_for(service, record, images_.at(name));
+    if (!plan) return finish(std::move(plan).error());
+    record.labels = plan->labels;
+    record.command = plan->command_display;
+    record.exposed = exposed_ports(service, images_.at(name).config);
+    apply_exec_defaults(record, *plan);
+    for (const auto& w : plan->warnings) reply_.event({{"warning", "service " + name + ": " + w}});
+    ignored.add(name, host_.driver().ignored_limits(plan->spec.resources));
+    auto c = std::make_unique<ManagedContainer>(host_, record, std::move(*plan));
+    if (auto st = c->persist_created(); !st) return finish(st);
+    host_.add_container(std::move(c));
+    progress("Container " + cname, "Created");
   }
   // Once per run, for the whole project: which limits the containers start without.
   if (std::string w = ignored.warning(); !w.empty()) reply_.event({{"warning", w}});
@@ -339,6 +347,17 @@ bool UpRun::move_service(const std::string& name, ServiceStart to) {
 
 void UpRun::start_service(const std::string& name) {
   if (!move_service(name, ServiceStart::starting)) return;
+  const auto& service = *project_.find_service(name);
+  if (!pre_start_due(service, host_.select({name}))) return start_containers(name);
+  host_.run_pre_start(service, [this, alive = alive_, name](Status st) {
+    if (!*alive || finished_) return;
+    if (!st) return finish(st);
+    mark_pre_start_done(*project_.find_service(name), host_.select({name}));
+    start_containers(name);
+  });
+}
+
+void UpRun::start_containers(const std::string& name) {
   auto containers = host_.select({name});
   auto remaining = std::make_shared<int>(0);
   for (auto* c : containers)
@@ -359,7 +378,7 @@ void UpRun::start_service(const std::string& name) {
       if (!already) progress("Container " + cname, "Started");
       else progress("Container " + cname, "Running");
       if (--*remaining == 0 && move_service(name, ServiceStart::started)) evaluate();
-    });
+    }, ManagedContainer::Hooks::run);
   }
 }
 

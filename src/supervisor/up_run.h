@@ -14,6 +14,7 @@
 #include "image/store/store.h"
 #include "supervisor/container.h"
 #include "supervisor/control/server.h"
+#include "supervisor/up_decisions.h"
 #include "supervisor/up_host.h"
 #include "supervisor/control/protocol.h"
 
@@ -46,10 +47,18 @@ class UpRun {
   Status choose_targets();
   void pull_images();
   void plan_containers();
-  bool always_recreate(const std::string& service) const;
+  // The networks ensure_networks found changed: removed and made anew once nothing
+  // is on them (the containers of the targets recreated, the others stopped).
+  Status recreate_networks();
+  bool on_changed_network(const ManagedContainer& c) const;
+  // After the removals: those whose record no longer parses, then create_containers.
+  void create_missing();
   // Creates the targets' missing containers, then starts the services.
   void create_containers();
+  // Runs the service's pre_start steps unless they already succeeded for one of its
+  // containers as they are written now, then start_containers.
   void start_service(const std::string& service);
+  void start_containers(const std::string& service);
   // Every change of a service's state; a move the table refuses ends the run (false).
   bool move_service(const std::string& service, ServiceStart to);
   Gate gate(const std::string& service, const std::string& dependency, const compose::DependsOn& dep) const;
@@ -65,6 +74,8 @@ class UpRun {
   std::vector<std::string> targets_;  // in start order
   std::map<std::string, image::ResolvedImage> images_;
   std::map<std::string, std::string> digests_;  // per target service: sources_digest
+  UpDecisions decisions_;
+  std::set<std::string> changed_networks_;  // exist with another configuration
   std::map<std::string, ServiceStart> services_;
   int pending_ = 0;
   bool finished_ = false;

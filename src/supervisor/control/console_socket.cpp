@@ -24,7 +24,7 @@ Status send_console(int socket, int master) {
   ssize_t n;
   do n = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
-  if (n < 0) return Error::system("send the pty to", "the run CLI", errno);
+  if (n < 0) return Error::system("send the container's pty or stdin to", "the CLI", errno);
   return {};
 }
 
@@ -40,14 +40,14 @@ Result<UniqueFd> receive_console(int socket) {
   ssize_t n;
   do n = ::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
-  if (n < 0) return Error::system("receive the container's pty from", "the supervisor", errno);
+  if (n < 0) return Error::system("receive the container's pty or stdin from", "the supervisor", errno);
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
     int fd;
     std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
     return UniqueFd(fd);
   }
-  return Error("the supervisor sent no pty for the container");
+  return Error("the supervisor sent no pty or stdin for the container");
 }
 
 }  // namespace pier::supervisor::control

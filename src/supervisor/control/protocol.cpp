@@ -126,6 +126,7 @@ struct OpName {
   std::string operator()(const RemoveRequest&) const { return "rm"; }
   std::string operator()(const SignalRequest& r) const { return name_of(r.kind); }
   std::string operator()(const EventsRequest&) const { return "events"; }
+  std::string operator()(const AttachRequest&) const { return "attach"; }
 };
 
 void put_timeout(json& j, const std::optional<int>& timeout_s) {
@@ -136,6 +137,7 @@ struct RequestJson {
   json& j;
   void operator()(const PingRequest&) const {}
   void operator()(const EventsRequest&) const {}
+  void operator()(const AttachRequest& r) const { j["container"] = r.container; }
   void operator()(const UpRequest& r) const {
     j["source"] = supervisor::to_json(r.source);
     j["options"] = to_json(r.options);
@@ -186,6 +188,11 @@ Result<std::optional<Request>> parse_fields(const std::string& op, const json& j
   };
   if (op == "ping") return done(PingRequest{});
   if (op == "events") return done(EventsRequest{});
+  if (op == "attach") {
+    AttachRequest r;
+    f.required("container", r.container);
+    return done(std::move(r));
+  }
   if (op == "up") {
     UpRequest r;
     PIER_TRY(r.source, source_in(j));
@@ -278,6 +285,9 @@ struct ReplyJson {
   json operator()(const RunStarted& s) const { return {{"container", s.container}}; }
   json operator()(const RunExited& x) const { return {{"exit_code", x.exit_code}}; }
   json operator()(const Subscribed&) const { return {{"subscribed", true}}; }
+  json operator()(const Attached& a) const {
+    return {{"attached", true}, {"tty", a.tty}, {"stdin_open", a.stdin_open}, {"input", a.input}};
+  }
   json operator()(const Done& d) const {
     json j = {{"done", true}};
     if (d.error) j["error"] = *d.error;
@@ -340,6 +350,11 @@ Result<ReplyLine> parse_reply_line(const nlohmann::json& j) {
     return typed(x);
   }
   if (j.contains("subscribed")) return ReplyLine(Subscribed{});
+  if (j.contains("attached")) {
+    Attached a;
+    f.optional("tty", a.tty).optional("stdin_open", a.stdin_open).optional("input", a.input);
+    return typed(a);
+  }
   std::string keys;
   for (const auto& [key, value] : j.items()) keys += (keys.empty() ? "" : ", ") + key;
   return Error("unexpected reply line from the supervisor (keys: " + keys + ")");

@@ -121,8 +121,16 @@ struct SignalRequest {
 // Container events until the client hangs up.
 struct EventsRequest {};
 
+// `attach`: the container's input. The CLI passes one end of a socket pair with it (as
+// `run -t` does, console_socket.h); the supervisor sends over it the pty master of a
+// `tty: true` container, or the write end of a `stdin_open: true` container's stdin,
+// then answers `Attached`. The CLI reads the output from the log, as before.
+struct AttachRequest {
+  std::string container;
+};
+
 using Request = std::variant<PingRequest, UpRequest, RunRequest, StartRequest, StopRequest, RestartRequest,
-                             DownRequest, RemoveRequest, SignalRequest, EventsRequest>;
+                             DownRequest, RemoveRequest, SignalRequest, EventsRequest, AttachRequest>;
 
 // The request's `op` on the wire ("up", "kill", ...).
 std::string op_of(const Request& request);
@@ -166,6 +174,15 @@ struct RunExited {
 // `events`: every event after this line is delivered.
 struct Subscribed {};
 
+// `attach`: what the container's input is. `input`: a descriptor went over the socket
+// pair (the pty master when `tty`, else the stdin pipe); none when the container keeps
+// no stdin (no `stdin_open`) or lost its terminal with a crashed supervisor.
+struct Attached {
+  bool tty = false;
+  bool stdin_open = false;
+  bool input = false;
+};
+
 // The last line of every reply but a stream's: `{"done": true[, "error": "..."]}`.
 // `exiting`: the supervisor was exiting and did not read the request (it may be sent to
 // a new supervisor).
@@ -175,7 +192,7 @@ struct Done {
   Status status() const { return error ? Status(Error(*error)) : Status{}; }
 };
 
-using ReplyLine = std::variant<Progress, Warning, ContainerEvent, RunStarted, RunExited, Subscribed, Done>;
+using ReplyLine = std::variant<Progress, Warning, ContainerEvent, RunStarted, RunExited, Subscribed, Attached, Done>;
 
 nlohmann::json to_json(const ReplyLine& line);
 // A line none of the alternatives describes is an error naming its keys.

@@ -125,6 +125,7 @@ TEST_CASE("protocol: run keeps --pull, -l, --cap-add, --cap-drop, --use-aliases,
 TEST_CASE("protocol: the service requests keep services, timeouts and signals", "[control]") {
   round_trip(control::PingRequest{});
   round_trip(control::EventsRequest{});
+  CHECK(std::get<control::AttachRequest>(round_trip(control::AttachRequest{"app-web-1"})).container == "app-web-1");
   round_trip(control::StartRequest{{"web"}});
   CHECK(std::get<control::StopRequest>(round_trip(control::StopRequest{{"web"}, 0})).timeout_s == 0);
   CHECK_FALSE(std::get<control::StopRequest>(round_trip(control::StopRequest{{}, std::nullopt})).timeout_s);
@@ -188,6 +189,7 @@ TEST_CASE("protocol: a malformed request names the op and the field", "[control]
         std::string::npos);
   CHECK(error_of(json{{"op", "up"}, {"source", {{"files", 1}}}}).find("malformed project source") != std::string::npos);
   CHECK(error_of(json{{"op", "run"}, {"source", source}}).find("`service` is missing") != std::string::npos);
+  CHECK(error_of(json{{"op", "attach"}}).find("malformed control request `attach`: `container` is missing") == 0);
   CHECK(error_of(json{{"op", "run"}, {"source", source}, {"service", "web"}, {"command", "ls"}}).find("`command`") !=
         std::string::npos);
 }
@@ -201,6 +203,8 @@ TEST_CASE("protocol: reply lines survive the trip, container states as enums", "
                                            control::RunStarted{"app-web-run-1"},
                                            control::RunExited{3},
                                            control::Subscribed{},
+                                           control::Attached{true, true, true},
+                                           control::Attached{false, false, false},
                                            control::Done{},
                                            control::Done{"no such service: x"}};
   for (const auto& line : lines) {

@@ -176,8 +176,13 @@ class FakeContainerDriver final : public ContainerDriver {
 
 class FakeNetworkDriver final : public NetworkDriver {
  public:
-  Status ensure_networks(const compose::Project&, const std::vector<std::string>& services) override {
+  Result<std::vector<std::string>> ensure_networks(const compose::Project&, const std::vector<std::string>& services,
+                                                   OnChange) override {
     for (const auto& s : services) calls.push_back("ensure " + s);
+    return changed;
+  }
+  Status recreate_network(const compose::Project&, const std::string& network) override {
+    calls.push_back("recreate " + network);
     return {};
   }
   Result<Attached> attach(const std::string& container, pid_t, const NetworkPlan&) override {
@@ -203,6 +208,7 @@ class FakeNetworkDriver final : public NetworkDriver {
     return {};
   }
   std::vector<std::string> calls;
+  std::vector<std::string> changed;  // what ensure_networks reports as changed
 };
 
 // A temp root with busybox imported into its image store, as `pier` would have it.
@@ -316,9 +322,17 @@ class TestHost final : public UpHost {
         });
     }, reply, "Stopp");
   }
+  void stop_containers(std::vector<ManagedContainer*> targets, std::function<void(Status)> done,
+                       control::Reply reply) override {
+    stop_in_waves(&loaded_.project, std::move(targets), std::nullopt, std::move(done), std::move(reply), "Stopp");
+  }
   void remove_unreadable(control::Reply, std::optional<std::set<std::string>>,
                          std::function<void(Status)> done) override {
     done({});
+  }
+  // No runtime for step containers here: a service with steps fails its start.
+  void run_pre_start(const compose::Service& service, std::function<void(Status)> done) override {
+    done(Error("service " + service.name + ": pre_start steps need the supervisor's runtime"));
   }
   void run_began() override { ++runs_in_progress; }
   void run_ended() override { --runs_in_progress; }

@@ -159,3 +159,44 @@ TEST_CASE("a service's start within a run is a table too: pending, starting, sta
   CHECK(can_move(ServiceStart::starting, ServiceStart::started));
   CHECK(std::string(to_string(ServiceStart::starting)) == "starting");
 }
+
+TEST_CASE("a network that changed is made anew once what is on it is gone", "[lifecycle][up]") {
+  const std::string file =
+      "services:\n"
+      "  web:\n    image: busybox\n"
+      "  other:\n    image: busybox\n"
+      "  alone:\n    image: busybox\n    network_mode: none\n";
+  TestHost host(file);
+  { Up first(host); REQUIRE(first.done); }
+  auto id_of = [&](const std::string& name) {
+    for (auto* c : host.select({})) if (c->name() == name) return c->record().id;
+    return std::string();
+  };
+  const std::string web = id_of("proj-web-1"), other = id_of("proj-other-1"), alone = id_of("proj-alone-1");
+  for (const char* c : {"proj-web-1", "proj-other-1", "proj-alone-1"}) host.fake().obeys.insert(c);  // exit on SIGTERM
+  host.fake_network().changed = {"default"};
+  host.fake_network().calls.clear();
+  UpOptions only_web;
+  only_web.services = {"web"};
+  Up second(host, only_web);
+  host.fake_loop.run_pending();
+  CHECK(second.done);
+  CHECK_FALSE(second.error);
+  // The named service is recreated on the new network, the other one on it stops, the
+  // one off the bridge is left alone.
+  CHECK(id_of("proj-web-1") != web);
+  CHECK(id_of("proj-other-1") == other);
+  CHECK(id_of("proj-alone-1") == alone);
+  for (auto* c : host.select({})) {
+    if (c->name() == "proj-other-1") CHECK(c->lifecycle() == Lifecycle::exited);
+    else CHECK(c->lifecycle() == Lifecycle::running);
+  }
+  const auto& calls = host.fake_network().calls;
+  auto recreate = std::find(calls.begin(), calls.end(), "recreate default");
+  REQUIRE(recreate != calls.end());
+  // Removed and stopped (their endpoints released) before the network goes.
+  auto released = [&](const std::string& c) { return std::find(calls.begin(), recreate, "release " + c) != recreate; };
+  CHECK(released("proj-web-1"));
+  CHECK(released("proj-other-1"));
+  CHECK(host.fake().spawns_of("proj-web-1") == 2);
+}
