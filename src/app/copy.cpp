@@ -74,9 +74,9 @@ void warn_skipped(const std::vector<std::string>& skipped, const std::string& wh
 
 }  // namespace
 
-Status copy_from_container(const state::ContainerRecord& r, const std::string& source, const std::string& dest,
-                           const CopyOptions& o) {
-  PIER_TRY(sys::ContentRoot root, open_container_root(r));
+Status copy_from_container(const std::string& pier_root, const state::ContainerRecord& r,
+                           const std::string& source, const std::string& dest, const CopyOptions& o) {
+  PIER_TRY(sys::ContentRoot root, open_container_root(r, pier_root, RootAccess::read));
   const std::string rel = in_container(source);
   const sys::LastLink top = top_link(source, o);
   auto st = sys::stat_in_root(root, rel, top);
@@ -122,9 +122,9 @@ Status copy_from_container(const state::ContainerRecord& r, const std::string& s
   return {};
 }
 
-Status copy_to_container(const std::string& source, const state::ContainerRecord& r, const std::string& dest,
-                         const CopyOptions& o) {
-  PIER_TRY(sys::ContentRoot root, open_container_root(r));
+Status copy_to_container(const std::string& pier_root, const std::string& source,
+                         const state::ContainerRecord& r, const std::string& dest, const CopyOptions& o) {
+  PIER_TRY(sys::ContentRoot root, open_container_root(r, pier_root, RootAccess::write));
   const std::string rel_dest = in_container(dest);
   // The destination's links are followed as the container would follow them: inside its
   // root, whatever they point to.

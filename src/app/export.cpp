@@ -11,10 +11,10 @@
 
 namespace pier::app {
 
-Status export_container(const state::ContainerRecord& r, const std::string& output) {
+Status export_container(const std::string& pier_root, const state::ContainerRecord& r, const std::string& output) {
   if (output.empty() && ::isatty(STDOUT_FILENO))
     return Error("refusing to write a tar to a terminal").hint("use -o FILE or redirect the output");
-  PIER_TRY(sys::ContentRoot root, open_container_root(r));
+  PIER_TRY(sys::ContentRoot root, open_container_root(r, pier_root, RootAccess::read));
   UniqueFd file;
   int fd = STDOUT_FILENO;
   if (!output.empty()) {

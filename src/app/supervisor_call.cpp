@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "app/dry_run/simulate.h"
 #include "app/progress_view.h"
 #include "app/supervisor_connect.h"
 
@@ -21,6 +22,11 @@ Status call_supervisor(const state::ProjectPaths& paths, const supervisor::contr
     if (const auto* warning = std::get_if<control::Warning>(&line)) view->warning(warning->message);
     else if (const auto* progress = std::get_if<control::Progress>(&line)) view->event(progress->subject, progress->status);
   };
+  if (terminal().dry_run) {
+    Status st = dry_run::simulate(paths, request, *view);
+    view->finish();
+    return st;
+  }
   // A supervisor that was exiting (idle) did not take the request, so it is safe to send
   // again; connect_or_start starts a new one. Bounded: other CLIs can make each new one
   // idle again just as this one connects (each time, another request was served).

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "base/atomic_file.h"
 #include "base/file_lock.h"
@@ -59,8 +61,13 @@ Result<ControlClient> connect_or_start(const state::ProjectPaths& paths) {
   std::filesystem::create_directories(paths.run, ec);
   if (ec) return Error::system("create run directory", paths.run, ec.value());
   // The supervisor clones every container: it never runs from the host's file itself.
-  auto exe = runtime::open_sealed_exe();
+  // The sealed copy's mounts go to the supervisor (closing them here would wait out two
+  // RCU grace periods before this command could go on).
+  std::vector<UniqueFd> mounts;
+  auto exe = runtime::open_sealed_exe(&mounts);
   if (!exe) return std::move(exe).error().context("start the supervisor of project " + paths.project);
+  std::string mount_list;
+  for (const auto& m : mounts) mount_list += (mount_list.empty() ? "" : ",") + std::to_string(m.get());
   auto holder_deadline = std::chrono::steady_clock::now() + kHolderWait;
   for (int attempt = 0; attempt < 3;) {
     // The lock's holder is exiting (idle) or starting for another CLI: one started now
@@ -91,6 +98,8 @@ Result<ControlClient> connect_or_start(const state::ProjectPaths& paths) {
       (void)sys::close_range(keep + 1, ~0U, CLOSE_RANGE_CLOEXEC);
       ::fcntl(ready[1], F_SETFD, 0);  // keep the ready pipe across exec
       ::setenv(kReadyFdEnv, std::to_string(ready[1]).c_str(), 1);
+      for (const auto& m : mounts) ::fcntl(m.get(), F_SETFD, 0);
+      if (!mount_list.empty()) ::setenv(supervisor::kSealedMountsEnv, mount_list.c_str(), 1);
       ::chdir("/");
       const char* argv[] = {"pier", "--root", paths.root.c_str(), "__supervise", paths.project.c_str(), nullptr};
       ::execveat(exe->get(), "", const_cast<char* const*>(argv), environ, AT_EMPTY_PATH);

@@ -14,15 +14,13 @@ namespace {
 volatile sig_atomic_t g_winch = 0;
 void on_winch(int) { g_winch = 1; }
 
-// The terminal's size onto the container's pty (the kernel then sends SIGWINCH to
-// the pty's foreground process group, as in a local terminal).
-void copy_window_size(int master) {
+}  // namespace
+
+void pass_window_size(int master) {
   winsize ws{};
   if ((::ioctl(0, TIOCGWINSZ, &ws) == 0 || ::ioctl(1, TIOCGWINSZ, &ws) == 0) && ws.ws_row > 0)
     (void)::ioctl(master, TIOCSWINSZ, &ws);
 }
-
-}  // namespace
 
 // SIGWINCH is blocked except inside ppoll, so a resize interrupts the wait and is passed
 // on at once, never lost between two polls.
@@ -45,7 +43,7 @@ void relay_tty(int master, int until, bool forward_stdin) {
   sigset_t during_poll = saved_mask;
   sigdelset(&during_poll, SIGWINCH);
   g_winch = 0;
-  copy_window_size(master);  // it may have changed since the exec was planned
+  pass_window_size(master);  // it may have changed since the exec was planned
   bool stdin_open = forward_stdin;
   char buf[16384];
   for (;;) {
@@ -54,7 +52,7 @@ void relay_tty(int master, int until, bool forward_stdin) {
       if (errno != EINTR) break;
       if (g_winch) {
         g_winch = 0;
-        copy_window_size(master);
+        pass_window_size(master);
       }
       continue;
     }

@@ -9,6 +9,10 @@ namespace pier::app {
 // pty has nothing to read. The terminal is raw meanwhile and restored on return.
 void relay_tty(int master, int until, bool forward_stdin = true);
 
+// The terminal's size (stdin's, else stdout's) onto the pty `master`; nothing when
+// neither is a terminal. The kernel then sends SIGWINCH to the pty's foreground group.
+void pass_window_size(int master);
+
 // What the pty still holds after its process exited, to stdout: until the last writer is
 // gone (EIO) or nothing comes for `quiet_ms`.
 void drain_tty(int master, int quiet_ms);

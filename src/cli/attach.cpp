@@ -1,5 +1,6 @@
-// `pier attach SERVICE`: the output of a service container's main process, as `docker
-// compose attach` shows it, until the container exits (app/attach.h).
+// `pier attach SERVICE`: a service container's main process on this terminal, its
+// output and (with `stdin_open`) its input, as `docker compose attach` gives it, until
+// the container exits or the detach keys are typed (app/attach.h).
 #include "app/attach.h"
 #include "app/service_containers.h"
 #include "cli/commands.h"
@@ -21,8 +22,9 @@ Result<int> attach(const GlobalOptions& globals, const AttachFlags& f) {
   if (project.loaded && !project.loaded->project.find_service(f.service))
     return Error("no such service: " + f.service);
   PIER_TRY(auto records, current_records(project.paths));
-  PIER_TRY(auto record, app::select_container(records, app::ServiceSelector{f.service, f.index}));
-  return app::attach_container(project.paths, record, app::AttachOptions{f.sig_proxy})
+  // As Compose: the service's lowest replica (or --index N), else a `run` one-off.
+  PIER_TRY(auto record, app::select_container(records, app::ServiceSelector{f.service, f.index, true}));
+  return app::attach_container(project.paths, record, app::AttachOptions{f.sig_proxy, f.no_stdin, f.detach_keys})
       .context("attach to container " + record.name);
 }
 
@@ -33,10 +35,11 @@ void register_attach(CLI::App& app, const GlobalOptions& globals, CommandResult&
                                  "Attach local standard input, output, and error streams to a service's running container");
   auto f = std::make_shared<AttachFlags>();
   cmd->add_option("--detach-keys", f->detach_keys, "Override the key sequence for detaching from a container "
-                                                   "(accepted; pier relays no input, so there is nothing to detach from)");
+                                                   "(default: detachKeys of the Docker config, else ctrl-p,ctrl-q; read from a tty "
+                                                   "container's input)");
   cmd->add_option("--index", f->index, "index of the container if service has multiple replicas.")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--no-stdin", f->no_stdin, "Do not attach STDIN (pier never attaches it)");
+  cmd->add_flag("--no-stdin", f->no_stdin, "Do not attach STDIN");
   cmd->add_flag("--sig-proxy", f->sig_proxy, "Proxy all received signals to the process (default true; --sig-proxy=false)");
   cmd->add_option("service", f->service, "Service")->required();
   cmd->callback([f, &globals, &result] {

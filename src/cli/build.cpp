@@ -2,7 +2,9 @@
 // `build:` (all of them when none is named), in parallel, on pier's own runtime.
 #include <cstdio>
 
+#include "app/dry_run/dry_images.h"
 #include "app/service_build.h"
+#include "app/terminal.h"
 #include "cli/commands.h"
 #include "cli/project.h"
 #include "runtime/security/sealed_exe.h"
@@ -16,8 +18,9 @@ struct BuildFlags {
 };
 
 Status build_project(const GlobalOptions& globals, const BuildFlags& f) {
-  // RUN steps clone into containers from this process: it runs from a sealed copy.
-  PIER_CHECK(runtime::reexec_sealed());
+  // RUN steps clone into containers from this process: it runs from a sealed copy (a
+  // dry run builds nothing).
+  if (!app::terminal().dry_run) PIER_CHECK(runtime::reexec_sealed());
   PIER_TRY(auto loaded, load_project(globals, f.services));
   std::vector<std::string> names = f.services;
   for (const auto& name : names) {
@@ -28,6 +31,10 @@ Status build_project(const GlobalOptions& globals, const BuildFlags& f) {
   if (names.empty())
     for (const auto& [name, service] : loaded.project.services)
       if (!service.disabled && service.build) names.push_back(name);
+  if (app::terminal().dry_run) {
+    app::dry_run::build(names);
+    return {};
+  }
   app::ServiceBuildOptions options = f.options;
   for (const auto& arg : f.build_args) {
     auto eq = arg.find('=');

@@ -31,6 +31,7 @@ struct ConfigFlags {
   bool list_services = false;
   bool list_volumes = false;
   bool list_networks = false;
+  bool list_models = false;
   bool list_profiles = false;
   bool list_images = false;
   bool list_variables = false;
@@ -38,7 +39,9 @@ struct ConfigFlags {
   bool no_normalize = false;
   bool no_consistency = false;
   bool no_path_resolution = false;
+  bool no_env_resolution = false;
   bool resolve_image_digests = false;
+  bool lock_image_digests = false;
   bool environment = false;
   bool format_given = false;  // --format named: `--variables` then prints yaml or json
 };
@@ -96,6 +99,16 @@ std::optional<std::string> listing(const ConfigFlags& f, const compose::Project&
     std::vector<std::string> names;
     for (const auto& [name, _] : project.networks) names.push_back(name);
     return lines(names);
+  }
+  if (f.list_models) {
+    // The `model:` each entry pulls (compose-go prints Model, not the key), in file order.
+    std::vector<std::string> models;
+    if (project.models && project.models->is_object())
+      for (const auto& [_, model] : project.models->items())
+        if (model.is_object() && model.contains("model") && model["model"].is_string() &&
+            !model["model"].get<std::string>().empty())
+          models.push_back(model["model"].get<std::string>());
+    return lines(models);
   }
   if (f.list_profiles) {
     std::set<std::string> profiles;
@@ -217,6 +230,18 @@ Status resolve_image_digests(const GlobalOptions& globals, compose::Project& pro
   return {};
 }
 
+// `--lock-image-digests`: an override file that pins every service's image, as Compose
+// writes it: only `services`, each with only its `image` (a service without one: `{}`).
+compose::Json image_lock(const compose::Project& project) {
+  compose::Json services = compose::Json::object();
+  for (const auto& [name, service] : project.services) {
+    if (service.disabled) continue;
+    services[name] = compose::Json::object();
+    if (!service.image.empty()) services[name]["image"] = service.image;
+  }
+  return {{"services", services}};
+}
+
 Result<std::string> run_config(const GlobalOptions& globals, const ConfigFlags& f) {
   // -q validates: everything is loaded and checked, nothing is rendered.
   if (f.quiet && f.hash.empty()) {
@@ -226,13 +251,14 @@ Result<std::string> run_config(const GlobalOptions& globals, const ConfigFlags& 
   if (f.list_variables) return variables_table(globals, f);
   if (f.environment) return environment_lines(globals);
   if (f.no_interpolate || f.no_normalize) return render_tree(globals, f);
-  compose::NormalizeOptions options{!f.no_consistency, !f.no_path_resolution};
+  compose::NormalizeOptions options{!f.no_consistency, !f.no_path_resolution, !f.no_env_resolution};
   PIER_TRY(LoadedProject loaded, load_project(globals, f.services, options));
   compose::Project& project = loaded.project;
-  if (f.resolve_image_digests) PIER_CHECK(resolve_image_digests(globals, project));
+  if (f.resolve_image_digests || f.lock_image_digests) PIER_CHECK(resolve_image_digests(globals, project));
   PIER_CHECK(select_services(project, f.services));
   if (!f.hash.empty()) return service_hashes(project, f.hash);
   if (auto names = listing(f, project)) return *names;
+  if (f.lock_image_digests) return render(image_lock(project), f.format);
   return render(compose::to_json(project), f.format);
 }
 
@@ -252,6 +278,7 @@ void register_config(CLI::App& app, const GlobalOptions& globals, CommandResult&
   cmd->add_flag("--services", flags->list_services, "Print the service names, one per line");
   cmd->add_flag("--volumes", flags->list_volumes, "Print the volume names, one per line");
   cmd->add_flag("--networks", flags->list_networks, "Print the network names, one per line");
+  cmd->add_flag("--models", flags->list_models, "Print the model names, one per line");
   cmd->add_flag("--profiles", flags->list_profiles, "Print the profile names, one per line");
   cmd->add_flag("--images", flags->list_images, "Print the image names, one per line");
   cmd->add_flag("--variables", flags->list_variables,
@@ -266,8 +293,12 @@ void register_config(CLI::App& app, const GlobalOptions& globals, CommandResult&
   cmd->add_flag("--no-consistency", flags->no_consistency,
                 "Don't check the project's consistency (undefined services, networks, volumes...)");
   cmd->add_flag("--no-path-resolution", flags->no_path_resolution, "Don't resolve file paths");
+  cmd->add_flag("--no-env-resolution", flags->no_env_resolution,
+                "Don't resolve service env files (env_file kept, bare keys left unset)");
   cmd->add_flag("--resolve-image-digests", flags->resolve_image_digests,
                 "Pin image tags to digests (of the images in pier's store)");
+  cmd->add_flag("--lock-image-digests", flags->lock_image_digests,
+                "Print an override file pinning each service's image to its digest");
   cmd->add_flag("--environment", flags->environment, "Print the environment used for interpolation");
   cmd->callback([flags, cmd, &globals, &result] {
     flags->format_given = cmd->get_option("--format")->count() > 0;

@@ -41,16 +41,17 @@ Status copy(const GlobalOptions& globals, const CpFlags& f) {
   PIER_TRY(auto project, resolve_project(globals, {service}));
   if (project.loaded && !project.loaded->project.find_service(service)) return Error("no such service: " + service);
   PIER_TRY(auto records, current_records(project.paths));
-  app::ServiceSelector selector{service, f.index, f.all};
+  // Stopped containers too, as Compose lists them for cp (`docker cp` reaches them).
+  app::ServiceSelector selector{service, f.index, f.all, false};
   app::CopyOptions options{f.archive, f.follow_link};
   if (!from.service.empty()) {
     PIER_TRY(auto record, app::select_container(records, selector));
-    return app::copy_from_container(record, from.path, to.path, options)
+    return app::copy_from_container(project.paths.root, record, from.path, to.path, options)
         .context("copy " + f.source + " from container " + record.name);
   }
   PIER_TRY(auto targets, app::select_containers(records, selector));
   for (const auto& record : targets)
-    PIER_CHECK(app::copy_to_container(from.path, record, to.path, options)
+    PIER_CHECK(app::copy_to_container(project.paths.root, from.path, record, to.path, options)
                    .context("copy " + f.source + " to " + record.name + ":" + to.path));
   return {};
 }

@@ -1,9 +1,12 @@
-// `pier exec SERVICE COMMAND...`: runs in the service's container (replica --index).
+// `pier exec SERVICE COMMAND...`: runs in the service's running container (replica
+// --index), or, when none of its replicas runs and no index is given, in a running
+// `pier run` one-off of it, as Docker Compose picks its exec target.
 #include <unistd.h>
 
 #include <cstdio>
 
 #include "app/exec.h"
+#include "app/service_containers.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "runtime/security/sealed_exe.h"
@@ -18,7 +21,7 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, const std::vecto
     bool no_tty = false, detach = false, privileged = false, interactive = true;
     std::string user, workdir;
     std::vector<std::string> env;
-    int index = 1;
+    int index = 0;  // 0: not given
     std::string service;
   };
   auto f = std::make_shared<Flags>();
@@ -65,11 +68,12 @@ void register_exec(CLI::App& app, const GlobalOptions& globals, const std::vecto
       result.exit_code = report(records.error());
       return;
     }
-    const state::ContainerRecord* target = nullptr;
-    for (const auto& r : *records)
-      if (r.service == f->service && !r.oneoff && r.number == f->index) target = &r;
+    // Replicas before one-offs; --index N names replica N only (Compose's
+    // getSpecifiedContainer over running containers, one-offs included).
+    auto target = app::select_container(*records, app::ServiceSelector{f->service, f->index, true});
     if (!target) {
-      result.exit_code = report(Error("service \"" + f->service + "\" is not running"));
+      std::string which = f->index ? " container #" + std::to_string(f->index) : "";
+      result.exit_code = report(Error("service \"" + f->service + "\" is not running" + which));
       return;
     }
     app::ExecOptions options;

@@ -19,8 +19,9 @@ Status export_service(const GlobalOptions& globals, const ExportFlags& f) {
   if (project.loaded && !project.loaded->project.find_service(f.service))
     return Error("no such service: " + f.service);
   PIER_TRY(auto records, current_records(project.paths));
-  PIER_TRY(auto record, app::select_container(records, app::ServiceSelector{f.service, f.index}));
-  return app::export_container(record, f.output).context("export container " + record.name);
+  // A stopped container too, as `docker export` takes one.
+  PIER_TRY(auto record, app::select_container(records, app::ServiceSelector{f.service, f.index, false, false}));
+  return app::export_container(project.paths.root, record, f.output).context("export container " + record.name);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <string_view>
 
 #include "app/terminal.h"
 #include "state/paths.h"
@@ -47,15 +48,33 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
   app.add_option("--parallel", o.parallel,
                  "Control max parallelism, -1 for unlimited (env COMPOSE_PARALLEL_LIMIT)")
       ->type_name("N");
-  app.add_flag("--dry-run", o.dry_run, "Execute command in dry run mode (not supported yet: refused)");
+  app.add_flag("--dry-run", o.dry_run, "Execute command in dry run mode");
   app.add_flag("--compatibility", o.compatibility, "Run compose in backward compatibility mode (not supported)");
   app.add_flag("--all-resources", o.all_resources, "Include all resources, even those not used by services");
 }
 
-Status apply_global_flags(const GlobalOptions& o) {
-  if (o.dry_run)
-    return Error("--dry-run is not supported yet")
-        .hint("pier would still act: leave the flag out, or see what `config` and `ps` show");
+namespace {
+
+// --dry-run: the commands that change the project print what they would do
+// (app/dry_run/); those that only read run as usual, as under Docker Compose. The rest
+// act on containers, files or credentials in ways a dry run cannot show: refused, so
+// the flag never lets a command act.
+constexpr std::string_view kDryRunCommands[] = {
+    "up",   "down", "create", "start", "stop",   "restart", "kill", "rm",   "pause",   "unpause", "pull",  "build",
+    "scale", "ps",  "ls",     "logs",  "config", "images",  "top",  "port", "version", "events",  "stats", "volumes", "help"};
+
+Status check_dry_run(const std::string& command) {
+  if (command.empty()) return {};
+  for (auto known : kDryRunCommands)
+    if (command == known) return {};
+  return Error("`pier " + command + "` has no dry run: --dry-run is refused rather than ignored")
+      .hint("leave --dry-run out to run it");
+}
+
+}  // namespace
+
+Status apply_global_flags(const GlobalOptions& o, const std::string& command) {
+  if (o.dry_run) PIER_CHECK(check_dry_run(command));
   if (o.compatibility || app::env_flag("COMPOSE_COMPATIBILITY"))
     return Error("--compatibility (COMPOSE_COMPATIBILITY) is not supported")
         .hint("pier names containers project-service-1, as Docker Compose v2 does, never project_service_1");

@@ -30,8 +30,9 @@ struct GlobalOptions {
 void add_global_flags(CLI::App& app, GlobalOptions& options);
 
 // After parsing: the terminal settings (app::set_terminal) from the flags and COMPOSE_*
-// variables; an error names the flag or variable that is wrong.
-Status apply_global_flags(const GlobalOptions& options);
+// variables; an error names the flag or variable that is wrong. `command`: the
+// subcommand given ("" for none), which --dry-run must know how to run dry.
+Status apply_global_flags(const GlobalOptions& options, const std::string& command);
 
 // The options stage 1 of loading needs, from the flags and the process environment.
 compose::LoadOptions to_load_options(const GlobalOptions& options);

@@ -2,7 +2,10 @@
 // kill, pause, unpause, rm, create. Each is safe to run twice.
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
+#include "app/dry_run/dry_up.h"
+#include "app/dry_run/simulate.h"
 #include "app/prompt.h"
 #include "app/service_build.h"
 #include "app/supervisor_connect.h"
@@ -142,7 +145,9 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
         result.exit_code = report(st.error());
         return;
       }
-      auto records = current_records(project->paths);
+      // A dry run reads the records as they are: adopting them would start a supervisor.
+      auto records = app::terminal().dry_run ? state::RecordStore(project->paths.records_dir()).list()
+                                             : current_records(project->paths);
       if (!records) {
         result.exit_code = report(records.error());
         return;
@@ -223,14 +228,20 @@ void register_lifecycle(CLI::App& app, const GlobalOptions& globals, CommandResu
         return;
       }
       // Built here, as `up` builds: on the client side, before the supervisor creates.
-      if (auto st = app::build_before_start(state_root(globals), project->loaded->project, f->services, false,
-                                            f->build, f->no_build);
-          !st) {
+      bool dry = app::terminal().dry_run;
+      std::set<std::string> built;
+      if (dry)
+        built = app::dry_run::announce_builds(state_root(globals), project->loaded->project, f->services, false,
+                                              f->build, f->no_build);
+      else if (auto st = app::build_before_start(state_root(globals), project->loaded->project, f->services, false,
+                                                 f->build, f->no_build);
+               !st) {
         result.exit_code = report(st.error());
         return;
       }
       control::UpRequest request{source_of(globals, f->services), options};
-      if (auto st = call_supervisor(project->paths, request); !st) {
+      if (auto st = dry ? app::dry_run::simulate(project->paths, request, built) : call_supervisor(project->paths, request);
+          !st) {
         result.exit_code = report(st.error());
         return;
       }

@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
 
   app.parse_complete_callback([&] {
-    if (auto st = apply_global_flags(globals); !st) throw CLI::ValidationError(st.error().to_string());
+    std::string command = app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name();
+    if (auto st = apply_global_flags(globals, command); !st) throw CLI::ValidationError(st.error().to_string());
     if (globals.log_level.empty()) return;
     pier::log::Level level;
     if (!pier::log::parse_level(globals.log_level, level))

@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <set>
 
+#include "app/dry_run/dry_images.h"
 #include "app/images/service_pull.h"
+#include "app/terminal.h"
 #include "cli/commands.h"
 #include "cli/project.h"
 
@@ -44,6 +46,7 @@ Status pull_project(const GlobalOptions& globals, const PullFlags& f) {
     const auto* service = loaded.project.find_service(name);
     images.push_back({name, service->image, service->build.has_value()});
   }
+  if (app::terminal().dry_run) return app::dry_run::pull(state_root(globals), images, f.options);
   return app::images::pull_services(state_root(globals), images, f.options, stderr);
 }
 

@@ -59,14 +59,16 @@ Status handle_orphans(const ProjectRef& project, bool remove) {
 volatile sig_atomic_t g_run_signal = 0;
 void remember_signal(int signum) { g_run_signal = signum; }
 
-// -e KEY=VALUE, -e KEY (from this process's environment, left out when unset there), then
-// each --env-from-file for the keys -e did not set, as Docker Compose merges them.
+// -e KEY=VALUE, -e KEY (from the project's environment: this process's over .env,
+// --env-file or COMPOSE_ENV_FILES; left out when unset there), then each --env-from-file
+// for the keys -e did not set, as Docker Compose merges them.
 Result<std::vector<std::string>> run_environment(const std::vector<std::string>& flags,
-                                                 const std::vector<std::string>& files) {
+                                                 const std::vector<std::string>& files,
+                                                 const compose::Environment& project_env) {
   compose::Environment env;
   for (const auto& e : flags) {
     if (auto eq = e.find('='); eq != std::string::npos) env[e.substr(0, eq)] = e.substr(eq + 1);
-    else if (const char* v = std::getenv(e.c_str())) env[e] = v;
+    else if (auto it = project_env.find(e); it != project_env.end()) env[e] = it->second;
   }
   for (const auto& file : files) {
     PIER_TRY(auto vars, compose::read_dotenv_file(file, compose::lookup_in(env)).context("--env-from-file"));
@@ -144,7 +146,7 @@ void register_run(CLI::App& app, const GlobalOptions& globals, const std::vector
       result.exit_code = report(Error("no such service: " + f->service));
       return;
     }
-    auto env = run_environment(f->env, f->env_files);
+    auto env = run_environment(f->env, f->env_files, project->loaded->tree.environment);
     if (!env) {
       result.exit_code = report(env.error());
       return;

@@ -7,18 +7,16 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <thread>
 
+#include "app/format/listing.h"
 #include "app/stats.h"
 #include "cli/commands.h"
 #include "cli/supervisor_link.h"
 #include "base/strings.h"
-#include "cli/table.h"
 
 namespace pier::cli {
 namespace {
@@ -33,33 +31,26 @@ struct StatsFlags {
 
 constexpr auto kInterval = std::chrono::seconds(1);
 
-// Every --format is read here: `table` (Docker's columns), `json` (one object a line,
-// Docker's keys) or a Go template, which pier does not have yet.
+// Docker's stats fields, under the keys and headers docker/cli's stats formatter gives
+// them: `table` (the default), `json`, or a Go template over these keys.
+const app::format::Listing& stats_listing() {
+  static const app::format::Listing listing{
+      {{"Container", "CONTAINER"}, {"ID", "CONTAINER ID"}, {"Name", "NAME"}, {"CPUPerc", "CPU %"},
+       {"MemUsage", "MEM USAGE / LIMIT"}, {"MemPerc", "MEM %"}, {"NetIO", "NET I/O"}, {"BlockIO", "BLOCK I/O"},
+       {"PIDs", "PIDS"}},
+      "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}",
+      10,  // docker's formatter: tabwriter minwidth 10, padding 3
+      false};
+  return listing;
+}
+
 Result<std::string> render(const std::string& format, const std::vector<app::StatsRow>& rows) {
-  if (format == "json") {
-    std::string out;
-    for (const auto& r : rows) {
-      nlohmann::json j = {{"BlockIO", r.block_io}, {"CPUPerc", r.cpu_perc}, {"Container", r.container},
-                          {"ID", r.id},            {"MemPerc", r.mem_perc}, {"MemUsage", r.mem_usage},
-                          {"Name", r.name},        {"NetIO", r.net_io},     {"PIDs", r.pids}};
-      out += j.dump() + "\n";
-    }
-    return out;
-  }
-  if (format != "table")
-    return Error("--format `" + format + "`: Go templates are not supported yet").hint("use table or json");
-  Table table({"CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS"});
-  table.set_min_width(10);  // docker's formatter: tabwriter minwidth 10, padding 3
-  for (const auto& r : rows) table.add({r.id, r.name, r.cpu_perc, r.mem_usage, r.mem_perc, r.net_io, r.block_io, r.pids});
-  char* buffer = nullptr;
-  size_t size = 0;
-  FILE* memory = ::open_memstream(&buffer, &size);
-  if (!memory) return Error::system("open", "a memory stream", errno);
-  table.print(memory);
-  std::fclose(memory);
-  std::string out(buffer, size);
-  std::free(buffer);
-  return out;
+  std::vector<nlohmann::json> objects;
+  for (const auto& r : rows)
+    objects.push_back({{"BlockIO", r.block_io}, {"CPUPerc", r.cpu_perc}, {"Container", r.container},
+                       {"ID", r.id},            {"MemPerc", r.mem_perc}, {"MemUsage", r.mem_usage},
+                       {"Name", r.name},        {"NetIO", r.net_io},     {"PIDs", r.pids}});
+  return app::format::render_listing(format, objects, stats_listing());
 }
 
 bool shown(const state::ContainerRecord& r, const StatsFlags& f) {
@@ -86,7 +77,7 @@ void draw(const std::string& text, bool in_place) {
 Status show_stats(const GlobalOptions& globals, const StatsFlags& f) {
   PIER_TRY(auto project, resolve_project(globals, f.services));
   PIER_CHECK(check_services(project, f.services));
-  PIER_CHECK(render(f.format, {}));  // a bad --format fails before the first second passes
+  PIER_CHECK(app::format::check_format(f.format));  // a bad --format fails before the first second passes
   PIER_TRY(auto records, current_records(project.paths));
   const app::HostFacts host = app::host_facts();
   const bool in_place = !f.no_stream && ::isatty(STDOUT_FILENO);
@@ -121,7 +112,9 @@ void register_stats(CLI::App& app, const GlobalOptions& globals, CommandResult& 
   cmd->add_flag("-a,--all", f->all, "Show all containers (default shows just running)");
   cmd->add_flag("--no-stream", f->no_stream, "Disable streaming stats and only pull the first result");
   cmd->add_flag("--no-trunc", f->no_trunc, "Do not truncate output");
-  cmd->add_option("--format", f->format, "Format output using a custom template: 'table' or 'json'");
+  cmd->add_option("--format", f->format,
+                  "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template "
+                  "such as '{{.Name}} {{.CPUPerc}}'");
   cmd->add_option("services", f->services, "Services (default: all)");
   cmd->callback([f, &globals, &result] {
     auto st = show_stats(globals, *f);

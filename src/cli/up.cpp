@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include "app/dry_run/dry_up.h"
+#include "app/dry_run/simulate.h"
 #include "app/service_build.h"
 #include "app/terminal.h"
 #include "app/up_attach.h"
@@ -118,10 +120,15 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
       rules = std::move(*read);
     }
     // Images from `build:` are built here, before the supervisor starts anything, as
-    // Docker Compose builds on the client side.
-    if (auto st = app::build_before_start(state_root(globals), project->loaded->project, f->services,
-                                          f->options.no_deps, f->build, f->no_build);
-        !st) {
+    // Docker Compose builds on the client side. A dry run only says which.
+    bool dry = app::terminal().dry_run;
+    std::set<std::string> built;
+    if (dry)
+      built = app::dry_run::announce_builds(state_root(globals), project->loaded->project, f->services,
+                                            f->options.no_deps, f->build, f->no_build);
+    else if (auto st = app::build_before_start(state_root(globals), project->loaded->project, f->services,
+                                               f->options.no_deps, f->build, f->no_build);
+             !st) {
       result.exit_code = report(st.error());
       return;
     }
@@ -136,11 +143,13 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     f->options.remove_orphans |= app::env_flag("COMPOSE_REMOVE_ORPHANS");
     f->options.ignore_orphans = app::env_flag("COMPOSE_IGNORE_ORPHANS");
     control::UpRequest request{source_of(globals, f->services), f->options};
-    if (auto st = call_supervisor(project->paths, request); !st) {
+    if (auto st = dry ? app::dry_run::simulate(project->paths, request, built) : call_supervisor(project->paths, request);
+        !st) {
       result.exit_code = report(st.error());
       return;
     }
-    if (f->detach || f->wait || f->options.no_start) {
+    // A dry run started nothing to attach to.
+    if (dry || f->detach || f->wait || f->options.no_start) {
       result.exit_code = 0;
       return;
     }

@@ -33,20 +33,12 @@ bool present(const Store& store, const Reference& ref) {
 
 // The error of one service, or nothing (pulled or skipped).
 std::optional<Error> pull_one(const Shared& s, const ServiceImage& image) {
-  if (image.reference.empty()) {
-    s.lines.status(image.service, "Skipped - No image to be pulled", ProgressPrinter::Outcome::done);
+  if (auto why = skip_reason(&s.store, image, s.options)) {
+    s.lines.status(image.service, *why, ProgressPrinter::Outcome::done);
     return std::nullopt;
   }
   auto ref = parse_reference(image.reference);
   if (!ref) return std::move(ref).error().context("service \"" + image.service + "\": image `" + image.reference + "`");
-  if (s.options.missing_only && present(s.store, *ref)) {
-    s.lines.status(image.service, "Skipped - Image is already present locally", ProgressPrinter::Outcome::done);
-    return std::nullopt;
-  }
-  if (s.options.ignore_buildable && image.can_be_built) {
-    s.lines.status(image.service, "Skipped - Image can be built", ProgressPrinter::Outcome::done);
-    return std::nullopt;
-  }
   s.lines.status(image.service, "Pulling");
   PullOptions pull = s.pull;
   ProgressPrinter* lines = &s.lines;
@@ -64,6 +56,16 @@ std::optional<Error> pull_one(const Shared& s, const ServiceImage& image) {
 }
 
 }  // namespace
+
+std::optional<std::string> skip_reason(const Store* store, const ServiceImage& image,
+                                       const ServicePullOptions& options) {
+  if (image.reference.empty()) return "Skipped - No image to be pulled";
+  auto ref = parse_reference(image.reference);
+  if (!ref) return std::nullopt;  // the pull reports it
+  if (store && options.missing_only && present(*store, *ref)) return "Skipped - Image is already present locally";
+  if (options.ignore_buildable && image.can_be_built) return "Skipped - Image can be built";
+  return std::nullopt;
+}
 
 Status pull_services(const std::string& pier_root, const std::vector<ServiceImage>& images,
                      const ServicePullOptions& options, std::FILE* out) {

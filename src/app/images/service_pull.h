@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "image/store/store.h"
 
 namespace pier::app::images {
 
@@ -25,6 +27,11 @@ struct ServicePullOptions {
   bool ignore_buildable = false; // skip the images of services with `build:`
   int parallel_images = 4;
 };
+
+// Why `pull` leaves this image alone ("Skipped - ..."), or nothing when it pulls it.
+// `store`: none is a store without images.
+std::optional<std::string> skip_reason(const image::Store* store, const ServiceImage& image,
+                                       const ServicePullOptions& options);
 
 Status pull_services(const std::string& pier_root, const std::vector<ServiceImage>& images,
                      const ServicePullOptions& options, std::FILE* out);
