@@ -45,14 +45,24 @@ def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
 
 
 def pid_alive(pid):
-    """Running (a zombie nobody reaped is not: this machine's PID 1 may not reap)."""
+    """Running (a zombie nobody reaped is not: this machine's PID 1 may not reap). A
+    killed process whose main thread is already a zombie still runs while any other
+    thread of it is exiting, and holds its files (a supervisor's lock) until the last
+    one is gone: every thread counts."""
     if not pid:
         return False
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return False
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def pier_links():
@@ -240,6 +250,23 @@ class Project:
         if os.path.exists(os.path.join(self.run_dir, "containers")) and os.listdir(os.path.join(self.run_dir, "containers")):
             found.append("container records")
         return found
+
+
+def project_with_outbox(test, compose):
+    """A project with a host directory `out` that any container user may write into:
+    what ran in the containers, seen from outside. Returns the project and the path.
+    The project is named after the test's file (`test_pre_start` -> `prestart...`)."""
+    prefix = type(test).__module__.removeprefix("test_").replace("_", "")
+    p = Project(test, compose, name=prefix + os.urandom(3).hex())
+    out = os.path.join(p.dir, "out")
+    os.makedirs(out)
+    os.chmod(out, 0o777)
+    return p, out
+
+
+def read_out(out, name):
+    with open(os.path.join(out, name)) as f:
+        return f.read()
 
 
 def free_port():

@@ -89,7 +89,7 @@ class GlobalFlags(unittest.TestCase):
             (("up", "-d"), {"COMPOSE_PARALLEL_LIMIT": "many"}, "COMPOSE_PARALLEL_LIMIT=many"),
             (("up", "-d"), {"COMPOSE_ANSI": "rainbow"}, "COMPOSE_ANSI=rainbow"),
             (("--compatibility", "up", "-d"), {}, "--compatibility (COMPOSE_COMPATIBILITY) is not supported"),
-            (("--dry-run", "up", "-d"), {}, "--dry-run is not supported yet"),
+            (("--dry-run", "exec", "web", "true"), {}, "`pier exec` has no dry run"),
         ]
         for args, env, expected in cases:
             with self.subTest(args=args, env=env):

@@ -1,5 +1,6 @@
 """Where pier behaved unlike Docker Compose in Compose's own end-to-end scenarios
 (issue 17's list), each fixed difference as Compose's test expects it."""
+import os
 import signal
 import subprocess
 import unittest
@@ -259,6 +260,66 @@ class ComposeBehaviour(unittest.TestCase):
         """)
         out = p.pier("up", timeout=60)
         self.assertEqual(out.stdout.count(f"{p.name}-r-1 exited with code 3"), 3, out.stdout)
+        p.pier("down")
+
+    def test_image_by_id_runs_the_stored_image_without_a_registry(self):
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+        """)
+        full = p.pier("image", "ls", "-q", "--no-trunc").stdout.split()[0]
+        self.assertTrue(full.startswith("sha256:"), full)
+        for image in (full[7:19], full):
+            p.write("compose.yaml", f"""
+services:
+  app:
+    image: {image}
+    init: true
+    command: ["sleep", "1000"]
+""")
+            p.pier("up", "-d")
+            self.assertEqual(p.record(p.name + "-app-1")["state"], "running")
+            p.pier("down")
+        # An ID that is not in the store is never looked up in a registry.
+        p.write("compose.yaml", "services:\n  app:\n    image: sha256:" + "0" * 64 + "\n")
+        missing = p.pier("up", "-d", check=False)
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("no such image: sha256:" + "0" * 64, missing.stderr)
+        self.assertNotIn("registry", missing.stderr)
+        p.pier("down")
+
+    def test_run_detached_never_reads_the_callers_stdin(self):
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+                volumes: ["./out:/out"]
+        """)
+        os.makedirs(os.path.join(p.dir, "out"))
+        # As in Compose the one-off's stdin is kept open (for `attach`), never the caller's:
+        # the read times out with nothing.
+        name = p.pier("run", "-d", "app", "sh", "-c", "read -t 2 line; echo \"got:$line\" > /out/end",
+                      input="read-from-the-callers-stdin\n").stdout.strip()
+        p.wait_state(name, "exited")
+        with open(os.path.join(p.dir, "out", "end")) as f:
+            self.assertEqual(f.read(), "got:\n")
+        p.pier("down", "--remove-orphans")
+
+    def test_up_scale_adds_replicas_and_keeps_the_up_to_date_one(self):
+        p = Project(self, """
+            services:
+              test:
+                image: busybox
+                init: true
+                command: ["sleep", "1000"]
+        """)
+        p.pier("up", "-d")
+        first = p.record(p.name + "-test-1")["id"]
+        out = p.pier("up", "-d", "--scale", "test=2")
+        self.assertIn(f"Container {p.name}-test-1 Running", out.stderr)
+        self.assertEqual(p.record(p.name + "-test-1")["id"], first)
+        self.assertEqual(p.record(p.name + "-test-2")["state"], "running")
         p.pier("down")
 
 

@@ -73,6 +73,31 @@ class HostBinary(unittest.TestCase):
             cli.wait()
         self.assertEqual(sha256(self.pier), self.digest)
 
+    def test_the_supervisor_holds_no_inheritable_descriptor(self):
+        # The CLI hands the mounts of the sealed copy to the supervisor it starts (closing
+        # them would wait out RCU grace periods): the supervisor makes them close-on-exec
+        # again, or every program it starts (pasta, hooks) would get a handle to them.
+        p = Project(self, """
+            services:
+              s:
+                image: busybox
+                command: ["sleep", "1000"]
+        """)
+        up = subprocess.run([self.pier, *p.argv("up", "-d")[1:]], cwd=p.dir, capture_output=True, text=True, timeout=60)
+        p.remember_pids()
+        self.assertEqual(up.returncode, 0, up.stderr)
+        pid = p.supervisor_pid()
+        self.assert_sealed(pid, "the supervisor")
+        inheritable = []
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            if int(fd) < 3:
+                continue
+            with open(f"/proc/{pid}/fdinfo/{fd}") as info:
+                flags = next(int(line.split()[1], 8) for line in info if line.startswith("flags:"))
+            if not flags & os.O_CLOEXEC:
+                inheritable.append(f"{fd} -> {os.readlink(f'/proc/{pid}/fd/{fd}')}")
+        self.assertEqual(inheritable, [], "descriptors the supervisor's children would inherit")
+
     def test_up_that_builds_reexecutes_once_and_warns_once(self):
         # `up` loads the project, finds an image to build and re-executes itself from the
         # sealed copy before building: the compose warnings are the first process's.

@@ -27,6 +27,9 @@ echo "bridges=$(cat "$ROOT"/network/*.bridges | tr '\n' ' ')"
 echo "inside=$(nsenter --net="$netns" ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')"
 echo "host=$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')"
 kill -9 "$(cat "$ROOT/run/$NAME/supervisor.pid")"
+# The crash is over when the killed supervisor's last thread is gone and with it its
+# hold on the project's lock (its main thread turns zombie before the others exit).
+for _ in $(seq 200); do flock -n "$ROOT/run/$NAME/lock" true && break; sleep 0.01; done
 pier ps >/dev/null 2>&1
 echo "netns_adopted=$(stat -c %i "$netns")"
 echo "pasta_adopted=$(cat "$ROOT/run/.netns/connector.pid")"

@@ -80,11 +80,41 @@ class Stats(unittest.TestCase):
         everything = [json.loads(l) for l in p.pier("stats", "--no-stream", "-a", "--format", "json").stdout.splitlines()]
         stopped = [r for r in everything if r["Name"] == f"{p.name}-idle-1"][0]
         self.assertEqual((stopped["CPUPerc"], stopped["MemUsage"], stopped["PIDs"]), ("0.00%", "0B / 0B", "0"))
-        bad = p.pier("stats", "--no-stream", "--format", "{{.Name}}", check=False)
-        self.assertEqual(bad.returncode, 1)
-        self.assertIn("Go templates are not supported yet", bad.stderr)
         unknown = p.pier("stats", "--no-stream", "nope", check=False)
         self.assertIn("no such service: nope", unknown.stderr)
+
+    def test_stats_format_takes_go_templates_over_dockers_fields(self):
+        p = Project(self, """
+            services:
+              idle:
+                image: busybox
+                command: ["sleep", "3600"]
+        """, name="clix" + os.urandom(3).hex())
+        p.pier("up", "-d")
+        p.wait_state(f"{p.name}-idle-1", "running")
+        name = f"{p.name}-idle-1"
+        line = p.pier("stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}} {{.PIDs}}").stdout
+        self.assertRegex(line, rf"^{name} [0-9.]+% 1\n$")
+        table = p.pier("stats", "--no-stream", "--format", "table {{.Name}}\\t{{.MemPerc}}\\t{{.Container}}").stdout
+        header, row = table.splitlines()
+        self.assertEqual(re.split(r"\s{2,}", header.strip()), ["NAME", "MEM %", "CONTAINER"])
+        cells = re.split(r"\s{2,}", row.strip())
+        self.assertEqual(cells[0], name)
+        self.assertRegex(cells[1], r"^[0-9.]+%$")
+        self.assertRegex(cells[2], r"^[0-9a-f]{64}$")
+        # Columns line up as Docker's tabwriter sets them: the second starts where the
+        # header's does.
+        self.assertEqual(header.index("MEM %"), row.index(cells[1]))
+        as_json = json.loads(p.pier("stats", "--no-stream", "--format", "{{json .}}").stdout)
+        self.assertEqual(as_json["Name"], name)
+        self.assertEqual(p.pier("stats", "--no-stream", "--format", "{{.Name | upper}}").stdout, name.upper() + "\n")
+        # A broken template fails before the first round, an unknown field names itself.
+        broken = p.pier("stats", "--no-stream", "--format", "{{.Name", check=False)
+        self.assertEqual(broken.returncode, 1)
+        self.assertIn("--format '{{.Name'", broken.stderr)
+        unknown = p.pier("stats", "--no-stream", "--format", "{{.Nope}}", check=False)
+        self.assertEqual(unknown.returncode, 1)
+        self.assertIn("Nope", unknown.stderr)
 
     def test_stats_streams_plain_tables_to_a_pipe_until_interrupted(self):
         p = self.up()
