@@ -223,16 +223,25 @@ Result<Adoption> ProjectNetwork::adopt(const std::string& container, std::vector
 }
 
 Status ProjectNetwork::detach(const std::string& container) {
+  return netlink::delete_links_by_index(host_, detach_leaving_links(container));
+}
+
+std::vector<int> ProjectNetwork::detach_leaving_links(const std::string& container) {
   registry_.remove(container);
   (void)unpublish(container);
   auto it = endpoints_.find(container);
   if (it == endpoints_.end()) return {};
-  Status first;
-  for (const auto& ep : it->second)
-    if (Network* net = network(ep.network))
-      if (auto rc = net->detach(ep); !rc.ok() && first.ok()) first = std::move(rc);
+  std::vector<int> links;
+  for (const auto& ep : it->second) {
+    if (Network* net = network(ep.network)) net->release(ep);
+    // Gone already when the container's namespace went first. One not found for an
+    // error goes with the namespace (the kernel deletes the pair).
+    auto link = netlink::find_link(host_, ep.host_veth);
+    if (!link.ok()) log::warn("detach {}: {}", container, link.error().to_string());
+    if (link.ok() && *link) links.push_back(**link);
+  }
   endpoints_.erase(it);
-  return first;
+  return links;
 }
 
 Result<std::vector<PortMapping>> ProjectNetwork::publish(const std::string& container, std::vector<PortMapping> ports) {

@@ -89,6 +89,11 @@ class ProjectNetwork {
   // then its veths and addresses. Its veths may be gone already (the container's
   // namespace was destroyed); a container never attached is no error.
   Status detach(const std::string& container);
+  // detach, less the deletion of the host veths: returns their indexes for
+  // netlink::delete_links_by_index to delete elsewhere. Deleting a veth waits out RCU
+  // grace periods in the kernel (15-35 ms), which the loop thread must not. Meanwhile
+  // the link's address is free; the pool hands it out again only after it wraps.
+  std::vector<int> detach_leaving_links(const std::string& container);
 
   // Publishes ports of a running container; returns the mappings with the host
   // ports actually bound (random ones filled in). For an adopted container this

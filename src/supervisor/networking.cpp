@@ -13,6 +13,7 @@
 #include "base/atomic_file.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "net/netlink/links.h"
 #include "net/netns.h"
 #include "net/project_record.h"
 #include "net/rootless/rootless_netns.h"
@@ -98,6 +99,7 @@ Status Networking::recreate_network(const compose::Project& project, const std::
   if (it == project.networks.end()) return Error("network `" + network + "` is not declared");
   PIER_TRY(auto spec, plan::network_spec(network, it->second));
   PIER_CHECK(open());
+  link_deleter_.reset();  // the old bridge goes with no veth of its containers left
   PIER_CHECK(net_->remove_network(spec.first));
   auto added = net_->add_network(std::move(spec.first), spec.second);
   if (!added) return std::move(added).error().context("network `" + network + "`");
@@ -218,7 +220,28 @@ Status Networking::adopt(const std::string& container, const std::vector<state::
 void Networking::release(const std::string& container) {
   if (!net_) return;
   (void)net_->unpublish(container);
-  (void)net_->detach(container);
+  delete_links_later(net_->detach_leaving_links(container));
+}
+
+// Deleting a veth waits out RCU grace periods in the kernel (15-35 ms per container):
+// on the loop thread that delayed every exit's report, `run --rm` included. The socket
+// is opened here, in the loop thread's network namespace, which is the links' (rootless,
+// pier's own; the pool's thread may have been made before the loop thread entered it).
+void Networking::delete_links_later(std::vector<int> links) {
+  if (links.empty()) return;
+  auto sock = net::netlink::Socket::open();
+  if (!sock) {
+    // The kernel deletes a pair when its container's namespace goes.
+    log::warn("delete veths: {}", sock.error().to_string());
+    return;
+  }
+  if (!link_deleter_) link_deleter_ = std::make_unique<WorkerPool>(loop_, 1);
+  auto shared = std::make_shared<net::netlink::Socket>(std::move(*sock));
+  link_deleter_->run<Status>(
+      [shared, links = std::move(links)] { return net::netlink::delete_links_by_index(*shared, links); },
+      [](Status st) {
+        if (!st) log::warn("{}", st.error().to_string());
+      });
 }
 
 // Every held namespace of the project, also those a crashed supervisor left.
@@ -233,6 +256,7 @@ Status Networking::release_all_held() {
 }
 
 Status Networking::teardown() {
+  link_deleter_.reset();  // `down` returns with no veth of the project left
   Status held = release_all_held();
   Status st;
   if (net_) {

@@ -1,7 +1,8 @@
 // Compose networking on top of net::ProjectNetwork: creates the bridges a project's
 // networks need, attaches each container as its NetworkPlan says (plan/network.h
 // decides that), writes its /etc/hosts and resolv.conf once its addresses are known,
-// and publishes its ports. Runs on the loop thread only.
+// and publishes its ports. Runs on the loop thread, but for the deletion of a released
+// container's veths, which a thread of its own does.
 #pragma once
 
 #include <memory>
@@ -19,6 +20,7 @@
 #include "state/container_record.h"
 #include "state/paths.h"
 #include "supervisor/network_driver.h"
+#include "supervisor/worker_pool.h"
 
 namespace pier::supervisor {
 
@@ -48,10 +50,14 @@ class Networking final : public NetworkDriver {
  private:
   Status open();
   Status release_all_held();
+  void delete_links_later(std::vector<int> links);
   event::Loop& loop_;
   state::ProjectPaths paths_;
   std::unique_ptr<net::ProjectNetwork> net_;
   net::dns::ResolvConf host_resolv_;
+  // Deletes released veths (delete_links_later), made at the first; teardown waits for
+  // it. Last: destroyed first, it finishes its deletions while net_ still lives.
+  std::unique_ptr<WorkerPool> link_deleter_;
 };
 
 }  // namespace pier::supervisor

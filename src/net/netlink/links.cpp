@@ -87,6 +87,18 @@ Status delete_link(const Socket& sock, const std::string& name) {
   return {};
 }
 
+Status delete_links_by_index(const Socket& sock, const std::vector<int>& ifindexes) {
+  Status first;
+  for (int index : ifindexes) {
+    LinkPtr link(rtnl_link_alloc());
+    rtnl_link_set_ifindex(link.get(), index);
+    int rc = rtnl_link_delete(sock.get(), link.get());
+    if (rc < 0 && rc != -NLE_NODEV && rc != -NLE_OBJ_NOTFOUND && first.ok())
+      first = nl_error("delete link", fmt::format("with index {}", index), rc);
+  }
+  return first;
+}
+
 Status set_link_up(const Socket& sock, const std::string& name) {
   LinkPtr change(rtnl_link_alloc());
   rtnl_link_set_name(change.get(), name.c_str());

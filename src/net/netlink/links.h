@@ -30,6 +30,9 @@ Status delete_link(const Socket& sock, const std::string& name);
 // Like delete_link, but a link that is already gone (or vanishes while we ask, as a
 // veth does when its container's namespace is destroyed) is no error.
 Status delete_link_if_exists(const Socket& sock, const std::string& name);
+// Deletes the links with these indexes; one already gone is no error. By index, not by
+// name: a link made since under the same name (a container started again) stays.
+Status delete_links_by_index(const Socket& sock, const std::vector<int>& ifindexes);
 Status set_link_up(const Socket& sock, const std::string& name);
 Result<std::vector<std::string>> list_links(const Socket& sock, const std::string& prefix);
 // Names of the links enslaved to the bridge with index `master`.

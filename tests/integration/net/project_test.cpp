@@ -419,3 +419,34 @@ TEST_CASE("firewall: the kept nftables socket is not inherited by programs pier 
   CHECK(netfilter_sockets == 1);  // kept, one for this namespace however many commands ran
   CHECK(inheritable == 0);
 }
+
+TEST_CASE("project: a veth left to delete later is deleted by index, never a newer link of its name",
+          "[net][root]") {
+  PIER_NEEDS_ROOT();
+  Project p("late");
+  p.add("default", "10.199.13.0/24");
+  auto first = p.start("web", {on("default", {"web"})});
+  std::string veth = first.eps[0].host_veth;
+  auto sock = netlink::Socket::open().value();
+
+  auto links = p.net->detach_leaving_links("web");
+  REQUIRE(links.size() == 1);
+  int old_index = links[0];
+  CHECK(netlink::find_link(sock, veth).value() == std::optional<int>(old_index));  // still there
+
+  // The container starts again before the deletion ran: a new veth of the same name.
+  auto again = p.start("web", {on("default", {"web"})});
+  CHECK(again.eps[0].host_veth == veth);
+  auto now = netlink::find_link(sock, veth).value();
+  REQUIRE(now);
+  CHECK(*now != old_index);
+
+  REQUIRE(netlink::delete_links_by_index(sock, links).ok());  // gone already: no error
+  CHECK(netlink::find_link(sock, veth).value() == now);       // the new one stays
+
+  auto last = p.net->detach_leaving_links("web");
+  REQUIRE(last == std::vector<int>{*now});
+  REQUIRE(netlink::delete_links_by_index(sock, last).ok());
+  CHECK_FALSE(netlink::find_link(sock, veth).value());
+  CHECK(p.net->detach_leaving_links("web").empty());  // detached twice: nothing left
+}
