@@ -54,10 +54,13 @@ def memory_kib(pid):
 
 
 def timed(argv, cwd, env=None, cgroup=None):
-    t0 = time.monotonic()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env,
-                          preexec_fn=cgroup.enter_fn() if cgroup else None)
-    took = time.monotonic() - t0
+    if cgroup:
+        proc, took_ms = cgroup.run(argv, cwd=cwd, capture_output=True, text=True, env=env)
+        took = took_ms / 1000
+    else:
+        t0 = time.monotonic()
+        proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env)
+        took = time.monotonic() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return took

@@ -14,7 +14,8 @@ bench waits, untimed, for the previous supervisor to be gone, so every run start
 CPU time is the whole command's: the bench runs each command in a cgroup of its own and
 reads the cgroup's CPU usage once the command and what it started outside the container
 (pier's supervisor, which outlives the CLI by its idle exit) are gone. Wall time is the
-command's, as users see it. crun is installed with apt when missing (as root).
+command's, as users see it, from its exec to its exit: the move into the cgroup comes
+before the clock starts (it waits out an RCU grace period users never pay). crun is installed with apt when missing (as root).
 
 crun refuses a hybrid cgroup host, so the bench re-executes itself in a private mount
 namespace without /sys/fs/cgroup/unified (as bench/runtime does): both tools see the
@@ -52,10 +53,7 @@ def ensure_crun(install):
 def run_once(argv, cwd, cgroup, settle):
     """(wall ms, cpu ms) of argv; cpu once the cgroup is empty again (`settle` waits)."""
     before = cgroup.usage_ms()
-    start = time.perf_counter_ns()
-    proc = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          preexec_fn=cgroup.enter_fn())
-    wall = (time.perf_counter_ns() - start) / 1e6
+    proc, wall = cgroup.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr.decode()[-2000:]}")
     settle()

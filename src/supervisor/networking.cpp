@@ -224,23 +224,20 @@ void Networking::release(const std::string& container) {
 }
 
 // Deleting a veth waits out RCU grace periods in the kernel (15-35 ms per container):
-// on the loop thread that delayed every exit's report, `run --rm` included. The socket
-// is opened here, in the loop thread's network namespace, which is the links' (rootless,
-// pier's own; the pool's thread may have been made before the loop thread entered it).
+// on the loop thread that delayed every exit's report, `run --rm` included. The pool's
+// thread has the links' network namespace (rootless, pier's own: daemon.cpp enters it
+// before any thread is made), so its own socket reaches them.
 void Networking::delete_links_later(std::vector<int> links) {
   if (links.empty()) return;
-  auto sock = net::netlink::Socket::open();
-  if (!sock) {
-    // The kernel deletes a pair when its container's namespace goes.
-    log::warn("delete veths: {}", sock.error().to_string());
-    return;
-  }
   if (!link_deleter_) link_deleter_ = std::make_unique<WorkerPool>(loop_, 1);
-  auto shared = std::make_shared<net::netlink::Socket>(std::move(*sock));
   link_deleter_->run<Status>(
-      [shared, links = std::move(links)] { return net::netlink::delete_links_by_index(*shared, links); },
+      [links = std::move(links)]() -> Status {
+        PIER_TRY(auto sock, net::netlink::Socket::open());
+        return net::netlink::delete_links_by_index(sock, links);
+      },
       [](Status st) {
-        if (!st) log::warn("{}", st.error().to_string());
+        // One not deleted goes with its container's namespace (the kernel deletes a pair).
+        if (!st) log::warn("delete veths: {}", st.error().to_string());
       });
 }
 
