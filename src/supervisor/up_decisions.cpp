@@ -4,6 +4,9 @@
 
 #include "compose/output.h"
 #include "graph/from_project.h"
+#include "net/names.h"
+#include "net/project_record.h"
+#include "plan/network.h"
 #include "plan/plan.h"
 #include "supervisor/port_conflicts.h"
 
@@ -21,6 +24,37 @@ bool always_recreate(const control::UpOptions& options, const std::string& servi
 }
 
 }  // namespace
+
+bool attaches_to(const compose::Service& service, const std::set<std::string>& networks) {
+  if (!service.network_mode.empty() && service.network_mode.substr(0, service.network_mode.find(':')) != "bridge")
+    return false;
+  if (service.networks.empty()) return networks.count("default") > 0;
+  return std::any_of(service.networks.begin(), service.networks.end(),
+                     [&](const auto& entry) { return networks.count(entry.first) > 0; });
+}
+
+Result<std::set<std::string>> recorded_network_changes(const compose::Project& project,
+                                                       const std::vector<std::string>& targets,
+                                                       const state::ProjectPaths& paths) {
+  std::set<std::string> changed;
+  net::ProjectRecord record(paths.net_state_dir(), paths.kernel_name);
+  auto made = record.bridges();
+  if (!made) return changed;  // no record: nothing made yet
+  for (const auto& [name, config] : project.networks) {
+    bool joined = std::any_of(targets.begin(), targets.end(), [&](const std::string& target) {
+      const auto* service = project.find_service(target);
+      return service && attaches_to(*service, {name});
+    });
+    if (!joined || config.external) continue;
+    PIER_TRY(auto spec, plan::network_spec(name, config));
+    const std::string bridge = spec.first.bridge.empty() ? net::bridge_name(paths.kernel_name, name) : spec.first.bridge;
+    if (std::find(made->begin(), made->end(), bridge) == made->end()) continue;
+    PIER_TRY(auto recorded, record.config_hash(bridge));
+    if (!recorded.empty() && !spec.first.config_hash.empty() && recorded != spec.first.config_hash)
+      changed.insert(name);
+  }
+  return changed;
+}
 
 Result<std::vector<std::string>> up_targets(const compose::Project& project, const control::UpOptions& options) {
   PIER_TRY(auto deps, graph::from_project(project));

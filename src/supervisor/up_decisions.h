@@ -14,6 +14,7 @@
 #include "compose/environment.h"
 #include "compose/model.h"
 #include "image/pull_policy.h"
+#include "state/paths.h"
 #include "supervisor/control/protocol.h"
 
 namespace pier::supervisor {
@@ -35,6 +36,18 @@ int wanted_replicas(const compose::Service& service, const control::UpOptions& o
 Result<std::vector<std::pair<std::string, int>>> checked_replicas(const compose::Project& project,
                                                                   const std::vector<std::string>& targets,
                                                                   const control::UpOptions& options);
+
+// Whether the service's containers are attached to one of `networks` (its own
+// networks, or the default one when it lists none and has a bridge network mode).
+bool attaches_to(const compose::Service& service, const std::set<std::string>& networks);
+
+// The networks the targets join whose bridge the project's network record says was made
+// with another configuration than the file declares now: `up` makes them anew. A
+// supervisor asks its live networks (Networking::ensure_networks), which made that
+// record; `--dry-run`, which asks no supervisor, reads the record.
+Result<std::set<std::string>> recorded_network_changes(const compose::Project& project,
+                                                       const std::vector<std::string>& targets,
+                                                       const state::ProjectPaths& paths);
 
 // A target service as the project wants it now.
 struct WantedService {

@@ -28,16 +28,6 @@ std::string last_probe_text(const ManagedContainer& c) {
   return " (last health check: exit " + std::to_string(last.exit_code) + (output.empty() ? "" : ": " + output) + ")";
 }
 
-// Whether the service's containers are attached to one of `networks` (its own
-// networks, or the default one when it lists none and has a bridge network mode).
-bool attaches_to(const compose::Service& service, const std::set<std::string>& networks) {
-  if (!service.network_mode.empty() && service.network_mode.substr(0, service.network_mode.find(':')) != "bridge")
-    return false;
-  if (service.networks.empty()) return networks.count("default") > 0;
-  return std::any_of(service.networks.begin(), service.networks.end(),
-                     [&](const auto& entry) { return networks.count(entry.first) > 0; });
-}
-
 }  // namespace
 
 UpRun::UpRun(UpHost& host, UpOptions options, control::Reply reply)

@@ -139,6 +139,45 @@ class DryRun(unittest.TestCase):
         self.assertEqual(sorted(real), sorted(got))
         self.assertNotEqual(p.records()[f"{n}-web-1"]["id"], before[f"{n}-web-1"]["id"])
 
+    def test_dry_up_after_a_network_change_lists_its_recreation_and_changes_nothing(self):
+        # Subnets no other test of the suite uses.
+        p = dry_project(self, """
+    services:
+      web:
+        image: busybox
+        command: ["sleep", "1000"]
+        init: true
+      alone:
+        image: busybox
+        command: ["sleep", "1000"]
+        init: true
+        network_mode: none
+    networks:
+      default:
+        ipam:
+          config:
+            - subnet: ${SUBNET:-10.177.63.0/24}
+""")
+        self.real(p, "up", "-d")
+        before = p.records()
+        n = p.name
+        new = {"SUBNET": "10.177.64.0/24"}
+        same = lines(self.dry(p, "up", "-d").stderr, dry=True)
+        self.assertEqual(same, [f"Container {n}-alone-1 Running", f"Container {n}-web-1 Running"])
+        changed = p.pier("--progress", "plain", "--dry-run", "up", "-d", env=new)
+        got = lines(changed.stderr, dry=True)
+        for expected in (f"Container {n}-web-1 Recreate", f"Container {n}-web-1 Removed",
+                         f"Network {n}_default Removed", f"Network {n}_default Created",
+                         f"Container {n}-web-1 Created", f"Container {n}-web-1 Started",
+                         f"Container {n}-alone-1 Running"):
+            self.assertIn(expected, got, changed.stderr)
+        # The network goes after the container on it, and comes back before it is made.
+        self.assertLess(got.index(f"Container {n}-web-1 Removed"), got.index(f"Network {n}_default Removed"))
+        self.assertLess(got.index(f"Network {n}_default Created"), got.index(f"Container {n}-web-1 Created"))
+        self.assert_untouched(p, before)
+        real = lines(p.pier("--progress", "plain", "up", "-d", env=new).stderr, dry=False)
+        self.assertEqual(sorted(real), sorted(got))
+
     def test_dry_up_remove_orphans_and_build(self):
         p = dry_project(self)
         self.real(p, "up", "-d")

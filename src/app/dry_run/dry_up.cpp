@@ -23,29 +23,39 @@ std::string image_id(const std::optional<image::Store>& store, const std::string
   return record ? record->id : "";
 }
 
+std::string network_name(const compose::Project& project, const std::string& key) {
+  auto it = project.networks.find(key);
+  return it == project.networks.end() || it->second.name.empty() ? project.name + "_" + key : it->second.name;
+}
+
 // The bridge networks the targets join, as the supervisor's ensure_networks picks them;
-// one exists while a container of the project is recorded on it.
-void announce_networks(const DryProject& p, const std::vector<std::string>& targets, ProgressView& view) {
+// one exists while a container of the project is recorded on it. One made anew
+// (`changed`) is announced when it is, after the containers on it went.
+void announce_networks(const DryProject& p, const std::vector<std::string>& targets,
+                       const std::set<std::string>& changed, ProgressView& view) {
   const auto& project = *p.project();
-  std::set<std::string> wanted;
-  for (const auto& name : targets) {
-    const auto& service = *project.find_service(name);
-    std::string mode = service.network_mode.substr(0, service.network_mode.find(':'));
-    if (!service.network_mode.empty() && mode != "bridge") continue;
-    if (service.networks.empty() && project.networks.count("default")) wanted.insert("default");
-    for (const auto& [net, _] : service.networks) wanted.insert(net);
-  }
-  for (const auto& key : wanted) {
-    auto it = project.networks.find(key);
-    if (it == project.networks.end() || it->second.external) continue;
+  for (const auto& [key, config] : project.networks) {
+    bool joined = std::any_of(targets.begin(), targets.end(), [&](const std::string& target) {
+      return supervisor::attaches_to(*project.find_service(target), {key});
+    });
+    if (!joined || config.external || changed.count(key)) continue;
     bool exists = std::any_of(p.records.begin(), p.records.end(), [&](const auto& r) {
       return std::any_of(r.endpoints.begin(), r.endpoints.end(), [&](const auto& e) { return e.network == key; });
     });
     if (exists) continue;
-    std::string name = it->second.name.empty() ? project.name + "_" + key : it->second.name;
-    view.event("Network " + name, "Creating");
-    view.event("Network " + name, "Created");
+    view.event("Network " + network_name(project, key), "Creating");
+    view.event("Network " + network_name(project, key), "Created");
   }
+}
+
+// Whether the recorded container is on a network `up` makes anew (UpRun::on_changed_network).
+bool on_changed_network(const compose::Project& project, const state::ContainerRecord& r,
+                        const std::set<std::string>& changed) {
+  if (changed.empty()) return false;
+  for (const auto& ep : r.endpoints)
+    if (changed.count(ep.network)) return true;
+  const auto* service = project.find_service(r.service);
+  return service && supervisor::attaches_to(*service, changed);
 }
 
 // Named volumes of the targets that have no directory under <root>/volumes yet.
@@ -94,10 +104,11 @@ Result<std::map<std::string, std::string>> resolve_images(const DryProject& p, c
   return ids;
 }
 
-std::vector<supervisor::ExistingContainer> existing_of(const DryProject& p) {
+std::vector<supervisor::ExistingContainer> existing_of(const DryProject& p, const std::set<std::string>& changed) {
   std::vector<supervisor::ExistingContainer> out;
   for (const auto& r : p.records)
-    out.push_back({r.name, r.service, r.number, r.oneoff, r.config_hash, r.image_id, r.sources_digest, r.volumes_hash});
+    out.push_back({r.name, r.service, r.number, r.oneoff, r.config_hash, r.image_id, r.sources_digest, r.volumes_hash,
+                   on_changed_network(*p.project(), r, changed)});
   return out;
 }
 
@@ -109,7 +120,8 @@ Status simulate_up(const DryProject& p, const UpOptions& options, const std::set
   const auto& project = *p.project();
   PIER_TRY(auto targets, supervisor::up_targets(project, options));
   PIER_CHECK(supervisor::checked_replicas(project, targets, options));
-  announce_networks(p, targets, view);
+  PIER_TRY(auto changed, supervisor::recorded_network_changes(project, targets, p.paths));
+  announce_networks(p, targets, changed, view);
   announce_volumes(p, targets, view);
   PIER_TRY(auto ids, resolve_images(p, targets, options, built, view));
   std::vector<supervisor::WantedService> wanted;
@@ -123,7 +135,7 @@ Status simulate_up(const DryProject& p, const UpOptions& options, const std::set
     for (const auto& name : targets) dependents[name] = deps->dependents_of(name);
   std::set<std::string> services;
   for (const auto& [name, _] : project.services) services.insert(name);
-  auto decisions = supervisor::decide_up(wanted, existing_of(p), services, dependents, options);
+  auto decisions = supervisor::decide_up(wanted, existing_of(p, changed), services, dependents, options);
 
   if (!options.ignore_orphans)
     for (const auto& name : decisions.orphans_left) view.warning(supervisor::orphan_warning(name));
@@ -135,6 +147,19 @@ Status simulate_up(const DryProject& p, const UpOptions& options, const std::set
     removed.push_back(by_name.at(r.name));
   }
   announce_removals(p, removed, view);
+  // What else is on a network made anew stops, then the network goes and comes back
+  // (UpRun::plan_containers, recreate_networks).
+  std::vector<const state::ContainerRecord*> to_stop;
+  for (const auto& r : p.records)
+    if (on_changed_network(project, r, changed) &&
+        std::find(removed.begin(), removed.end(), &r) == removed.end())
+      to_stop.push_back(&r);
+  announce_stops(p, to_stop, "Stopp", view);
+  for (const auto& key : changed) {
+    view.event("Network " + network_name(project, key), "Removed");
+    view.event("Network " + network_name(project, key), "Creating");
+    view.event("Network " + network_name(project, key), "Created");
+  }
   for (const auto& c : decisions.created) view.event("Container " + c.name, "Created");
   if (options.no_start) return {};
   // Service by service in start order, as UpRun starts them once their dependencies hold.
