@@ -8,7 +8,7 @@ import socket
 import subprocess
 import unittest
 
-from harness import Nft, Project, free_port, nft_table
+from harness import Nft, Project, free_port, free_ports, nft_table
 
 
 class NetworkBoundaries(unittest.TestCase):
@@ -97,8 +97,9 @@ class NetworkBoundaries(unittest.TestCase):
                 command: ["sleep", "1000"]
                 ports: ["{port}:80"]
         """
-        dash = Project(self, compose.format(port=free_port()), name=stem + "-x")
-        under = Project(self, compose.format(port=free_port()), name=stem + "_x")
+        port_dash, port_under = free_ports(2)
+        dash = Project(self, compose.format(port=port_dash), name=stem + "-x")
+        under = Project(self, compose.format(port=port_under), name=stem + "_x")
         self.assertNotEqual(nft_table(dash.kernel_name), nft_table(under.kernel_name))
         dash.pier("up", "-d")
         under.pier("up", "-d")

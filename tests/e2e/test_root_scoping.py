@@ -6,7 +6,7 @@ import os
 import socket
 import unittest
 
-from harness import Nft, Project, container_pids, free_port, http_get, nft_table, pid_alive
+from harness import Nft, Project, container_pids, free_ports, http_get, nft_table, pid_alive
 
 WEB = "mkdir -p /www && echo hello-from-{root} > /www/index.html && exec httpd -f -p 80 -h /www"
 
@@ -40,7 +40,7 @@ def cgroup_of(project, container):
 class RootScoping(unittest.TestCase):
     def test_same_project_name_in_two_roots_runs_and_downs_independently(self):
         name = "e2e" + os.urandom(3).hex()
-        port_a, port_b = free_port(), free_port()
+        port_a, port_b = free_ports(2)
         a = web_project(self, name, "a", port_a)
         b = web_project(self, name, "b", port_b)
         self.assertNotEqual(a.kernel_name, b.kernel_name)
