@@ -7,8 +7,6 @@
 #include "app/images/pull_command.h"
 #include "app/images/push_command.h"
 #include "cli/commands.h"
-#include "state/container_record.h"
-#include "state/paths.h"
 
 namespace pier::cli {
 namespace {
@@ -57,29 +55,10 @@ void add_import(CLI::App& image, const GlobalOptions& globals, CommandResult& re
   });
 }
 
-// The images the containers of every project under the run directory were made
-// from, read from their records (they outlive a crashed supervisor).
-Result<std::vector<app::images::ImageUse>> images_in_use(const std::string& root) {
-  std::vector<app::images::ImageUse> uses;
-  std::string base = state::run_base(root);
-  for (const auto& project : state::list_projects(base)) {
-    PIER_TRY(auto paths, state::project_paths(root, project));
-    state::RecordStore records(paths.records_dir());
-    PIER_TRY(auto list, records.list());
-    for (const auto& r : list) {
-      if (r.image_id.empty()) continue;
-      bool running = r.state == state::ContainerState::running || r.state == state::ContainerState::paused ||
-                     r.state == state::ContainerState::restarting;
-      uses.push_back({r.image_id, r.name, project, running});
-    }
-  }
-  return uses;
-}
-
 // Runs `command` with the images in use, or reports why the records could not be read.
 int with_uses(const std::string& root,
               const std::function<Status(const std::vector<app::images::ImageUse>&)>& command) {
-  auto uses = images_in_use(root);
+  auto uses = app::images::images_in_use(root);
   if (!uses) return finish(std::move(uses).error().context("reading container records"));
   return finish(command(*uses));
 }

@@ -51,6 +51,9 @@ Status add_image_mount(PlanContext& ctx, const compose::ServiceVolume& v) {
   // not honoured, as Docker mounts images read-only too).
   b.read_only = true;
   ctx.plan.spec.binds.push_back(std::move(b));
+  if (std::find(ctx.plan.mounted_image_ids.begin(), ctx.plan.mounted_image_ids.end(), image->record.id) ==
+      ctx.plan.mounted_image_ids.end())
+    ctx.plan.mounted_image_ids.push_back(image->record.id);
   return {};
 }
 

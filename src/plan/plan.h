@@ -87,6 +87,9 @@ struct ServicePlan {
   // image's VOLUMEs and what it copied through its own `volumes_from`). Not its tmpfs or
   // image mounts, nor what pier binds for its own ends (secrets, desktop, CDI).
   std::vector<runtime::BindMount> volume_mounts;
+  // The images its `type: image` volumes mount (ids): in use while it exists, as its
+  // own image is (`pier image rm` refuses them).
+  std::vector<std::string> mounted_image_ids;
   std::map<std::string, std::string> log_options;  // logging.options: rotation of its log
   NetworkPlan network;               // what supervisor/networking.cpp attaches
   bool network_attach = true;        // bridge or none: the attach hook runs between clone and exec

@@ -79,6 +79,7 @@ std::string to_json(const ContainerRecord& r) {
       {"pre_start_done", r.pre_start_done},
       {"image", r.image},
       {"image_id", r.image_id},
+      {"mounted_image_ids", r.mounted_image_ids},
       {"command", r.command},
       {"labels", r.labels},
       {"state", to_string(r.state)},
@@ -130,6 +131,7 @@ Result<ContainerRecord> record_from_json(const std::string& text, const std::str
     if (auto it = j.find("volumes_hash"); it != j.end() && it->is_string()) r.volumes_hash = it->get<std::string>();
     get_to(j, "image", r.image);
     get_to(j, "image_id", r.image_id);
+    get_to(j, "mounted_image_ids", r.mounted_image_ids);
     get_to(j, "command", r.command);
     get_to(j, "labels", r.labels);
     std::string state;

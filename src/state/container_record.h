@@ -62,6 +62,7 @@ struct ContainerRecord {
   std::string pre_start_done;
   std::string image;     // as written in the service
   std::string image_id;  // sha256:...
+  std::vector<std::string> mounted_image_ids;  // of its `type: image` volumes
   std::string command;   // for `ps`: entrypoint + command, quoted
   std::map<std::string, std::string> labels;
 

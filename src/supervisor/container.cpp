@@ -41,7 +41,19 @@ constexpr std::chrono::seconds kSaveRetry{1};
 }  // namespace
 
 ManagedContainer::ManagedContainer(ContainerHost& host, state::ContainerRecord record, plan::ServicePlan plan)
-    : host_(host), record_(std::move(record)), plan_(std::move(plan)), lifecycle_(lifecycle_of(record_.state)) {}
+    : host_(host), record_(std::move(record)), plan_(std::move(plan)), lifecycle_(lifecycle_of(record_.state)) {
+  note_mounted_images();
+}
+
+void ManagedContainer::replace_plan(plan::ServicePlan plan) {
+  plan_ = std::move(plan);
+  note_mounted_images();
+}
+
+// An adopted container has no plan (an empty list): its record keeps what it mounts.
+void ManagedContainer::note_mounted_images() {
+  if (!plan_.mounted_image_ids.empty()) record_.mounted_image_ids = plan_.mounted_image_ids;
+}
 
 ManagedContainer::~ManagedContainer() { *alive_ = false; }
 

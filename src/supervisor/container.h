@@ -85,7 +85,7 @@ class ManagedContainer {
   // A container recovered without a plan (its service could not be planned after a
   // crash, e.g. a secret from the environment, which is never on disk) gets one from the
   // next `up`.
-  void replace_plan(plan::ServicePlan plan) { plan_ = std::move(plan); }
+  void replace_plan(plan::ServicePlan plan);
   // The record changed outside (e.g. a fresh plan for an unchanged service).
   void set_stopped_by_user(bool value);
   // The service's pre_start steps (their compose::pre_start_hash) succeeded for it.
@@ -105,6 +105,7 @@ class ManagedContainer {
   Result<UniqueFd> attach_input() const;
 
  private:
+  void note_mounted_images();
   Status open_log_pipes();
   // `stdin_open: true` without a tty: the container's stdin, a FIFO it holds open for
   // reading and writing, so it never sees EOF, as Docker keeps a container's stdin open

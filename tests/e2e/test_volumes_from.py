@@ -179,6 +179,39 @@ class ImageVolumes(unittest.TestCase):
         self.assertNotIn("host", seen, "the subpath's symlink led to the host's root")
         self.assertEqual(seen, "3\n", "/abs is not the image's /etc")
 
+    def test_image_rm_refuses_an_image_a_container_mounts(self):
+        image = name("volfrom-mounted-")
+        p = Project(self, f"""
+            services:
+              content:
+                image: {image}
+                build: .
+                command: ["true"]
+              app:
+                image: busybox
+                command: ["sleep", "1000"]
+                volumes:
+                  - {{type: image, source: {image}, target: /content}}
+            """, name=name("volfrom"), files={"Dockerfile": CONTENT_DOCKERFILE})
+        p.pier("build", "content")
+        p.pier("up", "-d", "app")
+        for force in ([], ["-f"]):
+            rm = p.pier("image", "rm", *force, image, check=False)
+            self.assertNotEqual(rm.returncode, 0, rm.stdout)
+            self.assertIn(f"is used by running container {p.name}-app-1", rm.stderr)
+        # `prune -a` keeps what a container mounts, as what it runs.
+        p.pier("image", "prune", "-a", "-f")
+        self.assertIn(image, p.pier("image", "ls").stdout)
+        # Its layers are still there under the running container.
+        self.assertEqual(p.pier("exec", "-T", "app", "cat", "/content/site/index.html").stdout, "hello\n")
+        p.pier("stop", "app")
+        rm = p.pier("image", "rm", image, check=False)
+        self.assertNotEqual(rm.returncode, 0, rm.stdout)
+        self.assertIn(f"is used by container {p.name}-app-1", rm.stderr)
+        p.pier("rm", "-f", "app")
+        p.pier("image", "rm", image)
+        self.assertNotIn(image, p.pier("image", "ls").stdout)
+
     def test_missing_image_is_an_error_naming_it(self):
         p = Project(self, """
             services:

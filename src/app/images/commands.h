@@ -43,6 +43,10 @@ struct ImageUse {
   bool running = false;
 };
 
+// Every container of every project under the root, with the images it uses: the one
+// it was made from and those its `type: image` volumes mount (image_uses.cpp).
+Result<std::vector<ImageUse>> images_in_use(const std::string& pier_root);
+
 // Untags each name (an ID removes every name of that image), then frees unreferenced
 // data. An image a container uses is refused, naming the container; `force` untags it
 // anyway (its layers stay while the container exists), except under a running one.

@@ -28,18 +28,6 @@ Result<std::vector<state::ContainerRecord>> running_containers(const state::Proj
   return out;
 }
 
-// The images every project's containers were made from (`--prune` keeps them).
-Result<std::vector<images::ImageUse>> images_in_use(const std::string& root) {
-  std::vector<images::ImageUse> uses;
-  for (const auto& project : state::list_projects(state::run_base(root))) {
-    PIER_TRY(auto paths, state::project_paths(root, project));
-    PIER_TRY(auto list, state::RecordStore(paths.records_dir()).list());
-    for (const auto& r : list)
-      if (!r.image_id.empty()) uses.push_back({r.image_id, r.name, project, r.state != state::ContainerState::exited});
-  }
-  return uses;
-}
-
 class Watcher {
  public:
   Watcher(const WatchSession& session) : s_(session) {}
@@ -63,7 +51,7 @@ class Watcher {
     options.no_deps = true;
     PIER_CHECK(call_supervisor(s_.paths, control::UpRequest{s_.source, options}));
     if (s_.prune) {
-      PIER_TRY(auto uses, images_in_use(s_.pier_root));
+      PIER_TRY(auto uses, images::images_in_use(s_.pier_root));
       PIER_CHECK(images::image_prune(s_.pier_root, false, uses, stderr));
     }
     if (!s_.quiet) std::fprintf(stderr, "service \"%s\" successfully built\n", rule.service.c_str());

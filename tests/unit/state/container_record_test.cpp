@@ -39,6 +39,7 @@ TEST_CASE("a container record survives a write and a read unchanged") {
   r.rlimits.push_back({7, 777, 888});  // RLIMIT_NOFILE
   r.oom_score_adj = -345;
   r.no_new_privs = true;
+  r.mounted_image_ids = {"sha256:" + std::string(64, 'a'), "sha256:" + std::string(64, 'b')};
   REQUIRE(store.write(r));
   auto back = store.read("demo-web-1");
   REQUIRE(back);
@@ -50,6 +51,7 @@ TEST_CASE("a container record survives a write and a read unchanged") {
   CHECK(back->oom_score_adj == -345);
   CHECK(back->no_new_privs);
   CHECK(back->oom_killed);
+  CHECK(back->mounted_image_ids == r.mounted_image_ids);
   CHECK(to_json(*back) == to_json(r));
   // A service without them: no limits, no oom_score_adj, no no_new_privs.
   ContainerRecord plain;
@@ -60,6 +62,7 @@ TEST_CASE("a container record survives a write and a read unchanged") {
   CHECK(old->rlimits.empty());
   CHECK_FALSE(old->oom_score_adj);
   CHECK_FALSE(old->no_new_privs);
+  CHECK(old->mounted_image_ids.empty());
 }
 
 TEST_CASE("records list in service then replica order, and removal is idempotent") {
