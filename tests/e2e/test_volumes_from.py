@@ -137,27 +137,34 @@ CONTENT_DOCKERFILE = """\
 """
 
 
+def content_project(test, subpaths=()):
+    """`app` running with the built `content` image mounted at /content and, for each
+    (target, subpath), that subpath of it at the target. Returns (project, image)."""
+    image = name("volfrom-content-")
+    mounts = f"- {{type: image, source: {image}, target: /content}}"
+    for target, subpath in subpaths:
+        mounts += f"\n      - {{type: image, source: {image}, target: {target}, image: {{subpath: {subpath}}}}}"
+    p = Project(test, f"""
+services:
+  content:
+    image: {image}
+    build: .
+    command: ["true"]
+  app:
+    image: busybox
+    command: ["sleep", "1000"]
+    volumes:
+      {mounts}
+""", name=name("volfrom"), files={"Dockerfile": CONTENT_DOCKERFILE})
+    p.pier("build", "content")
+    p.pier("up", "-d", "app")
+    return p, image
+
+
 class ImageVolumes(unittest.TestCase):
     def test_image_content_read_only_and_subpaths_stay_in_the_image(self):
-        image = name("volfrom-content-")
-        p = Project(self, f"""
-            services:
-              content:
-                image: {image}
-                build: .
-                command: ["true"]
-              app:
-                image: busybox
-                command: ["sleep", "1000"]
-                volumes:
-                  - {{type: image, source: {image}, target: /content}}
-                  - {{type: image, source: {image}, target: /sub, image: {{subpath: site/sub}}}}
-                  - {{type: image, source: {image}, target: /index.html, image: {{subpath: site/index.html}}}}
-                  - {{type: image, source: {image}, target: /up, image: {{subpath: site/up}}}}
-                  - {{type: image, source: {image}, target: /abs, image: {{subpath: site/abs}}}}
-            """, name=name("volfrom"), files={"Dockerfile": CONTENT_DOCKERFILE})
-        p.pier("build", "content")
-        p.pier("up", "-d", "app")
+        p, _ = content_project(self, [("/sub", "site/sub"), ("/index.html", "site/index.html"),
+                                      ("/up", "site/up"), ("/abs", "site/abs")])
 
         def sh(script, check=True):
             return p.pier("exec", "-T", "app", "sh", "-c", script, check=check)
@@ -180,21 +187,7 @@ class ImageVolumes(unittest.TestCase):
         self.assertEqual(seen, "3\n", "/abs is not the image's /etc")
 
     def test_image_rm_refuses_an_image_a_container_mounts(self):
-        image = name("volfrom-mounted-")
-        p = Project(self, f"""
-            services:
-              content:
-                image: {image}
-                build: .
-                command: ["true"]
-              app:
-                image: busybox
-                command: ["sleep", "1000"]
-                volumes:
-                  - {{type: image, source: {image}, target: /content}}
-            """, name=name("volfrom"), files={"Dockerfile": CONTENT_DOCKERFILE})
-        p.pier("build", "content")
-        p.pier("up", "-d", "app")
+        p, image = content_project(self)
         for force in ([], ["-f"]):
             rm = p.pier("image", "rm", *force, image, check=False)
             self.assertNotEqual(rm.returncode, 0, rm.stdout)
