@@ -295,7 +295,7 @@ def main():
                   "--start-dockerd)")
     finally:
         stop_rootless(user, tun_mode)
-        subprocess.run(["umount", os.path.join(root, "run")], stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(["umount", "-l", os.path.join(root, "run")], stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(root, ignore_errors=True)
         if dockerd:
             dockerd.terminate()

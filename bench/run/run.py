@@ -175,7 +175,7 @@ def main():
         subprocess.run([pier, "--root", root, "-p", project, "-f", os.path.join(work, "compose.yaml"), "down"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(work, ignore_errors=True)
-        subprocess.run(["umount", os.path.join(root, "run")], stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(["umount", "-l", os.path.join(root, "run")], stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(root, ignore_errors=True)
         cgroup.remove()
 

@@ -154,6 +154,9 @@ class RootlessUser:
                 except OSError:
                     pass
         shutil.rmtree(self.base, ignore_errors=True)
+        # Without XDG_RUNTIME_DIR the user's pier keeps its namespace state here
+        # (rootless/locations.cpp): it goes with the user.
+        shutil.rmtree(f"/tmp/pier-{self.uid}", ignore_errors=True)
 
 
 class RootlessProject:
