@@ -8,7 +8,6 @@ import fcntl
 import os
 import select
 import signal
-import struct
 import subprocess
 import tempfile
 import termios
@@ -16,6 +15,7 @@ import time
 import unittest
 
 from harness import Project, wait_for
+from terminal import read_until, set_size
 
 STDIN_COMPOSE = """\
     services:
@@ -33,29 +33,6 @@ STDIN_COMPOSE = """\
         stdin_open: true
         command: ["sh", "-c", "while :; do echo tick; sleep 0.2; done"]
 """
-
-
-def set_size(fd, rows, cols):
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-
-
-def read_until(fd, needle, timeout=10.0):
-    data = b""
-    deadline = time.monotonic() + timeout
-    while needle not in data:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise AssertionError(f"no {needle!r} on the terminal within {timeout}s; got {data!r}")
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            data += chunk
-    return data
 
 
 def read_line_within(stream, timeout):
@@ -113,7 +90,6 @@ class Attach(unittest.TestCase):
         tty.communicate(timeout=20)
         missing = p.pier("attach", "--index", "2", "talk", check=False)
         self.assertIn('service "talk" has no container with index 2', missing.stderr)
-
 
 
 class AttachInput(unittest.TestCase):

@@ -2,37 +2,13 @@
 size changes after the start passed on (SIGWINCH -> TIOCSWINSZ)."""
 import fcntl
 import os
-import select
-import struct
 import subprocess
 import termios
 import time
 import unittest
 
 from harness import Project
-
-
-def set_size(fd, rows, cols):
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-
-
-def read_until(fd, needle, timeout=10.0):
-    data = b""
-    deadline = time.monotonic() + timeout
-    while needle not in data:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise AssertionError(f"no {needle!r} on the terminal within {timeout}s; got {data!r}")
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            data += chunk
-    return data
+from terminal import read_until, set_size
 
 
 class ExecTty(unittest.TestCase):
