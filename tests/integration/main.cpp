@@ -29,8 +29,9 @@ int report_leaks() {
       }
     }
   }
-  int mounts = pier::test::count_mounts_under("/tmp/pier-it-");
-  if (mounts) std::fprintf(stderr, "leak: %d mounts under /tmp/pier-it-\n", mounts);
+  const std::string own = pier::test::this_run_prefix();
+  int mounts = pier::test::count_mounts_under(own);
+  if (mounts) std::fprintf(stderr, "leak: %d mounts under %s\n", mounts, own.c_str());
   return leaks + mounts;
 }
 

@@ -22,8 +22,8 @@ namespace {
 // outlives every static destructor).
 const std::string& shared_dir() {
   static const std::string* dir = [] {
-    char tmpl[] = "/tmp/pier-it-layers-XXXXXX";
-    auto* d = new std::string(::mkdtemp(tmpl));
+    std::string tmpl = this_run_prefix() + "layers-XXXXXX";
+    auto* d = new std::string(::mkdtemp(tmpl.data()));
     ::chmod(d->c_str(), 0755);  // a user-namespaced root must reach the layers
     std::atexit([] {
       std::error_code ec;
@@ -86,8 +86,8 @@ std::string TestRoot::probe_layer() {
 }
 
 TestRoot::TestRoot() {
-  char tmpl[] = "/tmp/pier-it-XXXXXX";
-  root_ = ::mkdtemp(tmpl);
+  std::string tmpl = this_run_prefix() + "XXXXXX";
+  root_ = ::mkdtemp(tmpl.data());
   ::chmod(root_.c_str(), 0755);
   project_ = "it" + std::to_string(::getpid()) + "-" + root_.substr(root_.size() - 6);
 }
@@ -148,6 +148,9 @@ std::map<std::string, std::string> parse_values(const std::string& output) {
 }
 
 bool running_as_root() { return ::geteuid() == 0; }
+
+// ctest runs several test processes at once: each counts only its own mounts.
+std::string this_run_prefix() { return "/tmp/pier-it-" + std::to_string(::getpid()) + "-"; }
 
 int count_mounts_under(const std::string& prefix) {
   std::ifstream in("/proc/self/mountinfo");

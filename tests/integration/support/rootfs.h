@@ -52,6 +52,8 @@ class TestRoot {
 };
 
 bool running_as_root();
+// "/tmp/pier-it-<pid>-": what this test process makes in /tmp starts with it.
+std::string this_run_prefix();
 // Mount points under `prefix` in the host's mount table (leak check).
 int count_mounts_under(const std::string& prefix);
 std::map<std::string, std::string> parse_values(const std::string& output);
