@@ -117,10 +117,22 @@ std::optional<IpAddress> Network::gateway6() const {
   return v6_->gateway();
 }
 
-Result<Endpoint> Network::attach(const ContainerNetns& netns, const AttachSpec& requested) {
-  AttachSpec spec = requested;
-  if (spec.ifname.empty()) spec.ifname = "eth0";
-  Endpoint ep{spec_.name, host_veth_name(spec_.project, spec_.name, spec.container), spec.ifname, {}, {}};
+Result<Endpoint> Network::attach(const ContainerNetns& netns, const AttachSpec& spec) {
+  PIER_TRY(auto prepared, reserve(spec));
+  if (auto rc = apply(host_, netns, prepared); !rc.ok()) {
+    release(prepared.endpoint);
+    return std::move(rc).error();
+  }
+  return prepared.endpoint;
+}
+
+Result<PreparedEndpoint> Network::reserve(const AttachSpec& requested) {
+  PreparedEndpoint out;
+  out.spec = requested;
+  if (out.spec.ifname.empty()) out.spec.ifname = "eth0";
+  const AttachSpec& spec = out.spec;
+  Endpoint& ep = out.endpoint;
+  ep = Endpoint{spec_.name, host_veth_name(spec_.project, spec_.name, spec.container), spec.ifname, {}, {}};
   auto frame = fmt::format("attach {} to network `{}`", spec.container, spec_.name);
   auto fail = [&](Error e) { return std::move(e).context(frame); };
   if (spec.ipv4) {
@@ -139,35 +151,51 @@ Result<Endpoint> Network::attach(const ContainerNetns& netns, const AttachSpec& 
     if (!ip6.ok()) return fail(std::move(ip6).error());
     ep.ipv6 = *ip6;
   }
-  ScopeExit free_v6([&] { if (ep.ipv6) v6_->release(*ep.ipv6); });
-  // A veth of this name that the supervisor neither attached nor adopted is left
-  // from an earlier run of this container, which is gone.
-  if (auto old = netlink::find_link(host_, ep.host_veth); old.ok() && *old)
-    (void)netlink::delete_link(host_, ep.host_veth);
-  netlink::VethSpec veth{ep.host_veth, bridge_index_, spec.ifname, netns.fd(), spec_.mtu, spec.mac};
-  if (auto rc = netlink::create_veth(host_, veth); !rc.ok()) return fail(std::move(rc).error());
-  ScopeExit drop_veth([&] { (void)netlink::delete_link(host_, ep.host_veth); });
-  if (auto rc = refuse_router_advertisements(ep.host_veth); !rc.ok()) return fail(std::move(rc).error());
-  if (auto rc = configure_container_side(netns, spec, ep); !rc.ok()) return fail(std::move(rc).error());
-  drop_veth.release();
+  out.bridge_index = bridge_index_;
+  out.mtu = spec_.mtu;
+  out.internal = spec_.internal;
+  out.prefix4 = v4_->subnet().prefix;
+  out.gateway4 = v4_->gateway();
+  if (v6_) {
+    out.prefix6 = v6_->subnet().prefix;
+    out.gateway6 = v6_->gateway();
+  }
   free_v4.release();
-  free_v6.release();
-  return ep;
+  return out;
 }
 
-Status Network::configure_container_side(const ContainerNetns& netns, const AttachSpec& spec,
-                                         const Endpoint& ep) {
+Status Network::apply(const netlink::Socket& host, const ContainerNetns& netns, const PreparedEndpoint& prepared) {
+  const Endpoint& ep = prepared.endpoint;
+  const AttachSpec& spec = prepared.spec;
+  auto frame = fmt::format("attach {} to network `{}`", spec.container, ep.network);
+  auto fail = [&](Error e) { return std::move(e).context(frame); };
+  // A veth of this name that the supervisor neither attached nor adopted is left
+  // from an earlier run of this container, which is gone.
+  if (auto old = netlink::find_link(host, ep.host_veth); old.ok() && *old)
+    (void)netlink::delete_link(host, ep.host_veth);
+  netlink::VethSpec veth{ep.host_veth, prepared.bridge_index, spec.ifname, netns.fd(), prepared.mtu, spec.mac};
+  if (auto rc = netlink::create_veth(host, veth); !rc.ok()) return fail(std::move(rc).error());
+  ScopeExit drop_veth([&] { (void)netlink::delete_link(host, ep.host_veth); });
+  if (auto rc = refuse_router_advertisements(ep.host_veth); !rc.ok()) return fail(std::move(rc).error());
+  if (auto rc = configure_container_side(netns, prepared); !rc.ok()) return fail(std::move(rc).error());
+  drop_veth.release();
+  return {};
+}
+
+Status Network::configure_container_side(const ContainerNetns& netns, const PreparedEndpoint& prepared) {
+  const Endpoint& ep = prepared.endpoint;
+  const AttachSpec& spec = prepared.spec;
   const auto& sock = netns.socket();
   PIER_TRY(auto index, netlink::find_link(sock, spec.ifname));
   if (!index) return Error(fmt::format("interface {} did not appear in the container", spec.ifname));
   PIER_CHECK(netlink::set_link_up(sock, spec.ifname));
-  PIER_CHECK(netlink::add_address(sock, *index, ep.ipv4, v4_->subnet().prefix));
-  if (ep.ipv6) PIER_CHECK(netlink::add_address(sock, *index, *ep.ipv6, v6_->subnet().prefix));
+  PIER_CHECK(netlink::add_address(sock, *index, ep.ipv4, prepared.prefix4));
+  if (ep.ipv6) PIER_CHECK(netlink::add_address(sock, *index, *ep.ipv6, prepared.prefix6));
   PIER_CHECK(netns.bring_up_loopback());
-  if (!spec.default_route || spec_.internal) return {};
+  if (!spec.default_route || prepared.internal) return {};
   int metric = std::max(0, 1000 - spec.gw_priority);
-  PIER_CHECK(netlink::add_default_route(sock, *index, v4_->gateway(), metric));
-  if (ep.ipv6) PIER_CHECK(netlink::add_default_route(sock, *index, v6_->gateway(), metric));
+  PIER_CHECK(netlink::add_default_route(sock, *index, prepared.gateway4, metric));
+  if (ep.ipv6 && prepared.gateway6) PIER_CHECK(netlink::add_default_route(sock, *index, *prepared.gateway6, metric));
   return {};
 }
 
@@ -198,6 +226,11 @@ Result<bool> Network::adopt_endpoint(const std::string& container, const Endpoin
 void Network::release(const Endpoint& ep) {
   v4_->release(ep.ipv4);
   if (ep.ipv6 && v6_) v6_->release(*ep.ipv6);
+}
+
+void Network::release_held(const Endpoint& ep, const std::string& owner) {
+  if (v4_->owner_of(ep.ipv4) == owner) v4_->release(ep.ipv4);
+  if (ep.ipv6 && v6_ && v6_->owner_of(*ep.ipv6) == owner) v6_->release(*ep.ipv6);
 }
 
 Status Network::detach(const Endpoint& ep) {

@@ -62,6 +62,20 @@ struct Endpoint {
   std::optional<IpAddress> ipv6;
 };
 
+// An endpoint whose addresses are reserved, with everything making its link takes:
+// reserved on the thread that owns the Network (Network::reserve), carried out on any
+// thread (Network::apply), so that the netlink work of many starts runs side by side.
+struct PreparedEndpoint {
+  Endpoint endpoint;
+  AttachSpec spec;  // ifname filled in
+  int bridge_index = 0;
+  int mtu = 0;
+  bool internal = false;
+  int prefix4 = 0, prefix6 = 0;
+  IpAddress gateway4;
+  std::optional<IpAddress> gateway6;
+};
+
 class Network {
  public:
   // Creates the bridge (unless external) with the gateway addresses, up.
@@ -75,7 +89,16 @@ class Network {
   // Removes the bridge unless external. Veths on it go with it.
   Status destroy();
 
+  // reserve, then apply with this network's socket.
   Result<Endpoint> attach(const ContainerNetns& netns, const AttachSpec& spec);
+  // The endpoint's addresses (spec's, or the next free ones), taken; no kernel object
+  // touched. release() gives them back.
+  Result<PreparedEndpoint> reserve(const AttachSpec& spec);
+  // Creates the veth pair on the bridge (replacing a veth of that name an earlier run
+  // left), the container's end inside `netns` with its addresses, up, and its default
+  // route. `host` is a socket of the caller's own in the bridge's namespace: any thread
+  // may run it. On error nothing of it is left.
+  static Status apply(const netlink::Socket& host, const ContainerNetns& netns, const PreparedEndpoint& prepared);
   // A running container's endpoint as a previous supervisor recorded it: marks its
   // addresses used and leaves the container's namespace alone. False, with nothing
   // marked, when the host veth is gone (the container exited meanwhile). A veth that
@@ -86,6 +109,9 @@ class Network {
   Status detach(const Endpoint& endpoint);
   // Frees the endpoint's addresses and leaves its veth alone (undoes adopt_endpoint).
   void release(const Endpoint& endpoint);
+  // release, of the addresses `owner` holds only: an attach abandoned after its
+  // network was made anew must not free another container's address.
+  void release_held(const Endpoint& endpoint, const std::string& owner);
 
   const NetworkSpec& spec() const { return spec_; }
   const std::string& bridge() const { return spec_.bridge; }
@@ -98,8 +124,7 @@ class Network {
   // The object with its address pools; no kernel object touched yet.
   static Result<std::unique_ptr<Network>> prepare(const netlink::Socket& host, NetworkSpec spec);
   Status ensure_gateway(const AddressPool& pool);
-  Status configure_container_side(const ContainerNetns& netns, const AttachSpec& spec,
-                                  const Endpoint& ep);
+  static Status configure_container_side(const ContainerNetns& netns, const PreparedEndpoint& prepared);
   const netlink::Socket& host_;
   NetworkSpec spec_;
   int bridge_index_ = 0;

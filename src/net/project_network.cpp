@@ -149,21 +149,27 @@ Result<Network*> ProjectNetwork::add_network(NetworkSpec spec, bool has_subnet) 
 
 Result<std::vector<Endpoint>> ProjectNetwork::attach(const std::string& container, const ContainerNetns& netns,
                                                      std::vector<ContainerNetwork> nets) {
-  std::vector<std::pair<Network*, Endpoint>> done;
-  ScopeExit undo([&] {
-    for (auto& [net, ep] : done) (void)net->detach(ep);
-  });
+  PIER_TRY(auto prepared, reserve(container, std::move(nets)));
+  if (auto rc = apply(host_, netns, prepared); !rc.ok()) {
+    abandon(prepared);
+    return std::move(rc).error();
+  }
+  return commit(prepared);
+}
+
+Result<PreparedAttach> ProjectNetwork::reserve(const std::string& container, std::vector<ContainerNetwork> nets) {
+  PreparedAttach out;
+  out.container = container;
+  ScopeExit undo([&] { abandon(out); });
   // The default route goes through the network with the highest gw_priority
   // (the first one on a tie), as Compose specifies.
   size_t gateway = 0;
   for (size_t i = 1; i < nets.size(); ++i)
     if (nets[i].attach.gw_priority > nets[gateway].attach.gw_priority) gateway = i;
-  bool any_v6 = std::any_of(nets.begin(), nets.end(), [&](const ContainerNetwork& n) {
+  out.disable_ipv6 = std::none_of(nets.begin(), nets.end(), [&](const ContainerNetwork& n) {
     const Network* net = network(n.network);
     return net && net->spec().ipv6;
   });
-  if (auto rc = harden_container_ipv6(netns.fd(), !any_v6); !rc.ok())
-    return std::move(rc).error().context(fmt::format("attach {}", container));
   for (size_t i = 0; i < nets.size(); ++i) {
     Network* net = network(nets[i].network);
     if (!net) return Error(fmt::format("attach {}: no network `{}` in project {}", container, nets[i].network, options_.project));
@@ -171,20 +177,45 @@ Result<std::vector<Endpoint>> ProjectNetwork::attach(const std::string& containe
     spec.container = container;
     if (spec.ifname.empty()) spec.ifname = fmt::format("eth{}", i);
     spec.default_route = (i == gateway);
-    PIER_TRY(auto ep, net->attach(netns, spec));
-    done.emplace_back(net, ep);
+    PIER_TRY(auto prepared, net->reserve(spec));
+    out.endpoints.push_back(std::move(prepared));
+    out.names.push_back(nets[i].names);
   }
   undo.release();
+  return out;
+}
+
+Status ProjectNetwork::apply(const netlink::Socket& host, const ContainerNetns& netns, const PreparedAttach& prepared) {
+  if (auto rc = harden_container_ipv6(netns.fd(), prepared.disable_ipv6); !rc.ok())
+    return std::move(rc).error().context(fmt::format("attach {}", prepared.container));
+  std::vector<std::string> made;
+  ScopeExit undo([&] {
+    for (const auto& veth : made) (void)netlink::delete_link(host, veth);
+  });
+  for (const auto& endpoint : prepared.endpoints) {
+    PIER_CHECK(Network::apply(host, netns, endpoint));
+    made.push_back(endpoint.endpoint.host_veth);
+  }
+  undo.release();
+  return {};
+}
+
+std::vector<Endpoint> ProjectNetwork::commit(const PreparedAttach& prepared) {
   std::vector<Endpoint> eps;
-  for (size_t i = 0; i < done.size(); ++i) {
-    const Endpoint& ep = done[i].second;
+  for (size_t i = 0; i < prepared.endpoints.size(); ++i) {
+    const Endpoint& ep = prepared.endpoints[i].endpoint;
     std::vector<IpAddress> addrs{ep.ipv4};
     if (ep.ipv6) addrs.push_back(*ep.ipv6);
-    registry_.add({container, ep.network, addrs, nets[i].names});
+    registry_.add({prepared.container, ep.network, addrs, prepared.names[i]});
     eps.push_back(ep);
   }
-  endpoints_[container] = eps;
+  endpoints_[prepared.container] = eps;
   return eps;
+}
+
+void ProjectNetwork::abandon(const PreparedAttach& prepared) {
+  for (const auto& endpoint : prepared.endpoints)
+    if (Network* net = network(endpoint.endpoint.network)) net->release_held(endpoint.endpoint, prepared.container);
 }
 
 Result<Adoption> ProjectNetwork::adopt(const std::string& container, std::vector<AdoptedEndpoint> endpoints) {

@@ -41,6 +41,16 @@ struct AdoptedEndpoint {
   std::vector<std::string> names;  // its DNS names on that network
 };
 
+// A container's attach with its addresses reserved (ProjectNetwork::reserve), to be
+// carried out on any thread (ProjectNetwork::apply), then committed or abandoned on the
+// thread that owns the ProjectNetwork.
+struct PreparedAttach {
+  std::string container;
+  bool disable_ipv6 = false;  // none of its networks has IPv6
+  std::vector<PreparedEndpoint> endpoints;
+  std::vector<std::vector<std::string>> names;  // each endpoint's DNS names
+};
+
 // What adopt took over, and a note for each endpoint it skipped.
 struct Adoption {
   std::vector<Endpoint> endpoints;
@@ -78,6 +88,15 @@ class ProjectNetwork {
   // says otherwise) and publishes its DNS names. Undone entirely on failure.
   Result<std::vector<Endpoint>> attach(const std::string& container, const ContainerNetns& netns,
                                        std::vector<ContainerNetwork> networks);
+  // attach in three steps, so that a supervisor can leave its netlink work to the
+  // thread that starts the container: reserve takes the addresses (all or none);
+  // apply makes the links with `host`, a socket of the caller's own in this project's
+  // namespace (any thread; nothing is left on error); commit publishes the DNS names
+  // and remembers the endpoints for detach, or abandon gives the addresses back.
+  Result<PreparedAttach> reserve(const std::string& container, std::vector<ContainerNetwork> networks);
+  static Status apply(const netlink::Socket& host, const ContainerNetns& netns, const PreparedAttach& prepared);
+  std::vector<Endpoint> commit(const PreparedAttach& prepared);
+  void abandon(const PreparedAttach& prepared);
   // Takes over a running container that a previous supervisor attached: marks its
   // addresses used (no attach hands them out again), registers its DNS names and
   // remembers the endpoints for detach. Its namespace is not touched. An endpoint
