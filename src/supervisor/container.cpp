@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <future>
 
 #include "base/dirs.h"
 #include "base/log.h"
@@ -33,6 +32,22 @@ Result<UniqueFd> open_fd(const std::string& path, int flags) {
   UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
   if (!fd) return Error::system("open", path, errno);
   return fd;
+}
+
+// Files 0 and 1 of the container are its /etc/hosts and /etc/resolv.conf
+// (plan/network.cpp), written before its start with what was known then: rewritten in
+// place, the container's bind mounts see the new text.
+Status write_network_files(const std::string& scratch_dir, const NetworkDriver::Attached& attached) {
+  const std::string dir = scratch_dir + "/files/";
+  for (auto [index, text] : {std::pair{0, &attached.hosts}, {1, &attached.resolv_conf}}) {
+    std::string path = dir + std::to_string(index);
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) return Error::system("open", path, errno);
+    if (::write(fd.get(), text->data(), text->size()) != static_cast<ssize_t>(text->size()))
+      return Error::system("write", path, errno);
+    if (::ftruncate(fd.get(), static_cast<off_t>(text->size())) != 0) return Error::system("truncate", path, errno);
+  }
+  return {};
 }
 
 // How often a record that could not be written is tried again (space may come back).
@@ -121,18 +136,28 @@ void ManagedContainer::set_pre_start_done(const std::string& hash) {
   (void)save();
 }
 
+Result<std::optional<ManagedContainer::LogTarget>> ManagedContainer::log_target() const {
+  if (log_) return std::optional<LogTarget>();
+  PIER_TRY(auto rotation, logs::rotation_from_options(plan_.log_options));
+  PIER_TRY(std::string file, host_.paths().log_file(name()));
+  return std::optional<LogTarget>(LogTarget{std::move(file), rotation});
+}
+
+Status ManagedContainer::open_log_pipes() {
+  PIER_TRY(auto target, log_target());
+  if (target) {
+    PIER_TRY(log_, logs::LogWriter::open(target->path, target->rotation));
+  }
+  return open_output_fifos();
+}
+
 // The container's stdout and stderr are FIFOs in its scratch dir (or its pty). The
 // container gets them opened read-write, so it never sees SIGPIPE while no supervisor
 // reads (after a crash); the kernel buffers up to a pipe's size meanwhile. Our read
 // ends are opened read-write too: a writer of our own, so a read never sees EOF between
 // two runs of the container, and one descriptor per stream instead of two (every
 // container's start copies and closes each descriptor the supervisor holds).
-Status ManagedContainer::open_log_pipes() {
-  if (!log_) {
-    PIER_TRY(auto rotation, logs::rotation_from_options(plan_.log_options));
-    PIER_TRY(std::string file, host_.paths().log_file(name()));
-    PIER_TRY(log_, logs::LogWriter::open(file, rotation));
-  }
+Status ManagedContainer::open_output_fifos() {
   if (plan_.spec.process.tty) return {};
   // The scratch dir becomes the runtime's state dir (the writable layer): private.
   PIER_CHECK(make_dirs(record_.scratch_dir, 0700));
@@ -233,8 +258,13 @@ void ManagedContainer::start(Done done, Hooks hooks) {
   if (auto st = make_dirs(scratch_parent, 0700); !st) {
     return done(std::move(st).error().context("container " + name()));
   }
-  if (auto st = direct ? Status{} : open_log_pipes(); !st) {
-    return done(std::move(st).error().context("container " + name()));
+  // The log file is opened on the worker, the FIFOs here (the loop reads them).
+  std::optional<LogTarget> log_to_open;
+  if (!direct) {
+    auto target = log_target();
+    if (!target) return done(std::move(target).error().context("container " + name()));
+    log_to_open = std::move(*target);
+    if (auto st = open_output_fifos(); !st) return done(std::move(st).error().context("container " + name()));
   }
   runtime::ContainerSpec spec = plan_.spec;
   if (auto st = join_current_namespaces(spec); !st) {
@@ -263,35 +293,57 @@ void ManagedContainer::start(Done done, Hooks hooks) {
   }
   auto shared_fds = std::make_shared<std::array<UniqueFd, 3>>(
       std::array<UniqueFd, 3>{std::move(in_r), std::move(out_w), std::move(err_w)});
+  // The addresses are reserved here, the links made by the worker once the container's
+  // namespaces exist (so several starts' netlink work runs side by side), and the
+  // outcome recorded here when the start is over.
+  std::shared_ptr<NetworkDriver::PendingAttach> network;
+  if (plan_.network_attach) {
+    auto prepared = host_.prepare_network(name());
+    if (!prepared) return done(std::move(prepared).error().context("container " + name()));
+    network = std::move(*prepared);
+  }
+  auto attached = std::make_shared<std::optional<NetworkDriver::Attached>>();
   runtime::SpawnOptions options;
-  ContainerHost* host = &host_;
-  std::string container = name();
-  bool wants_network = plan_.network_attach;
-  options.before_exec = [host, container, wants_network](pid_t pid, int) -> Status {
-    if (!wants_network) return {};
-    // Networking is the loop's: hand the attach to it and wait.
-    auto promise = std::make_shared<std::promise<Status>>();
-    auto future = promise->get_future();
-    host->loop().post([host, container, pid, promise] { promise->set_value(host->attach_network(container, pid)); });
-    return future.get();
+  options.before_exec = [network, attached, scratch_dir = record_.scratch_dir](pid_t pid, int) -> Status {
+    if (!network) return {};
+    PIER_TRY(auto result, network->apply(pid));
+    PIER_CHECK(write_network_files(scratch_dir, result));
+    *attached = std::move(result);
+    return {};
   };
   enter(Lifecycle::starting);
   auto alive = alive_;
   ContainerDriver* driver = &host_.driver();
-  host_.workers().run<Result<runtime::Container>>(
-      [driver, spec = std::move(spec), options = std::move(options), shared_fds]() -> Result<runtime::Container> {
+  host_.workers().run<Spawned>(
+      [driver, spec = std::move(spec), options = std::move(options), shared_fds, log_to_open]() -> Spawned {
+        Spawned out;
+        // In the data root, often on ext4: making the log's directory and file allocates
+        // two inodes, which cost more than the rest of a start on the loop thread did.
+        if (log_to_open) {
+          auto log = logs::LogWriter::open(log_to_open->path, log_to_open->rotation);
+          if (!log) {
+            out.container = std::move(log).error().context("open the log of " + spec.name);
+            return out;
+          }
+          out.log = std::move(*log);
+        }
         // We hold the project lock and this container has no process of ours: a cgroup
         // under its name is what a killed supervisor left of a start or a removal.
-        if (auto st = driver->destroy(spec.project, spec.name, ""); !st)
-          return std::move(st).error().context("remove a stale cgroup of " + spec.name);
-        return driver->spawn(spec, options);
+        if (auto st = driver->destroy(spec.project, spec.name, ""); !st) {
+          out.container = std::move(st).error().context("remove a stale cgroup of " + spec.name);
+          return out;
+        }
+        out.container = driver->spawn(spec, options);
+        return out;
       },
-      [this, alive, driver, done = std::move(done)](Result<runtime::Container> result) mutable {
+      [this, alive, driver, network, attached, done = std::move(done)](Spawned spawned) mutable {
         if (!*alive) {
-          if (result) (void)driver->destroy(result->project, result->name, "");
+          if (spawned.container) (void)driver->destroy(spawned.container->project, spawned.container->name, "");
           return;
         }
-        on_started(std::move(result), std::move(done));
+        if (network) host_.finish_network(name(), *network, *attached);
+        if (!log_) log_ = std::move(spawned.log);
+        on_started(std::move(spawned.container), std::move(done));
       });
 }
 

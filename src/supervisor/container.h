@@ -21,15 +21,13 @@
 #include "supervisor/container_lifecycle.h"
 #include "supervisor/health_monitor.h"
 #include "supervisor/health_probe.h"
+#include "supervisor/logs/log_writer.h"
 #include "plan/plan.h"
 #include "supervisor/restart_policy.h"
 
 namespace pier::supervisor {
 
 class ProbeRun;
-namespace logs {
-class LogWriter;
-}
 
 class ManagedContainer {
  public:
@@ -106,7 +104,20 @@ class ManagedContainer {
 
  private:
   void note_mounted_images();
+  // The log file's path and rotation; none when it is open already.
+  struct LogTarget {
+    std::string path;
+    logs::Rotation rotation;
+  };
+  Result<std::optional<LogTarget>> log_target() const;
+  // The log file and the output FIFOs, opened here.
   Status open_log_pipes();
+  Status open_output_fifos();
+  // What a start's worker hands back: the container, and its log file when it opened it.
+  struct Spawned {
+    Result<runtime::Container> container = Error("not started");
+    std::unique_ptr<logs::LogWriter> log;
+  };
   // `stdin_open: true` without a tty: the container's stdin, a FIFO it holds open for
   // reading and writing, so it never sees EOF, as Docker keeps a container's stdin open
   // between attaches; each `attach` opens it again for writing (a new supervisor too).

@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -14,6 +16,7 @@
 #include "state/container_record.h"
 #include "state/paths.h"
 #include "supervisor/container_driver.h"
+#include "supervisor/network_driver.h"
 
 namespace pier::supervisor {
 
@@ -27,9 +30,12 @@ class ContainerHost {
   virtual ContainerDriver& driver() = 0;
   virtual const state::ProjectPaths& paths() const = 0;
   virtual const state::RecordStore& records() const = 0;
-  // Between "namespaces exist" and "exec": the container's networks, its endpoints
-  // into its record, its /etc/hosts and resolv.conf rewritten in place.
-  virtual Status attach_network(const std::string& container, pid_t pid) = 0;
+  // A starting container's network attach (NetworkDriver::prepare_attach): prepared
+  // here, applied by the worker that starts it, then finished here with what it gave
+  // (none when it was not applied): the endpoints go into the container's record.
+  virtual Result<std::unique_ptr<NetworkDriver::PendingAttach>> prepare_network(const std::string& container) = 0;
+  virtual void finish_network(const std::string& container, NetworkDriver::PendingAttach& pending,
+                              const std::optional<NetworkDriver::Attached>& attached) = 0;
   virtual void release_network(const std::string& container) = 0;
   virtual Status publish_ports(ManagedContainer& container) = 0;
   // The pid of a process in the running container `service:x` / `container:x` names.

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,9 +44,23 @@ class NetworkDriver {
   // Removes the network (no container may be attached to it any more) and makes it
   // from the file's definition.
   virtual Status recreate_network(const compose::Project& project, const std::string& network) = 0;
-  // Attaches a starting container (its namespaces exist, it has not exec'd yet); for
-  // none/host/shared it only writes the files (plan::files_without_bridge).
-  virtual Result<Attached> attach(const std::string& container, pid_t pid, const NetworkPlan& plan) = 0;
+  // The part of a starting container's attach that runs on the worker starting it,
+  // between "its namespaces exist" and "it execs" (runtime::SpawnOptions::before_exec):
+  // the netlink work, which may then run for several containers side by side. It
+  // touches none of the driver's state.
+  class PendingAttach {
+   public:
+    virtual ~PendingAttach() = default;
+    virtual Result<Attached> apply(pid_t pid) = 0;
+  };
+  // Reserves a starting container's addresses and DNS names, and returns the work
+  // that attaches it; for none/host/shared that work only brings loopback up (none)
+  // and gives the files (plan::files_without_bridge).
+  virtual Result<std::unique_ptr<PendingAttach>> prepare_attach(const std::string& container,
+                                                                const NetworkPlan& plan) = 0;
+  // Once the start is over: the container's endpoints registered (`applied`; release
+  // undoes that), or what prepare_attach reserved given back.
+  virtual void finish_attach(PendingAttach& pending, bool applied) = 0;
   // A running container a crashed supervisor left: its endpoints are taken back.
   virtual Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints) = 0;
   virtual Result<std::vector<state::PublishedPort>> publish(const std::string& container, const std::string& service,

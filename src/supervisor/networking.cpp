@@ -12,6 +12,7 @@
 
 #include "base/atomic_file.h"
 #include "base/log.h"
+#include "base/scope_exit.h"
 #include "base/strings.h"
 #include "net/netlink/links.h"
 #include "net/netns.h"
@@ -106,27 +107,59 @@ Status Networking::recreate_network(const compose::Project& project, const std::
   return {};
 }
 
-Result<Networking::Attached> Networking::attach(const std::string& container, pid_t pid, const NetworkPlan& plan) {
-  if (plan.mode == NetworkPlan::Mode::none) {
-    // Docker's `none`: loopback only, and up.
-    PIER_TRY(auto netns, net::ContainerNetns::from_pid(pid));
-    PIER_CHECK(netns.bring_up_loopback());
+namespace {
+
+// What a starting container's worker carries out (NetworkDriver::PendingAttach): the
+// addresses and names were reserved on the loop, and the files' text made there.
+class StartingAttach final : public NetworkDriver::PendingAttach {
+ public:
+  StartingAttach(NetworkPlan::Mode mode, std::optional<net::PreparedAttach> prepared, NetworkDriver::Attached attached,
+                 std::vector<net::Endpoint4or6> dns_upstreams)
+      : mode(mode), prepared(std::move(prepared)), attached(std::move(attached)),
+        dns_upstreams(std::move(dns_upstreams)) {}
+
+  Result<NetworkDriver::Attached> apply(pid_t pid) override {
+    if (mode == NetworkPlan::Mode::none) {
+      // Docker's `none`: loopback only, and up.
+      PIER_TRY(auto netns, net::ContainerNetns::from_pid(pid));
+      PIER_CHECK(netns.bring_up_loopback());
+    }
+    if (prepared) {
+      // A socket of this thread's own: it has the project's namespace (rootless,
+      // pier's own, which daemon.cpp enters before any thread is made).
+      PIER_TRY(auto host, net::netlink::Socket::open());
+      PIER_TRY(auto netns, net::ContainerNetns::from_pid(pid));
+      PIER_CHECK(net::ProjectNetwork::apply(host, netns, *prepared));
+    }
+    return attached;
   }
+
+  const NetworkPlan::Mode mode;
+  const std::optional<net::PreparedAttach> prepared;
+  const NetworkDriver::Attached attached;
+  const std::vector<net::Endpoint4or6> dns_upstreams;  // the service's `dns:`
+};
+
+}  // namespace
+
+Result<std::unique_ptr<NetworkDriver::PendingAttach>> Networking::prepare_attach(const std::string& container,
+                                                                                const NetworkPlan& plan) {
   if (plan.mode != NetworkPlan::Mode::bridge || plan.networks.empty()) {
     plan::NetworkFiles files = plan::files_without_bridge(plan);
     Attached out;
     out.hosts = std::move(files.hosts);
     out.resolv_conf = std::move(files.resolv_conf);
-    return out;
+    return std::unique_ptr<PendingAttach>(std::make_unique<StartingAttach>(plan.mode, std::nullopt, std::move(out),
+                                                                           std::vector<net::Endpoint4or6>{}));
   }
   PIER_CHECK(open());
-  PIER_TRY(auto netns, net::ContainerNetns::from_pid(pid));
-  PIER_TRY(auto endpoints, net_->attach(container, netns, plan.networks));
+  PIER_TRY(auto prepared, net_->reserve(container, plan.networks));
+  ScopeExit give_back([&] { net_->abandon(prepared); });
   Attached out;
   net::dns::HostsInput hosts;
   hosts.own_names = plan.own_names;
-  for (size_t i = 0; i < endpoints.size(); ++i) {
-    const auto& ep = endpoints[i];
+  for (size_t i = 0; i < prepared.endpoints.size(); ++i) {
+    const auto& ep = prepared.endpoints[i].endpoint;
     state::EndpointRecord rec;
     rec.network = ep.network;
     rec.host_veth = ep.host_veth;
@@ -138,22 +171,29 @@ Result<Networking::Attached> Networking::attach(const std::string& container, pi
     hosts.own_addresses.push_back(ep.ipv4);
   }
   // The net module turns IPv6 off in a container none of whose networks has it.
-  hosts.ipv6 = std::any_of(endpoints.begin(), endpoints.end(), [](const net::Endpoint& ep) { return ep.ipv6.has_value(); });
-  auto* first = net_->network(endpoints.front().network);
-  hosts.host_gateway = first->gateway();
+  hosts.ipv6 = !prepared.disable_ipv6;
+  const auto gateway = prepared.endpoints.front().gateway4;
+  hosts.host_gateway = gateway;
   for (const auto& eh : plan.extra_hosts) {
     PIER_TRY(auto entry, net::dns::parse_extra_host(eh.host + ":" + eh.ip));
     hosts.extra_hosts.push_back(entry);
   }
   PIER_TRY(out.hosts, net::dns::container_hosts(hosts));
-  out.resolv_conf = net::dns::container_resolv_conf(first->gateway(), host_resolv_, {plan.dns_search, plan.dns_opt});
-  if (!plan.dns.empty()) {
-    std::vector<net::Endpoint4or6> upstreams;
-    for (const auto& d : plan.dns)
-      if (auto ip = net::IpAddress::parse(d); ip.ok()) upstreams.push_back({*ip, 53});
-    net_->dns_server().set_container_upstreams(container, upstreams);
-  }
-  return out;
+  out.resolv_conf = net::dns::container_resolv_conf(gateway, host_resolv_, {plan.dns_search, plan.dns_opt});
+  std::vector<net::Endpoint4or6> upstreams;
+  for (const auto& d : plan.dns)
+    if (auto ip = net::IpAddress::parse(d); ip.ok()) upstreams.push_back({*ip, 53});
+  give_back.release();
+  return std::unique_ptr<PendingAttach>(
+      std::make_unique<StartingAttach>(plan.mode, std::move(prepared), std::move(out), std::move(upstreams)));
+}
+
+void Networking::finish_attach(PendingAttach& pending, bool applied) {
+  auto& attach = static_cast<StartingAttach&>(pending);
+  if (!attach.prepared || !net_) return;
+  if (!applied) return net_->abandon(*attach.prepared);
+  net_->commit(*attach.prepared);
+  if (!attach.dns_upstreams.empty()) net_->dns_server().set_container_upstreams(attach.prepared->container, attach.dns_upstreams);
 }
 
 Result<std::vector<state::PublishedPort>> Networking::publish(const std::string& container, const std::string& service,

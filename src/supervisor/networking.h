@@ -1,8 +1,9 @@
 // Compose networking on top of net::ProjectNetwork: creates the bridges a project's
 // networks need, attaches each container as its NetworkPlan says (plan/network.h
 // decides that), writes its /etc/hosts and resolv.conf once its addresses are known,
-// and publishes its ports. Runs on the loop thread, but for the deletion of a released
-// container's veths, which a thread of its own does.
+// and publishes its ports. Runs on the loop thread, but for a starting container's
+// netlink work, which the worker starting it does (PendingAttach), and the deletion of
+// a released container's veths, which a thread of its own does.
 #pragma once
 
 #include <memory>
@@ -35,7 +36,8 @@ class Networking final : public NetworkDriver {
                                                    const std::vector<std::string>& services,
                                                    OnChange on_change) override;
   Status recreate_network(const compose::Project& project, const std::string& network) override;
-  Result<Attached> attach(const std::string& container, pid_t pid, const NetworkPlan& plan) override;
+  Result<std::unique_ptr<PendingAttach>> prepare_attach(const std::string& container, const NetworkPlan& plan) override;
+  void finish_attach(PendingAttach& pending, bool applied) override;
   Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints) override;
   Result<std::vector<state::PublishedPort>> publish(const std::string& container, const std::string& service,
                                                     int replica, const NetworkPlan& plan,

@@ -125,28 +125,19 @@ Result<std::optional<plan::PlanInputs::HeldNamespaces>> Supervisor::held_namespa
   return Held(std::move(held));
 }
 
-Status Supervisor::attach_network(const std::string& container, pid_t pid) {
+Result<std::unique_ptr<NetworkDriver::PendingAttach>> Supervisor::prepare_network(const std::string& container) {
   auto it = network_plans_.find(container);
+  if (it == network_plans_.end() || !containers_.count(container)) return Error("container " + container + " is not known");
+  return networking_.prepare_attach(container, it->second);
+}
+
+void Supervisor::finish_network(const std::string& container, NetworkDriver::PendingAttach& pending,
+                                const std::optional<NetworkDriver::Attached>& attached) {
+  networking_.finish_attach(pending, attached.has_value());
   auto c = containers_.find(container);
-  if (it == network_plans_.end() || c == containers_.end()) return Error("container " + container + " is not known");
-  PIER_TRY(auto attached, networking_.attach(container, pid, it->second));
+  if (!attached || c == containers_.end()) return;
   auto& record = const_cast<state::ContainerRecord&>(c->second->record());
-  record.endpoints = attached.endpoints;
-  // Files 0 and 1 are /etc/hosts and /etc/resolv.conf (plan/network.cpp): rewrite in place.
-  std::string dir = record.scratch_dir + "/files/";
-  for (auto [index, text] : {std::pair{0, &attached.hosts}, {1, &attached.resolv_conf}}) {
-    std::string path = dir + std::to_string(index);
-    FILE* f = std::fopen(path.c_str(), "r+");
-    if (!f) return Error::system("write", path, errno);
-    std::fwrite(text->data(), 1, text->size(), f);
-    std::fflush(f);
-    if (::ftruncate(fileno(f), static_cast<off_t>(text->size())) != 0) {
-      std::fclose(f);
-      return Error::system("truncate", path, errno);
-    }
-    std::fclose(f);
-  }
-  return {};
+  record.endpoints = attached->endpoints;
 }
 
 void Supervisor::release_network(const std::string& container) {

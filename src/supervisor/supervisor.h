@@ -72,7 +72,9 @@ class Supervisor final : public UpHost {
   ContainerDriver& driver() override { return *driver_; }
   const state::ProjectPaths& paths() const override { return paths_; }
   const state::RecordStore& records() const override { return records_; }
-  Status attach_network(const std::string& container, pid_t pid) override;
+  Result<std::unique_ptr<NetworkDriver::PendingAttach>> prepare_network(const std::string& container) override;
+  void finish_network(const std::string& container, NetworkDriver::PendingAttach& pending,
+                      const std::optional<NetworkDriver::Attached>& attached) override;
   void release_network(const std::string& container) override;
   Status publish_ports(ManagedContainer& container) override;
   Result<pid_t> running_pid_of(const std::string& mode) const override;

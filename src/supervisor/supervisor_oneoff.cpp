@@ -105,7 +105,7 @@ void Supervisor::start_oneoff(compose::Service service, const control::RunReques
   // --use-aliases: else the service's name would resolve to it too.
   if (!request.overrides.use_aliases) {
     for (auto& network : plan->network.networks) network.names = {cname};
-    network_plans_[cname] = plan->network;  // what attach_network() carries out
+    network_plans_[cname] = plan->network;  // what prepare_network() reserves
   }
   plan->labels["com.docker.compose.oneoff"] = "True";
   record.labels = plan->labels;

@@ -185,9 +185,18 @@ class FakeNetworkDriver final : public NetworkDriver {
     calls.push_back("recreate " + network);
     return {};
   }
-  Result<Attached> attach(const std::string& container, pid_t, const NetworkPlan&) override {
-    calls.push_back("attach " + container);
-    return Attached{};
+  struct FakeAttach final : PendingAttach {
+    Result<Attached> apply(pid_t) override { return Attached{}; }
+    std::string container;
+  };
+  Result<std::unique_ptr<PendingAttach>> prepare_attach(const std::string& container, const NetworkPlan&) override {
+    calls.push_back("prepare attach " + container);
+    auto pending = std::make_unique<FakeAttach>();
+    pending->container = container;
+    return std::unique_ptr<PendingAttach>(std::move(pending));
+  }
+  void finish_attach(PendingAttach& pending, bool applied) override {
+    calls.push_back(std::string(applied ? "attached " : "abandoned ") + static_cast<FakeAttach&>(pending).container);
   }
   Status adopt(const std::string& container, const std::vector<state::EndpointRecord>&) override {
     calls.push_back("adopt " + container);
@@ -254,9 +263,12 @@ class TestHost final : public UpHost {
   ContainerDriver& driver() override { return driver_; }
   const state::ProjectPaths& paths() const override { return paths_; }
   const state::RecordStore& records() const override { return records_; }
-  Status attach_network(const std::string& container, pid_t) override {
-    network_.calls.push_back("attach " + container);
-    return {};
+  Result<std::unique_ptr<NetworkDriver::PendingAttach>> prepare_network(const std::string& container) override {
+    return network_.prepare_attach(container, NetworkPlan{});
+  }
+  void finish_network(const std::string&, NetworkDriver::PendingAttach& pending,
+                      const std::optional<NetworkDriver::Attached>& attached) override {
+    network_.finish_attach(pending, attached.has_value());
   }
   void release_network(const std::string& container) override { network_.release(container); }
   Status publish_ports(ManagedContainer&) override { return {}; }
