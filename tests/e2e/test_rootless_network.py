@@ -10,8 +10,10 @@ Whether the containers start does not matter here (rootless containers are the
 runtime's part): the networking is made before any container starts."""
 
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import unittest
 
 from harness import PIER, Project, pid_alive, pier_links
@@ -50,7 +52,11 @@ class RootlessNetwork(unittest.TestCase):
                 command: ["sleep", "100"]
         """, name="rnet" + os.urandom(3).hex())
         self.addCleanup(stop_connector, project.root)
-        env = dict(os.environ, PIER=PIER, ROOT=project.root, NAME=project.name,
+        # pier keeps the user's namespace state in XDG_RUNTIME_DIR, else in /tmp/pier-<uid>
+        # (here /tmp/pier-0, uid 0 outside): a directory of the test's own instead.
+        runtime_dir = tempfile.mkdtemp(prefix="pier-e2e-xdg-")
+        self.addCleanup(shutil.rmtree, runtime_dir, True)
+        env = dict(os.environ, PIER=PIER, ROOT=project.root, NAME=project.name, XDG_RUNTIME_DIR=runtime_dir,
                    COMPOSE=os.path.join(project.dir, "compose.yaml"))
         proc = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "bash", "-c", SCRIPT],
                               capture_output=True, text=True, timeout=120, env=env, cwd=project.dir)
