@@ -17,11 +17,6 @@
 namespace pier::app {
 namespace {
 
-bool is_live(const state::ContainerRecord& r) {
-  return r.state == state::ContainerState::running || r.state == state::ContainerState::paused ||
-         r.state == state::ContainerState::restarting;
-}
-
 Result<sys::ContentRoot> running_root(const state::ContainerRecord& r) {
   auto not_running = [&] {
     return Error("container " + r.name + " is not running").hint("start it with `pier up -d` or `pier start`");
@@ -80,8 +75,8 @@ Result<sys::ContentRoot> stopped_root(const state::ContainerRecord& r, const std
 
 Result<sys::ContentRoot> open_container_root(const state::ContainerRecord& r, const std::string& pier_root,
                                              RootAccess access) {
-  if (is_live(r) && state::process_matches(r.pid, r.pid_start_time)) return running_root(r);
-  if (is_live(r))
+  if (state::is_up(r.state) && state::process_matches(r.pid, r.pid_start_time)) return running_root(r);
+  if (state::is_up(r.state))
     return Error("container " + r.name + " is " + state::to_string(r.state) + " but its process is gone")
         .hint("`pier up -d` or `pier start` brings it back");
   return stopped_root(r, pier_root, access);

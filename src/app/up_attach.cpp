@@ -167,9 +167,7 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
     if (f.abort_on_exit || (f.abort_on_failure && code != 0)) return abort_on_exit(code);
     bool any_left = false;
     for (const auto& [n, s] : state_of)
-      if (s == ContainerState::running || s == ContainerState::restarting || s == ContainerState::paused ||
-          s == ContainerState::created)
-        any_left = true;
+      if (state::is_up(s) || s == ContainerState::created) any_left = true;
     if (!any_left && !stopping) finish(0);
   };
   // An exit between the subscription and the read of the records is both an early

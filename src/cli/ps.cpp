@@ -124,9 +124,7 @@ void register_ps(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     for (const auto& r : *records) {
       if (!f->names.empty() && std::find(f->names.begin(), f->names.end(), r.service) == f->names.end()) continue;
       if (!f->orphans && project->loaded && !r.oneoff && !project->loaded->project.services.count(r.service)) continue;
-      if (!f->all && f->status.empty() && r.state != state::ContainerState::running &&
-          r.state != state::ContainerState::restarting && r.state != state::ContainerState::paused)
-        continue;
+      if (!f->all && f->status.empty() && !state::is_up(r.state)) continue;
       if (!f->all && r.oneoff && r.state != state::ContainerState::running) continue;
       if (!state_matches(r, f->status)) continue;
       shown.push_back(&r);

@@ -59,6 +59,10 @@ void get_to(const Json& j, const char* key, T& out) {
 
 const char* to_string(ContainerState state) { return kStateNames[static_cast<int>(state)]; }
 
+bool is_up(ContainerState state) {
+  return state == ContainerState::running || state == ContainerState::paused || state == ContainerState::restarting;
+}
+
 std::optional<ContainerState> parse_container_state(const std::string& text) {
   for (size_t i = 0; i < std::size(kStateNames); ++i)
     if (text == kStateNames[i]) return static_cast<ContainerState>(i);

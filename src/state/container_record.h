@@ -19,6 +19,9 @@ namespace pier::state {
 enum class ContainerState { created, running, restarting, paused, exited, dead, removing };
 const char* to_string(ContainerState state);
 std::optional<ContainerState> parse_container_state(const std::string& text);
+// Running, paused, or restarting (between two runs under a restart policy): what `ps`
+// lists without -a, and a container whose image and root are in use.
+bool is_up(ContainerState state);
 
 struct PublishedPort {
   std::string host_ip;  // "0.0.0.0", "::", or the configured address

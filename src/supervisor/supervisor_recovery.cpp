@@ -102,8 +102,7 @@ Status Supervisor::recover() {
       bool oom = was_running && oom_killed_unobserved(*driver_, paths_.kernel_name, record);
       (void)driver_->destroy(paths_.kernel_name, name, "");
       auto& r = record;
-      if (r.state == state::ContainerState::running || r.state == state::ContainerState::paused ||
-          r.state == state::ContainerState::restarting) {
+      if (state::is_up(r.state)) {
         if (r.state != state::ContainerState::restarting) r.exit_code = 255;  // died unobserved
         if (was_running) r.oom_killed = oom;
         r.state = state::ContainerState::exited;

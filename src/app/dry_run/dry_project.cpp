@@ -55,8 +55,7 @@ Result<DryProject> read_project(const state::ProjectPaths& paths, const supervis
 }
 
 bool stoppable(const state::ContainerRecord& r) {
-  return r.state == state::ContainerState::running || r.state == state::ContainerState::paused ||
-         r.state == state::ContainerState::restarting;
+  return state::is_up(r.state);
 }
 
 std::vector<std::vector<const state::ContainerRecord*>> in_waves(const compose::Project* project,

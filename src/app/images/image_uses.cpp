@@ -13,8 +13,7 @@ Result<std::vector<ImageUse>> images_in_use(const std::string& pier_root) {
     PIER_TRY(auto paths, state::project_paths(pier_root, project));
     PIER_TRY(auto list, state::RecordStore(paths.records_dir()).list());
     for (const auto& r : list) {
-      bool running = r.state == state::ContainerState::running || r.state == state::ContainerState::paused ||
-                     r.state == state::ContainerState::restarting;
+      bool running = state::is_up(r.state);
       if (!r.image_id.empty()) uses.push_back({r.image_id, r.name, project, running});
       for (const auto& id : r.mounted_image_ids) uses.push_back({id, r.name, project, running});
     }
