@@ -1,5 +1,6 @@
 // One container's life on the fake loop with a fake driver: the state table, restart
 // backoff and policies, stop with its grace period, health checks, adoption.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "unit/supervisor/lifecycle_host.h"
@@ -78,6 +79,21 @@ TEST_CASE("a failed spawn leaves the container exited with 128 and says why", "[
   CHECK(out.error->to_string().find("refused by the test") != std::string::npos);
   CHECK(c.lifecycle() == Lifecycle::exited);
   CHECK(c.record().exit_code == 128);
+}
+
+TEST_CASE("a failed spawn gives back the network addresses reserved for it", "[lifecycle][network]") {
+  TestHost host(service_yaml(""));
+  auto& c = host.create("app");
+  host.fake().fail_spawn.insert("proj-app-1");
+  Outcome out;
+  c.start(out.callback());
+  host.fake_loop.run_pending();
+  REQUIRE(out.error);
+  const auto& calls = host.fake_network().calls;
+  auto has = [&](const std::string& call) { return std::find(calls.begin(), calls.end(), call) != calls.end(); };
+  CHECK(has("prepare attach proj-app-1"));
+  CHECK(has("abandoned proj-app-1"));
+  CHECK_FALSE(has("attached proj-app-1"));
 }
 
 TEST_CASE("restart backoff doubles from 100 ms while runs are short", "[lifecycle][restart]") {
