@@ -61,27 +61,11 @@ bool has_address(int netns, const IpAddress& ip) {
   return bind(s.get(), reinterpret_cast<sockaddr*>(&ss), len) == 0;
 }
 
-struct Project {
-  Project() {
-    char tmpl[] = "/tmp/pier-net-it-XXXXXX";
-    state = mkdtemp(tmpl);
-    loop = std::move(event::make_uv_loop()).value();
-    net = std::move(ProjectNetwork::create(*loop, {unique_project("opt"), state, 53, {}})).value();
-  }
-  ~Project() {
-    (void)net->teardown();
-    std::filesystem::remove_all(state);
-  }
-  std::string state;
-  std::unique_ptr<event::Loop> loop;
-  std::unique_ptr<ProjectNetwork> net;
-};
-
 }  // namespace
 
 TEST_CASE("attach honours interface_name, MTU, MAC and IPv6", "[net][root]") {
   PIER_NEEDS_ROOT();
-  Project p;
+  ScratchProject p("opt");
   NetworkSpec spec;
   spec.name = "default";
   spec.mtu = 1400;
@@ -107,7 +91,7 @@ TEST_CASE("attach honours interface_name, MTU, MAC and IPv6", "[net][root]") {
 
 TEST_CASE("the default route goes through the network with the highest gw_priority", "[net][root]") {
   PIER_NEEDS_ROOT();
-  Project p;
+  ScratchProject p("opt");
   NetworkSpec a, b;
   a.name = "a";
   a.ipv4.subnet = Subnet::parse("10.199.31.0/24").value();
@@ -137,7 +121,7 @@ TEST_CASE("an external bridge is used but never deleted", "[net][root]") {
   REQUIRE(netlink::create_bridge(host, ext, 0).ok());
   ScopeExit remove_bridge([&] { (void)netlink::delete_link(host, ext); });
   {
-    Project p;
+    ScratchProject p("opt");
     NetworkSpec spec;
     spec.name = "shared";
     spec.external = true;

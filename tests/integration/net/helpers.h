@@ -205,3 +205,31 @@ inline DnsAnswer dns_query(int netns, const IpAddress& server, const std::string
 }
 
 }  // namespace pier::net::test
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "net/project_network.h"
+
+namespace pier::net::test {
+
+// A ProjectNetwork of a project of its own (named after `tag`), on a loop of its own,
+// its state in a temporary directory; torn down (bridges, veths, nft table) when it goes.
+struct ScratchProject {
+  explicit ScratchProject(const char* tag) {
+    char tmpl[] = "/tmp/pier-net-it-XXXXXX";
+    state = ::mkdtemp(tmpl);
+    loop = std::move(event::make_uv_loop()).value();
+    net = std::move(ProjectNetwork::create(*loop, {unique_project(tag), state, 53, {}})).value();
+  }
+  ~ScratchProject() {
+    (void)net->teardown();
+    std::filesystem::remove_all(state);
+  }
+  std::string state;
+  std::unique_ptr<event::Loop> loop;
+  std::unique_ptr<ProjectNetwork> net;
+};
+
+}  // namespace pier::net::test

@@ -3,7 +3,6 @@
 // worker that starts the container with a netlink socket of its own.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <thread>
 
 #include "integration/net/helpers.h"
@@ -15,22 +14,6 @@ using namespace pier::net;
 using namespace pier::net::test;
 
 namespace {
-
-struct Project {
-  Project() {
-    char tmpl[] = "/tmp/pier-net-it-XXXXXX";
-    state = mkdtemp(tmpl);
-    loop = std::move(event::make_uv_loop()).value();
-    net = std::move(ProjectNetwork::create(*loop, {unique_project("prep"), state, 53, {}})).value();
-  }
-  ~Project() {
-    (void)net->teardown();
-    std::filesystem::remove_all(state);
-  }
-  std::string state;
-  std::unique_ptr<event::Loop> loop;
-  std::unique_ptr<ProjectNetwork> net;
-};
 
 NetworkSpec spec_of(const char* subnet) {
   NetworkSpec spec;
@@ -49,7 +32,7 @@ bool link_exists(const std::string& name) {
 
 TEST_CASE("an attach reserved on one thread is made on another with its own socket", "[net][root]") {
   PIER_NEEDS_ROOT();
-  Project p;
+  ScratchProject p("prep");
   REQUIRE(p.net->add_network(spec_of("10.199.41.0/24"), true).ok());
   auto ns = ContainerNetns::from_fd(new_netns()).value();
   auto prepared = p.net->reserve("c", {{"default", {}, {"c", "web"}}});
@@ -79,7 +62,7 @@ TEST_CASE("an attach reserved on one thread is made on another with its own sock
 
 TEST_CASE("an attach that fails half-way leaves no veth, and abandoning it frees its addresses", "[net][root]") {
   PIER_NEEDS_ROOT();
-  Project p;
+  ScratchProject p("prep");
   REQUIRE(p.net->add_network(spec_of("10.199.42.0/24"), true).ok());
   NetworkSpec other = spec_of("10.199.43.0/24");
   other.name = "other";
@@ -110,7 +93,7 @@ TEST_CASE("an attach that fails half-way leaves no veth, and abandoning it frees
 TEST_CASE("an attach abandoned after its network was made anew frees no other container's address",
           "[net][root]") {
   PIER_NEEDS_ROOT();
-  Project p;
+  ScratchProject p("prep");
   NetworkSpec spec = spec_of("10.199.44.0/24");
   REQUIRE(p.net->add_network(spec, true).ok());
   AttachSpec pinned;

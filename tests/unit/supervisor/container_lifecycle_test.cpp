@@ -68,7 +68,7 @@ TEST_CASE("start runs the container through starting to running, and its record 
   CHECK(host.fake().calls.front() == "destroy proj-app-1");
 }
 
-TEST_CASE("a failed spawn leaves the container exited with 128 and says why", "[lifecycle]") {
+TEST_CASE("a failed spawn leaves the container exited with 128, says why, and gives back its addresses", "[lifecycle]") {
   TestHost host(service_yaml(""));
   auto& c = host.create("app");
   host.fake().fail_spawn.insert("proj-app-1");
@@ -79,16 +79,7 @@ TEST_CASE("a failed spawn leaves the container exited with 128 and says why", "[
   CHECK(out.error->to_string().find("refused by the test") != std::string::npos);
   CHECK(c.lifecycle() == Lifecycle::exited);
   CHECK(c.record().exit_code == 128);
-}
-
-TEST_CASE("a failed spawn gives back the network addresses reserved for it", "[lifecycle][network]") {
-  TestHost host(service_yaml(""));
-  auto& c = host.create("app");
-  host.fake().fail_spawn.insert("proj-app-1");
-  Outcome out;
-  c.start(out.callback());
-  host.fake_loop.run_pending();
-  REQUIRE(out.error);
+  // The network addresses reserved for the start are given back.
   const auto& calls = host.fake_network().calls;
   auto has = [&](const std::string& call) { return std::find(calls.begin(), calls.end(), call) != calls.end(); };
   CHECK(has("prepare attach proj-app-1"));
