@@ -178,8 +178,14 @@ Result<PreparedAttach> ProjectNetwork::reserve(const std::string& container, std
     if (spec.ifname.empty()) spec.ifname = fmt::format("eth{}", i);
     spec.default_route = (i == gateway);
     PIER_TRY(auto prepared, net->reserve(spec));
+    // The names answer from now on: the container's first query after its exec comes
+    // before the supervisor's loop hears that the start is over, and a query from an
+    // address the registry does not know is refused.
+    const Endpoint& ep = prepared.endpoint;
+    std::vector<IpAddress> addrs{ep.ipv4};
+    if (ep.ipv6) addrs.push_back(*ep.ipv6);
+    registry_.add({container, ep.network, addrs, nets[i].names});
     out.endpoints.push_back(std::move(prepared));
-    out.names.push_back(nets[i].names);
   }
   undo.release();
   return out;
@@ -202,18 +208,13 @@ Status ProjectNetwork::apply(const netlink::Socket& host, const ContainerNetns& 
 
 std::vector<Endpoint> ProjectNetwork::commit(const PreparedAttach& prepared) {
   std::vector<Endpoint> eps;
-  for (size_t i = 0; i < prepared.endpoints.size(); ++i) {
-    const Endpoint& ep = prepared.endpoints[i].endpoint;
-    std::vector<IpAddress> addrs{ep.ipv4};
-    if (ep.ipv6) addrs.push_back(*ep.ipv6);
-    registry_.add({prepared.container, ep.network, addrs, prepared.names[i]});
-    eps.push_back(ep);
-  }
+  for (const auto& endpoint : prepared.endpoints) eps.push_back(endpoint.endpoint);
   endpoints_[prepared.container] = eps;
   return eps;
 }
 
 void ProjectNetwork::abandon(const PreparedAttach& prepared) {
+  registry_.remove(prepared.container);
   for (const auto& endpoint : prepared.endpoints)
     if (Network* net = network(endpoint.endpoint.network)) net->release_held(endpoint.endpoint, prepared.container);
 }

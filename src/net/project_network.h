@@ -48,7 +48,6 @@ struct PreparedAttach {
   std::string container;
   bool disable_ipv6 = false;  // none of its networks has IPv6
   std::vector<PreparedEndpoint> endpoints;
-  std::vector<std::vector<std::string>> names;  // each endpoint's DNS names
 };
 
 // What adopt took over, and a note for each endpoint it skipped.
@@ -89,10 +88,11 @@ class ProjectNetwork {
   Result<std::vector<Endpoint>> attach(const std::string& container, const ContainerNetns& netns,
                                        std::vector<ContainerNetwork> networks);
   // attach in three steps, so that a supervisor can leave its netlink work to the
-  // thread that starts the container: reserve takes the addresses (all or none);
-  // apply makes the links with `host`, a socket of the caller's own in this project's
-  // namespace (any thread; nothing is left on error); commit publishes the DNS names
-  // and remembers the endpoints for detach, or abandon gives the addresses back.
+  // thread that starts the container: reserve takes the addresses and publishes the
+  // DNS names (all or none); apply makes the links with `host`, a socket of the
+  // caller's own in this project's namespace (any thread; nothing is left on error);
+  // commit remembers the endpoints for detach, or abandon takes the names back and
+  // gives the addresses back.
   Result<PreparedAttach> reserve(const std::string& container, std::vector<ContainerNetwork> networks);
   static Status apply(const netlink::Socket& host, const ContainerNetns& netns, const PreparedAttach& prepared);
   std::vector<Endpoint> commit(const PreparedAttach& prepared);

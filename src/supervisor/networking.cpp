@@ -110,13 +110,13 @@ Status Networking::recreate_network(const compose::Project& project, const std::
 namespace {
 
 // What a starting container's worker carries out (NetworkDriver::PendingAttach): the
-// addresses and names were reserved on the loop, and the files' text made there.
+// addresses and names were reserved on the loop (the names answer already), and the
+// files' text made there.
 class StartingAttach final : public NetworkDriver::PendingAttach {
  public:
   StartingAttach(NetworkPlan::Mode mode, std::optional<net::PreparedAttach> prepared, NetworkDriver::Attached attached,
-                 std::vector<net::Endpoint4or6> dns_upstreams)
-      : mode(mode), prepared(std::move(prepared)), attached(std::move(attached)),
-        dns_upstreams(std::move(dns_upstreams)) {}
+                 bool own_upstreams)
+      : mode(mode), prepared(std::move(prepared)), attached(std::move(attached)), own_upstreams(own_upstreams) {}
 
   Result<NetworkDriver::Attached> apply(pid_t pid) override {
     if (mode == NetworkPlan::Mode::none) {
@@ -137,7 +137,7 @@ class StartingAttach final : public NetworkDriver::PendingAttach {
   const NetworkPlan::Mode mode;
   const std::optional<net::PreparedAttach> prepared;
   const NetworkDriver::Attached attached;
-  const std::vector<net::Endpoint4or6> dns_upstreams;  // the service's `dns:`
+  const bool own_upstreams;  // the service's `dns:` servers were set for it
 };
 
 }  // namespace
@@ -149,8 +149,7 @@ Result<std::unique_ptr<NetworkDriver::PendingAttach>> Networking::prepare_attach
     Attached out;
     out.hosts = std::move(files.hosts);
     out.resolv_conf = std::move(files.resolv_conf);
-    return std::unique_ptr<PendingAttach>(std::make_unique<StartingAttach>(plan.mode, std::nullopt, std::move(out),
-                                                                           std::vector<net::Endpoint4or6>{}));
+    return std::unique_ptr<PendingAttach>(std::make_unique<StartingAttach>(plan.mode, std::nullopt, std::move(out), false));
   }
   PIER_CHECK(open());
   PIER_TRY(auto prepared, net_->reserve(container, plan.networks));
@@ -180,20 +179,25 @@ Result<std::unique_ptr<NetworkDriver::PendingAttach>> Networking::prepare_attach
   }
   PIER_TRY(out.hosts, net::dns::container_hosts(hosts));
   out.resolv_conf = net::dns::container_resolv_conf(gateway, host_resolv_, {plan.dns_search, plan.dns_opt});
+  // The service's `dns:` servers, like its names, serve it from its first query.
   std::vector<net::Endpoint4or6> upstreams;
   for (const auto& d : plan.dns)
     if (auto ip = net::IpAddress::parse(d); ip.ok()) upstreams.push_back({*ip, 53});
+  if (!upstreams.empty()) net_->dns_server().set_container_upstreams(container, upstreams);
   give_back.release();
   return std::unique_ptr<PendingAttach>(
-      std::make_unique<StartingAttach>(plan.mode, std::move(prepared), std::move(out), std::move(upstreams)));
+      std::make_unique<StartingAttach>(plan.mode, std::move(prepared), std::move(out), !upstreams.empty()));
 }
 
 void Networking::finish_attach(PendingAttach& pending, bool applied) {
   auto& attach = static_cast<StartingAttach&>(pending);
   if (!attach.prepared || !net_) return;
-  if (!applied) return net_->abandon(*attach.prepared);
-  net_->commit(*attach.prepared);
-  if (!attach.dns_upstreams.empty()) net_->dns_server().set_container_upstreams(attach.prepared->container, attach.dns_upstreams);
+  if (applied) {
+    net_->commit(*attach.prepared);
+    return;
+  }
+  net_->abandon(*attach.prepared);
+  if (attach.own_upstreams) net_->dns_server().set_container_upstreams(attach.prepared->container, {});
 }
 
 Result<std::vector<state::PublishedPort>> Networking::publish(const std::string& container, const std::string& service,

@@ -124,6 +124,21 @@ class Commands(unittest.TestCase):
         p.pier("up", "-d", "--scale", "web=1")
         self.assertEqual(sorted(n for n in p.records() if "-web-" in n), [f"{p.name}-web-1"])
 
+    def test_a_containers_first_dns_query_is_answered(self):
+        """A container's names answer before its process runs: a query at its first
+        instruction, from 30 services starting at once, is never refused as a
+        stranger's (it was, now and then, while the names were published only once the
+        loop heard that the start was over)."""
+        services = "services:\n" + "".join(
+            f"  s{i}:\n    image: busybox\n"
+            f"    command: [\"sh\", \"-c\", \"nslookup s{i} >/dev/null 2>&1; echo rc=$$?; exec sleep 1000\"]\n"
+            for i in range(30))
+        p = Project(self, services)
+        p.pier("up", "-d")
+        wait_for(lambda: p.pier("logs").stdout.count("rc=") == 30, timeout=30, what="every service's query")
+        out = p.pier("logs", "--no-log-prefix").stdout
+        self.assertEqual(out.count("rc=0"), 30, out)
+
     def test_logs_rotate_and_follow_across_a_restart(self):
         p = Project(self, """
             services:

@@ -39,9 +39,10 @@ TEST_CASE("an attach reserved on one thread is made on another with its own sock
   REQUIRE(prepared.ok());
   REQUIRE(prepared->endpoints.size() == 1);
   const Endpoint ep = prepared->endpoints[0].endpoint;
-  // Reserved, not made: no veth yet, and the name answers nothing yet.
+  // Reserved, not made: no veth yet, but the names answer already, so that the
+  // container's first query after its exec is not refused as a stranger's.
   CHECK_FALSE(link_exists(ep.host_veth));
-  CHECK(p.net->registry().container_of(ep.ipv4).empty());
+  CHECK(p.net->registry().container_of(ep.ipv4) == "c");
 
   Status applied;
   std::thread worker([&] {
@@ -58,6 +59,7 @@ TEST_CASE("an attach reserved on one thread is made on another with its own sock
   CHECK(p.net->registry().container_of(ep.ipv4) == "c");
   REQUIRE(p.net->detach("c").ok());
   CHECK_FALSE(link_exists(ep.host_veth));
+  CHECK(p.net->registry().container_of(ep.ipv4).empty());
 }
 
 TEST_CASE("an attach that fails half-way leaves no veth, and abandoning it frees its addresses", "[net][root]") {
@@ -80,11 +82,12 @@ TEST_CASE("an attach that fails half-way leaves no veth, and abandoning it frees
   CHECK_FALSE(link_exists(prepared->endpoints[0].endpoint.host_veth));
   CHECK_FALSE(link_exists(prepared->endpoints[1].endpoint.host_veth));
 
-  // Still held until abandoned; free after.
+  // Still held until abandoned; free after, its names with it.
   AttachSpec again;
   again.ipv4 = ip_of("10.199.42.7");
   CHECK_FALSE(p.net->reserve("d", {{"default", again, {"d"}}}).ok());
   p.net->abandon(*prepared);
+  CHECK(p.net->registry().container_of(ip_of("10.199.42.7")).empty());
   auto retry = p.net->reserve("d", {{"default", again, {"d"}}});
   CHECK(retry.ok());
   if (retry.ok()) p.net->abandon(*retry);
