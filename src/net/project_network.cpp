@@ -157,7 +157,8 @@ Result<std::vector<Endpoint>> ProjectNetwork::attach(const std::string& containe
   return commit(prepared);
 }
 
-Result<PreparedAttach> ProjectNetwork::reserve(const std::string& container, std::vector<ContainerNetwork> nets) {
+Result<PreparedAttach> ProjectNetwork::reserve(const std::string& container, std::vector<ContainerNetwork> nets,
+                                               std::vector<Endpoint4or6> upstreams) {
   PreparedAttach out;
   out.container = container;
   ScopeExit undo([&] { abandon(out); });
@@ -187,6 +188,7 @@ Result<PreparedAttach> ProjectNetwork::reserve(const std::string& container, std
     registry_.add({container, ep.network, addrs, nets[i].names});
     out.endpoints.push_back(std::move(prepared));
   }
+  if (!upstreams.empty()) dns_->set_container_upstreams(container, std::move(upstreams));
   undo.release();
   return out;
 }
@@ -215,11 +217,13 @@ std::vector<Endpoint> ProjectNetwork::commit(const PreparedAttach& prepared) {
 
 void ProjectNetwork::abandon(const PreparedAttach& prepared) {
   registry_.remove(prepared.container);
+  dns_->set_container_upstreams(prepared.container, {});
   for (const auto& endpoint : prepared.endpoints)
     if (Network* net = network(endpoint.endpoint.network)) net->release_held(endpoint.endpoint, prepared.container);
 }
 
-Result<Adoption> ProjectNetwork::adopt(const std::string& container, std::vector<AdoptedEndpoint> endpoints) {
+Result<Adoption> ProjectNetwork::adopt(const std::string& container, std::vector<AdoptedEndpoint> endpoints,
+                                       std::vector<Endpoint4or6> upstreams) {
   if (endpoints_.count(container))
     return Error(fmt::format("adopt {}: it is attached already in project {}", container, options_.project));
   Adoption out;
@@ -250,7 +254,10 @@ Result<Adoption> ProjectNetwork::adopt(const std::string& container, std::vector
     out.endpoints.push_back(ep);
   }
   for (const auto& note : out.notes) log::info("{}", note);
-  if (!out.endpoints.empty()) endpoints_[container] = out.endpoints;
+  if (!out.endpoints.empty()) {
+    endpoints_[container] = out.endpoints;
+    if (!upstreams.empty()) dns_->set_container_upstreams(container, std::move(upstreams));
+  }
   return out;
 }
 
@@ -260,6 +267,7 @@ Status ProjectNetwork::detach(const std::string& container) {
 
 std::vector<int> ProjectNetwork::detach_leaving_links(const std::string& container) {
   registry_.remove(container);
+  dns_->set_container_upstreams(container, {});
   (void)unpublish(container);
   auto it = endpoints_.find(container);
   if (it == endpoints_.end()) return {};

@@ -92,8 +92,11 @@ class ProjectNetwork {
   // DNS names (all or none); apply makes the links with `host`, a socket of the
   // caller's own in this project's namespace (any thread; nothing is left on error);
   // commit remembers the endpoints for detach, or abandon takes the names back and
-  // gives the addresses back.
-  Result<PreparedAttach> reserve(const std::string& container, std::vector<ContainerNetwork> networks);
+  // gives the addresses back. `upstreams` are the container's own resolvers (Compose
+  // `dns:`), asked instead of the host's for names outside the project; they go with
+  // its names (abandon, detach).
+  Result<PreparedAttach> reserve(const std::string& container, std::vector<ContainerNetwork> networks,
+                                 std::vector<Endpoint4or6> upstreams = {});
   static Status apply(const netlink::Socket& host, const ContainerNetns& netns, const PreparedAttach& prepared);
   std::vector<Endpoint> commit(const PreparedAttach& prepared);
   void abandon(const PreparedAttach& prepared);
@@ -103,7 +106,9 @@ class ProjectNetwork {
   // whose host veth is gone (the container exited meanwhile) is skipped with a note,
   // also logged. Call it for every surviving container after add_network and before
   // any attach. All or nothing on error (unknown network, address held by another).
-  Result<Adoption> adopt(const std::string& container, std::vector<AdoptedEndpoint> endpoints);
+  // `upstreams` as for reserve: the previous supervisor's are gone with it.
+  Result<Adoption> adopt(const std::string& container, std::vector<AdoptedEndpoint> endpoints,
+                         std::vector<Endpoint4or6> upstreams = {});
   // Removes the container's names first (no answer may point at a dead address),
   // then its veths and addresses. Its veths may be gone already (the container's
   // namespace was destroyed); a container never attached is no error.
@@ -124,8 +129,6 @@ class ProjectNetwork {
   Status teardown();
 
   dns::Registry& registry() { return registry_; }
-  // For per-container `dns:` upstreams (Server::set_container_upstreams).
-  dns::Server& dns_server() { return *dns_; }
 
  private:
   ProjectNetwork(event::Loop& loop, ProjectNetworkOptions options);

@@ -61,8 +61,10 @@ class NetworkDriver {
   // Once the start is over: the container's endpoints registered (`applied`; release
   // undoes that), or what prepare_attach reserved given back.
   virtual void finish_attach(PendingAttach& pending, bool applied) = 0;
-  // A running container a crashed supervisor left: its endpoints are taken back.
-  virtual Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints) = 0;
+  // A running container a crashed supervisor left: its endpoints are taken back, and
+  // its `dns:` servers (`plan`) serve it again.
+  virtual Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints,
+               const NetworkPlan& plan) = 0;
   virtual Result<std::vector<state::PublishedPort>> publish(const std::string& container, const std::string& service,
                                                             int replica, const NetworkPlan& plan,
                                                             const std::vector<state::EndpointRecord>& endpoints) = 0;

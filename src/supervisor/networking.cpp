@@ -114,9 +114,8 @@ namespace {
 // files' text made there.
 class StartingAttach final : public NetworkDriver::PendingAttach {
  public:
-  StartingAttach(NetworkPlan::Mode mode, std::optional<net::PreparedAttach> prepared, NetworkDriver::Attached attached,
-                 bool own_upstreams)
-      : mode(mode), prepared(std::move(prepared)), attached(std::move(attached)), own_upstreams(own_upstreams) {}
+  StartingAttach(NetworkPlan::Mode mode, std::optional<net::PreparedAttach> prepared, NetworkDriver::Attached attached)
+      : mode(mode), prepared(std::move(prepared)), attached(std::move(attached)) {}
 
   Result<NetworkDriver::Attached> apply(pid_t pid) override {
     if (mode == NetworkPlan::Mode::none) {
@@ -137,8 +136,15 @@ class StartingAttach final : public NetworkDriver::PendingAttach {
   const NetworkPlan::Mode mode;
   const std::optional<net::PreparedAttach> prepared;
   const NetworkDriver::Attached attached;
-  const bool own_upstreams;  // the service's `dns:` servers were set for it
 };
+
+// The service's `dns:` servers: its own upstreams for names outside the project.
+std::vector<net::Endpoint4or6> own_upstreams(const NetworkPlan& plan) {
+  std::vector<net::Endpoint4or6> out;
+  for (const auto& d : plan.dns)
+    if (auto ip = net::IpAddress::parse(d); ip.ok()) out.push_back({*ip, 53});
+  return out;
+}
 
 }  // namespace
 
@@ -149,10 +155,11 @@ Result<std::unique_ptr<NetworkDriver::PendingAttach>> Networking::prepare_attach
     Attached out;
     out.hosts = std::move(files.hosts);
     out.resolv_conf = std::move(files.resolv_conf);
-    return std::unique_ptr<PendingAttach>(std::make_unique<StartingAttach>(plan.mode, std::nullopt, std::move(out), false));
+    return std::unique_ptr<PendingAttach>(std::make_unique<StartingAttach>(plan.mode, std::nullopt, std::move(out)));
   }
   PIER_CHECK(open());
-  PIER_TRY(auto prepared, net_->reserve(container, plan.networks));
+  // The service's `dns:` servers, like its names, serve it from its first query.
+  PIER_TRY(auto prepared, net_->reserve(container, plan.networks, own_upstreams(plan)));
   ScopeExit give_back([&] { net_->abandon(prepared); });
   Attached out;
   net::dns::HostsInput hosts;
@@ -179,14 +186,8 @@ Result<std::unique_ptr<NetworkDriver::PendingAttach>> Networking::prepare_attach
   }
   PIER_TRY(out.hosts, net::dns::container_hosts(hosts));
   out.resolv_conf = net::dns::container_resolv_conf(gateway, host_resolv_, {plan.dns_search, plan.dns_opt});
-  // The service's `dns:` servers, like its names, serve it from its first query.
-  std::vector<net::Endpoint4or6> upstreams;
-  for (const auto& d : plan.dns)
-    if (auto ip = net::IpAddress::parse(d); ip.ok()) upstreams.push_back({*ip, 53});
-  if (!upstreams.empty()) net_->dns_server().set_container_upstreams(container, upstreams);
   give_back.release();
-  return std::unique_ptr<PendingAttach>(
-      std::make_unique<StartingAttach>(plan.mode, std::move(prepared), std::move(out), !upstreams.empty()));
+  return std::unique_ptr<PendingAttach>(std::make_unique<StartingAttach>(plan.mode, std::move(prepared), std::move(out)));
 }
 
 void Networking::finish_attach(PendingAttach& pending, bool applied) {
@@ -197,7 +198,6 @@ void Networking::finish_attach(PendingAttach& pending, bool applied) {
     return;
   }
   net_->abandon(*attach.prepared);
-  if (attach.own_upstreams) net_->dns_server().set_container_upstreams(attach.prepared->container, {});
 }
 
 Result<std::vector<state::PublishedPort>> Networking::publish(const std::string& container, const std::string& service,
@@ -240,7 +240,8 @@ Result<std::vector<state::PublishedPort>> Networking::publish(const std::string&
   return out;
 }
 
-Status Networking::adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints) {
+Status Networking::adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints,
+                         const NetworkPlan& plan) {
   if (endpoints.empty()) return {};
   PIER_CHECK(open());
   std::vector<net::AdoptedEndpoint> adopted;
@@ -256,7 +257,7 @@ Status Networking::adopt(const std::string& container, const std::vector<state::
     a.names = e.names;
     adopted.push_back(std::move(a));
   }
-  PIER_TRY(auto adoption, net_->adopt(container, std::move(adopted)));
+  PIER_TRY(auto adoption, net_->adopt(container, std::move(adopted), own_upstreams(plan)));
   for (const auto& note : adoption.notes) log::info("adopt {}: {}", container, note);
   return {};
 }

@@ -38,7 +38,8 @@ class Networking final : public NetworkDriver {
   Status recreate_network(const compose::Project& project, const std::string& network) override;
   Result<std::unique_ptr<PendingAttach>> prepare_attach(const std::string& container, const NetworkPlan& plan) override;
   void finish_attach(PendingAttach& pending, bool applied) override;
-  Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints) override;
+  Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints,
+               const NetworkPlan& plan) override;
   Result<std::vector<state::PublishedPort>> publish(const std::string& container, const std::string& service,
                                                     int replica, const NetworkPlan& plan,
                                                     const std::vector<state::EndpointRecord>& endpoints) override;

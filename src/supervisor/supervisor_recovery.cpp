@@ -118,7 +118,7 @@ Status Supervisor::recover() {
     containers_[name] = std::move(c);
     containers_changed();
     if (alive) {
-      if (auto st = networking_.adopt(name, record.endpoints); !st) log::warn("adopt {}: {}", name, st.error().to_string());
+      if (auto st = networking_.adopt(name, record.endpoints, raw->plan().network); !st) log::warn("adopt {}: {}", name, st.error().to_string());
       if (auto st = raw->adopt(); !st) log::warn("adopt {}: {}", name, st.error().to_string());
       else if (auto st = publish_ports(*raw); !st) log::warn("adopt {}: {}", name, st.error().to_string());
       continue;

@@ -389,3 +389,41 @@ TEST_CASE("recreate: a network held or left with another config hash is found ch
   REQUIRE(s2.net->teardown().ok());
   CHECK_FALSE(link_exists(c.host, bridge));
 }
+
+TEST_CASE("adopt: a container's own dns servers serve it again, and go when it goes", "[net][root][adopt][dns]") {
+  PIER_NEEDS_ROOT();
+  Crashable c("adns");
+  // Its `dns:` server, a fake on loopback. The project has no other upstream, so a
+  // name the project does not know gets SERVFAIL unless that server is asked.
+  LoopbackResolver own("own.test", "192.0.2.53");
+  Survivor a;
+  IpAddress gateway;
+  {
+    auto s1 = c.start();
+    auto n = s1.net->add_network(network_spec("default"), false);
+    if (!n.ok()) FAIL(n.error().to_string());
+    gateway = (*n)->gateway();
+    a = attach(*s1.net, c.project + "-a-1", {"a"});
+  }
+
+  auto s2 = c.start();
+  auto n = s2.net->add_network(network_spec("default"), false);
+  if (!n.ok()) FAIL(n.error().to_string());
+  auto watch = own.serve(*s2.loop);
+  auto adopted = s2.net->adopt(a.name, record_of(a.eps, a.names), {own.endpoint()});
+  if (!adopted.ok()) FAIL(adopted.error().to_string());
+  auto ans = while_loop_runs(*s2.loop, [&] { return dns_query(a.netns.get(), gateway, "own.test"); });
+  CHECK(ans.rcode == 0);
+  REQUIRE(ans.addresses.size() == 1);
+  CHECK(ans.addresses[0].to_string() == "192.0.2.53");
+  CHECK(own.queries == 1);
+
+  // Gone, then a container of the same name without `dns:`: the old servers are not
+  // its servers.
+  REQUIRE(s2.net->detach(a.name).ok());
+  a.netns.reset();
+  auto again = attach(*s2.net, c.project + "-a-1", {"a"});
+  auto other = while_loop_runs(*s2.loop, [&] { return dns_query(again.netns.get(), gateway, "own.test"); });
+  CHECK(other.rcode == dns::kServFail);
+  CHECK(own.queries == 1);
+}

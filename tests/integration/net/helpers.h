@@ -206,6 +206,50 @@ inline DnsAnswer dns_query(int netns, const IpAddress& server, const std::string
 
 }  // namespace pier::net::test
 
+#include "net/socket_util.h"
+#include "net/sockaddr.h"
+
+namespace pier::net::test {
+
+// An upstream resolver on loopback (nothing leaves the machine): answers `known` with
+// `address`, NXDOMAIN for any other name, and counts the queries it got. serve() puts
+// it on the loop that serves the project's DNS; the caller holds the watch it returns
+// for no longer than that loop lives.
+struct LoopbackResolver {
+  LoopbackResolver(std::string known, const char* address)
+      : socket(bind_socket(SOCK_DGRAM, ip_of("127.0.0.1"), 0, "").value()),
+        port(local_port(socket.get())),
+        known(std::move(known)),
+        address(ip_of(address)) {}
+  Endpoint4or6 endpoint() const { return {ip_of("127.0.0.1"), port}; }
+  std::unique_ptr<event::FdWatch> serve(event::Loop& loop) {
+    return loop.watch_fd(socket.get(), event::kReadable, [this](int) { answer(); }).value();
+  }
+
+  void answer() {
+    uint8_t buf[1500];
+    sockaddr_storage from{};
+    socklen_t len = sizeof from;
+    ssize_t n = recvfrom(socket.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n <= 0) return;
+    auto q = dns::parse({buf, size_t(n)});
+    if (!q.ok() || q->questions.empty()) return;
+    ++queries;
+    auto r = dns::make_reply(*q, q->questions[0].name == known ? dns::kNoError : dns::kNxDomain);
+    if (r.rcode() == 0) r.answers.push_back(dns::address_record(known, address, 60));
+    auto wire = dns::serialize(r);
+    sendto(socket.get(), wire.data(), wire.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+  }
+
+  UniqueFd socket;
+  uint16_t port;
+  std::string known;
+  IpAddress address;
+  int queries = 0;
+};
+
+}  // namespace pier::net::test
+
 #include <cstdlib>
 #include <filesystem>
 #include <memory>

@@ -246,22 +246,11 @@ TEST_CASE("project: a busy host port is a clear error naming port and service", 
 TEST_CASE("project: other names are forwarded to the host's resolver", "[net][root][dns]") {
   PIER_NEEDS_ROOT();
   // The "host resolver" is a fake on loopback; nothing leaves the machine.
-  auto upstream = bind_socket(SOCK_DGRAM, ip_of("127.0.0.1"), 0, "").value();
-  uint16_t up_port = local_port(upstream.get());
-  Project p("fwd", dns::ServerOptions{{{ip_of("127.0.0.1"), up_port}}, 500ms, 600});
+  LoopbackResolver upstream("known.test", "192.0.2.77");
+  Project p("fwd", dns::ServerOptions{{upstream.endpoint()}, 500ms, 600});
   auto* net = p.add("default", "10.199.19.0/24");
   auto c = p.start("c", {on("default", {"c"})});
-  auto watch = p.loop->watch_fd(upstream.get(), event::kReadable, [&](int) {
-    uint8_t buf[1500];
-    sockaddr_storage from{};
-    socklen_t len = sizeof from;
-    ssize_t n = recvfrom(upstream.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
-    auto q = dns::parse({buf, size_t(n)}).value();
-    auto r = dns::make_reply(q, q.questions[0].name == "known.test" ? dns::kNoError : dns::kNxDomain);
-    if (r.rcode() == 0) r.answers.push_back(dns::address_record("known.test", ip_of("192.0.2.77"), 60));
-    auto wire = dns::serialize(r);
-    sendto(upstream.get(), wire.data(), wire.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
-  }).value();
+  auto watch = upstream.serve(*p.loop);
   auto known = while_loop_runs(*p.loop, [&] { return dns_query(c.netns.fd(), net->gateway(), "known.test"); });
   CHECK(known.rcode == 0);
   REQUIRE(known.addresses.size() == 1);

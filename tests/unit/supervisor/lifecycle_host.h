@@ -198,7 +198,7 @@ class FakeNetworkDriver final : public NetworkDriver {
   void finish_attach(PendingAttach& pending, bool applied) override {
     calls.push_back(std::string(applied ? "attached " : "abandoned ") + static_cast<FakeAttach&>(pending).container);
   }
-  Status adopt(const std::string& container, const std::vector<state::EndpointRecord>&) override {
+  Status adopt(const std::string& container, const std::vector<state::EndpointRecord>&, const NetworkPlan&) override {
     calls.push_back("adopt " + container);
     return {};
   }
