@@ -3,10 +3,11 @@
 #   cmake --install build [--prefix DIR] [--strip]   DIR/bin/pier, DIR = /usr/local
 #   cd build && cpack -G DEB                          pier_<version>_<arch>.deb
 #
-# Only the binary is installed: pier needs no data files, and `sudo pier` finds it in
-# /usr/local/bin or /usr/bin, both on Debian's sudo secure_path.
+# Only the binaries are installed: pier needs no data files, and `sudo pier` finds it in
+# /usr/local/bin or /usr/bin, both on Debian's sudo secure_path. pier-supervisor goes
+# beside it, where pier looks for it (app/supervisor_connect.cpp).
 include(GNUInstallDirs)
-install(TARGETS pier RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS pier pier-supervisor RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # `cmake --install` and cpack install what is built; they do not build `all` (the test
 # suite and the benchmarks) first. `./dev.sh deb` builds the binary, then packages it.

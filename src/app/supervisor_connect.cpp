@@ -44,6 +44,11 @@ bool lock_held(const state::ProjectPaths& paths) {
 // How long a CLI waits for a supervisor that holds the lock but does not answer yet.
 constexpr auto kHolderWait = std::chrono::seconds(10);
 
+// The supervisor's own program, installed beside pier: it leaves out what only the CLI
+// runs (compose output, builds, convert, registry pushes), so the process that lives as
+// long as the project maps less (bench/README.md). Without it, pier supervises itself.
+constexpr const char* kSupervisorProgram = "pier-supervisor";
+
 }  // namespace
 
 std::optional<ControlClient> connect_if_running(const state::ProjectPaths& paths) {
@@ -64,7 +69,12 @@ Result<ControlClient> connect_or_start(const state::ProjectPaths& paths) {
   // The sealed copy's mounts go to the supervisor (closing them here would wait out two
   // RCU grace periods before this command could go on).
   std::vector<UniqueFd> mounts;
-  auto exe = runtime::open_sealed_exe(&mounts);
+  auto exe = runtime::open_sealed_sibling(kSupervisorProgram, &mounts);
+  const char* program = kSupervisorProgram;
+  if (!exe) {
+    exe = runtime::open_sealed_exe(&mounts);
+    program = "pier";
+  }
   if (!exe) return std::move(exe).error().context("start the supervisor of project " + paths.project);
   std::string mount_list;
   for (const auto& m : mounts) mount_list += (mount_list.empty() ? "" : ",") + std::to_string(m.get());
@@ -101,7 +111,7 @@ Result<ControlClient> connect_or_start(const state::ProjectPaths& paths) {
       for (const auto& m : mounts) ::fcntl(m.get(), F_SETFD, 0);
       if (!mount_list.empty()) ::setenv(supervisor::kSealedMountsEnv, mount_list.c_str(), 1);
       ::chdir("/");
-      const char* argv[] = {"pier", "--root", paths.root.c_str(), "__supervise", paths.project.c_str(), nullptr};
+      const char* argv[] = {program, "--root", paths.root.c_str(), "__supervise", paths.project.c_str(), nullptr};
       ::execveat(exe->get(), "", const_cast<char* const*>(argv), environ, AT_EMPTY_PATH);
       ::_exit(127);
     }

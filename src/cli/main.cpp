@@ -2,35 +2,18 @@
 // one library function per command (cli/<command>.cpp).
 #include <CLI/CLI.hpp>
 
-#include <sys/stat.h>
-
 #include <cstdio>
 
 #include "base/log.h"
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/plugin.h"
+#include "cli/process_start.h"
 #include "cli/version_info.h"
-#include "rootless/startup.h"
-#include "state/paths.h"
 
 int main(int argc, char** argv) {
-  // Nothing pier makes (data root, volumes, a container's writable layer, logs) is open
-  // to other local users unless it says so with an explicit mode: a setuid binary or a
-  // device node a container leaves there must not be theirs to use (CVE-2021-41091).
-  // The supervisor is this binary too (`pier supervise`), so it starts the same way;
-  // containers get 022 back before they exec (runtime/process/child.cpp).
-  ::umask(077);
-  // A user's pier moves into its user namespace before anything else: the kernel lets
-  // only a process with one thread join one, and every later step (paths, the store,
-  // the supervisor it starts) must already act as that namespace's uid 0.
-  auto rootless = pier::rootless::start_rootless();
-  if (!rootless) {
-    std::fprintf(stderr, "error: %s\n", rootless.error().to_string().c_str());
-    return 1;
-  }
-  if (*rootless) pier::state::use_default_locations((*rootless)->data, (*rootless)->run);
   using namespace pier::cli;
+  if (!start_pier_process()) return 1;
   if (auto metadata = plugin_metadata(argc, argv)) {
     std::printf("%s\n", metadata->c_str());
     return 0;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "event/loop.h"
 #include "net/rootless/rootless_netns.h"
 #include "runtime/security/seccomp.h"
+#include "runtime/security/sealed_exe.h"
 #include "supervisor/control/server.h"
 #include "supervisor/memory_release.h"
 #include "supervisor/supervisor.h"
@@ -180,6 +182,18 @@ int run_supervisor(const state::ProjectPaths& paths) {
     ::unlink(paths.supervisor_pid_file().c_str());
   }
   return code;
+}
+
+int supervise(const std::string& root, const std::string& project) {
+  // connect_or_start executes the supervisor from a sealed copy already; one started
+  // any other way gets there here.
+  Status st = runtime::reexec_sealed();
+  auto paths = st ? state::project_paths(root, project) : Result<state::ProjectPaths>(st.error());
+  if (!paths) {
+    std::fprintf(stderr, "error: %s\n", paths.error().to_string().c_str());
+    return 1;
+  }
+  return run_supervisor(*paths);
 }
 
 }  // namespace pier::supervisor

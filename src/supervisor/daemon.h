@@ -23,4 +23,8 @@ inline constexpr const char* kSealedMountsEnv = "PIER_SUPERVISOR_SEALED_MOUNTS";
 // Returns the process exit code. Another live supervisor of the project: exits 0.
 int run_supervisor(const state::ProjectPaths& paths);
 
+// `pier __supervise PROJECT` and pier-supervisor: re-executes the process from a sealed
+// copy when it does not run from one, then runs the supervisor of `project` under `root`.
+int supervise(const std::string& root, const std::string& project);
+
 }  // namespace pier::supervisor

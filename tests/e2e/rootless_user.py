@@ -21,14 +21,16 @@ _binary_dir = None
 
 
 def user_binary():
-    """pier copied where every user may run it (the build tree may not be reachable)."""
+    """pier copied where every user may run it (the build tree may not be reachable),
+    with pier-supervisor beside it as an install puts it."""
     global _binary_dir
     if _binary_dir is None:
         _binary_dir = tempfile.mkdtemp(prefix="pier-e2e-rcore-bin-")
         os.chmod(_binary_dir, 0o755)
         shutil.copy2(PIER, os.path.join(_binary_dir, "pier"))
+        shutil.copy2(os.path.join(os.path.dirname(PIER), "pier-supervisor"), os.path.join(_binary_dir, "pier-supervisor"))
         shutil.copy2(os.path.join(SOURCE, "scripts", "seed-busybox.sh"), os.path.join(_binary_dir, "seed-busybox.sh"))
-        for name in ("pier", "seed-busybox.sh"):
+        for name in ("pier", "pier-supervisor", "seed-busybox.sh"):
             os.chmod(os.path.join(_binary_dir, name), 0o755)
         atexit.register(shutil.rmtree, _binary_dir, True)
     return os.path.join(_binary_dir, "pier")

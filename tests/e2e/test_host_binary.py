@@ -60,6 +60,8 @@ class HostBinary(unittest.TestCase):
         self.assertEqual(up.returncode, 0, up.stderr)
         p.wait_state(p.name + "-s-1", "running")
         self.assert_sealed(p.supervisor_pid(), "the supervisor")
+        # No pier-supervisor beside this copy: pier supervises the project itself.
+        self.assertNotIn("pier-supervisor", os.readlink(f"/proc/{p.supervisor_pid()}/exe"))
 
         before = container_pids(p.kernel_name)
         cli = subprocess.Popen([self.pier, *p.argv("exec", "-T", "s", "sleep", "30")[1:]], cwd=p.dir,
@@ -72,6 +74,33 @@ class HostBinary(unittest.TestCase):
             cli.kill()
             cli.wait()
         self.assertEqual(sha256(self.pier), self.digest)
+
+    def test_pier_supervisor_beside_pier_is_the_supervisor_and_runs_from_a_sealed_copy(self):
+        supervisor = os.path.join(self.bin_dir, "pier-supervisor")
+        shutil.copy2(os.path.join(os.path.dirname(PIER), "pier-supervisor"), supervisor)
+        digest = sha256(supervisor)
+        p = Project(self, """
+            services:
+              s:
+                image: busybox
+                command: ["sleep", "1000"]
+        """)
+        up = subprocess.run([self.pier, *p.argv("up", "-d")[1:]], cwd=p.dir, capture_output=True, text=True, timeout=60)
+        p.remember_pids()
+        self.assertEqual(up.returncode, 0, up.stderr)
+        p.wait_state(p.name + "-s-1", "running")
+        pid = p.supervisor_pid()
+        exe = os.readlink(f"/proc/{pid}/exe")
+        if exe.startswith("/memfd:"):
+            self.skipTest("no sealed overlay on this kernel (Linux 6.8's lowerdir+): pier supervises itself")
+        # The sealed overlay of the directory both lie in, as for pier itself.
+        self.assertEqual(exe, "/pier-supervisor")
+        exe_st, host = os.stat(f"/proc/{pid}/exe"), os.stat(supervisor)
+        self.assertNotEqual((exe_st.st_dev, exe_st.st_ino), (host.st_dev, host.st_ino), "the host's file runs")
+        self.assertFalse(can_append(f"/proc/{pid}/exe"), "the binary the supervisor runs is writable")
+        self.assertEqual(p.pier("exec", "-T", "s", "echo", "in").stdout, "in\n")
+        p.pier("down")
+        self.assertEqual(sha256(supervisor), digest)
 
     def test_the_supervisor_holds_no_inheritable_descriptor(self):
         # The CLI hands the mounts of the sealed copy to the supervisor it starts (closing

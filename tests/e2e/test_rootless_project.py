@@ -107,6 +107,9 @@ class RootlessProject(unittest.TestCase):
         pid_file = os.path.join(user.run_dir, "adopt", "supervisor.pid")
         with open(pid_file) as f:
             killed = int(f.read())
+        # The user's supervisor is pier-supervisor (installed beside pier), from the
+        # sealed overlay of their directory made in the user's namespace.
+        self.assertEqual(os.readlink(f"/proc/{killed}/exe"), "/pier-supervisor")
         os.kill(killed, signal.SIGKILL)
         wait_for(lambda: not pid_alive(killed), what="the killed supervisor gone")
         # The next command starts a supervisor in the same namespaces, which adopts the

@@ -4,10 +4,11 @@ checked on the files they produce, without installing anything on the host.
 
 Usage: install_test.py BUILD_DIR VERSION [SONAME...]
 
-- install: `cmake --install` into a DESTDIR puts exactly <prefix>/bin/pier there
-  (/usr/local by default, --prefix honoured), and the installed binary runs.
-- deb: the package holds /usr/bin/pier, stripped, and its Depends names the Debian
-  package of every shared library pier's ELF files ask for (DT_NEEDED), of every SONAME
+- install: `cmake --install` into a DESTDIR puts exactly <prefix>/bin/pier and
+  pier-supervisor beside it there (/usr/local by default, --prefix honoured), and the
+  installed binary runs.
+- deb: the package holds /usr/bin/pier and /usr/bin/pier-supervisor, stripped, and its
+  Depends names the Debian package of every shared library pier's ELF files ask for (DT_NEEDED), of every SONAME
   given (the libraries pier loads on demand), and tini.
 """
 import os
@@ -64,13 +65,13 @@ class Install(unittest.TestCase):
 
     def test_default_prefix_is_usr_local_bin_and_the_installed_binary_runs(self):
         run("cmake", "--install", BUILD, env=dict(os.environ, DESTDIR=self.dest))
-        self.assertEqual(files_under(self.dest), ["usr/local/bin/pier"])
+        self.assertEqual(files_under(self.dest), ["usr/local/bin/pier", "usr/local/bin/pier-supervisor"])
         out = run(os.path.join(self.dest, "usr/local/bin/pier"), "version").stdout
         self.assertRegex(out, rf"^pier version {re.escape(VERSION)} \(Docker Compose v2\.\d+\.\d+ compatible\)\n$")
 
     def test_prefix_overrides_usr_local(self):
         run("cmake", "--install", BUILD, "--prefix", "/opt/pier", env=dict(os.environ, DESTDIR=self.dest))
-        self.assertEqual(files_under(self.dest), ["opt/pier/bin/pier"])
+        self.assertEqual(files_under(self.dest), ["opt/pier/bin/pier", "opt/pier/bin/pier-supervisor"])
 
 
 class Deb(unittest.TestCase):
@@ -89,6 +90,7 @@ class Deb(unittest.TestCase):
         run("dpkg-deb", "-x", deb, tree)
         elves = [f for f in files_under(tree) if run("file", "-b", os.path.join(tree, f)).stdout.startswith("ELF")]
         self.assertIn("usr/bin/pier", elves)
+        self.assertIn("usr/bin/pier-supervisor", elves)
         for elf in elves:
             self.assertTrue(run("file", "-b", os.path.join(tree, elf)).stdout.rstrip().endswith(", stripped"),
                             f"{elf} is not stripped")

@@ -84,10 +84,10 @@ bool same_file_content(int a, int b) {
 }
 
 // The binary through a read-only overlay of its own directory over an empty tmpfs
-// (overlayfs wants two layers when it has no upper one). Both mounts stay detached;
-// the returned O_PATH handle keeps them alive. Their own handles go to `mounts` when
-// given, else they close here.
-Result<UniqueFd> sealed_overlay(int self, std::vector<UniqueFd>* mounts) {
+// (overlayfs wants two layers when it has no upper one), or `sibling`, another file of
+// that directory. Both mounts stay detached; the returned O_PATH handle keeps them
+// alive. Their own handles go to `mounts` when given, else they close here.
+Result<UniqueFd> sealed_overlay(int self, std::vector<UniqueFd>* mounts, const std::string& sibling = "") {
   char target[4096];
   ssize_t n = ::readlink(kSelfExe, target, sizeof target - 1);
   if (n <= 0) return Error::system("readlink", kSelfExe, errno);
@@ -98,12 +98,20 @@ Result<UniqueFd> sealed_overlay(int self, std::vector<UniqueFd>* mounts) {
   std::string dir = slash == 0 ? "/" : path.substr(0, slash), name = path.substr(slash + 1);
   UniqueFd dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir_fd) return Error::system("open", dir, errno);
+  if (!sibling.empty()) {
+    // Looked up before anything is mounted: most installs have none.
+    struct stat st {};
+    if (::fstatat(dir_fd.get(), sibling.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+      return Error::system("find", dir + "/" + sibling, errno);
+    if (!S_ISREG(st.st_mode)) return Error("`" + dir + "/" + sibling + "` is not a regular file");
+    name = sibling;
+  }
   PIER_TRY(UniqueFd empty, detached_mount("tmpfs", {}));
   PIER_TRY(UniqueFd overlay, detached_mount("overlay", {dir_fd.get(), empty.get()}));
   UniqueFd exe(::openat(overlay.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-  if (!exe) return Error::system("open through a sealed overlay", path, errno);
+  if (!exe) return Error::system("open through a sealed overlay", dir + "/" + name, errno);
   // The file at that path may have been replaced since this process started.
-  if (!same_file_content(self, exe.get())) return Error("`" + path + "` changed since pier started");
+  if (sibling.empty() && !same_file_content(self, exe.get())) return Error("`" + path + "` changed since pier started");
   if (mounts) {
     mounts->push_back(std::move(overlay));
     mounts->push_back(std::move(empty));
@@ -154,6 +162,13 @@ Result<UniqueFd> open_sealed_exe(std::vector<UniqueFd>* mounts) {
   if (is_sealed(self.get())) return self;
   if (auto overlay = sealed_overlay(self.get(), mounts)) return std::move(*overlay);
   return sealed_memfd_copy(self.get());
+}
+
+Result<UniqueFd> open_sealed_sibling(const std::string& name, std::vector<UniqueFd>* mounts) {
+  UniqueFd self(::open(kSelfExe, O_RDONLY | O_CLOEXEC));
+  if (!self) return Error::system("open", kSelfExe, errno);
+  if (is_sealed(self.get())) return Error("pier runs from a sealed copy: its directory is not known");
+  return sealed_overlay(self.get(), mounts, name);
 }
 
 bool reexecuted_for_sealing() { return std::getenv(kReexecGuard) != nullptr; }

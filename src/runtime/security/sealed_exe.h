@@ -34,6 +34,13 @@ bool runs_from_sealed_exe();
 // exits. The overlay stays read-only and detached whoever holds them.
 Result<UniqueFd> open_sealed_exe(std::vector<UniqueFd>* mounts = nullptr);
 
+// The same for `name`, a program installed beside pier (pier-supervisor), through a
+// sealed overlay of their directory. An error when there is none, when this process
+// runs from a sealed copy already (the directory is not known then) or when the
+// overlay cannot be made (no memfd copy is made of another program): the caller runs
+// pier itself instead.
+Result<UniqueFd> open_sealed_sibling(const std::string& name, std::vector<UniqueFd>* mounts = nullptr);
+
 // Re-executes this process (the same argv, from /proc/self/cmdline, and environment)
 // from a sealed copy unless it runs from one already: returns only then, or on error.
 Status reexec_sealed();
