@@ -1,21 +1,20 @@
 #include "app/supervisor_connect.h"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "app/detached_spawn.h"
 #include "base/atomic_file.h"
 #include "base/file_lock.h"
 #include "runtime/security/sealed_exe.h"
 #include "supervisor/daemon.h"
-#include "sys/syscalls.h"
 
 extern char** environ;
 
@@ -78,6 +77,14 @@ Result<ControlClient> connect_or_start(const state::ProjectPaths& paths) {
   if (!exe) return std::move(exe).error().context("start the supervisor of project " + paths.project);
   std::string mount_list;
   for (const auto& m : mounts) mount_list += (mount_list.empty() ? "" : ",") + std::to_string(m.get());
+  std::vector<std::string> environment;
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry(*e);
+    if (entry.starts_with(std::string(kReadyFdEnv) + "=") ||
+        entry.starts_with(std::string(supervisor::kSealedMountsEnv) + "="))
+      continue;
+    environment.emplace_back(entry);
+  }
   auto holder_deadline = std::chrono::steady_clock::now() + kHolderWait;
   for (int attempt = 0; attempt < 3;) {
     // The lock's holder is exiting (idle) or starting for another CLI: one started now
@@ -89,35 +96,22 @@ Result<ControlClient> connect_or_start(const state::ProjectPaths& paths) {
     }
     int ready[2];
     if (::pipe2(ready, O_CLOEXEC) != 0) return Error::system("pipe", "", errno);
-    pid_t child = ::fork();
-    if (child < 0) return Error::system("fork the supervisor", paths.project, errno);
-    if (child == 0) {
-      // Detach: new session, then a second fork so no terminal can be reacquired and
-      // the CLI never has to reap it.
-      ::setsid();
-      if (::fork() != 0) ::_exit(0);
-      int devnull = ::open("/dev/null", O_RDWR);
-      int log = ::open(paths.supervisor_log().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      ::dup2(devnull, 0);
-      ::dup2(log >= 0 ? log : devnull, 1);
-      ::dup2(log >= 0 ? log : devnull, 2);
-      // Nothing else the CLI holds goes with it: a lock the CLI's caller took (`flock f
-      // pier up`), a terminal, a socket would otherwise live as long as the supervisor.
-      unsigned keep = static_cast<unsigned>(ready[1]);
-      if (keep > 3) (void)sys::close_range(3, keep - 1, CLOSE_RANGE_CLOEXEC);
-      (void)sys::close_range(keep + 1, ~0U, CLOSE_RANGE_CLOEXEC);
-      ::fcntl(ready[1], F_SETFD, 0);  // keep the ready pipe across exec
-      ::setenv(kReadyFdEnv, std::to_string(ready[1]).c_str(), 1);
-      for (const auto& m : mounts) ::fcntl(m.get(), F_SETFD, 0);
-      if (!mount_list.empty()) ::setenv(supervisor::kSealedMountsEnv, mount_list.c_str(), 1);
-      ::chdir("/");
-      const char* argv[] = {program, "--root", paths.root.c_str(), "__supervise", paths.project.c_str(), nullptr};
-      ::execveat(exe->get(), "", const_cast<char* const*>(argv), environ, AT_EMPTY_PATH);
-      ::_exit(127);
+    DetachedProgram launch;
+    launch.exe_fd = exe->get();
+    launch.argv = {program, "--root", paths.root, "__supervise", paths.project};
+    launch.env = environment;
+    launch.env.push_back(std::string(kReadyFdEnv) + "=" + std::to_string(ready[1]));
+    if (!mount_list.empty()) launch.env.push_back(std::string(supervisor::kSealedMountsEnv) + "=" + mount_list);
+    launch.log = paths.supervisor_log();
+    launch.inherited_fds = {ready[1]};
+    for (const auto& m : mounts) launch.inherited_fds.push_back(m.get());
+    Status spawned = spawn_detached(launch);
+    if (!spawned) {
+      ::close(ready[0]);
+      ::close(ready[1]);
+      return std::move(spawned).error().context("start the supervisor of project " + paths.project);
     }
     ::close(ready[1]);
-    int status = 0;
-    ::waitpid(child, &status, 0);
     char buf[16];
     ssize_t n;
     do n = ::read(ready[0], buf, sizeof buf);

@@ -232,6 +232,7 @@ class Lifecycle(unittest.TestCase):
         sup = p.supervisor_pid()
         self.assertTrue(pid_alive(sup))
         self.assertNotEqual(os.getsid(sup), os.getsid(0))
+        self.assertNotEqual(os.getsid(sup), sup, "not its session's leader: no terminal it opens becomes its own")
         with open(f"/proc/{sup}/stat") as f:
             tty_nr = int(f.read().rsplit(")", 1)[1].split()[4])
         self.assertEqual(tty_nr, 0, "no controlling terminal")
