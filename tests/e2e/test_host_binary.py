@@ -43,12 +43,13 @@ class HostBinary(unittest.TestCase):
         shutil.copy2(PIER, self.pier)
         self.digest = sha256(self.pier)
 
-    def assert_sealed(self, pid, what):
-        exe, host = os.stat(f"/proc/{pid}/exe"), os.stat(self.pier)
-        self.assertNotEqual((exe.st_dev, exe.st_ino), (host.st_dev, host.st_ino), f"{what} runs the host's pier binary")
+    def assert_sealed(self, pid, what, host_file=None):
+        exe, host = os.stat(f"/proc/{pid}/exe"), os.stat(host_file or self.pier)
+        self.assertNotEqual((exe.st_dev, exe.st_ino), (host.st_dev, host.st_ino), f"{what} runs the host's file")
         self.assertFalse(can_append(f"/proc/{pid}/exe"), f"the binary {what} runs is writable")
 
-    def test_the_supervisor_and_the_exec_cli_run_from_a_sealed_copy(self):
+    def up_one_service(self):
+        """A project of one sleeping service, brought up by this test's copy of pier."""
         p = Project(self, """
             services:
               s:
@@ -59,6 +60,10 @@ class HostBinary(unittest.TestCase):
         p.remember_pids()
         self.assertEqual(up.returncode, 0, up.stderr)
         p.wait_state(p.name + "-s-1", "running")
+        return p
+
+    def test_the_supervisor_and_the_exec_cli_run_from_a_sealed_copy(self):
+        p = self.up_one_service()
         self.assert_sealed(p.supervisor_pid(), "the supervisor")
         # No pier-supervisor beside this copy: pier supervises the project itself.
         self.assertNotIn("pier-supervisor", os.readlink(f"/proc/{p.supervisor_pid()}/exe"))
@@ -79,25 +84,14 @@ class HostBinary(unittest.TestCase):
         supervisor = os.path.join(self.bin_dir, "pier-supervisor")
         shutil.copy2(os.path.join(os.path.dirname(PIER), "pier-supervisor"), supervisor)
         digest = sha256(supervisor)
-        p = Project(self, """
-            services:
-              s:
-                image: busybox
-                command: ["sleep", "1000"]
-        """)
-        up = subprocess.run([self.pier, *p.argv("up", "-d")[1:]], cwd=p.dir, capture_output=True, text=True, timeout=60)
-        p.remember_pids()
-        self.assertEqual(up.returncode, 0, up.stderr)
-        p.wait_state(p.name + "-s-1", "running")
+        p = self.up_one_service()
         pid = p.supervisor_pid()
         exe = os.readlink(f"/proc/{pid}/exe")
         if exe.startswith("/memfd:"):
             self.skipTest("no sealed overlay on this kernel (Linux 6.8's lowerdir+): pier supervises itself")
         # The sealed overlay of the directory both lie in, as for pier itself.
         self.assertEqual(exe, "/pier-supervisor")
-        exe_st, host = os.stat(f"/proc/{pid}/exe"), os.stat(supervisor)
-        self.assertNotEqual((exe_st.st_dev, exe_st.st_ino), (host.st_dev, host.st_ino), "the host's file runs")
-        self.assertFalse(can_append(f"/proc/{pid}/exe"), "the binary the supervisor runs is writable")
+        self.assert_sealed(pid, "the supervisor", supervisor)
         self.assertEqual(p.pier("exec", "-T", "s", "echo", "in").stdout, "in\n")
         p.pier("down")
         self.assertEqual(sha256(supervisor), digest)
@@ -106,15 +100,7 @@ class HostBinary(unittest.TestCase):
         # The CLI hands the mounts of the sealed copy to the supervisor it starts (closing
         # them would wait out RCU grace periods): the supervisor makes them close-on-exec
         # again, or every program it starts (pasta, hooks) would get a handle to them.
-        p = Project(self, """
-            services:
-              s:
-                image: busybox
-                command: ["sleep", "1000"]
-        """)
-        up = subprocess.run([self.pier, *p.argv("up", "-d")[1:]], cwd=p.dir, capture_output=True, text=True, timeout=60)
-        p.remember_pids()
-        self.assertEqual(up.returncode, 0, up.stderr)
+        p = self.up_one_service()
         pid = p.supervisor_pid()
         self.assert_sealed(pid, "the supervisor")
         inheritable = []
