@@ -64,7 +64,7 @@ class NetworkDriver {
   // A running container a crashed supervisor left: its endpoints are taken back, and
   // its `dns:` servers (`plan`) serve it again.
   virtual Status adopt(const std::string& container, const std::vector<state::EndpointRecord>& endpoints,
-               const NetworkPlan& plan) = 0;
+                       const NetworkPlan& plan) = 0;
   virtual Result<std::vector<state::PublishedPort>> publish(const std::string& container, const std::string& service,
                                                             int replica, const NetworkPlan& plan,
                                                             const std::vector<state::EndpointRecord>& endpoints) = 0;

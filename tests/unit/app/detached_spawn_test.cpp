@@ -11,11 +11,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "app/detached_spawn.h"
+#include "base/atomic_file.h"
 #include "base/unique_fd.h"
 
 using namespace pier;
@@ -23,21 +22,17 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // The log once the program has written its last line ("end").
 std::string wait_for_end(const std::string& log) {
+  auto text = [&] {
+    auto r = read_file(log);
+    return r ? *r : std::string();
+  };
   for (auto deadline = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < deadline;) {
-    std::string text = read_all(log);
-    if (text.find("end\n") != std::string::npos) return text;
+    if (text().find("end\n") != std::string::npos) break;
     std::this_thread::sleep_for(10ms);
   }
-  return read_all(log);
+  return text();
 }
 
 std::string field(const std::string& text, const std::string& name) {
