@@ -1,8 +1,8 @@
 #include "compose/units.h"
 
 #include <cctype>
-#include <cmath>
 
+#include "base/round.h"
 #include "base/strings.h"
 
 namespace pier::compose {
@@ -71,7 +71,7 @@ Result<int64_t> parse_duration(std::string_view text) {
     }
   }
   if (total > 9.2e18L) return duration_error(text);
-  int64_t ns = static_cast<int64_t>(std::llround(total));
+  int64_t ns = round_to_int64(total);
   return negative ? -ns : ns;
 }
 

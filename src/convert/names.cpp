@@ -6,9 +6,9 @@
 
 #include <cerrno>
 #include <charconv>
-#include <cmath>
 #include <regex>
 
+#include "base/round.h"
 #include "base/strings.h"
 #include "base/unique_fd.h"
 
@@ -63,7 +63,7 @@ std::string bytes_quantity(int64_t bytes) {
 }
 
 std::string cpu_quantity(double cpus) {
-  auto milli = static_cast<int64_t>(std::llround(cpus * 1000));
+  auto milli = round_to_int64(cpus * 1000);
   if (milli % 1000 == 0) return std::to_string(milli / 1000);
   return std::to_string(milli) + "m";
 }

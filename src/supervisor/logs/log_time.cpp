@@ -2,10 +2,11 @@
 
 #include <time.h>
 
-#include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
+
+#include "base/round.h"
 
 namespace pier::supervisor::logs {
 namespace {
@@ -216,7 +217,7 @@ std::optional<int64_t> parse_go_duration(std::string_view text) {
     total += value * scale;
   }
   if (total > static_cast<long double>(std::numeric_limits<int64_t>::max())) return std::nullopt;
-  auto ns = static_cast<int64_t>(std::llround(total));
+  auto ns = round_to_int64(total);
   return negative ? -ns : ns;
 }
 

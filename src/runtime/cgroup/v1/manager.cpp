@@ -6,10 +6,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cmath>
 #include <thread>
 
 #include "base/strings.h"
+#include "base/round.h"
 #include "base/unique_fd.h"
 #include "runtime/cgroup/files.h"
 #include "runtime/cgroup/manager.h"
@@ -229,7 +229,7 @@ class V1Manager final : public CgroupManager {
     if (!c.empty() && res.cpus) {
       constexpr int64_t period = 100000;
       PIER_CHECK(cgfs::write(c + "/cpu.cfs_period_us", std::to_string(period)));
-      PIER_CHECK(cgfs::write(c + "/cpu.cfs_quota_us", std::to_string(std::llround(*res.cpus * period))));
+      PIER_CHECK(cgfs::write(c + "/cpu.cfs_quota_us", std::to_string(round_to_int64(*res.cpus * period))));
     }
     if (!c.empty() && res.cpu_shares) PIER_CHECK(cgfs::write(c + "/cpu.shares", std::to_string(*res.cpu_shares)));
     std::string s = path_of("cpuset", rel);

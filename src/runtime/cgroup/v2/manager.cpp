@@ -8,10 +8,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <thread>
 
 #include "base/strings.h"
+#include "base/round.h"
 #include "runtime/cgroup/files.h"
 #include "runtime/cgroup/manager.h"
 
@@ -49,7 +49,7 @@ class V2Manager final : public CgroupManager {
     auto applies = [&](const char* c) { return std::find(usable.begin(), usable.end(), c) != usable.end(); };
     if (applies("memory")) PIER_CHECK(write_memory(d, res));
     if (applies("cpu") && res.cpus)
-      PIER_CHECK(cgfs::write(d + "/cpu.max", fmt::format("{} 100000", std::llround(*res.cpus * 100000))));
+      PIER_CHECK(cgfs::write(d + "/cpu.max", fmt::format("{} 100000", round_to_int64(*res.cpus * 100000))));
     if (applies("cpu") && res.cpu_shares) {
       // The runc/crun conversion of shares [2, 262144] to weight [1, 10000].
       uint64_t w = 1 + ((std::max<uint64_t>(*res.cpu_shares, 2) - 2) * 9999) / 262142;
