@@ -2,8 +2,13 @@
 
 #include <malloc.h>
 
+#include "net/nat/firewall.h"
+
 namespace pier::supervisor {
 
-void release_idle_memory() { ::malloc_trim(0); }
+void release_idle_memory() {
+  net::nat::release_contexts();
+  ::malloc_trim(0);
+}
 
 }  // namespace pier::supervisor

@@ -5,9 +5,10 @@
 
 namespace pier::supervisor {
 
-// Returns the heap's free pages to the kernel (malloc_trim). Code pages are left as they
-// are: they are clean file pages the kernel reclaims when it needs to, so dropping this
-// process's mappings of them would shrink its Rss without freeing any memory.
+// Frees the nftables contexts (net::nat::release_contexts: libnftables' caches, ~0.6 MiB)
+// and returns the heap's free pages to the kernel (malloc_trim). Code pages are left as
+// they are: they are clean file pages the kernel reclaims when it needs to, so dropping
+// this process's mappings of them would shrink its Rss without freeing any memory.
 void release_idle_memory();
 
 }  // namespace pier::supervisor

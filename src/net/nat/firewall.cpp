@@ -24,20 +24,25 @@ namespace pier::net::nat {
 namespace {
 
 // The nftables context of the calling thread's network namespace, made on first use and
-// kept until the process exits (never freed: the kernel closes its socket then). Closing
-// the socket right after a transaction waits until the kernel has freed what the
-// transaction replaced, an RCU grace period later (~8 ms): every supervisor applies its
-// project's table as it starts, before its first container can run. A socket belongs to
-// the namespace it was opened in, so a thread in another namespace gets a context of its
-// own. Callers hold `nft_lock`: a context serves one command at a time.
+// kept until release_contexts(). Closing the socket right after a transaction waits until
+// the kernel has freed what the transaction replaced, an RCU grace period later (~8 ms):
+// every supervisor applies its project's table as it starts, before its first container
+// can run, so the context outlives the command and is freed once the supervisor is idle.
+// A socket belongs to the namespace it was opened in, so a thread in another namespace
+// gets a context of its own. Callers hold `nft_lock`: a context serves one command at a
+// time.
 std::mutex nft_lock;
 
+std::map<std::pair<dev_t, ino_t>, nft_ctx*>& contexts() {
+  static auto* by_netns = new std::map<std::pair<dev_t, ino_t>, nft_ctx*>;
+  return *by_netns;
+}
+
 Result<nft_ctx*> context_of_this_netns() {
-  static auto* contexts = new std::map<std::pair<dev_t, ino_t>, nft_ctx*>;
   struct stat ns {};
   if (::stat("/proc/thread-self/ns/net", &ns) != 0)
     return Error::system("stat", "/proc/thread-self/ns/net", errno);
-  auto& ctx = (*contexts)[{ns.st_dev, ns.st_ino}];
+  auto& ctx = contexts()[{ns.st_dev, ns.st_ino}];
   if (!ctx) {
     ctx = nft_ctx_new(NFT_CTX_DEFAULT);
     if (!ctx) return Error("cannot create nftables context");
@@ -273,6 +278,12 @@ Status enable_ipv6_forwarding() {
   auto rc = write_sysctl("ipv6/conf/all/forwarding", "1");
   if (!rc.ok()) return std::move(rc).error().context("enable IPv6 forwarding");
   return {};
+}
+
+void release_contexts() {
+  std::lock_guard lock(nft_lock);
+  for (auto& [netns, ctx] : contexts()) nft_ctx_free(ctx);
+  contexts().clear();
 }
 
 }  // namespace pier::net::nat

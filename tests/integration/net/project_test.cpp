@@ -387,14 +387,15 @@ TEST_CASE("project: IPv4-only containers have no IPv6, and no link pier made acc
     CHECK(sysctl_text(-1, fmt::format("ipv6/conf/{}/accept_ra", link)) == "0");
 }
 
-// The nftables context stays open for the life of the process (closing it right after a
-// transaction waits out an RCU grace period), and libnftables opens its socket without
-// close-on-exec: every program pier starts would inherit a netfilter socket.
-TEST_CASE("firewall: the kept nftables socket is not inherited by programs pier starts", "[net][root]") {
-  PIER_NEEDS_ROOT();
-  REQUIRE(nat::list_pier_tables().ok());
-  REQUIRE(nat::list_pier_tables().ok());
-  int netfilter_sockets = 0, inheritable = 0;
+namespace {
+
+struct NetfilterSockets {
+  int open = 0;
+  int inheritable = 0;
+};
+
+NetfilterSockets netfilter_sockets_of_this_process() {
+  NetfilterSockets found;
   for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
     int fd = std::stoi(entry.path().filename().string());
     int domain = 0, protocol = 0;
@@ -402,11 +403,41 @@ TEST_CASE("firewall: the kept nftables socket is not inherited by programs pier 
     if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 || domain != AF_NETLINK) continue;
     len = sizeof protocol;
     if (::getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) != 0 || protocol != NETLINK_NETFILTER) continue;
-    ++netfilter_sockets;
-    inheritable += !(::fcntl(fd, F_GETFD) & FD_CLOEXEC);
+    ++found.open;
+    found.inheritable += !(::fcntl(fd, F_GETFD) & FD_CLOEXEC);
   }
-  CHECK(netfilter_sockets == 1);  // kept, one for this namespace however many commands ran
-  CHECK(inheritable == 0);
+  return found;
+}
+
+}  // namespace
+
+// The nftables context stays open between commands (closing it right after a
+// transaction waits out an RCU grace period), and libnftables opens its socket without
+// close-on-exec: every program pier starts would inherit a netfilter socket.
+TEST_CASE("firewall: the kept nftables socket is not inherited by programs pier starts", "[net][root]") {
+  PIER_NEEDS_ROOT();
+  REQUIRE(nat::list_pier_tables().ok());
+  REQUIRE(nat::list_pier_tables().ok());
+  auto sockets = netfilter_sockets_of_this_process();
+  CHECK(sockets.open == 1);  // kept, one for this namespace however many commands ran
+  CHECK(sockets.inheritable == 0);
+}
+
+// A supervisor frees the context once idle (supervisor/memory_release.h): its socket
+// closes, and the next command opens a new one.
+TEST_CASE("firewall: released contexts close their socket, and the next command makes a new one",
+          "[net][root]") {
+  PIER_NEEDS_ROOT();
+  REQUIRE(nat::list_pier_tables().ok());
+  REQUIRE(netfilter_sockets_of_this_process().open == 1);
+  nat::release_contexts();
+  CHECK(netfilter_sockets_of_this_process().open == 0);
+  nat::release_contexts();  // nothing left to free
+  auto tables = nat::list_pier_tables();
+  REQUIRE(tables.ok());
+  auto sockets = netfilter_sockets_of_this_process();
+  CHECK(sockets.open == 1);
+  CHECK(sockets.inheritable == 0);
 }
 
 TEST_CASE("project: a veth left to delete later is deleted by index, never a newer link of its name",
