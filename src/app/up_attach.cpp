@@ -1,5 +1,6 @@
 #include "app/up_attach.h"
 
+#include <poll.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -65,8 +66,20 @@ class AsyncCalls {
 
 }  // namespace
 
+Result<ControlClient> subscribe_to_events(const state::ProjectPaths& paths) {
+  auto events = connect_or_start(paths);
+  if (!events) return events.error();
+  if (auto st = events->send(control::EventsRequest{}); !st) return st.error();
+  for (;;) {
+    auto line = events->next();
+    if (!line && line.error().errnum() == EINTR) continue;  // Ctrl-C: remembered, acted on below
+    if (!line || !*line) return Error("the supervisor ended the event stream");
+    if (std::holds_alternative<control::Subscribed>(**line)) return std::move(*events);
+  }
+}
+
 Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths& paths,
-                              const std::vector<std::string>& attached, int64_t since) {
+                              const std::vector<std::string>& attached, int64_t since, ControlClient subscribed) {
   auto loop_or = event::make_uv_loop();
   if (!loop_or) return loop_or.error();
   auto& loop = **loop_or;
@@ -77,17 +90,26 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
   // Containers' stderr goes to pier's stderr, as Compose keeps the two streams apart.
   logs::LogStreamer streamer(loop, printer, stdout, stderr);
 
-  // Container events (who exited, with which code), subscribed before the states are
-  // read so that no exit falls in between.
-  auto events = connect_or_start(paths);
-  if (!events) return events.error();
-  if (auto st = events->send(control::EventsRequest{}); !st) return st.error();
+  // Container events (who exited, with which code), subscribed before the project was
+  // applied. Those queued meanwhile are read before the records: the records show where
+  // they led, except the exits of containers that restarted since, which are printed
+  // here, as Compose prints each exit. An event after this read and before the records'
+  // is both in the records and an event: reported once (below).
+  std::optional<ControlClient> events(std::move(subscribed));
   for (;;) {
+    if (!events->has_buffered_line()) {
+      pollfd queued{events->fd(), POLLIN, 0};
+      if (::poll(&queued, 1, 0) <= 0) break;
+    }
     auto line = events->next();
     if (!line && line.error().errnum() == EINTR) continue;  // Ctrl-C: remembered, acted on below
     if (!line || !*line) return Error("the supervisor ended the event stream");
-    if (std::holds_alternative<control::Subscribed>(**line)) break;
+    const auto* e = std::get_if<control::ContainerEvent>(&**line);
+    if (e && !e->oneoff && e->action == "die" && e->state == ContainerState::restarting &&
+        std::find(attached.begin(), attached.end(), e->service) != attached.end())
+      std::fprintf(stdout, "%s exited with code %d\n", e->name.c_str(), e->exit_code);
   }
+  std::fflush(stdout);
   auto records = state::RecordStore(paths.records_dir()).list();
   if (!records) return records.error();
   std::map<std::string, ContainerState> state_of;  // attached container -> state
@@ -188,15 +210,20 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
     if (reported_early.erase(e.name)) return;
     on_exit(e.name, e.service, e.exit_code);
   };
-  auto watch = loop.watch_fd(events->fd(), event::kReadable, [&](int) {
-    auto line = events->next();
-    if (!line && line.error().errnum() == EINTR) return;  // readable again next turn
-    if (!line || !*line) {
-      if (!stopping) finish(exit_code);
-      return;
-    }
-    if (const auto* e = std::get_if<control::ContainerEvent>(&**line)) on_event(*e);
-  });
+  // One read may bring several lines: each is handled before the socket is waited on
+  // again (it is not readable for lines already read).
+  auto read_events = [&] {
+    do {
+      auto line = events->next();
+      if (!line && line.error().errnum() == EINTR) return;  // readable again next turn
+      if (!line || !*line) {
+        if (!stopping) finish(exit_code);
+        return;
+      }
+      if (const auto* e = std::get_if<control::ContainerEvent>(&**line)) on_event(*e);
+    } while (!done && events->has_buffered_line());
+  };
+  auto watch = loop.watch_fd(events->fd(), event::kReadable, [&](int) { read_events(); });
   if (!watch) return watch.error();
 
   int interrupts = 0;
@@ -226,6 +253,7 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
     return exit_code;
   }
   if (interrupted_before_attach()) on_interrupt();
+  if (!done && events->has_buffered_line()) read_events();
   while (!done) loop.run();
   streamer.poll_all();
   return exit_code;

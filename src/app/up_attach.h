@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/control_client.h"
 #include "base/result.h"
 #include "state/paths.h"
 
@@ -28,9 +29,15 @@ struct AttachOptions {
 // foreground runs: call before asking the supervisor to apply the project.
 void catch_early_interrupts();
 
+// The supervisor's container events, subscribed to (starting the supervisor if none
+// runs) before `up` asks it to start anything, as Compose attaches first: a container
+// that exits at once and restarts would otherwise exit before anyone listened.
+Result<ControlClient> subscribe_to_events(const state::ProjectPaths& paths);
+
 // Prints the logs of the `attached` services' containers from `since` (unix ns) until
 // they have all exited or the user interrupts; returns the command's exit code.
+// `events`: from subscribe_to_events, before the project was applied.
 Result<int> attach_foreground(const AttachOptions& options, const state::ProjectPaths& paths,
-                              const std::vector<std::string>& attached, int64_t since);
+                              const std::vector<std::string>& attached, int64_t since, ControlClient events);
 
 }  // namespace pier::app

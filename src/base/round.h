@@ -17,8 +17,8 @@ int64_t round_to_int64(Float x) {
   if (x >= two_to_63) return std::numeric_limits<int64_t>::max();
   if (x < -two_to_63) return std::numeric_limits<int64_t>::min();
   auto whole = static_cast<int64_t>(x);  // towards zero
-  // Exact: `whole` is x without its fraction, and the fraction of a value this large
-  // as an int64_t is representable in its type.
+  // Exact: below 1 in magnitude `whole` is 0; above, x and `whole` are within a factor
+  // of two of each other, and such a difference is exact (Sterbenz).
   Float fraction = x - static_cast<Float>(whole);
   if (fraction >= static_cast<Float>(0.5)) ++whole;
   else if (fraction <= static_cast<Float>(-0.5)) --whole;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -143,6 +144,15 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
     f->options.remove_orphans |= app::env_flag("COMPOSE_REMOVE_ORPHANS");
     f->options.ignore_orphans = app::env_flag("COMPOSE_IGNORE_ORPHANS");
     control::UpRequest request{source_of(globals, f->services), f->options};
+    std::optional<app::ControlClient> events;
+    if (foreground && !dry) {
+      auto subscribed = app::subscribe_to_events(project->paths);
+      if (!subscribed) {
+        result.exit_code = report(subscribed.error());
+        return;
+      }
+      events = std::move(*subscribed);
+    }
     if (auto st = dry ? app::dry_run::simulate(project->paths, request, built) : call_supervisor(project->paths, request);
         !st) {
       result.exit_code = report(st.error());
@@ -189,7 +199,7 @@ void register_up(CLI::App& app, const GlobalOptions& globals, CommandResult& res
         if (auto st = app::watch::run_watch(session, rules); !st) report(st.error());
       });
     }
-    auto code = app::attach_foreground(attach, project->paths, attached, since);
+    auto code = app::attach_foreground(attach, project->paths, attached, since, std::move(*events));
     stop_watch = true;
     if (watcher.joinable()) watcher.join();
     result.exit_code = code ? *code : report(code.error());

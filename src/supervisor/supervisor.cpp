@@ -225,7 +225,8 @@ bool Supervisor::idle() const { return containers_.empty() && busy_ == 0 && runs
 void Supervisor::check_idle() {
   runs_.erase(std::remove_if(runs_.begin(), runs_.end(), [](const auto& r) { return r->finished(); }), runs_.end());
   if (idle() && on_idle_) on_idle_();
-  else if (busy_ == 0 && runs_.empty() && on_settled_) on_settled_();
+  else if (busy_ == 0 && runs_.empty() && on_settled_)
+    workers_.run<bool>([settled = on_settled_] { return settled(), true; }, [](bool) {});
 }
 
 void Supervisor::handle(const control::Request& request, control::Reply reply) {

@@ -62,7 +62,9 @@ class Supervisor final : public UpHost {
   bool idle() const;
   void set_on_idle(std::function<void()> fn) { on_idle_ = std::move(fn); }
   // Called when the last command in progress is done while containers still run: the
-  // process may give back what the command used (memory_release.h).
+  // process may give back what the command used (memory_release.h). It runs on a worker,
+  // not the loop thread: giving back may wait in the kernel (closing the nftables socket
+  // waits out an RCU grace period), while the loop has requests and exits to answer.
   void set_on_settled(std::function<void()> fn) { on_settled_ = std::move(fn); }
 
  private:
