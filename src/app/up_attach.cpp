@@ -103,7 +103,9 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
     }
     auto line = events->next();
     if (!line && line.error().errnum() == EINTR) continue;  // Ctrl-C: remembered, acted on below
-    if (!line || !*line) return Error("the supervisor ended the event stream");
+    // The stream's end (a supervisor with nothing left to supervise exits) is the loop's
+    // to handle, as it would be later.
+    if (!line || !*line) break;
     const auto* e = std::get_if<control::ContainerEvent>(&**line);
     if (e && !e->oneoff && e->action == "die" && e->state == ContainerState::restarting &&
         std::find(attached.begin(), attached.end(), e->service) != attached.end())

@@ -262,6 +262,18 @@ class ComposeBehaviour(unittest.TestCase):
         self.assertEqual(out.stdout.count(f"{p.name}-r-1 exited with code 3"), 3, out.stdout)
         p.pier("down")
 
+    def test_up_with_no_service_to_start_ends_without_error(self):
+        # The foreground subscribes to events first; the supervisor, with nothing to
+        # supervise, ends the stream before the logs are attached: not an error.
+        p = Project(self, """
+            services:
+              a:
+                image: busybox
+                profiles: [later]
+        """)
+        out = p.pier("up", timeout=30, check=False)
+        self.assertEqual(out.returncode, 0, out.stderr)
+
     def test_image_by_id_runs_the_stored_image_without_a_registry(self):
         p = Project(self, """
             services:
