@@ -31,7 +31,7 @@ function(pier_static_package prefix)
     find_library(PIER_ARCHIVE_${name} NAMES lib${name}.a lib${name}_a.a
                  HINTS ${${prefix}_STATIC_LIBRARY_DIRS} NO_CACHE)
     if(NOT PIER_ARCHIVE_${name})
-      message(FATAL_ERROR "no static archive of lib${name} (${ARGN}): its -dev package ships one")
+      message(FATAL_ERROR "no static archive lib${name}.a for ${ARGN}: install its Debian -dev package (./dev.sh build installs them all)")
     endif()
     list(APPEND libraries ${PIER_ARCHIVE_${name}})
   endforeach()

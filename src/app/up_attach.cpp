@@ -73,7 +73,9 @@ Result<ControlClient> subscribe_to_events(const state::ProjectPaths& paths) {
   for (;;) {
     auto line = events->next();
     if (!line && line.error().errnum() == EINTR) continue;  // Ctrl-C: remembered, acted on below
-    if (!line || !*line) return Error("the supervisor ended the event stream");
+    if (!line || !*line)
+      return Error("the supervisor ended the event stream before it subscribed this command")
+          .hint("its log says why: " + paths.supervisor_log());
     if (std::holds_alternative<control::Subscribed>(**line)) return std::move(*events);
   }
 }
@@ -92,10 +94,11 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
 
   // Container events (who exited, with which code), subscribed before the project was
   // applied. Those queued meanwhile are read before the records: the records show where
-  // they led, except the exits of containers that restarted since, which are printed
-  // here, as Compose prints each exit. An event after this read and before the records'
-  // is both in the records and an event: reported once (below).
+  // they led, except the exits of containers that restarted since, printed once the
+  // attached containers are named, as Compose prints each exit. An event after this read
+  // and before the records' is both in the records and an event: reported once (below).
   std::optional<ControlClient> events(std::move(subscribed));
+  std::vector<control::ContainerEvent> restarted;  // their exits, in order
   for (;;) {
     if (!events->has_buffered_line()) {
       pollfd queued{events->fd(), POLLIN, 0};
@@ -107,11 +110,8 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
     // to handle, as it would be later.
     if (!line || !*line) break;
     const auto* e = std::get_if<control::ContainerEvent>(&**line);
-    if (e && !e->oneoff && e->action == "die" && e->state == ContainerState::restarting &&
-        std::find(attached.begin(), attached.end(), e->service) != attached.end())
-      std::fprintf(stdout, "%s exited with code %d\n", e->name.c_str(), e->exit_code);
+    if (e && e->action == "die" && e->state == ContainerState::restarting) restarted.push_back(*e);
   }
-  std::fflush(stdout);
   auto records = state::RecordStore(paths.records_dir()).list();
   if (!records) return records.error();
   std::map<std::string, ContainerState> state_of;  // attached container -> state
@@ -126,6 +126,10 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
     std::fflush(status_stream());
   }
   for (const auto* r : attached_records) streamer.printer().add_name(r->name);
+  for (const auto& e : restarted)
+    if (std::any_of(attached_records.begin(), attached_records.end(), [&](auto* r) { return r->name == e.name; }))
+      std::fprintf(stdout, "%s exited with code %d\n", e.name.c_str(), e.exit_code);
+  std::fflush(stdout);
 
   // A container that already exited during this `up` (a one-shot dependency the others
   // waited for) is printed first, logs then its exit line, so the output reads in the

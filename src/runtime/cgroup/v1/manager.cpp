@@ -8,8 +8,8 @@
 #include <chrono>
 #include <thread>
 
-#include "base/strings.h"
 #include "base/round.h"
+#include "base/strings.h"
 #include "base/unique_fd.h"
 #include "runtime/cgroup/files.h"
 #include "runtime/cgroup/manager.h"

@@ -10,8 +10,8 @@
 #include <chrono>
 #include <thread>
 
-#include "base/strings.h"
 #include "base/round.h"
+#include "base/strings.h"
 #include "runtime/cgroup/files.h"
 #include "runtime/cgroup/manager.h"
 
