@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "event/loop.h"
 #include "net/rootless/rootless_netns.h"
+#include "runtime/container.h"
 #include "runtime/security/seccomp.h"
 #include "runtime/security/sealed_exe.h"
 #include "supervisor/control/server.h"
@@ -173,6 +174,11 @@ int run_supervisor(const state::ProjectPaths& paths) {
   // An unreadable record still stands for a container `down` must find: keep it.
   auto records = state::RecordStore(paths.records_dir()).scan();
   if (records.ok() && records->records.empty() && records->unreadable.empty()) {
+    // No container of the project is left (the last `run --rm` is gone): its cgroup
+    // directories, empty kernel objects, go now rather than at a `down` that may never
+    // come. The lock is still ours, so no start of this project races the removal;
+    // a directory something else still uses is not empty and stays.
+    runtime::release_project(paths.kernel_name);
     ::unlink(paths.control_socket().c_str());
     ::unlink(paths.supervisor_pid_file().c_str());
     std::filesystem::remove_all(paths.run + "/scratch", ec);

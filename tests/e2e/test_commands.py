@@ -1,4 +1,5 @@
 """`ps`, `logs`, `exec`, foreground `up`, scale."""
+import glob
 import json
 import os
 import signal
@@ -223,6 +224,22 @@ class Commands(unittest.TestCase):
         p.pier("down")
         p.pier("up", "-d", "term")
         self.assertEqual(p.record(p.name + "-term-1")["state"], "running")
+
+    def test_run_rm_alone_leaves_no_cgroup_once_its_supervisor_exits(self):
+        # The one-off was the project's only container: the supervisor exits when it is
+        # removed, and takes the project's (empty) cgroup directories with it, as it
+        # takes its records, instead of leaving them for a `down`.
+        p = Project(self, """
+            services:
+              app:
+                image: busybox
+                command: ["sleep", "1000"]
+        """)
+        self.assertEqual(p.pier("run", "--rm", "-T", "app", "echo", "ran").stdout, "ran\n")
+        pid_file = os.path.join(p.run_dir, "supervisor.pid")
+        wait_for(lambda: not os.path.exists(pid_file), timeout=15, what="the idle supervisor to exit")
+        left = glob.glob("/sys/fs/cgroup/**/pier/" + p.kernel_name, recursive=True)
+        self.assertEqual(left, [], "the project's cgroups outlived its last container and its supervisor")
 
 
 if __name__ == "__main__":
