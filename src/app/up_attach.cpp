@@ -64,6 +64,12 @@ class AsyncCalls {
   std::vector<std::thread> threads_;
 };
 
+// Compose's line for each exit of an attached container, restarts' included.
+void print_exit(const std::string& name, int code) {
+  std::fprintf(stdout, "%s exited with code %d\n", name.c_str(), code);
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 Result<ControlClient> subscribe_to_events(const state::ProjectPaths& paths) {
@@ -128,8 +134,7 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
   for (const auto* r : attached_records) streamer.printer().add_name(r->name);
   for (const auto& e : restarted)
     if (std::any_of(attached_records.begin(), attached_records.end(), [&](auto* r) { return r->name == e.name; }))
-      std::fprintf(stdout, "%s exited with code %d\n", e.name.c_str(), e.exit_code);
-  std::fflush(stdout);
+      print_exit(e.name, e.exit_code);
 
   // A container that already exited during this `up` (a one-shot dependency the others
   // waited for) is printed first, logs then its exit line, so the output reads in the
@@ -186,8 +191,7 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
     stop_all(code_after, true);
   };
   auto on_exit = [&](const std::string& name, const std::string& service, int code) {
-    std::fprintf(stdout, "%s exited with code %d\n", name.c_str(), code);
-    std::fflush(stdout);
+    print_exit(name, code);
     if (!f.exit_code_from.empty() && service == f.exit_code_from) {
       watched_code = code;
       return abort_on_exit(code);
@@ -209,8 +213,7 @@ Result<int> attach_foreground(const AttachOptions& f, const state::ProjectPaths&
     if (e.state == ContainerState::restarting) {
       // Each exit is reported, as Compose does; the restart policy brings it back, so
       // it neither ends the foreground nor triggers an abort.
-      std::fprintf(stdout, "%s exited with code %d\n", e.name.c_str(), e.exit_code);
-      std::fflush(stdout);
+      print_exit(e.name, e.exit_code);
       return;
     }
     if (reported_early.erase(e.name)) return;

@@ -226,7 +226,7 @@ void Supervisor::check_idle() {
   runs_.erase(std::remove_if(runs_.begin(), runs_.end(), [](const auto& r) { return r->finished(); }), runs_.end());
   if (idle() && on_idle_) on_idle_();
   else if (busy_ == 0 && runs_.empty() && on_settled_)
-    workers_.run<bool>([settled = on_settled_] { return settled(), true; }, [](bool) {});
+    workers_.run(on_settled_);
 }
 
 void Supervisor::handle(const control::Request& request, control::Reply reply) {

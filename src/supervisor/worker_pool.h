@@ -21,6 +21,9 @@ class WorkerPool {
   WorkerPool(event::Loop& loop, int threads);  // 0: tasks run inline
   ~WorkerPool();  // finishes queued tasks, then joins
 
+  // Runs `work` on a worker, with nothing to report back to the loop.
+  void run(std::function<void()> work) { submit(std::move(work)); }
+
   // Runs `work` on a worker; then `done(result)` on the loop thread.
   template <class T>
   void run(std::function<T()> work, std::function<void(T)> done) {
