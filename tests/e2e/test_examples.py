@@ -63,7 +63,11 @@ class Xvfb:
         os.unlink(self.cookie)
         subprocess.run(["xauth", "-f", self.cookie, "nmerge", "-"], input="ffff" + listed[4:], check=True,
                        capture_output=True, text=True)
-        self.proc = subprocess.Popen(["Xvfb", self.display, "-nolisten", "tcp", "-auth", self.cookie,
+        # -noreset: by default an X server resets when its last client disconnects, and the
+        # reset drops a client whose connection setup is still pending. Each poll of
+        # `window()` is such a last client, so the app's own connect could fail with "Can't
+        # open display" (seen in CI; 15 of 600 connects from 4 looping xdpyinfo here, 0 with it).
+        self.proc = subprocess.Popen(["Xvfb", self.display, "-nolisten", "tcp", "-noreset", "-auth", self.cookie,
                                       "-screen", "0", "640x480x24"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         test.addCleanup(self.stop)
         wait_for(lambda: os.path.exists(f"/tmp/.X11-unix/X{self.number}"), 10, what="Xvfb's socket")
