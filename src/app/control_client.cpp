@@ -77,7 +77,8 @@ std::string ControlClient::project() const {
   return dir.substr(dir.rfind('/') + 1);
 }
 
-// The supervisor writes `{"supervisor": <pid>}` as soon as it accepts a connection.
+// The supervisor writes `{"supervisor": <pid>, "build": <build id>}` as soon as it
+// accepts a connection (one older than the build id writes only the pid).
 // A reset instead: the supervisor closed its listening socket (it was exiting) while this
 // connection waited to be accepted.
 Status ControlClient::await_greeting(std::chrono::milliseconds limit) {
@@ -86,6 +87,7 @@ Status ControlClient::await_greeting(std::chrono::milliseconds limit) {
   if (!line || !*line)
     return Error("the supervisor of project `" + project() + "` closed the connection", ECONNREFUSED);
   pid_ = static_cast<pid_t>((*line)->value("supervisor", 0));
+  if (auto build = (*line)->find("build"); build != (*line)->end() && build->is_string()) build_ = *build;
   return {};
 }
 

@@ -50,6 +50,9 @@ class ControlClient {
   bool has_buffered_line() const { return buffer_.find('\n') != std::string::npos; }
   int fd() const { return fd_.get(); }
   pid_t supervisor_pid() const { return pid_; }
+  // The build ID of the supervisor's program (sys/build_id.h); "" from a supervisor
+  // that predates it.
+  const std::string& supervisor_build() const { return build_; }
 
  private:
   explicit ControlClient(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
@@ -66,6 +69,7 @@ class ControlClient {
   std::string path_;
   std::string buffer_;
   pid_t pid_ = 0;
+  std::string build_;
 };
 
 }  // namespace pier::app

@@ -1,6 +1,8 @@
 #include "app/supervisor_connect.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,11 +12,15 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "app/detached_spawn.h"
 #include "base/atomic_file.h"
 #include "base/file_lock.h"
+#include "base/log.h"
 #include "runtime/security/sealed_exe.h"
 #include "supervisor/daemon.h"
+#include "sys/build_id.h"
 
 extern char** environ;
 
@@ -48,6 +54,49 @@ constexpr auto kHolderWait = std::chrono::seconds(10);
 // long as the project maps less (bench/README.md). Without it, pier supervises itself.
 constexpr const char* kSupervisorProgram = "pier-supervisor";
 
+// The program connect_or_start starts when it is installed beside this one; "" when
+// this binary's path cannot be read.
+std::string beside_this_program(const char* name) {
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return "";
+  std::string path(self, static_cast<size_t>(n));
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash + 1) + name;
+}
+
+// Whether the supervisor that answered is of this build: this binary, or the program
+// connect_or_start would start beside it. What cannot be told (a program without a
+// build id, a sealed copy whose directory is unknown, an unreadable program) counts as
+// this build: a handover stops a supervisor, so it needs a certain difference.
+bool of_this_build(const ControlClient& client) {
+  const std::string& own = sys::own_build_id();
+  const std::string& theirs = client.supervisor_build();
+  if (own.empty() || theirs == own || runtime::runs_from_sealed_exe()) return true;
+  std::string sibling_path = beside_this_program(kSupervisorProgram);
+  if (sibling_path.empty()) return true;
+  auto sibling = sys::build_id_of_file(sibling_path);
+  if (sibling) return sibling->empty() || *sibling == theirs;
+  // None installed: this binary supervises itself, and it is not theirs.
+  return sibling.error().errnum() != ENOENT;
+}
+
+// A supervisor of another build (pier was upgraded or rebuilt while the project ran)
+// is asked to exit; SIGTERM leaves the containers running (supervisor/daemon.cpp), and
+// the supervisor this CLI starts adopts them, as after a crash. False when its pid is
+// unknown: nothing is signalled then.
+bool hand_over(const ControlClient& old, const state::ProjectPaths& paths, bool& said) {
+  pid_t pid = old.supervisor_pid();
+  if (pid <= 0) return false;
+  if (!said)
+    log::warn("the supervisor of project {} (pid {}) is from another pier build: it hands the running containers "
+              "over to this one",
+              paths.project, pid);
+  said = true;
+  ::kill(pid, SIGTERM);
+  return true;
+}
+
 }  // namespace
 
 std::optional<ControlClient> connect_if_running(const state::ProjectPaths& paths) {
@@ -57,10 +106,22 @@ std::optional<ControlClient> connect_if_running(const state::ProjectPaths& paths
 }
 
 Result<ControlClient> connect_or_start(const state::ProjectPaths& paths) {
+  bool handing_over = false;
+  pid_t old_pid = 0;
+  // The supervisor that answers, unless it is of another build: that one is handed over.
+  auto current = [&](ControlClient client) -> std::optional<ControlClient> {
+    if (of_this_build(client)) return client;
+    if (!hand_over(client, paths, handing_over)) return client;
+    old_pid = client.supervisor_pid();
+    return std::nullopt;
+  };
   auto first = ControlClient::connect(paths.control_socket());
-  if (first) return std::move(*first);
-  // A socket that accepts but does not answer is reported, not raced with a new supervisor.
-  if (first.error().errnum() != ENOENT && first.error().errnum() != ECONNREFUSED) return std::move(first).error();
+  if (first) {
+    if (auto client = current(std::move(*first))) return std::move(*client);
+  } else if (first.error().errnum() != ENOENT && first.error().errnum() != ECONNREFUSED) {
+    // A socket that accepts but does not answer is reported, not raced with a new supervisor.
+    return std::move(first).error();
+  }
   std::error_code ec;
   std::filesystem::create_directories(paths.run, ec);
   if (ec) return Error::system("create run directory", paths.run, ec.value());
@@ -90,10 +151,17 @@ Result<ControlClient> connect_or_start(const state::ProjectPaths& paths) {
     // The lock's holder is exiting (idle) or starting for another CLI: one started now
     // could not run. Wait for it to answer or to be gone.
     if (lock_held(paths) && std::chrono::steady_clock::now() < holder_deadline) {
-      if (auto client = connect_if_running(paths)) return std::move(*client);
+      if (auto client = connect_if_running(paths))
+        if (auto answered = current(std::move(*client))) return std::move(*answered);
       ::usleep(10000);
       continue;
     }
+    if (handing_over && lock_held(paths))
+      return Error(fmt::format("the supervisor of project {} (pid {}), from another pier build, did not exit within {} s",
+                               paths.project, old_pid, kHolderWait.count()))
+          .hint(fmt::format("`kill -9 {}` stops it and leaves the containers running for this pier to adopt; then run the "
+                            "command again",
+                            old_pid));
     int ready[2];
     if (::pipe2(ready, O_CLOEXEC) != 0) return Error::system("pipe", "", errno);
     DetachedProgram launch;
@@ -117,7 +185,8 @@ Result<ControlClient> connect_or_start(const state::ProjectPaths& paths) {
     do n = ::read(ready[0], buf, sizeof buf);
     while (n < 0 && errno == EINTR);
     ::close(ready[0]);
-    if (auto client = connect_if_running(paths)) return std::move(*client);
+    if (auto client = connect_if_running(paths))
+      if (auto answered = current(std::move(*client))) return std::move(*answered);
     ++attempt;
     if (n > 0) continue;  // ready, then gone again (idle): retry
     // EOF without "ready": either another CLI's supervisor won the lock (retry) or

@@ -11,7 +11,9 @@
 namespace pier::app {
 
 // Connects to the project's supervisor, starting one (this binary, from a sealed copy:
-// runtime/security/sealed_exe.h; with `--root`) first when none answers.
+// runtime/security/sealed_exe.h; with `--root`) first when none answers. A supervisor
+// of another pier build (one left running across an upgrade) is asked to exit, leaving
+// the containers running, and the one started in its place adopts them.
 Result<ControlClient> connect_or_start(const state::ProjectPaths& paths);
 
 // Connects only if a supervisor is running (no error, nullopt otherwise).

@@ -2,8 +2,9 @@
 // one JSON line `{"op": "...", ...}`; the server parses it once into a `Request` and the
 // supervisor dispatches on its alternative, so no handler reads JSON fields by name.
 // The reply is a stream of `ReplyLine`s ending with `Done` (server.h). Both ends are
-// built from this file, so a CLI and a supervisor of one build always agree; the JSON
-// names are kept as they were, field by field.
+// built from this file, so a CLI and a supervisor of one build always agree, and a CLI
+// hands a supervisor of another build over instead of talking to it
+// (app/supervisor_connect.cpp); the JSON names are kept as they were, field by field.
 #pragma once
 
 #include <sys/types.h>

@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "event/defer_delete.h"
+#include "sys/build_id.h"
 
 namespace pier::supervisor::control {
 
@@ -220,8 +221,9 @@ void Server::accept_all() {
       continue;
     }
     connections_[connection.get()] = connection;
-    // The greeting tells the client that this loop is alive, and whose it is.
-    connection->write_line({{"supervisor", ::getpid()}});
+    // The greeting tells the client that this loop is alive, whose it is, and of which
+    // build (a CLI of another build hands the project over: app/supervisor_connect.h).
+    connection->write_line({{"supervisor", ::getpid()}, {"build", sys::own_build_id()}});
   }
 }
 
