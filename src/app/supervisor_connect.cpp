@@ -72,11 +72,13 @@ std::string beside_this_program(const char* name) {
 bool of_this_build(const ControlClient& client) {
   const std::string& own = sys::own_build_id();
   const std::string& theirs = client.supervisor_build();
-  if (own.empty() || theirs == own || runtime::runs_from_sealed_exe()) return true;
+  if (own.empty() || theirs == own) return true;
   std::string sibling_path = beside_this_program(kSupervisorProgram);
   if (sibling_path.empty()) return true;
   auto sibling = sys::build_id_of_file(sibling_path);
-  if (sibling) return sibling->empty() || *sibling == theirs;
+  if (sibling && *sibling == theirs) return true;  // the usual case
+  if (runtime::runs_from_sealed_exe()) return true;
+  if (sibling) return sibling->empty();
   // None installed: this binary supervises itself, and it is not theirs.
   return sibling.error().errnum() != ENOENT;
 }
