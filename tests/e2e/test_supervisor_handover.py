@@ -11,7 +11,9 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import PIER, Project, pid_alive, wait_for
+from harness import PIER, Project, free_port, http_get, pid_alive, wait_for
+from rootless_user import RootlessUser
+from test_rootless_project import open_tun_to_users
 
 NOTICE = "is from another pier build"
 
@@ -41,10 +43,12 @@ def change_build_id(path):
 
 class SupervisorHandover(unittest.TestCase):
     def other_build(self):
-        """A directory with pier and a pier-supervisor of another build beside it."""
+        """A directory with pier and a pier-supervisor of another build beside it (any
+        user may run them)."""
         sibling = os.path.join(os.path.dirname(PIER), "pier-supervisor")
         self.assertTrue(os.path.exists(sibling), f"{sibling} is not built beside {PIER}")
         d = tempfile.mkdtemp(prefix="pier-e2e-other-build-")
+        os.chmod(d, 0o755)
         self.addCleanup(shutil.rmtree, d, True)
         shutil.copy(PIER, os.path.join(d, "pier"))
         shutil.copy(sibling, os.path.join(d, "pier-supervisor"))
@@ -93,6 +97,38 @@ class SupervisorHandover(unittest.TestCase):
         self.assertEqual(p.supervisor_pid(), new_supervisor)
         p.pier("down", "-t", "1")
         self.assertFalse(pid_alive(container_pid))
+
+    def test_as_a_user_the_handed_over_project_keeps_its_published_port(self):
+        # Rootless, the supervisor also holds the user's network namespace (pasta): the
+        # old one leaves it to the new one, which publishes the port again.
+        open_tun_to_users(self)
+        old_pier = self.other_build()
+        user = RootlessUser(self)
+        user.seed_busybox()
+        project = os.path.join(user.home, "handover")
+        port = free_port()
+        subprocess.run(["runuser", "-u", user.name, "--", "mkdir", "-p", project], check=True)
+        compose = ("services:\n  web:\n    image: busybox\n    init: true\n"
+                   "    command: [\"sh\", \"-c\", \"mkdir -p /www && echo handed-over > /www/index.html && "
+                   "httpd -f -p 8080 -h /www\"]\n"
+                   f"    ports: [\"127.0.0.1:{port}:8080\"]\n")
+        subprocess.run(["runuser", "-u", user.name, "--", "sh", "-c", f"cat > {project}/compose.yaml"],
+                       input=compose, text=True, check=True)
+        old = subprocess.run(user.command([old_pier, "up", "-d"]), cwd=project, capture_output=True, text=True,
+                             timeout=120)
+        self.assertEqual(old.returncode, 0, old.stderr)
+        self.assertIn("handed-over", http_get(port, timeout=15))
+        with open(os.path.join(user.run_dir, "handover", "supervisor.pid")) as f:
+            old_supervisor = int(f.read())
+
+        up = user.pier("up", "-d", cwd=project)
+        self.assertIn(NOTICE, up.stderr)
+        wait_for(lambda: not pid_alive(old_supervisor), what="the old supervisor to exit")
+        self.assertIn("handed-over", http_get(port, timeout=15))
+        self.assertEqual(user.pier("exec", "-T", "web", "echo", "in", cwd=project).stdout, "in\n")
+        self.assertNotIn(NOTICE, user.pier("up", "-d", cwd=project).stderr)
+        user.pier("down", cwd=project, timeout=120)
+        user.wait_no_processes()
 
 
 if __name__ == "__main__":
