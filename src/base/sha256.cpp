@@ -1,5 +1,7 @@
 #include "base/sha256.h"
 
+#include "base/strings.h"
+
 namespace pier {
 namespace {
 
@@ -58,13 +60,8 @@ std::array<uint8_t, 32> sha256(std::string_view data) {
 }
 
 std::string sha256_hex(std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (uint8_t byte : sha256(data)) {
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 15];
-  }
-  return hex;
+  auto digest = sha256(data);
+  return hex_digits(digest.data(), digest.size());
 }
 
 }  // namespace pier

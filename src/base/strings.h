@@ -13,6 +13,8 @@ bool starts_with(std::string_view text, std::string_view prefix);
 bool ends_with(std::string_view text, std::string_view suffix);
 std::string to_lower(std::string_view text);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// Two lowercase hex digits per byte.
+std::string hex_digits(const unsigned char* bytes, size_t size);
 // Offset of the first byte that does not start a valid UTF-8 sequence (overlong
 // forms and surrogates are invalid), or npos when the whole text is valid.
 size_t find_invalid_utf8(std::string_view text);

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "base/strings.h"
 #include "base/unique_fd.h"
 #include "image/reference.h"
 
@@ -30,13 +31,7 @@ std::string Sha256::finish() {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   EVP_DigestFinal_ex(impl_->ctx, md, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
+  return "sha256:" + hex_digits(md, len);
 }
 
 std::string short_id(std::string_view digest) {

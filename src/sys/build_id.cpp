@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "base/strings.h"
 #include "base/unique_fd.h"
 
 namespace pier::sys {
@@ -17,17 +18,6 @@ namespace {
 
 // A note segment larger than this is not a program's few notes: refused, not read.
 constexpr size_t kMaxNotes = 64 * 1024;
-
-std::string hex(const unsigned char* bytes, size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    out += kDigits[bytes[i] >> 4];
-    out += kDigits[bytes[i] & 0xf];
-  }
-  return out;
-}
 
 size_t align4(size_t n) { return (n + 3) & ~size_t{3}; }
 
@@ -41,7 +31,7 @@ std::string build_id_in_notes(const unsigned char* notes, size_t size) {
     size_t desc_at = name_at + align4(note.n_namesz);
     if (desc_at > size || note.n_descsz > size - desc_at) break;
     if (note.n_type == NT_GNU_BUILD_ID && note.n_namesz == 4 && std::memcmp(notes + name_at, "GNU", 4) == 0)
-      return hex(notes + desc_at, note.n_descsz);
+      return hex_digits(notes + desc_at, note.n_descsz);
     off = desc_at + align4(note.n_descsz);
   }
   return "";

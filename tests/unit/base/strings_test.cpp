@@ -45,3 +45,9 @@ TEST_CASE("find_invalid_utf8 finds the first bad byte", "[base]") {
   CHECK(find_invalid_utf8("x\xed\xa0\x80") == 1);     // surrogate
   CHECK(find_invalid_utf8("\xe4\xb8") == 0);          // truncated
 }
+
+TEST_CASE("hex_digits writes two lowercase digits per byte", "[base]") {
+  const unsigned char bytes[] = {0x00, 0x0f, 0xa5, 0xff};
+  CHECK(pier::hex_digits(bytes, sizeof bytes) == "000fa5ff");
+  CHECK(pier::hex_digits(bytes, 0).empty());
+}
