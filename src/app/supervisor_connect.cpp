@@ -159,10 +159,11 @@ Result<ControlClient> connect_or_start(const state::ProjectPaths& paths) {
       continue;
     }
     if (handing_over && lock_held(paths))
-      return Error(fmt::format("the supervisor of project {} (pid {}), from another pier build, did not exit within {} s",
+      return Error(fmt::format("the supervisor of project {} (pid {}), from another pier build, did not exit "
+                               "within {} s",
                                paths.project, old_pid, kHolderWait.count()))
-          .hint(fmt::format("`kill -9 {}` stops it and leaves the containers running for this pier to adopt; then run the "
-                            "command again",
+          .hint(fmt::format("`kill -9 {}` stops it and leaves the containers running for this pier to adopt; "
+                            "then run the command again",
                             old_pid));
     int ready[2];
     if (::pipe2(ready, O_CLOEXEC) != 0) return Error::system("pipe", "", errno);

@@ -76,11 +76,13 @@ Result<std::string> build_id_of_file(const std::string& path) {
   if (!S_ISREG(st.st_mode)) return Error(path + ": not a regular file");
   ElfW(Ehdr) header;
   PIER_CHECK(read_at(fd.get(), &header, sizeof header, 0, path));
-  if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_ident[EI_CLASS] != (sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+  constexpr unsigned char kOwnClass = sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32;
+  if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_ident[EI_CLASS] != kOwnClass ||
       header.e_phentsize != sizeof(ElfW(Phdr)) || header.e_phnum == 0 || header.e_phnum > 256)
     return Error(path + ": not an ELF program of this machine");
   std::vector<ElfW(Phdr)> segments(header.e_phnum);
-  PIER_CHECK(read_at(fd.get(), segments.data(), segments.size() * sizeof(ElfW(Phdr)), static_cast<off_t>(header.e_phoff), path));
+  PIER_CHECK(read_at(fd.get(), segments.data(), segments.size() * sizeof(ElfW(Phdr)),
+                     static_cast<off_t>(header.e_phoff), path));
   for (const auto& segment : segments) {
     if (segment.p_type != PT_NOTE) continue;
     if (segment.p_filesz > kMaxNotes) return Error(path + ": a note segment too large to be a program's");

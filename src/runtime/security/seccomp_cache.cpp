@@ -1,8 +1,6 @@
 #include "runtime/security/seccomp_cache.h"
 
-#include <elf.h>
 #include <fcntl.h>
-#include <link.h>
 #include <seccomp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +13,7 @@
 #include "base/atomic_file.h"
 #include "base/hash.h"
 #include "base/unique_fd.h"
+#include "sys/build_id.h"
 
 namespace pier::runtime::seccomp_cache {
 namespace {
@@ -37,39 +36,6 @@ uint64_t checksum(const std::string& key, const SeccompProgram& program) {
   return fnv1a(text);
 }
 
-// The running binary's GNU build ID: it changes with any change to pier's code, the
-// default profile's tables included.
-int find_build_id(dl_phdr_info* info, size_t, void* out) {
-  auto& id = *static_cast<std::string*>(out);
-  for (int i = 0; i < info->dlpi_phnum; ++i) {
-    const auto& ph = info->dlpi_phdr[i];
-    if (ph.p_type != PT_NOTE) continue;
-    const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
-    const char* end = p + ph.p_memsz;
-    while (p + sizeof(ElfW(Nhdr)) <= end) {
-      const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(p);
-      const char* name = p + sizeof(ElfW(Nhdr));
-      const char* desc = name + ((note->n_namesz + 3) & ~3U);
-      if (desc + note->n_descsz > end) break;
-      if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
-        for (uint32_t b = 0; b < note->n_descsz; ++b) id += fmt::format("{:02x}", static_cast<unsigned char>(desc[b]));
-        return 1;
-      }
-      p = desc + ((note->n_descsz + 3) & ~3U);
-    }
-  }
-  return 1;  // the first object is the executable: look no further
-}
-
-const std::string& build_id() {
-  static const std::string id = [] {
-    std::string out;
-    dl_iterate_phdr(find_build_id, &out);
-    return out;
-  }();
-  return id;
-}
-
 // A directory only this user can change: else someone else could plant an entry.
 UniqueFd open_private_dir(const std::string& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -82,9 +48,12 @@ UniqueFd open_private_dir(const std::string& dir) {
 }  // namespace
 
 std::optional<std::string> key_for(std::string_view profile) {
-  if (build_id().empty()) return std::nullopt;
+  // The running binary's GNU build ID changes with any change to pier's code, the
+  // default profile's tables included.
+  const std::string& build_id = sys::own_build_id();
+  if (build_id.empty()) return std::nullopt;
   const scmp_version* v = seccomp_version();
-  return fmt::format("pier-seccomp 1\nbuild {}\nlibseccomp {}.{}.{}\narch {:x}\n{}", build_id(), v->major,
+  return fmt::format("pier-seccomp 1\nbuild {}\nlibseccomp {}.{}.{}\narch {:x}\n{}", build_id, v->major,
                      v->minor, v->micro, seccomp_arch_native(), profile);
 }
 
