@@ -2,9 +2,9 @@
 project per test, with busybox seeded from the host's busybox-static. Every test
 ends with `pier down` and a leak check (processes, cgroups, links, nft tables)."""
 
-import atexit
 import ctypes
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -20,18 +20,60 @@ import unittest
 PIER = os.environ.get("PIER_BINARY", "")
 SOURCE = os.environ.get("PIER_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 _seed_cache = None
+SEED_SCRIPT = os.path.join(SOURCE, "scripts", "seed-busybox.sh")
+SEED_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "pier-tests", "busybox-seeds")
 
 
 def seeded_store():
-    """A root with busybox:latest, made once per test process and copied per test."""
+    """A root with busybox:latest that tests copy their images from. Every e2e test is a
+    process of its own and seeding takes seconds, so the seed is made once per set of
+    inputs (this pier, the host's busybox, the seed script) and kept in SEED_CACHE."""
     global _seed_cache
     if _seed_cache is None:
-        _seed_cache = tempfile.mkdtemp(prefix="pier-e2e-seed-")
-        env = dict(os.environ, PIER=PIER)
-        atexit.register(shutil.rmtree, _seed_cache, True)
-        subprocess.run([os.path.join(SOURCE, "scripts", "seed-busybox.sh"), _seed_cache], check=True,
-                       env=env, stdout=subprocess.DEVNULL)
+        _seed_cache = _cached_seed()
     return _seed_cache
+
+
+def _seed_key():
+    """pier and busybox by identity and time of change (pier is large with its debug
+    information: hashing it cost a second per test), the script by content."""
+    digest = hashlib.sha256()
+    for path in (PIER, os.environ.get("BUSYBOX", "/bin/busybox")):
+        st = os.stat(path)
+        digest.update(f"{os.path.realpath(path)} {st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns}\n".encode())
+    with open(SEED_SCRIPT, "rb") as f:
+        digest.update(f.read())
+    return digest.hexdigest()[:32]
+
+
+def _cached_seed():
+    os.makedirs(SEED_CACHE, mode=0o700, exist_ok=True)
+    seed = os.path.join(SEED_CACHE, _seed_key())
+    if os.path.isdir(seed):
+        os.utime(seed)  # in use: kept by _prune_seeds
+        return seed
+    # Seeded beside it and renamed into place, so a seed that is there is whole; of two
+    # processes seeding at once, the second's rename fails and it uses the first's.
+    work = tempfile.mkdtemp(prefix=".seeding-", dir=SEED_CACHE)
+    try:
+        subprocess.run([SEED_SCRIPT, work], check=True, env=dict(os.environ, PIER=PIER),
+                       stdout=subprocess.DEVNULL)
+        os.rename(work, seed)
+    except OSError:
+        if not os.path.isdir(seed):
+            raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _prune_seeds(keep=seed)
+    return seed
+
+
+def _prune_seeds(keep, unused_for=2 * 86400):
+    """Seeds of other builds not used for two days, and seedings left by a killed test."""
+    now = time.time()
+    for entry in os.scandir(SEED_CACHE):
+        if entry.path != keep and now - entry.stat(follow_symlinks=False).st_mtime > unused_for:
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
