@@ -107,9 +107,11 @@ class Commands(unittest.TestCase):
               web:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
               client:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
         """)
         p.pier("up", "-d", "--scale", "web=3")
         names = sorted(n for n in p.records() if "-web-" in n)

@@ -147,9 +147,11 @@ class ComposeCommands(unittest.TestCase):
               db:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
               web:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
                 depends_on: [db]
         """)
         p.pier("up", "-d", "web")
@@ -169,6 +171,7 @@ class ComposeCommands(unittest.TestCase):
               s:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
                 volumes: ["/data"]
         """)
         p.pier("up", "-d")
@@ -279,6 +282,7 @@ class ComposeCommands(unittest.TestCase):
               web:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
         """)
         p.pier("up", "-d")
         first = p.record(p.name + "-web-1")["id"]

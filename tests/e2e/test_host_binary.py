@@ -55,6 +55,7 @@ class HostBinary(unittest.TestCase):
               s:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
         """)
         up = subprocess.run([self.pier, *p.argv("up", "-d")[1:]], cwd=p.dir, capture_output=True, text=True, timeout=60)
         p.remember_pids()

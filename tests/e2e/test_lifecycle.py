@@ -118,10 +118,12 @@ class Lifecycle(unittest.TestCase):
               always:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
                 restart: always
               unless:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
                 restart: unless-stopped
         """)
         p.pier("up", "-d")
@@ -142,10 +144,12 @@ class Lifecycle(unittest.TestCase):
               a:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
                 environment: {VERSION: "%s"}
               b:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
         """
         p = Project(self, compose % "1")
         p.pier("up", "-d")
@@ -198,10 +202,12 @@ class Lifecycle(unittest.TestCase):
               web:
                 image: busybox
                 command: ["sh", "-c", "mkdir -p /www && echo hello-from-web > /www/index.html && exec httpd -f -p 80 -h /www"]
+                stop_grace_period: 1s
                 ports: ["127.0.0.1:{port}:80"]
               client:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
         """)
         p.pier("up", "-d")
         self.assertIn("hello-from-web", http_get(port))

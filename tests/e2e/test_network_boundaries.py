@@ -95,6 +95,7 @@ class NetworkBoundaries(unittest.TestCase):
               web:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
                 ports: ["{port}:80"]
         """
         port_dash, port_under = free_ports(2)

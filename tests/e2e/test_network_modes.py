@@ -65,6 +65,7 @@ class NetworkModes(unittest.TestCase):
               a:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
               b:
                 image: busybox
                 network_mode: "service:a"

@@ -22,6 +22,7 @@ STEPS = """
         environment: {{SVC: app}}
         # The main command shows what the steps left in the named volume.
         command: ["sh", "-c", "cat /data/steps > /out/seen; exec sleep 1000"]
+        stop_grace_period: 1s
         volumes: ["data:/data", "./out:/out"]
         pre_start:
           - command: ["sh", "-c", "echo one $$SVC $$STEP >> /data/steps; echo run >> /out/runs"]
@@ -100,6 +101,7 @@ class PreStart(unittest.TestCase):
               maker:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
         """)
         p.pier("up", "-d")
         p.pier("exec", "maker", "sh", "-c", "echo from the other image > /marker")
@@ -110,6 +112,7 @@ class PreStart(unittest.TestCase):
               app:
                 image: busybox
                 command: ["sleep", "1000"]
+                stop_grace_period: 1s
                 volumes: ["./out:/out"]
                 pre_start:
                   - image: {p.name}/other:v1

@@ -120,6 +120,7 @@ class Races(unittest.TestCase):
   side:
     image: busybox
     command: ["sleep", "1000"]
+    stop_grace_period: 1s
     network_mode: "service:s01"
 """)
         names = {f"{p.name}-s{i:02d}-1" for i in range(1, COUNT + 1)} | {p.name + "-side-1"}

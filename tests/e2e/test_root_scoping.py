@@ -17,6 +17,7 @@ def web_project(test, name, root_label, port):
           web:
             image: busybox
             command: ["sh", "-c", "{WEB.format(root=root_label)}"]
+            stop_grace_period: 1s
             ports: ["127.0.0.1:{port}:80"]
     """, name=name)
 

@@ -20,14 +20,17 @@ SOURCES = """
       src:
         image: busybox
         command: ["sh", "-c", "echo named > /data/f && echo anon > /anon/f && sleep 1000"]
+        stop_grace_period: 1s
         volumes: [data:/data, /anon, ./conf:/conf]
       reader:
         image: busybox
         command: ["sleep", "1000"]
+        stop_grace_period: 1s
         volumes_from: [src]
       ro:
         image: busybox
         command: ["sleep", "1000"]
+        stop_grace_period: 1s
         volumes_from: ["src:ro"]
     volumes:
       data:
@@ -150,9 +153,11 @@ services:
     image: {image}
     build: .
     command: ["true"]
+    stop_grace_period: 1s
   app:
     image: busybox
     command: ["sleep", "1000"]
+    stop_grace_period: 1s
     volumes:
       {mounts}
 """, name=name("volfrom"), files={"Dockerfile": CONTENT_DOCKERFILE})
