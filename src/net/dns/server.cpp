@@ -14,6 +14,26 @@ namespace pier::net::dns {
 namespace {
 constexpr event::Duration kTcpIdle{10000};
 constexpr event::Duration kAcceptPause{100};
+constexpr int kAnyPortPicks = 64;  // each pick is a new random one: 64 all taken is not chance
+
+struct UdpAndTcp {
+  UniqueFd udp;
+  UniqueFd tcp;
+  uint16_t port = 0;
+};
+
+// Binds UDP and TCP to one port. For port 0 the kernel picks the UDP port, and the
+// same number may be taken for TCP on that address (another socket's ephemeral port):
+// then it picks again.
+Result<UdpAndTcp> bind_udp_and_tcp(const IpAddress& ip, uint16_t port) {
+  for (int pick = 1;; ++pick) {
+    PIER_TRY(auto udp, bind_socket(SOCK_DGRAM, ip, port, "embedded DNS server"));
+    const uint16_t bound = local_port(udp.get());
+    auto tcp = bind_socket(SOCK_STREAM, ip, bound, "embedded DNS server");
+    if (tcp.ok()) return UdpAndTcp{std::move(udp), std::move(*tcp), bound};
+    if (port != 0 || tcp.error().errnum() != EADDRINUSE || pick == kAnyPortPicks) return std::move(tcp).error();
+  }
+}
 }  // namespace
 
 struct Server::UdpListener {
@@ -62,10 +82,9 @@ void Server::set_container_upstreams(const std::string& container, std::vector<E
 Server::~Server() = default;
 
 Result<uint16_t> Server::listen(const IpAddress& ip, uint16_t port) {
-  PIER_TRY(auto udp_fd, bind_socket(SOCK_DGRAM, ip, port, "embedded DNS server"));
-  port = local_port(udp_fd.get());
-  PIER_TRY(auto tcp_fd, bind_socket(SOCK_STREAM, ip, port, "embedded DNS server"));
-  auto udp = std::make_unique<UdpListener>(UdpListener{ip, std::move(udp_fd), nullptr});
+  PIER_TRY(auto bound, bind_udp_and_tcp(ip, port));
+  port = bound.port;
+  auto udp = std::make_unique<UdpListener>(UdpListener{ip, std::move(bound.udp), nullptr});
   int ufd = udp->fd.get();
   PIER_TRY(udp->watch, loop_.watch_fd(ufd, event::kReadable, [this, ufd](int) {
     uint8_t buf[4096];
@@ -80,7 +99,7 @@ Result<uint16_t> Server::listen(const IpAddress& ip, uint16_t port) {
       handle({buf, size_t(n)}, from_sockaddr(from).ip, reply, kMaxUdpSize);
     }
   }));
-  auto tcp = std::make_unique<TcpListener>(TcpListener{ip, std::move(tcp_fd), nullptr, nullptr});
+  auto tcp = std::make_unique<TcpListener>(TcpListener{ip, std::move(bound.tcp), nullptr, nullptr});
   TcpListener* raw = tcp.get();
   PIER_TRY(tcp->watch, loop_.watch_fd(raw->fd.get(), event::kReadable, [this, raw](int) { accept_tcp(*raw); }));
   tcp->resume = loop_.create_timer([raw] { raw->watch->set_events(event::kReadable); });

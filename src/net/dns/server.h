@@ -35,7 +35,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Starts answering on ip:port (UDP and TCP); port 0 picks one (tests). Returns the port.
+  // Starts answering on ip:port (UDP and TCP); port 0 picks one free for both (tests).
+  // Returns the port.
   Result<uint16_t> listen(const IpAddress& ip, uint16_t port);
   void stop_listening(const IpAddress& ip);
   size_t pending_forwards() const { return forwards_.size(); }
