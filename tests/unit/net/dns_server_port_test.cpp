@@ -44,12 +44,17 @@ bool enter_own_network_namespace() {
       !write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1\n") ||
       !write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1\n"))
     return false;
+  // Loopback starts down in a new network namespace.
   int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return false;
   ifreq ifr{};
   std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-  bool up = s >= 0 && ::ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags |= IFF_UP, true) &&
-            ::ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
-  if (s >= 0) ::close(s);
+  bool up = ::ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
+  if (up) {
+    ifr.ifr_flags |= IFF_UP;
+    up = ::ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
+  }
+  ::close(s);
   return up;
 }
 
