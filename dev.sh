@@ -6,7 +6,9 @@
 #                    (Ctrl-C stops it)
 #   ./dev.sh test    install what is missing, build everything (tests, benchmarks),
 #                    run the whole test suite
-#   ./dev.sh build   install what is missing and build everything (build/src/cli/pier)
+#   ./dev.sh build [TARGET...]
+#                    install what is missing and build the targets named, everything
+#                    when none (`./dev.sh build pier` is the demo's build)
 #   ./dev.sh deb     build the pier binary and package it: build/pier_<version>_<arch>.deb
 #                    (install it with `apt-get install ./build/pier_*.deb`)
 #
@@ -98,10 +100,10 @@ run_tests() {
 case "${1:-}" in
   demo) demo ;;
   test) shift; run_tests "$@" ;;
-  build) build ;;
+  build) shift; build "$@" ;;
   deb) deb ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
