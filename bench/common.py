@@ -14,6 +14,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 PRIVATE_NS_ENV = "PIER_BENCH_PRIVATE_NS"
@@ -32,6 +33,15 @@ def run_dir_on_tmpfs(root):
     run = os.path.join(root, "run")
     os.makedirs(run, exist_ok=True)
     subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "pier-bench-run", run], check=True)
+
+
+def seeded_root(pier, prefix):
+    """A fresh --root with busybox:latest seeded from Debian's busybox-static."""
+    root = tempfile.mkdtemp(prefix=prefix)
+    source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run([os.path.join(source, "scripts", "seed-busybox.sh"), root], check=True,
+                   stdout=subprocess.DEVNULL, env=dict(os.environ, PIER=pier))
+    return root
 
 
 class CpuCgroup:

@@ -22,7 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common import CpuCgroup, in_private_mount_namespace, run_dir_on_tmpfs  # noqa: E402
+from common import CpuCgroup, in_private_mount_namespace, run_dir_on_tmpfs, seeded_root  # noqa: E402
 from bench_user import BenchUser, open_tun_to_users  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -129,9 +129,7 @@ def one_run(n, make_workdir, base_command, pid_file, cgroup, ups, downs, up_cpus
 
 
 def seed_root():
-    root = tempfile.mkdtemp(prefix="pier-bench-root-")
-    subprocess.run([os.path.join(SOURCE, "scripts", "seed-busybox.sh"), root], check=True,
-                   stdout=subprocess.DEVNULL, env=dict(os.environ, PIER=ARGS.pier))
+    root = seeded_root(ARGS.pier, "pier-bench-root-")
     if not ARGS.run_dir_on_disk:
         run_dir_on_tmpfs(root)
     return root

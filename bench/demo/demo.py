@@ -32,7 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SOURCE, "bench"))
-from common import CpuCgroup, in_private_mount_namespace, run_dir_on_tmpfs  # noqa: E402
+from common import CpuCgroup, in_private_mount_namespace, run_dir_on_tmpfs, seeded_root  # noqa: E402
 
 DOWN_TARGET_S = 1.0
 COLD_BUILD_TARGET_S = 300.0
@@ -57,12 +57,10 @@ def timed(argv, **kwargs):
 
 
 def bench_down(pier, runs):
-    root = tempfile.mkdtemp(prefix="pier-bench-demo-root-")
+    root = seeded_root(pier, "pier-bench-demo-root-")
     work = tempfile.mkdtemp(prefix="pier-bench-demo-")
     cgroup = CpuCgroup()
     try:
-        subprocess.run([os.path.join(SOURCE, "scripts", "seed-busybox.sh"), root], check=True,
-                       stdout=subprocess.DEVNULL, env=dict(os.environ, PIER=pier))
         run_dir_on_tmpfs(root)
         with open(os.path.join(SOURCE, "compose.example.yml")) as f:
             compose = f.read().replace("127.0.0.1:8080:8080", f"127.0.0.1:{free_port()}:8080")

@@ -33,7 +33,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common import CpuCgroup, in_private_mount_namespace, run_dir_on_tmpfs  # noqa: E402
+from common import CpuCgroup, in_private_mount_namespace, run_dir_on_tmpfs, seeded_root  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -66,13 +66,6 @@ def wait_until(predicate, what, timeout=30.0):
         if time.monotonic() > deadline:
             raise RuntimeError(f"timed out waiting for {what}")
         time.sleep(0.01)
-
-
-def seed_root(pier):
-    root = tempfile.mkdtemp(prefix="pier-bench-run-root-")
-    subprocess.run([os.path.join(SOURCE, "scripts", "seed-busybox.sh"), root], check=True,
-                   stdout=subprocess.DEVNULL, env=dict(os.environ, PIER=pier))
-    return root
 
 
 def crun_bundle(crun, work):
@@ -111,7 +104,7 @@ def main():
         subprocess.run(["umount", "-l", "/sys/fs/cgroup/unified"], check=False)
 
     crun = ensure_crun(not args.no_install)
-    root = seed_root(pier)
+    root = seeded_root(pier, "pier-bench-run-root-")
     if not args.run_dir_on_disk:
         run_dir_on_tmpfs(root)
     work = tempfile.mkdtemp(prefix="pier-bench-run-")
