@@ -47,6 +47,8 @@ int report(const Error& error) {
 Result<compose::ProjectTree> load_project_tree(const GlobalOptions& globals, bool interpolate) {
   compose::LoadOptions options = to_load_options(globals);
   options.interpolate = interpolate;
+  // A CLI loads one project and exits: room for a large one's tree on huge pages.
+  options.heap_per_source_byte = 24;
   PIER_TRY(compose::ProjectTree tree, compose::load_tree(options));
   print_warnings(tree.warnings);
   tree.warnings.clear();

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "base/atomic_file.h"
+#include "base/heap_reserve.h"
 #include "base/strings.h"
 #include "compose/discovery.h"
 #include "compose/dotenv.h"
@@ -55,6 +56,7 @@ Result<Node> parse_file(const std::string& path, Session& session) {
   } else {
     PIER_TRY(text, read_file(path));
   }
+  reserve_heap(text.size() * session.options.heap_per_source_byte);
   PIER_TRY(auto docs, parse_yaml_documents(text, path == "-" ? kStdinName : path));
   // A file with nothing in it is almost always a mistake (wrong -f, truncated
   // write); Docker Compose refuses it too.

@@ -3,6 +3,7 @@
 // into one document tree. Stage 2 (normalize.h) turns that tree into typed structs.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,6 +26,10 @@ struct LoadOptions {
   bool interpolate = true;              // false for `config --no-interpolate`
   // What `-f -` reads; unset: standard input (tests set it).
   std::optional<std::string> stdin_text;
+  // Heap to reserve (base/heap_reserve.h) per byte of each compose file before it is
+  // parsed; 0: none. The parsed tree and the model take about 25 bytes per byte of
+  // YAML. For the CLI, which exits after one load; a supervisor keeps 0.
+  size_t heap_per_source_byte = 0;
 };
 
 struct ProjectTree {
