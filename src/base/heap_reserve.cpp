@@ -28,8 +28,8 @@ void reserve_heap(size_t bytes) {
   // One block this large must come from the heap (brk), not from an mmap of its own,
   // and once freed it must stay there as the heap's free top for later allocations:
   // raise the mmap threshold for this one call, and the trim threshold for good.
-  mallopt(M_TRIM_THRESHOLD, static_cast<int>(bytes * 2));
   if (mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes + 4096)) == 0) return;
+  mallopt(M_TRIM_THRESHOLD, static_cast<int>(bytes * 2));
   void* block = std::malloc(bytes);
   mallopt(M_MMAP_THRESHOLD, kDefaultMmapThreshold);
   if (block == nullptr) return;
