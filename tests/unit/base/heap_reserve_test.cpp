@@ -61,8 +61,8 @@ TEST_CASE("reserve_heap: the small allocations after it come from heap advised f
   // 16 MiB less what aligning both ends to 2 MiB leaves out.
   CHECK(total(ranges) - before >= (size_t{12} << 20));
 
-  // About 12 MiB of tree-sized nodes. They are carved from the reserved stretch in
-  // address order, and up to its first 2 MiB lie before the first aligned huge page.
+  // About 12 MiB of tree-sized nodes, carved from the reserved stretch from its first
+  // aligned huge page on (a few may fill holes the process's earlier frees left).
   std::vector<void*> blocks;
   blocks.reserve(120000);
   size_t inside = 0;
@@ -78,7 +78,7 @@ TEST_CASE("reserve_heap: the small allocations after it come from heap advised f
   }
   for (void* p : blocks) std::free(p);
   INFO(inside << " of " << blocks.size() << " blocks in huge-page ranges");
-  CHECK(inside >= blocks.size() * 3 / 4);
+  CHECK(inside >= blocks.size() * 9 / 10);
 }
 
 TEST_CASE("reserve_heap: under 4 MiB it leaves the heap as it is", "[base][heap]") {
