@@ -21,6 +21,7 @@ instead of 8080. No peer: docker-compose needs a dockerd, which this machine has
 """
 import argparse
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -46,14 +47,12 @@ def free_port():
 
 def timed(argv, **kwargs):
     """(wall s, CPU s of it and of every process it waited for) of argv; raises if it fails."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, **kwargs)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    subprocess.run(argv, check=True, **kwargs)
     wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}")
-    return wall, usage.ru_utime + usage.ru_stime
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def bench_down(pier, runs):
@@ -122,9 +121,10 @@ def bench_build():
                           text=True).stdout.strip()
     try:
         rows = []
-        for what in ("cold: fresh clone, empty compiler cache", "fresh clone, compiler cache filled",
-                     "again in the same build directory"):
-            if not what.startswith("again"):
+        for what, fresh_clone in (("cold: fresh clone, empty compiler cache", True),
+                                  ("fresh clone, compiler cache filled", True),
+                                  ("again in the same build directory", False)):
+            if fresh_clone:
                 shutil.rmtree(clone, ignore_errors=True)
                 subprocess.run(["git", "clone", "-q", SOURCE, clone], check=True)
             wall, cpu = timed([os.path.join(clone, "dev.sh"), "build", "pier"], cwd=clone, **quiet)
